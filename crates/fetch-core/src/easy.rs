@@ -1,0 +1,303 @@
+//! Transfers as the application configures them ("easy handles") and the
+//! information it reads back once they ran.
+
+use std::any::Any;
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// What the write or header callback tells the engine to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Flow {
+    /// The data was consumed; carry on.
+    Continue,
+    /// Stop the transfer: it fails with FETCHE_WRITE_ERROR.
+    Abort,
+}
+
+/// What the read callback produced for an upload body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReadResult {
+    /// This many bytes were written to the buffer; 0 means end of body.
+    Data(usize),
+    /// Stop the transfer: it fails with FETCHE_ABORTED_BY_CALLBACK.
+    Abort,
+}
+
+/// Body write callback: gets each piece of the response body.
+pub type WriteFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
+/// Header callback: gets each response header line, status line first and
+/// the empty line last, including its line ending.
+pub type HeaderFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
+/// Read callback: fills the buffer with upload data.
+pub type ReadFn = Box<dyn FnMut(&mut [u8]) -> ReadResult + Send>;
+
+/// The request method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Method {
+    /// GET (the default).
+    Get,
+    /// HEAD: no response body is read (FETCHOPT_NOBODY).
+    Head,
+    /// POST with the request body.
+    Post,
+    /// PUT with the request body.
+    Put,
+    /// Any other method name, sent as given (FETCHOPT_CUSTOMREQUEST).
+    Custom(String),
+}
+
+impl Method {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Custom(m) => m,
+        }
+    }
+}
+
+/// Where the request body comes from.
+pub(crate) enum Body {
+    None,
+    Bytes(Vec<u8>),
+    Reader { read: ReadFn, len: Option<u64> },
+}
+
+/// Information about a transfer, read after (or during) it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransferInfo {
+    /// The last response's status code, 0 before a response was read
+    /// (FETCHINFO_RESPONSE_CODE).
+    pub response_code: u16,
+    /// The last URL used, after redirects (FETCHINFO_EFFECTIVE_URL).
+    pub effective_url: Option<String>,
+    /// From the start of the transfer to its end (FETCHINFO_TOTAL_TIME).
+    pub total_time: Duration,
+    /// Body bytes delivered to the application (FETCHINFO_SIZE_DOWNLOAD).
+    pub size_download: u64,
+    /// Body bytes sent (FETCHINFO_SIZE_UPLOAD).
+    pub size_upload: u64,
+    /// Bytes of response heads received (FETCHINFO_HEADER_SIZE).
+    pub header_size: u64,
+    /// The IP address of the last connection (FETCHINFO_PRIMARY_IP).
+    pub primary_ip: Option<IpAddr>,
+    /// The port of the last connection (FETCHINFO_PRIMARY_PORT).
+    pub primary_port: u16,
+    /// Redirects followed (FETCHINFO_REDIRECT_COUNT).
+    pub redirect_count: u32,
+    /// New connections this transfer had to open (FETCHINFO_NUM_CONNECTS).
+    pub num_connects: u32,
+    /// The target of a redirect that was not followed (FETCHINFO_REDIRECT_URL).
+    pub redirect_url: Option<String>,
+}
+
+/// A transfer's configuration: what upstream calls an easy handle.
+///
+/// Build it, hand it to [`crate::Multi::add`], and get it back (with its
+/// [`TransferInfo`] filled in) from [`crate::Multi::remove`].
+pub struct Easy {
+    pub(crate) url: Option<String>,
+    pub(crate) method: Method,
+    pub(crate) headers: Vec<String>,
+    pub(crate) body: Body,
+    pub(crate) write: Option<WriteFn>,
+    pub(crate) header: Option<HeaderFn>,
+    pub(crate) sink: Vec<u8>,
+    pub(crate) user_data: Option<Box<dyn Any + Send>>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) follow: bool,
+    pub(crate) max_redirs: Option<u32>,
+    pub(crate) info: TransferInfo,
+}
+
+/// Upstream's default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
+/// Upstream's default redirect limit (FETCHOPT_MAXREDIRS).
+pub const DEFAULT_MAX_REDIRS: u32 = 30;
+
+impl Default for Easy {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Easy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Easy")
+            .field("url", &self.url)
+            .field("method", &self.method)
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Easy {
+    /// A GET transfer with no URL yet and upstream defaults.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            method: Method::Get,
+            headers: Vec::new(),
+            body: Body::None,
+            write: None,
+            header: None,
+            sink: Vec::new(),
+            user_data: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: None,
+            follow: false,
+            max_redirs: Some(DEFAULT_MAX_REDIRS),
+            info: TransferInfo::default(),
+        }
+    }
+
+    /// A GET transfer of `url`.
+    pub fn get(url: impl Into<String>) -> Self {
+        let mut e = Self::new();
+        e.url(url);
+        e
+    }
+
+    /// Sets the URL (FETCHOPT_URL). It is checked when the transfer starts;
+    /// a bad one ends it with FETCHE_URL_MALFORMAT.
+    pub fn url(&mut self, url: impl Into<String>) -> &mut Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets the method. Bodies are sent only with a body set.
+    pub fn method(&mut self, method: Method) -> &mut Self {
+        self.method = method;
+        self
+    }
+
+    /// POST the given bytes (FETCHOPT_POSTFIELDS with its size).
+    pub fn post(&mut self, body: impl Into<Vec<u8>>) -> &mut Self {
+        self.method = Method::Post;
+        self.body = Body::Bytes(body.into());
+        self
+    }
+
+    /// PUT the given bytes.
+    pub fn put(&mut self, body: impl Into<Vec<u8>>) -> &mut Self {
+        self.method = Method::Put;
+        self.body = Body::Bytes(body.into());
+        self
+    }
+
+    /// Send a body produced by `read` (FETCHOPT_READFUNCTION). With a known
+    /// length it is sent with Content-Length, otherwise chunked.
+    pub fn body_reader<F>(&mut self, len: Option<u64>, read: F) -> &mut Self
+    where
+        F: FnMut(&mut [u8]) -> ReadResult + Send + 'static,
+    {
+        if self.method == Method::Get {
+            self.method = Method::Post;
+        }
+        self.body = Body::Reader {
+            read: Box::new(read),
+            len,
+        };
+        self
+    }
+
+    /// Adds request header lines (FETCHOPT_HTTPHEADER semantics: "Name:"
+    /// removes an internal header, "Name;" sends it empty).
+    pub fn header_line(&mut self, line: impl Into<String>) -> &mut Self {
+        self.headers.push(line.into());
+        self
+    }
+
+    /// Replaces all request header lines.
+    pub fn headers(&mut self, lines: Vec<String>) -> &mut Self {
+        self.headers = lines;
+        self
+    }
+
+    /// Sets the body write callback (FETCHOPT_WRITEFUNCTION). Without one the
+    /// body is collected in memory; see [`Easy::take_body`].
+    pub fn write_function<F>(&mut self, f: F) -> &mut Self
+    where
+        F: FnMut(&[u8]) -> Flow + Send + 'static,
+    {
+        self.write = Some(Box::new(f));
+        self
+    }
+
+    /// Sets the header callback (FETCHOPT_HEADERFUNCTION).
+    pub fn header_function<F>(&mut self, f: F) -> &mut Self
+    where
+        F: FnMut(&[u8]) -> Flow + Send + 'static,
+    {
+        self.header = Some(Box::new(f));
+        self
+    }
+
+    /// Attaches a value of the application's (FETCHOPT_PRIVATE).
+    pub fn set_user_data<T: Any + Send>(&mut self, value: T) -> &mut Self {
+        self.user_data = Some(Box::new(value));
+        self
+    }
+
+    /// The value set with [`Easy::set_user_data`], if it is a `T`.
+    pub fn user_data<T: Any>(&self) -> Option<&T> {
+        self.user_data.as_ref()?.downcast_ref()
+    }
+
+    /// Limits the time to resolve and connect (FETCHOPT_CONNECTTIMEOUT_MS).
+    /// Zero restores the default (300 s).
+    pub fn connect_timeout(&mut self, d: Duration) -> &mut Self {
+        self.connect_timeout = if d.is_zero() {
+            DEFAULT_CONNECT_TIMEOUT
+        } else {
+            d
+        };
+        self
+    }
+
+    /// Limits the whole transfer (FETCHOPT_TIMEOUT_MS). Zero means none.
+    pub fn timeout(&mut self, d: Duration) -> &mut Self {
+        self.timeout = (!d.is_zero()).then_some(d);
+        self
+    }
+
+    /// Follow redirects (FETCHOPT_FOLLOWLOCATION).
+    pub fn follow_location(&mut self, on: bool) -> &mut Self {
+        self.follow = on;
+        self
+    }
+
+    /// The most redirects to follow (FETCHOPT_MAXREDIRS); `None` is unlimited.
+    pub fn max_redirs(&mut self, max: Option<u32>) -> &mut Self {
+        self.max_redirs = max;
+        self
+    }
+
+    /// Information about the last run of this transfer.
+    pub fn info(&self) -> &TransferInfo {
+        &self.info
+    }
+
+    /// The body collected when no write callback is set.
+    pub fn body(&self) -> &[u8] {
+        &self.sink
+    }
+
+    /// Takes the body collected when no write callback is set.
+    pub fn take_body(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.sink)
+    }
+
+    /// The URL as set.
+    pub fn get_url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+}

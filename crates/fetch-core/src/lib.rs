@@ -1,0 +1,71 @@
+//! # fetch-core: the libfetch multi engine
+//!
+//! An event-driven HTTP/1.1 client engine with the semantics of the
+//! upstream *multi socket* interface: the application owns the event loop;
+//! the engine says which sockets to watch ([`Multi::set_socket_function`])
+//! and when to wake it ([`Multi::set_timer_function`]); the application
+//! says what happened ([`Multi::socket_action`]) and reads finished
+//! transfers with [`Multi::info_read`].
+//!
+//! What it does **not** do: wait. There is no poller here and no blocking
+//! call; `fetch-poll` adds readiness backends and a built-in loop on top.
+//! Name lookups of non-literal hosts run on worker threads and report back
+//! through an internal socket announced like any other.
+//!
+//! ```text
+//!  app loop ──socket_action(fd|Timeout, events)──▶ Multi ──▶ transfers ─▶ HTTP codec
+//!     ▲                                              │            (sans-IO)
+//!     └── socket callback (IN/OUT/INOUT/REMOVE) ◀────┤
+//!     └── timer callback (Some(d) | None)       ◀────┘  info_read() ─▶ DONE messages
+//! ```
+//!
+//! ## The application loop
+//!
+//! ```no_run
+//! use std::collections::HashMap;
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//! use fetch_core::{Easy, Events, Interest, Multi, Target};
+//!
+//! let wanted = Arc::new(Mutex::new(HashMap::new())); // fd -> interest
+//! let timer = Arc::new(Mutex::new(None::<Duration>));
+//! let mut multi = Multi::new();
+//! let w = wanted.clone();
+//! multi.set_socket_function(move |_ctx, ev| {
+//!     let mut w = w.lock().unwrap();
+//!     if ev.interest == Interest::Remove { w.remove(&ev.socket); } else { w.insert(ev.socket, ev.interest); }
+//!     Ok(())
+//! });
+//! let t = timer.clone();
+//! multi.set_timer_function(move |d| { *t.lock().unwrap() = d; Ok(()) });
+//! multi.add(Easy::get("http://127.0.0.1:8080/")).unwrap();
+//! loop {
+//!     // Wait (epoll, mio, ...) on `wanted` for at most `timer`; then, for
+//!     // each ready socket: multi.socket_action(Target::Socket(fd), Events::IN)
+//!     // and when the timer expires:
+//!     let running = multi.socket_action(Target::Timeout, Events::NONE).unwrap();
+//!     while let Some((msg, _left)) = multi.info_read() {
+//!         println!("{:?} finished: {:?}", msg.transfer, msg.result);
+//!     }
+//!     if running == 0 { break; }
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod clock;
+mod easy;
+mod error;
+mod http;
+mod multi;
+mod resolve;
+mod socket;
+
+pub use clock::Clock;
+pub use easy::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REDIRS, Easy, Flow, HeaderFn, Method, ReadFn, ReadResult,
+    TransferInfo, WriteFn,
+};
+pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
+pub use multi::{Abort, AddError, Message, Multi, TransferId};
+pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};

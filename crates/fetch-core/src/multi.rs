@@ -1,0 +1,1544 @@
+//! The multi engine: transfers, connections, the socket table, the deadline
+//! queue and the message queue, driven by `socket_action`.
+//!
+//! Two places talk to the application about readiness and time:
+//! [`Multi::report`] is the only caller of the socket callback (SF rules) and
+//! [`Multi::reconcile_timer`] the only caller of the timer callback (TF
+//! rules). State machines only say what they want.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::io::{self, Read};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+use socket2::{Domain, Protocol, SockAddr, Type};
+use url::Url;
+
+use crate::clock::Clock;
+use crate::easy::{Body, Easy, Flow, Method, ReadResult};
+use crate::error::{Error, ErrorCode, MultiError};
+use crate::http::{self, BodyFraming, Decoded, RequestParts, ResponseDecoder};
+use crate::resolve::Resolver;
+use crate::socket::{
+    Events, Interest, Owner, Socket, SocketContext, SocketEvent, SocketTable, Target, WANT_READ,
+    WANT_WRITE,
+};
+
+/// Names one transfer added to a [`Multi`]. Stale ids (of removed transfers)
+/// are detected, never confused with newer transfers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TransferId {
+    index: u32,
+    generation: u32,
+}
+
+impl TransferId {
+    /// A number unique among the transfers currently added, for logs.
+    pub fn index(self) -> usize {
+        self.index as usize
+    }
+}
+
+/// A FETCHMSG_DONE message: a transfer ended (IR-03).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The transfer that ended.
+    pub transfer: TransferId,
+    /// Its outcome: `Ok` is FETCHE_OK.
+    pub result: Result<(), Error>,
+}
+
+/// A socket or timer callback's way to say "fail" (upstream: return -1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Abort;
+
+/// [`Multi::add`] failed; the transfer is handed back untouched.
+#[derive(Debug)]
+pub struct AddError {
+    /// Why.
+    pub error: MultiError,
+    /// The transfer that was not added.
+    pub easy: Box<Easy>,
+}
+
+type SocketFn = Box<dyn FnMut(&mut SocketContext<'_>, SocketEvent) -> Result<(), Abort> + Send>;
+type TimerFn = Box<dyn FnMut(Option<Duration>) -> Result<(), Abort> + Send>;
+type ObserverFn = Box<dyn FnMut(Socket, Interest) + Send>;
+
+/// Bytes read per `read` call into the multi's shared buffer.
+const READ_BUF: usize = 256 * 1024;
+/// Reads per readiness event before yielding to other sockets; the engine
+/// then schedules itself with a 0 ms timer (edge-trigger safety).
+const READS_PER_EVENT: usize = 16;
+/// Upload bytes taken from a read callback per call.
+const UPLOAD_CHUNK: usize = 64 * 1024;
+/// MSG_NOSIGNAL: a write to a closed peer must not raise SIGPIPE in a C host
+/// program (Apple systems get SO_NOSIGPIPE from socket2 instead).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SEND_FLAGS: i32 = libc::MSG_NOSIGNAL;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const SEND_FLAGS: i32 = 0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Added; starts when its kick-off deadline runs.
+    Init,
+    Resolving,
+    /// Waiting for a connection slot (connection limits).
+    Pending,
+    Connecting,
+    Sending,
+    Receiving,
+    Done,
+}
+
+/// Deadline kinds of one transfer; the earliest is queued.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// Run the transfer now: kick-off after add, or resume after yielding.
+    Kick = 0,
+    Connect = 1,
+    Total = 2,
+}
+
+enum Step {
+    /// The phase changed; keep driving.
+    Continue,
+    /// Wait for readiness or a deadline.
+    Wait,
+}
+
+struct Transfer {
+    easy: Easy,
+    generation: u32,
+    phase: Phase,
+    conn: Option<usize>,
+    url: Option<Url>,
+    method: Method,
+    origin: String,
+    host: String,
+    port: u16,
+    addrs: Vec<SocketAddr>,
+    next_addr: usize,
+    last_connect_error: Option<io::Error>,
+    deadlines: [Option<Instant>; 3],
+    queued: Option<Instant>,
+    stamp: u64,
+    started: Option<Instant>,
+    decoder: ResponseDecoder,
+    following: Option<String>,
+    retried: bool,
+    upload_done: bool,
+    chunked_upload: bool,
+}
+
+impl Transfer {
+    fn id(&self, index: usize) -> TransferId {
+        TransferId {
+            index: index as u32,
+            generation: self.generation,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConnState {
+    Busy(usize),
+    Idle,
+}
+
+struct Conn {
+    sock: socket2::Socket,
+    fd: RawFd,
+    origin: String,
+    state: ConnState,
+    carry: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    requests: u32,
+    idle_since: Instant,
+}
+
+/// A multi handle: runs many transfers at once, driven by the application's
+/// event loop through [`Multi::socket_action`].
+///
+/// Calls into the multi from its own callbacks are impossible in Rust (the
+/// borrow checker refuses them), which is this API's form of CB-01's
+/// FETCHM_RECURSIVE_API_CALL; `assign` is offered inside the socket callback
+/// through [`SocketContext`].
+pub struct Multi {
+    clock: Clock,
+    now: Instant,
+    transfers: Slab<Transfer>,
+    next_generation: u32,
+    running: usize,
+    conns: Slab<Conn>,
+    idle: HashMap<String, Vec<usize>>,
+    idle_count: usize,
+    host_conns: HashMap<String, usize>,
+    sockets: SocketTable,
+    heap: BinaryHeap<Reverse<(Instant, u64, usize)>>,
+    stamp: u64,
+    announced_timer: Option<Instant>,
+    msgs: VecDeque<Message>,
+    pending: VecDeque<usize>,
+    slots_freed: bool,
+    socket_cb: Option<SocketFn>,
+    timer_cb: Option<TimerFn>,
+    observer: Option<ObserverFn>,
+    resolver: Option<Resolver>,
+    rbuf: Vec<u8>,
+    max_connects: Option<usize>,
+    max_host_connections: usize,
+    max_total_connections: usize,
+    cb_failed: bool,
+    dead: bool,
+}
+
+impl Default for Multi {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Multi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Multi")
+            .field("transfers", &self.transfers.len())
+            .field("running", &self.running)
+            .field("connections", &self.conns.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Multi {
+    /// A new multi handle on the real clock (`fetch_multi_init`).
+    pub fn new() -> Self {
+        Self::with_clock(Clock::real())
+    }
+
+    /// A new multi handle reading time from `clock`.
+    pub fn with_clock(clock: Clock) -> Self {
+        let now = clock.now();
+        Self {
+            clock,
+            now,
+            transfers: Slab::new(),
+            next_generation: 1,
+            running: 0,
+            conns: Slab::new(),
+            idle: HashMap::new(),
+            idle_count: 0,
+            host_conns: HashMap::new(),
+            sockets: SocketTable::default(),
+            heap: BinaryHeap::new(),
+            stamp: 0,
+            announced_timer: None,
+            msgs: VecDeque::new(),
+            pending: VecDeque::new(),
+            slots_freed: false,
+            socket_cb: None,
+            timer_cb: None,
+            observer: None,
+            resolver: None,
+            rbuf: Vec::new(),
+            max_connects: None,
+            max_host_connections: 0,
+            max_total_connections: 0,
+            cb_failed: false,
+            dead: false,
+        }
+    }
+
+    /// Sets the socket callback (FETCHMOPT_SOCKETFUNCTION). It is called
+    /// only when a socket's interest changes (SA-05), and with REMOVE before
+    /// the engine closes a socket it announced (SF-03).
+    pub fn set_socket_function<F>(&mut self, f: F)
+    where
+        F: FnMut(&mut SocketContext<'_>, SocketEvent) -> Result<(), Abort> + Send + 'static,
+    {
+        self.socket_cb = Some(Box::new(f));
+    }
+
+    /// Removes the socket callback (SF-09: with none set, nothing is called).
+    pub fn clear_socket_function(&mut self) {
+        self.socket_cb = None;
+    }
+
+    /// Sets the timer callback (FETCHMOPT_TIMERFUNCTION): `None` means delete
+    /// the timer, `Some(d)` (zero included) means call
+    /// `socket_action(Target::Timeout)` after `d`. Called only when the
+    /// earliest deadline moves (TF-03).
+    pub fn set_timer_function<F>(&mut self, f: F)
+    where
+        F: FnMut(Option<Duration>) -> Result<(), Abort> + Send + 'static,
+    {
+        self.timer_cb = Some(Box::new(f));
+    }
+
+    /// Removes the timer callback.
+    pub fn clear_timer_function(&mut self) {
+        self.timer_cb = None;
+    }
+
+    /// Sets a second, internal listener for interest changes, called right
+    /// before the socket callback with the same information. The built-in
+    /// loop (fetch-poll) uses it so the user's callback still fires as
+    /// documented.
+    pub fn set_socket_observer<F>(&mut self, f: F)
+    where
+        F: FnMut(Socket, Interest) + Send + 'static,
+    {
+        self.observer = Some(Box::new(f));
+    }
+
+    /// FETCHMOPT_MAXCONNECTS: the most idle connections kept; `None` restores
+    /// the default of 4 × the number of added transfers (OPT-03).
+    pub fn set_max_connects(&mut self, max: Option<usize>) {
+        self.max_connects = max;
+    }
+
+    /// FETCHMOPT_MAX_HOST_CONNECTIONS: 0 is unlimited (OPT-04).
+    pub fn set_max_host_connections(&mut self, max: usize) {
+        self.max_host_connections = max;
+        self.slots_freed = true;
+    }
+
+    /// FETCHMOPT_MAX_TOTAL_CONNECTIONS: 0 is unlimited (OPT-05).
+    pub fn set_max_total_connections(&mut self, max: usize) {
+        self.max_total_connections = max;
+        self.slots_freed = true;
+    }
+
+    /// The clock this multi reads.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Adds a transfer (`fetch_multi_add_handle`). No I/O happens here
+    /// (HM-02); the timer callback is asked for a 0 ms timeout (TF-04).
+    pub fn add(&mut self, easy: Easy) -> Result<TransferId, AddError> {
+        if self.dead {
+            return Err(AddError {
+                error: MultiError::AbortedByCallback,
+                easy: Box::new(easy),
+            });
+        }
+        self.begin();
+        let generation = self.next_generation;
+        self.next_generation = self.next_generation.wrapping_add(1).max(1);
+        let method = easy.method.clone();
+        let head = method == Method::Head;
+        let ti = self.transfers.insert(Transfer {
+            easy,
+            generation,
+            phase: Phase::Init,
+            conn: None,
+            url: None,
+            method,
+            origin: String::new(),
+            host: String::new(),
+            port: 0,
+            addrs: Vec::new(),
+            next_addr: 0,
+            last_connect_error: None,
+            deadlines: [None; 3],
+            queued: None,
+            stamp: 0,
+            started: None,
+            decoder: ResponseDecoder::new(head),
+            following: None,
+            retried: false,
+            upload_done: true,
+            chunked_upload: false,
+        });
+        self.running += 1;
+        let now = self.now;
+        self.set_deadline(ti, Kind::Kick, Some(now));
+        self.reconcile_timer();
+        if self.cb_failed {
+            // TF-06: the add is rolled back, everything else is aborted.
+            let t = self.transfers.remove(ti);
+            self.running -= 1;
+            self.abort_all();
+            return Err(AddError {
+                error: MultiError::AbortedByCallback,
+                easy: Box::new(t.easy),
+            });
+        }
+        let id = self.transfers[ti].id(ti);
+        tracing::debug!(transfer = ti, "added");
+        Ok(id)
+    }
+
+    fn index_of(&self, id: TransferId) -> Option<usize> {
+        let ti = id.index as usize;
+        (self.transfers.get(ti)?.generation == id.generation).then_some(ti)
+    }
+
+    /// Removes a transfer (`fetch_multi_remove_handle`), finished or not,
+    /// and hands it back. An unfinished one is stopped and produces no
+    /// message (HM-07); an unread message of it is dropped (IR-06).
+    pub fn remove(&mut self, id: TransferId) -> Result<Easy, MultiError> {
+        let ti = self.index_of(id).ok_or(MultiError::BadEasyHandle)?;
+        self.begin();
+        if self.transfers[ti].phase != Phase::Done {
+            self.running -= 1;
+            if let Some(cid) = self.transfers[ti].conn.take() {
+                self.close_conn(cid);
+            }
+            self.pending.retain(|&p| p != ti);
+        }
+        let mut t = self.transfers.remove(ti);
+        self.msgs.retain(|m| m.transfer != id);
+        if self.transfers.is_empty() {
+            self.dead = false;
+        }
+        if t.easy.info.total_time.is_zero() {
+            if let Some(start) = t.started {
+                t.easy.info.total_time = self.now.saturating_duration_since(start);
+            }
+        }
+        // Callbacks may fire here (closing a connection); a failure in
+        // one aborts the rest, but this transfer is handed back regardless.
+        let _ = self.finish_call();
+        Ok(t.easy)
+    }
+
+    /// The transfer behind an id, while it is added.
+    pub fn transfer(&self, id: TransferId) -> Option<&Easy> {
+        self.index_of(id).map(|ti| &self.transfers[ti].easy)
+    }
+
+    /// Mutable access to an added transfer's configuration. Changes to the
+    /// URL or method take effect only for transfers not yet started.
+    pub fn transfer_mut(&mut self, id: TransferId) -> Option<&mut Easy> {
+        let ti = self.index_of(id)?;
+        Some(&mut self.transfers[ti].easy)
+    }
+
+    /// The added transfers, in no particular order (HM-11).
+    pub fn transfer_ids(&self) -> Vec<TransferId> {
+        self.transfers.iter().map(|(ti, t)| t.id(ti)).collect()
+    }
+
+    /// How many added transfers have not ended (SA-03).
+    pub fn running(&self) -> usize {
+        self.running
+    }
+
+    /// The sockets currently announced to the application and what each is
+    /// watched for (for fdset/waitfds and the built-in loop).
+    pub fn sockets(&self) -> impl Iterator<Item = (Socket, Interest)> + '_ {
+        self.sockets.announced()
+    }
+
+    /// How many sockets are currently announced.
+    pub fn socket_count(&self) -> usize {
+        self.sockets.announced_count()
+    }
+
+    /// `fetch_multi_assign`: attach a value to an announced socket (AS-01);
+    /// unknown or removed sockets give BadSocket (AS-02).
+    pub fn assign(&mut self, socket: Socket, value: Option<usize>) -> Result<(), MultiError> {
+        self.sockets.assign(socket, value)
+    }
+
+    /// `fetch_multi_info_read`: the next finished transfer's message and how
+    /// many remain queued after it (IR-01, IR-02).
+    pub fn info_read(&mut self) -> Option<(Message, usize)> {
+        let m = self.msgs.pop_front()?;
+        Some((m, self.msgs.len()))
+    }
+
+    /// `fetch_multi_timeout`: how long the application may wait before it
+    /// must call `socket_action(Target::Timeout)`; `None` is "no timeout"
+    /// (TO-01). Agrees with the timer callback (TO-05).
+    pub fn timeout(&mut self) -> Option<Duration> {
+        let now = self.clock.now();
+        self.earliest().map(|at| at.saturating_duration_since(now))
+    }
+
+    /// `fetch_multi_socket_action`: act on `target` with the observed
+    /// `events` (empty: find out), run expired timers, and return the number
+    /// of running transfers (SA-01..SA-08). An unknown socket is ignored
+    /// (SA-08). Transfer failures are reported through [`Multi::info_read`],
+    /// not here (SA-06).
+    pub fn socket_action(&mut self, target: Target, events: Events) -> Result<usize, MultiError> {
+        self.begin();
+        if let Target::Socket(fd) = target {
+            self.socket_event(fd, events);
+        }
+        self.run_timers();
+        self.finish_call()
+    }
+
+    /// `fetch_multi_socket_all` / `fetch_multi_perform`: check every socket
+    /// and run due timers. Costs O(sockets); event loops should use
+    /// [`Multi::socket_action`] (SA-10).
+    pub fn perform(&mut self) -> Result<usize, MultiError> {
+        self.begin();
+        let fds: Vec<Socket> = self.sockets.announced().map(|(fd, _)| fd).collect();
+        for fd in fds {
+            self.socket_event(fd, Events::NONE);
+        }
+        self.run_timers();
+        self.finish_call()
+    }
+
+    fn begin(&mut self) {
+        self.now = self.clock.now();
+    }
+
+    fn socket_event(&mut self, fd: Socket, events: Events) {
+        let Some(entry) = self.sockets.get(fd) else {
+            tracing::trace!(fd, "socket_action on an unknown socket: ignored");
+            return;
+        };
+        match entry.owner {
+            Owner::Resolver => self.resolver_event(),
+            Owner::Conn(cid) => match self.conns[cid].state {
+                ConnState::Busy(ti) => self.drive(ti, events),
+                ConnState::Idle => self.idle_event(cid),
+            },
+        }
+    }
+
+    fn finish_call(&mut self) -> Result<usize, MultiError> {
+        if self.slots_freed {
+            self.start_pending();
+        }
+        self.reconcile_sockets();
+        if !self.cb_failed {
+            self.reconcile_timer();
+        }
+        if self.cb_failed {
+            self.abort_all();
+            return Err(MultiError::AbortedByCallback);
+        }
+        Ok(self.running)
+    }
+
+    /// SF-05/SF-06/TF-06: a callback returned failure. Every running transfer
+    /// ends with FETCHE_ABORTED_BY_CALLBACK and the multi refuses new ones
+    /// until the old ones are removed.
+    fn abort_all(&mut self) {
+        self.cb_failed = false;
+        self.dead = true;
+        let running: Vec<usize> = self
+            .transfers
+            .iter()
+            .filter(|(_, t)| t.phase != Phase::Done)
+            .map(|(ti, _)| ti)
+            .collect();
+        for ti in running {
+            self.fail(
+                ti,
+                Error::new(
+                    ErrorCode::AbortedByCallback,
+                    "the socket or timer callback returned an error",
+                ),
+            );
+        }
+        self.reconcile_sockets();
+        self.cb_failed = false;
+    }
+
+    // ---- interest and timer reconciliation: the only callback call sites ----
+
+    /// Reports one interest change to the observer and the socket callback.
+    fn report(&mut self, fd: Socket, interest: Interest) {
+        let Some(entry) = self.sockets.get(fd) else {
+            return;
+        };
+        let transfer = match entry.owner {
+            Owner::Conn(cid) => match self.conns.get(cid).map(|c| c.state) {
+                Some(ConnState::Busy(ti)) => self.transfers.get(ti).map(|t| t.id(ti)),
+                _ => None,
+            },
+            Owner::Resolver => None,
+        };
+        let event = SocketEvent {
+            socket: fd,
+            interest,
+            transfer,
+            assigned: entry.assigned,
+        };
+        tracing::trace!(fd, ?interest, "socket callback");
+        if let Some(obs) = self.observer.as_mut() {
+            obs(fd, interest);
+        }
+        if let Some(mut cb) = self.socket_cb.take() {
+            let mut ctx = SocketContext {
+                table: &mut self.sockets,
+            };
+            if cb(&mut ctx, event).is_err() {
+                tracing::debug!(fd, "socket callback failed");
+                self.cb_failed = true;
+            }
+            self.socket_cb = Some(cb);
+        }
+        // After the call: a REMOVE drops the assignment even if the callback
+        // just set one (SF-04).
+        self.sockets.mark_reported(fd, interest);
+    }
+
+    fn reconcile_sockets(&mut self) {
+        while let Some((fd, interest)) = self.sockets.next_dirty() {
+            self.report(fd, interest);
+        }
+    }
+
+    fn reconcile_timer(&mut self) {
+        let next = self.earliest();
+        if next == self.announced_timer {
+            return;
+        }
+        self.announced_timer = next;
+        let value = next.map(|at| at.saturating_duration_since(self.now));
+        tracing::trace!(?value, "timer callback");
+        if let Some(mut cb) = self.timer_cb.take() {
+            if cb(value).is_err() {
+                tracing::debug!("timer callback failed");
+                self.cb_failed = true;
+            }
+            self.timer_cb = Some(cb);
+        }
+    }
+
+    // ---- deadlines ----
+
+    fn set_deadline(&mut self, ti: usize, kind: Kind, at: Option<Instant>) {
+        let Some(t) = self.transfers.get_mut(ti) else {
+            return;
+        };
+        t.deadlines[kind as usize] = at;
+        self.schedule(ti);
+    }
+
+    fn schedule(&mut self, ti: usize) {
+        let Some(t) = self.transfers.get_mut(ti) else {
+            return;
+        };
+        let next = if t.phase == Phase::Done {
+            None
+        } else {
+            t.deadlines.iter().flatten().min().copied()
+        };
+        if next != t.queued {
+            t.queued = next;
+            self.stamp += 1;
+            t.stamp = self.stamp;
+            if let Some(at) = next {
+                self.heap.push(Reverse((at, self.stamp, ti)));
+            }
+        }
+    }
+
+    /// The earliest live deadline; stale heap entries are dropped on the way.
+    fn earliest(&mut self) -> Option<Instant> {
+        while let Some(&Reverse((at, stamp, ti))) = self.heap.peek() {
+            if self
+                .transfers
+                .get(ti)
+                .is_some_and(|t| t.stamp == stamp && t.queued == Some(at))
+            {
+                return Some(at);
+            }
+            self.heap.pop();
+        }
+        None
+    }
+
+    fn run_timers(&mut self) {
+        // A timer that fires a hair early still counts: apps round
+        // milliseconds, and a missed expiry would leave no timer armed.
+        let limit = self.now + Duration::from_millis(1);
+        while let Some(at) = self.earliest() {
+            if at > limit {
+                break;
+            }
+            let Some(Reverse((_, _, ti))) = self.heap.pop() else {
+                break;
+            };
+            self.transfers[ti].queued = None;
+            self.on_deadline(ti, limit);
+            self.schedule(ti);
+        }
+    }
+
+    fn on_deadline(&mut self, ti: usize, limit: Instant) {
+        let t = &mut self.transfers[ti];
+        let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
+        if due(t.deadlines[Kind::Total as usize]) {
+            let ms = t
+                .started
+                .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
+            let got = t.easy.info.size_download;
+            self.fail(
+                ti,
+                Error::new(
+                    ErrorCode::OperationTimedout,
+                    format!(
+                        "Operation timed out after {ms} milliseconds with {got} bytes received"
+                    ),
+                ),
+            );
+            return;
+        }
+        if due(t.deadlines[Kind::Connect as usize]) {
+            t.deadlines[Kind::Connect as usize] = None;
+            if matches!(t.phase, Phase::Resolving | Phase::Connecting) {
+                let what = if t.phase == Phase::Resolving {
+                    "Resolving"
+                } else {
+                    "Connection"
+                };
+                let ms = t.easy.connect_timeout.as_millis();
+                self.fail(
+                    ti,
+                    Error::new(
+                        ErrorCode::OperationTimedout,
+                        format!("{what} timed out after {ms} milliseconds"),
+                    ),
+                );
+                return;
+            }
+        }
+        if due(t.deadlines[Kind::Kick as usize]) {
+            t.deadlines[Kind::Kick as usize] = None;
+            self.drive(ti, Events::NONE);
+        }
+    }
+
+    // ---- transfer state machine ----
+
+    fn drive(&mut self, ti: usize, mut events: Events) {
+        loop {
+            let Some(t) = self.transfers.get(ti) else {
+                return;
+            };
+            let step = match t.phase {
+                Phase::Init => self.start(ti),
+                Phase::Resolving | Phase::Pending | Phase::Done => Step::Wait,
+                Phase::Connecting => self.check_connect(ti, events),
+                Phase::Sending => self.send(ti, events),
+                Phase::Receiving => self.recv(ti, events),
+            };
+            match step {
+                Step::Wait => return,
+                Step::Continue => events = Events::NONE,
+            }
+        }
+    }
+
+    fn fail(&mut self, ti: usize, err: Error) {
+        tracing::debug!(transfer = ti, %err, "transfer failed");
+        self.finish(ti, Err(err), false);
+    }
+
+    /// Ends a transfer: its connection goes back to the pool or is closed,
+    /// and a DONE message is queued.
+    fn finish(&mut self, ti: usize, result: Result<(), Error>, reusable: bool) {
+        let Some(t) = self.transfers.get_mut(ti) else {
+            return;
+        };
+        if t.phase == Phase::Done {
+            return;
+        }
+        if t.phase == Phase::Pending {
+            self.pending.retain(|&p| p != ti);
+        }
+        let t = &mut self.transfers[ti];
+        t.phase = Phase::Done;
+        t.deadlines = [None; 3];
+        if let Some(start) = t.started {
+            t.easy.info.total_time = self.now.saturating_duration_since(start);
+        }
+        let id = t.id(ti);
+        let conn = t.conn.take();
+        self.running -= 1;
+        self.schedule(ti);
+        if let Some(cid) = conn {
+            self.release_conn(cid, reusable);
+        }
+        self.msgs.push_back(Message {
+            transfer: id,
+            result,
+        });
+    }
+
+    fn start(&mut self, ti: usize) -> Step {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        if t.started.is_none() {
+            t.started = Some(now);
+            if let Some(limit) = t.easy.timeout {
+                t.deadlines[Kind::Total as usize] = Some(now + limit);
+            }
+        }
+        if t.url.is_none() {
+            let parsed = match t.easy.url.as_deref() {
+                None => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
+                Some(raw) => Url::parse(raw)
+                    .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("URL rejected: {e}"))),
+            };
+            match parsed {
+                Ok(u) => t.url = Some(u),
+                Err(e) => {
+                    self.fail(ti, e);
+                    return Step::Wait;
+                }
+            }
+        }
+        if let Err(e) = self.set_target(ti) {
+            self.fail(ti, e);
+            return Step::Wait;
+        }
+        let origin = self.transfers[ti].origin.clone();
+        if let Some(cid) = self.take_idle(&origin) {
+            self.attach(ti, cid);
+            return Step::Continue;
+        }
+        if self.transfers[ti].addrs.is_empty() {
+            return self.resolve(ti);
+        }
+        if !self.may_open(&origin) {
+            let t = &mut self.transfers[ti];
+            if t.phase != Phase::Pending {
+                t.phase = Phase::Pending;
+                self.pending.push_back(ti);
+            }
+            return Step::Wait;
+        }
+        let deadline = now + self.transfers[ti].easy.connect_timeout;
+        self.set_deadline(ti, Kind::Connect, Some(deadline));
+        self.connect_next(ti)
+    }
+
+    /// Derives host, port and pool key from the current URL.
+    fn set_target(&mut self, ti: usize) -> Result<(), Error> {
+        let t = &mut self.transfers[ti];
+        let url = t.url.as_ref().expect("parsed");
+        match url.scheme() {
+            "http" => {}
+            "https" => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedProtocol,
+                    "Protocol \"https\" not supported yet",
+                ));
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedProtocol,
+                    format!("Protocol \"{other}\" not supported"),
+                ));
+            }
+        }
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) => d.to_ascii_lowercase(),
+            Some(url::Host::Ipv4(a)) => a.to_string(),
+            Some(url::Host::Ipv6(a)) => a.to_string(),
+            None => {
+                return Err(Error::new(
+                    ErrorCode::UrlMalformat,
+                    "No host part in the URL",
+                ));
+            }
+        };
+        let port = url.port_or_known_default().unwrap_or(80);
+        let origin = format!("http://{host}:{port}");
+        if t.origin != origin {
+            t.addrs.clear();
+            t.next_addr = 0;
+        }
+        t.origin = origin;
+        t.host = host;
+        t.port = port;
+        t.easy.info.effective_url = Some(url.to_string());
+        Ok(())
+    }
+
+    fn resolve(&mut self, ti: usize) -> Step {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        let (host, port) = (t.host.clone(), t.port);
+        let literal = host
+            .parse::<IpAddr>()
+            .ok()
+            .map(|ip| vec![SocketAddr::new(ip, port)]);
+        let local = (host == "localhost" || host.ends_with(".localhost")).then(|| {
+            vec![
+                SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port),
+                SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port),
+            ]
+        });
+        if let Some(addrs) = literal.or(local) {
+            t.addrs = addrs;
+            return Step::Continue;
+        }
+        if self.resolver.is_none() {
+            match Resolver::new() {
+                Ok(r) => {
+                    self.sockets.insert(r.fd(), Owner::Resolver);
+                    self.resolver = Some(r);
+                }
+                Err(e) => {
+                    self.fail(
+                        ti,
+                        Error::new(ErrorCode::OutOfMemory, format!("resolver: {e}")),
+                    );
+                    return Step::Wait;
+                }
+            }
+        }
+        let resolver = self.resolver.as_mut().expect("created above");
+        if let Some(addrs) = resolver.cached(&host, port, now) {
+            self.transfers[ti].addrs = addrs;
+            return Step::Continue;
+        }
+        let key = ((ti as u64) << 32) | u64::from(self.transfers[ti].generation);
+        if let Err(e) = resolver.submit(key, &host, port) {
+            self.fail(
+                ti,
+                Error::new(ErrorCode::CouldntResolveHost, format!("resolver: {e}")),
+            );
+            return Step::Wait;
+        }
+        let fd = resolver.fd();
+        self.sockets.want(fd, WANT_READ);
+        let t = &mut self.transfers[ti];
+        t.phase = Phase::Resolving;
+        let deadline = now + t.easy.connect_timeout;
+        self.set_deadline(ti, Kind::Connect, Some(deadline));
+        Step::Wait
+    }
+
+    fn resolver_event(&mut self) {
+        let Some(resolver) = self.resolver.as_mut() else {
+            return;
+        };
+        let done = resolver.drain();
+        let fd = resolver.fd();
+        let still = resolver.outstanding();
+        self.sockets.want(fd, if still > 0 { WANT_READ } else { 0 });
+        let now = self.now;
+        for r in done {
+            let ti = (r.key >> 32) as usize;
+            let generation = r.key as u32;
+            let ok = match r.result {
+                Ok(addrs) if !addrs.is_empty() => Some(addrs),
+                _ => None,
+            };
+            if let (Some(addrs), Some(res)) = (&ok, self.resolver.as_mut()) {
+                res.store(r.host.clone(), r.port, addrs.clone(), now);
+            }
+            let Some(t) = self.transfers.get_mut(ti) else {
+                continue;
+            };
+            if t.generation != generation || t.phase != Phase::Resolving {
+                continue;
+            }
+            match ok {
+                Some(addrs) => {
+                    t.addrs = addrs;
+                    t.phase = Phase::Init;
+                    self.drive(ti, Events::NONE);
+                }
+                None => self.fail(
+                    ti,
+                    Error::new(
+                        ErrorCode::CouldntResolveHost,
+                        format!("Could not resolve host: {}", r.host),
+                    ),
+                ),
+            }
+        }
+    }
+
+    fn may_open(&self, origin: &str) -> bool {
+        let host_ok = self.max_host_connections == 0
+            || self.host_conns.get(origin).copied().unwrap_or(0) < self.max_host_connections;
+        let total_ok =
+            self.max_total_connections == 0 || self.conns.len() < self.max_total_connections;
+        host_ok && (total_ok || self.idle_count > 0)
+    }
+
+    fn start_pending(&mut self) {
+        self.slots_freed = false;
+        let waiting: Vec<usize> = self.pending.drain(..).collect();
+        for ti in waiting {
+            if let Some(t) = self.transfers.get_mut(ti) {
+                if t.phase == Phase::Pending {
+                    t.phase = Phase::Init;
+                    self.drive(ti, Events::NONE);
+                }
+            }
+        }
+    }
+
+    fn connect_next(&mut self, ti: usize) -> Step {
+        if self.max_total_connections != 0 && self.conns.len() >= self.max_total_connections {
+            // A slot is taken by an idle connection elsewhere: make room.
+            self.evict_oldest_idle();
+        }
+        loop {
+            let t = &mut self.transfers[ti];
+            let Some(&addr) = t.addrs.get(t.next_addr) else {
+                let why = t
+                    .last_connect_error
+                    .take()
+                    .map_or_else(|| "no address".to_owned(), |e| e.to_string());
+                let msg = format!("Failed to connect to {} port {}: {why}", t.host, t.port);
+                self.fail(ti, Error::new(ErrorCode::CouldntConnect, msg));
+                return Step::Wait;
+            };
+            t.next_addr += 1;
+            match open_socket(addr) {
+                Ok(sock) => {
+                    let fd = sock.as_raw_fd();
+                    let origin = t.origin.clone();
+                    t.phase = Phase::Connecting;
+                    t.easy.info.num_connects += 1;
+                    t.easy.info.primary_ip = Some(addr.ip());
+                    t.easy.info.primary_port = addr.port();
+                    *self.host_conns.entry(origin.clone()).or_insert(0) += 1;
+                    let cid = self.conns.insert(Conn {
+                        sock,
+                        fd,
+                        origin,
+                        state: ConnState::Busy(ti),
+                        carry: Vec::new(),
+                        out: Vec::new(),
+                        out_pos: 0,
+                        requests: 0,
+                        idle_since: self.now,
+                    });
+                    self.transfers[ti].conn = Some(cid);
+                    self.sockets.insert(fd, Owner::Conn(cid));
+                    self.sockets.want(fd, WANT_WRITE);
+                    tracing::debug!(transfer = ti, fd, %addr, "connecting");
+                    return Step::Wait;
+                }
+                Err(e) => {
+                    tracing::debug!(transfer = ti, %addr, %e, "connect failed");
+                    t.last_connect_error = Some(e);
+                }
+            }
+        }
+    }
+
+    fn check_connect(&mut self, ti: usize, events: Events) -> Step {
+        let cid = self.transfers[ti]
+            .conn
+            .expect("connecting has a connection");
+        let sock = &self.conns[cid].sock;
+        let failure = match sock.take_error() {
+            Ok(Some(e)) | Err(e) => Some(e),
+            Ok(None) if events.contains(Events::OUT) => None,
+            Ok(None) => match sock.peer_addr() {
+                Ok(_) => None,
+                Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {
+                    return Step::Wait;
+                }
+                Err(e) => Some(e),
+            },
+        };
+        if let Some(e) = failure {
+            self.transfers[ti].conn = None;
+            self.close_conn(cid);
+            self.transfers[ti].last_connect_error = Some(e);
+            return self.connect_next(ti);
+        }
+        self.set_deadline(ti, Kind::Connect, None);
+        self.attach(ti, cid);
+        Step::Continue
+    }
+
+    /// Puts a connected connection to work for a transfer: the request is
+    /// built and the transfer moves to Sending.
+    fn attach(&mut self, ti: usize, cid: usize) {
+        let t = &mut self.transfers[ti];
+        t.conn = Some(cid);
+        t.phase = Phase::Sending;
+        t.decoder = ResponseDecoder::new(t.method == Method::Head);
+        let url = t.url.as_ref().expect("parsed");
+        let mut target = url.path().to_owned();
+        if let Some(q) = url.query() {
+            target.push('?');
+            target.push_str(q);
+        }
+        let host_header = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            (None, _) => String::new(),
+        };
+        let sends_body = !matches!(t.method, Method::Get | Method::Head);
+        let framing = match (&t.easy.body, sends_body) {
+            (_, false) | (Body::None, true) if !matches!(t.method, Method::Post | Method::Put) => {
+                BodyFraming::None
+            }
+            (Body::None, _) => BodyFraming::Length(0),
+            (Body::Bytes(b), _) => BodyFraming::Length(b.len() as u64),
+            (Body::Reader { len: Some(n), .. }, _) => BodyFraming::Length(*n),
+            (Body::Reader { len: None, .. }, _) => BodyFraming::Chunked,
+        };
+        let conn = &mut self.conns[cid];
+        conn.state = ConnState::Busy(ti);
+        conn.out.clear();
+        conn.out_pos = 0;
+        conn.requests += 1;
+        http::encode_request(
+            &RequestParts {
+                method: t.method.as_str(),
+                target: &target,
+                host: &host_header,
+                headers: &t.easy.headers,
+                body: framing,
+            },
+            &mut conn.out,
+        );
+        t.upload_done = true;
+        t.chunked_upload = framing == BodyFraming::Chunked;
+        match (&t.easy.body, framing) {
+            (Body::Bytes(b), BodyFraming::Length(_)) => {
+                conn.out.extend_from_slice(b);
+                t.easy.info.size_upload = b.len() as u64;
+            }
+            (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
+                t.upload_done = false;
+            }
+            _ => {}
+        }
+    }
+
+    fn send(&mut self, ti: usize, events: Events) -> Step {
+        if !events.may_write() {
+            return Step::Wait;
+        }
+        let cid = self.transfers[ti].conn.expect("sending has a connection");
+        loop {
+            let conn = &mut self.conns[cid];
+            if conn.out_pos < conn.out.len() {
+                match conn
+                    .sock
+                    .send_with_flags(&conn.out[conn.out_pos..], SEND_FLAGS)
+                {
+                    Ok(n) => conn.out_pos += n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        let fd = conn.fd;
+                        self.sockets.want(fd, WANT_WRITE);
+                        return Step::Wait;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        return self.conn_failed(
+                            ti,
+                            Error::new(
+                                ErrorCode::SendError,
+                                format!("Failed sending data to the peer: {e}"),
+                            ),
+                        );
+                    }
+                }
+                continue;
+            }
+            let t = &mut self.transfers[ti];
+            if !t.upload_done {
+                conn.out.clear();
+                conn.out_pos = 0;
+                let mut chunk = vec![0u8; UPLOAD_CHUNK];
+                let Body::Reader { read, .. } = &mut t.easy.body else {
+                    unreachable!("upload_done is false only with a reader")
+                };
+                match read(&mut chunk) {
+                    ReadResult::Data(0) => {
+                        t.upload_done = true;
+                        if t.chunked_upload {
+                            http::encode_last_chunk(&mut conn.out);
+                        }
+                    }
+                    ReadResult::Data(n) => {
+                        let n = n.min(chunk.len());
+                        t.easy.info.size_upload += n as u64;
+                        if t.chunked_upload {
+                            http::encode_chunk(&chunk[..n], &mut conn.out);
+                        } else {
+                            conn.out.extend_from_slice(&chunk[..n]);
+                        }
+                    }
+                    ReadResult::Abort => {
+                        self.fail(
+                            ti,
+                            Error::new(ErrorCode::AbortedByCallback, "read callback aborted"),
+                        );
+                        return Step::Wait;
+                    }
+                }
+                continue;
+            }
+            conn.out = Vec::new();
+            conn.out_pos = 0;
+            let fd = conn.fd;
+            t.phase = Phase::Receiving;
+            self.sockets.want(fd, WANT_READ);
+            return Step::Wait;
+        }
+    }
+
+    /// A connection failed under a transfer. A reused connection that died
+    /// before any response byte arrived is retried once on a new one.
+    fn conn_failed(&mut self, ti: usize, err: Error) -> Step {
+        let t = &mut self.transfers[ti];
+        let cid = t.conn.expect("failing transfer has a connection");
+        let retry = self.conns[cid].requests > 1 && !t.decoder.started() && !t.retried;
+        if retry {
+            tracing::debug!(
+                transfer = ti,
+                "reused connection died; retrying on a new one"
+            );
+            t.retried = true;
+            t.conn = None;
+            t.phase = Phase::Init;
+            t.easy.info.size_upload = 0;
+            self.close_conn(cid);
+            return Step::Continue;
+        }
+        self.fail(ti, err);
+        Step::Wait
+    }
+
+    fn recv(&mut self, ti: usize, events: Events) -> Step {
+        if !events.may_read() {
+            return Step::Wait;
+        }
+        let cid = self.transfers[ti].conn.expect("receiving has a connection");
+        let mut buf = std::mem::take(&mut self.rbuf);
+        if buf.len() < READ_BUF {
+            buf.resize(READ_BUF, 0);
+        }
+        let conn = &mut self.conns[cid];
+        let mut filled = conn.carry.len();
+        buf[..filled].copy_from_slice(&conn.carry);
+        conn.carry.clear();
+        let mut step = Step::Wait;
+        let mut reads = 0;
+        loop {
+            let conn = &mut self.conns[cid];
+            let eof = match (&conn.sock).read(&mut buf[filled..]) {
+                Ok(0) => true,
+                Ok(n) => {
+                    filled += n;
+                    false
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    conn.carry.extend_from_slice(&buf[..filled]);
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    step = self.conn_failed(
+                        ti,
+                        Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")),
+                    );
+                    break;
+                }
+            };
+            let (used, outcome) = self.process(ti, &buf[..filled], eof);
+            buf.copy_within(used..filled, 0);
+            filled -= used;
+            match outcome {
+                Outcome::More if eof => unreachable!("eof always ends the message"),
+                Outcome::More => {}
+                Outcome::Failed(e) => {
+                    if eof && matches!(e.code(), ErrorCode::GotNothing) {
+                        step = self.conn_failed(ti, e);
+                    } else {
+                        self.fail(ti, e);
+                    }
+                    break;
+                }
+                Outcome::Finished { reusable } => {
+                    step = self.complete(ti, reusable && filled == 0);
+                    break;
+                }
+            }
+            reads += 1;
+            if reads >= READS_PER_EVENT {
+                // Yield to other sockets but come back at once: an edge-
+                // triggered loop would not tell us about the rest.
+                self.conns[cid].carry.extend_from_slice(&buf[..filled]);
+                let now = self.now;
+                self.set_deadline(ti, Kind::Kick, Some(now));
+                break;
+            }
+        }
+        self.rbuf = buf;
+        step
+    }
+
+    /// Feeds received bytes to the decoder and the application's callbacks.
+    fn process(&mut self, ti: usize, input: &[u8], eof: bool) -> (usize, Outcome) {
+        let t = &mut self.transfers[ti];
+        let mut pos = 0;
+        loop {
+            let decoded = match t.decoder.decode(&input[pos..]) {
+                Ok((n, Decoded::NeedMore)) if eof => {
+                    pos += n;
+                    match t.decoder.eof() {
+                        Ok(d) => Ok((0, d)),
+                        Err(e) => Err(e),
+                    }
+                }
+                other => other,
+            };
+            let (n, d) = match decoded {
+                Ok(x) => x,
+                Err(e) => return (pos, Outcome::Failed(Error::new(e.code(), e.to_string()))),
+            };
+            match d {
+                Decoded::NeedMore => {
+                    pos += n;
+                    return (pos, Outcome::More);
+                }
+                Decoded::Head(head) => {
+                    pos += n;
+                    t.easy.info.header_size += head.raw.len() as u64;
+                    if head.status >= 200 {
+                        t.easy.info.response_code = head.status;
+                        t.following = None;
+                        t.easy.info.redirect_url = None;
+                        if matches!(head.status, 301 | 302 | 303 | 307 | 308) {
+                            if let Some(loc) = head.location.as_deref() {
+                                let next = t.url.as_ref().and_then(|u| u.join(loc).ok());
+                                if let Some(next) = next {
+                                    if t.easy.follow {
+                                        t.following = Some(next.to_string());
+                                    } else {
+                                        t.easy.info.redirect_url = Some(next.to_string());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if let Some(cb) = t.easy.header.as_mut() {
+                        for line in head.lines() {
+                            if cb(line) == Flow::Abort {
+                                return (
+                                    pos,
+                                    Outcome::Failed(Error::new(
+                                        ErrorCode::WriteError,
+                                        "Failed writing header",
+                                    )),
+                                );
+                            }
+                        }
+                    }
+                }
+                Decoded::Body(range) => {
+                    let data = &input[pos..][range];
+                    pos += n;
+                    if t.following.is_some() {
+                        continue;
+                    }
+                    t.easy.info.size_download += data.len() as u64;
+                    let flow = match t.easy.write.as_mut() {
+                        Some(cb) => cb(data),
+                        None => {
+                            t.easy.sink.extend_from_slice(data);
+                            Flow::Continue
+                        }
+                    };
+                    if flow == Flow::Abort {
+                        return (
+                            pos,
+                            Outcome::Failed(Error::new(
+                                ErrorCode::WriteError,
+                                "Failure writing output to destination",
+                            )),
+                        );
+                    }
+                }
+                Decoded::Done { reusable } => {
+                    pos += n;
+                    return (pos, Outcome::Finished { reusable });
+                }
+            }
+        }
+    }
+
+    /// A response is complete: follow a redirect or end the transfer.
+    fn complete(&mut self, ti: usize, reusable: bool) -> Step {
+        let t = &mut self.transfers[ti];
+        let Some(next) = t.following.take() else {
+            self.finish(ti, Ok(()), reusable);
+            return Step::Wait;
+        };
+        if let Some(max) = t.easy.max_redirs {
+            if t.easy.info.redirect_count >= max {
+                self.finish(
+                    ti,
+                    Err(Error::new(
+                        ErrorCode::TooManyRedirects,
+                        format!("Maximum ({max}) redirects followed"),
+                    )),
+                    reusable,
+                );
+                return Step::Wait;
+            }
+        }
+        let status = t.easy.info.response_code;
+        if status == 303 && t.method != Method::Head
+            || matches!(status, 301 | 302) && t.method == Method::Post
+        {
+            t.method = Method::Get;
+            t.easy.body = Body::None;
+        } else if matches!(t.easy.body, Body::Reader { .. }) && !matches!(t.method, Method::Get) {
+            self.finish(
+                ti,
+                Err(Error::new(
+                    ErrorCode::SendFailRewind,
+                    "cannot resend a streamed body on redirect",
+                )),
+                reusable,
+            );
+            return Step::Wait;
+        }
+        t.easy.info.redirect_count += 1;
+        tracing::debug!(transfer = ti, %next, "following redirect");
+        t.url = Url::parse(&next).ok();
+        t.phase = Phase::Init;
+        t.retried = false;
+        if let Some(cid) = t.conn.take() {
+            self.release_conn(cid, reusable);
+        }
+        Step::Continue
+    }
+
+    // ---- connections ----
+
+    fn take_idle(&mut self, origin: &str) -> Option<usize> {
+        let cid = self.idle.get_mut(origin)?.pop()?;
+        self.idle_count -= 1;
+        Some(cid)
+    }
+
+    fn idle_cap(&self) -> usize {
+        self.max_connects.unwrap_or(4 * self.transfers.len().max(1))
+    }
+
+    fn release_conn(&mut self, cid: usize, reusable: bool) {
+        if !reusable {
+            self.close_conn(cid);
+            return;
+        }
+        let conn = &mut self.conns[cid];
+        conn.state = ConnState::Idle;
+        conn.carry.clear();
+        conn.idle_since = self.now;
+        let fd = conn.fd;
+        self.idle.entry(conn.origin.clone()).or_default().push(cid);
+        self.idle_count += 1;
+        // Idle connections stay watched for reading so a peer close is
+        // noticed and the fd removed (see docs/decisions.md).
+        self.sockets.want(fd, WANT_READ);
+        self.slots_freed = true;
+        while self.idle_count > self.idle_cap() {
+            self.evict_oldest_idle();
+        }
+    }
+
+    fn evict_oldest_idle(&mut self) {
+        let oldest = self
+            .idle
+            .values()
+            .flatten()
+            .min_by_key(|&&cid| self.conns[cid].idle_since)
+            .copied();
+        if let Some(cid) = oldest {
+            self.close_conn(cid);
+        }
+    }
+
+    /// An idle connection became readable: the peer closed it, or sent
+    /// something it should not have. Either way it cannot be reused.
+    fn idle_event(&mut self, cid: usize) {
+        let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+        match self.conns[cid].sock.peek(&mut probe) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            _ => self.close_conn(cid),
+        }
+    }
+
+    /// Closes a connection; REMOVE is reported before the fd closes (SF-03).
+    fn close_conn(&mut self, cid: usize) {
+        let fd = self.conns[cid].fd;
+        if self.sockets.get(fd).is_some_and(|e| e.reported != 0) {
+            self.report(fd, Interest::Remove);
+        }
+        self.sockets.remove(fd);
+        let conn = self.conns.remove(cid);
+        if conn.state == ConnState::Idle {
+            if let Some(list) = self.idle.get_mut(&conn.origin) {
+                if let Some(pos) = list.iter().position(|&c| c == cid) {
+                    list.swap_remove(pos);
+                    self.idle_count -= 1;
+                }
+            }
+        }
+        if let Some(n) = self.host_conns.get_mut(&conn.origin) {
+            *n -= 1;
+            if *n == 0 {
+                self.host_conns.remove(&conn.origin);
+            }
+        }
+        self.slots_freed = true;
+        tracing::trace!(fd, "connection closed");
+        drop(conn);
+    }
+}
+
+enum Outcome {
+    More,
+    Failed(Error),
+    Finished { reusable: bool },
+}
+
+fn open_socket(addr: SocketAddr) -> io::Result<socket2::Socket> {
+    let sock = socket2::Socket::new(
+        Domain::for_address(addr),
+        Type::STREAM.nonblocking(),
+        Some(Protocol::TCP),
+    )?;
+    sock.set_nodelay(true)?;
+    match sock.connect(&SockAddr::from(addr)) {
+        Ok(()) => Ok(sock),
+        Err(e)
+            if e.raw_os_error() == Some(libc::EINPROGRESS)
+                || e.kind() == io::ErrorKind::WouldBlock =>
+        {
+            Ok(sock)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+impl Drop for Multi {
+    /// `fetch_multi_cleanup`: every socket still announced gets REMOVE before
+    /// it is closed (SF-07, HM-09). Added transfers are dropped with it.
+    fn drop(&mut self) {
+        let cids: Vec<usize> = self.conns.iter().map(|(cid, _)| cid).collect();
+        for cid in cids {
+            self.close_conn(cid);
+        }
+        if let Some(fd) = self.resolver.as_ref().map(Resolver::fd) {
+            if self.sockets.get(fd).is_some_and(|e| e.reported != 0) {
+                self.report(fd, Interest::Remove);
+            }
+            self.sockets.remove(fd);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `cargo xtask`: the project's own commands.
+//!
+//! - `test [--backend epoll|poll|all]`: the workspace tests once per
+//!   readiness backend, each in its own target directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "libfetch project commands")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the workspace tests once per readiness backend.
+    Test {
+        /// Which backend build(s) to test.
+        #[arg(long, value_enum, default_value = "all")]
+        backend: BackendArg,
+        /// Extra arguments passed to `cargo test` (after `--`).
+        #[arg(last = true)]
+        rest: Vec<String>,
+    },
+}
+
+/// A backend choice on the command line.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendArg {
+    Epoll,
+    Poll,
+    All,
+}
+
+/// A readiness backend build of the workspace.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Backend {
+    Epoll,
+    Poll,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Epoll => "epoll",
+            Self::Poll => "poll",
+        }
+    }
+
+    /// Extra RUSTFLAGS that select this backend in the `polling` crate.
+    fn rustflags(self) -> &'static str {
+        match self {
+            Self::Epoll => "",
+            Self::Poll => "--cfg polling_test_poll_backend",
+        }
+    }
+
+    /// Separate target dirs so the two builds do not thrash each other.
+    fn target_dir(self, root: &Path) -> PathBuf {
+        match self {
+            Self::Epoll => root.join("target"),
+            Self::Poll => root.join("target").join("backend-poll"),
+        }
+    }
+}
+
+fn backends(arg: BackendArg) -> Vec<Backend> {
+    match arg {
+        BackendArg::Epoll => vec![Backend::Epoll],
+        BackendArg::Poll => vec![Backend::Poll],
+        BackendArg::All => vec![Backend::Epoll, Backend::Poll],
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// A `cargo` command configured for one backend build.
+fn cargo_for(backend: Backend, root: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root);
+    cmd.env("CARGO_TARGET_DIR", backend.target_dir(root));
+    let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+    if !backend.rustflags().is_empty() {
+        flags.push(' ');
+        flags.push_str(backend.rustflags());
+    }
+    cmd.env("RUSTFLAGS", flags.trim());
+    cmd.env("FETCH_EXPECT_BACKEND", backend.name());
+    cmd
+}
+
+fn run_tests(arg: BackendArg, rest: &[String]) -> ExitCode {
+    let root = workspace_root();
+    let mut failed = Vec::new();
+    for backend in backends(arg) {
+        println!("==> cargo test --workspace  [backend: {}]", backend.name());
+        let status = cargo_for(backend, &root)
+            .args(["test", "--workspace"])
+            .args(rest)
+            .status();
+        match status {
+            Ok(s) if s.success() => println!("==> backend {}: tests passed", backend.name()),
+            Ok(_) | Err(_) => {
+                println!("==> backend {}: tests FAILED", backend.name());
+                failed.push(backend.name());
+            }
+        }
+    }
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("failed backends: {}", failed.join(", "));
+        ExitCode::FAILURE
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Test { backend, rest } => run_tests(backend, &rest),
+    }
+}
