@@ -571,6 +571,10 @@ impl Multi {
         if let Some(obs) = self.observer.as_mut() {
             obs(fd, interest);
         }
+        if interest != Interest::Remove {
+            // Announced before the call, so the callback may assign to it.
+            self.sockets.mark_reported(fd, interest);
+        }
         if let Some(mut cb) = self.socket_cb.take() {
             let mut ctx = SocketContext {
                 table: &mut self.sockets,
@@ -581,9 +585,11 @@ impl Multi {
             }
             self.socket_cb = Some(cb);
         }
-        // After the call: a REMOVE drops the assignment even if the callback
-        // just set one (SF-04).
-        self.sockets.mark_reported(fd, interest);
+        if interest == Interest::Remove {
+            // After the call: a REMOVE drops the assignment even if the
+            // callback just set one (SF-04).
+            self.sockets.mark_reported(fd, interest);
+        }
     }
 
     fn reconcile_sockets(&mut self) {

@@ -1,0 +1,269 @@
+//! Bad input and faults: each ends the transfer with the documented code,
+//! leaves no socket announced and never hangs.
+mod common;
+
+use std::time::Duration;
+
+use common::{App, run_one};
+use fetch_core::{Easy, ErrorCode, Events, MultiError, Target};
+use fixtures::{Script, ScriptedServer};
+
+/// Runs one transfer and returns its result code; checks hygiene.
+fn code_of(easy: Easy) -> ErrorCode {
+    let (app, id) = run_one(easy);
+    let code = match app.result(id) {
+        Ok(()) => ErrorCode::Ok,
+        Err(e) => {
+            assert!(!e.detail().is_empty());
+            e.code()
+        }
+    };
+    let watched_before_drop = app.watched();
+    drop(app);
+    assert!(
+        watched_before_drop <= 1,
+        "only a pooled connection may stay"
+    );
+    code
+}
+
+fn scripted(script: Script) -> (ScriptedServer, Easy) {
+    let srv = ScriptedServer::start(script);
+    let easy = Easy::get(srv.url("/"));
+    (srv, easy)
+}
+
+/// IR-05: a malformed URL still produces a DONE message.
+#[test_log::test]
+fn malformed_url_ir05() {
+    assert_eq!(code_of(Easy::get("http://[::1")), ErrorCode::UrlMalformat);
+    assert_eq!(code_of(Easy::new()), ErrorCode::UrlMalformat);
+}
+
+#[test_log::test]
+fn unsupported_scheme() {
+    assert_eq!(
+        code_of(Easy::get("gopher://127.0.0.1/")),
+        ErrorCode::UnsupportedProtocol
+    );
+}
+
+/// The resolver pool answers "no such host" through its wakeup socket.
+#[test_log::test]
+fn unknown_host() {
+    assert_eq!(
+        code_of(Easy::get("http://no-such-host.invalid/")),
+        ErrorCode::CouldntResolveHost
+    );
+}
+
+/// SA-06: a refused connection is a transfer failure, not a multi error.
+#[test_log::test]
+fn connection_refused_sa06() {
+    let addr = fixtures::closed_port();
+    assert_eq!(
+        code_of(Easy::get(format!("http://{addr}/"))),
+        ErrorCode::CouldntConnect
+    );
+}
+
+/// A connect that never completes: a listener whose backlog is full drops
+/// SYNs, so the connect timeout (through the app's timer) ends it.
+#[test_log::test]
+fn connect_timeout() {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(
+            &"127.0.0.1:0"
+                .parse::<std::net::SocketAddr>()
+                .unwrap()
+                .into(),
+        )
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    // Fill the accept queue so later SYNs are dropped.
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        s.set_nonblocking(true).unwrap();
+        let _ = s.connect(&addr.into());
+        fillers.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    let mut easy = Easy::get(format!("http://{addr}/"));
+    easy.connect_timeout(Duration::from_millis(200));
+    assert_eq!(code_of(easy), ErrorCode::OperationTimedout);
+}
+
+/// SA-09: a stalled server; the total timeout fires through the timer.
+#[test_log::test]
+fn total_timeout_on_stall_sa09() {
+    let srv = fixtures::silent_server();
+    let mut easy = Easy::get(srv.url("/"));
+    easy.timeout(Duration::from_millis(300));
+    assert_eq!(code_of(easy), ErrorCode::OperationTimedout);
+}
+
+#[test_log::test]
+fn closed_before_status_line() {
+    let (_srv, easy) = scripted(Script::new().expect_request().close());
+    assert_eq!(code_of(easy), ErrorCode::GotNothing);
+}
+
+#[test_log::test]
+fn closed_mid_headers() {
+    let (_srv, easy) = scripted(
+        Script::new()
+            .expect_request()
+            .write("HTTP/1.1 200 OK\r\nContent-Le")
+            .close(),
+    );
+    assert_eq!(code_of(easy), ErrorCode::RecvError);
+}
+
+#[test_log::test]
+fn closed_mid_body() {
+    let (_srv, easy) = scripted(
+        Script::new()
+            .expect_request()
+            .write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+            .close(),
+    );
+    assert_eq!(code_of(easy), ErrorCode::PartialFile);
+}
+
+#[test_log::test]
+fn reset_by_peer() {
+    let (_srv, easy) = scripted(
+        Script::new()
+            .expect_request()
+            .write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+            .sleep(Duration::from_millis(20))
+            .reset(),
+    );
+    let code = code_of(easy);
+    assert!(
+        matches!(code, ErrorCode::RecvError | ErrorCode::PartialFile),
+        "{code:?}"
+    );
+}
+
+#[test_log::test]
+fn malformed_status_line() {
+    let (_srv, easy) = scripted(
+        Script::new()
+            .expect_request()
+            .write("HTTX/9 abc\r\n\r\n")
+            .close(),
+    );
+    assert_eq!(code_of(easy), ErrorCode::WeirdServerReply);
+}
+
+#[test_log::test]
+fn malformed_header() {
+    let (_srv, easy) = scripted(
+        Script::new()
+            .expect_request()
+            .write("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")
+            .close(),
+    );
+    assert_eq!(code_of(easy), ErrorCode::WeirdServerReply);
+}
+
+#[test_log::test]
+fn chunk_size_garbage() {
+    let (_srv, easy) = scripted(
+        Script::new()
+            .expect_request()
+            .write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n")
+            .stall(),
+    );
+    assert_eq!(code_of(easy), ErrorCode::RecvError);
+}
+
+#[test_log::test]
+fn header_section_over_100k() {
+    let mut head = String::from("HTTP/1.1 200 OK\r\n");
+    while head.len() < 101 * 1024 {
+        head.push_str("X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+    }
+    let (_srv, easy) = scripted(Script::new().expect_request().write(head).stall());
+    assert_eq!(code_of(easy), ErrorCode::TooLarge);
+}
+
+#[test_log::test]
+fn redirect_loop_past_maximum() {
+    let srv = fixtures::HttpServer::start();
+    let mut easy = Easy::get(srv.url("/loop"));
+    easy.follow_location(true).max_redirs(Some(5));
+    let (mut app, id) = run_one(easy);
+    assert_eq!(app.code(id), ErrorCode::TooManyRedirects.code());
+    assert_eq!(app.multi.remove(id).unwrap().info().redirect_count, 5);
+}
+
+/// A write callback that refuses data ends the transfer with WRITE_ERROR.
+#[test_log::test]
+fn write_callback_abort() {
+    let srv = fixtures::HttpServer::start();
+    let mut easy = Easy::get(srv.url("/bytes/1000"));
+    easy.write_function(|_| fetch_core::Flow::Abort);
+    assert_eq!(code_of(easy), ErrorCode::WriteError);
+}
+
+/// HM-07: removing a transfer mid-body stops it, closes its connection
+/// (REMOVE first), and the other transfer still completes.
+#[test_log::test]
+fn remove_mid_transfer_hm07() {
+    let slow = ScriptedServer::start(
+        Script::new()
+            .expect_request()
+            .write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nabc")
+            .stall(),
+    );
+    let fast = fixtures::HttpServer::start();
+    let mut app = App::new();
+    let a = app.add(Easy::get(slow.url("/")));
+    let b = app.add(Easy::get(fast.url("/bytes/200000")));
+    // Drive until A has received part of its body.
+    let mut rounds = 0;
+    while app.multi.transfer(a).unwrap().body().is_empty() {
+        app.step(Duration::from_millis(50));
+        rounds += 1;
+        assert!(rounds < 400, "A never got data");
+    }
+    let easy = app.multi.remove(a).unwrap();
+    assert_eq!(easy.body(), b"abc");
+    assert!(fixtures::wait_until(Duration::from_secs(5), || slow
+        .closed_by_peer()
+        == 1));
+    app.run(Duration::from_secs(10));
+    assert!(app.result(b).is_ok());
+    assert!(
+        app.done.iter().all(|m| m.transfer != a),
+        "no DONE for a removed transfer"
+    );
+}
+
+/// SA-08 and AS-02: an fd the library never announced is ignored by
+/// socket_action and refused by assign.
+#[test_log::test]
+fn unknown_fd_sa08_as02() {
+    use std::os::fd::AsRawFd;
+    let (r, _w) = std::os::unix::net::UnixStream::pair().unwrap();
+    let fd = r.as_raw_fd();
+    let srv = fixtures::silent_server();
+    let mut app = App::new();
+    app.add(Easy::get(srv.url("/")));
+    let before = app.multi.running();
+    assert_eq!(
+        app.multi.socket_action(Target::Socket(fd), Events::IN),
+        Ok(before)
+    );
+    assert_eq!(
+        app.multi.socket_action(Target::Socket(9999), Events::NONE),
+        Ok(before)
+    );
+    assert_eq!(app.multi.assign(fd, Some(1)), Err(MultiError::BadSocket));
+}

@@ -1,0 +1,140 @@
+//! Keep-alive reuse, the connection pool and the connection limits.
+mod common;
+
+use std::time::Duration;
+
+use common::{App, Ev};
+use fetch_core::{Easy, Interest};
+use fixtures::{HttpServer, Script, ScriptedServer};
+
+/// HM-05, SF-03, SF-07, HM-09: a second transfer to the same origin reuses
+/// the pooled connection; cleanup reports REMOVE for the pooled fd.
+#[test_log::test]
+fn keepalive_reuse_and_cleanup_remove_hm05_sf07_hm09() {
+    let srv = HttpServer::start();
+    let mut app = App::new();
+    let a = app.add(Easy::get(srv.url("/bytes/10")));
+    app.run(Duration::from_secs(10));
+    let ea = app.multi.remove(a).unwrap();
+    assert_eq!(ea.info().num_connects, 1);
+    let b = app.add(Easy::get(srv.url("/bytes/20")));
+    app.run(Duration::from_secs(10));
+    let eb = app.multi.remove(b).unwrap();
+    assert_eq!(eb.info().num_connects, 0, "HM-05: reused");
+    assert_eq!(srv.accepted(), 1);
+    assert_eq!(app.watched(), 1, "the pooled connection stays watched");
+    let shared = app.shared.clone();
+    drop(app);
+    let st = shared.lock().unwrap();
+    assert!(st.watched.is_empty(), "cleanup removed every socket");
+    assert!(matches!(
+        st.log.last(),
+        Some(Ev::Socket {
+            interest: Interest::Remove,
+            ..
+        })
+    ));
+}
+
+/// A pooled connection the server closed is noticed (it stays watched for
+/// reading), removed, and never reused.
+#[test_log::test]
+fn idle_connection_closed_by_server_is_removed() {
+    let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("one").close());
+    let mut app = App::new();
+    let a = app.add(Easy::get(srv.url("/")));
+    app.run(Duration::from_secs(10));
+    assert!(app.result(a).is_ok());
+    for _ in 0..50 {
+        if app.watched() == 0 {
+            break;
+        }
+        app.step(Duration::from_millis(20));
+    }
+    assert_eq!(app.watched(), 0, "the closed idle socket was removed");
+    let b = app.add(Easy::get(srv.url("/")));
+    app.run(Duration::from_secs(10));
+    assert!(app.result(b).is_ok());
+    assert_eq!(srv.accepted(), 2);
+}
+
+/// A pooled connection that dies just as it is reused is retried once on a
+/// new connection, invisibly to the application.
+#[test_log::test]
+fn stale_pooled_connection_is_retried() {
+    let srv = ScriptedServer::start_seq(vec![
+        Script::new()
+            .expect_request()
+            .respond_ok("one")
+            .expect_request()
+            .close(),
+        Script::new().expect_request().respond_ok("two"),
+    ]);
+    let mut app = App::new();
+    let a = app.add(Easy::get(srv.url("/")));
+    app.run(Duration::from_secs(10));
+    assert!(app.result(a).is_ok());
+    let b = app.add(Easy::get(srv.url("/")));
+    app.run(Duration::from_secs(10));
+    assert!(app.result(b).is_ok(), "{:?}", app.result(b));
+    assert_eq!(app.multi.remove(b).unwrap().body(), b"two");
+}
+
+/// OPT-04: one connection per host; the others queue and all complete.
+#[test_log::test]
+fn max_host_connections_opt04() {
+    let srv = HttpServer::start();
+    let mut app = App::new();
+    app.multi.set_max_host_connections(1);
+    let ids: Vec<_> = (0..3)
+        .map(|_| app.add(Easy::get(srv.url("/bytes/50000"))))
+        .collect();
+    app.run(Duration::from_secs(10));
+    for id in ids {
+        assert!(app.result(id).is_ok());
+    }
+    assert_eq!(srv.peak_connections(), 1);
+}
+
+/// OPT-05: total limit across hosts.
+#[test_log::test]
+fn max_total_connections_opt05() {
+    let servers: Vec<_> = (0..5).map(|_| HttpServer::start()).collect();
+    let mut app = App::new();
+    app.multi.set_max_total_connections(2);
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let ids: Vec<_> = servers
+        .iter()
+        .map(|s| app.add(Easy::get(s.url("/bytes/20000"))))
+        .collect();
+    let mut open_max = 0;
+    while app.multi.running() > 0 {
+        app.step(Duration::from_millis(50));
+        open_max = open_max.max(app.watched());
+    }
+    peak.store(open_max, std::sync::atomic::Ordering::Relaxed);
+    for id in ids {
+        assert!(app.result(id).is_ok());
+    }
+    assert!(open_max <= 2, "peak {open_max}");
+}
+
+/// OPT-03: with MAXCONNECTS 1, an earlier idle connection is closed when a
+/// newer one joins the pool.
+#[test_log::test]
+fn max_connects_closes_oldest_opt03() {
+    let servers: Vec<_> = (0..3).map(|_| HttpServer::start()).collect();
+    let mut app = App::new();
+    app.multi.set_max_connects(Some(1));
+    for s in &servers {
+        let id = app.add(Easy::get(s.url("/bytes/10")));
+        app.run(Duration::from_secs(10));
+        assert!(app.result(id).is_ok());
+        app.multi.remove(id).unwrap();
+    }
+    assert!(fixtures::wait_until(Duration::from_secs(5), || {
+        servers[0].open_connections() == 0 && servers[1].open_connections() == 0
+    }));
+    assert_eq!(servers[2].open_connections(), 1);
+    assert_eq!(app.watched(), 1);
+}
