@@ -2,6 +2,10 @@
 //!
 //! - `test [--backend epoll|poll|all]`: the workspace tests once per
 //!   readiness backend, each in its own target directory.
+//! - `conformance [--backend …] [--format md|json]`: the conformance suite
+//!   once per backend, then the rule-by-rule report (see `report.rs`).
+
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -25,6 +29,15 @@ enum Cmd {
         /// Extra arguments passed to `cargo test` (after `--`).
         #[arg(last = true)]
         rest: Vec<String>,
+    },
+    /// Run the conformance suite per backend and write the report.
+    Conformance {
+        /// Which backend build(s) to run.
+        #[arg(long, value_enum, default_value = "all")]
+        backend: BackendArg,
+        /// What to print on stdout (both files are always written).
+        #[arg(long, value_enum, default_value = "md")]
+        format: report::Format,
     },
 }
 
@@ -123,9 +136,64 @@ fn run_tests(arg: BackendArg, rest: &[String]) -> ExitCode {
     }
 }
 
+fn run_conformance(arg: BackendArg, format: report::Format) -> ExitCode {
+    let root = workspace_root();
+    let out_dir = root.join("target").join("conformance");
+    if let Err(e) = std::fs::create_dir_all(&out_dir) {
+        eprintln!("cannot create {}: {e}", out_dir.display());
+        return ExitCode::FAILURE;
+    }
+    let mut runs = Vec::new();
+    for backend in backends(arg) {
+        let results = out_dir.join(format!("{}.jsonl", backend.name()));
+        let _ = std::fs::remove_file(&results);
+        eprintln!("==> conformance suite  [backend: {}]", backend.name());
+        let status = cargo_for(backend, &root)
+            .args(["test", "-p", "conformance", "--tests"])
+            .env("FETCH_CONFORMANCE_OUT", &results)
+            .status();
+        let suite_ok = matches!(status, Ok(s) if s.success());
+        let outcomes = report::read_outcomes(&results);
+        runs.push(report::BackendRun {
+            backend: backend.name(),
+            suite_ok,
+            outcomes,
+        });
+    }
+    let rules = match conformance::rules::load(&root) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot read docs/rules.md: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = report::build(&rules, &runs);
+    let md = report.markdown();
+    let json = report.json();
+    let md_path = root.join("docs").join("conformance").join("REPORT.md");
+    let written = std::fs::create_dir_all(md_path.parent().expect("has parent"))
+        .and_then(|()| std::fs::write(&md_path, &md))
+        .and_then(|()| std::fs::write(out_dir.join("report.json"), &json));
+    if let Err(e) = written {
+        eprintln!("cannot write the report: {e}");
+        return ExitCode::FAILURE;
+    }
+    match format {
+        report::Format::Md => println!("{md}"),
+        report::Format::Json => println!("{json}"),
+    }
+    eprintln!("{}", report.summary());
+    if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Test { backend, rest } => run_tests(backend, &rest),
+        Cmd::Conformance { backend, format } => run_conformance(backend, format),
     }
 }

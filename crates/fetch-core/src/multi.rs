@@ -1452,6 +1452,9 @@ impl Multi {
         // noticed and the fd removed (see docs/decisions.md).
         self.sockets.want(fd, WANT_READ);
         self.slots_freed = true;
+        // The read that completed the response may have left a FIN (or
+        // junk) queued; an edge-triggered loop would never report it again.
+        self.idle_event(cid);
         while self.idle_count > self.idle_cap() {
             self.evict_oldest_idle();
         }
