@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use fetch_core::{Events, Interest, MultiError, Target, TransferId};
 
+pub use fetch_core::checked::Checker;
+
 /// One observed interaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TraceEvent {
@@ -134,66 +136,4 @@ pub fn normalise(events: &[TraceEvent]) -> Vec<String> {
         }
     }
     lines
-}
-
-/// Checks the socket-hygiene invariants on every callback, as it happens
-/// (so "the fd is still open at REMOVE" is checked while it matters).
-#[derive(Debug, Default)]
-pub struct Checker {
-    announced: HashMap<RawFd, Interest>,
-    /// Everything that went wrong, with the rule it breaks.
-    pub violations: Vec<String>,
-}
-
-impl Checker {
-    /// Feeds one socket-callback call.
-    pub fn socket(&mut self, fd: RawFd, interest: Interest, assigned: Option<usize>) {
-        let open = std::path::Path::new(&format!("/proc/self/fd/{fd}")).exists();
-        if !open {
-            self.violations
-                .push(format!("SF-03: callback for fd {fd} after it was closed"));
-        }
-        match (interest, self.announced.get(&fd).copied()) {
-            (Interest::Remove, None) => self
-                .violations
-                .push(format!("hygiene: REMOVE for never-announced fd {fd}")),
-            (Interest::Remove, Some(_)) => {
-                self.announced.remove(&fd);
-            }
-            (i, Some(prev)) if i == prev => self
-                .violations
-                .push(format!("SA-05: fd {fd} reported {i:?} twice in a row")),
-            (i, prev) => {
-                if prev.is_none() && assigned.is_some() {
-                    self.violations.push(format!(
-                        "SF-01/SF-04: fd {fd} announced with a stale socketp"
-                    ));
-                }
-                self.announced.insert(fd, i);
-            }
-        }
-    }
-
-    /// Feeds a multi call's result: ERR-02, no call ever returns -1 (the
-    /// Rust type cannot express it; kept for the C ABI scenarios).
-    pub fn result(&mut self, code: i32) {
-        if code == -1 {
-            self.violations.push("ERR-02: a call returned -1".into());
-        }
-    }
-
-    /// Sockets still announced.
-    pub fn still_announced(&self) -> usize {
-        self.announced.len()
-    }
-
-    /// After cleanup nothing may stay registered.
-    pub fn at_cleanup(&mut self) {
-        if !self.announced.is_empty() {
-            let fds: Vec<_> = self.announced.keys().collect();
-            self.violations.push(format!(
-                "hygiene: sockets {fds:?} still registered after cleanup"
-            ));
-        }
-    }
 }

@@ -53,6 +53,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "checked")]
+pub mod checked;
 mod clock;
 mod easy;
 mod error;

@@ -295,6 +295,11 @@ impl Multi {
         self.observer = Some(Box::new(f));
     }
 
+    /// Removes the internal interest listener.
+    pub fn clear_socket_observer(&mut self) {
+        self.observer = None;
+    }
+
     /// FETCHMOPT_MAXCONNECTS: the most idle connections kept; `None` restores
     /// the default of 4 × the number of added transfers (OPT-03).
     pub fn set_max_connects(&mut self, max: Option<usize>) {
