@@ -1,1 +1,92 @@
-//! placeholder
+//! # fetch-capi: the libfetch C ABI
+//!
+//! `libfetch.so` / `libfetch.a` and `<fetch/fetch.h>`: upstream libcurl's
+//! easy + multi (+ multi_socket) interface under `fetch` names, with the
+//! upstream numeric values, over the [`fetch_core`] engine.
+//!
+//! What it does **not** do: protocols other than HTTP/1.1 (and whatever
+//! `fetch-core` supports), share handles, the URL API, `curl_easy_pause`,
+//! progress callbacks, or true C variadics. The variadic setopt/getinfo
+//! functions are C11 `_Generic` macros over typed entry points (see
+//! `ABI.md` in this crate).
+//!
+//! ```text
+//!  C app ──fetch_multi_*()──▶ FetchMulti (magic, busy flag, FETCH* <-> TransferId)
+//!    ▲                            │ UnsafeCell<fetch_core::Multi>
+//!    │                            ▼
+//!    └── C socket/timer cb ◀── engine closures ──▶ C write/header/read cb
+//!  FETCH* = FetchEasy (magic, C-level options) ── built into fetch_core::Easy at add
+//! ```
+//!
+//! Boundary rules (STYLE rule 4): every exported function is
+//! `#[unsafe(no_mangle)] pub unsafe extern "C" fn` with a `# Safety` doc,
+//! null-checks its pointers, checks handle magic values, and runs its body
+//! under [`std::panic::catch_unwind`] so no panic crosses the ABI.
+//!
+//! ```no_run
+//! use fetch::*;
+//! use std::ptr;
+//! // SAFETY: plain init/cleanup pairs on handles this code owns.
+//! unsafe {
+//!     let m = fetch_multi_init();
+//!     let e = fetch_easy_init();
+//!     fetch_easy_setopt_ptr(e, FETCHOPT_URL, c"http://127.0.0.1:8080/".as_ptr().cast());
+//!     fetch_multi_add_handle(m, e);
+//!     let mut running = 1;
+//!     while running > 0 {
+//!         fetch_multi_perform(m, &mut running);
+//!         fetch_multi_poll(m, ptr::null_mut(), 0, 1000, ptr::null_mut());
+//!     }
+//!     fetch_multi_remove_handle(m, e);
+//!     fetch_easy_cleanup(e);
+//!     fetch_multi_cleanup(m);
+//! }
+//! ```
+#![deny(
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks,
+    clippy::missing_safety_doc
+)]
+// Exported C names keep upstream spelling (STYLE rule 6).
+#![allow(non_camel_case_types)]
+
+mod codes;
+mod easy;
+mod global;
+mod multi;
+mod wait;
+
+pub use codes::*;
+pub use easy::*;
+pub use global::*;
+pub use multi::*;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Runs `f`, turning a panic into `on_panic` (no panic crosses the ABI).
+pub(crate) fn guard<T>(on_panic: T, f: impl FnOnce() -> T) -> T {
+    // AssertUnwindSafe: after a panic the handle may be inconsistent, but the
+    // caller only gets an error code and upstream's rule after an error
+    // return (SA-07) already tells it not to trust the state.
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(on_panic)
+}
+
+/// A raw pointer that closures stored in the engine (which must be `Send`)
+/// may carry.
+pub(crate) struct SendPtr<T>(pub(crate) *mut T);
+
+impl<T> Clone for SendPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for SendPtr<T> {}
+
+// SAFETY: the pointers carried are either the application's opaque user
+// data (the C API contract makes the application responsible for the
+// thread-safety of what they point to; upstream passes them across the same
+// way) or a pointer to the multi wrapper that owns the engine holding the
+// closure, which is only invoked while that wrapper is being driven on the
+// calling thread.
+unsafe impl<T> Send for SendPtr<T> {}

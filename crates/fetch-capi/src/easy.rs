@@ -1,0 +1,938 @@
+// c_long is 32-bit on some targets, so its conversions are not useless.
+#![allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
+//! Easy handles (`FETCH *`): C-level options kept in the wrapper, turned
+//! into a [`fetch_core::Easy`] when the handle is added to a multi or
+//! performed, and the information read back with `fetch_easy_getinfo`.
+
+use std::ffi::{CStr, CString, c_char, c_double, c_int, c_long, c_void};
+use std::ptr;
+use std::time::Duration;
+
+use fetch_core::{Easy, Events, Flow, Method, Multi, ReadResult, Target, TransferId, TransferInfo};
+
+use crate::codes::*;
+use crate::multi::{FetchMulti, detach_easy, engine_info};
+use crate::{SendPtr, guard};
+
+const EASY_MAGIC: u64 = 0x4645_5443_485f_4541; // "FETCH_EA"
+
+/// `fetch_write_callback` / header callback.
+pub type fetch_write_callback =
+    unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
+/// `fetch_read_callback`.
+pub type fetch_read_callback =
+    unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
+/// `fetch_func`: the generic function pointer of `fetch_easy_setopt_func`.
+pub type fetch_func = Option<unsafe extern "C" fn()>;
+
+/// `struct fetch_slist`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct fetch_slist {
+    /// The string (owned by the list).
+    pub data: *mut c_char,
+    /// The next node, or NULL.
+    pub next: *mut Self,
+}
+
+#[derive(Clone)]
+enum PostData {
+    None,
+    /// FETCHOPT_POSTFIELDS: the application keeps the data alive.
+    Borrowed(*const c_char),
+    /// FETCHOPT_COPYPOSTFIELDS.
+    Copied(Vec<u8>),
+}
+
+/// The options as set through the C API.
+#[derive(Clone)]
+pub(crate) struct Options {
+    url: Option<CString>,
+    write_fn: Option<fetch_write_callback>,
+    write_data: *mut c_void,
+    header_fn: Option<fetch_write_callback>,
+    header_data: *mut c_void,
+    read_fn: Option<fetch_read_callback>,
+    read_data: *mut c_void,
+    private: *mut c_void,
+    headers: *const fetch_slist,
+    user_agent: Option<CString>,
+    post: bool,
+    post_data: PostData,
+    post_size: i64,
+    custom: Option<CString>,
+    nobody: bool,
+    upload: bool,
+    infilesize: i64,
+    follow: bool,
+    max_redirs: i64,
+    timeout_ms: u64,
+    connect_timeout_ms: u64,
+    errorbuffer: *mut c_char,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            url: None,
+            write_fn: None,
+            write_data: ptr::null_mut(),
+            header_fn: None,
+            header_data: ptr::null_mut(),
+            read_fn: None,
+            read_data: ptr::null_mut(),
+            private: ptr::null_mut(),
+            headers: ptr::null(),
+            user_agent: None,
+            post: false,
+            post_data: PostData::None,
+            post_size: -1,
+            custom: None,
+            nobody: false,
+            upload: false,
+            infilesize: -1,
+            follow: false,
+            max_redirs: i64::from(fetch_core::DEFAULT_MAX_REDIRS),
+            timeout_ms: 0,
+            connect_timeout_ms: 0,
+            errorbuffer: ptr::null_mut(),
+        }
+    }
+}
+
+/// Where an easy handle is.
+#[derive(Clone, Copy)]
+pub(crate) enum State {
+    Idle,
+    Added {
+        multi: *const FetchMulti,
+        id: TransferId,
+    },
+    /// Inside its own `fetch_easy_perform`.
+    Performing,
+}
+
+/// The object behind `FETCH *`.
+pub struct FetchEasy {
+    magic: u64,
+    opts: Options,
+    pub(crate) state: State,
+    info: TransferInfo,
+    effective_url: CString,
+    primary_ip: CString,
+    redirect_url: CString,
+    /// The private multi of `fetch_easy_perform`, kept for connection reuse.
+    perform_multi: Option<Multi>,
+}
+
+/// The handle behind `h`, if `h` is a live easy handle.
+///
+/// # Safety
+/// `h` must be NULL or point to readable memory of at least a `u64`
+/// (a handle of this library, live or freed, or another object the caller
+/// mistakes for one). No other reference to the handle may be live.
+pub(crate) unsafe fn easy_ref<'a>(h: *mut c_void) -> Option<&'a mut FetchEasy> {
+    let p = h.cast::<FetchEasy>();
+    if p.is_null() || !p.is_aligned() {
+        return None;
+    }
+    // SAFETY: the caller promises `p` is readable for the magic field; it
+    // is read without forming a reference to the whole object first.
+    let magic = unsafe { ptr::addr_of!((*p).magic).read_volatile() };
+    // SAFETY: a matching magic means `p` is a live FetchEasy (freed handles
+    // have their magic cleared before the memory is released).
+    (magic == EASY_MAGIC).then(|| unsafe { &mut *p })
+}
+
+unsafe extern "C" {
+    #[cfg_attr(
+        any(target_os = "macos", target_os = "ios", target_os = "freebsd"),
+        link_name = "__stdoutp"
+    )]
+    static stdout: *mut libc::FILE;
+    #[cfg_attr(
+        any(target_os = "macos", target_os = "ios", target_os = "freebsd"),
+        link_name = "__stdinp"
+    )]
+    static stdin: *mut libc::FILE;
+}
+
+/// Calls a C write callback (or the default: fwrite to the FILE* given as
+/// data, stdout without one) with exactly upstream's arguments.
+fn call_write(f: Option<fetch_write_callback>, data: *mut c_void, buf: &[u8]) -> usize {
+    match f {
+        // SAFETY: the application set this callback for this purpose; the
+        // buffer is valid for `buf.len()` bytes for the call. Upstream
+        // passes a non-const pointer; callbacks must not write to it.
+        Some(f) => unsafe { f(buf.as_ptr().cast_mut().cast(), 1, buf.len(), data) },
+        None => {
+            let file = if data.is_null() {
+                // SAFETY: reading the C library's `stdout` pointer.
+                unsafe { stdout }
+            } else {
+                data.cast()
+            };
+            // SAFETY: upstream's default: WRITEDATA is a FILE* when no write
+            // callback is set (the application's contract).
+            unsafe { libc::fwrite(buf.as_ptr().cast(), 1, buf.len(), file) }
+        }
+    }
+}
+
+fn call_read(f: Option<fetch_read_callback>, data: *mut c_void, buf: &mut [u8]) -> usize {
+    match f {
+        // SAFETY: the application's read callback, given a writable buffer
+        // of `buf.len()` bytes.
+        Some(f) => unsafe { f(buf.as_mut_ptr().cast(), 1, buf.len(), data) },
+        None => {
+            let file = if data.is_null() {
+                // SAFETY: reading the C library's `stdin` pointer.
+                unsafe { stdin }
+            } else {
+                data.cast()
+            };
+            // SAFETY: upstream's default: READDATA is a FILE*.
+            unsafe { libc::fread(buf.as_mut_ptr().cast(), 1, buf.len(), file) }
+        }
+    }
+}
+
+fn read_result(n: usize, len: usize) -> ReadResult {
+    // FETCH_READFUNC_PAUSE is not supported yet: treated as an abort.
+    if n == FETCH_READFUNC_ABORT || n == FETCH_FUNC_PAUSE || n > len {
+        ReadResult::Abort
+    } else {
+        ReadResult::Data(n)
+    }
+}
+
+impl FetchEasy {
+    fn new(opts: Options) -> Box<Self> {
+        Box::new(Self {
+            magic: EASY_MAGIC,
+            opts,
+            state: State::Idle,
+            info: TransferInfo::default(),
+            effective_url: CString::default(),
+            primary_ip: CString::default(),
+            redirect_url: CString::default(),
+            perform_multi: None,
+        })
+    }
+
+    pub(crate) fn set_info(&mut self, info: TransferInfo) {
+        self.info = info;
+    }
+
+    /// Clears FETCHOPT_ERRORBUFFER at the start of a transfer.
+    pub(crate) fn clear_error(&mut self) {
+        if !self.opts.errorbuffer.is_null() {
+            // SAFETY: the application gave a buffer of FETCH_ERROR_SIZE bytes.
+            unsafe { *self.opts.errorbuffer = 0 };
+        }
+    }
+
+    /// Writes a transfer's error detail into FETCHOPT_ERRORBUFFER.
+    pub(crate) fn set_error(&mut self, detail: &str) {
+        if self.opts.errorbuffer.is_null() {
+            return;
+        }
+        let bytes = detail.as_bytes();
+        let n = bytes.len().min(FETCH_ERROR_SIZE - 1);
+        // SAFETY: the application gave a buffer of FETCH_ERROR_SIZE bytes;
+        // at most FETCH_ERROR_SIZE - 1 bytes plus a NUL are written.
+        unsafe {
+            ptr::copy_nonoverlapping(bytes.as_ptr(), self.opts.errorbuffer.cast(), n);
+            *self.opts.errorbuffer.add(n) = 0;
+        }
+    }
+
+    /// The engine transfer for the current options.
+    pub(crate) fn build(&self) -> Easy {
+        let o = &self.opts;
+        let mut e = Easy::new();
+        if let Some(u) = &o.url {
+            e.url(u.to_string_lossy().into_owned());
+        }
+        let (wf, wd) = (o.write_fn, SendPtr(o.write_data));
+        e.write_function(move |buf| {
+            if buf.is_empty() || call_write(wf, wd.get(), buf) == buf.len() {
+                Flow::Continue
+            } else {
+                // Any other value, FETCH_WRITEFUNC_PAUSE included (pausing
+                // is not supported yet), fails with FETCHE_WRITE_ERROR.
+                Flow::Abort
+            }
+        });
+        let header = match (o.header_fn, o.header_data.is_null()) {
+            (Some(f), _) => Some((Some(f), SendPtr(o.header_data))),
+            // Upstream: HEADERDATA without HEADERFUNCTION sends headers
+            // through the write function.
+            (None, false) => Some((o.write_fn, SendPtr(o.header_data))),
+            (None, true) => None,
+        };
+        if let Some((hf, hd)) = header {
+            e.header_function(move |line| {
+                if call_write(hf, hd.get(), line) == line.len() {
+                    Flow::Continue
+                } else {
+                    Flow::Abort
+                }
+            });
+        }
+        let mut lines = Vec::new();
+        if let Some(ua) = &o.user_agent {
+            lines.push(format!("User-Agent: {}", ua.to_string_lossy()));
+        }
+        let mut node = o.headers;
+        while !node.is_null() {
+            // SAFETY: FETCHOPT_HTTPHEADER's list must stay valid while the
+            // transfer is set up (upstream contract); nodes come from
+            // fetch_slist_append.
+            let n = unsafe { &*node };
+            if !n.data.is_null() {
+                // SAFETY: slist data are NUL-terminated strings.
+                let s = unsafe { CStr::from_ptr(n.data) };
+                lines.push(s.to_string_lossy().into_owned());
+            }
+            node = n.next;
+        }
+        e.headers(lines);
+        let (rf, rd) = (o.read_fn, SendPtr(o.read_data));
+        let reader = move |buf: &mut [u8]| read_result(call_read(rf, rd.get(), buf), buf.len());
+        if o.nobody {
+            e.method(Method::Head);
+        } else if o.upload {
+            e.body_reader(u64::try_from(o.infilesize).ok(), reader);
+            e.method(Method::Put);
+        } else if let Some(body) = self.post_body() {
+            e.post(body);
+        } else if o.post {
+            e.body_reader(u64::try_from(o.post_size).ok(), reader);
+            e.method(Method::Post);
+        }
+        if let Some(c) = &o.custom {
+            e.method(Method::Custom(c.to_string_lossy().into_owned()));
+        }
+        e.follow_location(o.follow);
+        e.max_redirs(u32::try_from(o.max_redirs).ok());
+        e.timeout(Duration::from_millis(o.timeout_ms));
+        e.connect_timeout(Duration::from_millis(o.connect_timeout_ms));
+        e
+    }
+
+    fn post_body(&self) -> Option<Vec<u8>> {
+        match &self.opts.post_data {
+            PostData::None => None,
+            PostData::Copied(v) => Some(v.clone()),
+            PostData::Borrowed(p) => {
+                let len = match usize::try_from(self.opts.post_size) {
+                    Ok(n) => n,
+                    // SAFETY: without a size, POSTFIELDS is a C string.
+                    Err(_) => unsafe { libc::strlen(*p) },
+                };
+                // SAFETY: the application keeps POSTFIELDS valid for `len`
+                // bytes while the transfer runs (upstream contract).
+                Some(unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) }.to_vec())
+            }
+        }
+    }
+
+    fn setopt(&mut self, option: c_int, value: Value) -> FETCHcode {
+        const KNOWN: &[c_int] = &[
+            FETCHOPT_URL,
+            FETCHOPT_USERAGENT,
+            FETCHOPT_CUSTOMREQUEST,
+            FETCHOPT_WRITEDATA,
+            FETCHOPT_HEADERDATA,
+            FETCHOPT_READDATA,
+            FETCHOPT_PRIVATE,
+            FETCHOPT_ERRORBUFFER,
+            FETCHOPT_HTTPHEADER,
+            FETCHOPT_WRITEFUNCTION,
+            FETCHOPT_HEADERFUNCTION,
+            FETCHOPT_READFUNCTION,
+            FETCHOPT_POSTFIELDS,
+            FETCHOPT_COPYPOSTFIELDS,
+            FETCHOPT_POSTFIELDSIZE,
+            FETCHOPT_POSTFIELDSIZE_LARGE,
+            FETCHOPT_INFILESIZE,
+            FETCHOPT_INFILESIZE_LARGE,
+            FETCHOPT_POST,
+            FETCHOPT_NOBODY,
+            FETCHOPT_UPLOAD,
+            FETCHOPT_PUT,
+            FETCHOPT_HTTPGET,
+            FETCHOPT_FOLLOWLOCATION,
+            FETCHOPT_MAXREDIRS,
+            FETCHOPT_TIMEOUT,
+            FETCHOPT_TIMEOUT_MS,
+            FETCHOPT_CONNECTTIMEOUT,
+            FETCHOPT_CONNECTTIMEOUT_MS,
+            FETCHOPT_VERBOSE,
+            FETCHOPT_NOSIGNAL,
+            FETCHOPT_NOPROGRESS,
+        ];
+        if !KNOWN.contains(&option) {
+            return FETCHE_UNKNOWN_OPTION;
+        }
+        let o = &mut self.opts;
+        let ty = option_type(option);
+        let int = match (ty, value) {
+            (FETCHOPTTYPE_LONG | FETCHOPTTYPE_OFF_T, Value::Int(v)) => Some(v),
+            (FETCHOPTTYPE_LONG | FETCHOPTTYPE_OFF_T, Value::Ptr(_) | Value::Func(_)) => {
+                return FETCHE_BAD_FUNCTION_ARGUMENT;
+            }
+            _ => None,
+        };
+        let ptr = match (ty, value) {
+            (FETCHOPTTYPE_FUNCTIONPOINT, Value::Func(p)) => p,
+            (_, Value::Func(_)) => return FETCHE_BAD_FUNCTION_ARGUMENT,
+            (FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT, Value::Ptr(p)) => p,
+            (FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT, Value::Int(0)) => ptr::null(),
+            (FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT, Value::Int(_)) => {
+                return FETCHE_BAD_FUNCTION_ARGUMENT;
+            }
+            _ => ptr::null(),
+        };
+        let v = int.unwrap_or(0);
+        let cstring = |p: *const c_void| {
+            // SAFETY: string options take NUL-terminated strings, which
+            // are copied (upstream copies them too).
+            (!p.is_null()).then(|| unsafe { CStr::from_ptr(p.cast()) }.to_owned())
+        };
+        let ms =
+            |v: i64, scale: i64| u64::try_from(v.checked_mul(scale).ok_or(())?).map_err(|_| ());
+        match option {
+            FETCHOPT_URL => o.url = cstring(ptr),
+            FETCHOPT_USERAGENT => o.user_agent = cstring(ptr),
+            FETCHOPT_CUSTOMREQUEST => o.custom = cstring(ptr),
+            FETCHOPT_WRITEDATA => o.write_data = ptr.cast_mut(),
+            FETCHOPT_HEADERDATA => o.header_data = ptr.cast_mut(),
+            FETCHOPT_READDATA => o.read_data = ptr.cast_mut(),
+            FETCHOPT_PRIVATE => o.private = ptr.cast_mut(),
+            FETCHOPT_ERRORBUFFER => o.errorbuffer = ptr.cast_mut().cast(),
+            FETCHOPT_HTTPHEADER => o.headers = ptr.cast(),
+            // SAFETY: function options carry a callback of the documented
+            // type, passed as a data pointer.
+            FETCHOPT_WRITEFUNCTION => o.write_fn = unsafe { callback(ptr) },
+            // SAFETY: as above.
+            FETCHOPT_HEADERFUNCTION => o.header_fn = unsafe { callback(ptr) },
+            // SAFETY: as above.
+            FETCHOPT_READFUNCTION => o.read_fn = unsafe { callback(ptr) },
+            FETCHOPT_POSTFIELDS => {
+                o.post_data = if ptr.is_null() {
+                    PostData::None
+                } else {
+                    PostData::Borrowed(ptr.cast())
+                }
+            }
+            FETCHOPT_COPYPOSTFIELDS => {
+                o.post_data = if ptr.is_null() {
+                    PostData::None
+                } else {
+                    let len = match usize::try_from(o.post_size) {
+                        Ok(n) => n,
+                        // SAFETY: without a size the data is a C string.
+                        Err(_) => unsafe { libc::strlen(ptr.cast()) },
+                    };
+                    // SAFETY: the application passes `len` readable bytes.
+                    PostData::Copied(
+                        unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) }.to_vec(),
+                    )
+                }
+            }
+            FETCHOPT_POSTFIELDSIZE | FETCHOPT_POSTFIELDSIZE_LARGE => {
+                if v < -1 {
+                    return FETCHE_BAD_FUNCTION_ARGUMENT;
+                }
+                o.post_size = v;
+            }
+            FETCHOPT_INFILESIZE | FETCHOPT_INFILESIZE_LARGE => {
+                if v < -1 {
+                    return FETCHE_BAD_FUNCTION_ARGUMENT;
+                }
+                o.infilesize = v;
+            }
+            FETCHOPT_POST => o.post = v != 0,
+            FETCHOPT_NOBODY => o.nobody = v != 0,
+            FETCHOPT_UPLOAD | FETCHOPT_PUT => o.upload = v != 0,
+            FETCHOPT_HTTPGET => {
+                if v != 0 {
+                    o.post = false;
+                    o.upload = false;
+                    o.nobody = false;
+                    o.post_data = PostData::None;
+                }
+            }
+            FETCHOPT_FOLLOWLOCATION => o.follow = v != 0,
+            FETCHOPT_MAXREDIRS => {
+                if v < -1 {
+                    return FETCHE_BAD_FUNCTION_ARGUMENT;
+                }
+                o.max_redirs = v;
+            }
+            FETCHOPT_TIMEOUT | FETCHOPT_TIMEOUT_MS => {
+                let scale = if option == FETCHOPT_TIMEOUT { 1000 } else { 1 };
+                match ms(v, scale) {
+                    Ok(t) => o.timeout_ms = t,
+                    Err(()) => return FETCHE_BAD_FUNCTION_ARGUMENT,
+                }
+            }
+            FETCHOPT_CONNECTTIMEOUT | FETCHOPT_CONNECTTIMEOUT_MS => {
+                let scale = if option == FETCHOPT_CONNECTTIMEOUT {
+                    1000
+                } else {
+                    1
+                };
+                match ms(v, scale) {
+                    Ok(t) => o.connect_timeout_ms = t,
+                    Err(()) => return FETCHE_BAD_FUNCTION_ARGUMENT,
+                }
+            }
+            // Documented no-ops: there is no debug output, no signal use
+            // and no progress meter.
+            FETCHOPT_VERBOSE | FETCHOPT_NOSIGNAL | FETCHOPT_NOPROGRESS => {}
+            _ => return FETCHE_UNKNOWN_OPTION,
+        }
+        FETCHE_OK
+    }
+
+    /// The freshest information: from the engine while added (outside
+    /// callbacks), else the last copy.
+    fn refresh_info(&mut self) {
+        if let State::Added { multi, id } = self.state {
+            // SAFETY: an added handle's multi pointer stays valid while it
+            // is added (cleanup detaches every handle first).
+            if let Some(info) = unsafe { engine_info(multi, id) } {
+                self.info = info;
+            }
+        }
+    }
+
+    fn getinfo(&mut self, info: FETCHINFO, out: *mut c_void) -> FETCHcode {
+        self.refresh_info();
+        let i = &self.info;
+        enum Out {
+            Str(*const c_char),
+            Long(c_long),
+            Double(c_double),
+            Off(fetch_off_t),
+            Ptr(*mut c_void),
+        }
+        let secs = |d: Duration| d.as_secs_f64();
+        let micros = |d: Duration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+        let off = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let cs = |s: String| CString::new(s).unwrap_or_default();
+        let value = match info {
+            FETCHINFO_RESPONSE_CODE => Out::Long(c_long::from(i.response_code)),
+            FETCHINFO_EFFECTIVE_URL => {
+                let url = i.effective_url.clone().or_else(|| {
+                    self.opts
+                        .url
+                        .as_ref()
+                        .map(|u| u.to_string_lossy().into_owned())
+                });
+                self.effective_url = cs(url.unwrap_or_default());
+                Out::Str(self.effective_url.as_ptr())
+            }
+            FETCHINFO_TOTAL_TIME => Out::Double(secs(i.total_time)),
+            FETCHINFO_TOTAL_TIME_T => Out::Off(micros(i.total_time)),
+            FETCHINFO_SIZE_DOWNLOAD => Out::Double(i.size_download as f64),
+            FETCHINFO_SIZE_DOWNLOAD_T => Out::Off(off(i.size_download)),
+            FETCHINFO_SIZE_UPLOAD => Out::Double(i.size_upload as f64),
+            FETCHINFO_SIZE_UPLOAD_T => Out::Off(off(i.size_upload)),
+            FETCHINFO_HEADER_SIZE => {
+                Out::Long(c_long::try_from(i.header_size).unwrap_or(c_long::MAX))
+            }
+            FETCHINFO_PRIMARY_IP => {
+                self.primary_ip = cs(i.primary_ip.map(|ip| ip.to_string()).unwrap_or_default());
+                Out::Str(self.primary_ip.as_ptr())
+            }
+            FETCHINFO_PRIMARY_PORT => Out::Long(c_long::from(i.primary_port)),
+            FETCHINFO_REDIRECT_COUNT => {
+                Out::Long(c_long::try_from(i.redirect_count).unwrap_or(c_long::MAX))
+            }
+            FETCHINFO_NUM_CONNECTS => {
+                Out::Long(c_long::try_from(i.num_connects).unwrap_or(c_long::MAX))
+            }
+            FETCHINFO_REDIRECT_URL => match i.redirect_url.clone() {
+                Some(u) => {
+                    self.redirect_url = cs(u);
+                    Out::Str(self.redirect_url.as_ptr())
+                }
+                None => Out::Str(ptr::null()),
+            },
+            FETCHINFO_PRIVATE => Out::Ptr(self.opts.private),
+            _ => return FETCHE_UNKNOWN_OPTION,
+        };
+        // SAFETY: the caller passes a pointer to a variable of the type the
+        // info id's type base names (upstream contract), non-NULL (checked).
+        unsafe {
+            match value {
+                Out::Str(s) => *out.cast::<*const c_char>() = s,
+                Out::Long(l) => *out.cast::<c_long>() = l,
+                Out::Double(d) => *out.cast::<c_double>() = d,
+                Out::Off(o) => *out.cast::<fetch_off_t>() = o,
+                Out::Ptr(p) => *out.cast::<*mut c_void>() = p,
+            }
+        }
+        FETCHE_OK
+    }
+}
+
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `SendPtr`).
+    pub(crate) fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+/// A callback passed as a data pointer (what the header's `_Generic` macro
+/// and `_func` entry points produce), as a typed function pointer.
+///
+/// # Safety
+/// `p` must be NULL or a function pointer of type `F` (a non-null
+/// `unsafe extern "C" fn` type of pointer size).
+pub(crate) unsafe fn callback<F: Copy>(p: *const c_void) -> Option<F> {
+    assert_eq!(size_of::<F>(), size_of::<*const c_void>());
+    // SAFETY: per the contract, a non-NULL `p` holds an `F`; function and
+    // data pointers share a representation on every supported platform.
+    (!p.is_null()).then(|| unsafe { std::mem::transmute_copy::<*const c_void, F>(&p) })
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Value {
+    Int(i64),
+    Ptr(*const c_void),
+    /// From `fetch_easy_setopt_func`: only valid for function options.
+    Func(*const c_void),
+}
+
+/// `fetch_easy_init`: a new easy handle with default options, or NULL.
+///
+/// # Safety
+/// Always safe to call; the handle must be freed with `fetch_easy_cleanup`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_init() -> *mut c_void {
+    guard(ptr::null_mut(), || {
+        Box::into_raw(FetchEasy::new(Options::default())).cast()
+    })
+}
+
+/// `fetch_easy_cleanup`: frees an easy handle, removing it from its multi
+/// first. NULL and invalid handles are ignored. A handle whose multi is
+/// inside a callback (or which is inside its own `fetch_easy_perform`) is
+/// left alone: freeing it there would pull the transfer out from under the
+/// running call.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library (freed or not);
+/// after this call a freed handle must not be used.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_cleanup(h: *mut c_void) {
+    guard((), || {
+        // SAFETY: the caller passes NULL or a handle pointer (see above).
+        let Some(e) = (unsafe { easy_ref(h) }) else {
+            return;
+        };
+        match e.state {
+            State::Performing => return,
+            State::Added { multi, .. } => {
+                // SAFETY: an added handle's multi is live (see refresh_info);
+                // `e` is not used across this call.
+                if unsafe { detach_easy(multi, h) } != FETCHM_OK {
+                    return;
+                }
+            }
+            State::Idle => {}
+        }
+        // SAFETY: `h` is a live handle created by Box::into_raw in
+        // fetch_easy_init/duphandle; its magic is cleared so later use of
+        // the dangling pointer is detected where the memory is still ours.
+        unsafe {
+            let p = h.cast::<FetchEasy>();
+            (*p).magic = 0;
+            drop(Box::from_raw(p));
+        }
+    })
+}
+
+/// `fetch_easy_reset`: restores every option to its default. Information
+/// from the last transfer is cleared too.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
+    guard((), || {
+        // SAFETY: as documented above.
+        if let Some(e) = unsafe { easy_ref(h) } {
+            e.opts = Options::default();
+            e.info = TransferInfo::default();
+        }
+    })
+}
+
+/// `fetch_easy_duphandle`: a new handle with the same options (not added
+/// anywhere), or NULL for an invalid handle.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_duphandle(h: *mut c_void) -> *mut c_void {
+    guard(ptr::null_mut(), || {
+        // SAFETY: as documented above.
+        match unsafe { easy_ref(h) } {
+            Some(e) => Box::into_raw(FetchEasy::new(e.opts.clone())).cast(),
+            None => ptr::null_mut(),
+        }
+    })
+}
+
+fn easy_setopt(h: *mut c_void, option: FETCHoption, value: Value) -> FETCHcode {
+    guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
+        // SAFETY: the exported wrappers require `h` to be NULL or a handle.
+        match unsafe { easy_ref(h) } {
+            Some(e) => e.setopt(option, value),
+            None => FETCHE_BAD_FUNCTION_ARGUMENT,
+        }
+    })
+}
+
+/// `fetch_easy_setopt` for `long` (and other integer) arguments. Also
+/// accepts OFF_T options, and 0 as NULL for pointer options.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_setopt_long(
+    h: *mut c_void,
+    option: FETCHoption,
+    value: c_long,
+) -> FETCHcode {
+    easy_setopt(h, option, Value::Int(i64::from(value)))
+}
+
+/// `fetch_easy_setopt` for `fetch_off_t` arguments (LONG options too).
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_setopt_off_t(
+    h: *mut c_void,
+    option: FETCHoption,
+    value: fetch_off_t,
+) -> FETCHcode {
+    easy_setopt(h, option, Value::Int(value))
+}
+
+/// `fetch_easy_setopt` for object pointers (and function pointers passed
+/// as data pointers, which is what the `_Generic` macro does).
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library; `value` must
+/// be what the option documents (a C string, a callback, user data...).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_setopt_ptr(
+    h: *mut c_void,
+    option: FETCHoption,
+    value: *const c_void,
+) -> FETCHcode {
+    easy_setopt(h, option, Value::Ptr(value))
+}
+
+/// `fetch_easy_setopt` for function pointers cast to `fetch_func`.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library; `value` must
+/// be a callback of the type the option documents.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_setopt_func(
+    h: *mut c_void,
+    option: FETCHoption,
+    value: fetch_func,
+) -> FETCHcode {
+    let p = value.map_or(ptr::null(), |f| f as *const c_void);
+    easy_setopt(h, option, Value::Func(p))
+}
+
+/// `fetch_easy_getinfo`: the `_Generic`-free entry point; the info id's
+/// type base says what `out` points to.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library; `out` must be
+/// NULL or point to a variable of the type the info id documents.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_getinfo_ptr(
+    h: *mut c_void,
+    info: FETCHINFO,
+    out: *mut c_void,
+) -> FETCHcode {
+    guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
+        if out.is_null() {
+            return FETCHE_BAD_FUNCTION_ARGUMENT;
+        }
+        // SAFETY: as documented above.
+        match unsafe { easy_ref(h) } {
+            Some(e) => e.getinfo(info, out),
+            None => FETCHE_BAD_FUNCTION_ARGUMENT,
+        }
+    })
+}
+
+/// `fetch_easy_strerror`: a static text for any code (never NULL).
+///
+/// # Safety
+/// Always safe to call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_strerror(code: FETCHcode) -> *const c_char {
+    guard(ptr::null(), || cstr_ptr(easy_strerror(code)))
+}
+
+/// `fetch_easy_perform`: runs the transfer to completion on a private
+/// multi (kept in the handle for connection reuse). A handle added to a
+/// multi gives FETCHE_FAILED_INIT (HM-04); one already inside its own
+/// perform gives FETCHE_RECURSIVE_API_CALL (CB-05).
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
+    guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
+        // SAFETY: as documented above; the reference is dropped before any
+        // callback can run.
+        let (easy, mut multi) = match unsafe { easy_ref(h) } {
+            None => return FETCHE_BAD_FUNCTION_ARGUMENT,
+            Some(e) => match e.state {
+                State::Added { .. } => return FETCHE_FAILED_INIT,
+                State::Performing => return FETCHE_RECURSIVE_API_CALL,
+                State::Idle => {
+                    e.state = State::Performing;
+                    e.clear_error();
+                    (e.build(), e.perform_multi.take().unwrap_or_default())
+                }
+            },
+        };
+        let outcome = run_to_completion(&mut multi, easy);
+        // SAFETY: the handle cannot have been freed meanwhile (cleanup
+        // refuses a Performing handle).
+        let Some(e) = (unsafe { easy_ref(h) }) else {
+            return FETCHE_BAD_FUNCTION_ARGUMENT;
+        };
+        e.state = State::Idle;
+        e.perform_multi = Some(multi);
+        match outcome {
+            Ok((info, result)) => {
+                e.info = info;
+                match result {
+                    Ok(()) => FETCHE_OK,
+                    Err(err) => {
+                        e.set_error(err.detail());
+                        easy_code(err.code())
+                    }
+                }
+            }
+            Err(code) => code,
+        }
+    })
+}
+
+type Outcome = Result<(TransferInfo, Result<(), fetch_core::Error>), FETCHcode>;
+
+fn run_to_completion(multi: &mut Multi, easy: Easy) -> Outcome {
+    let id = multi.add(easy).map_err(|_| FETCHE_FAILED_INIT)?;
+    let mut result = None;
+    let mut step = multi.socket_action(Target::Timeout, Events::NONE);
+    loop {
+        if step.is_err() {
+            break;
+        }
+        while let Some((msg, _)) = multi.info_read() {
+            if msg.transfer == id {
+                result = Some(msg.result);
+            }
+        }
+        if result.is_some() {
+            break;
+        }
+        if crate::wait::wait(multi, &mut [], None, 1000, true).is_err() {
+            let _ = multi.remove(id);
+            return Err(FETCHE_UNRECOVERABLE_POLL);
+        }
+        step = multi.perform();
+    }
+    let easy = multi.remove(id).map_err(|_| FETCHE_FAILED_INIT)?;
+    let result = result.ok_or(FETCHE_FAILED_INIT)?;
+    Ok((easy.info().clone(), result))
+}
+
+/// `fetch_slist_append`: appends a copy of `s` to `list` (NULL starts a
+/// new list) and returns the list head, or NULL on failure (the old list
+/// is then untouched).
+///
+/// # Safety
+/// `list` must be NULL or a list from this function; `s` a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_slist_append(
+    list: *mut fetch_slist,
+    s: *const c_char,
+) -> *mut fetch_slist {
+    guard(ptr::null_mut(), || {
+        if s.is_null() {
+            return ptr::null_mut();
+        }
+        // SAFETY: `s` is a NUL-terminated string (checked non-NULL).
+        let data = unsafe { libc::strdup(s) };
+        if data.is_null() {
+            return ptr::null_mut();
+        }
+        // SAFETY: malloc of the node size; checked below.
+        let node = unsafe { libc::malloc(size_of::<fetch_slist>()) }.cast::<fetch_slist>();
+        if node.is_null() {
+            // SAFETY: `data` came from strdup.
+            unsafe { libc::free(data.cast()) };
+            return ptr::null_mut();
+        }
+        // SAFETY: `node` is a fresh allocation of the right size and
+        // alignment (malloc's alignment suffices for two pointers).
+        unsafe {
+            node.write(fetch_slist {
+                data,
+                next: ptr::null_mut(),
+            })
+        };
+        if list.is_null() {
+            return node;
+        }
+        let mut last = list;
+        // SAFETY: `list` is a well-formed list from this function.
+        unsafe {
+            while !(*last).next.is_null() {
+                last = (*last).next;
+            }
+            (*last).next = node;
+        }
+        list
+    })
+}
+
+/// `fetch_slist_free_all`: frees every node and string of a list.
+///
+/// # Safety
+/// `list` must be NULL or a list from `fetch_slist_append`, not used after.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_slist_free_all(list: *mut fetch_slist) {
+    guard((), || {
+        let mut node = list;
+        while !node.is_null() {
+            // SAFETY: nodes and strings were malloc'd by fetch_slist_append.
+            unsafe {
+                let next = (*node).next;
+                libc::free((*node).data.cast());
+                libc::free(node.cast());
+                node = next;
+            }
+        }
+    })
+}

@@ -1,0 +1,1030 @@
+// c_long is 32-bit on some targets, so its conversions are not useless.
+#![allow(clippy::useless_conversion)]
+//! Multi handles (`FETCHM *`): the engine plus what the C API adds around
+//! it: handle validation, the busy flag of CB-01/CB-02, the
+//! `FETCH *` <-> [`TransferId`] map, the message storage of `info_read`,
+//! and the C socket/timer callbacks.
+//!
+//! Aliasing discipline: a `FetchMulti` is only ever reached through shared
+//! references (its mutable state is in `Cell`/`RefCell`), and the engine sits
+//! in an `UnsafeCell` that only [`FetchMulti::drive`] opens, with the busy
+//! flag set. Re-entrant calls from callbacks see the flag and refuse (or, for
+//! `assign`, go through the engine's `SocketContext`), so no second `&mut` to
+//! the engine ever exists. No `RefCell` borrow is held across a callback.
+
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::collections::VecDeque;
+use std::ffi::{c_char, c_int, c_long, c_void};
+use std::os::fd::RawFd;
+use std::ptr::{self, NonNull};
+use std::time::Duration;
+
+use fetch_core::{
+    Abort, Events, Multi, SocketContext, SocketEvent, Target, TransferId, TransferInfo,
+};
+
+use crate::codes::*;
+use crate::easy::{State, callback, easy_ref, fetch_func};
+use crate::wait::{ceil_ms, fetch_waitfd};
+use crate::{SendPtr, guard};
+
+const MULTI_MAGIC: u64 = 0x4645_5443_485f_4d55; // "FETCH_MU"
+
+/// `fetch_socket_callback`.
+pub type fetch_socket_callback =
+    unsafe extern "C" fn(*mut c_void, fetch_socket_t, c_int, *mut c_void, *mut c_void) -> c_int;
+/// `fetch_multi_timer_callback`.
+pub type fetch_multi_timer_callback =
+    unsafe extern "C" fn(*mut c_void, c_long, *mut c_void) -> c_int;
+
+/// The `data` union of `FETCHMsg`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union FETCHMsgData {
+    /// Unused by FETCHMSG_DONE.
+    pub whatever: *mut c_void,
+    /// The transfer's FETCHcode.
+    pub result: FETCHcode,
+}
+
+/// `struct FETCHMsg`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct FETCHMsg {
+    /// FETCHMSG_DONE.
+    pub msg: c_int,
+    /// The easy handle that finished.
+    pub easy_handle: *mut c_void,
+    /// `data.result` holds the result code.
+    pub data: FETCHMsgData,
+}
+
+/// The object behind `FETCHM *`.
+pub struct FetchMulti {
+    magic: u64,
+    wake_r: RawFd,
+    wake_w: RawFd,
+    busy: Cell<bool>,
+    engine: UnsafeCell<Option<Multi>>,
+    socket_fn: Cell<Option<fetch_socket_callback>>,
+    socket_data: Cell<*mut c_void>,
+    timer_fn: Cell<Option<fetch_multi_timer_callback>>,
+    timer_data: Cell<*mut c_void>,
+    /// The engine's `SocketContext` while the C socket callback runs (AS-04).
+    ctx: Cell<Option<NonNull<c_void>>>,
+    /// Assigns made from other callbacks, applied when the call returns.
+    deferred: RefCell<Vec<(RawFd, Option<usize>)>>,
+    /// Indexed by `TransferId::index()`.
+    easies: RefCell<Vec<Option<(TransferId, *mut c_void)>>>,
+    added: Cell<usize>,
+    msgs: RefCell<VecDeque<(*mut c_void, FETCHcode)>>,
+    msg_out: UnsafeCell<FETCHMsg>,
+}
+
+struct BusyGuard<'a>(&'a Cell<bool>);
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+/// The multi behind `m`, if `m` is a live multi handle.
+///
+/// # Safety
+/// `m` must be NULL or point to memory readable for a `u64`.
+unsafe fn multi_ref<'a>(m: *mut c_void) -> Option<&'a FetchMulti> {
+    let p = m.cast::<FetchMulti>().cast_const();
+    if p.is_null() || !p.is_aligned() {
+        return None;
+    }
+    // SAFETY: the caller promises the magic field is readable; it is read
+    // without forming a reference first.
+    let magic = unsafe { ptr::addr_of!((*p).magic).read_volatile() };
+    // SAFETY: a matching magic means a live FetchMulti (cleanup clears it).
+    (magic == MULTI_MAGIC).then(|| unsafe { &*p })
+}
+
+impl FetchMulti {
+    fn as_c(&self) -> *mut c_void {
+        ptr::from_ref(self).cast_mut().cast()
+    }
+
+    /// Runs `f` on the engine with the busy flag set, then collects finished
+    /// transfers and deferred assigns. Refused from inside callbacks.
+    fn drive<R>(&self, f: impl FnOnce(&mut Multi) -> R) -> Result<R, FETCHMcode> {
+        if self.busy.replace(true) {
+            return Err(FETCHM_RECURSIVE_API_CALL);
+        }
+        let _busy = BusyGuard(&self.busy);
+        // SAFETY: the busy flag was clear, so no other reference into the
+        // engine exists, and every path that opens the cell checks it.
+        let multi = unsafe { &mut *self.engine.get() }
+            .as_mut()
+            .ok_or(FETCHM_INTERNAL_ERROR)?;
+        let r = f(multi);
+        self.after(multi);
+        Ok(r)
+    }
+
+    fn after(&self, multi: &mut Multi) {
+        for (fd, v) in self.deferred.take() {
+            let _ = multi.assign(fd, v);
+        }
+        while let Some((msg, _)) = multi.info_read() {
+            let Some(h) = self.lookup(msg.transfer) else {
+                continue;
+            };
+            let code = match &msg.result {
+                Ok(()) => FETCHE_OK,
+                Err(e) => easy_code(e.code()),
+            };
+            // SAFETY: registered handles are live (cleanup detaches first)
+            // and no other reference to them is held here.
+            if let Some(e) = unsafe { easy_ref(h) } {
+                if let Some(t) = multi.transfer(msg.transfer) {
+                    e.set_info(t.info().clone());
+                }
+                if let Err(err) = &msg.result {
+                    e.set_error(err.detail());
+                }
+            }
+            self.msgs.borrow_mut().push_back((h, code));
+        }
+    }
+
+    fn lookup(&self, id: TransferId) -> Option<*mut c_void> {
+        match self.easies.borrow().get(id.index()) {
+            Some(Some((i, h))) if *i == id => Some(*h),
+            _ => None,
+        }
+    }
+
+    fn register(&self, id: TransferId, h: *mut c_void) {
+        let mut v = self.easies.borrow_mut();
+        if v.len() <= id.index() {
+            v.resize(id.index() + 1, None);
+        }
+        v[id.index()] = Some((id, h));
+        self.added.set(self.added.get() + 1);
+    }
+
+    fn unregister(&self, id: TransferId, h: *mut c_void) {
+        if let Some(slot) = self.easies.borrow_mut().get_mut(id.index()) {
+            *slot = None;
+            self.added.set(self.added.get() - 1);
+        }
+        self.msgs.borrow_mut().retain(|(e, _)| *e != h);
+    }
+
+    fn on_socket(&self, ctx: &mut SocketContext<'_>, ev: SocketEvent) -> Result<(), Abort> {
+        let Some(f) = self.socket_fn.get() else {
+            return Ok(());
+        };
+        let easy = ev
+            .transfer
+            .and_then(|id| self.lookup(id))
+            .unwrap_or(ptr::null_mut());
+        let socketp = ev.assigned.map_or(ptr::null_mut(), |v| v as *mut c_void);
+        let prev = self.ctx.replace(Some(NonNull::from(ctx).cast()));
+        // SAFETY: the application's socket callback, called with the
+        // documented arguments.
+        let rc = unsafe {
+            f(
+                easy,
+                ev.socket,
+                ev.interest.as_raw(),
+                self.socket_data.get(),
+                socketp,
+            )
+        };
+        self.ctx.set(prev);
+        if rc == -1 { Err(Abort) } else { Ok(()) }
+    }
+
+    fn on_timer(&self, d: Option<Duration>) -> Result<(), Abort> {
+        let Some(f) = self.timer_fn.get() else {
+            return Ok(());
+        };
+        let ms = d.map_or(-1, |d| c_long::try_from(ceil_ms(d)).unwrap_or(c_long::MAX));
+        // SAFETY: the application's timer callback with the documented
+        // arguments.
+        let rc = unsafe { f(self.as_c(), ms, self.timer_data.get()) };
+        if rc == -1 { Err(Abort) } else { Ok(()) }
+    }
+}
+
+/// The engine's information for an added transfer, or `None` while the
+/// multi is busy (inside a callback the last copy is used instead).
+///
+/// # Safety
+/// `multi` must be a live multi handle.
+pub(crate) unsafe fn engine_info(multi: *const FetchMulti, id: TransferId) -> Option<TransferInfo> {
+    // SAFETY: the caller promises `multi` is live.
+    let m = unsafe { &*multi };
+    if m.busy.get() {
+        return None;
+    }
+    // SAFETY: not busy: nothing else references the engine, and this
+    // shared borrow ends before anything else can run.
+    let engine = unsafe { &*m.engine.get() }.as_ref()?;
+    engine.transfer(id).map(|e| e.info().clone())
+}
+
+/// Removes `h` from `multi` (for `fetch_easy_cleanup`).
+///
+/// # Safety
+/// `multi` must be a live multi handle; `h` a live easy handle added to it.
+pub(crate) unsafe fn detach_easy(multi: *const FetchMulti, h: *mut c_void) -> FETCHMcode {
+    // SAFETY: the caller promises both are live.
+    unsafe { remove(&*multi, h) }
+}
+
+/// # Safety
+/// `h` must be a live easy handle.
+unsafe fn remove(m: &FetchMulti, h: *mut c_void) -> FETCHMcode {
+    // SAFETY: the caller promises `h` is live; the borrow ends here.
+    let state = match unsafe { easy_ref(h) } {
+        Some(e) => e.state,
+        None => return FETCHM_BAD_EASY_HANDLE,
+    };
+    let id = match state {
+        State::Added { multi, id } if ptr::eq(multi, m) => id,
+        // HM-08: removing through the wrong multi.
+        State::Added { .. } => return FETCHM_BAD_EASY_HANDLE,
+        // HM-08: not added is fine.
+        State::Idle | State::Performing => return FETCHM_OK,
+    };
+    let removed = match m.drive(|engine| engine.remove(id)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    m.unregister(id, h);
+    // SAFETY: still live; no other reference exists now.
+    if let Some(e) = unsafe { easy_ref(h) } {
+        e.state = State::Idle;
+        if let Ok(easy) = &removed {
+            e.set_info(easy.info().clone());
+        }
+    }
+    match removed {
+        Ok(_) => FETCHM_OK,
+        Err(err) => multi_code(err),
+    }
+}
+
+/// `fetch_multi_init`: a new multi handle, or NULL.
+///
+/// # Safety
+/// Always safe; pair with `fetch_multi_cleanup`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
+    guard(ptr::null_mut(), || {
+        let Some((wake_r, wake_w)) = crate::wait::wake_pipe() else {
+            return ptr::null_mut();
+        };
+        let m = Box::into_raw(Box::new(FetchMulti {
+            magic: MULTI_MAGIC,
+            wake_r,
+            wake_w,
+            busy: Cell::new(false),
+            engine: UnsafeCell::new(None),
+            socket_fn: Cell::new(None),
+            socket_data: Cell::new(ptr::null_mut()),
+            timer_fn: Cell::new(None),
+            timer_data: Cell::new(ptr::null_mut()),
+            ctx: Cell::new(None),
+            deferred: RefCell::new(Vec::new()),
+            easies: RefCell::new(Vec::new()),
+            added: Cell::new(0),
+            msgs: RefCell::new(VecDeque::new()),
+            msg_out: UnsafeCell::new(FETCHMsg {
+                msg: 0,
+                easy_handle: ptr::null_mut(),
+                data: FETCHMsgData {
+                    whatever: ptr::null_mut(),
+                },
+            }),
+        }));
+        let me = SendPtr(m);
+        let mut engine = Multi::new();
+        engine.set_socket_function(move |ctx, ev| {
+            // SAFETY: the wrapper owns the engine that owns this closure, so
+            // it is alive whenever the engine calls it; only shared access.
+            let m = unsafe { &*me.get() };
+            m.on_socket(ctx, ev)
+        });
+        engine.set_timer_function(move |d| {
+            // SAFETY: as for the socket callback.
+            let m = unsafe { &*me.get() };
+            m.on_timer(d)
+        });
+        // SAFETY: `m` was just created and is not shared yet.
+        unsafe { *(*m).engine.get() = Some(engine) };
+        m.cast()
+    })
+}
+
+/// `fetch_multi_cleanup`: detaches every added easy handle (they stay
+/// usable, HM-10), closes connections (REMOVE reported, SF-07) and frees
+/// the handle. NULL or invalid: FETCHM_BAD_HANDLE (HM-09).
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_cleanup(m: *mut c_void) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        if mm.busy.get() {
+            return FETCHM_RECURSIVE_API_CALL;
+        }
+        let handles: Vec<*mut c_void> = mm
+            .easies
+            .borrow()
+            .iter()
+            .flatten()
+            .map(|(_, h)| *h)
+            .collect();
+        for h in handles {
+            // SAFETY: registered handles are live.
+            unsafe { remove(mm, h) };
+        }
+        mm.busy.set(true);
+        // SAFETY: busy is set and nothing else references the engine; the
+        // engine's Drop may call back into `mm`, which is still alive.
+        let engine = unsafe { (*mm.engine.get()).take() };
+        drop(engine);
+        mm.busy.set(false);
+        // SAFETY: the descriptors were created by fetch_multi_init; `m` came
+        // from Box::into_raw and no reference to it outlives this block.
+        unsafe {
+            libc::close(mm.wake_r);
+            libc::close(mm.wake_w);
+            let p = m.cast::<FetchMulti>();
+            (*p).magic = 0;
+            drop(Box::from_raw(p));
+        }
+        FETCHM_OK
+    })
+}
+
+/// `fetch_multi_add_handle` (HM-02, HM-03, TF-04).
+///
+/// # Safety
+/// `m` and `e` must be NULL or pointers from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        // SAFETY: as documented above; the borrow ends before driving.
+        let easy = match unsafe { easy_ref(e) } {
+            None => return FETCHM_BAD_EASY_HANDLE,
+            Some(x) => {
+                if mm.busy.get() {
+                    return FETCHM_RECURSIVE_API_CALL;
+                }
+                if !matches!(x.state, State::Idle) {
+                    return FETCHM_ADDED_ALREADY;
+                }
+                x.clear_error();
+                x.build()
+            }
+        };
+        match mm.drive(|engine| engine.add(easy)) {
+            Err(code) => code,
+            Ok(Err(add)) => multi_code(add.error),
+            Ok(Ok(id)) => {
+                mm.register(id, e);
+                // SAFETY: still live; no other reference exists now.
+                if let Some(x) = unsafe { easy_ref(e) } {
+                    x.state = State::Added {
+                        multi: ptr::from_ref(mm),
+                        id,
+                    };
+                }
+                FETCHM_OK
+            }
+        }
+    })
+}
+
+/// `fetch_multi_remove_handle` (HM-07, HM-08, CB-02).
+///
+/// # Safety
+/// `m` and `e` must be NULL or pointers from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_remove_handle(m: *mut c_void, e: *mut c_void) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        if mm.busy.get() {
+            return FETCHM_RECURSIVE_API_CALL;
+        }
+        // SAFETY: as documented above.
+        if unsafe { easy_ref(e) }.is_none() {
+            return FETCHM_BAD_EASY_HANDLE;
+        }
+        // SAFETY: `e` was just validated.
+        unsafe { remove(mm, e) }
+    })
+}
+
+#[derive(Clone, Copy)]
+enum MValue {
+    Int(i64),
+    Ptr(*const c_void),
+    Func(*const c_void),
+}
+
+fn multi_setopt(m: *mut c_void, option: FETCHMoption, value: MValue) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: the exported wrappers require NULL or a library pointer.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        if mm.busy.get() {
+            return FETCHM_RECURSIVE_API_CALL;
+        }
+        const KNOWN: &[c_int] = &[
+            FETCHMOPT_SOCKETFUNCTION,
+            FETCHMOPT_SOCKETDATA,
+            FETCHMOPT_PIPELINING,
+            FETCHMOPT_TIMERFUNCTION,
+            FETCHMOPT_TIMERDATA,
+            FETCHMOPT_MAXCONNECTS,
+            FETCHMOPT_MAX_HOST_CONNECTIONS,
+            FETCHMOPT_MAX_PIPELINE_LENGTH,
+            FETCHMOPT_CONTENT_LENGTH_PENALTY_SIZE,
+            FETCHMOPT_CHUNK_LENGTH_PENALTY_SIZE,
+            FETCHMOPT_PIPELINING_SITE_BL,
+            FETCHMOPT_PIPELINING_SERVER_BL,
+            FETCHMOPT_MAX_TOTAL_CONNECTIONS,
+            FETCHMOPT_MAX_CONCURRENT_STREAMS,
+        ];
+        if !KNOWN.contains(&option) {
+            return FETCHM_UNKNOWN_OPTION;
+        }
+        let ty = option_type(option);
+        let (int, ptr) = match (ty, value) {
+            (FETCHOPTTYPE_LONG | FETCHOPTTYPE_OFF_T, MValue::Int(v)) => (v, ptr::null()),
+            (FETCHOPTTYPE_OBJECTPOINT, MValue::Ptr(p)) => (0, p),
+            (FETCHOPTTYPE_FUNCTIONPOINT, MValue::Ptr(p)) => (0, p),
+            (FETCHOPTTYPE_OBJECTPOINT, MValue::Func(_)) => return FETCHM_BAD_FUNCTION_ARGUMENT,
+            (FETCHOPTTYPE_FUNCTIONPOINT, MValue::Func(p)) => (0, p),
+            (FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT, MValue::Int(0)) => {
+                (0, ptr::null())
+            }
+            (FETCHOPTTYPE_LONG..=FETCHOPTTYPE_OFF_T, _) => return FETCHM_BAD_FUNCTION_ARGUMENT,
+            _ => return FETCHM_UNKNOWN_OPTION,
+        };
+        let limit = |v: i64| usize::try_from(v).map_err(|_| FETCHM_BAD_FUNCTION_ARGUMENT);
+        let set = |f: &dyn Fn(&mut Multi)| mm.drive(|engine| f(engine)).err().unwrap_or(FETCHM_OK);
+        match option {
+            // SAFETY: function options carry a callback of the documented
+            // type, passed as a data pointer.
+            FETCHMOPT_SOCKETFUNCTION => mm.socket_fn.set(unsafe { callback(ptr) }),
+            // SAFETY: as above.
+            FETCHMOPT_TIMERFUNCTION => mm.timer_fn.set(unsafe { callback(ptr) }),
+            FETCHMOPT_SOCKETDATA => mm.socket_data.set(ptr.cast_mut()),
+            FETCHMOPT_TIMERDATA => mm.timer_data.set(ptr.cast_mut()),
+            FETCHMOPT_MAXCONNECTS => match limit(int) {
+                Ok(n) => return set(&|e| e.set_max_connects((n != 0).then_some(n))),
+                Err(c) => return c,
+            },
+            FETCHMOPT_MAX_HOST_CONNECTIONS => match limit(int) {
+                Ok(n) => return set(&|e| e.set_max_host_connections(n)),
+                Err(c) => return c,
+            },
+            FETCHMOPT_MAX_TOTAL_CONNECTIONS => match limit(int) {
+                Ok(n) => return set(&|e| e.set_max_total_connections(n)),
+                Err(c) => return c,
+            },
+            // HTTP/1.1 only: multiplexing settings have nothing to act on
+            // (OPT-07 out-of-range values become the default; OPT-08).
+            FETCHMOPT_PIPELINING | FETCHMOPT_MAX_CONCURRENT_STREAMS => {}
+            // OPT-09: deprecated, accepted and ignored.
+            FETCHMOPT_MAX_PIPELINE_LENGTH
+            | FETCHMOPT_CONTENT_LENGTH_PENALTY_SIZE
+            | FETCHMOPT_CHUNK_LENGTH_PENALTY_SIZE
+            | FETCHMOPT_PIPELINING_SITE_BL
+            | FETCHMOPT_PIPELINING_SERVER_BL => {}
+            _ => return FETCHM_UNKNOWN_OPTION,
+        }
+        FETCHM_OK
+    })
+}
+
+/// `fetch_multi_setopt` for integer arguments.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_setopt_long(
+    m: *mut c_void,
+    option: FETCHMoption,
+    value: c_long,
+) -> FETCHMcode {
+    multi_setopt(m, option, MValue::Int(i64::from(value)))
+}
+
+/// `fetch_multi_setopt` for `fetch_off_t` arguments.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_setopt_off_t(
+    m: *mut c_void,
+    option: FETCHMoption,
+    value: fetch_off_t,
+) -> FETCHMcode {
+    multi_setopt(m, option, MValue::Int(value))
+}
+
+/// `fetch_multi_setopt` for pointers (function pointers included).
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; `value` what the
+/// option documents. Data pointers are never dereferenced (OPT-02).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_setopt_ptr(
+    m: *mut c_void,
+    option: FETCHMoption,
+    value: *const c_void,
+) -> FETCHMcode {
+    multi_setopt(m, option, MValue::Ptr(value))
+}
+
+/// `fetch_multi_setopt` for function pointers cast to `fetch_func`.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; `value` a callback of
+/// the documented type.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_setopt_func(
+    m: *mut c_void,
+    option: FETCHMoption,
+    value: fetch_func,
+) -> FETCHMcode {
+    let p = value.map_or(ptr::null(), |f| f as *const c_void);
+    multi_setopt(m, option, MValue::Func(p))
+}
+
+fn store_running(running: *mut c_int, n: usize) {
+    if !running.is_null() {
+        // SAFETY: the caller's out-pointer (checked non-NULL).
+        unsafe { *running = c_int::try_from(n).unwrap_or(c_int::MAX) };
+    }
+}
+
+fn run(
+    m: *mut c_void,
+    running: *mut c_int,
+    f: impl FnOnce(&mut Multi) -> Result<usize, fetch_core::MultiError>,
+) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: the exported wrappers require NULL or a library pointer.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        match mm.drive(|engine| (f(engine), engine.running())) {
+            Err(code) => code,
+            Ok((r, now)) => {
+                store_running(running, now);
+                match r {
+                    Ok(_) => FETCHM_OK,
+                    Err(e) => multi_code(e),
+                }
+            }
+        }
+    })
+}
+
+/// `fetch_multi_socket_action` (SA-01..SA-08). `running` may be NULL.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; `running` NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_socket_action(
+    m: *mut c_void,
+    s: fetch_socket_t,
+    ev_bitmask: c_int,
+    running: *mut c_int,
+) -> FETCHMcode {
+    run(m, running, |e| {
+        e.socket_action(Target::from_raw(s), Events::from_raw(ev_bitmask))
+    })
+}
+
+/// `fetch_multi_socket`: deprecated, `socket_action(m, s, 0, running)`
+/// (SA-10).
+///
+/// # Safety
+/// As `fetch_multi_socket_action`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_socket(
+    m: *mut c_void,
+    s: fetch_socket_t,
+    running: *mut c_int,
+) -> FETCHMcode {
+    run(m, running, |e| {
+        e.socket_action(Target::from_raw(s), Events::NONE)
+    })
+}
+
+/// `fetch_multi_socket_all`: checks every socket and timer (SA-10).
+///
+/// # Safety
+/// As `fetch_multi_socket_action`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_socket_all(m: *mut c_void, running: *mut c_int) -> FETCHMcode {
+    run(m, running, Multi::perform)
+}
+
+/// `fetch_multi_perform`: never blocks (FD-05).
+///
+/// # Safety
+/// As `fetch_multi_socket_action`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_perform(m: *mut c_void, running: *mut c_int) -> FETCHMcode {
+    run(m, running, Multi::perform)
+}
+
+/// `fetch_multi_assign` (AS-01..AS-05): allowed inside callbacks (CB-03).
+/// From the socket callback it acts at once; from the timer or an easy
+/// callback it is applied when the running call returns.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library. `p` is never
+/// dereferenced.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_assign(
+    m: *mut c_void,
+    s: fetch_socket_t,
+    p: *mut c_void,
+) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        let value = (!p.is_null()).then_some(p as usize);
+        if !mm.busy.get() {
+            // SAFETY: not busy: no other reference into the engine exists,
+            // and `assign` calls no callback.
+            return match unsafe { &mut *mm.engine.get() }.as_mut() {
+                Some(e) => e.assign(s, value).err().map_or(FETCHM_OK, multi_code),
+                None => FETCHM_INTERNAL_ERROR,
+            };
+        }
+        match mm.ctx.get() {
+            Some(ctx) => {
+                // SAFETY: set by `on_socket` to the engine's live context for
+                // the duration of the C socket callback we are inside of; the
+                // engine holds no other borrow of the socket table meanwhile.
+                let ctx = unsafe { ctx.cast::<SocketContext<'static>>().as_mut() };
+                ctx.assign(s, value).err().map_or(FETCHM_OK, multi_code)
+            }
+            None => {
+                mm.deferred.borrow_mut().push((s, value));
+                FETCHM_OK
+            }
+        }
+    })
+}
+
+/// `fetch_multi_info_read` (IR-01..IR-06): the next DONE message or NULL.
+/// The message lives in the multi until the next `info_read`, remove or
+/// cleanup. Allowed inside callbacks (it reads the wrapper's queue).
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; `msgs_in_queue` NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_info_read(
+    m: *mut c_void,
+    msgs_in_queue: *mut c_int,
+) -> *mut FETCHMsg {
+    guard(ptr::null_mut(), || {
+        store_running(msgs_in_queue, 0);
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return ptr::null_mut();
+        };
+        let mut q = mm.msgs.borrow_mut();
+        let Some((h, code)) = q.pop_front() else {
+            return ptr::null_mut();
+        };
+        store_running(msgs_in_queue, q.len());
+        let out = mm.msg_out.get();
+        // SAFETY: the message slot belongs to this multi; the application
+        // may only read it until the next info_read (documented lifetime).
+        unsafe {
+            out.write(FETCHMsg {
+                msg: FETCHMSG_DONE,
+                easy_handle: h,
+                data: FETCHMsgData { result: code },
+            })
+        };
+        out
+    })
+}
+
+/// `fetch_multi_timeout` (TO-01, TO-04): ms until the next deadline,
+/// rounded up; -1 for none.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; `timeout_ms` NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_timeout(
+    m: *mut c_void,
+    timeout_ms: *mut c_long,
+) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        if timeout_ms.is_null() {
+            return FETCHM_BAD_FUNCTION_ARGUMENT;
+        }
+        match mm.drive(|e| e.timeout()) {
+            Err(code) => code,
+            Ok(t) => {
+                let v = t.map_or(-1, |d| c_long::try_from(ceil_ms(d)).unwrap_or(c_long::MAX));
+                // SAFETY: checked non-NULL.
+                unsafe { *timeout_ms = v };
+                FETCHM_OK
+            }
+        }
+    })
+}
+
+/// `fetch_multi_fdset` (FD-01..FD-03): adds the library's sockets below
+/// FD_SETSIZE to the sets (never clears a bit); `max_fd` is -1 for none.
+/// NULL sets are skipped.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; the sets NULL or valid
+/// `fd_set`s; `max_fd` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_fdset(
+    m: *mut c_void,
+    read_fd_set: *mut libc::fd_set,
+    write_fd_set: *mut libc::fd_set,
+    exc_fd_set: *mut libc::fd_set,
+    max_fd: *mut c_int,
+) -> FETCHMcode {
+    let _ = exc_fd_set;
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        let r = mm.drive(|e| {
+            let mut max = -1;
+            for (fd, interest) in e.sockets() {
+                if fd < 0 || fd >= libc::FD_SETSIZE as c_int {
+                    continue; // FD-03
+                }
+                let mut set = false;
+                if interest.is_readable() && !read_fd_set.is_null() {
+                    // SAFETY: a valid fd_set and an fd below FD_SETSIZE.
+                    unsafe { libc::FD_SET(fd, read_fd_set) };
+                    set = true;
+                }
+                if interest.is_writable() && !write_fd_set.is_null() {
+                    // SAFETY: as above.
+                    unsafe { libc::FD_SET(fd, write_fd_set) };
+                    set = true;
+                }
+                if set {
+                    max = max.max(fd);
+                }
+            }
+            max
+        });
+        match r {
+            Err(code) => code,
+            Ok(max) => {
+                if !max_fd.is_null() {
+                    // SAFETY: checked non-NULL.
+                    unsafe { *max_fd = max };
+                }
+                FETCHM_OK
+            }
+        }
+    })
+}
+
+/// `fetch_multi_waitfds` (FD-13).
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; `ufds` NULL or an array
+/// of `size` entries; `fd_count` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_waitfds(
+    m: *mut c_void,
+    ufds: *mut fetch_waitfd,
+    size: libc::c_uint,
+    fd_count: *mut libc::c_uint,
+) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        if ufds.is_null() && (size > 0 || fd_count.is_null()) {
+            return FETCHM_BAD_FUNCTION_ARGUMENT;
+        }
+        let r = mm.drive(|e| {
+            let n = e.socket_count();
+            if ufds.is_null() {
+                return (n, FETCHM_OK);
+            }
+            if n > size as usize {
+                return (n, FETCHM_OUT_OF_MEMORY);
+            }
+            for (i, (fd, interest)) in e.sockets().enumerate() {
+                let mut events = 0;
+                if interest.is_readable() {
+                    events |= FETCH_WAIT_POLLIN;
+                }
+                if interest.is_writable() {
+                    events |= FETCH_WAIT_POLLOUT;
+                }
+                // SAFETY: i < n <= size, within the caller's array.
+                unsafe {
+                    ufds.add(i).write(fetch_waitfd {
+                        fd,
+                        events,
+                        revents: 0,
+                    })
+                };
+            }
+            (n, FETCHM_OK)
+        });
+        match r {
+            Err(code) => code,
+            Ok((n, code)) => {
+                if !fd_count.is_null() {
+                    // SAFETY: checked non-NULL.
+                    unsafe { *fd_count = libc::c_uint::try_from(n).unwrap_or(libc::c_uint::MAX) };
+                }
+                code
+            }
+        }
+    })
+}
+
+fn wait_common(
+    m: *mut c_void,
+    extra: *mut fetch_waitfd,
+    extra_nfds: libc::c_uint,
+    timeout_ms: c_int,
+    numfds: *mut c_int,
+    poll: bool,
+) -> FETCHMcode {
+    guard(FETCHM_INTERNAL_ERROR, || {
+        // SAFETY: the exported wrappers require NULL or a library pointer.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return FETCHM_BAD_HANDLE;
+        };
+        if timeout_ms < 0 || (extra.is_null() && extra_nfds > 0) {
+            return FETCHM_BAD_FUNCTION_ARGUMENT; // FD-12
+        }
+        let extra: &mut [fetch_waitfd] = if extra.is_null() {
+            &mut []
+        } else {
+            // SAFETY: the caller passes an array of `extra_nfds` entries.
+            unsafe { std::slice::from_raw_parts_mut(extra, extra_nfds as usize) }
+        };
+        let wake = poll.then_some(mm.wake_r);
+        match mm.drive(|e| crate::wait::wait(e, extra, wake, timeout_ms, poll)) {
+            Err(code) | Ok(Err(code)) => code,
+            Ok(Ok(w)) => {
+                store_running(numfds, w.numfds);
+                FETCHM_OK
+            }
+        }
+    })
+}
+
+/// `fetch_multi_wait` (FD-08..FD-10, FD-12): returns at once when there is
+/// nothing to wait on; not woken by `fetch_multi_wakeup`.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library; `extra_fds` NULL or an
+/// array of `extra_nfds` entries; `numfds` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_wait(
+    m: *mut c_void,
+    extra_fds: *mut fetch_waitfd,
+    extra_nfds: libc::c_uint,
+    timeout_ms: c_int,
+    numfds: *mut c_int,
+) -> FETCHMcode {
+    wait_common(m, extra_fds, extra_nfds, timeout_ms, numfds, false)
+}
+
+/// `fetch_multi_poll` (FD-08..FD-12): sleeps even with nothing to wait on,
+/// and returns early on `fetch_multi_wakeup`.
+///
+/// # Safety
+/// As `fetch_multi_wait`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_poll(
+    m: *mut c_void,
+    extra_fds: *mut fetch_waitfd,
+    extra_nfds: libc::c_uint,
+    timeout_ms: c_int,
+    numfds: *mut c_int,
+) -> FETCHMcode {
+    wait_common(m, extra_fds, extra_nfds, timeout_ms, numfds, true)
+}
+
+/// `fetch_multi_wakeup` (FD-11): callable from any thread.
+///
+/// # Safety
+/// `m` must be NULL or a live multi pointer from this library (not one
+/// being cleaned up concurrently).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_wakeup(m: *mut c_void) -> FETCHMcode {
+    guard(FETCHM_WAKEUP_FAILURE, || {
+        let p = m.cast::<FetchMulti>().cast_const();
+        if p.is_null() || !p.is_aligned() {
+            return FETCHM_BAD_HANDLE;
+        }
+        // SAFETY: reads two immutable fields through the raw pointer
+        // without forming a reference (another thread may be driving the
+        // multi); the caller promises the memory is readable.
+        let (magic, fd) = unsafe {
+            (
+                ptr::addr_of!((*p).magic).read_volatile(),
+                ptr::addr_of!((*p).wake_w).read(),
+            )
+        };
+        if magic != MULTI_MAGIC {
+            return FETCHM_BAD_HANDLE;
+        }
+        let b = 1u8;
+        // SAFETY: writing one byte from a valid buffer to our pipe.
+        let n = unsafe { libc::write(fd, ptr::from_ref(&b).cast(), 1) };
+        if n == 1 || std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock {
+            FETCHM_OK // a full pipe already holds a pending wakeup
+        } else {
+            FETCHM_WAKEUP_FAILURE
+        }
+    })
+}
+
+/// `fetch_multi_get_handles` (HM-11): a NULL-terminated, malloc'd array of
+/// the added handles (free with `fetch_free`), or NULL.
+///
+/// # Safety
+/// `m` must be NULL or a pointer from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_get_handles(m: *mut c_void) -> *mut *mut c_void {
+    guard(ptr::null_mut(), || {
+        // SAFETY: as documented above.
+        let Some(mm) = (unsafe { multi_ref(m) }) else {
+            return ptr::null_mut();
+        };
+        let v = mm.easies.borrow();
+        let n = mm.added.get();
+        // SAFETY: malloc for n + 1 pointers; checked below.
+        let arr = unsafe { libc::malloc((n + 1) * size_of::<*mut c_void>()) }.cast::<*mut c_void>();
+        if arr.is_null() {
+            return arr;
+        }
+        let mut i = 0;
+        for (_, h) in v.iter().flatten() {
+            if i < n {
+                // SAFETY: i < n + 1 slots.
+                unsafe { arr.add(i).write(*h) };
+                i += 1;
+            }
+        }
+        // SAFETY: i <= n.
+        unsafe { arr.add(i).write(ptr::null_mut()) };
+        arr
+    })
+}
+
+/// `fetch_multi_strerror` (ERR-03): never NULL.
+///
+/// # Safety
+/// Always safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_multi_strerror(code: FETCHMcode) -> *const c_char {
+    guard(ptr::null(), || cstr_ptr(multi_strerror(code)))
+}
