@@ -5,6 +5,10 @@
 //! - `conformance [--backend …] [--format md|json]`: the conformance suite
 //!   once per backend, then the rule-by-rule report (see `report.rs`).
 
+//! - `install --prefix DIR [--debug]`: libfetch.so (with soname),
+//!   libfetch.a, the headers and a pkg-config file under DIR.
+
+mod install;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +33,16 @@ enum Cmd {
         /// Extra arguments passed to `cargo test` (after `--`).
         #[arg(last = true)]
         rest: Vec<String>,
+    },
+    /// Install lib/libfetch.so, lib/libfetch.a, include/fetch/*.h and
+    /// lib/pkgconfig/fetch.pc under a prefix.
+    Install {
+        /// The installation prefix.
+        #[arg(long)]
+        prefix: PathBuf,
+        /// Install the debug build instead of the release build.
+        #[arg(long)]
+        debug: bool,
     },
     /// Run the conformance suite per backend and write the report.
     Conformance {
@@ -195,5 +209,16 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Test { backend, rest } => run_tests(backend, &rest),
         Cmd::Conformance { backend, format } => run_conformance(backend, format),
+        Cmd::Install { prefix, debug } => match install::install(&workspace_root(), &prefix, debug)
+        {
+            Ok(()) => {
+                println!("installed libfetch under {}", prefix.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("install failed: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
