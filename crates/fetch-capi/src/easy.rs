@@ -9,6 +9,7 @@ use std::ptr;
 use std::time::Duration;
 
 use fetch_core::{Easy, Events, Flow, Method, Multi, ReadResult, Target, TransferId, TransferInfo};
+use fetch_poll::Driver;
 
 use crate::codes::*;
 use crate::multi::{FetchMulti, detach_easy, engine_info};
@@ -121,8 +122,9 @@ pub struct FetchEasy {
     effective_url: CString,
     primary_ip: CString,
     redirect_url: CString,
-    /// The private multi of `fetch_easy_perform`, kept for connection reuse.
-    perform_multi: Option<Multi>,
+    /// The private driver (and multi) of `fetch_easy_perform`, kept for
+    /// connection reuse.
+    perform_multi: Option<Driver>,
 }
 
 /// The handle behind `h`, if `h` is a live easy handle.
@@ -802,7 +804,7 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
     guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
         // SAFETY: as documented above; the reference is dropped before any
         // callback can run.
-        let (easy, mut multi) = match unsafe { easy_ref(h) } {
+        let (easy, multi) = match unsafe { easy_ref(h) } {
             None => return FETCHE_BAD_FUNCTION_ARGUMENT,
             Some(e) => match e.state {
                 State::Added { .. } => return FETCHE_FAILED_INIT,
@@ -810,9 +812,16 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
                 State::Idle => {
                     e.state = State::Performing;
                     e.clear_error();
-                    (e.build(), e.perform_multi.take().unwrap_or_default())
+                    (e.build(), e.perform_multi.take())
                 }
             },
+        };
+        let Ok(mut multi) = multi.map_or_else(|| Driver::new(Multi::new()), Ok) else {
+            // SAFETY: as above; no callback ran since.
+            if let Some(e) = unsafe { easy_ref(h) } {
+                e.state = State::Idle;
+            }
+            return FETCHE_FAILED_INIT;
         };
         let outcome = run_to_completion(&mut multi, easy);
         // SAFETY: the handle cannot have been freed meanwhile (cleanup
@@ -840,15 +849,20 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
 
 type Outcome = Result<(TransferInfo, Result<(), fetch_core::Error>), FETCHcode>;
 
-fn run_to_completion(multi: &mut Multi, easy: Easy) -> Outcome {
-    let id = multi.add(easy).map_err(|_| FETCHE_FAILED_INIT)?;
+fn run_to_completion(driver: &mut Driver, easy: Easy) -> Outcome {
+    let id = driver
+        .multi_mut()
+        .add(easy)
+        .map_err(|_| FETCHE_FAILED_INIT)?;
     let mut result = None;
-    let mut step = multi.socket_action(Target::Timeout, Events::NONE);
+    let mut step = driver
+        .multi_mut()
+        .socket_action(Target::Timeout, Events::NONE);
     loop {
         if step.is_err() {
             break;
         }
-        while let Some((msg, _)) = multi.info_read() {
+        while let Some((msg, _)) = driver.multi_mut().info_read() {
             if msg.transfer == id {
                 result = Some(msg.result);
             }
@@ -856,13 +870,16 @@ fn run_to_completion(multi: &mut Multi, easy: Easy) -> Outcome {
         if result.is_some() {
             break;
         }
-        if crate::wait::wait(multi, &mut [], None, 1000, true).is_err() {
-            let _ = multi.remove(id);
+        if driver.poll(&mut [], Duration::from_secs(1)).is_err() {
+            let _ = driver.multi_mut().remove(id);
             return Err(FETCHE_UNRECOVERABLE_POLL);
         }
-        step = multi.perform();
+        step = driver.perform();
     }
-    let easy = multi.remove(id).map_err(|_| FETCHE_FAILED_INIT)?;
+    let easy = driver
+        .multi_mut()
+        .remove(id)
+        .map_err(|_| FETCHE_FAILED_INIT)?;
     let result = result.ok_or(FETCHE_FAILED_INIT)?;
     Ok((easy.info().clone(), result))
 }

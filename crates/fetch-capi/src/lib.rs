@@ -12,7 +12,7 @@
 //!
 //! ```text
 //!  C app ──fetch_multi_*()──▶ FetchMulti (magic, busy flag, FETCH* <-> TransferId)
-//!    ▲                            │ UnsafeCell<fetch_core::Multi>
+//!    ▲                            │ UnsafeCell<fetch_poll::Driver> (owns fetch_core::Multi)
 //!    │                            ▼
 //!    └── C socket/timer cb ◀── engine closures ──▶ C write/header/read cb
 //!  FETCH* = FetchEasy (magic, C-level options) ── built into fetch_core::Easy at add
@@ -60,6 +60,7 @@ pub use codes::*;
 pub use easy::*;
 pub use global::*;
 pub use multi::*;
+pub use wait::fetch_waitfd;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

@@ -5,12 +5,18 @@
 //! `FETCH *` <-> [`TransferId`] map, the message storage of `info_read`,
 //! and the C socket/timer callbacks.
 //!
+//! The engine is a [`fetch_poll::Driver`] owning the [`Multi`]: it serves
+//! `fetch_multi_perform`, `_wait`, `_poll` and (through a cloned [`Waker`])
+//! `_wakeup`, and `fetch_easy_perform` runs one privately.
+//!
 //! Aliasing discipline: a `FetchMulti` is only ever reached through shared
 //! references (its mutable state is in `Cell`/`RefCell`), and the engine sits
 //! in an `UnsafeCell` that only [`FetchMulti::drive`] opens, with the busy
 //! flag set. Re-entrant calls from callbacks see the flag and refuse (or, for
 //! `assign`, go through the engine's `SocketContext`), so no second `&mut` to
 //! the engine ever exists. No `RefCell` borrow is held across a callback.
+//! The `waker` field is immutable after init and `Sync`, so
+//! `fetch_multi_wakeup` uses it from any thread without the flag.
 
 use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::VecDeque;
@@ -22,6 +28,7 @@ use std::time::Duration;
 use fetch_core::{
     Abort, Events, Multi, SocketContext, SocketEvent, Target, TransferId, TransferInfo,
 };
+use fetch_poll::{Driver, Waker};
 
 use crate::codes::*;
 use crate::easy::{State, callback, easy_ref, fetch_func};
@@ -62,10 +69,12 @@ pub struct FETCHMsg {
 /// The object behind `FETCHM *`.
 pub struct FetchMulti {
     magic: u64,
-    wake_r: RawFd,
-    wake_w: RawFd,
+    /// Wakes the driver's `poll` (`fetch_multi_wakeup`). Set at init and
+    /// never changed, so other threads may use it while the multi is
+    /// driven; it fails once the driver is dropped by cleanup.
+    waker: Waker,
     busy: Cell<bool>,
-    engine: UnsafeCell<Option<Multi>>,
+    engine: UnsafeCell<Option<Driver>>,
     socket_fn: Cell<Option<fetch_socket_callback>>,
     socket_data: Cell<*mut c_void>,
     timer_fn: Cell<Option<fetch_multi_timer_callback>>,
@@ -110,20 +119,27 @@ impl FetchMulti {
         ptr::from_ref(self).cast_mut().cast()
     }
 
-    /// Runs `f` on the engine with the busy flag set, then collects finished
-    /// transfers and deferred assigns. Refused from inside callbacks.
+    /// Runs `f` on the engine's multi with the busy flag set, then collects
+    /// finished transfers and deferred assigns. Refused from inside
+    /// callbacks.
     fn drive<R>(&self, f: impl FnOnce(&mut Multi) -> R) -> Result<R, FETCHMcode> {
+        self.drive_driver(|d| f(d.multi_mut()))
+    }
+
+    /// As [`FetchMulti::drive`], on the whole driver (perform, wait, poll).
+    fn drive_driver<R>(&self, f: impl FnOnce(&mut Driver) -> R) -> Result<R, FETCHMcode> {
         if self.busy.replace(true) {
             return Err(FETCHM_RECURSIVE_API_CALL);
         }
         let _busy = BusyGuard(&self.busy);
         // SAFETY: the busy flag was clear, so no other reference into the
         // engine exists, and every path that opens the cell checks it.
-        let multi = unsafe { &mut *self.engine.get() }
+        // (`fetch_multi_wakeup` only touches the separate `waker` field.)
+        let driver = unsafe { &mut *self.engine.get() }
             .as_mut()
             .ok_or(FETCHM_INTERNAL_ERROR)?;
-        let r = f(multi);
-        self.after(multi);
+        let r = f(driver);
+        self.after(driver.multi_mut());
         Ok(r)
     }
 
@@ -227,7 +243,7 @@ pub(crate) unsafe fn engine_info(multi: *const FetchMulti, id: TransferId) -> Op
     }
     // SAFETY: not busy: nothing else references the engine, and this
     // shared borrow ends before anything else can run.
-    let engine = unsafe { &*m.engine.get() }.as_ref()?;
+    let engine = unsafe { &*m.engine.get() }.as_ref()?.multi();
     engine.transfer(id).map(|e| e.info().clone())
 }
 
@@ -280,15 +296,15 @@ unsafe fn remove(m: &FetchMulti, h: *mut c_void) -> FETCHMcode {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
     guard(ptr::null_mut(), || {
-        let Some((wake_r, wake_w)) = crate::wait::wake_pipe() else {
+        let Ok(driver) = Driver::new(Multi::new()) else {
             return ptr::null_mut();
         };
+        let waker = driver.waker();
         let m = Box::into_raw(Box::new(FetchMulti {
             magic: MULTI_MAGIC,
-            wake_r,
-            wake_w,
+            waker,
             busy: Cell::new(false),
-            engine: UnsafeCell::new(None),
+            engine: UnsafeCell::new(Some(driver)),
             socket_fn: Cell::new(None),
             socket_data: Cell::new(ptr::null_mut()),
             timer_fn: Cell::new(None),
@@ -307,7 +323,12 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
             }),
         }));
         let me = SendPtr(m);
-        let mut engine = Multi::new();
+        // SAFETY: `m` was just created and is not shared yet; the engine
+        // is `Some` (set above).
+        let Some(driver) = (unsafe { &mut *(*m).engine.get() }) else {
+            return ptr::null_mut();
+        };
+        let engine = driver.multi_mut();
         engine.set_socket_function(move |ctx, ev| {
             // SAFETY: the wrapper owns the engine that owns this closure, so
             // it is alive whenever the engine calls it; only shared access.
@@ -319,8 +340,6 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
             let m = unsafe { &*me.get() };
             m.on_timer(d)
         });
-        // SAFETY: `m` was just created and is not shared yet.
-        unsafe { *(*m).engine.get() = Some(engine) };
         m.cast()
     })
 }
@@ -358,11 +377,9 @@ pub unsafe extern "C" fn fetch_multi_cleanup(m: *mut c_void) -> FETCHMcode {
         let engine = unsafe { (*mm.engine.get()).take() };
         drop(engine);
         mm.busy.set(false);
-        // SAFETY: the descriptors were created by fetch_multi_init; `m` came
-        // from Box::into_raw and no reference to it outlives this block.
+        // SAFETY: `m` came from Box::into_raw and no reference to it
+        // outlives this block.
         unsafe {
-            libc::close(mm.wake_r);
-            libc::close(mm.wake_w);
             let p = m.cast::<FetchMulti>();
             (*p).magic = 0;
             drop(Box::from_raw(p));
@@ -587,14 +604,14 @@ fn store_running(running: *mut c_int, n: usize) {
 fn run(
     m: *mut c_void,
     running: *mut c_int,
-    f: impl FnOnce(&mut Multi) -> Result<usize, fetch_core::MultiError>,
+    f: impl FnOnce(&mut Driver) -> Result<usize, fetch_core::MultiError>,
 ) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
         // SAFETY: the exported wrappers require NULL or a library pointer.
         let Some(mm) = (unsafe { multi_ref(m) }) else {
             return FETCHM_BAD_HANDLE;
         };
-        match mm.drive(|engine| (f(engine), engine.running())) {
+        match mm.drive_driver(|d| (f(d), d.multi().running())) {
             Err(code) => code,
             Ok((r, now)) => {
                 store_running(running, now);
@@ -619,8 +636,11 @@ pub unsafe extern "C" fn fetch_multi_socket_action(
     ev_bitmask: c_int,
     running: *mut c_int,
 ) -> FETCHMcode {
-    run(m, running, |e| {
-        e.socket_action(Target::from_raw(s), Events::from_raw(ev_bitmask))
+    // Through the driver's multi: its observer keeps the poller in step,
+    // and the application's socket/timer callbacks fire as before.
+    run(m, running, |d| {
+        d.multi_mut()
+            .socket_action(Target::from_raw(s), Events::from_raw(ev_bitmask))
     })
 }
 
@@ -635,8 +655,9 @@ pub unsafe extern "C" fn fetch_multi_socket(
     s: fetch_socket_t,
     running: *mut c_int,
 ) -> FETCHMcode {
-    run(m, running, |e| {
-        e.socket_action(Target::from_raw(s), Events::NONE)
+    run(m, running, |d| {
+        d.multi_mut()
+            .socket_action(Target::from_raw(s), Events::NONE)
     })
 }
 
@@ -646,16 +667,17 @@ pub unsafe extern "C" fn fetch_multi_socket(
 /// As `fetch_multi_socket_action`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_socket_all(m: *mut c_void, running: *mut c_int) -> FETCHMcode {
-    run(m, running, Multi::perform)
+    run(m, running, |d| d.multi_mut().perform())
 }
 
-/// `fetch_multi_perform`: never blocks (FD-05).
+/// `fetch_multi_perform`: never blocks (FD-05, FD-06); the driver acts on
+/// the sockets its poller finds ready and runs due timers.
 ///
 /// # Safety
 /// As `fetch_multi_socket_action`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_perform(m: *mut c_void, running: *mut c_int) -> FETCHMcode {
-    run(m, running, Multi::perform)
+    run(m, running, Driver::perform)
 }
 
 /// `fetch_multi_assign` (AS-01..AS-05): allowed inside callbacks (CB-03).
@@ -681,7 +703,11 @@ pub unsafe extern "C" fn fetch_multi_assign(
             // SAFETY: not busy: no other reference into the engine exists,
             // and `assign` calls no callback.
             return match unsafe { &mut *mm.engine.get() }.as_mut() {
-                Some(e) => e.assign(s, value).err().map_or(FETCHM_OK, multi_code),
+                Some(d) => d
+                    .multi_mut()
+                    .assign(s, value)
+                    .err()
+                    .map_or(FETCHM_OK, multi_code),
                 None => FETCHM_INTERNAL_ERROR,
             };
         }
@@ -908,11 +934,10 @@ fn wait_common(
             // SAFETY: the caller passes an array of `extra_nfds` entries.
             unsafe { std::slice::from_raw_parts_mut(extra, extra_nfds as usize) }
         };
-        let wake = poll.then_some(mm.wake_r);
-        match mm.drive(|e| crate::wait::wait(e, extra, wake, timeout_ms, poll)) {
+        match mm.drive_driver(|d| crate::wait::wait(d, extra, timeout_ms, poll)) {
             Err(code) | Ok(Err(code)) => code,
-            Ok(Ok(w)) => {
-                store_running(numfds, w.numfds);
+            Ok(Ok(n)) => {
+                store_running(numfds, n);
                 FETCHM_OK
             }
         }
@@ -964,25 +989,25 @@ pub unsafe extern "C" fn fetch_multi_wakeup(m: *mut c_void) -> FETCHMcode {
         if p.is_null() || !p.is_aligned() {
             return FETCHM_BAD_HANDLE;
         }
-        // SAFETY: reads two immutable fields through the raw pointer
-        // without forming a reference (another thread may be driving the
+        // SAFETY: reads the magic through the raw pointer without forming a
+        // reference to the whole wrapper (another thread may be driving the
         // multi); the caller promises the memory is readable.
-        let (magic, fd) = unsafe {
-            (
-                ptr::addr_of!((*p).magic).read_volatile(),
-                ptr::addr_of!((*p).wake_w).read(),
-            )
-        };
+        let magic = unsafe { ptr::addr_of!((*p).magic).read_volatile() };
         if magic != MULTI_MAGIC {
             return FETCHM_BAD_HANDLE;
         }
-        let b = 1u8;
-        // SAFETY: writing one byte from a valid buffer to our pipe.
-        let n = unsafe { libc::write(fd, ptr::from_ref(&b).cast(), 1) };
-        if n == 1 || std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock {
-            FETCHM_OK // a full pipe already holds a pending wakeup
-        } else {
-            FETCHM_WAKEUP_FAILURE
+        // SAFETY: a matching magic means a live wrapper, and the caller
+        // promises no concurrent cleanup, so the `waker` field stays valid
+        // for this call. It is written only by `fetch_multi_init`, before the
+        // pointer is handed out, and never mutated afterwards; the busy flag
+        // and the `UnsafeCell` engine that another thread may be using are
+        // other fields, so this shared reference aliases no `&mut`. `Waker`
+        // is `Sync` (an `Arc`-backed weak handle to the driver's poller), so
+        // sharing it across threads is sound.
+        let waker: &Waker = unsafe { &*ptr::addr_of!((*p).waker) };
+        match waker.wake() {
+            Ok(()) => FETCHM_OK,
+            Err(e) => multi_code(e),
         }
     })
 }

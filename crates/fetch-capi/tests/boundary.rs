@@ -508,3 +508,58 @@ fn easy_perform_with_private_and_errorbuffer() {
         fetch_easy_cleanup(e);
     }
 }
+
+#[test]
+fn wakeup_from_another_thread_ends_a_running_poll_fd11() {
+    // SAFETY: a valid handle; `fetch_multi_wakeup` is documented as callable
+    // from any thread while `fetch_multi_poll` runs, and cleanup happens
+    // only after the other thread is joined.
+    unsafe {
+        let m = fetch_multi_init();
+        assert!(!m.is_null());
+        let addr = m as usize;
+        let waker = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            // The multi outlives this thread (joined before cleanup).
+            fetch_multi_wakeup(addr as *mut c_void)
+        });
+        let start = std::time::Instant::now();
+        let mut numfds = -1;
+        assert_eq!(
+            fetch_multi_poll(m, null_mut(), 0, 10_000, &mut numfds),
+            FETCHM_OK
+        );
+        let took = start.elapsed();
+        assert_eq!(waker.join().unwrap(), FETCHM_OK);
+        assert_eq!(numfds, 0);
+        assert!(
+            took.as_millis() >= 50,
+            "poll returned before the wakeup: {took:?}"
+        );
+        assert!(
+            took.as_secs() < 5,
+            "FD-11: wakeup did not end poll: {took:?}"
+        );
+        // The wakeup was consumed: a short poll now sleeps its timeout.
+        let start = std::time::Instant::now();
+        assert_eq!(
+            fetch_multi_poll(m, null_mut(), 0, 100, null_mut()),
+            FETCHM_OK
+        );
+        assert!(start.elapsed().as_millis() >= 80);
+        // A closed extra fd is reported as POLLNVAL and counted.
+        let mut extra = [fetch_waitfd {
+            fd: 1_000_000,
+            events: FETCH_WAIT_POLLIN,
+            revents: 0,
+        }];
+        let mut numfds = 0;
+        assert_eq!(
+            fetch_multi_wait(m, extra.as_mut_ptr(), 1, 1000, &mut numfds),
+            FETCHM_OK
+        );
+        assert_eq!(extra[0].revents, 0x20);
+        assert_eq!(numfds, 1);
+        assert_eq!(fetch_multi_cleanup(m), FETCHM_OK);
+    }
+}
