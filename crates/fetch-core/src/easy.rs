@@ -6,6 +6,8 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::tls::TlsOptions;
+
 /// What the write or header callback tells the engine to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -116,6 +118,7 @@ pub struct Easy {
     pub(crate) follow: bool,
     pub(crate) max_redirs: Option<u32>,
     pub(crate) info: TransferInfo,
+    pub(crate) tls: TlsOptions,
 }
 
 /// Upstream's default connect timeout.
@@ -156,6 +159,7 @@ impl Easy {
             follow: false,
             max_redirs: Some(DEFAULT_MAX_REDIRS),
             info: TransferInfo::default(),
+            tls: TlsOptions::default(),
         }
     }
 
@@ -279,6 +283,17 @@ impl Easy {
     pub fn max_redirs(&mut self, max: Option<u32>) -> &mut Self {
         self.max_redirs = max;
         self
+    }
+
+    /// Sets the TLS options for `https://` URLs.
+    pub fn tls(&mut self, opts: TlsOptions) -> &mut Self {
+        self.tls = opts;
+        self
+    }
+
+    /// The TLS options, to change one in place.
+    pub fn tls_mut(&mut self) -> &mut TlsOptions {
+        &mut self.tls
     }
 
     /// Information about the last run of this transfer.

@@ -62,6 +62,7 @@ mod http;
 mod multi;
 mod resolve;
 mod socket;
+mod tls;
 
 pub use clock::Clock;
 pub use easy::{
@@ -70,4 +71,5 @@ pub use easy::{
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
 pub use multi::{Abort, AddError, Message, Multi, TransferId};
+pub use tls::{TlsOptions, TlsVersion};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};

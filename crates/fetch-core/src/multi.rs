@@ -8,7 +8,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
@@ -26,6 +26,7 @@ use crate::socket::{
     Events, Interest, Owner, Socket, SocketContext, SocketEvent, SocketTable, Target, WANT_READ,
     WANT_WRITE,
 };
+use crate::tls::{self, SockIo, TlsOptions};
 
 /// Names one transfer added to a [`Multi`]. Stale ids (of removed transfers)
 /// are detected, never confused with newer transfers.
@@ -90,6 +91,9 @@ enum Phase {
     /// Waiting for a connection slot (connection limits).
     Pending,
     Connecting,
+    /// TLS handshake on a connected socket (counts against the connect
+    /// timeout, as upstream).
+    Handshaking,
     Sending,
     Receiving,
     Done,
@@ -133,6 +137,7 @@ struct Transfer {
     retried: bool,
     upload_done: bool,
     chunked_upload: bool,
+    https: bool,
 }
 
 impl Transfer {
@@ -160,6 +165,72 @@ struct Conn {
     out_pos: usize,
     requests: u32,
     idle_since: Instant,
+    tls: Option<Box<rustls::ClientConnection>>,
+}
+
+impl Conn {
+    /// Sends like `send(2)`; with TLS, plaintext goes into the session and
+    /// as many records as the socket takes are written.
+    fn send(&mut self, data: &[u8]) -> io::Result<usize> {
+        let Some(tls) = self.tls.as_mut() else {
+            return self.sock.send_with_flags(data, SEND_FLAGS);
+        };
+        flush_tls(tls, &self.sock)?;
+        let n = tls.writer().write(data)?;
+        match flush_tls(tls, &self.sock) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+        if n == 0 {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        Ok(n)
+    }
+
+    /// Receives like `recv(2)`: `Ok(0)` is a clean end of stream; a TCP
+    /// close without close_notify is `UnexpectedEof`.
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(tls) = self.tls.as_mut() else {
+            return (&self.sock).read(buf);
+        };
+        loop {
+            match tls.reader().read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+            let got = tls.read_tls(&mut SockIo(&self.sock, SEND_FLAGS))?;
+            if let Err(e) = tls.process_new_packets() {
+                // Best effort: tell the peer why.
+                let _ = flush_tls(tls, &self.sock);
+                return Err(io::Error::other(e));
+            }
+            if got == 0 {
+                // rustls now knows the stream ended: the next read says how.
+                return match tls.reader().read(buf) {
+                    Ok(n) => Ok(n),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        Err(io::ErrorKind::UnexpectedEof.into())
+                    }
+                    Err(e) => Err(e),
+                };
+            }
+        }
+    }
+
+    /// Whether TLS records are still waiting to be written.
+    fn tls_wants_write(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| t.wants_write())
+    }
+}
+
+/// Writes pending TLS records until done or the socket would block.
+fn flush_tls(tls: &mut rustls::ClientConnection, sock: &socket2::Socket) -> io::Result<()> {
+    while tls.wants_write() {
+        tls.write_tls(&mut SockIo(sock, SEND_FLAGS))?;
+    }
+    Ok(())
 }
 
 /// A multi handle: runs many transfers at once, driven by the application's
@@ -191,6 +262,7 @@ pub struct Multi {
     observer: Option<ObserverFn>,
     resolver: Option<Resolver>,
     rbuf: Vec<u8>,
+    tls_configs: HashMap<TlsOptions, std::sync::Arc<rustls::ClientConfig>>,
     max_connects: Option<usize>,
     max_host_connections: usize,
     max_total_connections: usize,
@@ -245,6 +317,7 @@ impl Multi {
             observer: None,
             resolver: None,
             rbuf: Vec::new(),
+            tls_configs: HashMap::new(),
             max_connects: None,
             max_host_connections: 0,
             max_total_connections: 0,
@@ -359,6 +432,7 @@ impl Multi {
             retried: false,
             upload_done: true,
             chunked_upload: false,
+            https: false,
         });
         self.running += 1;
         let now = self.now;
@@ -702,7 +776,10 @@ impl Multi {
         }
         if due(t.deadlines[Kind::Connect as usize]) {
             t.deadlines[Kind::Connect as usize] = None;
-            if matches!(t.phase, Phase::Resolving | Phase::Connecting) {
+            if matches!(
+                t.phase,
+                Phase::Resolving | Phase::Connecting | Phase::Handshaking
+            ) {
                 let what = if t.phase == Phase::Resolving {
                     "Resolving"
                 } else {
@@ -736,6 +813,7 @@ impl Multi {
                 Phase::Init => self.start(ti),
                 Phase::Resolving | Phase::Pending | Phase::Done => Step::Wait,
                 Phase::Connecting => self.check_connect(ti, events),
+                Phase::Handshaking => self.handshake(ti),
                 Phase::Sending => self.send(ti, events),
                 Phase::Receiving => self.recv(ti, events),
             };
@@ -835,13 +913,8 @@ impl Multi {
         let t = &mut self.transfers[ti];
         let url = t.url.as_ref().expect("parsed");
         match url.scheme() {
-            "http" => {}
-            "https" => {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedProtocol,
-                    "Protocol \"https\" not supported yet",
-                ));
-            }
+            "http" => t.https = false,
+            "https" => t.https = true,
             other => {
                 return Err(Error::new(
                     ErrorCode::UnsupportedProtocol,
@@ -861,7 +934,14 @@ impl Multi {
             }
         };
         let port = url.port_or_known_default().unwrap_or(80);
-        let origin = format!("http://{host}:{port}");
+        let origin = if t.https {
+            match t.easy.tls.pool_tag() {
+                0 => format!("https://{host}:{port}"),
+                tag => format!("https://{host}:{port}#{tag:x}"),
+            }
+        } else {
+            format!("http://{host}:{port}")
+        };
         if t.origin != origin {
             t.addrs.clear();
             t.next_addr = 0;
@@ -1027,6 +1107,7 @@ impl Multi {
                         out_pos: 0,
                         requests: 0,
                         idle_since: self.now,
+                        tls: None,
                     });
                     self.transfers[ti].conn = Some(cid);
                     self.sockets.insert(fd, Owner::Conn(cid));
@@ -1064,9 +1145,84 @@ impl Multi {
             self.transfers[ti].last_connect_error = Some(e);
             return self.connect_next(ti);
         }
+        if self.transfers[ti].https {
+            return self.start_tls(ti, cid);
+        }
         self.set_deadline(ti, Kind::Connect, None);
         self.attach(ti, cid);
         Step::Continue
+    }
+
+    /// TCP is up: begin the TLS handshake. Configurations are cached per
+    /// settings, which also shares their session cache (resumption).
+    fn start_tls(&mut self, ti: usize, cid: usize) -> Step {
+        let t = &mut self.transfers[ti];
+        let config = match self.tls_configs.get(&t.easy.tls) {
+            Some(c) => Ok(c.clone()),
+            None => tls::client_config(&t.easy.tls).inspect(|c| {
+                self.tls_configs.insert(t.easy.tls.clone(), c.clone());
+            }),
+        };
+        match config.and_then(|c| tls::connect(c, &t.host)) {
+            Ok(session) => {
+                self.conns[cid].tls = Some(Box::new(session));
+                t.phase = Phase::Handshaking;
+                Step::Continue
+            }
+            Err(e) => {
+                self.fail(ti, e);
+                Step::Wait
+            }
+        }
+    }
+
+    /// Drives the TLS handshake; socket interest follows what TLS needs
+    /// (it may need to write while the transfer waits to read).
+    fn handshake(&mut self, ti: usize) -> Step {
+        let cid = self.transfers[ti]
+            .conn
+            .expect("handshaking has a connection");
+        let conn = &mut self.conns[cid];
+        let fd = conn.fd;
+        let tls = conn.tls.as_mut().expect("handshaking has a session");
+        let failure = loop {
+            match flush_tls(tls, &conn.sock) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.sockets.want(fd, WANT_READ | WANT_WRITE);
+                    return Step::Wait;
+                }
+                Err(e) => break Error::new(ErrorCode::SslConnectError, format!("TLS send: {e}")),
+            }
+            if !tls.is_handshaking() {
+                tracing::debug!(transfer = ti, version = ?tls.protocol_version(), "TLS established");
+                self.set_deadline(ti, Kind::Connect, None);
+                self.attach(ti, cid);
+                return Step::Continue;
+            }
+            match tls.read_tls(&mut SockIo(&conn.sock, SEND_FLAGS)) {
+                Ok(0) => {
+                    break Error::new(
+                        ErrorCode::SslConnectError,
+                        "connection closed during the TLS handshake",
+                    );
+                }
+                Ok(_) => {
+                    if let Err(e) = tls.process_new_packets() {
+                        let _ = flush_tls(tls, &conn.sock);
+                        break tls::map_error(&e, true);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.sockets.want(fd, WANT_READ);
+                    return Step::Wait;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Error::new(ErrorCode::SslConnectError, format!("TLS recv: {e}")),
+            }
+        };
+        self.fail(ti, failure);
+        Step::Wait
     }
 
     /// Puts a connected connection to work for a transfer: the request is
@@ -1134,10 +1290,11 @@ impl Multi {
         loop {
             let conn = &mut self.conns[cid];
             if conn.out_pos < conn.out.len() {
-                match conn
-                    .sock
-                    .send_with_flags(&conn.out[conn.out_pos..], SEND_FLAGS)
-                {
+                let (pos, end) = (conn.out_pos, conn.out.len());
+                let out = std::mem::take(&mut conn.out);
+                let sent = conn.send(&out[pos..end]);
+                conn.out = out;
+                match sent {
                     Ok(n) => conn.out_pos += n,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                         let fd = conn.fd;
@@ -1194,8 +1351,13 @@ impl Multi {
             conn.out = Vec::new();
             conn.out_pos = 0;
             let fd = conn.fd;
+            let extra = if conn.tls_wants_write() {
+                WANT_WRITE
+            } else {
+                0
+            };
             t.phase = Phase::Receiving;
-            self.sockets.want(fd, WANT_READ);
+            self.sockets.want(fd, WANT_READ | extra);
             return Step::Wait;
         }
     }
@@ -1223,10 +1385,25 @@ impl Multi {
     }
 
     fn recv(&mut self, ti: usize, events: Events) -> Step {
+        let cid = self.transfers[ti].conn.expect("receiving has a connection");
+        let conn = &mut self.conns[cid];
+        if let Some(tls) = conn.tls.as_mut() {
+            // Records left over from sending the request go first.
+            let fd = conn.fd;
+            match flush_tls(tls, &conn.sock) {
+                Ok(()) => self.sockets.want(fd, WANT_READ),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => {
+                    return self.conn_failed(
+                        ti,
+                        Error::new(ErrorCode::SendError, format!("TLS send: {e}")),
+                    );
+                }
+            }
+        }
         if !events.may_read() {
             return Step::Wait;
         }
-        let cid = self.transfers[ti].conn.expect("receiving has a connection");
         let mut buf = std::mem::take(&mut self.rbuf);
         if buf.len() < READ_BUF {
             buf.resize(READ_BUF, 0);
@@ -1239,7 +1416,7 @@ impl Multi {
         let mut reads = 0;
         loop {
             let conn = &mut self.conns[cid];
-            let eof = match (&conn.sock).read(&mut buf[filled..]) {
+            let eof = match conn.recv(&mut buf[filled..]) {
                 Ok(0) => true,
                 Ok(n) => {
                     filled += n;
@@ -1251,10 +1428,15 @@ impl Multi {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    step = self.conn_failed(
-                        ti,
-                        Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")),
-                    );
+                    let err = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                        Some(tls_err) => tls::map_error(tls_err, false),
+                        None if e.kind() == io::ErrorKind::UnexpectedEof => Error::new(
+                            ErrorCode::RecvError,
+                            "TLS connection closed without close_notify",
+                        ),
+                        None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")),
+                    };
+                    step = self.conn_failed(ti, err);
                     break;
                 }
             };

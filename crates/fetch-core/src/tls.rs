@@ -1,0 +1,341 @@
+//! TLS with rustls, as a sans-IO layer between the socket and the HTTP
+//! codec: rustls never touches the socket; the engine moves bytes with
+//! `read_tls` / `write_tls` and derives socket interest from
+//! `wants_read` / `wants_write`. This module builds client configurations
+//! from [`TlsOptions`] (cached per multi, which also gives session
+//! resumption) and maps TLS failures to upstream codes.
+
+use std::hash::{Hash, Hasher};
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+use crate::error::{Error, ErrorCode};
+
+/// The lowest TLS version a transfer accepts (FETCHOPT_SSLVERSION).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TlsVersion {
+    /// TLS 1.2 or newer (the default; rustls offers nothing older).
+    #[default]
+    Default,
+    /// TLS 1.2 or newer.
+    V1_2,
+    /// TLS 1.3 only.
+    V1_3,
+}
+
+/// A transfer's TLS settings. Transfers with equal settings share a client
+/// configuration (and its session cache) and pooled connections.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct TlsOptions {
+    /// PEM file of trusted CA certificates (FETCHOPT_CAINFO). Replaces the
+    /// built-in webpki roots.
+    pub ca_file: Option<PathBuf>,
+    /// Directory of PEM CA certificates (FETCHOPT_CAPATH).
+    pub ca_path: Option<PathBuf>,
+    /// PEM CA certificates in memory (FETCHOPT_CAINFO_BLOB).
+    pub ca_blob: Option<Vec<u8>>,
+    /// Verify the server's certificate chain (FETCHOPT_SSL_VERIFYPEER).
+    pub verify_peer: bool,
+    /// Verify the certificate names the host (FETCHOPT_SSL_VERIFYHOST).
+    pub verify_host: bool,
+    /// Client certificate chain, PEM file (FETCHOPT_SSLCERT).
+    pub client_cert: Option<PathBuf>,
+    /// Client private key, PEM file (FETCHOPT_SSLKEY).
+    pub client_key: Option<PathBuf>,
+    /// The lowest accepted protocol version.
+    pub min_version: TlsVersion,
+}
+
+impl Default for TlsOptions {
+    fn default() -> Self {
+        Self {
+            ca_file: None,
+            ca_path: None,
+            ca_blob: None,
+            verify_peer: true,
+            verify_host: true,
+            client_cert: None,
+            client_key: None,
+            min_version: TlsVersion::Default,
+        }
+    }
+}
+
+impl TlsOptions {
+    /// A short key distinguishing non-default settings in the pool key.
+    pub(crate) fn pool_tag(&self) -> u64 {
+        if *self == Self::default() {
+            return 0;
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish() | 1
+    }
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn bad_ca(what: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorCode::SslCacertBadfile,
+        format!("error setting certificate verify locations: {what}"),
+    )
+}
+
+fn load_roots(opts: &TlsOptions) -> Result<RootCertStore, Error> {
+    let mut roots = RootCertStore::empty();
+    if opts.ca_file.is_none() && opts.ca_path.is_none() && opts.ca_blob.is_none() {
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        return Ok(roots);
+    }
+    let mut add = |certs: Vec<CertificateDer<'static>>, what: &str| -> Result<(), Error> {
+        if certs.is_empty() {
+            return Err(bad_ca(format!("{what}: no certificates")));
+        }
+        let (_, bad) = roots.add_parsable_certificates(certs);
+        if bad > 0 && roots.is_empty() {
+            return Err(bad_ca(format!("{what}: unusable certificates")));
+        }
+        Ok(())
+    };
+    if let Some(file) = &opts.ca_file {
+        let certs = CertificateDer::pem_file_iter(file)
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .map_err(|e| bad_ca(format!("CAfile {}: {e}", file.display())))?;
+        add(certs, &format!("CAfile {}", file.display()))?;
+    }
+    if let Some(blob) = &opts.ca_blob {
+        let certs = CertificateDer::pem_slice_iter(blob)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad_ca(format!("CA blob: {e}")))?;
+        add(certs, "CA blob")?;
+    }
+    if let Some(dir) = &opts.ca_path {
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| bad_ca(format!("CApath {}: {e}", dir.display())))?;
+        let mut certs = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_file() {
+                continue;
+            }
+            // Files that are not PEM certificates are skipped, as with
+            // OpenSSL's hashed directories.
+            if let Ok(iter) = CertificateDer::pem_file_iter(&path) {
+                certs.extend(iter.flatten());
+            }
+        }
+        add(certs, &format!("CApath {}", dir.display()))?;
+    }
+    Ok(roots)
+}
+
+/// Builds the client configuration for `opts`.
+pub(crate) fn client_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
+    let provider = provider();
+    let versions: &[&'static rustls::SupportedProtocolVersion] = match opts.min_version {
+        TlsVersion::V1_3 => &[&rustls::version::TLS13],
+        TlsVersion::Default | TlsVersion::V1_2 => {
+            &[&rustls::version::TLS13, &rustls::version::TLS12]
+        }
+    };
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(|e| Error::new(ErrorCode::SslConnectError, e.to_string()))?;
+    let verifier: Arc<dyn ServerCertVerifier> = if opts.verify_peer {
+        let roots = load_roots(opts)?;
+        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(bad_ca)?;
+        if opts.verify_host {
+            inner
+        } else {
+            tracing::warn!("TLS host name verification is off (SSL_VERIFYHOST=0)");
+            Arc::new(AnyHost { inner })
+        }
+    } else {
+        tracing::warn!(
+            "TLS peer verification is off (SSL_VERIFYPEER=0): any certificate is accepted"
+        );
+        Arc::new(NoVerification {
+            algorithms: provider.signature_verification_algorithms,
+        })
+    };
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let mut config = match (&opts.client_cert, &opts.client_key) {
+        (None, None) => builder.with_no_client_auth(),
+        (cert, key) => {
+            let cert_err = |e: &dyn std::fmt::Display| {
+                Error::new(
+                    ErrorCode::SslCertproblem,
+                    format!("client certificate: {e}"),
+                )
+            };
+            let cert = cert
+                .as_ref()
+                .ok_or_else(|| cert_err(&"SSLKEY set without SSLCERT"))?;
+            let key = key.as_ref().unwrap_or(cert);
+            let chain = CertificateDer::pem_file_iter(cert)
+                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+                .map_err(|e| cert_err(&e))?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| cert_err(&e))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| cert_err(&e))?
+        }
+    };
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// Starts a client session for `host` (SNI comes from it; IP literals send
+/// none, as RFC 6066 requires).
+pub(crate) fn connect(
+    config: Arc<ClientConfig>,
+    host: &str,
+) -> Result<rustls::ClientConnection, Error> {
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| {
+        Error::new(
+            ErrorCode::UrlMalformat,
+            format!("bad TLS server name {host}: {e}"),
+        )
+    })?;
+    rustls::ClientConnection::new(config, name)
+        .map_err(|e| Error::new(ErrorCode::SslConnectError, e.to_string()))
+}
+
+/// Maps a TLS failure to the upstream code.
+pub(crate) fn map_error(e: &rustls::Error, handshaking: bool) -> Error {
+    let code = match e {
+        rustls::Error::InvalidCertificate(_) => ErrorCode::PeerFailedVerification,
+        _ if handshaking => ErrorCode::SslConnectError,
+        _ => ErrorCode::RecvError,
+    };
+    let stage = if handshaking { "TLS handshake" } else { "TLS" };
+    Error::new(code, format!("{stage} failed: {e}"))
+}
+
+/// The socket as rustls's transport: reads with `recv`, writes with
+/// MSG_NOSIGNAL so a closed peer never raises SIGPIPE.
+pub(crate) struct SockIo<'a>(pub(crate) &'a socket2::Socket, pub(crate) i32);
+
+impl Read for SockIo<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.0).read(buf)
+    }
+}
+
+impl Write for SockIo<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.send_with_flags(buf, self.1)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// SSL_VERIFYHOST=0: the chain is verified, the name is not.
+#[derive(Debug)]
+struct AnyHost {
+    inner: Arc<WebPkiServerVerifier>,
+}
+
+impl ServerCertVerifier for AnyHost {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForName
+                | rustls::CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// SSL_VERIFYPEER=0: any certificate; handshake signatures still checked.
+#[derive(Debug)]
+struct NoVerification {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for NoVerification {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
