@@ -14,8 +14,13 @@ use crate::tls::TlsOptions;
 pub enum Flow {
     /// The data was consumed; carry on.
     Continue,
-    /// Stop the transfer: it fails with FETCHE_WRITE_ERROR.
+    /// Stop the transfer: it fails with FETCHE_WRITE_ERROR (from the
+    /// progress callback: FETCHE_ABORTED_BY_CALLBACK).
     Abort,
+    /// Pause receiving (FETCH_WRITEFUNC_PAUSE). The data of this call is
+    /// kept and delivered again, first, when the transfer is resumed with
+    /// [`crate::Multi::pause`].
+    Pause,
 }
 
 /// What the read callback produced for an upload body.
@@ -26,6 +31,9 @@ pub enum ReadResult {
     Data(usize),
     /// Stop the transfer: it fails with FETCHE_ABORTED_BY_CALLBACK.
     Abort,
+    /// Pause sending (FETCH_READFUNC_PAUSE) until resumed with
+    /// [`crate::Multi::pause`]; the callback is called again then.
+    Pause,
 }
 
 /// Body write callback: gets each piece of the response body.
@@ -35,6 +43,24 @@ pub type WriteFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
 pub type HeaderFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
 /// Read callback: fills the buffer with upload data.
 pub type ReadFn = Box<dyn FnMut(&mut [u8]) -> ReadResult + Send>;
+/// Progress callback (FETCHOPT_XFERINFOFUNCTION): [`Flow::Abort`] stops the
+/// transfer with FETCHE_ABORTED_BY_CALLBACK.
+pub type ProgressFn = Box<dyn FnMut(&Progress) -> Flow + Send>;
+
+/// What the progress callback is told: totals (0 when unknown) and the
+/// amounts so far, in bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Expected download size, 0 if unknown.
+    pub dltotal: u64,
+    /// Downloaded so far.
+    pub dlnow: u64,
+    /// Expected upload size, 0 if unknown.
+    pub ultotal: u64,
+    /// Uploaded so far.
+    pub ulnow: u64,
+}
 
 /// The request method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +124,20 @@ pub struct TransferInfo {
     pub num_connects: u32,
     /// The target of a redirect that was not followed (FETCHINFO_REDIRECT_URL).
     pub redirect_url: Option<String>,
+    /// Start to name resolved (FETCHINFO_NAMELOOKUP_TIME_T).
+    pub namelookup_time: Duration,
+    /// Start to TCP connected (FETCHINFO_CONNECT_TIME_T).
+    pub connect_time: Duration,
+    /// Start to TLS established, 0 without TLS (FETCHINFO_APPCONNECT_TIME_T).
+    pub appconnect_time: Duration,
+    /// Start to the request about to be sent (FETCHINFO_PRETRANSFER_TIME_T).
+    pub pretransfer_time: Duration,
+    /// Start to the first response byte (FETCHINFO_STARTTRANSFER_TIME_T).
+    pub starttransfer_time: Duration,
+    /// Average download speed, bytes/s (FETCHINFO_SPEED_DOWNLOAD_T).
+    pub speed_download: u64,
+    /// Average upload speed, bytes/s (FETCHINFO_SPEED_UPLOAD_T).
+    pub speed_upload: u64,
 }
 
 /// A transfer's configuration: what upstream calls an easy handle.
@@ -119,7 +159,15 @@ pub struct Easy {
     pub(crate) max_redirs: Option<u32>,
     pub(crate) info: TransferInfo,
     pub(crate) tls: TlsOptions,
+    pub(crate) progress: Option<ProgressFn>,
+    pub(crate) low_speed: Option<(u64, Duration)>,
+    pub(crate) max_recv_speed: u64,
+    pub(crate) max_send_speed: u64,
+    pub(crate) expect_100_timeout: Duration,
 }
+
+/// Upstream's wait for "100 Continue" before sending the body anyway.
+pub const DEFAULT_EXPECT_100_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Upstream's default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -160,6 +208,11 @@ impl Easy {
             max_redirs: Some(DEFAULT_MAX_REDIRS),
             info: TransferInfo::default(),
             tls: TlsOptions::default(),
+            progress: None,
+            low_speed: None,
+            max_recv_speed: 0,
+            max_send_speed: 0,
+            expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
         }
     }
 
@@ -294,6 +347,46 @@ impl Easy {
     /// The TLS options, to change one in place.
     pub fn tls_mut(&mut self) -> &mut TlsOptions {
         &mut self.tls
+    }
+
+    /// Sets the progress callback (FETCHOPT_XFERINFOFUNCTION). It is called
+    /// when data moves, at most once per readiness event, and never makes
+    /// the engine wake up on its own.
+    pub fn progress_function<F>(&mut self, f: F) -> &mut Self
+    where
+        F: FnMut(&Progress) -> Flow + Send + 'static,
+    {
+        self.progress = Some(Box::new(f));
+        self
+    }
+
+    /// Abort a transfer slower than `bytes_per_sec` for `time`
+    /// (FETCHOPT_LOW_SPEED_LIMIT / _TIME): FETCHE_OPERATION_TIMEDOUT.
+    /// A zero limit or time turns the check off.
+    pub fn low_speed(&mut self, bytes_per_sec: u64, time: Duration) -> &mut Self {
+        self.low_speed = (bytes_per_sec > 0 && !time.is_zero()).then_some((bytes_per_sec, time));
+        self
+    }
+
+    /// Cap the download rate in bytes/s (FETCHOPT_MAX_RECV_SPEED_LARGE);
+    /// 0 is unlimited. Throttling drops read interest and sets a timer.
+    pub fn max_recv_speed(&mut self, bytes_per_sec: u64) -> &mut Self {
+        self.max_recv_speed = bytes_per_sec;
+        self
+    }
+
+    /// Cap the upload rate in bytes/s (FETCHOPT_MAX_SEND_SPEED_LARGE).
+    pub fn max_send_speed(&mut self, bytes_per_sec: u64) -> &mut Self {
+        self.max_send_speed = bytes_per_sec;
+        self
+    }
+
+    /// How long to wait for "100 Continue" before sending a body anyway
+    /// (FETCHOPT_EXPECT_100_TIMEOUT_MS). Upstream asks for it for bodies of
+    /// unknown size or over 1 MiB; a user header "Expect:" turns it off.
+    pub fn expect_100_timeout(&mut self, d: Duration) -> &mut Self {
+        self.expect_100_timeout = d;
+        self
     }
 
     /// Information about the last run of this transfer.

@@ -66,10 +66,10 @@ mod tls;
 
 pub use clock::Clock;
 pub use easy::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REDIRS, Easy, Flow, HeaderFn, Method, ReadFn, ReadResult,
-    TransferInfo, WriteFn,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_MAX_REDIRS, Easy, Flow, HeaderFn,
+    Method, Progress, ProgressFn, ReadFn, ReadResult, TransferInfo, WriteFn,
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
-pub use multi::{Abort, AddError, Message, Multi, TransferId};
+pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use tls::{TlsOptions, TlsVersion};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};

@@ -28,6 +28,11 @@ use crate::socket::{
 };
 use crate::tls::{self, SockIo, TlsOptions};
 
+mod control;
+
+pub use control::Pause;
+use control::{Marks, Rates};
+
 /// Names one transfer added to a [`Multi`]. Stale ids (of removed transfers)
 /// are detected, never confused with newer transfers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +111,26 @@ enum Kind {
     Kick = 0,
     Connect = 1,
     Total = 2,
+    /// The end of a low-speed window (FETCHOPT_LOW_SPEED_TIME).
+    LowSpeed = 3,
+    /// Give up waiting for "100 Continue" and send the body.
+    Expect = 4,
+}
+
+/// Number of deadline kinds.
+const KINDS: usize = 5;
+
+/// Where a request stands with "Expect: 100-continue".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Not used for this request.
+    No,
+    /// Head sent; the body waits for "100 Continue" or the timeout.
+    Waiting,
+    /// The body went out.
+    Sent,
+    /// A final response came first: the body was never sent.
+    Refused,
 }
 
 enum Step {
@@ -128,7 +153,7 @@ struct Transfer {
     addrs: Vec<SocketAddr>,
     next_addr: usize,
     last_connect_error: Option<io::Error>,
-    deadlines: [Option<Instant>; 3],
+    deadlines: [Option<Instant>; KINDS],
     queued: Option<Instant>,
     stamp: u64,
     started: Option<Instant>,
@@ -138,6 +163,15 @@ struct Transfer {
     upload_done: bool,
     chunked_upload: bool,
     https: bool,
+    paused_recv: bool,
+    paused_send: bool,
+    /// Body bytes the write callback paused on, delivered first on resume.
+    held: Vec<u8>,
+    expect: Expect,
+    marks: Marks,
+    rates: Rates,
+    /// The progress callback has been told this request started.
+    progress_told: bool,
 }
 
 impl Transfer {
@@ -423,7 +457,7 @@ impl Multi {
             addrs: Vec::new(),
             next_addr: 0,
             last_connect_error: None,
-            deadlines: [None; 3],
+            deadlines: [None; KINDS],
             queued: None,
             stamp: 0,
             started: None,
@@ -433,6 +467,13 @@ impl Multi {
             upload_done: true,
             chunked_upload: false,
             https: false,
+            paused_recv: false,
+            paused_send: false,
+            held: Vec::new(),
+            expect: Expect::No,
+            marks: Marks::default(),
+            rates: Rates::default(),
+            progress_told: false,
         });
         self.running += 1;
         let now = self.now;
@@ -796,6 +837,19 @@ impl Multi {
                 return;
             }
         }
+        if due(t.deadlines[Kind::LowSpeed as usize]) {
+            self.low_speed_due(ti);
+            if self.transfers[ti].phase == Phase::Done {
+                return;
+            }
+        }
+        let t = &mut self.transfers[ti];
+        if due(t.deadlines[Kind::Expect as usize]) {
+            tracing::debug!(transfer = ti, "no 100 Continue in time: sending the body");
+            self.send_body_now(ti);
+            self.drive(ti, Events::NONE);
+        }
+        let t = &mut self.transfers[ti];
         if due(t.deadlines[Kind::Kick as usize]) {
             t.deadlines[Kind::Kick as usize] = None;
             self.drive(ti, Events::NONE);
@@ -841,12 +895,10 @@ impl Multi {
         if t.phase == Phase::Pending {
             self.pending.retain(|&p| p != ti);
         }
+        self.settle_info(ti);
         let t = &mut self.transfers[ti];
         t.phase = Phase::Done;
-        t.deadlines = [None; 3];
-        if let Some(start) = t.started {
-            t.easy.info.total_time = self.now.saturating_duration_since(start);
-        }
+        t.deadlines = [None; KINDS];
         let id = t.id(ti);
         let conn = t.conn.take();
         self.running -= 1;
@@ -1088,6 +1140,7 @@ impl Multi {
                 return Step::Wait;
             };
             t.next_addr += 1;
+            t.marks.resolved.get_or_insert(self.now);
             match open_socket(addr) {
                 Ok(sock) => {
                     let fd = sock.as_raw_fd();
@@ -1145,6 +1198,8 @@ impl Multi {
             self.transfers[ti].last_connect_error = Some(e);
             return self.connect_next(ti);
         }
+        let now = self.now;
+        self.transfers[ti].marks.connected = Some(now);
         if self.transfers[ti].https {
             return self.start_tls(ti, cid);
         }
@@ -1196,6 +1251,7 @@ impl Multi {
             }
             if !tls.is_handshaking() {
                 tracing::debug!(transfer = ti, version = ?tls.protocol_version(), "TLS established");
+                self.transfers[ti].marks.tls_done = Some(self.now);
                 self.set_deadline(ti, Kind::Connect, None);
                 self.attach(ti, cid);
                 return Step::Continue;
@@ -1253,6 +1309,19 @@ impl Multi {
             (Body::Reader { len: Some(n), .. }, _) => BodyFraming::Length(*n),
             (Body::Reader { len: None, .. }, _) => BodyFraming::Chunked,
         };
+        let expect = wants_expect(&t.easy.headers, &t.easy.body, framing);
+        let with_expect;
+        let headers = if expect && !user_sets_expect(&t.easy.headers) {
+            with_expect = [
+                t.easy.headers.as_slice(),
+                &["Expect: 100-continue".to_owned()],
+            ]
+            .concat();
+            &with_expect
+        } else {
+            &t.easy.headers
+        };
+        t.expect = if expect { Expect::Waiting } else { Expect::No };
         let conn = &mut self.conns[cid];
         conn.state = ConnState::Busy(ti);
         conn.out.clear();
@@ -1263,7 +1332,7 @@ impl Multi {
                 method: t.method.as_str(),
                 target: &target,
                 host: &host_header,
-                headers: &t.easy.headers,
+                headers,
                 body: framing,
             },
             &mut conn.out,
@@ -1271,7 +1340,7 @@ impl Multi {
         t.upload_done = true;
         t.chunked_upload = framing == BodyFraming::Chunked;
         match (&t.easy.body, framing) {
-            (Body::Bytes(b), BodyFraming::Length(_)) => {
+            (Body::Bytes(b), BodyFraming::Length(_)) if !expect => {
                 conn.out.extend_from_slice(b);
                 t.easy.info.size_upload = b.len() as u64;
             }
@@ -1280,13 +1349,33 @@ impl Multi {
             }
             _ => {}
         }
+        self.transfers[ti].progress_told = false;
+        self.start_rates(ti);
     }
 
     fn send(&mut self, ti: usize, events: Events) -> Step {
+        if !self.transfers[ti].progress_told {
+            // Upstream reports progress once before a request goes out, so
+            // an application can abort even a transfer that would finish
+            // within one event.
+            self.transfers[ti].progress_told = true;
+            if let Err(e) = self.progress(ti) {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
+        }
+        if self.transfers[ti].paused_send {
+            self.refresh_interest(ti);
+            return Step::Wait;
+        }
+        if let Some(until) = self.throttled_until(ti, false) {
+            return self.throttle(ti, until);
+        }
         if !events.may_write() {
             return Step::Wait;
         }
         let cid = self.transfers[ti].conn.expect("sending has a connection");
+        let ul_before = self.transfers[ti].easy.info.size_upload;
         loop {
             let conn = &mut self.conns[cid];
             if conn.out_pos < conn.out.len() {
@@ -1299,7 +1388,7 @@ impl Multi {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                         let fd = conn.fd;
                         self.sockets.want(fd, WANT_WRITE);
-                        return Step::Wait;
+                        return self.after_upload(ti, ul_before, Step::Wait);
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
@@ -1315,7 +1404,21 @@ impl Multi {
                 continue;
             }
             let t = &mut self.transfers[ti];
+            if t.expect == Expect::Waiting {
+                // Head sent: wait for "100 Continue" (or a final answer)
+                // before the body, at most the expect timeout.
+                t.phase = Phase::Receiving;
+                let at = self.now + t.easy.expect_100_timeout;
+                self.set_deadline(ti, Kind::Expect, Some(at));
+                self.refresh_interest(ti);
+                return Step::Wait;
+            }
             if !t.upload_done {
+                if self.throttled_until(ti, false).is_some() {
+                    return self.after_upload(ti, ul_before, Step::Continue);
+                }
+                let t = &mut self.transfers[ti];
+                let conn = &mut self.conns[cid];
                 conn.out.clear();
                 conn.out_pos = 0;
                 let mut chunk = vec![0u8; UPLOAD_CHUNK];
@@ -1338,6 +1441,11 @@ impl Multi {
                             conn.out.extend_from_slice(&chunk[..n]);
                         }
                     }
+                    ReadResult::Pause => {
+                        t.paused_send = true;
+                        self.refresh_interest(ti);
+                        return self.after_upload(ti, ul_before, Step::Wait);
+                    }
                     ReadResult::Abort => {
                         self.fail(
                             ti,
@@ -1350,15 +1458,24 @@ impl Multi {
             }
             conn.out = Vec::new();
             conn.out_pos = 0;
-            let fd = conn.fd;
-            let extra = if conn.tls_wants_write() {
-                WANT_WRITE
-            } else {
-                0
-            };
             t.phase = Phase::Receiving;
-            self.sockets.want(fd, WANT_READ | extra);
-            return Step::Wait;
+            self.refresh_interest(ti);
+            return self.after_upload(ti, ul_before, Step::Wait);
+        }
+    }
+
+    /// After upload progress: tell the progress callback. `step` is what the
+    /// caller returns unless the callback aborts.
+    fn after_upload(&mut self, ti: usize, before: u64, step: Step) -> Step {
+        if self.transfers[ti].easy.info.size_upload == before {
+            return step;
+        }
+        match self.progress(ti) {
+            Ok(()) => step,
+            Err(e) => {
+                self.fail(ti, e);
+                Step::Wait
+            }
         }
     }
 
@@ -1389,9 +1506,8 @@ impl Multi {
         let conn = &mut self.conns[cid];
         if let Some(tls) = conn.tls.as_mut() {
             // Records left over from sending the request go first.
-            let fd = conn.fd;
             match flush_tls(tls, &conn.sock) {
-                Ok(()) => self.sockets.want(fd, WANT_READ),
+                Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
                     return self.conn_failed(
@@ -1400,8 +1516,20 @@ impl Multi {
                     );
                 }
             }
+            self.refresh_interest(ti);
         }
-        if !events.may_read() {
+        if self.transfers[ti].paused_recv {
+            self.refresh_interest(ti);
+            return Step::Wait;
+        }
+        if let Some(until) = self.throttled_until(ti, true) {
+            return self.throttle(ti, until);
+        }
+        let mut filled = self.conns[cid].carry.len();
+        // Bytes kept from before (a pause, a yield) are decoded first even
+        // without a readiness event: the socket may never signal them again.
+        let mut carried = filled > 0;
+        if !events.may_read() && !carried {
             return Step::Wait;
         }
         let mut buf = std::mem::take(&mut self.rbuf);
@@ -1409,35 +1537,50 @@ impl Multi {
             buf.resize(READ_BUF, 0);
         }
         let conn = &mut self.conns[cid];
-        let mut filled = conn.carry.len();
         buf[..filled].copy_from_slice(&conn.carry);
         conn.carry.clear();
+        // A rate-limited transfer reads in small steps so it cannot run far
+        // ahead of its limit in one read.
+        let limit = self.transfers[ti].easy.max_recv_speed;
+        let read_max = if limit == 0 {
+            READ_BUF
+        } else {
+            (limit as usize / 4).clamp(1024, READ_BUF)
+        };
+        let dl_before = self.transfers[ti].easy.info.size_download;
         let mut step = Step::Wait;
         let mut reads = 0;
         loop {
             let conn = &mut self.conns[cid];
-            let eof = match conn.recv(&mut buf[filled..]) {
-                Ok(0) => true,
-                Ok(n) => {
-                    filled += n;
-                    false
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    conn.carry.extend_from_slice(&buf[..filled]);
-                    break;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let err = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                        Some(tls_err) => tls::map_error(tls_err, false),
-                        None if e.kind() == io::ErrorKind::UnexpectedEof => Error::new(
-                            ErrorCode::RecvError,
-                            "TLS connection closed without close_notify",
-                        ),
-                        None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")),
-                    };
-                    step = self.conn_failed(ti, err);
-                    break;
+            let eof = if carried {
+                carried = false;
+                false
+            } else {
+                let end = (filled + read_max).min(buf.len());
+                match conn.recv(&mut buf[filled..end]) {
+                    Ok(0) => true,
+                    Ok(n) => {
+                        filled += n;
+                        false
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        conn.carry.extend_from_slice(&buf[..filled]);
+                        break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        let err = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
+                        {
+                            Some(tls_err) => tls::map_error(tls_err, false),
+                            None if e.kind() == io::ErrorKind::UnexpectedEof => Error::new(
+                                ErrorCode::RecvError,
+                                "TLS connection closed without close_notify",
+                            ),
+                            None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")),
+                        };
+                        step = self.conn_failed(ti, err);
+                        break;
+                    }
                 }
             };
             let (used, outcome) = self.process(ti, &buf[..filled], eof);
@@ -1446,6 +1589,17 @@ impl Multi {
             match outcome {
                 Outcome::More if eof => unreachable!("eof always ends the message"),
                 Outcome::More => {}
+                Outcome::Paused => {
+                    self.conns[cid].carry.extend_from_slice(&buf[..filled]);
+                    self.refresh_interest(ti);
+                    break;
+                }
+                Outcome::Continue100 => {
+                    self.conns[cid].carry.extend_from_slice(&buf[..filled]);
+                    self.send_body_now(ti);
+                    step = Step::Continue;
+                    break;
+                }
                 Outcome::Failed(e) => {
                     if eof && matches!(e.code(), ErrorCode::GotNothing) {
                         step = self.conn_failed(ti, e);
@@ -1455,9 +1609,15 @@ impl Multi {
                     break;
                 }
                 Outcome::Finished { reusable } => {
-                    step = self.complete(ti, reusable && filled == 0);
+                    let refused = self.transfers[ti].expect == Expect::Refused;
+                    step = self.complete(ti, reusable && filled == 0 && !refused);
                     break;
                 }
+            }
+            if let Some(until) = self.throttled_until(ti, true) {
+                self.conns[cid].carry.extend_from_slice(&buf[..filled]);
+                step = self.throttle(ti, until);
+                break;
             }
             reads += 1;
             if reads >= READS_PER_EVENT {
@@ -1470,14 +1630,22 @@ impl Multi {
             }
         }
         self.rbuf = buf;
+        // Progress is reported once per event that moved data, the final
+        // one included; an abort only matters while the transfer runs.
+        if self.transfers[ti].easy.info.size_download != dl_before {
+            if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase == Phase::Done) {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
+        }
         step
     }
 
     /// Feeds received bytes to the decoder and the application's callbacks.
     fn process(&mut self, ti: usize, input: &[u8], eof: bool) -> (usize, Outcome) {
-        let t = &mut self.transfers[ti];
         let mut pos = 0;
         loop {
+            let t = &mut self.transfers[ti];
             let decoded = match t.decoder.decode(&input[pos..]) {
                 Ok((n, Decoded::NeedMore)) if eof => {
                     pos += n;
@@ -1499,11 +1667,19 @@ impl Multi {
                 }
                 Decoded::Head(head) => {
                     pos += n;
+                    t.marks.first_byte.get_or_insert(self.now);
                     t.easy.info.header_size += head.raw.len() as u64;
                     if head.status >= 200 {
                         t.easy.info.response_code = head.status;
+                        t.rates.dltotal = head.content_length.unwrap_or(0);
                         t.following = None;
                         t.easy.info.redirect_url = None;
+                        if t.expect == Expect::Waiting {
+                            // A final answer before the body was sent: the
+                            // body is never sent and the connection cannot
+                            // be reused.
+                            t.expect = Expect::Refused;
+                        }
                         if matches!(head.status, 301 | 302 | 303 | 307 | 308) {
                             if let Some(loc) = head.location.as_deref() {
                                 let next = t.url.as_ref().and_then(|u| u.join(loc).ok());
@@ -1517,18 +1693,33 @@ impl Multi {
                             }
                         }
                     }
+                    let mut paused = false;
                     if let Some(cb) = t.easy.header.as_mut() {
                         for line in head.lines() {
-                            if cb(line) == Flow::Abort {
-                                return (
-                                    pos,
-                                    Outcome::Failed(Error::new(
-                                        ErrorCode::WriteError,
-                                        "Failed writing header",
-                                    )),
-                                );
+                            match cb(line) {
+                                Flow::Continue => {}
+                                // The head is delivered whole; the pause
+                                // takes effect before the body.
+                                Flow::Pause => paused = true,
+                                Flow::Abort => {
+                                    return (
+                                        pos,
+                                        Outcome::Failed(Error::new(
+                                            ErrorCode::WriteError,
+                                            "Failed writing header",
+                                        )),
+                                    );
+                                }
                             }
                         }
+                    }
+                    if head.status == 100 && t.expect == Expect::Waiting {
+                        t.paused_recv |= paused;
+                        return (pos, Outcome::Continue100);
+                    }
+                    if paused {
+                        t.paused_recv = true;
+                        return (pos, Outcome::Paused);
                     }
                 }
                 Decoded::Body(range) => {
@@ -1537,22 +1728,11 @@ impl Multi {
                     if t.following.is_some() {
                         continue;
                     }
-                    t.easy.info.size_download += data.len() as u64;
-                    let flow = match t.easy.write.as_mut() {
-                        Some(cb) => cb(data),
-                        None => {
-                            t.easy.sink.extend_from_slice(data);
-                            Flow::Continue
-                        }
-                    };
-                    if flow == Flow::Abort {
-                        return (
-                            pos,
-                            Outcome::Failed(Error::new(
-                                ErrorCode::WriteError,
-                                "Failure writing output to destination",
-                            )),
-                        );
+                    if let Err(e) = self.deliver(ti, data) {
+                        return (pos, Outcome::Failed(e));
+                    }
+                    if self.transfers[ti].paused_recv {
+                        return (pos, Outcome::Paused);
                     }
                 }
                 Decoded::Done { reusable } => {
@@ -1699,8 +1879,38 @@ impl Multi {
 
 enum Outcome {
     More,
+    /// The application paused receiving; the rest waits in the carry.
+    Paused,
+    /// "100 Continue" arrived for a request waiting to send its body.
+    Continue100,
     Failed(Error),
-    Finished { reusable: bool },
+    Finished {
+        reusable: bool,
+    },
+}
+
+/// Upstream's rule: ask for "100 Continue" before a body of unknown size
+/// or over 1 MiB, unless the application set its own "Expect:" header
+/// (then only if that one asks for it).
+fn wants_expect(headers: &[String], body: &Body, framing: BodyFraming) -> bool {
+    const THRESHOLD: u64 = 1024 * 1024;
+    if let Some(line) = headers.iter().find(|h| is_expect_header(h)) {
+        return line.to_ascii_lowercase().contains("100-continue");
+    }
+    match (body, framing) {
+        (Body::Bytes(b), _) => b.len() as u64 > THRESHOLD,
+        (Body::Reader { .. }, BodyFraming::Chunked) => true,
+        (Body::Reader { len: Some(n), .. }, _) => *n > THRESHOLD,
+        _ => false,
+    }
+}
+
+fn is_expect_header(line: &str) -> bool {
+    line.len() >= 7 && line[..7].eq_ignore_ascii_case("expect:")
+}
+
+fn user_sets_expect(headers: &[String]) -> bool {
+    headers.iter().any(|h| is_expect_header(h))
 }
 
 fn open_socket(addr: SocketAddr) -> io::Result<socket2::Socket> {

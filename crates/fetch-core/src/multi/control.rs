@@ -1,0 +1,310 @@
+//! Transfer control: pause and resume, progress, speed limits, the
+//! "Expect: 100-continue" wait, and the timing info. Everything here works
+//! by changing interest and deadlines, never by sleeping, and a paused
+//! direction leaves nothing registered and no timer running for it.
+
+use std::time::{Duration, Instant};
+
+use super::{Expect, Kind, Multi, Phase, Step, TransferId};
+use crate::easy::{Body, Flow, Progress};
+use crate::error::{Error, ErrorCode, MultiError};
+use crate::socket::{WANT_READ, WANT_WRITE};
+
+/// Which directions to pause (FETCHPAUSE_* bits: RECV 1, SEND 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pause {
+    /// Stop receiving.
+    pub recv: bool,
+    /// Stop sending.
+    pub send: bool,
+}
+
+impl Pause {
+    /// FETCHPAUSE_CONT: run both directions.
+    pub const CONT: Self = Self {
+        recv: false,
+        send: false,
+    };
+    /// FETCHPAUSE_RECV.
+    pub const RECV: Self = Self {
+        recv: true,
+        send: false,
+    };
+    /// FETCHPAUSE_SEND.
+    pub const SEND: Self = Self {
+        recv: false,
+        send: true,
+    };
+    /// FETCHPAUSE_ALL.
+    pub const ALL: Self = Self {
+        recv: true,
+        send: true,
+    };
+
+    /// From the upstream bitmask (RECV 1, SEND 4).
+    pub const fn from_bits(bits: i32) -> Self {
+        Self {
+            recv: bits & 1 != 0,
+            send: bits & 4 != 0,
+        }
+    }
+}
+
+/// Instants of a transfer's milestones, for the timing info.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Marks {
+    pub(super) resolved: Option<Instant>,
+    pub(super) connected: Option<Instant>,
+    pub(super) tls_done: Option<Instant>,
+    pub(super) pretransfer: Option<Instant>,
+    pub(super) first_byte: Option<Instant>,
+}
+
+/// Speed bookkeeping of a transfer, from its request on.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Rates {
+    /// When the request started and the byte counts then.
+    pub(super) start: Option<(Instant, u64, u64)>,
+    /// The low-speed window: its start and the bytes moved by then.
+    pub(super) window: Option<(Instant, u64)>,
+    /// Expected body size from the response head, for progress.
+    pub(super) dltotal: u64,
+}
+
+impl Multi {
+    /// `fetch_easy_pause`: pause or resume a transfer's directions. On
+    /// resume, data held back while paused is delivered first and the
+    /// engine asks to be called again at once (a 0 ms timer), so the
+    /// application need not know anything happened. While a direction is
+    /// paused its socket interest is dropped (REMOVE when nothing is left),
+    /// so a level-triggered loop cannot spin on it.
+    pub fn pause(&mut self, id: TransferId, pause: Pause) -> Result<(), MultiError> {
+        let ti = self.index_of(id).ok_or(MultiError::BadEasyHandle)?;
+        self.begin();
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        if t.phase == Phase::Done {
+            return Ok(());
+        }
+        let resumed = (t.paused_recv && !pause.recv) || (t.paused_send && !pause.send);
+        t.paused_recv = pause.recv;
+        t.paused_send = pause.send;
+        if !pause.recv && !t.held.is_empty() {
+            let held = std::mem::take(&mut t.held);
+            if let Err(e) = self.deliver(ti, &held) {
+                self.fail(ti, e);
+                return self.finish_call().map(drop);
+            }
+        }
+        let t = &mut self.transfers[ti];
+        if t.paused_recv || t.paused_send {
+            // No timer runs for a paused transfer's speed check.
+            t.rates.window = None;
+            self.set_deadline(ti, Kind::LowSpeed, None);
+        } else if resumed {
+            self.start_low_speed_window(ti);
+        }
+        self.refresh_interest(ti);
+        if resumed {
+            self.set_deadline(ti, Kind::Kick, Some(now));
+        }
+        self.finish_call().map(drop)
+    }
+
+    /// Delivers body bytes to the write callback (or the in-memory sink).
+    /// A pause keeps them for redelivery.
+    pub(super) fn deliver(&mut self, ti: usize, data: &[u8]) -> Result<(), Error> {
+        let t = &mut self.transfers[ti];
+        let flow = match t.easy.write.as_mut() {
+            Some(cb) => cb(data),
+            None => {
+                t.easy.sink.extend_from_slice(data);
+                Flow::Continue
+            }
+        };
+        match flow {
+            Flow::Continue => {
+                t.easy.info.size_download += data.len() as u64;
+                Ok(())
+            }
+            Flow::Pause => {
+                t.held = data.to_vec();
+                t.paused_recv = true;
+                Ok(())
+            }
+            Flow::Abort => Err(Error::new(
+                ErrorCode::WriteError,
+                "Failure writing output to destination",
+            )),
+        }
+    }
+
+    /// Recomputes what a sending or receiving transfer's socket is watched
+    /// for, taking pauses and pending TLS records into account.
+    pub(super) fn refresh_interest(&mut self, ti: usize) {
+        let t = &self.transfers[ti];
+        let Some(cid) = t.conn else { return };
+        let conn = &self.conns[cid];
+        let tls = if conn.tls_wants_write() {
+            WANT_WRITE
+        } else {
+            0
+        };
+        let bits = match t.phase {
+            Phase::Sending if t.paused_send => tls,
+            Phase::Sending => WANT_WRITE,
+            Phase::Receiving if t.paused_recv => tls,
+            Phase::Receiving => WANT_READ | tls,
+            _ => return,
+        };
+        let fd = conn.fd;
+        self.sockets.want(fd, bits);
+    }
+
+    /// Calls the progress callback; `Err` when it asked to abort.
+    pub(super) fn progress(&mut self, ti: usize) -> Result<(), Error> {
+        let t = &mut self.transfers[ti];
+        let Some(cb) = t.easy.progress.as_mut() else {
+            return Ok(());
+        };
+        let ultotal = match &t.easy.body {
+            Body::Bytes(b) => b.len() as u64,
+            Body::Reader { len: Some(n), .. } => *n,
+            _ => 0,
+        };
+        let p = Progress {
+            dltotal: t.rates.dltotal,
+            dlnow: t.easy.info.size_download,
+            ultotal,
+            ulnow: t.easy.info.size_upload,
+        };
+        match cb(&p) {
+            Flow::Continue | Flow::Pause => Ok(()),
+            Flow::Abort => Err(Error::new(ErrorCode::AbortedByCallback, "Callback aborted")),
+        }
+    }
+
+    /// The request is about to go out: speed and low-speed bookkeeping
+    /// start here.
+    pub(super) fn start_rates(&mut self, ti: usize) {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        t.marks.pretransfer.get_or_insert(now);
+        t.rates.start = Some((now, t.easy.info.size_download, t.easy.info.size_upload));
+        self.start_low_speed_window(ti);
+    }
+
+    fn start_low_speed_window(&mut self, ti: usize) {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        let Some((_, time)) = t.easy.low_speed else {
+            return;
+        };
+        let moved = t.easy.info.size_download + t.easy.info.size_upload;
+        t.rates.window = Some((now, moved));
+        self.set_deadline(ti, Kind::LowSpeed, Some(now + time));
+    }
+
+    /// FETCHOPT_LOW_SPEED_*: the window ended; too few bytes fail the
+    /// transfer, enough start the next window.
+    pub(super) fn low_speed_due(&mut self, ti: usize) {
+        let t = &mut self.transfers[ti];
+        t.deadlines[Kind::LowSpeed as usize] = None;
+        let (Some((limit, time)), Some((_, at_start))) = (t.easy.low_speed, t.rates.window) else {
+            return;
+        };
+        let moved = t.easy.info.size_download + t.easy.info.size_upload - at_start;
+        if (moved as f64) < limit as f64 * time.as_secs_f64() {
+            let secs = time.as_secs();
+            self.fail(
+                ti,
+                Error::new(
+                    ErrorCode::OperationTimedout,
+                    format!(
+                        "Operation too slow. Less than {limit} bytes/sec transferred the last {secs} seconds"
+                    ),
+                ),
+            );
+            return;
+        }
+        self.start_low_speed_window(ti);
+    }
+
+    /// When a rate-limited direction may move again, if it is ahead of its
+    /// limit now (FETCHOPT_MAX_RECV_SPEED / MAX_SEND_SPEED).
+    pub(super) fn throttled_until(&self, ti: usize, recv: bool) -> Option<Instant> {
+        let t = &self.transfers[ti];
+        let (start, dl0, ul0) = t.rates.start?;
+        let (limit, moved) = if recv {
+            (t.easy.max_recv_speed, t.easy.info.size_download - dl0)
+        } else {
+            (t.easy.max_send_speed, t.easy.info.size_upload - ul0)
+        };
+        if limit == 0 {
+            return None;
+        }
+        let due = start + Duration::from_secs_f64(moved as f64 / limit as f64);
+        (due > self.now).then_some(due)
+    }
+
+    /// Holds a rate-limited direction back: interest dropped, a timer set.
+    pub(super) fn throttle(&mut self, ti: usize, until: Instant) -> Step {
+        let cid = self.transfers[ti]
+            .conn
+            .expect("throttled transfers have a connection");
+        let conn = &self.conns[cid];
+        let bits = if conn.tls_wants_write() {
+            WANT_WRITE
+        } else {
+            0
+        };
+        let fd = conn.fd;
+        self.sockets.want(fd, bits);
+        self.set_deadline(ti, Kind::Kick, Some(until));
+        Step::Wait
+    }
+
+    /// The 100-continue wait ended (a 100 arrived or the timeout passed):
+    /// the body goes out now.
+    pub(super) fn send_body_now(&mut self, ti: usize) {
+        let t = &mut self.transfers[ti];
+        if t.expect != Expect::Waiting {
+            return;
+        }
+        t.expect = Expect::Sent;
+        t.deadlines[Kind::Expect as usize] = None;
+        t.phase = Phase::Sending;
+        let cid = t.conn.expect("a waiting transfer has a connection");
+        if let Body::Bytes(b) = &t.easy.body {
+            let conn = &mut self.conns[cid];
+            conn.out.clear();
+            conn.out.extend_from_slice(b);
+            conn.out_pos = 0;
+            t.easy.info.size_upload = b.len() as u64;
+        }
+        self.schedule(ti);
+        self.refresh_interest(ti);
+    }
+
+    /// Fills in the timing and speed info when a transfer ends.
+    pub(super) fn settle_info(&mut self, ti: usize) {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        let Some(start) = t.started else { return };
+        let since = |at: Option<Instant>| {
+            at.map_or(Duration::ZERO, |at| at.saturating_duration_since(start))
+        };
+        let info = &mut t.easy.info;
+        info.total_time = now.saturating_duration_since(start);
+        info.namelookup_time = since(t.marks.resolved);
+        info.connect_time = since(t.marks.connected);
+        info.appconnect_time = since(t.marks.tls_done);
+        info.pretransfer_time = since(t.marks.pretransfer);
+        info.starttransfer_time = since(t.marks.first_byte);
+        let secs = info.total_time.as_secs_f64();
+        if secs > 0.0 {
+            info.speed_download = (info.size_download as f64 / secs) as u64;
+            info.speed_upload = (info.size_upload as f64 / secs) as u64;
+        }
+    }
+}
