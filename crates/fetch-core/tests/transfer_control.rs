@@ -62,8 +62,15 @@ fn pause_receive_no_spin_then_resume_cb06() {
     for _ in 0..25 {
         app.step(Duration::from_millis(20));
     }
-    assert_eq!(app.shared.lock().unwrap().wakeups, wake_before, "no wake-ups while paused");
-    assert_eq!(app.actions, actions_before, "no socket_action calls while paused");
+    assert_eq!(
+        app.shared.lock().unwrap().wakeups,
+        wake_before,
+        "no wake-ups while paused"
+    );
+    assert_eq!(
+        app.actions, actions_before,
+        "no socket_action calls while paused"
+    );
     let timers_before = app.log().len();
     app.multi.pause(id, Pause::CONT).unwrap();
     assert!(
@@ -72,7 +79,10 @@ fn pause_receive_no_spin_then_resume_cb06() {
     );
     app.run(Duration::from_secs(30));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
-    assert!(*body.lock().unwrap() == fixtures::pattern(len), "held data delivered first, in order");
+    assert!(
+        *body.lock().unwrap() == fixtures::pattern(len),
+        "held data delivered first, in order"
+    );
 }
 
 /// Pausing from outside (the app's loop) behaves the same.
@@ -123,7 +133,10 @@ fn pause_send_and_resume() {
     for _ in 0..10 {
         app.step(Duration::from_millis(20));
     }
-    assert_eq!(app.actions, actions, "no wake-ups while the upload is paused");
+    assert_eq!(
+        app.actions, actions,
+        "no wake-ups while the upload is paused"
+    );
     app.multi.pause(id, Pause::CONT).unwrap();
     app.run(Duration::from_secs(20));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
@@ -148,7 +161,10 @@ fn progress_reports_and_aborts() {
     assert!(app.result(id).is_ok());
     let seen = seen.lock().unwrap();
     assert!(!seen.is_empty());
-    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "dlnow never goes back");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "dlnow never goes back"
+    );
     assert_eq!(seen.last().unwrap(), &(1_000_000, 1_000_000));
     assert!(seen.len() <= app.actions, "at most one call per event");
 
@@ -176,13 +192,20 @@ fn low_speed_limit() {
     easy.low_speed(1000, Duration::from_secs(2));
     let id = app.add(easy);
     run_until(&mut app, 500, |a| {
-        a.multi.transfer(id).is_some_and(|e| e.info().size_download > 0)
+        a.multi
+            .transfer(id)
+            .is_some_and(|e| e.info().size_download > 0)
     });
     clock.advance(Duration::from_millis(1900));
-    app.multi.socket_action(Target::Timeout, Events::NONE).unwrap();
+    app.multi
+        .socket_action(Target::Timeout, Events::NONE)
+        .unwrap();
     assert_eq!(app.multi.running(), 1);
     clock.advance(Duration::from_millis(200));
-    assert_eq!(app.multi.socket_action(Target::Timeout, Events::NONE), Ok(0));
+    assert_eq!(
+        app.multi.socket_action(Target::Timeout, Events::NONE),
+        Ok(0)
+    );
     let (m, _) = app.multi.info_read().unwrap();
     assert_eq!(m.result.unwrap_err().code(), ErrorCode::OperationTimedout);
 }
@@ -206,10 +229,15 @@ fn max_recv_speed_throttles_by_interest_and_timer() {
         app.step(Duration::from_millis(2));
         if app.watched() == 0 && app.multi.running() == 1 {
             throttled += 1;
-            let wait = app.multi.timeout().expect("a throttled transfer has a timer");
+            let wait = app
+                .multi
+                .timeout()
+                .expect("a throttled transfer has a timer");
             assert!(!wait.is_zero());
             clock.advance(wait);
-            app.multi.socket_action(Target::Timeout, Events::NONE).unwrap();
+            app.multi
+                .socket_action(Target::Timeout, Events::NONE)
+                .unwrap();
         }
     }
     while let Some((m, _)) = app.multi.info_read() {
@@ -218,7 +246,11 @@ fn max_recv_speed_throttles_by_interest_and_timer() {
     assert!(app.result(id).is_ok());
     assert!(throttled >= 5, "throttled {throttled} times");
     let e = app.multi.remove(id).unwrap();
-    assert!(e.info().speed_download <= 12_000, "{}", e.info().speed_download);
+    assert!(
+        e.info().speed_download <= 12_000,
+        "{}",
+        e.info().speed_download
+    );
 }
 
 /// A large body asks for 100-continue; the fixture answers it.
@@ -230,14 +262,22 @@ fn expect_100_continue_answered() {
     let mut easy = Easy::get(srv.url("/echo"));
     easy.post(vec![b'e'; 2 * 1024 * 1024]);
     easy.header_function(move |line| {
-        l.lock().unwrap().push(String::from_utf8_lossy(line).into_owned());
+        l.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(line).into_owned());
         Flow::Continue
     });
     let mut app = App::new();
     let id = app.add(easy);
     app.run(Duration::from_secs(20));
     assert!(app.result(id).is_ok());
-    assert!(lines.lock().unwrap().iter().any(|l| l.starts_with("HTTP/1.1 100")));
+    assert!(
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("HTTP/1.1 100"))
+    );
     assert_eq!(app.multi.remove(id).unwrap().body().len(), 2 * 1024 * 1024);
 }
 
@@ -245,7 +285,9 @@ fn expect_100_continue_answered() {
 /// One that answers 417 first: the body is never sent.
 #[test_log::test]
 fn expect_100_timeout_and_refusal() {
-    fn server(reply_first: Option<&'static str>) -> (std::net::SocketAddr, std::thread::JoinHandle<usize>) {
+    fn server(
+        reply_first: Option<&'static str>,
+    ) -> (std::net::SocketAddr, std::thread::JoinHandle<usize>) {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = l.local_addr().unwrap();
         let h = std::thread::spawn(move || {
@@ -264,21 +306,25 @@ fn expect_100_timeout_and_refusal() {
             }
             let mut body = vec![0u8; 1_500_000];
             s.read_exact(&mut body).unwrap();
-            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").unwrap();
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .unwrap();
             body.len()
         });
         (addr, h)
     }
     let (addr, h) = server(None);
     let mut easy = Easy::get(format!("http://{addr}/"));
-    easy.post(vec![1u8; 1_500_000]).expect_100_timeout(Duration::from_millis(50));
+    easy.post(vec![1u8; 1_500_000])
+        .expect_100_timeout(Duration::from_millis(50));
     let mut app = App::new();
     let id = app.add(easy);
     app.run(Duration::from_secs(20));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     assert_eq!(h.join().unwrap(), 1_500_000);
 
-    let (addr, h) = server(Some("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n"));
+    let (addr, h) = server(Some(
+        "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n",
+    ));
     let mut easy = Easy::get(format!("http://{addr}/"));
     easy.post(vec![1u8; 1_500_000]);
     let mut app = App::new();
