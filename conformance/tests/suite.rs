@@ -587,3 +587,45 @@ fn idle_peer_close_is_removed() {
         clean(h);
     });
 }
+
+/// CB-06: pausing from the write callback, resuming from the loop; no
+/// socket stays announced for a paused transfer (no spin) and the body
+/// arrives whole.
+#[test_log::test]
+fn pause_from_callback_resume_from_loop() {
+    for_each_loop("pause_from_callback_resume_from_loop", &["CB-06"], |kind| {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, Mutex};
+        let srv = HttpServer::start();
+        let len = 2_000_000;
+        let body = Arc::new(Mutex::new(Vec::new()));
+        let paused = Arc::new(AtomicBool::new(false));
+        let (b, p) = (body.clone(), paused.clone());
+        let mut e = Easy::get(srv.url(&format!("/bytes/{len}")));
+        e.write_function(move |d| {
+            let mut b = b.lock().unwrap();
+            if b.len() > 300_000 && !p.swap(true, Ordering::SeqCst) {
+                return fetch_core::Flow::Pause;
+            }
+            b.extend_from_slice(d);
+            fetch_core::Flow::Continue
+        });
+        let mut h = Harness::new(kind);
+        let id = h.add(e);
+        let end = Instant::now() + LIMIT;
+        while !paused.load(Ordering::SeqCst) {
+            h.step(Duration::from_millis(20));
+            assert!(Instant::now() < end);
+        }
+        assert_eq!(
+            h.shared.lock().unwrap().checker.still_announced(),
+            0,
+            "a paused transfer's socket is removed"
+        );
+        h.multi().pause(id, fetch_core::Pause::CONT).unwrap();
+        h.run(LIMIT).unwrap();
+        assert_eq!(h.code(id), Some(0));
+        assert!(*body.lock().unwrap() == fixtures::pattern(len));
+        clean(h);
+    });
+}
