@@ -162,8 +162,11 @@ fn run_conformance(arg: BackendArg, format: report::Format) -> ExitCode {
         let results = out_dir.join(format!("{}.jsonl", backend.name()));
         let _ = std::fs::remove_file(&results);
         eprintln!("==> conformance suite  [backend: {}]", backend.name());
+        // fetch-capi's tests record the C-level rules (boundary.rs,
+        // c_rules.rs, ...). Its C example tests find libfetch.a next to
+        // their own executable, so they work in either target dir.
         let status = cargo_for(backend, &root)
-            .args(["test", "-p", "conformance", "--tests"])
+            .args(["test", "-p", "conformance", "-p", "fetch-capi", "--tests"])
             .env("FETCH_CONFORMANCE_OUT", &results)
             .status();
         let suite_ok = matches!(status, Ok(s) if s.success());

@@ -1,12 +1,13 @@
 //! The C programs in `examples/` compiled with
 //! `gcc -Wall -Wextra -Werror -std=c11` against `<fetch/fetch.h>` and the
 //! static library built for this test run, then run against fixture
-//! servers.
+//! servers. Each test records the conformance scenario `capi_<test name>`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use conformance::record::scenario;
 use fixtures::HttpServer;
 
 fn crate_dir() -> PathBuf {
@@ -82,91 +83,127 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// IR-04: socket_action.c reads `msg->easy_handle` and `msg->data.result`
+/// before `fetch_multi_remove_handle` (its info_read loop).
 #[test]
 fn seed_socket_action_example_runs() {
-    let server = HttpServer::start();
-    let exe = example("socket_action");
-    let urls = vec![
-        server.url("/bytes/1000"),
-        server.url("/chunked/50000"),
-        server.url("/bytes/0"),
-    ];
-    let out = run(&exe, &urls);
-    assert!(out.status.success());
-    let text = stdout(&out);
-    assert_eq!(text.matches("result=0 (No error) status=200").count(), 3);
-    assert!(text.contains("received 51000 bytes"));
+    scenario("capi_seed_socket_action_example_runs", &["IR-04"], || {
+        let server = HttpServer::start();
+        let exe = example("socket_action");
+        let urls = vec![
+            server.url("/bytes/1000"),
+            server.url("/chunked/50000"),
+            server.url("/bytes/0"),
+        ];
+        let out = run(&exe, &urls);
+        assert!(out.status.success());
+        let text = stdout(&out);
+        assert_eq!(text.matches("result=0 (No error) status=200").count(), 3);
+        assert!(text.contains("received 51000 bytes"));
+    });
 }
 
+/// IR-04: epoll_timerfd.c (`check_done`) reads the message fields before
+/// `fetch_multi_remove_handle`.
 #[test]
 fn epoll_timerfd_app_fetches_many_urls() {
-    let server = HttpServer::start();
-    let exe = example("epoll_timerfd");
-    let mut args = vec!["-n".to_string(), "50".to_string()];
-    args.push(server.url("/bytes/2000"));
-    args.push(server.url("/chunked/3000"));
-    let out = run(&exe, &args);
-    assert!(out.status.success());
-    let text = stdout(&out);
-    assert!(
-        text.contains("transfers=100 failed=0 bytes=250000"),
-        "{text}"
+    scenario(
+        "capi_epoll_timerfd_app_fetches_many_urls",
+        &["IR-04"],
+        || {
+            let server = HttpServer::start();
+            let exe = example("epoll_timerfd");
+            let mut args = vec!["-n".to_string(), "50".to_string()];
+            args.push(server.url("/bytes/2000"));
+            args.push(server.url("/chunked/3000"));
+            let out = run(&exe, &args);
+            assert!(out.status.success());
+            let text = stdout(&out);
+            assert!(
+                text.contains("transfers=100 failed=0 bytes=250000"),
+                "{text}"
+            );
+            // Every socket announced was REMOVEd by the end (SF-07 at cleanup).
+            assert!(text.contains("open_sockets=0"), "{text}");
+        },
     );
-    // Every socket announced was REMOVEd by the end (SF-07 at cleanup).
-    assert!(text.contains("open_sockets=0"), "{text}");
 }
 
+/// IR-04: perform_poll.c reads `msg->data.result` before
+/// `fetch_multi_remove_handle`.
 #[test]
 fn perform_and_poll_loop() {
-    let server = HttpServer::start();
-    let exe = example("perform_poll");
-    let out = run(
-        &exe,
-        &[server.url("/bytes/12345"), server.url("/redirect/0")],
-    );
-    assert!(out.status.success());
-    let text = stdout(&out);
-    assert!(
-        text.contains("result=0 status=200 size=12345 got=12345"),
-        "{text}"
-    );
+    scenario("capi_perform_and_poll_loop", &["IR-04"], || {
+        let server = HttpServer::start();
+        let exe = example("perform_poll");
+        let out = run(
+            &exe,
+            &[server.url("/bytes/12345"), server.url("/redirect/0")],
+        );
+        assert!(out.status.success());
+        let text = stdout(&out);
+        assert!(
+            text.contains("result=0 status=200 size=12345 got=12345"),
+            "{text}"
+        );
+    });
 }
 
+/// bad_handles.c compares every return value with the exact expected code
+/// (so also ERR-02), from NULL/freed/foreign handles to options and fdset.
 #[test]
 fn bad_handles_and_error_strings() {
-    let exe = example("bad_handles");
-    let out = run(&exe, &[]);
-    assert!(out.status.success());
-    let text = stdout(&out);
-    assert!(text.contains("ALL OK"));
-    assert!(!text.contains("FAIL"));
+    scenario(
+        "capi_bad_handles_and_error_strings",
+        &[
+            "ERR-02", "ERR-03", "ERR-04", "AS-05", "HM-03", "HM-08", "HM-09", "OPT-01", "OPT-09",
+            "FD-01", "FD-12",
+        ],
+        || {
+            let exe = example("bad_handles");
+            let out = run(&exe, &[]);
+            assert!(out.status.success());
+            let text = stdout(&out);
+            assert!(text.contains("ALL OK"));
+            assert!(!text.contains("FAIL"));
+        },
+    );
 }
 
+/// IR-04: multi_getinfo.c reads `msg->data.result` before
+/// `curl_multi_remove_handle`.
 #[test]
 fn upstream_program_renamed_by_sed_compiles_and_runs() {
-    let source = std::fs::read_to_string(crate_dir().join("examples/upstream/multi_getinfo.c"))
-        .expect("read upstream-style source");
-    // Exactly `sed -e 's/curl/fetch/g' -e 's/CURL/FETCH/g'`.
-    let renamed = source.replace("curl", "fetch").replace("CURL", "FETCH");
-    let dir = deps_dir().join("c-examples");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("multi_getinfo_renamed.c");
-    std::fs::write(&path, renamed).unwrap();
-    let exe = compile(&path, "multi_getinfo_renamed");
-    let server = HttpServer::start();
-    let out = run(
-        &exe,
-        &[
-            server.url("/bytes/777"),
-            server.url("/redirect/2"),
-            server.url("/chunked/4321"),
-        ],
+    scenario(
+        "capi_upstream_program_renamed_by_sed_compiles_and_runs",
+        &["IR-04"],
+        || {
+            let source =
+                std::fs::read_to_string(crate_dir().join("examples/upstream/multi_getinfo.c"))
+                    .expect("read upstream-style source");
+            // Exactly `sed -e 's/curl/fetch/g' -e 's/CURL/FETCH/g'`.
+            let renamed = source.replace("curl", "fetch").replace("CURL", "FETCH");
+            let dir = deps_dir().join("c-examples");
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("multi_getinfo_renamed.c");
+            std::fs::write(&path, renamed).unwrap();
+            let exe = compile(&path, "multi_getinfo_renamed");
+            let server = HttpServer::start();
+            let out = run(
+                &exe,
+                &[
+                    server.url("/bytes/777"),
+                    server.url("/redirect/2"),
+                    server.url("/chunked/4321"),
+                ],
+            );
+            assert!(out.status.success());
+            let text = stdout(&out);
+            assert!(text.contains("-> 200 from 127.0.0.1, 777 bytes"), "{text}");
+            assert!(text.contains("/redirect/0 -> 200"), "{text}");
+            assert!(text.contains("easy_perform: 0 (ok) 777 bytes"), "{text}");
+        },
     );
-    assert!(out.status.success());
-    let text = stdout(&out);
-    assert!(text.contains("-> 200 from 127.0.0.1, 777 bytes"), "{text}");
-    assert!(text.contains("/redirect/0 -> 200"), "{text}");
-    assert!(text.contains("easy_perform: 0 (ok) 777 bytes"), "{text}");
 }
 
 #[test]
@@ -175,25 +212,32 @@ fn epoll_example_is_clean_under_valgrind() {
         println!("skipped: valgrind is not installed");
         return;
     }
-    let server = HttpServer::start();
-    let exe = example("epoll_timerfd");
-    let out = Command::new("valgrind")
-        .args([
-            "--error-exitcode=1",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite",
-            "-q",
-        ])
-        .arg(&exe)
-        .args(["-n", "3"])
-        .arg(server.url("/bytes/5000"))
-        .arg(server.url("/chunked/5000"))
-        .output()
-        .expect("run valgrind");
-    eprintln!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    // HM-01: init/cleanup pairs leave no leaks under a leak checker.
+    scenario(
+        "capi_epoll_example_is_clean_under_valgrind",
+        &["HM-01"],
+        || {
+            let server = HttpServer::start();
+            let exe = example("epoll_timerfd");
+            let out = Command::new("valgrind")
+                .args([
+                    "--error-exitcode=1",
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=definite",
+                    "-q",
+                ])
+                .arg(&exe)
+                .args(["-n", "3"])
+                .arg(server.url("/bytes/5000"))
+                .arg(server.url("/chunked/5000"))
+                .output()
+                .expect("run valgrind");
+            eprintln!(
+                "{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.status.success(), "valgrind reported errors");
+        },
     );
-    assert!(out.status.success(), "valgrind reported errors");
 }
