@@ -278,6 +278,14 @@ impl Harness {
         lock(&self.shared).trace.clone()
     }
 
+    /// Like [`Harness::finish`], and fails the scenario on any invariant
+    /// violation.
+    pub fn finish_clean(self) -> Finished {
+        let f = self.finish();
+        assert!(f.violations.is_empty(), "invariants: {:?}", f.violations);
+        f
+    }
+
     /// Cleans up (drops the multi) and returns the normalised trace and
     /// every invariant violation seen, cleanup included.
     pub fn finish(mut self) -> Finished {
@@ -307,5 +315,13 @@ impl Finished {
     /// The normalised trace as one snapshot-friendly string.
     pub fn text(&self) -> String {
         self.lines.join("\n")
+    }
+}
+
+/// Runs `body` under each application loop, recorded as one scenario per
+/// loop (`name[mio]`, `name[builtin]`) checking `rules`.
+pub fn for_each_loop(name: &str, rules: &[&str], body: impl Fn(LoopKind)) {
+    for kind in LoopKind::ALL {
+        crate::record::scenario(&format!("{name}[{}]", kind.name()), rules, || body(kind));
     }
 }

@@ -4,8 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use conformance::harness::{Harness, LoopKind};
-use conformance::record::scenario;
+use conformance::harness::{Harness, for_each_loop};
 use conformance::trace::TraceEvent;
 use fetch_core::{Easy, ErrorCode, Events, Interest, Method, Target};
 use fixtures::{CertKind, TestPki, TlsMisbehaviour, TlsServer};
@@ -20,18 +19,6 @@ fn https(url: String) -> Easy {
 
 fn server() -> TlsServer {
     TlsServer::start(CertKind::Good, fixtures::TlsOptions::default())
-}
-
-fn clean(h: Harness) -> conformance::harness::Finished {
-    let f = h.finish();
-    assert!(f.violations.is_empty(), "invariants: {:?}", f.violations);
-    f
-}
-
-fn for_each_loop(name: &str, rules: &[&str], body: impl Fn(LoopKind)) {
-    for kind in LoopKind::ALL {
-        scenario(&format!("{name}[{}]", kind.name()), rules, || body(kind));
-    }
 }
 
 #[test_log::test]
@@ -55,7 +42,7 @@ fn https_single_get() {
                 .collect();
             assert_eq!(interests.first(), Some(&Interest::Out), "connect");
             assert!(interests.contains(&Interest::In), "handshake reads");
-            let f = clean(h);
+            let f = h.finish_clean();
             // How many readiness events a handshake takes is the TLS stack's
             // and the scheduler's business; the callbacks (interest flips:
             // OUT to connect, IN for the handshake, then the exchange) are
@@ -95,7 +82,7 @@ fn https_three_with_one_failing() {
             assert_eq!(h.code(a), Some(0));
             assert_eq!(h.code(b), Some(ErrorCode::PeerFailedVerification.code()));
             assert_eq!(h.code(c), Some(0));
-            clean(h);
+            h.finish_clean();
         },
     );
 }
@@ -114,7 +101,7 @@ fn https_keepalive_and_cleanup() {
             let b = h.add(https(srv.url("/bytes/10")));
             h.run(LIMIT).unwrap();
             assert_eq!(h.multi().remove(b).unwrap().info().num_connects, 0);
-            let f = clean(h);
+            let f = h.finish_clean();
             let last = f.trace.iter().rev().find_map(|e| match e {
                 TraceEvent::Socket { interest, .. } => Some(*interest),
                 _ => None,
@@ -143,7 +130,7 @@ fn https_handshake_stall_times_out() {
                 assert!(Instant::now() < end);
             }
             assert_eq!(h.code(id), Some(ErrorCode::OperationTimedout.code()));
-            clean(h);
+            h.finish_clean();
         },
     );
 }
@@ -163,7 +150,7 @@ fn https_upload_and_head() {
         assert_eq!(h.code(p), Some(0));
         assert_eq!(h.code(hd), Some(0));
         assert_eq!(h.multi().remove(p).unwrap().body().len(), 300_000);
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -182,6 +169,6 @@ fn https_unknown_socket() {
             h.action(Target::Socket(r.as_raw_fd()), Events::IN),
             Ok(running)
         );
-        clean(h);
+        h.finish_clean();
     });
 }

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use conformance::harness::{Harness, LoopKind};
+use conformance::harness::{Harness, LoopKind, for_each_loop};
 use conformance::record::scenario;
 use conformance::trace::{TraceEvent, bucket};
 use fetch_core::{
@@ -15,18 +15,6 @@ use fetch_core::{
 use fixtures::{HttpServer, Script, ScriptedServer};
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-fn clean(h: Harness) -> conformance::harness::Finished {
-    let f = h.finish();
-    assert!(f.violations.is_empty(), "invariants: {:?}", f.violations);
-    f
-}
-
-fn for_each_loop(name: &str, rules: &[&str], body: impl Fn(LoopKind)) {
-    for kind in LoopKind::ALL {
-        scenario(&format!("{name}[{}]", kind.name()), rules, || body(kind));
-    }
-}
 
 fn snapshot(name: &str, kind: LoopKind, text: &str) {
     insta::with_settings!({ snapshot_suffix => kind.name(), prepend_module_to_snapshot => false }, {
@@ -60,7 +48,7 @@ fn single_get() {
                     assert!((1..=4).contains(&interest.as_raw()), "SF-02");
                 }
             }
-            let f = clean(h);
+            let f = h.finish_clean();
             snapshot("single_get", kind, &f.text());
         },
     );
@@ -92,7 +80,7 @@ fn events_zero() {
             }
             assert_eq!(h.code(id), Some(0));
             bodies.push(h.multi().remove(id).unwrap().take_body());
-            clean(h);
+            h.finish_clean();
         }
         assert_eq!(bodies[0], bodies[1]);
         assert_eq!(bodies[0], fixtures::pattern(200_000));
@@ -125,7 +113,7 @@ fn three_with_one_refused() {
             assert_eq!(h.code(a), Some(0));
             assert_eq!(h.code(b), Some(ErrorCode::CouldntConnect.code()));
             assert_eq!(h.code(c), Some(0));
-            clean(h);
+            h.finish_clean();
         },
     );
 }
@@ -149,7 +137,7 @@ fn unknown_socket() {
             h.multi().assign(r.as_raw_fd(), Some(1)),
             Err(MultiError::BadSocket)
         );
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -179,7 +167,7 @@ fn timeout_through_timer() {
             }
             assert!(started.elapsed() >= Duration::from_millis(290));
             assert_eq!(h.code(id), Some(ErrorCode::OperationTimedout.code()));
-            clean(h);
+            h.finish_clean();
         },
     );
 }
@@ -219,7 +207,7 @@ fn keepalive_and_cleanup() {
             h.run(LIMIT).unwrap();
             assert_eq!(h.multi().remove(b).unwrap().info().num_connects, 0, "HM-05");
             assert_eq!(srv.accepted(), 1);
-            let f = clean(h);
+            let f = h.finish_clean();
             let last = f.trace.iter().rev().find_map(|e| match e {
                 TraceEvent::Socket { interest, .. } => Some(*interest),
                 _ => None,
@@ -257,7 +245,7 @@ fn socket_callback_fails() {
             h.multi().remove(a).unwrap();
             h.multi().remove(b).unwrap();
             h.add(Easy::get(srv.url("/d")));
-            clean(h);
+            h.finish_clean();
         },
     );
 }
@@ -271,7 +259,7 @@ fn timer_callback_fails() {
         let e = h.multi().add(Easy::get("http://127.0.0.1:9/")).unwrap_err();
         assert_eq!(e.error, MultiError::AbortedByCallback);
         assert!(h.multi().transfer_ids().is_empty());
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -305,7 +293,7 @@ fn internal_sockets() {
                 ..
             }
         )));
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -335,7 +323,7 @@ fn timer_only_on_change() {
                 assert!(["none", "0", "short", "long"].contains(&bucket(d)));
             }
         }
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -352,7 +340,7 @@ fn assign_reaches_callbacks() {
             let id = h.add(Easy::get(srv.url("/bytes/100000")));
             h.run(LIMIT).unwrap();
             assert_eq!(h.code(id), Some(0));
-            let f = clean(h);
+            let f = h.finish_clean();
             let mut seen = std::collections::HashMap::new();
             for ev in &f.trace {
                 if let TraceEvent::Socket {
@@ -415,7 +403,7 @@ fn instant_failure_has_done() {
         let id = h.add(Easy::get("nosuchscheme://x/"));
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(id), Some(ErrorCode::UnsupportedProtocol.code()));
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -450,7 +438,7 @@ fn add_does_no_io() {
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(a), Some(0));
         assert_eq!(h.code(b), Some(0));
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -477,7 +465,7 @@ fn remove_mid_body() {
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(b), Some(0));
         assert_eq!(h.code(a), None, "no DONE for a removed transfer");
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -519,7 +507,7 @@ fn connection_limits() {
             }
             let idle = h.multi().socket_count();
             assert!(idle <= 1, "OPT-03: pool capped at 1, saw {idle}");
-            clean(h);
+            h.finish_clean();
         },
     );
 }
@@ -555,7 +543,7 @@ fn upload_and_head() {
         assert_eq!(h.code(p), Some(0));
         assert_eq!(h.code(hd), Some(0));
         assert_eq!(h.multi().remove(p).unwrap().body().len(), 500_000);
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -584,7 +572,7 @@ fn idle_peer_close_is_removed() {
             .filter(|e| matches!(e, TraceEvent::Action { .. }))
             .count();
         assert_eq!(busy, 0, "no wake-ups for a removed idle socket");
-        clean(h);
+        h.finish_clean();
     });
 }
 
@@ -626,6 +614,6 @@ fn pause_from_callback_resume_from_loop() {
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(id), Some(0));
         assert!(*body.lock().unwrap() == fixtures::pattern(len));
-        clean(h);
+        h.finish_clean();
     });
 }

@@ -4,27 +4,32 @@
 
 use std::fmt;
 
-macro_rules! multi_codes {
-    ($($(#[$doc:meta])* $name:ident = $num:literal, $text:literal;)*) => {
-        /// A multi-level error, FETCHMcode. `Ok(_)` stands for FETCHM_OK (0).
+/// Defines a code enum with its upstream numbers and texts, so each table
+/// below is written once and its three mappings cannot drift apart.
+macro_rules! code_table {
+    (
+        $(#[$enum_doc:meta])* $enum:ident;
+        $($(#[$doc:meta])* $name:ident = $num:literal, $text:literal;)*
+    ) => {
+        $(#[$enum_doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
-        pub enum MultiError {
+        pub enum $enum {
             $($(#[$doc])* $name,)*
         }
 
-        impl MultiError {
-            /// The upstream numeric FETCHMcode value.
+        impl $enum {
+            /// The upstream numeric value.
             pub const fn code(self) -> i32 {
                 match self { $(Self::$name => $num,)* }
             }
 
-            /// The error for a numeric FETCHMcode, if it names one (0 does not).
+            /// The value for a number, if it is one of the defined ones.
             pub const fn from_code(code: i32) -> Option<Self> {
                 match code { $($num => Some(Self::$name),)* _ => None }
             }
 
-            /// A static description, like `fetch_multi_strerror`.
+            /// A static description, like upstream's strerror functions.
             pub const fn strerror(self) -> &'static str {
                 match self { $(Self::$name => $text,)* }
             }
@@ -32,7 +37,9 @@ macro_rules! multi_codes {
     };
 }
 
-multi_codes! {
+code_table! {
+    /// A multi-level error, FETCHMcode. `Ok(_)` stands for FETCHM_OK (0).
+    MultiError;
     /// FETCHM_BAD_HANDLE: the multi handle is not valid.
     BadHandle = 1, "Invalid multi handle";
     /// FETCHM_BAD_EASY_HANDLE: the transfer is not valid or belongs elsewhere.
@@ -80,35 +87,9 @@ pub fn multi_strerror(code: i32) -> &'static str {
     }
 }
 
-macro_rules! easy_codes {
-    ($($(#[$doc:meta])* $name:ident = $num:literal, $text:literal;)*) => {
-        /// A transfer result code, FETCHcode. [`ErrorCode::Ok`] is FETCHE_OK.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ErrorCode {
-            $($(#[$doc])* $name,)*
-        }
-
-        impl ErrorCode {
-            /// The upstream numeric FETCHcode value.
-            pub const fn code(self) -> i32 {
-                match self { $(Self::$name => $num,)* }
-            }
-
-            /// The code for a number, if it is one of the defined values.
-            pub const fn from_code(code: i32) -> Option<Self> {
-                match code { $($num => Some(Self::$name),)* _ => None }
-            }
-
-            /// A static description, like `fetch_easy_strerror`.
-            pub const fn strerror(self) -> &'static str {
-                match self { $(Self::$name => $text,)* }
-            }
-        }
-    };
-}
-
-easy_codes! {
+code_table! {
+    /// A transfer result code, FETCHcode. [`ErrorCode::Ok`] is FETCHE_OK.
+    ErrorCode;
     /// FETCHE_OK.
     Ok = 0, "No error";
     /// FETCHE_UNSUPPORTED_PROTOCOL: the URL scheme is not supported.
