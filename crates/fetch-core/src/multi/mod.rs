@@ -939,15 +939,14 @@ impl Multi {
             self.fail(ti, e);
             return Step::Wait;
         }
-        let origin = self.transfers[ti].origin.clone();
-        if let Some(cid) = self.take_idle(&origin) {
+        if let Some(cid) = self.take_idle(ti) {
             self.attach(ti, cid);
             return Step::Continue;
         }
         if self.transfers[ti].addrs.is_empty() {
             return self.resolve(ti);
         }
-        if !self.may_open(&origin) {
+        if !self.may_open(&self.transfers[ti].origin) {
             let t = &mut self.transfers[ti];
             if t.phase != Phase::Pending {
                 t.phase = Phase::Pending;
@@ -1456,7 +1455,13 @@ impl Multi {
                 }
                 continue;
             }
-            conn.out = Vec::new();
+            // Keep a small request buffer for the next request on this
+            // connection; give back a large one (an upload body).
+            if conn.out.capacity() > 4096 {
+                conn.out = Vec::new();
+            } else {
+                conn.out.clear();
+            }
             conn.out_pos = 0;
             t.phase = Phase::Receiving;
             self.refresh_interest(ti);
@@ -1793,8 +1798,11 @@ impl Multi {
 
     // ---- connections ----
 
-    fn take_idle(&mut self, origin: &str) -> Option<usize> {
-        let cid = self.idle.get_mut(origin)?.pop()?;
+    fn take_idle(&mut self, ti: usize) -> Option<usize> {
+        let cid = self
+            .idle
+            .get_mut(self.transfers[ti].origin.as_str())?
+            .pop()?;
         self.idle_count -= 1;
         Some(cid)
     }
@@ -1813,7 +1821,12 @@ impl Multi {
         conn.carry.clear();
         conn.idle_since = self.now;
         let fd = conn.fd;
-        self.idle.entry(conn.origin.clone()).or_default().push(cid);
+        match self.idle.get_mut(conn.origin.as_str()) {
+            Some(list) => list.push(cid),
+            None => {
+                self.idle.insert(conn.origin.clone(), vec![cid]);
+            }
+        }
         self.idle_count += 1;
         // Idle connections stay watched for reading so a peer close is
         // noticed and the fd removed (see docs/decisions.md).
