@@ -197,3 +197,15 @@ fn hundred_concurrent() {
         assert_eq!(app.multi.remove(id).unwrap().body().len(), 1000 + i);
     }
 }
+
+/// IPv6 literals connect over the IPv6 loopback.
+#[test_log::test]
+fn ipv6_loopback() {
+    let srv = HttpServer::start_on("::1".parse().unwrap());
+    let url = format!("http://[::1]:{}/bytes/64", srv.addr().port());
+    let (mut app, id) = run_one(Easy::get(url));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert_eq!(e.body().len(), 64);
+    assert_eq!(e.info().primary_ip, Some("::1".parse().unwrap()));
+}
