@@ -3,16 +3,25 @@
 //! Easy handles (`FETCH *`): C-level options kept in the wrapper, turned
 //! into a [`fetch_core::Easy`] when the handle is added to a multi or
 //! performed, and the information read back with `fetch_easy_getinfo`.
+//! `fetch_easy_pause` is here too; see [`PauseRequest`] for how it works
+//! from inside callbacks.
 
-use std::ffi::{CStr, CString, c_char, c_double, c_int, c_long, c_void};
+use std::ffi::{CStr, CString, OsStr, c_char, c_double, c_int, c_long, c_uint, c_void};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 use std::ptr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
-use fetch_core::{Easy, Events, Flow, Method, Multi, ReadResult, Target, TransferId, TransferInfo};
+use fetch_core::{
+    Easy, Events, Flow, Method, Multi, Pause, Progress, ReadResult, Target, TlsOptions, TlsVersion,
+    TransferId, TransferInfo,
+};
 use fetch_poll::Driver;
 
 use crate::codes::*;
-use crate::multi::{FetchMulti, detach_easy, engine_info};
+use crate::multi::{FetchMulti, detach_easy, engine_info, pause_transfer};
 use crate::{SendPtr, guard};
 
 const EASY_MAGIC: u64 = 0x4645_5443_485f_4541; // "FETCH_EA"
@@ -23,8 +32,70 @@ pub type fetch_write_callback =
 /// `fetch_read_callback`.
 pub type fetch_read_callback =
     unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
+/// `fetch_xferinfo_callback` (FETCHOPT_XFERINFOFUNCTION).
+pub type fetch_xferinfo_callback =
+    unsafe extern "C" fn(*mut c_void, fetch_off_t, fetch_off_t, fetch_off_t, fetch_off_t) -> c_int;
+/// `fetch_progress_callback` (FETCHOPT_PROGRESSFUNCTION, deprecated upstream).
+pub type fetch_progress_callback =
+    unsafe extern "C" fn(*mut c_void, c_double, c_double, c_double, c_double) -> c_int;
 /// `fetch_func`: the generic function pointer of `fetch_easy_setopt_func`.
 pub type fetch_func = Option<unsafe extern "C" fn()>;
+
+/// `struct fetch_blob` (FETCHOPT_CAINFO_BLOB).
+#[repr(C)]
+#[derive(Debug)]
+pub struct fetch_blob {
+    /// The bytes.
+    pub data: *mut c_void,
+    /// How many.
+    pub len: usize,
+    /// FETCH_BLOB_COPY or FETCH_BLOB_NOCOPY (libfetch always copies).
+    pub flags: c_uint,
+}
+
+/// Upstream's limit on a blob (and string) option's length.
+const MAX_INPUT_LENGTH: usize = 8_000_000;
+
+/// A `fetch_easy_pause` made while the transfer's engine is borrowed
+/// (inside a callback of its multi, or inside its own `fetch_easy_perform`),
+/// shared with the engine closures of the transfer (CB-06).
+///
+/// The engine cannot be told at that moment, so the request is recorded
+/// here and applied with [`Multi::pause`] right after the running call
+/// returns. Until then the closures honour it: a write callback is not
+/// called for data that arrives after a receive pause was requested (the
+/// closure returns [`Flow::Pause`], so the engine keeps the data and
+/// delivers it on resume), a header callback turns it into a pause before
+/// the body, and a read callback is not called after a send pause. The data
+/// of the callback that asked for the pause was consumed by it (upstream:
+/// the callback returned its length), so it is not delivered again.
+#[derive(Debug)]
+pub(crate) struct PauseRequest(AtomicI32);
+
+impl PauseRequest {
+    const NONE: i32 = -1;
+
+    fn new() -> Arc<Self> {
+        Arc::new(Self(AtomicI32::new(Self::NONE)))
+    }
+
+    /// Records `bits` (FETCHPAUSE_*), replacing any earlier request.
+    pub(crate) fn set(&self, bits: c_int) {
+        self.0.store(bits & FETCHPAUSE_ALL, Ordering::Relaxed);
+    }
+
+    /// The pending request, cleared.
+    pub(crate) fn take(&self) -> Option<Pause> {
+        let bits = self.0.swap(Self::NONE, Ordering::Relaxed);
+        (bits != Self::NONE).then(|| Pause::from_bits(bits))
+    }
+
+    /// Whether a pending request pauses the direction `bit`.
+    fn blocks(&self, bit: c_int) -> bool {
+        let bits = self.0.load(Ordering::Relaxed);
+        bits != Self::NONE && bits & bit != 0
+    }
+}
 
 /// `struct fetch_slist`.
 #[repr(C)]
@@ -70,6 +141,16 @@ pub(crate) struct Options {
     timeout_ms: u64,
     connect_timeout_ms: u64,
     errorbuffer: *mut c_char,
+    tls: TlsOptions,
+    xferinfo_fn: Option<fetch_xferinfo_callback>,
+    progress_fn: Option<fetch_progress_callback>,
+    progress_data: *mut c_void,
+    noprogress: bool,
+    low_speed_limit: u64,
+    low_speed_time: u64,
+    max_send_speed: u64,
+    max_recv_speed: u64,
+    expect_100_timeout_ms: u64,
 }
 
 impl Default for Options {
@@ -97,6 +178,16 @@ impl Default for Options {
             timeout_ms: 0,
             connect_timeout_ms: 0,
             errorbuffer: ptr::null_mut(),
+            tls: TlsOptions::default(),
+            xferinfo_fn: None,
+            progress_fn: None,
+            progress_data: ptr::null_mut(),
+            noprogress: true,
+            low_speed_limit: 0,
+            low_speed_time: 0,
+            max_send_speed: 0,
+            max_recv_speed: 0,
+            expect_100_timeout_ms: fetch_core::DEFAULT_EXPECT_100_TIMEOUT.as_millis() as u64,
         }
     }
 }
@@ -119,6 +210,10 @@ pub struct FetchEasy {
     opts: Options,
     pub(crate) state: State,
     info: TransferInfo,
+    /// The code the last transfer ended with (for FETCHINFO_SSL_VERIFYRESULT).
+    last_result: FETCHcode,
+    /// `fetch_easy_pause` requests waiting for the engine (CB-06).
+    pub(crate) pause: Arc<PauseRequest>,
     effective_url: CString,
     primary_ip: CString,
     redirect_url: CString,
@@ -200,11 +295,101 @@ fn call_read(f: Option<fetch_read_callback>, data: *mut c_void, buf: &mut [u8]) 
 }
 
 fn read_result(n: usize, len: usize) -> ReadResult {
-    // FETCH_READFUNC_PAUSE is not supported yet: treated as an abort.
-    if n == FETCH_READFUNC_ABORT || n == FETCH_FUNC_PAUSE || n > len {
-        ReadResult::Abort
+    match n {
+        FETCH_READFUNC_PAUSE => ReadResult::Pause,
+        FETCH_READFUNC_ABORT => ReadResult::Abort,
+        n if n > len => ReadResult::Abort,
+        n => ReadResult::Data(n),
+    }
+}
+
+/// What a write or header callback's return value means; `len` is the
+/// size of the data it was given.
+fn write_flow(n: usize, len: usize) -> Flow {
+    if n == len {
+        Flow::Continue
+    } else if n == FETCH_WRITEFUNC_PAUSE {
+        Flow::Pause
     } else {
-        ReadResult::Data(n)
+        Flow::Abort
+    }
+}
+
+/// The engine's progress as the C progress callbacks want it.
+#[derive(Clone, Copy)]
+enum ProgressCb {
+    XferInfo(fetch_xferinfo_callback),
+    Old(fetch_progress_callback),
+}
+
+impl ProgressCb {
+    fn call(self, data: *mut c_void, p: &Progress) -> Flow {
+        let off = |n: u64| fetch_off_t::try_from(n).unwrap_or(fetch_off_t::MAX);
+        let rc = match self {
+            // SAFETY: the application's xferinfo callback with upstream's
+            // arguments.
+            Self::XferInfo(f) => unsafe {
+                f(
+                    data,
+                    off(p.dltotal),
+                    off(p.dlnow),
+                    off(p.ultotal),
+                    off(p.ulnow),
+                )
+            },
+            // SAFETY: the application's progress callback with upstream's
+            // arguments.
+            Self::Old(f) => unsafe {
+                f(
+                    data,
+                    p.dltotal as f64,
+                    p.dlnow as f64,
+                    p.ultotal as f64,
+                    p.ulnow as f64,
+                )
+            },
+        };
+        // FETCH_PROGRESSFUNC_CONTINUE asks for the built-in meter, which
+        // libfetch does not have: it is "carry on".
+        if rc == 0 || rc == FETCH_PROGRESSFUNC_CONTINUE {
+            Flow::Continue
+        } else {
+            Flow::Abort
+        }
+    }
+}
+
+/// A NUL-terminated option string as a path.
+fn path(s: &CStr) -> PathBuf {
+    PathBuf::from(OsStr::from_bytes(s.to_bytes()))
+}
+
+/// FETCHOPT_SSLVERSION: the minimum in the low 16 bits, the maximum above.
+/// Minimums below TLS 1.2 mean "1.2 or newer" (rustls has nothing older;
+/// upstream's rustls backend does the same). The engine has no maximum, so
+/// only "none", "default" and TLS 1.3 are accepted as one.
+fn tls_version(arg: i64) -> Result<TlsVersion, FETCHcode> {
+    let (min, max) = (arg & 0xffff, arg >> 16);
+    let v = match min {
+        FETCH_SSLVERSION_DEFAULT => TlsVersion::Default,
+        FETCH_SSLVERSION_TLSv1
+        | FETCH_SSLVERSION_TLSv1_0
+        | FETCH_SSLVERSION_TLSv1_1
+        | FETCH_SSLVERSION_TLSv1_2 => TlsVersion::V1_2,
+        FETCH_SSLVERSION_TLSv1_3 => TlsVersion::V1_3,
+        // SSLv2, SSLv3, negative, LAST and above: as upstream's setopt.
+        _ => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+    };
+    match max << 16 {
+        FETCH_SSLVERSION_MAX_NONE | FETCH_SSLVERSION_MAX_DEFAULT | FETCH_SSLVERSION_MAX_TLSv1_3 => {
+            Ok(v)
+        }
+        // Capping at 1.2 is something rustls can do but the engine does not
+        // offer yet.
+        FETCH_SSLVERSION_MAX_TLSv1_2 if v != TlsVersion::V1_3 => Err(FETCHE_NOT_BUILT_IN),
+        // Below the minimum, or a version rustls lacks (upstream's rustls
+        // backend refuses these too).
+        _ => Err(FETCHE_BAD_FUNCTION_ARGUMENT),
     }
 }
 
@@ -215,6 +400,8 @@ impl FetchEasy {
             opts,
             state: State::Idle,
             info: TransferInfo::default(),
+            last_result: FETCHE_OK,
+            pause: PauseRequest::new(),
             effective_url: CString::default(),
             primary_ip: CString::default(),
             redirect_url: CString::default(),
@@ -224,6 +411,11 @@ impl FetchEasy {
 
     pub(crate) fn set_info(&mut self, info: TransferInfo) {
         self.info = info;
+    }
+
+    /// Records the code the transfer ended with.
+    pub(crate) fn set_result(&mut self, code: FETCHcode) {
+        self.last_result = code;
     }
 
     /// Clears FETCHOPT_ERRORBUFFER at the start of a transfer.
@@ -256,14 +448,19 @@ impl FetchEasy {
         if let Some(u) = &o.url {
             e.url(u.to_string_lossy().into_owned());
         }
+        // A request left over from an earlier run means nothing now.
+        let _ = self.pause.take();
         let (wf, wd) = (o.write_fn, SendPtr(o.write_data));
+        let pause = self.pause.clone();
         e.write_function(move |buf| {
-            if buf.is_empty() || call_write(wf, wd.get(), buf) == buf.len() {
+            if pause.blocks(FETCHPAUSE_RECV) {
+                // Paused from inside an earlier callback of this call: the
+                // engine keeps the data for the resume.
+                Flow::Pause
+            } else if buf.is_empty() {
                 Flow::Continue
             } else {
-                // Any other value, FETCH_WRITEFUNC_PAUSE included (pausing
-                // is not supported yet), fails with FETCHE_WRITE_ERROR.
-                Flow::Abort
+                write_flow(call_write(wf, wd.get(), buf), buf.len())
             }
         });
         let header = match (o.header_fn, o.header_data.is_null()) {
@@ -274,11 +471,14 @@ impl FetchEasy {
             (None, true) => None,
         };
         if let Some((hf, hd)) = header {
+            let pause = self.pause.clone();
             e.header_function(move |line| {
-                if call_write(hf, hd.get(), line) == line.len() {
-                    Flow::Continue
-                } else {
-                    Flow::Abort
+                // Header lines are not kept for redelivery, so the callback
+                // always gets them; a pending receive pause stops the
+                // transfer before the body.
+                match write_flow(call_write(hf, hd.get(), line), line.len()) {
+                    Flow::Continue if pause.blocks(FETCHPAUSE_RECV) => Flow::Pause,
+                    flow => flow,
                 }
             });
         }
@@ -301,7 +501,14 @@ impl FetchEasy {
         }
         e.headers(lines);
         let (rf, rd) = (o.read_fn, SendPtr(o.read_data));
-        let reader = move |buf: &mut [u8]| read_result(call_read(rf, rd.get(), buf), buf.len());
+        let pause = self.pause.clone();
+        let reader = move |buf: &mut [u8]| {
+            if pause.blocks(FETCHPAUSE_SEND) {
+                ReadResult::Pause
+            } else {
+                read_result(call_read(rf, rd.get(), buf), buf.len())
+            }
+        };
         if o.nobody {
             e.method(Method::Head);
         } else if o.upload {
@@ -320,6 +527,23 @@ impl FetchEasy {
         e.max_redirs(u32::try_from(o.max_redirs).ok());
         e.timeout(Duration::from_millis(o.timeout_ms));
         e.connect_timeout(Duration::from_millis(o.connect_timeout_ms));
+        e.tls(o.tls.clone());
+        // Upstream: XFERINFOFUNCTION wins over PROGRESSFUNCTION, and neither
+        // is called while NOPROGRESS is 1 (the default).
+        let progress = match (o.xferinfo_fn, o.progress_fn) {
+            _ if o.noprogress => None,
+            (Some(f), _) => Some(ProgressCb::XferInfo(f)),
+            (None, Some(f)) => Some(ProgressCb::Old(f)),
+            (None, None) => None,
+        };
+        if let Some(cb) = progress {
+            let pd = SendPtr(o.progress_data);
+            e.progress_function(move |p| cb.call(pd.get(), p));
+        }
+        e.low_speed(o.low_speed_limit, Duration::from_secs(o.low_speed_time));
+        e.max_send_speed(o.max_send_speed);
+        e.max_recv_speed(o.max_recv_speed);
+        e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
         e
     }
 
@@ -374,6 +598,24 @@ impl FetchEasy {
             FETCHOPT_VERBOSE,
             FETCHOPT_NOSIGNAL,
             FETCHOPT_NOPROGRESS,
+            FETCHOPT_CAINFO,
+            FETCHOPT_CAPATH,
+            FETCHOPT_CAINFO_BLOB,
+            FETCHOPT_SSL_VERIFYPEER,
+            FETCHOPT_SSL_VERIFYHOST,
+            FETCHOPT_SSLCERT,
+            FETCHOPT_SSLKEY,
+            FETCHOPT_SSLCERTTYPE,
+            FETCHOPT_SSLKEYTYPE,
+            FETCHOPT_SSLVERSION,
+            FETCHOPT_XFERINFOFUNCTION,
+            FETCHOPT_XFERINFODATA,
+            FETCHOPT_PROGRESSFUNCTION,
+            FETCHOPT_LOW_SPEED_LIMIT,
+            FETCHOPT_LOW_SPEED_TIME,
+            FETCHOPT_MAX_SEND_SPEED_LARGE,
+            FETCHOPT_MAX_RECV_SPEED_LARGE,
+            FETCHOPT_EXPECT_100_TIMEOUT_MS,
         ];
         if !KNOWN.contains(&option) {
             return FETCHE_UNKNOWN_OPTION;
@@ -390,9 +632,18 @@ impl FetchEasy {
         let ptr = match (ty, value) {
             (FETCHOPTTYPE_FUNCTIONPOINT, Value::Func(p)) => p,
             (_, Value::Func(_)) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-            (FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT, Value::Ptr(p)) => p,
-            (FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT, Value::Int(0)) => ptr::null(),
-            (FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT, Value::Int(_)) => {
+            (
+                FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT | FETCHOPTTYPE_BLOB,
+                Value::Ptr(p),
+            ) => p,
+            (
+                FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT | FETCHOPTTYPE_BLOB,
+                Value::Int(0),
+            ) => ptr::null(),
+            (
+                FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT | FETCHOPTTYPE_BLOB,
+                Value::Int(_),
+            ) => {
                 return FETCHE_BAD_FUNCTION_ARGUMENT;
             }
             _ => ptr::null(),
@@ -492,9 +743,74 @@ impl FetchEasy {
                     Err(()) => return FETCHE_BAD_FUNCTION_ARGUMENT,
                 }
             }
-            // Documented no-ops: there is no debug output, no signal use
-            // and no progress meter.
-            FETCHOPT_VERBOSE | FETCHOPT_NOSIGNAL | FETCHOPT_NOPROGRESS => {}
+            FETCHOPT_CAINFO => o.tls.ca_file = cstring(ptr).as_deref().map(path),
+            FETCHOPT_CAPATH => o.tls.ca_path = cstring(ptr).as_deref().map(path),
+            FETCHOPT_SSLCERT => o.tls.client_cert = cstring(ptr).as_deref().map(path),
+            FETCHOPT_SSLKEY => o.tls.client_key = cstring(ptr).as_deref().map(path),
+            FETCHOPT_CAINFO_BLOB => {
+                let blob = ptr.cast::<fetch_blob>();
+                o.tls.ca_blob = if blob.is_null() {
+                    None
+                } else {
+                    // SAFETY: a non-NULL CAINFO_BLOB argument points to a
+                    // `struct fetch_blob` (upstream contract).
+                    let b = unsafe { &*blob };
+                    if b.data.is_null() || b.len == 0 || b.len > MAX_INPUT_LENGTH {
+                        return FETCHE_BAD_FUNCTION_ARGUMENT;
+                    }
+                    // Copied whatever the flags say: FETCH_BLOB_NOCOPY only
+                    // allows the library to keep the pointer.
+                    // SAFETY: the blob's data is readable for `len` bytes.
+                    Some(unsafe { std::slice::from_raw_parts(b.data.cast::<u8>(), b.len) }.to_vec())
+                };
+            }
+            FETCHOPT_SSLCERTTYPE | FETCHOPT_SSLKEYTYPE => {
+                // Only PEM files are supported; NULL restores the default.
+                // Upstream backends refuse unsupported types when the
+                // transfer starts; here setopt says so at once.
+                if let Some(t) = cstring(ptr) {
+                    if !t.to_bytes().eq_ignore_ascii_case(b"PEM") {
+                        return FETCHE_NOT_BUILT_IN;
+                    }
+                }
+            }
+            FETCHOPT_SSL_VERIFYPEER => o.tls.verify_peer = v != 0,
+            // Modern upstream treats 1 as 2 (verify the name).
+            FETCHOPT_SSL_VERIFYHOST => o.tls.verify_host = v != 0,
+            FETCHOPT_SSLVERSION => match tls_version(v) {
+                Ok(min) => o.tls.min_version = min,
+                Err(code) => return code,
+            },
+            // SAFETY: as for the other function options.
+            FETCHOPT_XFERINFOFUNCTION => o.xferinfo_fn = unsafe { callback(ptr) },
+            // SAFETY: as above.
+            FETCHOPT_PROGRESSFUNCTION => o.progress_fn = unsafe { callback(ptr) },
+            FETCHOPT_XFERINFODATA => o.progress_data = ptr.cast_mut(),
+            FETCHOPT_NOPROGRESS => o.noprogress = v != 0,
+            FETCHOPT_LOW_SPEED_LIMIT => match u64::try_from(v) {
+                Ok(n) => o.low_speed_limit = n,
+                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
+            },
+            // Upstream: negative is an error, above 65535 s is clamped.
+            FETCHOPT_LOW_SPEED_TIME => match u64::try_from(v) {
+                Ok(n) => o.low_speed_time = n.min(u64::from(u16::MAX)),
+                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
+            },
+            FETCHOPT_MAX_SEND_SPEED_LARGE => match u64::try_from(v) {
+                Ok(n) => o.max_send_speed = n,
+                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
+            },
+            FETCHOPT_MAX_RECV_SPEED_LARGE => match u64::try_from(v) {
+                Ok(n) => o.max_recv_speed = n,
+                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
+            },
+            // Upstream: negative is an error, above 65535 ms is clamped.
+            FETCHOPT_EXPECT_100_TIMEOUT_MS => match u64::try_from(v) {
+                Ok(n) => o.expect_100_timeout_ms = n.min(u64::from(u16::MAX)),
+                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
+            },
+            // Documented no-ops: there is no debug output and no signal use.
+            FETCHOPT_VERBOSE | FETCHOPT_NOSIGNAL => {}
             _ => return FETCHE_UNKNOWN_OPTION,
         }
         FETCHE_OK
@@ -566,6 +882,26 @@ impl FetchEasy {
                 None => Out::Str(ptr::null()),
             },
             FETCHINFO_PRIVATE => Out::Ptr(self.opts.private),
+            FETCHINFO_NAMELOOKUP_TIME => Out::Double(secs(i.namelookup_time)),
+            FETCHINFO_NAMELOOKUP_TIME_T => Out::Off(micros(i.namelookup_time)),
+            FETCHINFO_CONNECT_TIME => Out::Double(secs(i.connect_time)),
+            FETCHINFO_CONNECT_TIME_T => Out::Off(micros(i.connect_time)),
+            FETCHINFO_APPCONNECT_TIME => Out::Double(secs(i.appconnect_time)),
+            FETCHINFO_APPCONNECT_TIME_T => Out::Off(micros(i.appconnect_time)),
+            FETCHINFO_PRETRANSFER_TIME => Out::Double(secs(i.pretransfer_time)),
+            FETCHINFO_PRETRANSFER_TIME_T => Out::Off(micros(i.pretransfer_time)),
+            FETCHINFO_STARTTRANSFER_TIME => Out::Double(secs(i.starttransfer_time)),
+            FETCHINFO_STARTTRANSFER_TIME_T => Out::Off(micros(i.starttransfer_time)),
+            FETCHINFO_SPEED_DOWNLOAD => Out::Double(i.speed_download as f64),
+            FETCHINFO_SPEED_DOWNLOAD_T => Out::Off(off(i.speed_download)),
+            FETCHINFO_SPEED_UPLOAD => Out::Double(i.speed_upload as f64),
+            FETCHINFO_SPEED_UPLOAD_T => Out::Off(off(i.speed_upload)),
+            // The engine reports no verification detail: 0 (X509_V_OK)
+            // unless the last transfer failed verification, then 1
+            // (X509_V_ERR_UNSPECIFIED).
+            FETCHINFO_SSL_VERIFYRESULT => Out::Long(c_long::from(
+                self.last_result == easy_code(fetch_core::ErrorCode::PeerFailedVerification),
+            )),
             _ => return FETCHE_UNKNOWN_OPTION,
         };
         // SAFETY: the caller passes a pointer to a variable of the type the
@@ -672,6 +1008,7 @@ pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
         if let Some(e) = unsafe { easy_ref(h) } {
             e.opts = Options::default();
             e.info = TransferInfo::default();
+            e.last_result = FETCHE_OK;
         }
     })
 }
@@ -783,6 +1120,43 @@ pub unsafe extern "C" fn fetch_easy_getinfo_ptr(
     })
 }
 
+/// `fetch_easy_pause`: pauses or resumes a transfer's directions
+/// (FETCHPAUSE_RECV 1, FETCHPAUSE_SEND 4, FETCHPAUSE_ALL, FETCHPAUSE_CONT;
+/// other bits are ignored). Data held back while receiving was paused is
+/// delivered first on resume.
+///
+/// CB-06: callable from every callback but the socket callback. Inside a
+/// callback of the transfer's multi (or of its own `fetch_easy_perform`) the
+/// request is recorded and applied right after the running call returns
+/// (see `PauseRequest`); outside callbacks it acts at once, and the socket and
+/// timer callbacks may fire from inside this call (a paused transfer's
+/// socket is REMOVEd when nothing is left to watch). A handle that is not in
+/// a transfer gives FETCHE_BAD_FUNCTION_ARGUMENT (upstream: no connection).
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_pause(h: *mut c_void, bitmask: c_int) -> FETCHcode {
+    guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
+        // SAFETY: as documented above; the reference is not used after the
+        // state and request are copied out, so callbacks run below may
+        // reach the handle again.
+        let (state, pause) = match unsafe { easy_ref(h) } {
+            Some(e) => (e.state, e.pause.clone()),
+            None => return FETCHE_BAD_FUNCTION_ARGUMENT,
+        };
+        match state {
+            State::Idle => FETCHE_BAD_FUNCTION_ARGUMENT,
+            State::Performing => {
+                pause.set(bitmask);
+                FETCHE_OK
+            }
+            // SAFETY: an added handle's multi is live (see refresh_info).
+            State::Added { multi, id } => unsafe { pause_transfer(multi, id, &pause, bitmask) },
+        }
+    })
+}
+
 /// `fetch_easy_strerror`: a static text for any code (never NULL).
 ///
 /// # Safety
@@ -823,7 +1197,9 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
             }
             return FETCHE_FAILED_INIT;
         };
-        let outcome = run_to_completion(&mut multi, easy);
+        // SAFETY: as above; the Arc is cloned out, no reference is kept.
+        let pause = unsafe { easy_ref(h) }.map(|e| e.pause.clone());
+        let outcome = run_to_completion(&mut multi, easy, pause.as_deref());
         // SAFETY: the handle cannot have been freed meanwhile (cleanup
         // refuses a Performing handle).
         let Some(e) = (unsafe { easy_ref(h) }) else {
@@ -834,13 +1210,15 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
         match outcome {
             Ok((info, result)) => {
                 e.info = info;
-                match result {
+                let code = match result {
                     Ok(()) => FETCHE_OK,
                     Err(err) => {
                         e.set_error(err.detail());
                         easy_code(err.code())
                     }
-                }
+                };
+                e.last_result = code;
+                code
             }
             Err(code) => code,
         }
@@ -849,7 +1227,9 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
 
 type Outcome = Result<(TransferInfo, Result<(), fetch_core::Error>), FETCHcode>;
 
-fn run_to_completion(driver: &mut Driver, easy: Easy) -> Outcome {
+/// Runs one transfer on a private driver. Pauses requested from its
+/// callbacks (`pause`) are applied after each step (CB-06).
+fn run_to_completion(driver: &mut Driver, easy: Easy, pause: Option<&PauseRequest>) -> Outcome {
     let id = driver
         .multi_mut()
         .add(easy)
@@ -861,6 +1241,16 @@ fn run_to_completion(driver: &mut Driver, easy: Easy) -> Outcome {
     loop {
         if step.is_err() {
             break;
+        }
+        // Bounded: each resume may deliver held data to a callback that
+        // pauses again; what is left waits for the next step.
+        for _ in 0..8 {
+            match pause.and_then(PauseRequest::take) {
+                Some(p) => {
+                    let _ = driver.multi_mut().pause(id, p);
+                }
+                None => break,
+            }
         }
         while let Some((msg, _)) = driver.multi_mut().info_read() {
             if msg.transfer == id {

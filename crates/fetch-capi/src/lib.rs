@@ -4,9 +4,10 @@
 //! easy + multi (+ multi_socket) interface under `fetch` names, with the
 //! upstream numeric values, over the [`fetch_core`] engine.
 //!
-//! What it does **not** do: protocols other than HTTP/1.1 (and whatever
-//! `fetch-core` supports), share handles, the URL API, `curl_easy_pause`,
-//! progress callbacks, or true C variadics. The variadic setopt/getinfo
+//! What it does **not** do: protocols other than HTTP/1.1 and HTTPS (and
+//! whatever `fetch-core` supports), share handles, the URL API, a built-in
+//! progress meter, TLS backends other than rustls or certificate formats
+//! other than PEM, or true C variadics. The variadic setopt/getinfo
 //! functions are C11 `_Generic` macros over typed entry points (see
 //! `ABI.md` in this crate).
 //!
@@ -47,8 +48,8 @@
     clippy::undocumented_unsafe_blocks,
     clippy::missing_safety_doc
 )]
-// Exported C names keep upstream spelling (STYLE rule 6).
-#![allow(non_camel_case_types)]
+// Exported C names keep upstream spelling (STYLE rule 6), `TLSv1_2` too.
+#![allow(non_camel_case_types, non_upper_case_globals)]
 
 mod codes;
 mod easy;

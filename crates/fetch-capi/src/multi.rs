@@ -23,15 +23,16 @@ use std::collections::VecDeque;
 use std::ffi::{c_char, c_int, c_long, c_void};
 use std::os::fd::RawFd;
 use std::ptr::{self, NonNull};
+use std::sync::Arc;
 use std::time::Duration;
 
 use fetch_core::{
-    Abort, Events, Multi, SocketContext, SocketEvent, Target, TransferId, TransferInfo,
+    Abort, Events, Multi, MultiError, SocketContext, SocketEvent, Target, TransferId, TransferInfo,
 };
 use fetch_poll::{Driver, Waker};
 
 use crate::codes::*;
-use crate::easy::{State, callback, easy_ref, fetch_func};
+use crate::easy::{PauseRequest, State, callback, easy_ref, fetch_func};
 use crate::wait::{ceil_ms, fetch_waitfd};
 use crate::{SendPtr, guard};
 
@@ -83,6 +84,9 @@ pub struct FetchMulti {
     ctx: Cell<Option<NonNull<c_void>>>,
     /// Assigns made from other callbacks, applied when the call returns.
     deferred: RefCell<Vec<(RawFd, Option<usize>)>>,
+    /// Transfers whose `fetch_easy_pause` came from inside a callback,
+    /// applied when the call returns (CB-06).
+    deferred_pause: RefCell<Vec<(TransferId, Arc<PauseRequest>)>>,
     /// Indexed by `TransferId::index()`.
     easies: RefCell<Vec<Option<(TransferId, *mut c_void)>>>,
     added: Cell<usize>,
@@ -144,8 +148,23 @@ impl FetchMulti {
     }
 
     fn after(&self, multi: &mut Multi) {
-        for (fd, v) in self.deferred.take() {
-            let _ = multi.assign(fd, v);
+        // A resume may call back into the application, which may assign or
+        // pause again; a few rounds settle that, and anything left over is
+        // applied after the next call.
+        for _ in 0..8 {
+            for (fd, v) in self.deferred.take() {
+                let _ = multi.assign(fd, v);
+            }
+            let pauses = self.deferred_pause.take();
+            if pauses.is_empty() {
+                break;
+            }
+            for (id, request) in pauses {
+                if let Some(p) = request.take() {
+                    // The transfer may have ended meanwhile: nothing to do.
+                    let _ = multi.pause(id, p);
+                }
+            }
         }
         while let Some((msg, _)) = multi.info_read() {
             let Some(h) = self.lookup(msg.transfer) else {
@@ -164,6 +183,7 @@ impl FetchMulti {
                 if let Err(err) = &msg.result {
                     e.set_error(err.detail());
                 }
+                e.set_result(code);
             }
             self.msgs.borrow_mut().push_back((h, code));
         }
@@ -247,6 +267,34 @@ pub(crate) unsafe fn engine_info(multi: *const FetchMulti, id: TransferId) -> Op
     engine.transfer(id).map(|e| e.info().clone())
 }
 
+/// `fetch_easy_pause` on an added transfer: applied at once outside
+/// callbacks, recorded in `request` and applied when the running call
+/// returns inside them (CB-06).
+///
+/// # Safety
+/// `multi` must be a live multi handle.
+pub(crate) unsafe fn pause_transfer(
+    multi: *const FetchMulti,
+    id: TransferId,
+    request: &Arc<PauseRequest>,
+    bits: c_int,
+) -> FETCHcode {
+    // SAFETY: the caller promises `multi` is live.
+    let m = unsafe { &*multi };
+    if m.busy.get() {
+        request.set(bits);
+        m.deferred_pause.borrow_mut().push((id, request.clone()));
+        return FETCHE_OK;
+    }
+    let _ = request.take();
+    match m.drive(|engine| engine.pause(id, fetch_core::Pause::from_bits(bits))) {
+        Ok(Ok(())) => FETCHE_OK,
+        // A socket or timer callback returned -1 on the way.
+        Ok(Err(MultiError::AbortedByCallback)) => FETCHE_ABORTED_BY_CALLBACK,
+        Ok(Err(_)) | Err(_) => FETCHE_BAD_FUNCTION_ARGUMENT,
+    }
+}
+
 /// Removes `h` from `multi` (for `fetch_easy_cleanup`).
 ///
 /// # Safety
@@ -311,6 +359,7 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
             timer_data: Cell::new(ptr::null_mut()),
             ctx: Cell::new(None),
             deferred: RefCell::new(Vec::new()),
+            deferred_pause: RefCell::new(Vec::new()),
             easies: RefCell::new(Vec::new()),
             added: Cell::new(0),
             msgs: RefCell::new(VecDeque::new()),
@@ -604,7 +653,7 @@ fn store_running(running: *mut c_int, n: usize) {
 fn run(
     m: *mut c_void,
     running: *mut c_int,
-    f: impl FnOnce(&mut Driver) -> Result<usize, fetch_core::MultiError>,
+    f: impl FnOnce(&mut Driver) -> Result<usize, MultiError>,
 ) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
         // SAFETY: the exported wrappers require NULL or a library pointer.

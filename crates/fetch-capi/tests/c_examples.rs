@@ -241,3 +241,78 @@ fn epoll_example_is_clean_under_valgrind() {
         },
     );
 }
+
+/// The number after `key=` in `text`.
+fn field(text: &str, key: &str) -> Option<i64> {
+    let start = text.find(&format!("{key}="))? + key.len() + 1;
+    let digits: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    digits.parse().ok()
+}
+
+/// pause_epoll.c pauses an 8 MiB download from its write callback
+/// (returning FETCH_WRITEFUNC_PAUSE, and with `-e` calling
+/// `fetch_easy_pause` there, CB-06), loops ~300 ms, resumes from outside:
+/// nothing may wake the loop while paused and every byte must arrive.
+#[test]
+fn pause_epoll_example_sleeps_while_paused() {
+    scenario(
+        "capi_pause_epoll_example_sleeps_while_paused",
+        &["CB-06"],
+        || {
+            let server = HttpServer::start();
+            let exe = example("pause_epoll");
+            let n = 8 * 1024 * 1024;
+            for mode in [None, Some("-e")] {
+                let mut args: Vec<String> = mode.iter().map(|m| m.to_string()).collect();
+                args.push(server.url(&format!("/bytes/{n}")));
+                args.push(n.to_string());
+                let out = run(&exe, &args);
+                let text = stdout(&out);
+                assert!(out.status.success(), "{mode:?}: {text}");
+                assert_eq!(field(&text, "wakeups_while_paused"), Some(0), "{text}");
+                assert_eq!(
+                    field(&text, "socket_actions_while_paused"),
+                    Some(0),
+                    "{text}"
+                );
+                assert_eq!(field(&text, "sockets_at_resume"), Some(0), "{text}");
+                assert!(
+                    field(&text, "paused_ms").is_some_and(|ms| ms >= 250),
+                    "{text}"
+                );
+                assert!(
+                    text.contains(&format!("result=0 bytes={n} expected={n}")),
+                    "{text}"
+                );
+            }
+        },
+    );
+}
+
+/// https_get.c: CAINFO from argv against the fixture TLS server; an expired
+/// certificate gives 60 unless `-k` turns SSL_VERIFYPEER off.
+#[test]
+fn https_example_verifies_with_cainfo() {
+    use fixtures::{CertKind, TestPki, TlsOptions, TlsServer};
+    let files = TestPki::shared().write_temp().unwrap();
+    let ca = files.ca.to_string_lossy().into_owned();
+    let exe = example("https_get");
+    let good = TlsServer::start(CertKind::Good, TlsOptions::default());
+    let out = run(&exe, &[ca.clone(), good.url("/bytes/40000")]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("result=0 (No error) status=200 bytes=40000 verifyresult=0"),
+        "{text}"
+    );
+    assert!(text.contains("ordered=1"), "{text}");
+    let expired = TlsServer::start(CertKind::Expired, TlsOptions::default());
+    let out = run(&exe, &[ca.clone(), expired.url("/bytes/10")]);
+    assert!(!out.status.success());
+    assert_eq!(field(&stdout(&out), "result"), Some(60));
+    let out = run(&exe, &["-k".to_string(), ca, expired.url("/bytes/10")]);
+    assert!(out.status.success(), "{}", stdout(&out));
+}
