@@ -187,9 +187,11 @@ impl Multi {
     /// The request is about to go out: speed and low-speed bookkeeping
     /// start here.
     pub(super) fn start_rates(&mut self, ti: usize) {
+        // Milestones read the clock afresh: several can fall into one call.
+        let mark = self.clock.now();
         let now = self.now;
         let t = &mut self.transfers[ti];
-        t.marks.pretransfer.get_or_insert(now);
+        t.marks.pretransfer.get_or_insert(mark);
         t.rates.start = Some((now, t.easy.info.size_download, t.easy.info.size_upload));
         self.start_low_speed_window(ti);
     }
@@ -288,7 +290,7 @@ impl Multi {
 
     /// Fills in the timing and speed info when a transfer ends.
     pub(super) fn settle_info(&mut self, ti: usize) {
-        let now = self.now;
+        let now = self.clock.now().max(self.now);
         let t = &mut self.transfers[ti];
         let Some(start) = t.started else { return };
         let since = |at: Option<Instant>| {

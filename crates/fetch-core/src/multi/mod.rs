@@ -1139,7 +1139,7 @@ impl Multi {
                 return Step::Wait;
             };
             t.next_addr += 1;
-            t.marks.resolved.get_or_insert(self.now);
+            t.marks.resolved.get_or_insert_with(|| self.clock.now());
             match open_socket(addr) {
                 Ok(sock) => {
                     let fd = sock.as_raw_fd();
@@ -1197,7 +1197,7 @@ impl Multi {
             self.transfers[ti].last_connect_error = Some(e);
             return self.connect_next(ti);
         }
-        let now = self.now;
+        let now = self.clock.now();
         self.transfers[ti].marks.connected = Some(now);
         if self.transfers[ti].https {
             return self.start_tls(ti, cid);
@@ -1250,7 +1250,7 @@ impl Multi {
             }
             if !tls.is_handshaking() {
                 tracing::debug!(transfer = ti, version = ?tls.protocol_version(), "TLS established");
-                self.transfers[ti].marks.tls_done = Some(self.now);
+                self.transfers[ti].marks.tls_done = Some(self.clock.now());
                 self.set_deadline(ti, Kind::Connect, None);
                 self.attach(ti, cid);
                 return Step::Continue;
@@ -1672,7 +1672,7 @@ impl Multi {
                 }
                 Decoded::Head(head) => {
                     pos += n;
-                    t.marks.first_byte.get_or_insert(self.now);
+                    t.marks.first_byte.get_or_insert_with(|| self.clock.now());
                     t.easy.info.header_size += head.raw.len() as u64;
                     if head.status >= 200 {
                         t.easy.info.response_code = head.status;
