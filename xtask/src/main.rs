@@ -8,6 +8,7 @@
 //! - `install --prefix DIR [--debug]`: libfetch.so (with soname),
 //!   libfetch.a, the headers and a pkg-config file under DIR.
 
+mod bench;
 mod install;
 mod report;
 
@@ -53,6 +54,9 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "md")]
         format: report::Format,
     },
+    /// Benchmark libfetch against libcurl and a raw epoll floor
+    /// (docs/bench/RESULTS.md).
+    Bench(bench::BenchArgs),
 }
 
 /// A backend choice on the command line.
@@ -212,6 +216,7 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Test { backend, rest } => run_tests(backend, &rest),
         Cmd::Conformance { backend, format } => run_conformance(backend, format),
+        Cmd::Bench(args) => bench::run(&workspace_root(), &args),
         Cmd::Install { prefix, debug } => match install::install(&workspace_root(), &prefix, debug)
         {
             Ok(()) => {

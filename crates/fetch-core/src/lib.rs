@@ -71,5 +71,5 @@ pub use easy::{
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
-pub use tls::{TlsOptions, TlsVersion};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};
+pub use tls::{TlsOptions, TlsVersion};
