@@ -164,6 +164,8 @@ pub struct Easy {
     pub(crate) max_recv_speed: u64,
     pub(crate) max_send_speed: u64,
     pub(crate) expect_100_timeout: Duration,
+    /// The URL as last parsed for this transfer, reused while unchanged.
+    pub(crate) target_cache: Option<std::sync::Arc<crate::dest::Dest>>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -213,6 +215,7 @@ impl Easy {
             max_recv_speed: 0,
             max_send_speed: 0,
             expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
+            target_cache: None,
         }
     }
 

@@ -56,6 +56,7 @@
 #[cfg(feature = "checked")]
 pub mod checked;
 mod clock;
+mod dest;
 mod easy;
 mod error;
 mod http;

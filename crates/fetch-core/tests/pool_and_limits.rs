@@ -138,3 +138,21 @@ fn max_connects_closes_oldest_opt03() {
     assert_eq!(servers[2].open_connections(), 1);
     assert_eq!(app.watched(), 1);
 }
+
+/// Re-adding a finished transfer runs it afresh: its info and collected
+/// body start from zero, and its URL is not parsed again.
+#[test_log::test]
+fn re_added_transfer_starts_afresh() {
+    let srv = HttpServer::start();
+    let mut app = App::new();
+    let mut easy = Easy::get(srv.url("/bytes/1000"));
+    for round in 0..3 {
+        let id = app.add(easy);
+        app.run(Duration::from_secs(10));
+        assert!(app.result(id).is_ok());
+        easy = app.multi.remove(id).unwrap();
+        assert_eq!(easy.info().size_download, 1000, "round {round}");
+        assert_eq!(easy.body().len(), 1000, "round {round}");
+        assert_eq!(easy.info().num_connects, u32::from(round == 0));
+    }
+}

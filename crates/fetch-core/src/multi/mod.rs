@@ -11,6 +11,7 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use slab::Slab;
@@ -18,7 +19,8 @@ use socket2::{Domain, Protocol, SockAddr, Type};
 use url::Url;
 
 use crate::clock::Clock;
-use crate::easy::{Body, Easy, Flow, Method, ReadResult};
+use crate::dest::Dest;
+use crate::easy::{Body, Easy, Flow, Method, ReadResult, TransferInfo};
 use crate::error::{Error, ErrorCode, MultiError};
 use crate::http::{self, BodyFraming, Decoded, RequestParts, ResponseDecoder};
 use crate::resolve::Resolver;
@@ -145,11 +147,9 @@ struct Transfer {
     generation: u32,
     phase: Phase,
     conn: Option<usize>,
-    url: Option<Url>,
+    /// The current URL and what derives from it (changes on redirects).
+    target: Option<Arc<Dest>>,
     method: Method,
-    origin: String,
-    host: String,
-    port: u16,
     addrs: Vec<SocketAddr>,
     next_addr: usize,
     last_connect_error: Option<io::Error>,
@@ -162,7 +162,6 @@ struct Transfer {
     retried: bool,
     upload_done: bool,
     chunked_upload: bool,
-    https: bool,
     paused_recv: bool,
     paused_send: bool,
     /// Body bytes the write callback paused on, delivered first on resume.
@@ -175,6 +174,13 @@ struct Transfer {
 }
 
 impl Transfer {
+    /// The current target; set before a transfer leaves `Init`.
+    fn target(&self) -> &Dest {
+        self.target
+            .as_ref()
+            .expect("a started transfer has a target")
+    }
+
     fn id(&self, index: usize) -> TransferId {
         TransferId {
             index: index as u32,
@@ -296,7 +302,7 @@ pub struct Multi {
     observer: Option<ObserverFn>,
     resolver: Option<Resolver>,
     rbuf: Vec<u8>,
-    tls_configs: HashMap<TlsOptions, std::sync::Arc<rustls::ClientConfig>>,
+    tls_configs: HashMap<TlsOptions, Arc<rustls::ClientConfig>>,
     max_connects: Option<usize>,
     max_host_connections: usize,
     max_total_connections: usize,
@@ -440,6 +446,11 @@ impl Multi {
             });
         }
         self.begin();
+        // Each run starts afresh: info and a collected body belong to one
+        // transfer, as upstream resets them per transfer.
+        let mut easy = easy;
+        easy.info = TransferInfo::default();
+        easy.sink.clear();
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let method = easy.method.clone();
@@ -449,11 +460,8 @@ impl Multi {
             generation,
             phase: Phase::Init,
             conn: None,
-            url: None,
+            target: None,
             method,
-            origin: String::new(),
-            host: String::new(),
-            port: 0,
             addrs: Vec::new(),
             next_addr: 0,
             last_connect_error: None,
@@ -466,7 +474,6 @@ impl Multi {
             retried: false,
             upload_done: true,
             chunked_upload: false,
-            https: false,
             paused_recv: false,
             paused_send: false,
             held: Vec::new(),
@@ -921,23 +928,23 @@ impl Multi {
                 t.deadlines[Kind::Total as usize] = Some(now + limit);
             }
         }
-        if t.url.is_none() {
-            let parsed = match t.easy.url.as_deref() {
-                None => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
-                Some(raw) => Url::parse(raw)
-                    .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("URL rejected: {e}"))),
+        if t.target.is_none() {
+            let tag = t.easy.tls.pool_tag();
+            let target = match (&t.easy.url, &t.easy.target_cache) {
+                (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
+                (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
+                (Some(raw), _) => Dest::parse(raw, tag),
             };
-            match parsed {
-                Ok(u) => t.url = Some(u),
+            match target {
+                Ok(target) => {
+                    t.easy.target_cache = Some(target.clone());
+                    self.set_target(ti, target);
+                }
                 Err(e) => {
                     self.fail(ti, e);
                     return Step::Wait;
                 }
             }
-        }
-        if let Err(e) = self.set_target(ti) {
-            self.fail(ti, e);
-            return Step::Wait;
         }
         if let Some(cid) = self.take_idle(ti) {
             self.attach(ti, cid);
@@ -946,7 +953,7 @@ impl Multi {
         if self.transfers[ti].addrs.is_empty() {
             return self.resolve(ti);
         }
-        if !self.may_open(&self.transfers[ti].origin) {
+        if !self.may_open(&self.transfers[ti].target().origin) {
             let t = &mut self.transfers[ti];
             if t.phase != Phase::Pending {
                 t.phase = Phase::Pending;
@@ -959,55 +966,25 @@ impl Multi {
         self.connect_next(ti)
     }
 
-    /// Derives host, port and pool key from the current URL.
-    fn set_target(&mut self, ti: usize) -> Result<(), Error> {
+    /// Points a transfer at a (new) target; known addresses are dropped
+    /// when the origin changes.
+    fn set_target(&mut self, ti: usize, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
-        let url = t.url.as_ref().expect("parsed");
-        match url.scheme() {
-            "http" => t.https = false,
-            "https" => t.https = true,
-            other => {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedProtocol,
-                    format!("Protocol \"{other}\" not supported"),
-                ));
-            }
-        }
-        let host = match url.host() {
-            Some(url::Host::Domain(d)) => d.to_ascii_lowercase(),
-            Some(url::Host::Ipv4(a)) => a.to_string(),
-            Some(url::Host::Ipv6(a)) => a.to_string(),
-            None => {
-                return Err(Error::new(
-                    ErrorCode::UrlMalformat,
-                    "No host part in the URL",
-                ));
-            }
-        };
-        let port = url.port_or_known_default().unwrap_or(80);
-        let origin = if t.https {
-            match t.easy.tls.pool_tag() {
-                0 => format!("https://{host}:{port}"),
-                tag => format!("https://{host}:{port}#{tag:x}"),
-            }
-        } else {
-            format!("http://{host}:{port}")
-        };
-        if t.origin != origin {
+        if t.target
+            .as_ref()
+            .is_none_or(|old| old.origin != target.origin)
+        {
             t.addrs.clear();
             t.next_addr = 0;
         }
-        t.origin = origin;
-        t.host = host;
-        t.port = port;
-        t.easy.info.effective_url = Some(url.to_string());
-        Ok(())
+        t.easy.info.effective_url = Some(target.url.as_str().to_owned());
+        t.target = Some(target);
     }
 
     fn resolve(&mut self, ti: usize) -> Step {
         let now = self.now;
         let t = &mut self.transfers[ti];
-        let (host, port) = (t.host.clone(), t.port);
+        let (host, port) = (t.target().host.clone(), t.target().port);
         let literal = host
             .parse::<IpAddr>()
             .ok()
@@ -1134,7 +1111,11 @@ impl Multi {
                     .last_connect_error
                     .take()
                     .map_or_else(|| "no address".to_owned(), |e| e.to_string());
-                let msg = format!("Failed to connect to {} port {}: {why}", t.host, t.port);
+                let msg = format!(
+                    "Failed to connect to {} port {}: {why}",
+                    t.target().host,
+                    t.target().port
+                );
                 self.fail(ti, Error::new(ErrorCode::CouldntConnect, msg));
                 return Step::Wait;
             };
@@ -1143,7 +1124,7 @@ impl Multi {
             match open_socket(addr) {
                 Ok(sock) => {
                     let fd = sock.as_raw_fd();
-                    let origin = t.origin.clone();
+                    let origin = t.target().origin.clone();
                     t.phase = Phase::Connecting;
                     t.easy.info.num_connects += 1;
                     t.easy.info.primary_ip = Some(addr.ip());
@@ -1199,7 +1180,7 @@ impl Multi {
         }
         let now = self.clock.now();
         self.transfers[ti].marks.connected = Some(now);
-        if self.transfers[ti].https {
+        if self.transfers[ti].target().https {
             return self.start_tls(ti, cid);
         }
         self.set_deadline(ti, Kind::Connect, None);
@@ -1217,7 +1198,7 @@ impl Multi {
                 self.tls_configs.insert(t.easy.tls.clone(), c.clone());
             }),
         };
-        match config.and_then(|c| tls::connect(c, &t.host)) {
+        match config.and_then(|c| tls::connect(c, &t.target().host)) {
             Ok(session) => {
                 self.conns[cid].tls = Some(Box::new(session));
                 t.phase = Phase::Handshaking;
@@ -1287,17 +1268,7 @@ impl Multi {
         t.conn = Some(cid);
         t.phase = Phase::Sending;
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
-        let url = t.url.as_ref().expect("parsed");
-        let mut target = url.path().to_owned();
-        if let Some(q) = url.query() {
-            target.push('?');
-            target.push_str(q);
-        }
-        let host_header = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            (None, _) => String::new(),
-        };
+        let dest = t.target.clone().expect("a started transfer has a target");
         let sends_body = !matches!(t.method, Method::Get | Method::Head);
         let framing = match (&t.easy.body, sends_body) {
             (_, false) | (Body::None, true) if !matches!(t.method, Method::Post | Method::Put) => {
@@ -1329,8 +1300,8 @@ impl Multi {
         http::encode_request(
             &RequestParts {
                 method: t.method.as_str(),
-                target: &target,
-                host: &host_header,
+                target: &dest.request_target,
+                host: &dest.host_header,
                 headers,
                 body: framing,
             },
@@ -1687,7 +1658,7 @@ impl Multi {
                         }
                         if matches!(head.status, 301 | 302 | 303 | 307 | 308) {
                             if let Some(loc) = head.location.as_deref() {
-                                let next = t.url.as_ref().and_then(|u| u.join(loc).ok());
+                                let next = t.target().url.join(loc).ok();
                                 if let Some(next) = next {
                                     if t.easy.follow {
                                         t.following = Some(next.to_string());
@@ -1787,12 +1758,24 @@ impl Multi {
         }
         t.easy.info.redirect_count += 1;
         tracing::debug!(transfer = ti, %next, "following redirect");
-        t.url = Url::parse(&next).ok();
+        let tag = t.easy.tls.pool_tag();
+        let target = Url::parse(&next)
+            .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("bad redirect: {e}")))
+            .and_then(|url| Dest::from_url(next.clone(), url, tag));
+        let target = match target {
+            Ok(target) => target,
+            Err(e) => {
+                self.finish(ti, Err(e), reusable);
+                return Step::Wait;
+            }
+        };
+        let t = &mut self.transfers[ti];
         t.phase = Phase::Init;
         t.retried = false;
         if let Some(cid) = t.conn.take() {
             self.release_conn(cid, reusable);
         }
+        self.set_target(ti, target);
         Step::Continue
     }
 
@@ -1801,7 +1784,7 @@ impl Multi {
     fn take_idle(&mut self, ti: usize) -> Option<usize> {
         let cid = self
             .idle
-            .get_mut(self.transfers[ti].origin.as_str())?
+            .get_mut(self.transfers[ti].target().origin.as_str())?
             .pop()?;
         self.idle_count -= 1;
         Some(cid)
