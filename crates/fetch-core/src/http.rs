@@ -474,10 +474,18 @@ impl ResponseDecoder {
 
     /// Parses a complete head and sets up framing for what follows it.
     fn start_message(&mut self, raw: &[u8]) -> Result<ResponseHead, HttpError> {
-        // One slot per line, so httparse can never run out of header slots.
+        // Most heads fit the stack slots; a head with more lines gets one
+        // slot per line, so httparse can never run out of header slots.
         let lines = raw.iter().filter(|&&b| b == b'\n').count();
-        let mut slots = vec![httparse::EMPTY_HEADER; lines];
-        let mut response = httparse::Response::new(&mut slots);
+        let mut stack = [httparse::EMPTY_HEADER; 48];
+        let mut heap;
+        let slots: &mut [httparse::Header<'_>] = if lines <= stack.len() {
+            &mut stack
+        } else {
+            heap = vec![httparse::EMPTY_HEADER; lines];
+            &mut heap
+        };
+        let mut response = httparse::Response::new(slots);
         let mut config = httparse::ParserConfig::default();
         config
             .allow_spaces_after_header_name_in_responses(true)
@@ -494,27 +502,41 @@ impl ResponseDecoder {
         if status < 100 {
             return Err(HttpError::MalformedHead("status code out of range"));
         }
-        let headers = &*response.headers;
 
+        // One pass over the headers picks out everything framing needs.
         let mut close_token = false;
         let mut keep_alive_token = false;
-        for value in values(headers, "connection") {
-            for token in tokens(value) {
-                close_token |= token.eq_ignore_ascii_case(b"close");
-                keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+        let mut last_coding: Option<&[u8]> = None;
+        let mut has_content_length = false;
+        let mut location: Option<&[u8]> = None;
+        for h in response.headers.iter() {
+            let name = h.name.as_bytes();
+            if name.eq_ignore_ascii_case(b"content-length") {
+                has_content_length = true;
+            } else if name.eq_ignore_ascii_case(b"connection") {
+                for token in tokens(h.value) {
+                    close_token |= token.eq_ignore_ascii_case(b"close");
+                    keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+                }
+            } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+                // RFC 9112 6.1: only the last coding tells whether the body
+                // is chunked.
+                if let Some(t) = tokens(h.value).last() {
+                    last_coding = Some(t);
+                }
+            } else if name.eq_ignore_ascii_case(b"location") && location.is_none() {
+                location = Some(h.value);
             }
         }
+        let headers = &*response.headers;
         let close = close_token || (minor_version == 0 && !keep_alive_token);
-
-        // RFC 9112 6.1: only the last coding tells whether the body is chunked.
-        let last_coding = values(headers, "transfer-encoding").flat_map(tokens).last();
         let has_te = last_coding.is_some();
         let chunked = last_coding.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
 
         let interim = (100..200).contains(&status) && status != 101;
         let no_body =
             self.head_request || (100..200).contains(&status) || matches!(status, 204 | 304);
-        let content_length = if has_te {
+        let content_length = if has_te || !has_content_length {
             None
         } else if no_body {
             // Framing does not depend on it, so a bad value is not fatal here.
@@ -522,9 +544,7 @@ impl ResponseDecoder {
         } else {
             content_length(headers)?
         };
-        let location = values(headers, "location")
-            .next()
-            .map(|v| String::from_utf8_lossy(trim_ows(v)).into_owned());
+        let location = location.map(|v| String::from_utf8_lossy(trim_ows(v)).into_owned());
 
         if !interim {
             self.state = if no_body {
@@ -543,8 +563,7 @@ impl ResponseDecoder {
             };
             // RFC 9112 6.1: Transfer-Encoding with Content-Length, or in
             // HTTP/1.0, suggests smuggling; do not trust the connection after.
-            let suspicious = has_te
-                && (minor_version == 0 || values(headers, "content-length").next().is_some());
+            let suspicious = has_te && (minor_version == 0 || has_content_length);
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }
