@@ -474,24 +474,25 @@ impl ResponseDecoder {
 
     /// Parses a complete head and sets up framing for what follows it.
     fn start_message(&mut self, raw: &[u8]) -> Result<ResponseHead, HttpError> {
-        // Most heads fit the stack slots; a head with more lines gets one
-        // slot per line, so httparse can never run out of header slots.
-        let lines = raw.iter().filter(|&&b| b == b'\n').count();
-        let mut stack = [httparse::EMPTY_HEADER; 48];
-        let mut heap;
-        let slots: &mut [httparse::Header<'_>] = if lines <= stack.len() {
-            &mut stack
-        } else {
-            heap = vec![httparse::EMPTY_HEADER; lines];
-            &mut heap
-        };
-        let mut response = httparse::Response::new(slots);
+        // Most heads fit the stack slots; one with more headers is parsed
+        // again with a slot per line, so httparse never runs out of slots.
         let mut config = httparse::ParserConfig::default();
         config
             .allow_spaces_after_header_name_in_responses(true)
             .allow_multiple_spaces_in_response_status_delimiters(true)
             .allow_obsolete_multiline_headers_in_responses(true);
-        match config.parse_response(&mut response, raw) {
+        // Uninitialised slots: initialising 48 headers per response would
+        // cost more than parsing a typical head.
+        let mut stack = [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; 48];
+        let mut heap;
+        let mut response = httparse::Response::new(&mut []);
+        let mut parsed = config.parse_response_with_uninit_headers(&mut response, raw, &mut stack);
+        if parsed == Err(httparse::Error::TooManyHeaders) {
+            heap = vec![httparse::EMPTY_HEADER; memchr::memchr_iter(b'\n', raw).count()];
+            response = httparse::Response::new(&mut heap);
+            parsed = config.parse_response(&mut response, raw);
+        }
+        match parsed {
             Ok(httparse::Status::Complete(n)) if n == raw.len() => {}
             Ok(_) => return Err(HttpError::MalformedHead("head does not end where expected")),
             Err(err) => return Err(HttpError::MalformedHead(httparse_reason(err))),
@@ -626,20 +627,33 @@ fn clamp(left: u64, available: usize) -> usize {
 /// head or trailer section. `scan` says how far earlier calls got and is
 /// advanced on failure.
 fn find_empty_line(buf: &[u8], scan: &mut usize) -> Option<usize> {
+    // Line starts are the buffer start and every byte after a '\n'; jump
+    // from one to the next with memchr instead of testing every byte.
     let mut i = *scan;
-    while i < buf.len() {
+    loop {
+        if i >= buf.len() {
+            *scan = buf.len();
+            return None;
+        }
         if i == 0 || buf[i - 1] == b'\n' {
             match (buf[i], buf.get(i + 1)) {
                 (b'\n', _) => return Some(i + 1),
                 (b'\r', Some(b'\n')) => return Some(i + 2),
-                (b'\r', None) => break,
+                (b'\r', None) => {
+                    *scan = i;
+                    return None;
+                }
                 _ => {}
             }
         }
-        i += 1;
+        match memchr::memchr(b'\n', &buf[i..]) {
+            Some(at) => i += at + 1,
+            None => {
+                *scan = buf.len();
+                return None;
+            }
+        }
     }
-    *scan = i;
-    None
 }
 
 /// The index of the first `byte` in `buf`, searching from `scan` on.

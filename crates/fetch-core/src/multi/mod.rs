@@ -171,6 +171,8 @@ struct Transfer {
     rates: Rates,
     /// The progress callback has been told this request started.
     progress_told: bool,
+    /// Its DONE message is queued and not read yet.
+    msg_queued: bool,
 }
 
 impl Transfer {
@@ -481,6 +483,7 @@ impl Multi {
             marks: Marks::default(),
             rates: Rates::default(),
             progress_told: false,
+            msg_queued: false,
         });
         self.running += 1;
         let now = self.now;
@@ -517,10 +520,15 @@ impl Multi {
             if let Some(cid) = self.transfers[ti].conn.take() {
                 self.close_conn(cid);
             }
-            self.pending.retain(|&p| p != ti);
+            if self.transfers[ti].phase == Phase::Pending {
+                self.pending.retain(|&p| p != ti);
+            }
         }
         let mut t = self.transfers.remove(ti);
-        self.msgs.retain(|m| m.transfer != id);
+        if t.msg_queued {
+            // IR-06: an unread message goes with its transfer.
+            self.msgs.retain(|m| m.transfer != id);
+        }
         if self.transfers.is_empty() {
             self.dead = false;
         }
@@ -578,6 +586,11 @@ impl Multi {
     /// many remain queued after it (IR-01, IR-02).
     pub fn info_read(&mut self) -> Option<(Message, usize)> {
         let m = self.msgs.pop_front()?;
+        if let Some(t) = self.transfers.get_mut(m.transfer.index as usize) {
+            if t.generation == m.transfer.generation {
+                t.msg_queued = false;
+            }
+        }
         Some((m, self.msgs.len()))
     }
 
@@ -913,6 +926,7 @@ impl Multi {
         if let Some(cid) = conn {
             self.release_conn(cid, reusable);
         }
+        self.transfers[ti].msg_queued = true;
         self.msgs.push_back(Message {
             transfer: id,
             result,
