@@ -1,8 +1,12 @@
 // c_long is 32-bit on some targets, so its conversions are not useless.
 #![allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
-//! Easy handles (`FETCH *`): C-level options kept in the wrapper, turned
-//! into a [`fetch_core::Easy`] when the handle is added to a multi or
-//! performed, and the information read back with `fetch_easy_getinfo`.
+//! Easy handles (`FETCH *`): C-level options kept in the wrapper, and one
+//! [`fetch_core::Easy`] per handle, kept across transfers: it moves into
+//! the multi on add (or into the private driver on perform) and back on
+//! remove, and only the options changed since its last run are applied to
+//! it (`FetchEasy::prepare`), so what the engine worked out once (the
+//! parsed URL, the boxed callback closures) is reused. `fetch_easy_getinfo`
+//! reads the one item asked for from wherever that transfer is.
 //! `fetch_easy_pause` is here too; see [`PauseRequest`] for how it works
 //! from inside callbacks.
 
@@ -11,7 +15,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::ptr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 use std::time::Duration;
 
 use fetch_core::{
@@ -21,7 +25,7 @@ use fetch_core::{
 use fetch_poll::Driver;
 
 use crate::codes::*;
-use crate::multi::{FetchMulti, detach_easy, engine_info, pause_transfer};
+use crate::multi::{FetchMulti, detach_easy, pause_transfer, watch_info, with_engine_info};
 use crate::{SendPtr, guard};
 
 const EASY_MAGIC: u64 = 0x4645_5443_485f_4541; // "FETCH_EA"
@@ -94,6 +98,97 @@ impl PauseRequest {
     fn blocks(&self, bit: c_int) -> bool {
         let bits = self.0.load(Ordering::Relaxed);
         bits != Self::NONE && bits & bit != 0
+    }
+}
+
+/// The C callbacks and their data pointers as the engine closures of a
+/// transfer call them, shared with those closures.
+///
+/// The closures are boxed once per handle (when its engine transfer is
+/// built) and read the callbacks from here on every call, so changing a
+/// callback or its data needs no new closure. The values are published
+/// from the options when the handle is added (or performed), so a
+/// `fetch_easy_setopt` made while a transfer runs takes effect with the
+/// next one, as before. Relaxed atomics only because the closures must be
+/// `Send`; the engine calls them on the thread driving the multi.
+#[derive(Debug, Default)]
+pub(crate) struct Hooks {
+    write_fn: AtomicPtr<c_void>,
+    write_data: AtomicPtr<c_void>,
+    header_fn: AtomicPtr<c_void>,
+    header_data: AtomicPtr<c_void>,
+    read_fn: AtomicPtr<c_void>,
+    read_data: AtomicPtr<c_void>,
+    xferinfo_fn: AtomicPtr<c_void>,
+    progress_fn: AtomicPtr<c_void>,
+    progress_data: AtomicPtr<c_void>,
+}
+
+/// A callback option's function pointer as stored in [`Hooks`].
+fn fn_ptr<F: Copy>(f: Option<F>) -> *mut c_void {
+    assert_eq!(size_of::<F>(), size_of::<*mut c_void>());
+    match f {
+        // SAFETY: `F` is a function pointer type of pointer size (asserted);
+        // function and data pointers share a representation on every
+        // supported platform.
+        Some(f) => unsafe { std::mem::transmute_copy::<F, *mut c_void>(&f) },
+        None => ptr::null_mut(),
+    }
+}
+
+impl Hooks {
+    fn load(p: &AtomicPtr<c_void>) -> *mut c_void {
+        p.load(Ordering::Relaxed)
+    }
+
+    fn write(&self) -> (Option<fetch_write_callback>, *mut c_void) {
+        // SAFETY: `write_fn` only ever holds NULL or a `fetch_write_callback`
+        // (stored by `publish`).
+        let f = unsafe { callback(Self::load(&self.write_fn)) };
+        (f, Self::load(&self.write_data))
+    }
+
+    fn header(&self) -> (Option<fetch_write_callback>, *mut c_void) {
+        // SAFETY: as for `write`.
+        let f = unsafe { callback(Self::load(&self.header_fn)) };
+        (f, Self::load(&self.header_data))
+    }
+
+    fn read(&self) -> (Option<fetch_read_callback>, *mut c_void) {
+        // SAFETY: `read_fn` only holds NULL or a `fetch_read_callback`.
+        let f = unsafe { callback(Self::load(&self.read_fn)) };
+        (f, Self::load(&self.read_data))
+    }
+
+    /// Upstream: XFERINFOFUNCTION wins over PROGRESSFUNCTION.
+    fn progress(&self) -> (Option<ProgressCb>, *mut c_void) {
+        // SAFETY: `xferinfo_fn` and `progress_fn` only hold NULL or a
+        // callback of their type.
+        let (x, p) = unsafe {
+            (
+                callback(Self::load(&self.xferinfo_fn)),
+                callback(Self::load(&self.progress_fn)),
+            )
+        };
+        let cb = x.map(ProgressCb::XferInfo).or(p.map(ProgressCb::Old));
+        (cb, Self::load(&self.progress_data))
+    }
+
+    /// Makes the closures call what `o` says from now on.
+    fn publish(&self, o: &Options) {
+        let set = |a: &AtomicPtr<c_void>, p: *mut c_void| a.store(p, Ordering::Relaxed);
+        set(&self.write_fn, fn_ptr(o.write_fn));
+        set(&self.write_data, o.write_data);
+        // Upstream: HEADERDATA without HEADERFUNCTION sends headers through
+        // the write function.
+        let hf = o.header_fn.or(o.write_fn);
+        set(&self.header_fn, fn_ptr(hf));
+        set(&self.header_data, o.header_data);
+        set(&self.read_fn, fn_ptr(o.read_fn));
+        set(&self.read_data, o.read_data);
+        set(&self.xferinfo_fn, fn_ptr(o.xferinfo_fn));
+        set(&self.progress_fn, fn_ptr(o.progress_fn));
+        set(&self.progress_data, o.progress_data);
     }
 }
 
@@ -204,12 +299,51 @@ pub(crate) enum State {
     Performing,
 }
 
+/// What `FetchEasy::prepare` must bring up to date in the held engine
+/// transfer before the next add (bits of `FetchEasy::dirty`).
+mod dirty {
+    /// FETCHOPT_URL.
+    pub(super) const URL: u8 = 1;
+    /// The TLS options.
+    pub(super) const TLS: u8 = 2;
+    /// Redirects, timeouts, speed limits, Expect: 100 wait.
+    pub(super) const SCALARS: u8 = 4;
+    /// Callbacks and their data (published to `Hooks`).
+    pub(super) const HOOKS: u8 = 8;
+    /// Method and body again (the engine drops a POST body on a 303; a
+    /// borrowed POSTFIELDS buffer is read afresh for every transfer).
+    pub(super) const BODY: u8 = 16;
+    /// A new engine transfer: the method/body options changed (the engine
+    /// has no way to drop a body or a callback once set).
+    pub(super) const REBUILD: u8 = 32;
+    pub(super) const ALL: u8 = URL | TLS | SCALARS | HOOKS | BODY | REBUILD;
+}
+
 /// The object behind `FETCH *`.
 pub struct FetchEasy {
     magic: u64,
     opts: Options,
     pub(crate) state: State,
-    info: TransferInfo,
+    /// The engine transfer, kept across transfers so that what it worked
+    /// out once (the parsed URL, the boxed closures) is reused. `None`
+    /// while it is in a multi (or in this handle's own perform), and before
+    /// it is first built.
+    core: Option<Easy>,
+    /// `dirty::*` bits: what changed in `opts` since `core` was updated.
+    dirty: u8,
+    /// Whether `core` has a header / progress closure (the engine cannot
+    /// drop one, so a change of presence rebuilds it).
+    has_header: bool,
+    has_progress: bool,
+    /// The request header lines last given to `core`.
+    applied_headers: Vec<String>,
+    /// The callbacks `core`'s closures call.
+    hooks: Arc<Hooks>,
+    /// What `fetch_easy_getinfo` answers from inside a callback of the
+    /// handle's multi (the engine is borrowed then): refreshed at the end
+    /// of every multi call once such a call was made (`watched`).
+    snapshot: Option<TransferInfo>,
+    pub(crate) watched: bool,
     /// The code the last transfer ended with (for FETCHINFO_SSL_VERIFYRESULT).
     last_result: FETCHcode,
     /// `fetch_easy_pause` requests waiting for the engine (CB-06).
@@ -399,7 +533,14 @@ impl FetchEasy {
             magic: EASY_MAGIC,
             opts,
             state: State::Idle,
-            info: TransferInfo::default(),
+            core: None,
+            dirty: dirty::ALL,
+            has_header: false,
+            has_progress: false,
+            applied_headers: Vec::new(),
+            hooks: Arc::default(),
+            snapshot: None,
+            watched: false,
             last_result: FETCHE_OK,
             pause: PauseRequest::new(),
             effective_url: CString::default(),
@@ -409,8 +550,21 @@ impl FetchEasy {
         })
     }
 
-    pub(crate) fn set_info(&mut self, info: TransferInfo) {
-        self.info = info;
+    /// Takes the engine transfer back from a multi (remove) or a perform.
+    pub(crate) fn restore(&mut self, easy: Easy) {
+        // A followed redirect may have dropped the request body.
+        if easy.info().redirect_count > 0 {
+            self.dirty |= dirty::BODY;
+        }
+        self.core = Some(easy);
+    }
+
+    /// Refreshes the in-callback answer of `fetch_easy_getinfo`.
+    pub(crate) fn set_snapshot(&mut self, info: &TransferInfo) {
+        match &mut self.snapshot {
+            Some(s) => s.clone_from(info),
+            None => self.snapshot = Some(info.clone()),
+        }
     }
 
     /// Records the code the transfer ended with.
@@ -441,17 +595,76 @@ impl FetchEasy {
         }
     }
 
-    /// The engine transfer for the current options.
-    pub(crate) fn build(&self) -> Easy {
-        let o = &self.opts;
-        let mut e = Easy::new();
-        if let Some(u) = &o.url {
-            e.url(u.to_string_lossy().into_owned());
-        }
+    /// The engine transfer for the current options, taken out of the
+    /// handle to be added to a multi (or performed); it comes back with
+    /// [`FetchEasy::restore`]. The held transfer is reused and only what
+    /// changed since it last ran is applied to it.
+    pub(crate) fn prepare(&mut self) -> Easy {
         // A request left over from an earlier run means nothing now.
         let _ = self.pause.take();
-        let (wf, wd) = (o.write_fn, SendPtr(o.write_data));
-        let pause = self.pause.clone();
+        self.snapshot = None;
+        let o = &self.opts;
+        let want_header = o.header_fn.is_some() || !o.header_data.is_null();
+        let want_progress = !o.noprogress && (o.xferinfo_fn.is_some() || o.progress_fn.is_some());
+        let reuse = self.dirty & dirty::REBUILD == 0
+            && want_header == self.has_header
+            && want_progress == self.has_progress;
+        let mut e = match self.core.take() {
+            Some(e) if reuse => e,
+            _ => {
+                self.dirty = dirty::ALL;
+                self.applied_headers.clear();
+                // New closures over new hooks: an engine transfer that is
+                // still around somewhere keeps calling the old ones.
+                self.hooks = Arc::default();
+                self.fresh(want_header, want_progress)
+            }
+        };
+        let d = self.dirty;
+        let o = &self.opts;
+        if d & dirty::HOOKS != 0 {
+            self.hooks.publish(o);
+        }
+        // (A NULL URL rebuilds: a new engine transfer has none.) The same
+        // string set again keeps the parsed URL cached in the engine.
+        if let (true, Some(u)) = (d & dirty::URL != 0, &o.url) {
+            let u = u.to_string_lossy();
+            if e.get_url() != Some(&*u) {
+                e.url(u.into_owned());
+            }
+        }
+        if d & dirty::TLS != 0 {
+            e.tls(o.tls.clone());
+        }
+        if d & dirty::SCALARS != 0 {
+            e.follow_location(o.follow);
+            e.max_redirs(u32::try_from(o.max_redirs).ok());
+            e.timeout(Duration::from_millis(o.timeout_ms));
+            e.connect_timeout(Duration::from_millis(o.connect_timeout_ms));
+            e.low_speed(o.low_speed_limit, Duration::from_secs(o.low_speed_time));
+            e.max_send_speed(o.max_send_speed);
+            e.max_recv_speed(o.max_recv_speed);
+            e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
+        }
+        if d & dirty::BODY != 0 {
+            self.apply_body(&mut e);
+        }
+        self.apply_headers(&mut e);
+        // A borrowed POSTFIELDS buffer may change between transfers
+        // without a setopt: read it again next time.
+        self.dirty = if matches!(self.opts.post_data, PostData::Borrowed(_)) {
+            dirty::BODY
+        } else {
+            0
+        };
+        e
+    }
+
+    /// A new engine transfer with the closures (the rest of the options is
+    /// applied by `prepare`).
+    fn fresh(&mut self, want_header: bool, want_progress: bool) -> Easy {
+        let mut e = Easy::new();
+        let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
         e.write_function(move |buf| {
             if pause.blocks(FETCHPAUSE_RECV) {
                 // Paused from inside an earlier callback of this call: the
@@ -460,27 +673,77 @@ impl FetchEasy {
             } else if buf.is_empty() {
                 Flow::Continue
             } else {
-                write_flow(call_write(wf, wd.get(), buf), buf.len())
+                let (f, data) = hooks.write();
+                write_flow(call_write(f, data, buf), buf.len())
             }
         });
-        let header = match (o.header_fn, o.header_data.is_null()) {
-            (Some(f), _) => Some((Some(f), SendPtr(o.header_data))),
-            // Upstream: HEADERDATA without HEADERFUNCTION sends headers
-            // through the write function.
-            (None, false) => Some((o.write_fn, SendPtr(o.header_data))),
-            (None, true) => None,
-        };
-        if let Some((hf, hd)) = header {
-            let pause = self.pause.clone();
+        if want_header {
+            let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
             e.header_function(move |line| {
                 // Header lines are not kept for redelivery, so the callback
                 // always gets them; a pending receive pause stops the
                 // transfer before the body.
-                match write_flow(call_write(hf, hd.get(), line), line.len()) {
+                let (f, data) = hooks.header();
+                match write_flow(call_write(f, data, line), line.len()) {
                     Flow::Continue if pause.blocks(FETCHPAUSE_RECV) => Flow::Pause,
                     flow => flow,
                 }
             });
+        }
+        if want_progress {
+            let hooks = self.hooks.clone();
+            e.progress_function(move |p| match hooks.progress() {
+                (Some(cb), data) => cb.call(data, p),
+                (None, _) => Flow::Continue,
+            });
+        }
+        self.has_header = want_header;
+        self.has_progress = want_progress;
+        e
+    }
+
+    /// The method and request body.
+    fn apply_body(&self, e: &mut Easy) {
+        let o = &self.opts;
+        let reader = || {
+            let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
+            move |buf: &mut [u8]| {
+                if pause.blocks(FETCHPAUSE_SEND) {
+                    ReadResult::Pause
+                } else {
+                    let (f, data) = hooks.read();
+                    read_result(call_read(f, data, buf), buf.len())
+                }
+            }
+        };
+        if o.nobody {
+            e.method(Method::Head);
+        } else if o.upload {
+            e.body_reader(u64::try_from(o.infilesize).ok(), reader());
+            e.method(Method::Put);
+        } else if let Some(body) = self.post_body() {
+            e.post(body);
+        } else if o.post {
+            e.body_reader(u64::try_from(o.post_size).ok(), reader());
+            e.method(Method::Post);
+        } else {
+            e.method(Method::Get);
+        }
+        if let Some(c) = &o.custom {
+            e.method(Method::Custom(c.to_string_lossy().into_owned()));
+        }
+    }
+
+    /// USERAGENT and HTTPHEADER, read at every add: the application may
+    /// append to the list it gave without a new setopt.
+    fn apply_headers(&mut self, e: &mut Easy) {
+        let o = &self.opts;
+        if o.user_agent.is_none() && o.headers.is_null() {
+            if !self.applied_headers.is_empty() {
+                self.applied_headers.clear();
+                e.headers(Vec::new());
+            }
+            return;
         }
         let mut lines = Vec::new();
         if let Some(ua) = &o.user_agent {
@@ -499,52 +762,10 @@ impl FetchEasy {
             }
             node = n.next;
         }
-        e.headers(lines);
-        let (rf, rd) = (o.read_fn, SendPtr(o.read_data));
-        let pause = self.pause.clone();
-        let reader = move |buf: &mut [u8]| {
-            if pause.blocks(FETCHPAUSE_SEND) {
-                ReadResult::Pause
-            } else {
-                read_result(call_read(rf, rd.get(), buf), buf.len())
-            }
-        };
-        if o.nobody {
-            e.method(Method::Head);
-        } else if o.upload {
-            e.body_reader(u64::try_from(o.infilesize).ok(), reader);
-            e.method(Method::Put);
-        } else if let Some(body) = self.post_body() {
-            e.post(body);
-        } else if o.post {
-            e.body_reader(u64::try_from(o.post_size).ok(), reader);
-            e.method(Method::Post);
+        if lines != self.applied_headers {
+            e.headers(lines.clone());
+            self.applied_headers = lines;
         }
-        if let Some(c) = &o.custom {
-            e.method(Method::Custom(c.to_string_lossy().into_owned()));
-        }
-        e.follow_location(o.follow);
-        e.max_redirs(u32::try_from(o.max_redirs).ok());
-        e.timeout(Duration::from_millis(o.timeout_ms));
-        e.connect_timeout(Duration::from_millis(o.connect_timeout_ms));
-        e.tls(o.tls.clone());
-        // Upstream: XFERINFOFUNCTION wins over PROGRESSFUNCTION, and neither
-        // is called while NOPROGRESS is 1 (the default).
-        let progress = match (o.xferinfo_fn, o.progress_fn) {
-            _ if o.noprogress => None,
-            (Some(f), _) => Some(ProgressCb::XferInfo(f)),
-            (None, Some(f)) => Some(ProgressCb::Old(f)),
-            (None, None) => None,
-        };
-        if let Some(cb) = progress {
-            let pd = SendPtr(o.progress_data);
-            e.progress_function(move |p| cb.call(pd.get(), p));
-        }
-        e.low_speed(o.low_speed_limit, Duration::from_secs(o.low_speed_time));
-        e.max_send_speed(o.max_send_speed);
-        e.max_recv_speed(o.max_recv_speed);
-        e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
-        e
     }
 
     fn post_body(&self) -> Option<Vec<u8>> {
@@ -813,96 +1034,73 @@ impl FetchEasy {
             FETCHOPT_VERBOSE | FETCHOPT_NOSIGNAL => {}
             _ => return FETCHE_UNKNOWN_OPTION,
         }
+        self.dirty |= match option {
+            // The engine has no "no URL": start over for upstream's error.
+            FETCHOPT_URL if ptr.is_null() => dirty::REBUILD,
+            FETCHOPT_URL => dirty::URL,
+            FETCHOPT_CUSTOMREQUEST
+            | FETCHOPT_POSTFIELDS
+            | FETCHOPT_COPYPOSTFIELDS
+            | FETCHOPT_POSTFIELDSIZE
+            | FETCHOPT_POSTFIELDSIZE_LARGE
+            | FETCHOPT_INFILESIZE
+            | FETCHOPT_INFILESIZE_LARGE
+            | FETCHOPT_POST
+            | FETCHOPT_NOBODY
+            | FETCHOPT_UPLOAD
+            | FETCHOPT_PUT
+            | FETCHOPT_HTTPGET => dirty::REBUILD,
+            FETCHOPT_WRITEFUNCTION
+            | FETCHOPT_WRITEDATA
+            | FETCHOPT_HEADERFUNCTION
+            | FETCHOPT_HEADERDATA
+            | FETCHOPT_READFUNCTION
+            | FETCHOPT_READDATA
+            | FETCHOPT_XFERINFOFUNCTION
+            | FETCHOPT_PROGRESSFUNCTION
+            | FETCHOPT_XFERINFODATA
+            | FETCHOPT_NOPROGRESS => dirty::HOOKS,
+            FETCHOPT_FOLLOWLOCATION
+            | FETCHOPT_MAXREDIRS
+            | FETCHOPT_TIMEOUT
+            | FETCHOPT_TIMEOUT_MS
+            | FETCHOPT_CONNECTTIMEOUT
+            | FETCHOPT_CONNECTTIMEOUT_MS
+            | FETCHOPT_LOW_SPEED_LIMIT
+            | FETCHOPT_LOW_SPEED_TIME
+            | FETCHOPT_MAX_SEND_SPEED_LARGE
+            | FETCHOPT_MAX_RECV_SPEED_LARGE
+            | FETCHOPT_EXPECT_100_TIMEOUT_MS => dirty::SCALARS,
+            FETCHOPT_CAINFO
+            | FETCHOPT_CAPATH
+            | FETCHOPT_CAINFO_BLOB
+            | FETCHOPT_SSLCERT
+            | FETCHOPT_SSLKEY
+            | FETCHOPT_SSL_VERIFYPEER
+            | FETCHOPT_SSL_VERIFYHOST
+            | FETCHOPT_SSLVERSION => dirty::TLS,
+            // Read at every add (USERAGENT, HTTPHEADER) or not part of the
+            // engine transfer (PRIVATE, ERRORBUFFER, the no-ops).
+            _ => 0,
+        };
         FETCHE_OK
     }
 
-    /// The freshest information: from the engine while added (outside
-    /// callbacks), else the last copy.
-    fn refresh_info(&mut self) {
-        if let State::Added { multi, id } = self.state {
-            // SAFETY: an added handle's multi pointer stays valid while it
-            // is added (cleanup detaches every handle first).
-            if let Some(info) = unsafe { engine_info(multi, id) } {
-                self.info = info;
-            }
-        }
-    }
-
     fn getinfo(&mut self, info: FETCHINFO, out: *mut c_void) -> FETCHcode {
-        self.refresh_info();
-        let i = &self.info;
-        enum Out {
-            Str(*const c_char),
-            Long(c_long),
-            Double(c_double),
-            Off(fetch_off_t),
-            Ptr(*mut c_void),
-        }
-        let secs = |d: Duration| d.as_secs_f64();
-        let micros = |d: Duration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
-        let off = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        let cs = |s: String| CString::new(s).unwrap_or_default();
         let value = match info {
-            FETCHINFO_RESPONSE_CODE => Out::Long(c_long::from(i.response_code)),
-            FETCHINFO_EFFECTIVE_URL => {
-                let url = i.effective_url.clone().or_else(|| {
-                    self.opts
-                        .url
-                        .as_ref()
-                        .map(|u| u.to_string_lossy().into_owned())
-                });
-                self.effective_url = cs(url.unwrap_or_default());
-                Out::Str(self.effective_url.as_ptr())
-            }
-            FETCHINFO_TOTAL_TIME => Out::Double(secs(i.total_time)),
-            FETCHINFO_TOTAL_TIME_T => Out::Off(micros(i.total_time)),
-            FETCHINFO_SIZE_DOWNLOAD => Out::Double(i.size_download as f64),
-            FETCHINFO_SIZE_DOWNLOAD_T => Out::Off(off(i.size_download)),
-            FETCHINFO_SIZE_UPLOAD => Out::Double(i.size_upload as f64),
-            FETCHINFO_SIZE_UPLOAD_T => Out::Off(off(i.size_upload)),
-            FETCHINFO_HEADER_SIZE => {
-                Out::Long(c_long::try_from(i.header_size).unwrap_or(c_long::MAX))
-            }
-            FETCHINFO_PRIMARY_IP => {
-                self.primary_ip = cs(i.primary_ip.map(|ip| ip.to_string()).unwrap_or_default());
-                Out::Str(self.primary_ip.as_ptr())
-            }
-            FETCHINFO_PRIMARY_PORT => Out::Long(c_long::from(i.primary_port)),
-            FETCHINFO_REDIRECT_COUNT => {
-                Out::Long(c_long::try_from(i.redirect_count).unwrap_or(c_long::MAX))
-            }
-            FETCHINFO_NUM_CONNECTS => {
-                Out::Long(c_long::try_from(i.num_connects).unwrap_or(c_long::MAX))
-            }
-            FETCHINFO_REDIRECT_URL => match i.redirect_url.clone() {
-                Some(u) => {
-                    self.redirect_url = cs(u);
-                    Out::Str(self.redirect_url.as_ptr())
-                }
-                None => Out::Str(ptr::null()),
-            },
-            FETCHINFO_PRIVATE => Out::Ptr(self.opts.private),
-            FETCHINFO_NAMELOOKUP_TIME => Out::Double(secs(i.namelookup_time)),
-            FETCHINFO_NAMELOOKUP_TIME_T => Out::Off(micros(i.namelookup_time)),
-            FETCHINFO_CONNECT_TIME => Out::Double(secs(i.connect_time)),
-            FETCHINFO_CONNECT_TIME_T => Out::Off(micros(i.connect_time)),
-            FETCHINFO_APPCONNECT_TIME => Out::Double(secs(i.appconnect_time)),
-            FETCHINFO_APPCONNECT_TIME_T => Out::Off(micros(i.appconnect_time)),
-            FETCHINFO_PRETRANSFER_TIME => Out::Double(secs(i.pretransfer_time)),
-            FETCHINFO_PRETRANSFER_TIME_T => Out::Off(micros(i.pretransfer_time)),
-            FETCHINFO_STARTTRANSFER_TIME => Out::Double(secs(i.starttransfer_time)),
-            FETCHINFO_STARTTRANSFER_TIME_T => Out::Off(micros(i.starttransfer_time)),
-            FETCHINFO_SPEED_DOWNLOAD => Out::Double(i.speed_download as f64),
-            FETCHINFO_SPEED_DOWNLOAD_T => Out::Off(off(i.speed_download)),
-            FETCHINFO_SPEED_UPLOAD => Out::Double(i.speed_upload as f64),
-            FETCHINFO_SPEED_UPLOAD_T => Out::Off(off(i.speed_upload)),
+            // Not transfer information: no need to reach the engine.
+            FETCHINFO_PRIVATE => Ok(Out::Ptr(self.opts.private)),
             // The engine reports no verification detail: 0 (X509_V_OK)
             // unless the last transfer failed verification, then 1
             // (X509_V_ERR_UNSPECIFIED).
-            FETCHINFO_SSL_VERIFYRESULT => Out::Long(c_long::from(
+            FETCHINFO_SSL_VERIFYRESULT => Ok(Out::Long(c_long::from(
                 self.last_result == easy_code(fetch_core::ErrorCode::PeerFailedVerification),
-            )),
-            _ => return FETCHE_UNKNOWN_OPTION,
+            ))),
+            _ => self.transfer_info(info),
+        };
+        let value = match value {
+            Ok(v) => v,
+            Err(code) => return code,
         };
         // SAFETY: the caller passes a pointer to a variable of the type the
         // info id's type base names (upstream contract), non-NULL (checked).
@@ -917,6 +1115,133 @@ impl FetchEasy {
         }
         FETCHE_OK
     }
+
+    /// One item of the transfer information, read where it is: in the
+    /// engine while the handle is added (outside callbacks), else in the
+    /// held engine transfer. Inside a callback of the handle's multi (or of
+    /// its own perform) the engine is borrowed, so the answer comes from
+    /// the snapshot taken when a multi call returns (see `watch_info`).
+    fn transfer_info(&mut self, info: FETCHINFO) -> Result<Out, FETCHcode> {
+        let url = self.opts.url.as_deref();
+        let mut strings = Strings {
+            effective_url: &mut self.effective_url,
+            primary_ip: &mut self.primary_ip,
+            redirect_url: &mut self.redirect_url,
+        };
+        match self.state {
+            State::Added { multi, id } => {
+                // SAFETY: an added handle's multi pointer stays valid while
+                // it is added (cleanup detaches every handle first).
+                let live = unsafe {
+                    with_engine_info(multi, id, |i| info_value(info, i, url, &mut strings))
+                };
+                if let Some(v) = live {
+                    return v;
+                }
+                // Busy: inside a callback of that multi. From now on the
+                // snapshot is kept fresh at the end of each of its calls.
+                if !self.watched {
+                    // SAFETY: as above; the multi only records the id.
+                    self.watched = unsafe { watch_info(multi, id) };
+                }
+            }
+            State::Idle => {
+                if let Some(core) = &self.core {
+                    return info_value(info, core.info(), url, &mut strings);
+                }
+            }
+            State::Performing => {}
+        }
+        match &self.snapshot {
+            Some(i) => info_value(info, i, url, &mut strings),
+            None => info_value(info, &TransferInfo::default(), url, &mut strings),
+        }
+    }
+}
+
+/// A `fetch_easy_getinfo` answer.
+enum Out {
+    Str(*const c_char),
+    Long(c_long),
+    Double(c_double),
+    Off(fetch_off_t),
+    Ptr(*mut c_void),
+}
+
+/// Where the string answers live (until the next getinfo of the same id).
+struct Strings<'a> {
+    effective_url: &'a mut CString,
+    primary_ip: &'a mut CString,
+    redirect_url: &'a mut CString,
+}
+
+/// `s` into `slot` (reused when it already holds `s`), as a C string.
+fn store_str(slot: &mut CString, s: &[u8]) -> *const c_char {
+    if slot.to_bytes() != s {
+        *slot = CString::new(s).unwrap_or_default();
+    }
+    slot.as_ptr()
+}
+
+/// The answer for `info` from `i`; `url` is FETCHOPT_URL (the effective URL
+/// before a transfer ran).
+fn info_value(
+    info: FETCHINFO,
+    i: &TransferInfo,
+    url: Option<&CStr>,
+    strings: &mut Strings<'_>,
+) -> Result<Out, FETCHcode> {
+    let secs = |d: Duration| d.as_secs_f64();
+    let micros = |d: Duration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+    let off = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(match info {
+        FETCHINFO_RESPONSE_CODE => Out::Long(c_long::from(i.response_code)),
+        FETCHINFO_EFFECTIVE_URL => {
+            let s = match (&i.effective_url, url) {
+                (Some(u), _) => std::borrow::Cow::Borrowed(u.as_str()),
+                (None, Some(u)) => u.to_string_lossy(),
+                (None, None) => std::borrow::Cow::Borrowed(""),
+            };
+            Out::Str(store_str(strings.effective_url, s.as_bytes()))
+        }
+        FETCHINFO_TOTAL_TIME => Out::Double(secs(i.total_time)),
+        FETCHINFO_TOTAL_TIME_T => Out::Off(micros(i.total_time)),
+        FETCHINFO_SIZE_DOWNLOAD => Out::Double(i.size_download as f64),
+        FETCHINFO_SIZE_DOWNLOAD_T => Out::Off(off(i.size_download)),
+        FETCHINFO_SIZE_UPLOAD => Out::Double(i.size_upload as f64),
+        FETCHINFO_SIZE_UPLOAD_T => Out::Off(off(i.size_upload)),
+        FETCHINFO_HEADER_SIZE => Out::Long(c_long::try_from(i.header_size).unwrap_or(c_long::MAX)),
+        FETCHINFO_PRIMARY_IP => {
+            let ip = i.primary_ip.map(|ip| ip.to_string()).unwrap_or_default();
+            Out::Str(store_str(strings.primary_ip, ip.as_bytes()))
+        }
+        FETCHINFO_PRIMARY_PORT => Out::Long(c_long::from(i.primary_port)),
+        FETCHINFO_REDIRECT_COUNT => {
+            Out::Long(c_long::try_from(i.redirect_count).unwrap_or(c_long::MAX))
+        }
+        FETCHINFO_NUM_CONNECTS => {
+            Out::Long(c_long::try_from(i.num_connects).unwrap_or(c_long::MAX))
+        }
+        FETCHINFO_REDIRECT_URL => match &i.redirect_url {
+            Some(u) => Out::Str(store_str(strings.redirect_url, u.as_bytes())),
+            None => Out::Str(ptr::null()),
+        },
+        FETCHINFO_NAMELOOKUP_TIME => Out::Double(secs(i.namelookup_time)),
+        FETCHINFO_NAMELOOKUP_TIME_T => Out::Off(micros(i.namelookup_time)),
+        FETCHINFO_CONNECT_TIME => Out::Double(secs(i.connect_time)),
+        FETCHINFO_CONNECT_TIME_T => Out::Off(micros(i.connect_time)),
+        FETCHINFO_APPCONNECT_TIME => Out::Double(secs(i.appconnect_time)),
+        FETCHINFO_APPCONNECT_TIME_T => Out::Off(micros(i.appconnect_time)),
+        FETCHINFO_PRETRANSFER_TIME => Out::Double(secs(i.pretransfer_time)),
+        FETCHINFO_PRETRANSFER_TIME_T => Out::Off(micros(i.pretransfer_time)),
+        FETCHINFO_STARTTRANSFER_TIME => Out::Double(secs(i.starttransfer_time)),
+        FETCHINFO_STARTTRANSFER_TIME_T => Out::Off(micros(i.starttransfer_time)),
+        FETCHINFO_SPEED_DOWNLOAD => Out::Double(i.speed_download as f64),
+        FETCHINFO_SPEED_DOWNLOAD_T => Out::Off(off(i.speed_download)),
+        FETCHINFO_SPEED_UPLOAD => Out::Double(i.speed_upload as f64),
+        FETCHINFO_SPEED_UPLOAD_T => Out::Off(off(i.speed_upload)),
+        _ => return Err(FETCHE_UNKNOWN_OPTION),
+    })
 }
 
 impl<T> SendPtr<T> {
@@ -1007,7 +1332,12 @@ pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
         // SAFETY: as documented above.
         if let Some(e) = unsafe { easy_ref(h) } {
             e.opts = Options::default();
-            e.info = TransferInfo::default();
+            // Rebuilt at the next add; with no engine transfer held, the
+            // information reads as zeros. (An added handle's transfer goes
+            // on with the options it started with, as before.)
+            e.core = None;
+            e.dirty = dirty::ALL;
+            e.snapshot = None;
             e.last_result = FETCHE_OK;
         }
     })
@@ -1186,7 +1516,7 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
                 State::Idle => {
                     e.state = State::Performing;
                     e.clear_error();
-                    (e.build(), e.perform_multi.take())
+                    (e.prepare(), e.perform_multi.take())
                 }
             },
         };
@@ -1207,9 +1537,12 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
         };
         e.state = State::Idle;
         e.perform_multi = Some(multi);
+        let (easy, outcome) = outcome;
+        if let Some(easy) = easy {
+            e.restore(easy);
+        }
         match outcome {
-            Ok((info, result)) => {
-                e.info = info;
+            Ok(result) => {
                 let code = match result {
                     Ok(()) => FETCHE_OK,
                     Err(err) => {
@@ -1225,15 +1558,20 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
     })
 }
 
-type Outcome = Result<(TransferInfo, Result<(), fetch_core::Error>), FETCHcode>;
+/// The engine transfer back (when the engine still had it) and how the
+/// transfer ended.
+type Outcome = (
+    Option<Easy>,
+    Result<Result<(), fetch_core::Error>, FETCHcode>,
+);
 
 /// Runs one transfer on a private driver. Pauses requested from its
 /// callbacks (`pause`) are applied after each step (CB-06).
 fn run_to_completion(driver: &mut Driver, easy: Easy, pause: Option<&PauseRequest>) -> Outcome {
-    let id = driver
-        .multi_mut()
-        .add(easy)
-        .map_err(|_| FETCHE_FAILED_INIT)?;
+    let id = match driver.multi_mut().add(easy) {
+        Ok(id) => id,
+        Err(e) => return (Some(*e.easy), Err(FETCHE_FAILED_INIT)),
+    };
     let mut result = None;
     let mut step = driver
         .multi_mut()
@@ -1261,17 +1599,17 @@ fn run_to_completion(driver: &mut Driver, easy: Easy, pause: Option<&PauseReques
             break;
         }
         if driver.poll(&mut [], Duration::from_secs(1)).is_err() {
-            let _ = driver.multi_mut().remove(id);
-            return Err(FETCHE_UNRECOVERABLE_POLL);
+            let easy = driver.multi_mut().remove(id).ok();
+            return (easy, Err(FETCHE_UNRECOVERABLE_POLL));
         }
         step = driver.perform();
     }
-    let easy = driver
-        .multi_mut()
-        .remove(id)
-        .map_err(|_| FETCHE_FAILED_INIT)?;
-    let result = result.ok_or(FETCHE_FAILED_INIT)?;
-    Ok((easy.info().clone(), result))
+    let easy = driver.multi_mut().remove(id);
+    let result = match easy {
+        Ok(_) => result.ok_or(FETCHE_FAILED_INIT),
+        Err(_) => Err(FETCHE_FAILED_INIT),
+    };
+    (easy.ok(), result)
 }
 
 /// `fetch_slist_append`: appends a copy of `s` to `list` (NULL starts a

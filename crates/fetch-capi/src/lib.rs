@@ -16,7 +16,7 @@
 //!    ▲                            │ UnsafeCell<fetch_poll::Driver> (owns fetch_core::Multi)
 //!    │                            ▼
 //!    └── C socket/timer cb ◀── engine closures ──▶ C write/header/read cb
-//!  FETCH* = FetchEasy (magic, C-level options) ── built into fetch_core::Easy at add
+//!  FETCH* = FetchEasy (magic, C-level options, its fetch_core::Easy between transfers)
 //! ```
 //!
 //! Boundary rules (STYLE rule 4): every exported function is

@@ -27,7 +27,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fetch_core::{
-    Abort, Events, Multi, MultiError, SocketContext, SocketEvent, Target, TransferId, TransferInfo,
+    Abort, Easy, Events, Multi, MultiError, SocketContext, SocketEvent, Target, TransferId,
+    TransferInfo,
 };
 use fetch_poll::{Driver, Waker};
 
@@ -89,6 +90,9 @@ pub struct FetchMulti {
     deferred_pause: RefCell<Vec<(TransferId, Arc<PauseRequest>)>>,
     /// Indexed by `TransferId::index()`.
     easies: RefCell<Vec<Option<(TransferId, *mut c_void)>>>,
+    /// Transfers whose handle asked for information from inside a callback:
+    /// their `fetch_easy_getinfo` snapshot is refreshed when a call returns.
+    watched: RefCell<Vec<TransferId>>,
     added: Cell<usize>,
     msgs: RefCell<VecDeque<(*mut c_void, FETCHcode)>>,
     msg_out: UnsafeCell<FETCHMsg>,
@@ -152,13 +156,17 @@ impl FetchMulti {
         // pause again; a few rounds settle that, and anything left over is
         // applied after the next call.
         for _ in 0..8 {
-            for (fd, v) in self.deferred.take() {
-                let _ = multi.assign(fd, v);
+            // (Checked first: the common case has nothing deferred, and an
+            // empty check is cheaper than swapping the vectors out.)
+            if !self.deferred.borrow().is_empty() {
+                for (fd, v) in self.deferred.take() {
+                    let _ = multi.assign(fd, v);
+                }
             }
-            let pauses = self.deferred_pause.take();
-            if pauses.is_empty() {
+            if self.deferred_pause.borrow().is_empty() {
                 break;
             }
+            let pauses = self.deferred_pause.take();
             for (id, request) in pauses {
                 if let Some(p) = request.take() {
                     // The transfer may have ended meanwhile: nothing to do.
@@ -177,15 +185,23 @@ impl FetchMulti {
             // SAFETY: registered handles are live (cleanup detaches first)
             // and no other reference to them is held here.
             if let Some(e) = unsafe { easy_ref(h) } {
-                if let Some(t) = multi.transfer(msg.transfer) {
-                    e.set_info(t.info().clone());
-                }
                 if let Err(err) = &msg.result {
                     e.set_error(err.detail());
                 }
                 e.set_result(code);
             }
             self.msgs.borrow_mut().push_back((h, code));
+        }
+        let watched = self.watched.borrow();
+        for &id in watched.iter() {
+            let (Some(h), Some(t)) = (self.lookup(id), multi.transfer(id)) else {
+                continue;
+            };
+            // SAFETY: registered handles are live; no other reference to
+            // them is held here.
+            if let Some(e) = unsafe { easy_ref(h) } {
+                e.set_snapshot(t.info());
+            }
         }
     }
 
@@ -211,6 +227,10 @@ impl FetchMulti {
             self.added.set(self.added.get() - 1);
         }
         self.msgs.borrow_mut().retain(|(e, _)| *e != h);
+        let mut watched = self.watched.borrow_mut();
+        if !watched.is_empty() {
+            watched.retain(|w| *w != id);
+        }
     }
 
     fn on_socket(&self, ctx: &mut SocketContext<'_>, ev: SocketEvent) -> Result<(), Abort> {
@@ -250,21 +270,42 @@ impl FetchMulti {
     }
 }
 
-/// The engine's information for an added transfer, or `None` while the
-/// multi is busy (inside a callback the last copy is used instead).
+/// `f` on the engine's information for an added transfer, or `None` while
+/// the multi is busy (inside a callback, where the snapshot is used).
 ///
 /// # Safety
 /// `multi` must be a live multi handle.
-pub(crate) unsafe fn engine_info(multi: *const FetchMulti, id: TransferId) -> Option<TransferInfo> {
+pub(crate) unsafe fn with_engine_info<R>(
+    multi: *const FetchMulti,
+    id: TransferId,
+    f: impl FnOnce(&TransferInfo) -> R,
+) -> Option<R> {
     // SAFETY: the caller promises `multi` is live.
     let m = unsafe { &*multi };
     if m.busy.get() {
         return None;
     }
     // SAFETY: not busy: nothing else references the engine, and this
-    // shared borrow ends before anything else can run.
+    // shared borrow ends before anything else can run (`f` calls no
+    // application code).
     let engine = unsafe { &*m.engine.get() }.as_ref()?.multi();
-    engine.transfer(id).map(|e| e.info().clone())
+    engine.transfer(id).map(|e| f(e.info()))
+}
+
+/// Asks `multi` to refresh the getinfo snapshot of transfer `id`'s handle
+/// whenever one of its calls returns; `true` once recorded.
+///
+/// # Safety
+/// `multi` must be a live multi handle.
+pub(crate) unsafe fn watch_info(multi: *const FetchMulti, id: TransferId) -> bool {
+    // SAFETY: the caller promises `multi` is live; only its `RefCell`s are
+    // touched, and no borrow of them is held across a callback.
+    let m = unsafe { &*multi };
+    if m.lookup(id).is_none() {
+        return false;
+    }
+    m.watched.borrow_mut().push(id);
+    true
 }
 
 /// `fetch_easy_pause` on an added transfer: applied at once outside
@@ -327,14 +368,13 @@ unsafe fn remove(m: &FetchMulti, h: *mut c_void) -> FETCHMcode {
     // SAFETY: still live; no other reference exists now.
     if let Some(e) = unsafe { easy_ref(h) } {
         e.state = State::Idle;
-        if let Ok(easy) = &removed {
-            e.set_info(easy.info().clone());
+        e.watched = false;
+        if let Ok(easy) = removed {
+            e.restore(easy);
+            return FETCHM_OK;
         }
     }
-    match removed {
-        Ok(_) => FETCHM_OK,
-        Err(err) => multi_code(err),
-    }
+    removed.err().map_or(FETCHM_OK, multi_code)
 }
 
 /// `fetch_multi_init`: a new multi handle, or NULL.
@@ -361,6 +401,7 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
             deferred: RefCell::new(Vec::new()),
             deferred_pause: RefCell::new(Vec::new()),
             easies: RefCell::new(Vec::new()),
+            watched: RefCell::new(Vec::new()),
             added: Cell::new(0),
             msgs: RefCell::new(VecDeque::new()),
             msg_out: UnsafeCell::new(FETCHMsg {
@@ -459,13 +500,33 @@ pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) 
                     return FETCHM_ADDED_ALREADY;
                 }
                 x.clear_error();
-                x.build()
+                x.prepare()
             }
         };
-        match mm.drive(|engine| engine.add(easy)) {
-            Err(code) => code,
-            Ok(Err(add)) => multi_code(add.error),
-            Ok(Ok(id)) => {
+        let mut easy = Some(easy);
+        // The transfer is handed to the engine only if `drive` runs the
+        // closure; otherwise it stays in `easy` and goes back to the handle.
+        let added = mm.drive(|engine| easy.take().map(|x| engine.add(x)));
+        let give_back = |easy: Easy| {
+            // SAFETY: still live; no other reference exists now.
+            if let Some(x) = unsafe { easy_ref(e) } {
+                x.restore(easy);
+            }
+        };
+        match added {
+            Err(code) => {
+                if let Some(easy) = easy {
+                    give_back(easy);
+                }
+                code
+            }
+            // Not reached: the closure ran, so it had the transfer.
+            Ok(None) => FETCHM_INTERNAL_ERROR,
+            Ok(Some(Err(add))) => {
+                give_back(*add.easy);
+                multi_code(add.error)
+            }
+            Ok(Some(Ok(id))) => {
                 mm.register(id, e);
                 // SAFETY: still live; no other reference exists now.
                 if let Some(x) = unsafe { easy_ref(e) } {
