@@ -209,3 +209,36 @@ fn ipv6_loopback() {
     assert_eq!(e.body().len(), 64);
     assert_eq!(e.info().primary_ip, Some("::1".parse().unwrap()));
 }
+
+/// A redirect that turns a POST into a GET changes only that run: the
+/// transfer's own body is untouched, so re-adding it POSTs the body again.
+#[test_log::test]
+fn redirect_to_get_keeps_the_transfers_body() {
+    let srv = fixtures::ScriptedServer::start_seq(vec![
+        fixtures::Script::new()
+            .expect_request()
+            .write("HTTP/1.1 303 See Other\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n")
+            .expect_request()
+            .respond_ok("got")
+            .expect_request()
+            .respond_ok("again"),
+    ]);
+    let mut easy = Easy::get(srv.url("/form"));
+    easy.post(b"a=1".to_vec()).follow_location(true);
+    let (mut app, id) = run_one(easy);
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let mut easy = app.multi.remove(id).unwrap();
+    assert_eq!(easy.body(), b"got");
+    easy.follow_location(false);
+    let id = app.add(easy);
+    app.run(Duration::from_secs(10));
+    assert!(app.result(id).is_ok());
+    let reqs = srv.requests();
+    assert!(
+        reqs[1].starts_with(b"GET /next"),
+        "303 turns the POST into a GET"
+    );
+    assert!(!String::from_utf8_lossy(&reqs[1]).contains("Content-Length"));
+    assert!(reqs[2].starts_with(b"POST /form"));
+    assert!(reqs[2].ends_with(b"a=1"), "the body is sent again");
+}

@@ -168,6 +168,14 @@ impl Multi {
             return Ok(());
         };
         let ultotal = match &t.easy.body {
+            // A redirect may have turned the request into a GET.
+            _ if matches!(
+                t.method,
+                crate::easy::Method::Get | crate::easy::Method::Head
+            ) =>
+            {
+                0
+            }
             Body::Bytes(b) => b.len() as u64,
             Body::Reader { len: Some(n), .. } => *n,
             _ => 0,

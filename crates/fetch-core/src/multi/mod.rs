@@ -1758,7 +1758,6 @@ impl Multi {
             || matches!(status, 301 | 302) && t.method == Method::Post
         {
             t.method = Method::Get;
-            t.easy.body = Body::None;
         } else if matches!(t.easy.body, Body::Reader { .. }) && !matches!(t.method, Method::Get) {
             self.finish(
                 ti,
@@ -1904,6 +1903,9 @@ enum Outcome {
 /// (then only if that one asks for it).
 fn wants_expect(headers: &[String], body: &Body, framing: BodyFraming) -> bool {
     const THRESHOLD: u64 = 1024 * 1024;
+    if framing == BodyFraming::None {
+        return false;
+    }
     if let Some(line) = headers.iter().find(|h| is_expect_header(h)) {
         return line.to_ascii_lowercase().contains("100-continue");
     }
