@@ -267,3 +267,36 @@ fn unknown_fd_sa08_as02() {
     );
     assert_eq!(app.multi.assign(fd, Some(1)), Err(MultiError::BadSocket));
 }
+
+/// A name with several addresses: one that never answers (its listener's
+/// backlog is full, so SYNs are dropped) does not use up the whole connect
+/// timeout; after half of it the next address is tried.
+#[test_log::test]
+fn unanswered_address_falls_through_to_the_next() {
+    use socket2::{Domain, Socket, Type};
+    let good = fixtures::HttpServer::start_on("::1".parse().unwrap());
+    let port = good.addr().port();
+    let stuck = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let v4: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    if stuck.bind(&v4.into()).is_err() {
+        eprintln!("SKIPPED: 127.0.0.1:{port} is taken");
+        return;
+    }
+    stuck.listen(0).unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        s.set_nonblocking(true).unwrap();
+        let _ = s.connect(&v4.into());
+        fillers.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    // localhost resolves to 127.0.0.1 first, then ::1.
+    let mut easy = Easy::get(format!("http://localhost:{port}/bytes/10"));
+    easy.connect_timeout(Duration::from_secs(4));
+    let (mut app, id) = run_one(easy);
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert_eq!(e.info().primary_ip, Some("::1".parse().unwrap()));
+    assert_eq!(e.body().len(), 10);
+}

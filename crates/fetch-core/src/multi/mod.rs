@@ -117,10 +117,15 @@ enum Kind {
     LowSpeed = 3,
     /// Give up waiting for "100 Continue" and send the body.
     Expect = 4,
+    /// Give up on one address and try the next (more addresses remain).
+    Attempt = 5,
 }
 
 /// Number of deadline kinds.
-const KINDS: usize = 5;
+const KINDS: usize = 6;
+
+/// The shortest time one address gets before the next is tried.
+const MIN_ATTEMPT: Duration = Duration::from_millis(200);
 
 /// Where a request stands with "Expect: 100-continue".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -857,6 +862,25 @@ impl Multi {
                 return;
             }
         }
+        if due(t.deadlines[Kind::Attempt as usize]) {
+            t.deadlines[Kind::Attempt as usize] = None;
+            if t.phase == Phase::Connecting {
+                // This address is not answering; more remain, so move on
+                // rather than spend the whole connect timeout on it.
+                tracing::debug!(transfer = ti, "connect attempt timed out; next address");
+                t.last_connect_error = Some(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connect attempt timed out",
+                ));
+                if let Some(cid) = t.conn.take() {
+                    self.close_conn(cid);
+                }
+                self.connect_next(ti);
+                self.drive(ti, Events::NONE);
+                return;
+            }
+        }
+        let t = &mut self.transfers[ti];
         if due(t.deadlines[Kind::LowSpeed as usize]) {
             self.low_speed_due(ti);
             if self.transfers[ti].phase == Phase::Done {
@@ -1160,6 +1184,18 @@ impl Multi {
                     self.sockets.insert(fd, Owner::Conn(cid));
                     self.sockets.want(fd, WANT_WRITE);
                     tracing::debug!(transfer = ti, fd, %addr, "connecting");
+                    // With more addresses left, this one gets half of the
+                    // remaining connect time (at least MIN_ATTEMPT), so one
+                    // unreachable address cannot use it all up.
+                    let t = &self.transfers[ti];
+                    let attempt = (t.next_addr < t.addrs.len()).then(|| {
+                        let left = t.deadlines[Kind::Connect as usize]
+                            .map_or(t.easy.connect_timeout, |d| {
+                                d.saturating_duration_since(self.now)
+                            });
+                        self.now + (left / 2).max(MIN_ATTEMPT)
+                    });
+                    self.set_deadline(ti, Kind::Attempt, attempt);
                     return Step::Wait;
                 }
                 Err(e) => {
@@ -1194,6 +1230,7 @@ impl Multi {
         }
         let now = self.clock.now();
         self.transfers[ti].marks.connected = Some(now);
+        self.set_deadline(ti, Kind::Attempt, None);
         if self.transfers[ti].target().https {
             return self.start_tls(ti, cid);
         }
