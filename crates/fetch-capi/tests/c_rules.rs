@@ -7,310 +7,42 @@
 //! drivers (SA-10), a failing socket callback (SF-05, SF-06) and "never
 //! -1" (ERR-02).
 //!
-//! Every `FETCHMcode` a test gets back goes through [`mc`], which fails on
-//! `FETCHM_CALL_MULTI_PERFORM` (-1), so each scenario here also checks
-//! ERR-02. Callbacks are `extern "C"` and must not panic, so they record
-//! into thread-locals and the test asserts afterwards (each test runs on
-//! its own thread, and the library calls back on the calling thread).
-//! Message fields are always read before the handle is removed (IR-04, in
-//! [`read_done`]).
+//! The application loop, its callbacks and their recorded state are the
+//! shared ones in `common`. Every `FETCHMcode` a test gets back goes
+//! through [`mc`], which fails on `FETCHM_CALL_MULTI_PERFORM` (-1), so each
+//! scenario here also checks ERR-02. Callbacks are `extern "C"` and must
+//! not panic, so they record into thread-locals and the test asserts
+//! afterwards (each test runs on its own thread, and the library calls
+//! back on the calling thread). Message fields are always read before the
+//! handle is removed (IR-04, in [`read_done`]).
 
-use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
-use std::ffi::{CString, c_char, c_int, c_long, c_void};
+mod common;
+
+use std::cell::Cell;
+use std::ffi::{c_char, c_int, c_long, c_void};
 use std::ptr::null_mut;
 use std::time::{Duration, Instant};
 
+use common::{
+    Call, LOOP, MULTI, POLL_IN, POLL_OUT, SOCKET_HOOK, TIMER_HOOK, app_multi, as_ptr, cs, finish,
+    get_into as get, info_long, inner, inner_failure, mc, read_done, set_ptr,
+};
 use conformance::record::scenario;
 use fetch::*;
 use fixtures::HttpServer;
 
-const CSELECT_IN: c_int = 0x01;
-const CSELECT_OUT: c_int = 0x02;
-const CSELECT_ERR: c_int = 0x04;
-const POLL_IN: c_int = 1;
-const POLL_OUT: c_int = 2;
-const FETCHM_CALL_MULTI_PERFORM: FETCHMcode = -1;
 const FETCHE_ABORTED_BY_CALLBACK: FETCHcode = 42;
 const LIMIT: Duration = Duration::from_secs(10);
 
-/// ERR-02: every multi return code collected here passes through this.
-#[track_caller]
-fn mc(code: FETCHMcode) -> FETCHMcode {
-    assert_ne!(
-        code, FETCHM_CALL_MULTI_PERFORM,
-        "ERR-02: FETCHM_CALL_MULTI_PERFORM returned"
-    );
-    code
-}
-
-fn url(s: &str) -> CString {
-    CString::new(s).unwrap()
-}
-
-fn as_ptr<T>(f: T) -> *const c_void {
-    assert_eq!(size_of::<T>(), size_of::<*const c_void>());
-    // SAFETY: a function pointer passed as a data pointer, as the C
-    // header's _Generic macro does.
-    unsafe { std::mem::transmute_copy(&f) }
-}
-
-/// A hook run inside a callback with (multi, easy); easy is NULL in the
-/// timer callback.
-type Hook = fn(*mut c_void, *mut c_void);
-
-/// What the app's callbacks saw on this thread.
-#[derive(Default)]
-struct Seen {
-    /// fd -> the `what` last announced, for sockets being watched.
-    watched: BTreeMap<c_int, c_int>,
-    /// Every (fd, what) the socket callback got.
-    socket_calls: Vec<(c_int, c_int)>,
-    /// The `clientp` of every socket callback.
-    socket_clientp: Vec<usize>,
-    /// (multi, timeout_ms, clientp) of every timer callback.
-    timer_calls: Vec<(usize, c_long, usize)>,
-    /// When the app's one-shot timer fires.
-    deadline: Option<Instant>,
-    /// Return codes of calls hooks made from inside callbacks.
-    inner: Vec<c_int>,
-    /// Hook checks that did not hold.
-    inner_failures: Vec<String>,
-    /// Return -1 from the next socket callback.
-    fail_socket_once: bool,
-}
-
 thread_local! {
-    static SEEN: RefCell<Seen> = RefCell::new(Seen::default());
-    static MULTI: Cell<*mut c_void> = const { Cell::new(null_mut()) };
+    /// The easy handle the CB-01 timer hook passes to add/remove.
     static EASY: Cell<*mut c_void> = const { Cell::new(null_mut()) };
-    static SOCKET_HOOK: Cell<Option<Hook>> = const { Cell::new(None) };
-    static TIMER_HOOK: Cell<Option<Hook>> = const { Cell::new(None) };
 }
 
-fn inner(code: c_int) {
-    SEEN.with_borrow_mut(|s| s.inner.push(code));
-}
-
-fn inner_failure(what: String) {
-    SEEN.with_borrow_mut(|s| s.inner_failures.push(what));
-}
-
-unsafe extern "C" fn app_socket_cb(
-    easy: *mut c_void,
-    s: fetch_socket_t,
-    what: c_int,
-    clientp: *mut c_void,
-    _socketp: *mut c_void,
-) -> c_int {
-    let fail = SEEN.with_borrow_mut(|seen| {
-        seen.socket_calls.push((s, what));
-        seen.socket_clientp.push(clientp as usize);
-        if what == FETCH_POLL_REMOVE {
-            seen.watched.remove(&s);
-        } else {
-            seen.watched.insert(s, what);
-        }
-        std::mem::take(&mut seen.fail_socket_once)
-    });
-    if let Some(hook) = SOCKET_HOOK.get() {
-        hook(MULTI.get(), easy);
-    }
-    if fail { -1 } else { 0 }
-}
-
-unsafe extern "C" fn app_timer_cb(multi: *mut c_void, ms: c_long, clientp: *mut c_void) -> c_int {
-    SEEN.with_borrow_mut(|seen| {
-        seen.timer_calls
-            .push((multi as usize, ms, clientp as usize));
-        seen.deadline = u64::try_from(ms)
-            .ok()
-            .map(|ms| Instant::now() + Duration::from_millis(ms));
-    });
-    if let Some(hook) = TIMER_HOOK.get() {
-        hook(multi, null_mut());
-    }
-    0
-}
-
-/// Appends the data to the `Vec<u8>` given as WRITEDATA.
-unsafe extern "C" fn collect(p: *mut c_char, size: usize, n: usize, sink: *mut c_void) -> usize {
-    // SAFETY: WRITEDATA is a live `Vec<u8>` nothing else touches during the
-    // transfer, and `p` holds `size * n` bytes for this call.
-    unsafe {
-        let sink = &mut *sink.cast::<Vec<u8>>();
-        sink.extend_from_slice(std::slice::from_raw_parts(p.cast::<u8>(), size * n));
-    }
-    size * n
-}
-
-/// Resets this thread's callback state and returns a multi with the app's
-/// socket and timer callbacks (hiperfifo style).
-fn app_multi() -> *mut c_void {
-    SEEN.set(Seen::default());
-    SOCKET_HOOK.set(None);
-    TIMER_HOOK.set(None);
-    EASY.set(null_mut());
-    // SAFETY: a fresh handle and callbacks of the documented types.
-    unsafe {
-        let m = fetch_multi_init();
-        assert!(!m.is_null());
-        MULTI.set(m);
-        let sock: fetch_socket_callback = app_socket_cb;
-        let timer: fetch_multi_timer_callback = app_timer_cb;
-        assert_eq!(
-            mc(fetch_multi_setopt_ptr(
-                m,
-                FETCHMOPT_SOCKETFUNCTION,
-                as_ptr(sock)
-            )),
-            FETCHM_OK
-        );
-        assert_eq!(
-            mc(fetch_multi_setopt_ptr(
-                m,
-                FETCHMOPT_TIMERFUNCTION,
-                as_ptr(timer)
-            )),
-            FETCHM_OK
-        );
-        m
-    }
-}
-
-/// A GET of `u` whose body is appended to `*sink`.
-///
-/// # Safety
-/// `sink` must stay valid and otherwise untouched while the handle runs.
-unsafe fn get(u: &str, sink: *mut Vec<u8>) -> *mut c_void {
-    let u = url(u);
-    let write: fetch_write_callback = collect;
-    // SAFETY: a fresh handle; the URL is copied by setopt.
-    unsafe {
-        let e = fetch_easy_init();
-        assert!(!e.is_null());
-        assert_eq!(
-            fetch_easy_setopt_ptr(e, FETCHOPT_URL, u.as_ptr().cast()),
-            FETCHE_OK
-        );
-        assert_eq!(
-            fetch_easy_setopt_ptr(e, FETCHOPT_WRITEFUNCTION, as_ptr(write)),
-            FETCHE_OK
-        );
-        assert_eq!(
-            fetch_easy_setopt_ptr(e, FETCHOPT_WRITEDATA, sink.cast_const().cast()),
-            FETCHE_OK
-        );
-        e
-    }
-}
-
-/// Empties the message queue. Each message's fields are read before the
-/// caller removes its handle, as IR-04 requires.
-///
-/// # Safety
-/// `m` must be a live multi handle.
-unsafe fn read_done(m: *mut c_void) -> Vec<(*mut c_void, FETCHcode)> {
-    let mut out = Vec::new();
-    loop {
-        let mut left = -1;
-        // SAFETY: a live handle; the message is read before the next call.
-        unsafe {
-            let msg = fetch_multi_info_read(m, &mut left);
-            if msg.is_null() {
-                assert_eq!(left, 0);
-                return out;
-            }
-            assert_eq!((*msg).msg, FETCHMSG_DONE);
-            out.push(((*msg).easy_handle, (*msg).data.result));
-        }
-    }
-}
-
-/// How [`drive`] tells the library about events.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Call {
-    /// `fetch_multi_socket_action` with the real event bits.
-    SocketAction,
-    /// The deprecated `fetch_multi_socket` (SA-10: events unknown).
-    Socket,
-}
-
-/// The hiperfifo loop: poll(2) on the sockets the socket callback asked
-/// for, act on the ready ones, and act on `FETCH_SOCKET_TIMEOUT` when the
-/// timer last requested expires, until `want` DONE messages arrived.
-///
-/// # Safety
-/// `m` must be a multi from [`app_multi`].
-unsafe fn drive(m: *mut c_void, want: usize, call: Call) -> Vec<(*mut c_void, FETCHcode)> {
-    let end = Instant::now() + LIMIT;
-    let mut done = Vec::new();
-    let mut running = -1;
-    let act = |fd: c_int, bits: c_int, running: &mut c_int| {
-        // SAFETY: a live multi and a valid out-pointer.
-        let rc = unsafe {
-            match call {
-                Call::SocketAction => fetch_multi_socket_action(m, fd, bits, running),
-                Call::Socket => fetch_multi_socket(m, fd, running),
-            }
-        };
-        assert_eq!(mc(rc), FETCHM_OK);
-    };
-    while done.len() < want {
-        assert!(Instant::now() < end, "transfers unfinished after {LIMIT:?}");
-        let (mut fds, deadline) = SEEN.with_borrow(|s| {
-            let fds: Vec<libc::pollfd> = s
-                .watched
-                .iter()
-                .map(|(&fd, &what)| libc::pollfd {
-                    fd,
-                    events: if what & POLL_IN != 0 { libc::POLLIN } else { 0 }
-                        | if what & POLL_OUT != 0 {
-                            libc::POLLOUT
-                        } else {
-                            0
-                        },
-                    revents: 0,
-                })
-                .collect();
-            (fds, s.deadline)
-        });
-        let wait = deadline
-            .map_or(Duration::from_millis(100), |d| {
-                d.saturating_duration_since(Instant::now())
-            })
-            .min(Duration::from_millis(100));
-        let wait_ms = c_int::try_from(wait.as_millis()).unwrap_or(100);
-        // SAFETY: `fds` is an array of `fds.len()` pollfds.
-        let _ = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, wait_ms) };
-        for p in fds.iter().filter(|p| p.revents != 0) {
-            let mut bits = 0;
-            if p.revents & (libc::POLLIN | libc::POLLHUP) != 0 {
-                bits |= CSELECT_IN;
-            }
-            if p.revents & libc::POLLOUT != 0 {
-                bits |= CSELECT_OUT;
-            }
-            if p.revents & libc::POLLERR != 0 {
-                bits |= CSELECT_ERR;
-            }
-            act(p.fd, bits, &mut running);
-        }
-        let due = SEEN.with_borrow_mut(|s| {
-            let due = s.deadline.is_some_and(|d| d <= Instant::now());
-            if due {
-                s.deadline = None;
-            }
-            due
-        });
-        if due {
-            act(FETCH_SOCKET_TIMEOUT, 0, &mut running);
-        }
-        // SAFETY: a live multi.
-        done.extend(unsafe { read_done(m) });
-    }
-    assert_eq!(running, 0, "SA-03: nothing left running");
-    done
+/// The shared loop with `call` as the driver until `want` DONE messages
+/// arrived, within this file's [`LIMIT`].
+fn drive(m: *mut c_void, want: usize, call: Call) -> Vec<(*mut c_void, FETCHcode)> {
+    common::drive(m, want, call, LIMIT)
 }
 
 /// Fires the timers the multi asks for until the socket callback has
@@ -321,7 +53,7 @@ unsafe fn drive(m: *mut c_void, want: usize, call: Call) -> Vec<(*mut c_void, FE
 unsafe fn first_socket(m: *mut c_void) -> (c_int, c_int) {
     let end = Instant::now() + LIMIT;
     loop {
-        if let Some(first) = SEEN.with_borrow(|s| s.watched.iter().next().map(|(&f, &w)| (f, w))) {
+        if let Some(first) = LOOP.with_borrow(|s| s.watched.iter().next().map(|(&f, &w)| (f, w))) {
             return first;
         }
         assert!(Instant::now() < end, "no socket announced");
@@ -333,28 +65,8 @@ unsafe fn first_socket(m: *mut c_void) -> (c_int, c_int) {
     }
 }
 
-/// Removes and frees `easies`, then cleans up `m`.
-///
-/// # Safety
-/// Live handles, each added to `m` or idle.
-unsafe fn finish(m: *mut c_void, easies: &[*mut c_void]) {
-    // SAFETY: as documented above.
-    unsafe {
-        for &e in easies {
-            assert_eq!(mc(fetch_multi_remove_handle(m, e)), FETCHM_OK);
-            fetch_easy_cleanup(e);
-        }
-        assert_eq!(mc(fetch_multi_cleanup(m)), FETCHM_OK);
-    }
-    MULTI.set(null_mut());
-}
-
 fn response_code(e: *mut c_void) -> c_long {
-    let mut code: c_long = 0;
-    // SAFETY: a live easy handle and a `long` out-variable.
-    let rc = unsafe { fetch_easy_getinfo_ptr(e, FETCHINFO_RESPONSE_CODE, (&raw mut code).cast()) };
-    assert_eq!(rc, FETCHE_OK);
-    code
+    info_long(e, FETCHINFO_RESPONSE_CODE)
 }
 
 /// One GET of `/bytes/n` through the hiperfifo loop on `m`.
@@ -392,15 +104,14 @@ fn timer_callback_gets_its_multi_and_timerdata() {
                     assert_eq!(mc(rc), FETCHM_OK);
                 }
                 one_get(m, &server, 1000);
-                let calls = SEEN.with_borrow(|s| s.timer_calls.clone());
+                let calls = LOOP.with_borrow(|s| s.timer_calls.clone());
                 assert!(!calls.is_empty(), "the timer callback ran");
                 for (multi, ms, clientp) in calls {
                     assert_eq!(multi, m as usize, "TF-01: the multi argument");
                     assert_eq!(clientp, data, "TF-01: clientp is TIMERDATA");
                     assert!(ms >= -1);
                 }
-                // SAFETY: a live multi with nothing added.
-                unsafe { finish(m, &[]) };
+                finish(m, &[]);
             }
         },
     );
@@ -454,9 +165,8 @@ fn callback_data_pointers_pass_through_undereferenced() {
                 );
             }
             one_get(m, &server, 20_000);
-            // SAFETY: a live multi with nothing added.
-            unsafe { finish(m, &[]) };
-            SEEN.with_borrow(|s| {
+            finish(m, &[]);
+            LOOP.with_borrow(|s| {
                 assert!(!s.socket_clientp.is_empty() && !s.timer_calls.is_empty());
                 assert!(s.socket_clientp.iter().all(|&c| c == sock_data));
                 assert!(s.timer_calls.iter().all(|&(_, _, c)| c == timer_data));
@@ -600,7 +310,7 @@ fn timeout_codes_inside_and_outside_callbacks() {
             }));
             one_get(m, &server, 100);
             TIMER_HOOK.set(None);
-            let codes = SEEN.with_borrow(|s| s.inner.clone());
+            let codes = LOOP.with_borrow(|s| s.inner.clone());
             assert!(!codes.is_empty(), "the timer callback ran");
             assert!(
                 codes.iter().all(|&c| c == FETCHM_RECURSIVE_API_CALL),
@@ -671,7 +381,7 @@ fn guarded_calls_refused_inside_the_timer_callback() {
                 let done = drive(m, 1, Call::SocketAction);
                 TIMER_HOOK.set(None);
                 assert_eq!(done, vec![(e, FETCHE_OK)], "the transfer was not disturbed");
-                let codes = SEEN.with_borrow(|s| s.inner.clone());
+                let codes = LOOP.with_borrow(|s| s.inner.clone());
                 assert!(codes.len() >= 13, "the timer callback ran");
                 assert!(
                     codes.iter().all(|&c| c == FETCHM_RECURSIVE_API_CALL),
@@ -743,7 +453,7 @@ unsafe fn ctx_handle(
     multi: *mut c_void,
     write: fetch_write_callback,
 ) -> (*mut c_void, *mut WriteCtx) {
-    let u = url(u);
+    let u = cs(u);
     // SAFETY: a fresh handle; the context outlives it (freed by the caller
     // after the handle).
     unsafe {
@@ -754,18 +464,9 @@ unsafe fn ctx_handle(
             body: Vec::new(),
             codes: Vec::new(),
         }));
-        assert_eq!(
-            fetch_easy_setopt_ptr(e, FETCHOPT_URL, u.as_ptr().cast()),
-            FETCHE_OK
-        );
-        assert_eq!(
-            fetch_easy_setopt_ptr(e, FETCHOPT_WRITEFUNCTION, as_ptr(write)),
-            FETCHE_OK
-        );
-        assert_eq!(
-            fetch_easy_setopt_ptr(e, FETCHOPT_WRITEDATA, ctx.cast_const().cast()),
-            FETCHE_OK
-        );
+        set_ptr(e, FETCHOPT_URL, u.as_ptr().cast());
+        set_ptr(e, FETCHOPT_WRITEFUNCTION, as_ptr(write));
+        set_ptr(e, FETCHOPT_WRITEDATA, ctx.cast_const().cast());
         (e, ctx)
     }
 }
@@ -886,9 +587,8 @@ fn allowed_calls_inside_callbacks() {
             one_get(m, &server, 5000);
             SOCKET_HOOK.set(None);
             TIMER_HOOK.set(None);
-            // SAFETY: a live multi with nothing added.
-            unsafe { finish(m, &[]) };
-            SEEN.with_borrow(|s| {
+            finish(m, &[]);
+            LOOP.with_borrow(|s| {
                 assert!(s.inner_failures.is_empty(), "CB-04: {:?}", s.inner_failures);
                 assert!(!s.inner.is_empty(), "callbacks ran");
                 assert!(
@@ -1035,8 +735,7 @@ fn max_concurrent_streams_accepts_any_value() {
                 assert_eq!(mc(rc), FETCHM_OK, "OPT-07: value {v}");
             }
             one_get(m, &server, 2000);
-            // SAFETY: a live multi with nothing added.
-            unsafe { finish(m, &[]) };
+            finish(m, &[]);
         },
     );
 }
@@ -1111,7 +810,7 @@ fn failing_socket_callback_aborts_and_blocks_adds() {
                 let b = get(&srv.url("/b"), sinks.add(1));
                 assert_eq!(mc(fetch_multi_add_handle(m, a)), FETCHM_OK);
                 assert_eq!(mc(fetch_multi_add_handle(m, b)), FETCHM_OK);
-                SEEN.with_borrow_mut(|s| s.fail_socket_once = true);
+                LOOP.with_borrow_mut(|s| s.fail_socket_once = true);
                 let mut running = -1;
                 assert_eq!(
                     mc(fetch_multi_socket_action(

@@ -1,8 +1,13 @@
-//! What the transfer-control tests share: an application event loop in the
-//! hiperfifo style (poll(2) on the sockets the socket callback asked for, a
-//! one-shot timer from the timer callback, `fetch_multi_socket_action`),
-//! which counts what it did so a test can show that a paused transfer
-//! leaves it idle, plus small setopt/getinfo helpers.
+//! What the C-ABI tests share: an application event loop in the hiperfifo
+//! style (poll(2) on the sockets the socket callback asked for, a one-shot
+//! timer from the timer callback, `fetch_multi_socket_action` or the
+//! deprecated `fetch_multi_socket`), which records what its callbacks got
+//! and counts what it did so a test can show that a paused transfer leaves
+//! it idle, plus small setopt/getinfo helpers.
+//!
+//! Every `FETCHMcode` the loop and helpers get back goes through [`mc`],
+//! which fails on `FETCHM_CALL_MULTI_PERFORM` (-1) (ERR-02). Message fields
+//! are always read before the handle is removed (IR-04, in [`read_done`]).
 //!
 //! Callbacks are `extern "C"` and must not panic: they record into
 //! thread-locals (each test runs on its own thread and the library calls
@@ -11,7 +16,7 @@
 // Each test file uses its own subset of these helpers.
 #![allow(dead_code)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::ffi::{CString, c_char, c_int, c_long, c_void};
 use std::ptr::null_mut;
@@ -22,6 +27,38 @@ use fetch::*;
 /// How long any test may drive its transfers.
 pub(crate) const LIMIT: Duration = Duration::from_secs(15);
 
+pub(crate) const CSELECT_IN: c_int = 0x01;
+pub(crate) const CSELECT_OUT: c_int = 0x02;
+pub(crate) const CSELECT_ERR: c_int = 0x04;
+pub(crate) const POLL_IN: c_int = 1;
+pub(crate) const POLL_OUT: c_int = 2;
+const FETCHM_CALL_MULTI_PERFORM: FETCHMcode = -1;
+
+/// ERR-02: every multi return code the loop and the tests collect passes
+/// through this.
+#[track_caller]
+pub(crate) fn mc(code: FETCHMcode) -> FETCHMcode {
+    assert_ne!(
+        code, FETCHM_CALL_MULTI_PERFORM,
+        "ERR-02: FETCHM_CALL_MULTI_PERFORM returned"
+    );
+    code
+}
+
+/// How the loop tells the library about events.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// `fetch_multi_socket_action` with the real event bits.
+    #[default]
+    SocketAction,
+    /// The deprecated `fetch_multi_socket` (SA-10: events unknown).
+    Socket,
+}
+
+/// A hook run inside a callback with (multi, easy); easy is NULL in the
+/// timer callback.
+pub(crate) type Hook = fn(*mut c_void, *mut c_void);
+
 /// What the application loop saw and did on this thread.
 #[derive(Default)]
 pub(crate) struct Loop {
@@ -29,20 +66,48 @@ pub(crate) struct Loop {
     pub(crate) watched: BTreeMap<c_int, c_int>,
     /// When the library's one-shot timer is due.
     pub(crate) deadline: Option<Instant>,
-    /// Socket callback invocations.
-    pub(crate) socket_calls: usize,
-    /// Timer callback invocations.
-    pub(crate) timer_calls: usize,
-    /// `fetch_multi_socket_action` calls made by [`step`].
+    /// Every (fd, what) the socket callback got.
+    pub(crate) socket_calls: Vec<(c_int, c_int)>,
+    /// The `clientp` of every socket callback.
+    pub(crate) socket_clientp: Vec<usize>,
+    /// (multi, timeout_ms, clientp) of every timer callback.
+    pub(crate) timer_calls: Vec<(usize, c_long, usize)>,
+    /// How [`step`] tells the library about events.
+    pub(crate) call: Call,
+    /// Driver calls made by [`step`].
     pub(crate) actions: usize,
+    /// The running count the last driver call reported.
+    pub(crate) running: c_int,
     /// Times `poll(2)` returned with a library socket ready.
     pub(crate) wakeups: usize,
     /// (easy, result) of every DONE message, in order.
-    pub(crate) done: Vec<(usize, FETCHcode)>,
+    pub(crate) done: Vec<(*mut c_void, FETCHcode)>,
+    /// Return codes of calls hooks made from inside callbacks.
+    pub(crate) inner: Vec<c_int>,
+    /// Hook checks that did not hold.
+    pub(crate) inner_failures: Vec<String>,
+    /// Return -1 from the next socket callback.
+    pub(crate) fail_socket_once: bool,
 }
 
 thread_local! {
     pub(crate) static LOOP: RefCell<Loop> = RefCell::new(Loop::default());
+    /// The multi from [`app_multi`], passed to [`SOCKET_HOOK`].
+    pub(crate) static MULTI: Cell<*mut c_void> = const { Cell::new(null_mut()) };
+    /// Run at the end of every socket callback.
+    pub(crate) static SOCKET_HOOK: Cell<Option<Hook>> = const { Cell::new(None) };
+    /// Run at the end of every timer callback.
+    pub(crate) static TIMER_HOOK: Cell<Option<Hook>> = const { Cell::new(None) };
+}
+
+/// Records the return code of a call a hook made inside a callback.
+pub(crate) fn inner(code: c_int) {
+    LOOP.with_borrow_mut(|l| l.inner.push(code));
+}
+
+/// Records a hook check that did not hold.
+pub(crate) fn inner_failure(what: String) {
+    LOOP.with_borrow_mut(|l| l.inner_failures.push(what));
 }
 
 /// A callback (or any function pointer) as the data pointer the C header's
@@ -59,71 +124,116 @@ pub(crate) fn cs(s: &str) -> CString {
 }
 
 unsafe extern "C" fn loop_socket_cb(
-    _easy: *mut c_void,
+    easy: *mut c_void,
     s: fetch_socket_t,
     what: c_int,
-    _clientp: *mut c_void,
+    clientp: *mut c_void,
     _socketp: *mut c_void,
 ) -> c_int {
-    LOOP.with_borrow_mut(|l| {
-        l.socket_calls += 1;
+    let fail = LOOP.with_borrow_mut(|l| {
+        l.socket_calls.push((s, what));
+        l.socket_clientp.push(clientp as usize);
         if what == FETCH_POLL_REMOVE {
             l.watched.remove(&s);
         } else {
             l.watched.insert(s, what);
         }
+        std::mem::take(&mut l.fail_socket_once)
     });
-    0
+    if let Some(hook) = SOCKET_HOOK.get() {
+        hook(MULTI.get(), easy);
+    }
+    if fail { -1 } else { 0 }
 }
 
-unsafe extern "C" fn loop_timer_cb(_m: *mut c_void, ms: c_long, _clientp: *mut c_void) -> c_int {
+unsafe extern "C" fn loop_timer_cb(multi: *mut c_void, ms: c_long, clientp: *mut c_void) -> c_int {
     LOOP.with_borrow_mut(|l| {
-        l.timer_calls += 1;
+        l.timer_calls.push((multi as usize, ms, clientp as usize));
         l.deadline = u64::try_from(ms)
             .ok()
             .map(|ms| Instant::now() + Duration::from_millis(ms));
     });
+    if let Some(hook) = TIMER_HOOK.get() {
+        hook(multi, null_mut());
+    }
     0
 }
 
-/// Resets this thread's loop state and returns a multi wired to it.
+/// Resets this thread's loop state and hooks and returns a multi wired to
+/// the loop's socket and timer callbacks.
 pub(crate) fn app_multi() -> *mut c_void {
-    LOOP.set(Loop::default());
+    LOOP.set(Loop {
+        running: -1,
+        ..Loop::default()
+    });
+    SOCKET_HOOK.set(None);
+    TIMER_HOOK.set(None);
     // SAFETY: a fresh handle and callbacks of the documented types.
     unsafe {
         let m = fetch_multi_init();
         assert!(!m.is_null());
+        MULTI.set(m);
         let sock: fetch_socket_callback = loop_socket_cb;
         let timer: fetch_multi_timer_callback = loop_timer_cb;
         assert_eq!(
-            fetch_multi_setopt_ptr(m, FETCHMOPT_SOCKETFUNCTION, as_ptr(sock)),
+            mc(fetch_multi_setopt_ptr(
+                m,
+                FETCHMOPT_SOCKETFUNCTION,
+                as_ptr(sock)
+            )),
             FETCHM_OK
         );
         assert_eq!(
-            fetch_multi_setopt_ptr(m, FETCHMOPT_TIMERFUNCTION, as_ptr(timer)),
+            mc(fetch_multi_setopt_ptr(
+                m,
+                FETCHMOPT_TIMERFUNCTION,
+                as_ptr(timer)
+            )),
             FETCHM_OK
         );
         m
     }
 }
 
-fn act(m: *mut c_void, fd: fetch_socket_t, bits: c_int) {
-    let mut running = 0;
-    LOOP.with_borrow_mut(|l| l.actions += 1);
-    // SAFETY: a live multi and a valid out-pointer.
-    let rc = unsafe { fetch_multi_socket_action(m, fd, bits, &mut running) };
-    assert_eq!(rc, FETCHM_OK);
+/// Empties the message queue. Each message's fields are read before the
+/// caller removes its handle, as IR-04 requires.
+pub(crate) fn read_done(m: *mut c_void) -> Vec<(*mut c_void, FETCHcode)> {
+    let mut out = Vec::new();
     loop {
-        let mut left = 0;
-        // SAFETY: a live multi; the message is read before the next call.
-        let msg = unsafe { fetch_multi_info_read(m, &mut left) };
-        if msg.is_null() {
-            break;
+        let mut left = -1;
+        // SAFETY: a live handle; the message is read before the next call.
+        unsafe {
+            let msg = fetch_multi_info_read(m, &mut left);
+            if msg.is_null() {
+                assert_eq!(left, 0);
+                return out;
+            }
+            assert_eq!((*msg).msg, FETCHMSG_DONE);
+            out.push(((*msg).easy_handle, (*msg).data.result));
         }
-        // SAFETY: a message from info_read, read at once (IR-04).
-        let (easy, code) = unsafe { ((*msg).easy_handle as usize, (*msg).data.result) };
-        LOOP.with_borrow_mut(|l| l.done.push((easy, code)));
     }
+}
+
+/// One driver call (as [`Loop::call`] says) for `fd`, then the DONE
+/// messages it produced.
+fn act(m: *mut c_void, fd: fetch_socket_t, bits: c_int) {
+    let (call, mut running) = LOOP.with_borrow_mut(|l| {
+        l.actions += 1;
+        (l.call, l.running)
+    });
+    // SAFETY: a live multi and a valid out-pointer.
+    let rc = unsafe {
+        match call {
+            Call::SocketAction => fetch_multi_socket_action(m, fd, bits, &mut running),
+            Call::Socket => fetch_multi_socket(m, fd, &mut running),
+        }
+    };
+    assert_eq!(mc(rc), FETCHM_OK);
+    let done = read_done(m);
+    LOOP.with_borrow_mut(|l| {
+        l.running = running;
+        l.done.extend(done);
+    });
 }
 
 /// One turn of the application loop: wait at most `max_wait` (and no longer
@@ -159,13 +269,13 @@ pub(crate) fn step(m: *mut c_void, max_wait: Duration) {
     for p in fds.iter().filter(|p| p.revents != 0) {
         let mut bits = 0;
         if p.revents & (libc::POLLIN | libc::POLLHUP) != 0 {
-            bits |= 0x01; // FETCH_CSELECT_IN
+            bits |= CSELECT_IN;
         }
         if p.revents & libc::POLLOUT != 0 {
-            bits |= 0x02; // FETCH_CSELECT_OUT
+            bits |= CSELECT_OUT;
         }
         if p.revents & libc::POLLERR != 0 {
-            bits |= 0x04; // FETCH_CSELECT_ERR
+            bits |= CSELECT_ERR;
         }
         act(m, p.fd, bits);
     }
@@ -181,28 +291,61 @@ pub(crate) fn step(m: *mut c_void, max_wait: Duration) {
     }
 }
 
-const POLL_IN: c_int = 1;
-const POLL_OUT: c_int = 2;
-
-/// Runs the loop until `cond` holds; panics after [`LIMIT`].
-pub(crate) fn drive_until(m: *mut c_void, mut cond: impl FnMut() -> bool) {
-    let end = Instant::now() + LIMIT;
+/// Runs the loop until `cond` holds; panics after `limit`.
+pub(crate) fn drive_until_within(m: *mut c_void, limit: Duration, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + limit;
     while !cond() {
-        assert!(Instant::now() < end, "condition not reached in {LIMIT:?}");
+        assert!(Instant::now() < end, "condition not reached in {limit:?}");
         step(m, Duration::from_millis(100));
     }
+}
+
+/// Runs the loop until `cond` holds; panics after [`LIMIT`].
+pub(crate) fn drive_until(m: *mut c_void, cond: impl FnMut() -> bool) {
+    drive_until_within(m, LIMIT, cond);
 }
 
 /// Runs the loop until `n` transfers are done; their results by handle.
 pub(crate) fn drive_done(m: *mut c_void, n: usize) -> Vec<(usize, FETCHcode)> {
     drive_until(m, || LOOP.with_borrow(|l| l.done.len() >= n));
-    LOOP.with_borrow(|l| l.done.clone())
+    LOOP.with_borrow(|l| l.done.iter().map(|&(e, r)| (e as usize, r)).collect())
 }
 
-/// Runs the loop for `d` and returns (socket_action calls, wake-ups,
-/// socket callbacks, timer callbacks) made meanwhile.
+/// Runs the loop with `call` as the driver until `want` more DONE messages
+/// arrived (panics after `limit`) and returns those; nothing may be left
+/// running then (SA-03).
+pub(crate) fn drive(
+    m: *mut c_void,
+    want: usize,
+    call: Call,
+    limit: Duration,
+) -> Vec<(*mut c_void, FETCHcode)> {
+    let start = LOOP.with_borrow_mut(|l| {
+        l.call = call;
+        l.running = -1;
+        l.done.len()
+    });
+    drive_until_within(m, limit, || {
+        LOOP.with_borrow(|l| l.done.len() >= start + want)
+    });
+    LOOP.with_borrow_mut(|l| {
+        l.call = Call::default();
+        assert_eq!(l.running, 0, "SA-03: nothing left running");
+        l.done[start..].to_vec()
+    })
+}
+
+/// Runs the loop for `d` and returns (driver calls, wake-ups, socket
+/// callbacks, timer callbacks) made meanwhile.
 pub(crate) fn idle_for(m: *mut c_void, d: Duration) -> (usize, usize, usize, usize) {
-    let snap = |l: &Loop| (l.actions, l.wakeups, l.socket_calls, l.timer_calls);
+    let snap = |l: &Loop| {
+        (
+            l.actions,
+            l.wakeups,
+            l.socket_calls.len(),
+            l.timer_calls.len(),
+        )
+    };
     let before = LOOP.with_borrow(snap);
     let end = Instant::now() + d;
     while Instant::now() < end {
@@ -310,11 +453,12 @@ pub(crate) fn finish(m: *mut c_void, easies: &[*mut c_void]) {
     // SAFETY: live handles, each added to `m` or idle.
     unsafe {
         for &e in easies {
-            assert_eq!(fetch_multi_remove_handle(m, e), FETCHM_OK);
+            assert_eq!(mc(fetch_multi_remove_handle(m, e)), FETCHM_OK);
             fetch_easy_cleanup(e);
         }
-        assert_eq!(fetch_multi_cleanup(m), FETCHM_OK);
+        assert_eq!(mc(fetch_multi_cleanup(m)), FETCHM_OK);
     }
+    MULTI.set(null_mut());
 }
 
 /// A null pointer for options that take one.
