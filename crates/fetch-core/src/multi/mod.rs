@@ -875,8 +875,9 @@ impl Multi {
                 if let Some(cid) = t.conn.take() {
                     self.close_conn(cid);
                 }
+                // The next attempt waits for its socket to become writable;
+                // checking it now would only cost two syscalls.
                 self.connect_next(ti);
-                self.drive(ti, Events::NONE);
                 return;
             }
         }
