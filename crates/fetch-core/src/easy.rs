@@ -3,9 +3,11 @@
 
 use std::any::Any;
 use std::fmt;
+use std::io::SeekFrom;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::error::{Error, ErrorCode};
 use crate::tls::TlsOptions;
 
 /// What the write or header callback tells the engine to do next.
@@ -36,6 +38,19 @@ pub enum ReadResult {
     Pause,
 }
 
+/// What the seek callback reports (FETCHOPT_SEEKFUNCTION's
+/// FETCH_SEEKFUNC_* values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SeekResult {
+    /// The stream is at the requested position (FETCH_SEEKFUNC_OK).
+    Ok,
+    /// Seeking failed; the transfer fails (FETCH_SEEKFUNC_FAIL).
+    Fail,
+    /// This stream cannot seek (FETCH_SEEKFUNC_CANTSEEK).
+    CantSeek,
+}
+
 /// Body write callback: gets each piece of the response body.
 pub type WriteFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
 /// Header callback: gets each response header line, status line first and
@@ -43,6 +58,9 @@ pub type WriteFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
 pub type HeaderFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
 /// Read callback: fills the buffer with upload data.
 pub type ReadFn = Box<dyn FnMut(&mut [u8]) -> ReadResult + Send>;
+/// Seek callback: moves the upload stream, so a request can be sent again
+/// (a retry on a new connection, a 307/308 redirect) with the same body.
+pub type SeekFn = Box<dyn FnMut(SeekFrom) -> SeekResult + Send>;
 /// Progress callback (FETCHOPT_XFERINFOFUNCTION): [`Flow::Abort`] stops the
 /// transfer with FETCHE_ABORTED_BY_CALLBACK.
 pub type ProgressFn = Box<dyn FnMut(&Progress) -> Flow + Send>;
@@ -79,6 +97,27 @@ pub enum Method {
 }
 
 impl Method {
+    /// A custom method (FETCHOPT_CUSTOMREQUEST), checked: a method is an
+    /// HTTP token, so control characters, spaces and separators (which
+    /// could smuggle a second request) are refused with
+    /// FETCHE_BAD_FUNCTION_ARGUMENT.
+    pub fn custom(name: impl Into<String>) -> Result<Self, Error> {
+        let name = name.into();
+        if is_token(&name) {
+            Ok(Self::Custom(name))
+        } else {
+            Err(bad_method(&name))
+        }
+    }
+
+    /// Whether the method can be written into a request line as it is.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match self {
+            Self::Custom(name) if !is_token(name) => Err(bad_method(name)),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         match self {
             Self::Get => "GET",
@@ -88,6 +127,20 @@ impl Method {
             Self::Custom(m) => m,
         }
     }
+}
+
+/// RFC 9110 `token`: one or more tchar.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn bad_method(name: &str) -> Error {
+    Error::new(
+        ErrorCode::BadFunctionArgument,
+        format!("Invalid request method {name:?}: not an HTTP token"),
+    )
 }
 
 /// Where the request body comes from.
@@ -164,6 +217,8 @@ pub struct Easy {
     pub(crate) max_recv_speed: u64,
     pub(crate) max_send_speed: u64,
     pub(crate) expect_100_timeout: Duration,
+    pub(crate) seek: Option<SeekFn>,
+    pub(crate) unrestricted_auth: bool,
     /// The URL as last parsed for this transfer, reused while unchanged.
     pub(crate) target_cache: Option<std::sync::Arc<crate::dest::Dest>>,
 }
@@ -215,6 +270,8 @@ impl Easy {
             max_recv_speed: 0,
             max_send_speed: 0,
             expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
+            seek: None,
+            unrestricted_auth: false,
             target_cache: None,
         }
     }
@@ -233,7 +290,10 @@ impl Easy {
         self
     }
 
-    /// Sets the method. Bodies are sent only with a body set.
+    /// Sets the method. Bodies are sent only with a body set. A
+    /// [`Method::Custom`] that is not an HTTP token fails the transfer with
+    /// FETCHE_BAD_FUNCTION_ARGUMENT when it starts; [`Method::custom`]
+    /// checks it up front.
     pub fn method(&mut self, method: Method) -> &mut Self {
         self.method = method;
         self
@@ -266,6 +326,29 @@ impl Easy {
             read: Box::new(read),
             len,
         };
+        self
+    }
+
+    /// Sets the seek callback (FETCHOPT_SEEKFUNCTION). The engine calls it
+    /// with `SeekFrom::Start(0)` to rewind a streamed body before sending
+    /// the request again: on a retry after a reused connection died, and on
+    /// a 307/308 redirect. Without it (or when it fails) such a resend ends
+    /// the transfer with FETCHE_SEND_FAIL_REWIND; a different body is never
+    /// sent.
+    pub fn seek_function<F>(&mut self, f: F) -> &mut Self
+    where
+        F: FnMut(SeekFrom) -> SeekResult + Send + 'static,
+    {
+        self.seek = Some(Box::new(f));
+        self
+    }
+
+    /// Sends `Authorization:` and `Cookie:` header lines and URL credentials
+    /// to every host a redirect leads to (FETCHOPT_UNRESTRICTED_AUTH). Off
+    /// by default: they go only to the scheme, host and port of the first
+    /// URL. Even when on, they never follow a redirect from https to http.
+    pub fn unrestricted_auth(&mut self, on: bool) -> &mut Self {
+        self.unrestricted_auth = on;
         self
     }
 

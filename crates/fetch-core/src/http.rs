@@ -117,12 +117,18 @@ pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
         BodyFraming::Chunked => defaults[2] = Some(("Transfer-Encoding", "chunked")),
     }
     for (name, value) in defaults.into_iter().flatten() {
-        if user.iter().any(|h| h.name().eq_ignore_ascii_case(name)) {
+        if !is_framing(name) && user.iter().any(|h| h.name().eq_ignore_ascii_case(name)) {
             continue;
         }
         push_line(out, &[name, ": ", value]);
     }
     for header in &user {
+        // The engine owns the framing: a user's Content-Length or
+        // Transfer-Encoding line only chose it (see `user_framing`), so the
+        // head never carries two framings.
+        if is_framing(header.name()) {
+            continue;
+        }
         match *header {
             UserHeader::Line { line, .. } => push_line(out, &[line]),
             UserHeader::Remove { .. } => {}
@@ -130,6 +136,32 @@ pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// Whether `name` is a header that frames the request body.
+fn is_framing(name: &str) -> bool {
+    name.eq_ignore_ascii_case("Content-Length") || name.eq_ignore_ascii_case("Transfer-Encoding")
+}
+
+/// What the application's header lines say about the body's framing:
+/// whether a `Transfer-Encoding` asks for chunked, and the value of a
+/// well-formed `Content-Length`.
+pub(crate) fn user_framing(headers: &[String]) -> (bool, Option<u64>) {
+    let (mut chunked, mut length) = (false, None);
+    for h in headers.iter().filter_map(|l| UserHeader::parse(l)) {
+        let UserHeader::Line { name, line } = h else {
+            continue;
+        };
+        let value = line[name.len() + 1..].trim();
+        if name.eq_ignore_ascii_case("Transfer-Encoding") {
+            chunked |= value
+                .split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("chunked"));
+        } else if name.eq_ignore_ascii_case("Content-Length") {
+            length = value.parse().ok();
+        }
+    }
+    (chunked, length)
 }
 
 /// Appends the concatenation of `parts` and a CRLF.
@@ -822,12 +854,14 @@ mod tests {
         );
         assert_eq!(
             got,
-            "GET /p?q=1 HTTP/1.1\r\naccept: text/html\r\nX-Empty:\r\nX-Custom: 1\r\nX-Custom: 2\r\n\r\n"
+            // The framing header is the engine's: "Content-Length:" cannot
+            // remove it (a body without framing would be misread).
+            "GET /p?q=1 HTTP/1.1\r\nContent-Length: 3\r\naccept: text/html\r\nX-Empty:\r\nX-Custom: 1\r\nX-Custom: 2\r\n\r\n"
         );
     }
 
     #[test]
-    fn request_semicolon_form_replaces_default() {
+    fn request_semicolon_form_replaces_default_but_not_framing() {
         let got = request(
             "GET",
             BodyFraming::Chunked,
@@ -835,7 +869,31 @@ mod tests {
         );
         assert_eq!(
             got,
-            "GET /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept:\r\nTransfer-Encoding: gzip\r\n\r\n"
+            // A user Transfer-Encoding never replaces the framing the body
+            // is actually sent with.
+            "GET /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nTransfer-Encoding: chunked\r\nAccept:\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn user_framing_lines() {
+        let h = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            user_framing(&h(&["transfer-encoding: gzip, Chunked"])),
+            (true, None)
+        );
+        assert_eq!(
+            user_framing(&h(&["Transfer-Encoding: gzip"])),
+            (false, None)
+        );
+        assert_eq!(user_framing(&h(&["Content-Length: 42"])), (false, Some(42)));
+        assert_eq!(
+            user_framing(&h(&["Content-Length: 4x2", "X: 1"])),
+            (false, None)
+        );
+        assert_eq!(
+            user_framing(&h(&["Content-Length:", "Transfer-Encoding;"])),
+            (false, None)
         );
     }
 

@@ -5,6 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+/// The longest a rate limit holds a transfer back before checking again.
+const MAX_THROTTLE: Duration = Duration::from_secs(86_400);
+
 use super::{Expect, Kind, Multi, Phase, Step, TransferId};
 use crate::easy::{Body, Flow, Progress};
 use crate::error::{Error, ErrorCode, MultiError};
@@ -212,7 +215,7 @@ impl Multi {
         };
         let moved = t.easy.info.size_download + t.easy.info.size_upload;
         t.rates.window = Some((now, moved));
-        self.set_deadline(ti, Kind::LowSpeed, Some(now + time));
+        self.set_deadline(ti, Kind::LowSpeed, now.checked_add(time));
     }
 
     /// FETCHOPT_LOW_SPEED_*: the window ended; too few bytes fail the
@@ -223,7 +226,8 @@ impl Multi {
         let (Some((limit, time)), Some((_, at_start))) = (t.easy.low_speed, t.rates.window) else {
             return;
         };
-        let moved = t.easy.info.size_download + t.easy.info.size_upload - at_start;
+        // Saturating: a retried request starts its upload count afresh.
+        let moved = (t.easy.info.size_download + t.easy.info.size_upload).saturating_sub(at_start);
         if (moved as f64) < limit as f64 * time.as_secs_f64() {
             let secs = time.as_secs();
             self.fail(
@@ -246,14 +250,25 @@ impl Multi {
         let t = &self.transfers[ti];
         let (start, dl0, ul0) = t.rates.start?;
         let (limit, moved) = if recv {
-            (t.easy.max_recv_speed, t.easy.info.size_download - dl0)
+            (
+                t.easy.max_recv_speed,
+                t.easy.info.size_download.saturating_sub(dl0),
+            )
         } else {
-            (t.easy.max_send_speed, t.easy.info.size_upload - ul0)
+            (
+                t.easy.max_send_speed,
+                t.easy.info.size_upload.saturating_sub(ul0),
+            )
         };
         if limit == 0 {
             return None;
         }
-        let due = start + Duration::from_secs_f64(moved as f64 / limit as f64);
+        // Far beyond any real limit the wait saturates at a day (re-checked
+        // then) instead of overflowing.
+        let wait = Duration::try_from_secs_f64(moved as f64 / limit as f64)
+            .unwrap_or(Duration::MAX)
+            .min(MAX_THROTTLE);
+        let due = start.checked_add(wait).unwrap_or(self.now + MAX_THROTTLE);
         (due > self.now).then_some(due)
     }
 
@@ -288,7 +303,7 @@ impl Multi {
         if let Body::Bytes(b) = &t.easy.body {
             let conn = &mut self.conns[cid];
             conn.out.clear();
-            conn.out.extend_from_slice(b);
+            super::push_bytes_body(b, t.chunked_upload, &mut conn.out);
             conn.out_pos = 0;
             t.easy.info.size_upload = b.len() as u64;
         }

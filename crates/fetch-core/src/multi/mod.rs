@@ -6,8 +6,7 @@
 //! [`Multi::reconcile_timer`] the only caller of the timer callback (TF
 //! rules). State machines only say what they want.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
@@ -20,7 +19,7 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::dest::Dest;
-use crate::easy::{Body, Easy, Flow, Method, ReadResult, TransferInfo};
+use crate::easy::{Body, Easy, Flow, Method, ReadResult, SeekResult, TransferInfo};
 use crate::error::{Error, ErrorCode, MultiError};
 use crate::http::{self, BodyFraming, Decoded, RequestParts, ResponseDecoder};
 use crate::resolve::Resolver;
@@ -31,9 +30,11 @@ use crate::socket::{
 use crate::tls::{self, SockIo, TlsOptions};
 
 mod control;
+mod deadlines;
 
 pub use control::Pause;
 use control::{Marks, Rates};
+use deadlines::DeadlineQueue;
 
 /// Names one transfer added to a [`Multi`]. Stale ids (of removed transfers)
 /// are detected, never confused with newer transfers.
@@ -159,8 +160,6 @@ struct Transfer {
     next_addr: usize,
     last_connect_error: Option<io::Error>,
     deadlines: [Option<Instant>; KINDS],
-    queued: Option<Instant>,
-    stamp: u64,
     started: Option<Instant>,
     decoder: ResponseDecoder,
     following: Option<String>,
@@ -178,6 +177,14 @@ struct Transfer {
     progress_told: bool,
     /// Its DONE message is queued and not read yet.
     msg_queued: bool,
+    /// The first URL of the transfer: credentials belong to its origin.
+    first: Option<Arc<Dest>>,
+    /// Some URL of the transfer (first or redirect) was https.
+    seen_https: bool,
+    /// Exactly how many bytes the read callback must supply (a known size).
+    upload_len: Option<u64>,
+    /// Bytes taken from the read callback for the current request.
+    upload_read: u64,
 }
 
 impl Transfer {
@@ -298,8 +305,7 @@ pub struct Multi {
     idle_count: usize,
     host_conns: HashMap<String, usize>,
     sockets: SocketTable,
-    heap: BinaryHeap<Reverse<(Instant, u64, usize)>>,
-    stamp: u64,
+    deadlines: DeadlineQueue,
     announced_timer: Option<Instant>,
     msgs: VecDeque<Message>,
     pending: VecDeque<usize>,
@@ -309,6 +315,8 @@ pub struct Multi {
     observer: Option<ObserverFn>,
     resolver: Option<Resolver>,
     rbuf: Vec<u8>,
+    /// Reused for every read-callback call.
+    ubuf: Vec<u8>,
     tls_configs: HashMap<TlsOptions, Arc<rustls::ClientConfig>>,
     max_connects: Option<usize>,
     max_host_connections: usize,
@@ -353,8 +361,7 @@ impl Multi {
             idle_count: 0,
             host_conns: HashMap::new(),
             sockets: SocketTable::default(),
-            heap: BinaryHeap::new(),
-            stamp: 0,
+            deadlines: DeadlineQueue::default(),
             announced_timer: None,
             msgs: VecDeque::new(),
             pending: VecDeque::new(),
@@ -364,6 +371,7 @@ impl Multi {
             observer: None,
             resolver: None,
             rbuf: Vec::new(),
+            ubuf: Vec::new(),
             tls_configs: HashMap::new(),
             max_connects: None,
             max_host_connections: 0,
@@ -473,8 +481,6 @@ impl Multi {
             next_addr: 0,
             last_connect_error: None,
             deadlines: [None; KINDS],
-            queued: None,
-            stamp: 0,
             started: None,
             decoder: ResponseDecoder::new(head),
             following: None,
@@ -489,6 +495,10 @@ impl Multi {
             rates: Rates::default(),
             progress_told: false,
             msg_queued: false,
+            first: None,
+            seen_https: false,
+            upload_len: None,
+            upload_read: 0,
         });
         self.running += 1;
         let now = self.now;
@@ -496,6 +506,7 @@ impl Multi {
         self.reconcile_timer();
         if self.cb_failed {
             // TF-06: the add is rolled back, everything else is aborted.
+            self.deadlines.set(ti, None);
             let t = self.transfers.remove(ti);
             self.running -= 1;
             self.abort_all();
@@ -529,6 +540,7 @@ impl Multi {
                 self.pending.retain(|&p| p != ti);
             }
         }
+        self.deadlines.set(ti, None);
         let mut t = self.transfers.remove(ti);
         if t.msg_queued {
             // IR-06: an unread message goes with its transfer.
@@ -770,52 +782,30 @@ impl Multi {
         self.schedule(ti);
     }
 
+    /// Queues the transfer at its earliest deadline (none once done).
     fn schedule(&mut self, ti: usize) {
-        let Some(t) = self.transfers.get_mut(ti) else {
-            return;
-        };
-        let next = if t.phase == Phase::Done {
-            None
-        } else {
-            t.deadlines.iter().flatten().min().copied()
-        };
-        if next != t.queued {
-            t.queued = next;
-            self.stamp += 1;
-            t.stamp = self.stamp;
-            if let Some(at) = next {
-                self.heap.push(Reverse((at, self.stamp, ti)));
-            }
-        }
+        let next = self.transfers.get(ti).and_then(|t| {
+            (t.phase != Phase::Done)
+                .then(|| t.deadlines.iter().flatten().min().copied())
+                .flatten()
+        });
+        self.deadlines.set(ti, next);
     }
 
-    /// The earliest live deadline; stale heap entries are dropped on the way.
-    fn earliest(&mut self) -> Option<Instant> {
-        while let Some(&Reverse((at, stamp, ti))) = self.heap.peek() {
-            if self
-                .transfers
-                .get(ti)
-                .is_some_and(|t| t.stamp == stamp && t.queued == Some(at))
-            {
-                return Some(at);
-            }
-            self.heap.pop();
-        }
-        None
+    /// The earliest deadline of any transfer.
+    fn earliest(&self) -> Option<Instant> {
+        self.deadlines.peek().map(|(at, _)| at)
     }
 
     fn run_timers(&mut self) {
         // A timer that fires a hair early still counts: apps round
         // milliseconds, and a missed expiry would leave no timer armed.
         let limit = self.now + Duration::from_millis(1);
-        while let Some(at) = self.earliest() {
+        while let Some((at, ti)) = self.deadlines.peek() {
             if at > limit {
                 break;
             }
-            let Some(Reverse((_, _, ti))) = self.heap.pop() else {
-                break;
-            };
-            self.transfers[ti].queued = None;
+            self.deadlines.set(ti, None);
             self.on_deadline(ti, limit);
             self.schedule(ti);
         }
@@ -964,10 +954,14 @@ impl Multi {
         if t.started.is_none() {
             t.started = Some(now);
             if let Some(limit) = t.easy.timeout {
-                t.deadlines[Kind::Total as usize] = Some(now + limit);
+                t.deadlines[Kind::Total as usize] = now.checked_add(limit);
             }
         }
         if t.target.is_none() {
+            if let Err(e) = t.method.check() {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
             let tag = t.easy.tls.pool_tag();
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
@@ -1000,8 +994,8 @@ impl Multi {
             }
             return Step::Wait;
         }
-        let deadline = now + self.transfers[ti].easy.connect_timeout;
-        self.set_deadline(ti, Kind::Connect, Some(deadline));
+        let deadline = now.checked_add(self.transfers[ti].easy.connect_timeout);
+        self.set_deadline(ti, Kind::Connect, deadline);
         self.connect_next(ti)
     }
 
@@ -1017,6 +1011,10 @@ impl Multi {
             t.next_addr = 0;
         }
         t.easy.info.effective_url = Some(target.url.as_str().to_owned());
+        t.seen_https |= target.https;
+        if t.first.is_none() {
+            t.first = Some(target.clone());
+        }
         t.target = Some(target);
     }
 
@@ -1070,8 +1068,8 @@ impl Multi {
         self.sockets.want(fd, WANT_READ);
         let t = &mut self.transfers[ti];
         t.phase = Phase::Resolving;
-        let deadline = now + t.easy.connect_timeout;
-        self.set_deadline(ti, Kind::Connect, Some(deadline));
+        let deadline = now.checked_add(t.easy.connect_timeout);
+        self.set_deadline(ti, Kind::Connect, deadline);
         Step::Wait
     }
 
@@ -1194,8 +1192,9 @@ impl Multi {
                             .map_or(t.easy.connect_timeout, |d| {
                                 d.saturating_duration_since(self.now)
                             });
-                        self.now + (left / 2).max(MIN_ATTEMPT)
+                        self.now.checked_add((left / 2).max(MIN_ATTEMPT))
                     });
+                    let attempt = attempt.flatten();
                     self.set_deadline(ti, Kind::Attempt, attempt);
                     return Step::Wait;
                 }
@@ -1321,28 +1320,16 @@ impl Multi {
         t.phase = Phase::Sending;
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
         let dest = t.target.clone().expect("a started transfer has a target");
-        let sends_body = !matches!(t.method, Method::Get | Method::Head);
-        let framing = match (&t.easy.body, sends_body) {
-            (_, false) | (Body::None, true) if !matches!(t.method, Method::Post | Method::Put) => {
-                BodyFraming::None
-            }
-            (Body::None, _) => BodyFraming::Length(0),
-            (Body::Bytes(b), _) => BodyFraming::Length(b.len() as u64),
-            (Body::Reader { len: Some(n), .. }, _) => BodyFraming::Length(*n),
-            (Body::Reader { len: None, .. }, _) => BodyFraming::Chunked,
+        let framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
+        t.upload_len = match (&t.easy.body, framing) {
+            (Body::Reader { len: Some(n), .. }, _) => Some(*n),
+            (Body::Reader { len: None, .. }, BodyFraming::Length(n)) => Some(n),
+            _ => None,
         };
         let expect = wants_expect(&t.easy.headers, &t.easy.body, framing);
-        let with_expect;
-        let headers = if expect && !user_sets_expect(&t.easy.headers) {
-            with_expect = [
-                t.easy.headers.as_slice(),
-                &["Expect: 100-continue".to_owned()],
-            ]
-            .concat();
-            &with_expect
-        } else {
-            &t.easy.headers
-        };
+        let creds = self.credentials_allowed(ti);
+        let t = &mut self.transfers[ti];
+        let headers = request_headers(&t.easy.headers, &dest, t.first.as_deref(), creds, expect);
         t.expect = if expect { Expect::Waiting } else { Expect::No };
         let conn = &mut self.conns[cid];
         conn.state = ConnState::Busy(ti);
@@ -1354,7 +1341,7 @@ impl Multi {
                 method: t.method.as_str(),
                 target: &dest.request_target,
                 host: &dest.host_header,
-                headers,
+                headers: &headers,
                 body: framing,
             },
             &mut conn.out,
@@ -1362,8 +1349,8 @@ impl Multi {
         t.upload_done = true;
         t.chunked_upload = framing == BodyFraming::Chunked;
         match (&t.easy.body, framing) {
-            (Body::Bytes(b), BodyFraming::Length(_)) if !expect => {
-                conn.out.extend_from_slice(b);
+            (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
+                push_bytes_body(b, t.chunked_upload, &mut conn.out);
                 t.easy.info.size_upload = b.len() as u64;
             }
             (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
@@ -1373,6 +1360,44 @@ impl Multi {
         }
         self.transfers[ti].progress_told = false;
         self.start_rates(ti);
+    }
+
+    /// Whether credentials (`Authorization:`/`Cookie:` lines, URL user and
+    /// password) may go to the current target: only to the scheme, host
+    /// and port of the first URL, unless FETCHOPT_UNRESTRICTED_AUTH is on;
+    /// and never over http once the chain of redirects went through https.
+    fn credentials_allowed(&self, ti: usize) -> bool {
+        let t = &self.transfers[ti];
+        let (Some(first), Some(now)) = (t.first.as_deref(), t.target.as_deref()) else {
+            return true;
+        };
+        let same = first.https == now.https && first.host == now.host && first.port == now.port;
+        same || (t.easy.unrestricted_auth && (now.https || !t.seen_https))
+    }
+
+    /// Makes a streamed body start again from its first byte before the
+    /// request is sent again (retry, redirect). A body never read needs no
+    /// rewind; otherwise the seek callback must succeed.
+    fn rewind_upload(&mut self, ti: usize) -> Result<(), Error> {
+        let t = &mut self.transfers[ti];
+        if !matches!(t.easy.body, Body::Reader { .. }) || t.upload_read == 0 {
+            return Ok(());
+        }
+        let outcome = t
+            .easy
+            .seek
+            .as_mut()
+            .map(|seek| seek(io::SeekFrom::Start(0)));
+        if outcome == Some(SeekResult::Ok) {
+            t.upload_read = 0;
+            t.easy.info.size_upload = 0;
+            return Ok(());
+        }
+        let why = match outcome {
+            None => "necessary data rewind was not possible (no seek callback)",
+            _ => "seek callback returned an error",
+        };
+        Err(Error::new(ErrorCode::SendFailRewind, why))
     }
 
     fn send(&mut self, ti: usize, events: Events) -> Step {
@@ -1430,8 +1455,8 @@ impl Multi {
                 // Head sent: wait for "100 Continue" (or a final answer)
                 // before the body, at most the expect timeout.
                 t.phase = Phase::Receiving;
-                let at = self.now + t.easy.expect_100_timeout;
-                self.set_deadline(ti, Kind::Expect, Some(at));
+                let at = self.now.checked_add(t.easy.expect_100_timeout);
+                self.set_deadline(ti, Kind::Expect, at);
                 self.refresh_interest(ti);
                 return Step::Wait;
             }
@@ -1439,40 +1464,11 @@ impl Multi {
                 if self.throttled_until(ti, false).is_some() {
                     return self.after_upload(ti, ul_before, Step::Continue);
                 }
-                let t = &mut self.transfers[ti];
-                let conn = &mut self.conns[cid];
-                conn.out.clear();
-                conn.out_pos = 0;
-                let mut chunk = vec![0u8; UPLOAD_CHUNK];
-                let Body::Reader { read, .. } = &mut t.easy.body else {
-                    unreachable!("upload_done is false only with a reader")
-                };
-                match read(&mut chunk) {
-                    ReadResult::Data(0) => {
-                        t.upload_done = true;
-                        if t.chunked_upload {
-                            http::encode_last_chunk(&mut conn.out);
-                        }
-                    }
-                    ReadResult::Data(n) => {
-                        let n = n.min(chunk.len());
-                        t.easy.info.size_upload += n as u64;
-                        if t.chunked_upload {
-                            http::encode_chunk(&chunk[..n], &mut conn.out);
-                        } else {
-                            conn.out.extend_from_slice(&chunk[..n]);
-                        }
-                    }
-                    ReadResult::Pause => {
-                        t.paused_send = true;
-                        self.refresh_interest(ti);
-                        return self.after_upload(ti, ul_before, Step::Wait);
-                    }
-                    ReadResult::Abort => {
-                        self.fail(
-                            ti,
-                            Error::new(ErrorCode::AbortedByCallback, "read callback aborted"),
-                        );
+                match self.read_upload(ti, cid) {
+                    Ok(Step::Continue) => {}
+                    Ok(Step::Wait) => return self.after_upload(ti, ul_before, Step::Wait),
+                    Err(e) => {
+                        self.fail(ti, e);
                         return Step::Wait;
                     }
                 }
@@ -1489,6 +1485,73 @@ impl Multi {
             t.phase = Phase::Receiving;
             self.refresh_interest(ti);
             return self.after_upload(ti, ul_before, Step::Wait);
+        }
+    }
+
+    /// Takes the next piece of a streamed body from the read callback into
+    /// the connection's output. A body of known size gets exactly that many
+    /// bytes: the callback is never offered more room than is left, and an
+    /// early end fails the transfer (FETCHE_READ_ERROR, as upstream).
+    /// `Wait` means the callback paused.
+    fn read_upload(&mut self, ti: usize, cid: usize) -> Result<Step, Error> {
+        let t = &mut self.transfers[ti];
+        let conn = &mut self.conns[cid];
+        conn.out.clear();
+        conn.out_pos = 0;
+        let room = match t.upload_len {
+            Some(len) => len.saturating_sub(t.upload_read).min(UPLOAD_CHUNK as u64) as usize,
+            None => UPLOAD_CHUNK,
+        };
+        let Body::Reader { read, .. } = &mut t.easy.body else {
+            unreachable!("upload_done is false only with a reader")
+        };
+        let result = if room == 0 {
+            // The whole announced size went out: the body is complete.
+            ReadResult::Data(0)
+        } else {
+            let mut chunk = std::mem::take(&mut self.ubuf);
+            chunk.resize(room, 0);
+            let r = read(&mut chunk);
+            if let ReadResult::Data(n) = r {
+                let n = n.min(room);
+                t.upload_read += n as u64;
+                t.easy.info.size_upload += n as u64;
+                if t.chunked_upload {
+                    http::encode_chunk(&chunk[..n], &mut conn.out);
+                } else {
+                    conn.out.extend_from_slice(&chunk[..n]);
+                }
+            }
+            self.ubuf = chunk;
+            r
+        };
+        match result {
+            ReadResult::Data(0) => {
+                if let Some(len) = t.upload_len.filter(|&len| t.upload_read < len) {
+                    return Err(Error::new(
+                        ErrorCode::ReadError,
+                        format!(
+                            "client read function EOF fail, only {}/{len} of needed bytes read",
+                            t.upload_read
+                        ),
+                    ));
+                }
+                t.upload_done = true;
+                if t.chunked_upload {
+                    http::encode_last_chunk(&mut conn.out);
+                }
+                Ok(Step::Continue)
+            }
+            ReadResult::Data(_) => Ok(Step::Continue),
+            ReadResult::Pause => {
+                t.paused_send = true;
+                self.refresh_interest(ti);
+                Ok(Step::Wait)
+            }
+            ReadResult::Abort => Err(Error::new(
+                ErrorCode::AbortedByCallback,
+                "read callback aborted",
+            )),
         }
     }
 
@@ -1514,6 +1577,12 @@ impl Multi {
         let cid = t.conn.expect("failing transfer has a connection");
         let retry = self.conns[cid].requests > 1 && !t.decoder.started() && !t.retried;
         if retry {
+            // The request goes again: with the same body or not at all.
+            if let Err(e) = self.rewind_upload(ti) {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
+            let t = &mut self.transfers[ti];
             tracing::debug!(
                 transfer = ti,
                 "reused connection died; retrying on a new one"
@@ -1796,17 +1865,14 @@ impl Multi {
             || matches!(status, 301 | 302) && t.method == Method::Post
         {
             t.method = Method::Get;
-        } else if matches!(t.easy.body, Body::Reader { .. }) && !matches!(t.method, Method::Get) {
-            self.finish(
-                ti,
-                Err(Error::new(
-                    ErrorCode::SendFailRewind,
-                    "cannot resend a streamed body on redirect",
-                )),
-                reusable,
-            );
-            return Step::Wait;
+        } else if !matches!(t.method, Method::Get) {
+            // The body goes again (307/308, or 301/302 of a non-POST).
+            if let Err(e) = self.rewind_upload(ti) {
+                self.finish(ti, Err(e), reusable);
+                return Step::Wait;
+            }
         }
+        let t = &mut self.transfers[ti];
         t.easy.info.redirect_count += 1;
         tracing::debug!(transfer = ti, %next, "following redirect");
         let tag = t.easy.tls.pool_tag();
@@ -1939,6 +2005,101 @@ enum Outcome {
 /// Upstream's rule: ask for "100 Continue" before a body of unknown size
 /// or over 1 MiB, unless the application set its own "Expect:" header
 /// (then only if that one asks for it).
+/// How the request body is framed. The method and body decide; a user
+/// `Transfer-Encoding: chunked` line asks for chunked, and a user
+/// `Content-Length:` gives the size of a body of unknown size. The head
+/// always carries exactly one framing (see `http::encode_request`).
+fn request_framing(method: &Method, body: &Body, headers: &[String]) -> BodyFraming {
+    let sends_body = !matches!(method, Method::Get | Method::Head);
+    let post_put = matches!(method, Method::Post | Method::Put);
+    match (body, sends_body) {
+        (_, false) => return BodyFraming::None,
+        (Body::None, _) if !post_put => return BodyFraming::None,
+        (Body::None, _) => return BodyFraming::Length(0),
+        _ => {}
+    }
+    let (user_chunked, user_length) = http::user_framing(headers);
+    if user_chunked {
+        return BodyFraming::Chunked;
+    }
+    match body {
+        Body::Bytes(b) => BodyFraming::Length(b.len() as u64),
+        Body::Reader { len: Some(n), .. } => BodyFraming::Length(*n),
+        Body::Reader { len: None, .. } => {
+            user_length.map_or(BodyFraming::Chunked, BodyFraming::Length)
+        }
+        Body::None => unreachable!("handled above"),
+    }
+}
+
+/// The header lines to send: the application's, without credentials when
+/// they may not go to `dest`, plus `Authorization: Basic` from the URL's
+/// user and password (the current URL's, or the first URL's while at its
+/// origin) and `Expect: 100-continue`. Borrows when nothing changes.
+fn request_headers<'a>(
+    user: &'a [String],
+    dest: &Dest,
+    first: Option<&Dest>,
+    creds: bool,
+    expect: bool,
+) -> std::borrow::Cow<'a, [String]> {
+    use std::borrow::Cow;
+    let userinfo = if !dest.url.username().is_empty() {
+        Some(&dest.url)
+    } else {
+        first
+            .map(|f| &f.url)
+            .filter(|u| creds && !u.username().is_empty())
+    };
+    let basic = userinfo
+        .filter(|_| !user.iter().any(|h| header_is(h, "authorization")))
+        .map(basic_auth);
+    let add_expect = expect && !user_sets_expect(user);
+    if creds && basic.is_none() && !add_expect {
+        return Cow::Borrowed(user);
+    }
+    let mut lines: Vec<String> = user
+        .iter()
+        .filter(|h| creds || !(header_is(h, "authorization") || header_is(h, "cookie")))
+        .cloned()
+        .collect();
+    lines.extend(basic);
+    if add_expect {
+        lines.push("Expect: 100-continue".to_owned());
+    }
+    Cow::Owned(lines)
+}
+
+/// Whether header line `line` is named `name` (lower case).
+fn header_is(line: &str, name: &str) -> bool {
+    line.len() > name.len()
+        && line.as_bytes()[name.len()] == b':'
+        && line[..name.len()].eq_ignore_ascii_case(name)
+}
+
+/// `Authorization: Basic` for the URL's user and password.
+fn basic_auth(url: &Url) -> String {
+    use base64::Engine as _;
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).collect::<Vec<u8>>();
+    let mut pair = decode(url.username());
+    pair.push(b':');
+    pair.extend(decode(url.password().unwrap_or("")));
+    format!(
+        "Authorization: Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+/// A body from memory, as it goes on the wire.
+fn push_bytes_body(body: &[u8], chunked: bool, out: &mut Vec<u8>) {
+    if chunked {
+        http::encode_chunk(body, out);
+        http::encode_last_chunk(out);
+    } else {
+        out.extend_from_slice(body);
+    }
+}
+
 fn wants_expect(headers: &[String], body: &Body, framing: BodyFraming) -> bool {
     const THRESHOLD: u64 = 1024 * 1024;
     if framing == BodyFraming::None {

@@ -1,0 +1,188 @@
+//! The deadline queue: one entry per transfer (its earliest deadline), in
+//! an indexed binary min-heap. An entry is moved in place when the
+//! transfer's earliest deadline changes and removed when it has none, so
+//! the queue never holds more entries than there are live transfers, however
+//! many transfers have come and gone (a plain heap with stale entries grows
+//! with rate × timeout when every transfer sets a TIMEOUT).
+
+use std::time::Instant;
+
+/// No heap slot: the transfer is not queued.
+const NONE: u32 = u32::MAX;
+
+/// Earliest-deadline-first queue of transfer indices.
+#[derive(Debug, Default)]
+pub(super) struct DeadlineQueue {
+    /// The heap: (deadline, transfer index), smallest deadline at 0.
+    heap: Vec<(Instant, u32)>,
+    /// For each transfer index, its slot in `heap` or [`NONE`].
+    slot: Vec<u32>,
+}
+
+impl DeadlineQueue {
+    /// Queues transfer `ti` at `at`, moves it there, or (with `None`)
+    /// takes it out of the queue.
+    pub(super) fn set(&mut self, ti: usize, at: Option<Instant>) {
+        if ti >= self.slot.len() {
+            if at.is_none() {
+                return;
+            }
+            self.slot.resize(ti + 1, NONE);
+        }
+        let pos = self.slot[ti];
+        match (pos, at) {
+            (NONE, None) => {}
+            (NONE, Some(at)) => {
+                let i = self.heap.len();
+                self.heap.push((at, ti as u32));
+                self.slot[ti] = i as u32;
+                self.up(i);
+            }
+            (pos, None) => self.remove_at(pos as usize),
+            (pos, Some(at)) => {
+                let i = pos as usize;
+                let old = self.heap[i].0;
+                self.heap[i].0 = at;
+                if at < old {
+                    self.up(i);
+                } else {
+                    self.down(i);
+                }
+            }
+        }
+    }
+
+    /// The earliest deadline and its transfer.
+    pub(super) fn peek(&self) -> Option<(Instant, usize)> {
+        self.heap.first().map(|&(at, ti)| (at, ti as usize))
+    }
+
+    /// How many transfers are queued.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    fn remove_at(&mut self, i: usize) {
+        let last = self.heap.len() - 1;
+        self.swap(i, last);
+        let (_, ti) = self.heap.pop().expect("slot points into the heap");
+        self.slot[ti as usize] = NONE;
+        if i < self.heap.len() {
+            self.down(i);
+            self.up(i);
+        }
+    }
+
+    fn swap(&mut self, a: usize, b: usize) {
+        self.heap.swap(a, b);
+        self.slot[self.heap[a].1 as usize] = a as u32;
+        self.slot[self.heap[b].1 as usize] = b as u32;
+    }
+
+    fn up(&mut self, mut i: usize) {
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.heap[parent].0 <= self.heap[i].0 {
+                break;
+            }
+            self.swap(parent, i);
+            i = parent;
+        }
+    }
+
+    fn down(&mut self, mut i: usize) {
+        let n = self.heap.len();
+        loop {
+            let (l, r) = (2 * i + 1, 2 * i + 2);
+            let mut least = i;
+            if l < n && self.heap[l].0 < self.heap[least].0 {
+                least = l;
+            }
+            if r < n && self.heap[r].0 < self.heap[least].0 {
+                least = r;
+            }
+            if least == i {
+                break;
+            }
+            self.swap(i, least);
+            i = least;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// Pops everything in order, checking the slot map on the way.
+    fn drain(q: &mut DeadlineQueue) -> Vec<usize> {
+        let mut out = Vec::new();
+        while let Some((_, ti)) = q.peek() {
+            out.push(ti);
+            q.set(ti, None);
+        }
+        out
+    }
+
+    #[test]
+    fn orders_moves_and_removes() {
+        let t0 = Instant::now();
+        let at = |ms| Some(t0 + Duration::from_millis(ms));
+        let mut q = DeadlineQueue::default();
+        for (ti, ms) in [(0, 50), (1, 10), (2, 30), (3, 40), (4, 20)] {
+            q.set(ti, at(ms));
+        }
+        assert_eq!(q.peek().map(|p| p.1), Some(1));
+        q.set(1, at(60)); // moved later
+        q.set(3, at(5)); // moved earlier
+        q.set(2, None); // removed
+        q.set(7, None); // never queued: nothing happens
+        assert_eq!(q.len(), 4);
+        assert_eq!(drain(&mut q), vec![3, 4, 0, 1]);
+        assert_eq!(q.len(), 0);
+    }
+
+    #[test]
+    fn size_is_bounded_by_live_entries() {
+        // Many transfers come and go, each with a far deadline: the queue
+        // holds only the live ones.
+        let t0 = Instant::now();
+        let mut q = DeadlineQueue::default();
+        for round in 0..10_000u64 {
+            let ti = (round % 100) as usize;
+            q.set(ti, Some(t0 + Duration::from_secs(60 + round)));
+            if round % 3 == 0 {
+                q.set(ti, None);
+            }
+        }
+        assert!(q.len() <= 100);
+        assert!(q.heap.capacity() <= 256);
+    }
+
+    #[test]
+    fn matches_a_sorted_model() {
+        // A deterministic pseudo-random walk against a simple model.
+        let t0 = Instant::now();
+        let mut q = DeadlineQueue::default();
+        let mut model: Vec<Option<u64>> = vec![None; 64];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ti = (x % 64) as usize;
+            let at = (x >> 8) % 1000;
+            let v = (x >> 20) % 4 != 0;
+            model[ti] = v.then_some(at);
+            q.set(ti, v.then(|| t0 + Duration::from_millis(at)));
+            let want = model.iter().flatten().min().copied();
+            let got = q
+                .peek()
+                .map(|(i, _)| i.duration_since(t0).as_millis() as u64);
+            assert_eq!(got, want);
+        }
+    }
+}
