@@ -11,6 +11,7 @@
 //! from inside callbacks.
 
 use std::ffi::{CStr, CString, OsStr, c_char, c_double, c_int, c_long, c_uint, c_void};
+use std::io::SeekFrom;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::ptr;
@@ -19,8 +20,8 @@ use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 use std::time::Duration;
 
 use fetch_core::{
-    Easy, Events, Flow, Method, Multi, Pause, Progress, ReadResult, Target, TlsOptions, TlsVersion,
-    TransferId, TransferInfo,
+    Easy, Events, Flow, Method, Multi, Pause, Progress, ReadResult, SeekResult, Target, TlsOptions,
+    TlsVersion, TransferId, TransferInfo,
 };
 use fetch_poll::Driver;
 
@@ -36,6 +37,8 @@ pub type fetch_write_callback =
 /// `fetch_read_callback`.
 pub type fetch_read_callback =
     unsafe extern "C" fn(*mut c_char, usize, usize, *mut c_void) -> usize;
+/// `fetch_seek_callback` (FETCHOPT_SEEKFUNCTION).
+pub type fetch_seek_callback = unsafe extern "C" fn(*mut c_void, fetch_off_t, c_int) -> c_int;
 /// `fetch_xferinfo_callback` (FETCHOPT_XFERINFOFUNCTION).
 pub type fetch_xferinfo_callback =
     unsafe extern "C" fn(*mut c_void, fetch_off_t, fetch_off_t, fetch_off_t, fetch_off_t) -> c_int;
@@ -122,6 +125,8 @@ pub(crate) struct Hooks {
     xferinfo_fn: AtomicPtr<c_void>,
     progress_fn: AtomicPtr<c_void>,
     progress_data: AtomicPtr<c_void>,
+    seek_fn: AtomicPtr<c_void>,
+    seek_data: AtomicPtr<c_void>,
 }
 
 /// A callback option's function pointer as stored in [`Hooks`].
@@ -160,6 +165,12 @@ impl Hooks {
         (f, Self::load(&self.read_data))
     }
 
+    fn seek(&self) -> (Option<fetch_seek_callback>, *mut c_void) {
+        // SAFETY: `seek_fn` only holds NULL or a `fetch_seek_callback`.
+        let f = unsafe { callback(Self::load(&self.seek_fn)) };
+        (f, Self::load(&self.seek_data))
+    }
+
     /// Upstream: XFERINFOFUNCTION wins over PROGRESSFUNCTION.
     fn progress(&self) -> (Option<ProgressCb>, *mut c_void) {
         // SAFETY: `xferinfo_fn` and `progress_fn` only hold NULL or a
@@ -189,6 +200,8 @@ impl Hooks {
         set(&self.xferinfo_fn, fn_ptr(o.xferinfo_fn));
         set(&self.progress_fn, fn_ptr(o.progress_fn));
         set(&self.progress_data, o.progress_data);
+        set(&self.seek_fn, fn_ptr(o.seek_fn));
+        set(&self.seek_data, o.seek_data);
     }
 }
 
@@ -246,6 +259,9 @@ pub(crate) struct Options {
     max_send_speed: u64,
     max_recv_speed: u64,
     expect_100_timeout_ms: u64,
+    seek_fn: Option<fetch_seek_callback>,
+    seek_data: *mut c_void,
+    unrestricted_auth: bool,
 }
 
 impl Default for Options {
@@ -283,6 +299,9 @@ impl Default for Options {
             max_send_speed: 0,
             max_recv_speed: 0,
             expect_100_timeout_ms: fetch_core::DEFAULT_EXPECT_100_TIMEOUT.as_millis() as u64,
+            seek_fn: None,
+            seek_data: ptr::null_mut(),
+            unrestricted_auth: false,
         }
     }
 }
@@ -407,6 +426,21 @@ fn call_write(f: Option<fetch_write_callback>, data: *mut c_void, buf: &[u8]) ->
             // callback is set (the application's contract).
             unsafe { libc::fwrite(buf.as_ptr().cast(), 1, buf.len(), file) }
         }
+    }
+}
+
+/// Calls the seek callback (FETCHOPT_SEEKFUNCTION) to `offset` from the
+/// start; a panic-free mapping of its FETCH_SEEKFUNC_* answer.
+fn call_seek(f: fetch_seek_callback, data: *mut c_void, offset: u64) -> SeekResult {
+    let Ok(offset) = fetch_off_t::try_from(offset) else {
+        return SeekResult::CantSeek;
+    };
+    // SAFETY: `f` is the application's FETCHOPT_SEEKFUNCTION with its
+    // FETCHOPT_SEEKDATA, called as documented (SEEK_SET is 0).
+    match unsafe { f(data, offset, 0) } {
+        FETCH_SEEKFUNC_OK => SeekResult::Ok,
+        FETCH_SEEKFUNC_FAIL => SeekResult::Fail,
+        _ => SeekResult::CantSeek,
     }
 }
 
@@ -645,6 +679,7 @@ impl FetchEasy {
             e.max_send_speed(o.max_send_speed);
             e.max_recv_speed(o.max_recv_speed);
             e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
+            e.unrestricted_auth(o.unrestricted_auth);
         }
         if d & dirty::BODY != 0 {
             self.apply_body(&mut e);
@@ -690,6 +725,16 @@ impl FetchEasy {
                 }
             });
         }
+        let hooks = self.hooks.clone();
+        e.seek_function(move |to| {
+            let SeekFrom::Start(offset) = to else {
+                return SeekResult::CantSeek;
+            };
+            match hooks.seek() {
+                (Some(f), data) => call_seek(f, data, offset),
+                (None, _) => SeekResult::CantSeek,
+            }
+        });
         if want_progress {
             let hooks = self.hooks.clone();
             e.progress_function(move |p| match hooks.progress() {
@@ -837,6 +882,9 @@ impl FetchEasy {
             FETCHOPT_MAX_SEND_SPEED_LARGE,
             FETCHOPT_MAX_RECV_SPEED_LARGE,
             FETCHOPT_EXPECT_100_TIMEOUT_MS,
+            FETCHOPT_UNRESTRICTED_AUTH,
+            FETCHOPT_SEEKFUNCTION,
+            FETCHOPT_SEEKDATA,
         ];
         if !KNOWN.contains(&option) {
             return FETCHE_UNKNOWN_OPTION;
@@ -880,7 +928,25 @@ impl FetchEasy {
         match option {
             FETCHOPT_URL => o.url = cstring(ptr),
             FETCHOPT_USERAGENT => o.user_agent = cstring(ptr),
-            FETCHOPT_CUSTOMREQUEST => o.custom = cstring(ptr),
+            FETCHOPT_CUSTOMREQUEST => {
+                let custom = cstring(ptr);
+                // A method must be an HTTP token: CR/LF in it would let one
+                // transfer send two requests. Refused here, old value kept.
+                if let Some(c) = &custom {
+                    let name = c.to_str().map_err(|_| ());
+                    if name
+                        .and_then(|n| Method::custom(n).map_err(|_| ()))
+                        .is_err()
+                    {
+                        return FETCHE_BAD_FUNCTION_ARGUMENT;
+                    }
+                }
+                o.custom = custom;
+            }
+            FETCHOPT_UNRESTRICTED_AUTH => o.unrestricted_auth = v != 0,
+            FETCHOPT_SEEKDATA => o.seek_data = ptr.cast_mut(),
+            // SAFETY: as for the other function options.
+            FETCHOPT_SEEKFUNCTION => o.seek_fn = unsafe { callback(ptr) },
             FETCHOPT_WRITEDATA => o.write_data = ptr.cast_mut(),
             FETCHOPT_HEADERDATA => o.header_data = ptr.cast_mut(),
             FETCHOPT_READDATA => o.read_data = ptr.cast_mut(),
@@ -1058,6 +1124,8 @@ impl FetchEasy {
             | FETCHOPT_READDATA
             | FETCHOPT_XFERINFOFUNCTION
             | FETCHOPT_PROGRESSFUNCTION
+            | FETCHOPT_SEEKFUNCTION
+            | FETCHOPT_SEEKDATA
             | FETCHOPT_XFERINFODATA
             | FETCHOPT_NOPROGRESS => dirty::HOOKS,
             FETCHOPT_FOLLOWLOCATION
@@ -1070,7 +1138,8 @@ impl FetchEasy {
             | FETCHOPT_LOW_SPEED_TIME
             | FETCHOPT_MAX_SEND_SPEED_LARGE
             | FETCHOPT_MAX_RECV_SPEED_LARGE
-            | FETCHOPT_EXPECT_100_TIMEOUT_MS => dirty::SCALARS,
+            | FETCHOPT_EXPECT_100_TIMEOUT_MS
+            | FETCHOPT_UNRESTRICTED_AUTH => dirty::SCALARS,
             FETCHOPT_CAINFO
             | FETCHOPT_CAPATH
             | FETCHOPT_CAINFO_BLOB

@@ -180,10 +180,14 @@ typedef enum {
 #define FETCH_WRITEFUNC_ERROR 0xFFFFFFFF
 #define FETCH_READFUNC_ABORT 0x10000000
 #define FETCH_READFUNC_PAUSE 0x10000001 /* pause sending; called again on resume */
+#define FETCH_SEEKFUNC_OK 0
+#define FETCH_SEEKFUNC_FAIL 1 /* the transfer fails with FETCHE_SEND_FAIL_REWIND */
+#define FETCH_SEEKFUNC_CANTSEEK 2 /* likewise: libfetch has no other way to rewind */
 #define FETCH_PROGRESSFUNC_CONTINUE 0x10000001 /* same as 0: there is no built-in meter */
 
 typedef size_t (*fetch_write_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
 typedef size_t (*fetch_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+typedef int (*fetch_seek_callback)(void *userp, fetch_off_t offset, int origin);
 typedef int (*fetch_xferinfo_callback)(void *clientp, fetch_off_t dltotal, fetch_off_t dlnow,
                                        fetch_off_t ultotal, fetch_off_t ulnow);
 typedef int (*fetch_progress_callback)(void *clientp, double dltotal, double dlnow,
@@ -290,7 +294,10 @@ typedef enum {
   FETCHOPT_COPYPOSTFIELDS = 10165,
   FETCHOPT_XFERINFOFUNCTION = 20219,
   FETCHOPT_EXPECT_100_TIMEOUT_MS = 227,
-  FETCHOPT_CAINFO_BLOB = 40309
+  FETCHOPT_CAINFO_BLOB = 40309,
+  FETCHOPT_UNRESTRICTED_AUTH = 105, /* send credentials to other origins on redirect (never https -> http) */
+  FETCHOPT_SEEKFUNCTION = 20167, /* rewinds an upload before it is sent again (retry, 307/308) */
+  FETCHOPT_SEEKDATA = 10168
 } FETCHoption;
 #define FETCHOPT_FILE FETCHOPT_WRITEDATA
 #define FETCHOPT_INFILE FETCHOPT_READDATA
