@@ -52,7 +52,7 @@ fn perform_never_blocks_fd05() {
         let srv = ScriptedServer::start(
             Script::new()
                 .expect_request()
-                .sleep(Duration::from_secs(2))
+                .sleep(Duration::from_secs(10))
                 .respond_ok("late"),
         );
         let mut d = Driver::new(Multi::new()).unwrap();
@@ -60,7 +60,8 @@ fn perform_never_blocks_fd05() {
         for _ in 0..20 {
             let t = Instant::now();
             assert_eq!(d.perform().unwrap(), 1);
-            assert!(t.elapsed() < Duration::from_millis(500), "perform blocked");
+            // Blocking would mean waiting for the 10 s answer.
+            assert!(t.elapsed() < Duration::from_secs(5), "perform blocked");
             std::thread::sleep(Duration::from_millis(5));
         }
     });
@@ -94,9 +95,9 @@ fn wait_vs_poll_empty_fd09() {
     scenario("wait_vs_poll_empty", &["FD-09"], || {
         let mut d = Driver::new(Multi::new()).unwrap();
         let t = Instant::now();
-        assert_eq!(d.wait(&mut [], Duration::from_millis(500)).unwrap(), 0);
+        assert_eq!(d.wait(&mut [], Duration::from_secs(10)).unwrap(), 0);
         assert!(
-            t.elapsed() < Duration::from_millis(250),
+            t.elapsed() < Duration::from_secs(5),
             "wait did not return at once"
         );
         let t = Instant::now();

@@ -425,8 +425,7 @@ fn add_does_no_io() {
         let srv = HttpServer::start();
         let mut h = Harness::new(kind);
         let a = h.add(Easy::get(srv.url("/bytes/4000000")));
-        std::thread::sleep(Duration::from_millis(200));
-        assert_eq!(srv.accepted(), 0, "no I/O before driving");
+        assert_eq!(srv.accepted_before_probe(), 0, "no I/O before driving");
         while h
             .multi()
             .transfer(a)

@@ -9,7 +9,8 @@
 
 use std::ffi::{CStr, c_char, c_int, c_long, c_void};
 use std::ptr::{self, null_mut};
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
 use conformance::record::scenario;
 use fetch::*;
@@ -322,13 +323,12 @@ fn wait_poll_waitfds_argument_checks() {
                 assert_eq!(ms, -1);
                 let start = std::time::Instant::now();
                 assert_eq!(
-                    fetch_multi_wait(m, null_mut(), 0, 500, null_mut()),
+                    fetch_multi_wait(m, null_mut(), 0, 10_000, null_mut()),
                     FETCHM_OK
                 );
-                assert!(
-                    start.elapsed().as_millis() < 250,
-                    "FD-09: wait returns at once"
-                );
+                // A timeout far above the bound: a busy machine cannot make
+                // an immediate return look like a sleep, and a sleep cannot pass.
+                assert!(start.elapsed().as_secs() < 5, "FD-09: wait returns at once");
                 assert_eq!(fetch_multi_wakeup(m), FETCHM_OK);
                 let start = std::time::Instant::now();
                 assert_eq!(
@@ -586,8 +586,11 @@ fn wakeup_from_another_thread_ends_a_running_poll_fd11() {
                 let m = fetch_multi_init();
                 assert!(!m.is_null());
                 let addr = m as usize;
+                let woken = Arc::new(AtomicBool::new(false));
+                let flag = Arc::clone(&woken);
                 let waker = std::thread::spawn(move || {
                     std::thread::sleep(std::time::Duration::from_millis(100));
+                    flag.store(true, Ordering::SeqCst);
                     // The multi outlives this thread (joined before cleanup).
                     fetch_multi_wakeup(addr as *mut c_void)
                 });
@@ -601,7 +604,7 @@ fn wakeup_from_another_thread_ends_a_running_poll_fd11() {
                 assert_eq!(waker.join().unwrap(), FETCHM_OK);
                 assert_eq!(numfds, 0);
                 assert!(
-                    took.as_millis() >= 50,
+                    woken.load(Ordering::SeqCst),
                     "poll returned before the wakeup: {took:?}"
                 );
                 assert!(

@@ -23,15 +23,24 @@ fn deps_dir() -> PathBuf {
     exe.parent().expect("target/<profile>/deps").to_path_buf()
 }
 
-fn have(tool: &str) -> bool {
-    Command::new(tool)
+/// Fails the test when `tool` is missing: a skipped check must not count
+/// as passed (`.ci/run` installs gcc and valgrind).
+#[track_caller]
+fn require(tool: &str) {
+    let found = Command::new(tool)
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`{tool}` is required by this test and is not installed (CI installs it; \
+         apt-get install {tool})"
+    );
 }
 
 /// Compiles one C source into a unique executable and returns its path.
 fn compile(source: &Path, name: &str) -> PathBuf {
+    require("gcc");
     let lib = deps_dir().join("libfetch.a");
     assert!(lib.exists(), "{} not built", lib.display());
     let out_dir = deps_dir().join("c-examples");
@@ -208,10 +217,7 @@ fn upstream_program_renamed_by_sed_compiles_and_runs() {
 
 #[test]
 fn epoll_example_is_clean_under_valgrind() {
-    if !have("valgrind") {
-        println!("skipped: valgrind is not installed");
-        return;
-    }
+    require("valgrind");
     // HM-01: init/cleanup pairs leave no leaks under a leak checker.
     scenario(
         "capi_epoll_example_is_clean_under_valgrind",
@@ -238,6 +244,57 @@ fn epoll_example_is_clean_under_valgrind() {
                 String::from_utf8_lossy(&out.stderr)
             );
             assert!(out.status.success(), "valgrind reported errors");
+        },
+    );
+}
+
+/// A failed lookup through `fetch_easy_perform` leaves nothing behind at
+/// exit: no resolver thread still running, no block lost (HM-01). This is
+/// what a detached resolver thread used to leak.
+#[test]
+fn failed_lookup_then_exit_is_clean_under_valgrind() {
+    require("valgrind");
+    scenario(
+        "capi_failed_lookup_then_exit_is_clean_under_valgrind",
+        &["HM-01"],
+        || {
+            let exe = compile(
+                &crate_dir().join("tests/c/failed_lookup.c"),
+                "failed_lookup",
+            );
+            let out = Command::new("valgrind")
+                .args([
+                    "--error-exitcode=1",
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=definite,indirect",
+                ])
+                .arg(&exe)
+                // `.invalid` never resolves (RFC 6761).
+                .arg("http://nonexistent.invalid/")
+                .output()
+                .expect("run valgrind");
+            let report = String::from_utf8_lossy(&out.stderr);
+            eprintln!("{}\n{report}", String::from_utf8_lossy(&out.stdout));
+            assert!(
+                stdout(&out).contains("result=6 "),
+                "the lookup must fail with FETCHE_COULDNT_RESOLVE_HOST"
+            );
+            // Checked directly: whether valgrind sees a still-running
+            // thread's blocks as lost depends on scheduling at exit.
+            assert_eq!(
+                field(&stdout(&out), "threads_at_exit"),
+                Some(1),
+                "a resolver thread outlived fetch_easy_cleanup"
+            );
+            assert!(out.status.success(), "valgrind reported errors");
+            assert!(report.contains("ERROR SUMMARY: 0 errors"), "{report}");
+            for kind in ["definitely lost", "indirectly lost"] {
+                let leaked = report
+                    .lines()
+                    .find(|l| l.contains(kind))
+                    .is_some_and(|l| !l.contains(&format!("{kind}: 0 bytes")));
+                assert!(!leaked, "{kind}: {report}");
+            }
         },
     );
 }

@@ -67,6 +67,25 @@ fn connection_refused_sa06() {
     );
 }
 
+/// Fills the accept queue of a listener nobody accepts on, so later SYNs
+/// are dropped. Done once a connect goes unanswered, which shows the queue
+/// is full (rather than sleeping and hoping it is). Keep the sockets.
+fn fill_accept_queue(addr: std::net::SocketAddr) -> Vec<socket2::Socket> {
+    use socket2::{Domain, Socket, Type};
+    let mut fillers = Vec::new();
+    for _ in 0..64 {
+        let s = Socket::new(Domain::for_address(addr), Type::STREAM, None).unwrap();
+        let answered = s
+            .connect_timeout(&addr.into(), Duration::from_millis(200))
+            .is_ok();
+        fillers.push(s);
+        if !answered {
+            return fillers;
+        }
+    }
+    panic!("64 connects to {addr} were all answered: its accept queue never filled");
+}
+
 /// A connect that never completes: a listener whose backlog is full drops
 /// SYNs, so the connect timeout (through the app's timer) ends it.
 #[test_log::test]
@@ -83,15 +102,7 @@ fn connect_timeout() {
         .unwrap();
     listener.listen(0).unwrap();
     let addr = listener.local_addr().unwrap().as_socket().unwrap();
-    // Fill the accept queue so later SYNs are dropped.
-    let mut fillers = Vec::new();
-    for _ in 0..8 {
-        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-        s.set_nonblocking(true).unwrap();
-        let _ = s.connect(&addr.into());
-        fillers.push(s);
-    }
-    std::thread::sleep(Duration::from_millis(50));
+    let _fillers = fill_accept_queue(addr);
     let mut easy = Easy::get(format!("http://{addr}/"));
     easy.connect_timeout(Duration::from_millis(200));
     assert_eq!(code_of(easy), ErrorCode::OperationTimedout);
@@ -274,23 +285,20 @@ fn unknown_fd_sa08_as02() {
 #[test_log::test]
 fn unanswered_address_falls_through_to_the_next() {
     use socket2::{Domain, Socket, Type};
-    let good = fixtures::HttpServer::start_on("::1".parse().unwrap());
+    // The same port on both loopbacks; another test may hold the IPv4 one,
+    // so try fresh ports until one is free on both.
+    let (good, stuck, v4) = (0..50)
+        .find_map(|_| {
+            let good = fixtures::HttpServer::start_on("::1".parse().unwrap());
+            let port = good.addr().port();
+            let stuck = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+            let v4: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+            stuck.bind(&v4.into()).is_ok().then_some((good, stuck, v4))
+        })
+        .expect("no port free on both 127.0.0.1 and [::1] in 50 tries");
     let port = good.addr().port();
-    let stuck = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-    let v4: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    if stuck.bind(&v4.into()).is_err() {
-        eprintln!("SKIPPED: 127.0.0.1:{port} is taken");
-        return;
-    }
     stuck.listen(0).unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..8 {
-        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-        s.set_nonblocking(true).unwrap();
-        let _ = s.connect(&v4.into());
-        fillers.push(s);
-    }
-    std::thread::sleep(Duration::from_millis(50));
+    let _fillers = fill_accept_queue(v4);
     // localhost resolves to 127.0.0.1 first, then ::1.
     let mut easy = Easy::get(format!("http://localhost:{port}/bytes/10"));
     easy.connect_timeout(Duration::from_secs(4));
