@@ -57,6 +57,9 @@ enum Cmd {
     /// Benchmark libfetch against libcurl and a raw epoll floor
     /// (docs/bench/RESULTS.md).
     Bench(bench::BenchArgs),
+    /// Fault torture: every socket operation of the engine fails in turn
+    /// (feature `fault-injection`), then a run with a tiny RLIMIT_NOFILE.
+    Torture,
 }
 
 /// A backend choice on the command line.
@@ -211,12 +214,43 @@ fn run_conformance(arg: BackendArg, format: report::Format) -> ExitCode {
     }
 }
 
+/// `cargo xtask torture`: the fault-injection test and the descriptor
+/// exhaustion test, with their figures printed.
+fn run_torture() -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args([
+            "test",
+            "-p",
+            "fetch-poll",
+            "--features",
+            "fault-injection",
+            "--test",
+            "torture",
+            "--test",
+            "rlimit_nofile",
+            "--",
+            "--nocapture",
+        ])
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("cannot run cargo: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Test { backend, rest } => run_tests(backend, &rest),
         Cmd::Conformance { backend, format } => run_conformance(backend, format),
         Cmd::Bench(args) => bench::run(&workspace_root(), &args),
+        Cmd::Torture => run_torture(),
         Cmd::Install { prefix, debug } => match install::install(&workspace_root(), &prefix, debug)
         {
             Ok(()) => {

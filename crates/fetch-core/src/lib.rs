@@ -59,6 +59,7 @@ mod clock;
 mod dest;
 mod easy;
 mod error;
+pub mod faults;
 mod http;
 mod multi;
 mod resolve;

@@ -280,7 +280,11 @@ impl Resolver {
     /// Empties the wakeup socket and returns every finished lookup.
     pub(crate) fn drain(&mut self) -> Vec<Resolved> {
         let mut buf = [0u8; 64];
-        while matches!((&self.wake_rx).read(&mut buf), Ok(n) if n > 0) {}
+        while matches!(
+            crate::faults::check(crate::faults::Op::ResolverWake)
+                .and_then(|()| (&self.wake_rx).read(&mut buf)),
+            Ok(n) if n > 0
+        ) {}
         let done = mem::take(
             &mut *self
                 .inbox

@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::dest::Dest;
 use crate::easy::{Body, Easy, Flow, Method, ReadResult, SeekResult, TransferInfo};
 use crate::error::{Error, ErrorCode, MultiError};
+use crate::faults::{self, Op};
 use crate::http::{self, BodyFraming, Decoded, RequestParts, ResponseDecoder};
 use crate::resolve::Resolver;
 use crate::socket::{
@@ -226,6 +227,7 @@ impl Conn {
     /// Sends like `send(2)`; with TLS, plaintext goes into the session and
     /// as many records as the socket takes are written.
     fn send(&mut self, data: &[u8]) -> io::Result<usize> {
+        faults::check(Op::Send)?;
         let Some(tls) = self.tls.as_mut() else {
             return self.sock.send_with_flags(data, SEND_FLAGS);
         };
@@ -245,6 +247,7 @@ impl Conn {
     /// Receives like `recv(2)`: `Ok(0)` is a clean end of stream; a TCP
     /// close without close_notify is `UnexpectedEof`.
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        faults::check(Op::Recv)?;
         let Some(tls) = self.tls.as_mut() else {
             return (&self.sock).read(buf);
         };
@@ -1211,7 +1214,7 @@ impl Multi {
             .conn
             .expect("connecting has a connection");
         let sock = &self.conns[cid].sock;
-        let failure = match sock.take_error() {
+        let failure = match faults::check(Op::ConnectResult).and_then(|()| sock.take_error()) {
             Ok(Some(e)) | Err(e) => Some(e),
             Ok(None) if events.contains(Events::OUT) => None,
             Ok(None) => match sock.peer_addr() {
@@ -1956,7 +1959,7 @@ impl Multi {
     /// something it should not have. Either way it cannot be reused.
     fn idle_event(&mut self, cid: usize) {
         let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-        match self.conns[cid].sock.peek(&mut probe) {
+        match faults::check(Op::Peek).and_then(|()| self.conns[cid].sock.peek(&mut probe)) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             _ => self.close_conn(cid),
         }
@@ -2125,17 +2128,23 @@ fn user_sets_expect(headers: &[String]) -> bool {
 }
 
 fn open_socket(addr: SocketAddr) -> io::Result<socket2::Socket> {
+    faults::check(Op::Socket)?;
     let sock = socket2::Socket::new(
         Domain::for_address(addr),
         Type::STREAM.nonblocking(),
         Some(Protocol::TCP),
     )?;
     sock.set_nodelay(true)?;
-    match sock.connect(&SockAddr::from(addr)) {
+    // (A fault is injected after the real call: what the kernel says about
+    // a connect it has started.)
+    let started = sock.connect(&SockAddr::from(addr));
+    match faults::check(Op::Connect).and(started) {
         Ok(()) => Ok(sock),
+        // EINTR on a non-blocking connect: it goes on asynchronously.
         Err(e)
             if e.raw_os_error() == Some(libc::EINPROGRESS)
-                || e.kind() == io::ErrorKind::WouldBlock =>
+                || e.kind() == io::ErrorKind::WouldBlock
+                || e.kind() == io::ErrorKind::Interrupted =>
         {
             Ok(sock)
         }
