@@ -55,6 +55,7 @@ mod codes;
 mod easy;
 mod global;
 mod multi;
+mod registry;
 mod wait;
 
 pub use codes::*;
