@@ -745,7 +745,7 @@ impl FetchEasy {
         e.write_function(move |buf| {
             if hooks.is_detached() {
                 // Cleaned up from inside a callback: end the transfer
-                // without calling the application (CB-07).
+                // without calling the application (docs/decisions.md 15).
                 Flow::Abort
             } else if pause.blocks(FETCHPAUSE_RECV) {
                 // Paused from inside an earlier callback of this call: the
@@ -1378,7 +1378,7 @@ fn new_handle(opts: Options) -> *mut c_void {
 /// `fetch_easy_cleanup`: frees an easy handle, removing it from its multi
 /// first. NULL, freed and foreign pointers are ignored.
 ///
-/// CB-07: from inside a callback the handle may still be in use by the
+/// docs/decisions.md 15: from inside a callback the handle may still be in use by the
 /// running library call (its multi is being driven, it is being added or
 /// removed, or it is inside its own `fetch_easy_perform`). It is then
 /// retired at once (every entry point refuses it from now on, its transfer
@@ -1607,7 +1607,7 @@ pub unsafe extern "C" fn fetch_easy_strerror(code: FETCHcode) -> *const c_char {
 /// multi (kept in the handle for connection reuse). A handle added to a
 /// multi gives FETCHE_FAILED_INIT (HM-04); one already inside its own
 /// perform gives FETCHE_RECURSIVE_API_CALL (CB-05). A handle cleaned up
-/// from one of its callbacks (CB-07) ends the transfer, is freed here, and
+/// from one of its callbacks (docs/decisions.md 15) ends the transfer, is freed here, and
 /// gives FETCHE_ABORTED_BY_CALLBACK.
 ///
 /// # Safety
@@ -1696,7 +1696,7 @@ fn run_to_completion(
         // Bounded: each resume may deliver held data to a callback that
         // pauses again; what is left waits for the next step.
         if hooks.is_detached() {
-            // Cleaned up from a callback (CB-07): stop here.
+            // Cleaned up from a callback (docs/decisions.md 15): stop here.
             let easy = driver.multi_mut().remove(id).ok();
             return (easy, Err(FETCHE_ABORTED_BY_CALLBACK));
         }

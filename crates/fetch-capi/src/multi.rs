@@ -96,7 +96,7 @@ pub struct FetchMulti {
     /// The handle inside `fetch_multi_add_handle` (listed by `get_handles`
     /// before the engine gave it an id), or NULL.
     adding: Cell<*mut c_void>,
-    /// Handles cleaned up from inside a callback while added (CB-07):
+    /// Handles cleaned up from inside a callback while added (docs/decisions.md 15):
     /// already unregistered, taken out of the engine and released when the
     /// running call is done with the engine.
     retired: RefCell<Vec<(TransferId, *mut c_void)>>,
@@ -209,7 +209,7 @@ impl FetchMulti {
     }
 
     /// Takes the transfers of handles retired inside callbacks out of the
-    /// engine and frees the handles no running call still holds (CB-07).
+    /// engine and frees the handles no running call still holds (docs/decisions.md 15).
     fn drop_retired(&self, multi: &mut Multi) {
         loop {
             let next = self.retired.borrow_mut().pop();
@@ -384,7 +384,7 @@ pub(crate) unsafe fn is_busy(multi: *const FetchMulti) -> bool {
     unsafe { &*multi }.busy.get()
 }
 
-/// CB-07: `fetch_easy_cleanup` of handle `h`, added to the busy `multi` as
+/// docs/decisions.md 15: `fetch_easy_cleanup` of handle `h`, added to the busy `multi` as
 /// transfer `id`: it disappears from the multi now (no DONE message, no
 /// `get_handles` entry) and its transfer is taken out of the engine, and
 /// the handle freed, when the running call is done with the engine
@@ -399,7 +399,7 @@ pub(crate) unsafe fn retire_added(multi: *const FetchMulti, id: TransferId, h: *
     m.retired.borrow_mut().push((id, h));
 }
 
-/// CB-07: `fetch_easy_cleanup` of `h` while `multi` is adding it: it is no
+/// docs/decisions.md 15: `fetch_easy_cleanup` of `h` while `multi` is adding it: it is no
 /// longer listed; the add retires it once the engine has it.
 ///
 /// # Safety
@@ -580,7 +580,7 @@ pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) 
                 }
                 x.clear_error();
                 // Pinned and marked: the timer callback the engine calls
-                // inside `add` may clean the handle up (CB-07), and it is
+                // inside `add` may clean the handle up (docs/decisions.md 15), and it is
                 // used again below.
                 x.state = State::Adding {
                     multi: ptr::from_ref(mm),

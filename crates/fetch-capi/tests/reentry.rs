@@ -1,4 +1,4 @@
-//! CB-01..CB-07: every exported function that takes a handle, called from
+//! CB-01..CB-06 and docs/decisions.md 15: every exported function that takes a handle, called from
 //! inside every callback on the handles in use, under valgrind.
 //!
 //! `tests/c/reentry.c` runs one real transfer per cell against the fixture
@@ -36,7 +36,7 @@ const PERFORM_CALLBACKS: &[&str] = &["write", "header", "read", "xferinfo", "pro
 /// (function, code inside a multi's callback, code inside its own perform;
 /// `None`: no multi handle is in use there).
 const TABLE: &[(&str, i32, Option<i32>)] = &[
-    // CB-07: retired at once, freed when the library is done with it.
+    // docs/decisions.md 15: retired at once, freed when the library is done with it.
     ("easy_cleanup", OK, Some(OK)),
     // Options and information: allowed, they touch only the handle's own
     // fields (the running transfer keeps the options it started with).
@@ -177,7 +177,7 @@ fn run_batch(exe: &PathBuf, url: &str, cells: &[String]) -> Batch {
     b
 }
 
-/// CB-01..CB-07: the whole (function × callback) table, under valgrind.
+/// CB-01..CB-06 and docs/decisions.md 15: the whole (function × callback) table, under valgrind.
 #[test]
 fn every_function_from_every_callback_is_refused_deferred_or_safe() {
     assert!(

@@ -1,5 +1,6 @@
-/* Re-entry from callbacks (CB-01..CB-07): every exported function that
- * takes a handle, called from inside every callback on the handles in use.
+/* Re-entry from callbacks (CB-01..CB-06, docs/decisions.md 15): every
+ * exported function that takes a handle, called from inside every callback
+ * on the handles in use.
  *
  *   reentry URL CELL...      CELL = mode/callback/function
  *
