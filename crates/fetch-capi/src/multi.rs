@@ -595,6 +595,9 @@ pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) 
         // closure; otherwise it stays in `easy` and goes back to the handle.
         let added = mm.drive(|engine| {
             let r = easy.take().map(|x| engine.add(x));
+            // Listed through the map from here on (callbacks run by
+            // `after` must not see it twice).
+            mm.adding.set(ptr::null_mut());
             if let Some(Ok(id)) = &r {
                 // Registered before `drive` ends, so that what the
                 // callbacks asked for during the add (cleanup, pause) is
