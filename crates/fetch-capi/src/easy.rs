@@ -16,7 +16,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::ptr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};
 use std::time::Duration;
 
 use fetch_core::{
@@ -26,10 +26,12 @@ use fetch_core::{
 use fetch_poll::Driver;
 
 use crate::codes::*;
-use crate::multi::{FetchMulti, detach_easy, pause_transfer, watch_info, with_engine_info};
+use crate::multi::{
+    FetchMulti, detach_easy, is_busy, pause_transfer, retire_added, stop_adding, watch_info,
+    with_engine_info,
+};
+use crate::registry::{self, Kind};
 use crate::{SendPtr, guard};
-
-const EASY_MAGIC: u64 = 0x4645_5443_485f_4541; // "FETCH_EA"
 
 /// `fetch_write_callback` / header callback.
 pub type fetch_write_callback =
@@ -97,6 +99,11 @@ impl PauseRequest {
         (bits != Self::NONE).then(|| Pause::from_bits(bits))
     }
 
+    /// Whether a request is waiting.
+    pub(crate) fn is_pending(&self) -> bool {
+        self.0.load(Ordering::Relaxed) != Self::NONE
+    }
+
     /// Whether a pending request pauses the direction `bit`.
     fn blocks(&self, bit: c_int) -> bool {
         let bits = self.0.load(Ordering::Relaxed);
@@ -125,8 +132,14 @@ pub(crate) struct Hooks {
     xferinfo_fn: AtomicPtr<c_void>,
     progress_fn: AtomicPtr<c_void>,
     progress_data: AtomicPtr<c_void>,
+<<<<<<< HEAD
     seek_fn: AtomicPtr<c_void>,
     seek_data: AtomicPtr<c_void>,
+=======
+    /// Set by `fetch_easy_cleanup` while the library still holds the
+    /// transfer: the closures then end it without calling the application.
+    detached: AtomicBool,
+>>>>>>> h-capi
 }
 
 /// A callback option's function pointer as stored in [`Hooks`].
@@ -144,6 +157,15 @@ fn fn_ptr<F: Copy>(f: Option<F>) -> *mut c_void {
 impl Hooks {
     fn load(p: &AtomicPtr<c_void>) -> *mut c_void {
         p.load(Ordering::Relaxed)
+    }
+
+    /// No application callback is called for this transfer any more.
+    fn detach(&self) {
+        self.detached.store(true, Ordering::Relaxed);
+    }
+
+    fn is_detached(&self) -> bool {
+        self.detached.load(Ordering::Relaxed)
     }
 
     fn write(&self) -> (Option<fetch_write_callback>, *mut c_void) {
@@ -310,6 +332,11 @@ impl Default for Options {
 #[derive(Clone, Copy)]
 pub(crate) enum State {
     Idle,
+    /// Inside `fetch_multi_add_handle`: handed to the engine, which may
+    /// call the timer callback before it has an id.
+    Adding {
+        multi: *const FetchMulti,
+    },
     Added {
         multi: *const FetchMulti,
         id: TransferId,
@@ -340,9 +367,16 @@ mod dirty {
 
 /// The object behind `FETCH *`.
 pub struct FetchEasy {
-    magic: u64,
     opts: Options,
     pub(crate) state: State,
+    /// Library calls that will touch this handle again after running
+    /// application callbacks (add, remove, perform, cleanup's detach): while
+    /// non-zero the handle is not freed, only retired (see `retired`).
+    pub(crate) pins: u32,
+    /// `fetch_easy_cleanup` was called: the handle is out of the registry
+    /// (every entry point refuses it) and is freed as soon as nothing pins
+    /// it and it is out of every engine ([`release`]).
+    pub(crate) retired: bool,
     /// The engine transfer, kept across transfers so that what it worked
     /// out once (the parsed URL, the boxed closures) is reused. `None`
     /// while it is in a multi (or in this handle's own perform), and before
@@ -375,23 +409,68 @@ pub struct FetchEasy {
     perform_multi: Option<Driver>,
 }
 
-/// The handle behind `h`, if `h` is a live easy handle.
+/// The handle behind `h`, if `h` is a live easy handle (registered, not
+/// cleaned up). Nothing behind `h` is read otherwise.
 ///
 /// # Safety
-/// `h` must be NULL or point to readable memory of at least a `u64`
-/// (a handle of this library, live or freed, or another object the caller
-/// mistakes for one). No other reference to the handle may be live.
+/// No other reference to the handle may be live.
 pub(crate) unsafe fn easy_ref<'a>(h: *mut c_void) -> Option<&'a mut FetchEasy> {
-    let p = h.cast::<FetchEasy>();
-    if p.is_null() || !p.is_aligned() {
-        return None;
+    // SAFETY: a registered address is a live FetchEasy (it leaves the
+    // registry before its memory is released); the caller promises no
+    // other reference to it exists.
+    registry::is_live(h, Kind::Easy).then(|| unsafe { &mut *h.cast::<FetchEasy>() })
+}
+
+/// The handle behind `h`, registered or retired.
+///
+/// # Safety
+/// `h` must be a handle whose memory is still ours: registered, or retired
+/// and still pinned or queued in its multi's `retired` list (see
+/// [`release`]). No other reference to it may be live.
+pub(crate) unsafe fn easy_mut<'a>(h: *mut c_void) -> &'a mut FetchEasy {
+    // SAFETY: the caller's promise.
+    unsafe { &mut *h.cast::<FetchEasy>() }
+}
+
+/// Marks `h` as used by a call that will come back to it after running
+/// application callbacks.
+///
+/// # Safety
+/// As [`easy_mut`].
+pub(crate) unsafe fn pin(h: *mut c_void) {
+    // SAFETY: the caller's promise.
+    unsafe { easy_mut(h) }.pins += 1;
+}
+
+/// Ends a [`pin`]; frees `h` if it was retired meanwhile and nothing else
+/// holds it. Returns whether it was freed (then `h` must not be used).
+///
+/// # Safety
+/// `h` must be pinned by the caller; no other reference to it may be live.
+pub(crate) unsafe fn unpin(h: *mut c_void) -> bool {
+    // SAFETY: pinned, so its memory is still ours.
+    let e = unsafe { easy_mut(h) };
+    e.pins -= 1;
+    // SAFETY: as above; `e` is not used after this.
+    unsafe { release(h) }
+}
+
+/// Frees a retired handle that nothing uses any more: no pin, in no engine
+/// (state `Idle`). Returns whether it was freed.
+///
+/// # Safety
+/// As [`easy_mut`].
+pub(crate) unsafe fn release(h: *mut c_void) -> bool {
+    // SAFETY: the caller's promise.
+    let e = unsafe { easy_mut(h) };
+    if !(e.retired && e.pins == 0 && matches!(e.state, State::Idle)) {
+        return false;
     }
-    // SAFETY: the caller promises `p` is readable for the magic field; it
-    // is read without forming a reference to the whole object first.
-    let magic = unsafe { ptr::addr_of!((*p).magic).read_volatile() };
-    // SAFETY: a matching magic means `p` is a live FetchEasy (freed handles
-    // have their magic cleared before the memory is released).
-    (magic == EASY_MAGIC).then(|| unsafe { &mut *p })
+    // SAFETY: retired handles are out of the registry, unpinned and out of
+    // every engine and multi map, so this is the last use of the Box made
+    // by fetch_easy_init/duphandle.
+    drop(unsafe { Box::from_raw(h.cast::<FetchEasy>()) });
+    true
 }
 
 unsafe extern "C" {
@@ -564,9 +643,10 @@ fn tls_version(arg: i64) -> Result<TlsVersion, FETCHcode> {
 impl FetchEasy {
     fn new(opts: Options) -> Box<Self> {
         Box::new(Self {
-            magic: EASY_MAGIC,
             opts,
             state: State::Idle,
+            pins: 0,
+            retired: false,
             core: None,
             dirty: dirty::ALL,
             has_header: false,
@@ -701,7 +781,11 @@ impl FetchEasy {
         let mut e = Easy::new();
         let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
         e.write_function(move |buf| {
-            if pause.blocks(FETCHPAUSE_RECV) {
+            if hooks.is_detached() {
+                // Cleaned up from inside a callback: end the transfer
+                // without calling the application (docs/decisions.md 25).
+                Flow::Abort
+            } else if pause.blocks(FETCHPAUSE_RECV) {
                 // Paused from inside an earlier callback of this call: the
                 // engine keeps the data for the resume.
                 Flow::Pause
@@ -718,6 +802,9 @@ impl FetchEasy {
                 // Header lines are not kept for redelivery, so the callback
                 // always gets them; a pending receive pause stops the
                 // transfer before the body.
+                if hooks.is_detached() {
+                    return Flow::Abort;
+                }
                 let (f, data) = hooks.header();
                 match write_flow(call_write(f, data, line), line.len()) {
                     Flow::Continue if pause.blocks(FETCHPAUSE_RECV) => Flow::Pause,
@@ -738,6 +825,7 @@ impl FetchEasy {
         if want_progress {
             let hooks = self.hooks.clone();
             e.progress_function(move |p| match hooks.progress() {
+                _ if hooks.is_detached() => Flow::Abort,
                 (Some(cb), data) => cb.call(data, p),
                 (None, _) => Flow::Continue,
             });
@@ -753,7 +841,9 @@ impl FetchEasy {
         let reader = || {
             let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
             move |buf: &mut [u8]| {
-                if pause.blocks(FETCHPAUSE_SEND) {
+                if hooks.is_detached() {
+                    ReadResult::Abort
+                } else if pause.blocks(FETCHPAUSE_SEND) {
                     ReadResult::Pause
                 } else {
                     let (f, data) = hooks.read();
@@ -1219,7 +1309,7 @@ impl FetchEasy {
                     return info_value(info, core.info(), url, &mut strings);
                 }
             }
-            State::Performing => {}
+            State::Adding { .. } | State::Performing => {}
         }
         match &self.snapshot {
             Some(i) => info_value(info, i, url, &mut strings),
@@ -1347,45 +1437,64 @@ pub(crate) enum Value {
 /// Always safe to call; the handle must be freed with `fetch_easy_cleanup`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_easy_init() -> *mut c_void {
-    guard(ptr::null_mut(), || {
-        Box::into_raw(FetchEasy::new(Options::default())).cast()
-    })
+    guard(ptr::null_mut(), || new_handle(Options::default()))
+}
+
+/// A new registered handle with `opts`.
+fn new_handle(opts: Options) -> *mut c_void {
+    let h = Box::into_raw(FetchEasy::new(opts));
+    registry::insert(h, Kind::Easy);
+    h.cast()
 }
 
 /// `fetch_easy_cleanup`: frees an easy handle, removing it from its multi
-/// first. NULL and invalid handles are ignored. A handle whose multi is
-/// inside a callback (or which is inside its own `fetch_easy_perform`) is
-/// left alone: freeing it there would pull the transfer out from under the
-/// running call.
+/// first. NULL, freed and foreign pointers are ignored.
+///
+/// docs/decisions.md 25: from inside a callback the handle may still be in use by the
+/// running library call (its multi is being driven, it is being added or
+/// removed, or it is inside its own `fetch_easy_perform`). It is then
+/// retired at once (every entry point refuses it from now on, its transfer
+/// calls no more application callbacks, no DONE message and no
+/// `fetch_multi_get_handles` entry appear for it) and freed as soon as the
+/// library is done with it: when the running multi call or
+/// `fetch_easy_perform` returns (the latter then returns
+/// FETCHE_ABORTED_BY_CALLBACK).
 ///
 /// # Safety
-/// `h` must be NULL or a pointer obtained from this library (freed or not);
-/// after this call a freed handle must not be used.
+/// `h` must be NULL or a pointer (freed or not; see `ABI.md` on address
+/// reuse); after this call it must not be used.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_easy_cleanup(h: *mut c_void) {
     guard((), || {
-        // SAFETY: the caller passes NULL or a handle pointer (see above).
+        // SAFETY: the registry is checked before anything behind `h` is read.
         let Some(e) = (unsafe { easy_ref(h) }) else {
             return;
         };
+        registry::remove(h, Kind::Easy);
+        e.retired = true;
+        e.hooks.detach();
         match e.state {
-            State::Performing => return,
-            State::Added { multi, .. } => {
-                // SAFETY: an added handle's multi is live (see refresh_info);
-                // `e` is not used across this call.
-                if unsafe { detach_easy(multi, h) } != FETCHM_OK {
-                    return;
-                }
+            // SAFETY: an added handle's multi is live (its cleanup detaches
+            // every handle first).
+            State::Added { multi, .. } if e.pins == 0 && !unsafe { is_busy(multi) } => {
+                e.pins += 1;
+                // SAFETY: as above; `e` is not used across this call, which
+                // may run callbacks (they see the handle as freed).
+                unsafe { detach_easy(multi, h) };
+                // SAFETY: pinned above, so still ours; this frees it.
+                unsafe { unpin(h) };
             }
-            State::Idle => {}
-        }
-        // SAFETY: `h` is a live handle created by Box::into_raw in
-        // fetch_easy_init/duphandle; its magic is cleared so later use of
-        // the dangling pointer is detected where the memory is still ours.
-        unsafe {
-            let p = h.cast::<FetchEasy>();
-            (*p).magic = 0;
-            drop(Box::from_raw(p));
+            // The multi is being driven: it takes the transfer out of the
+            // engine and frees the handle when the running call is done.
+            // SAFETY: as above; `e` is not used after this.
+            State::Added { multi, id } => unsafe { retire_added(multi, id, h) },
+            // SAFETY: `multi` is inside `fetch_multi_add_handle` with this
+            // handle; only its add-in-progress slot is cleared.
+            State::Adding { multi } => unsafe { stop_adding(multi, h) },
+            // SAFETY: registered until just now; `e` is not used after this.
+            State::Idle => drop(unsafe { release(h) }),
+            // Freed when the perform returns.
+            State::Performing => {}
         }
     })
 }
@@ -1422,7 +1531,7 @@ pub unsafe extern "C" fn fetch_easy_duphandle(h: *mut c_void) -> *mut c_void {
     guard(ptr::null_mut(), || {
         // SAFETY: as documented above.
         match unsafe { easy_ref(h) } {
-            Some(e) => Box::into_raw(FetchEasy::new(e.opts.clone())).cast(),
+            Some(e) => new_handle(e.opts.clone()),
             None => ptr::null_mut(),
         }
     })
@@ -1546,7 +1655,8 @@ pub unsafe extern "C" fn fetch_easy_pause(h: *mut c_void, bitmask: c_int) -> FET
         };
         match state {
             State::Idle => FETCHE_BAD_FUNCTION_ARGUMENT,
-            State::Performing => {
+            // Applied by the add once the transfer has an id.
+            State::Adding { .. } | State::Performing => {
                 pause.set(bitmask);
                 FETCHE_OK
             }
@@ -1568,62 +1678,63 @@ pub unsafe extern "C" fn fetch_easy_strerror(code: FETCHcode) -> *const c_char {
 /// `fetch_easy_perform`: runs the transfer to completion on a private
 /// multi (kept in the handle for connection reuse). A handle added to a
 /// multi gives FETCHE_FAILED_INIT (HM-04); one already inside its own
-/// perform gives FETCHE_RECURSIVE_API_CALL (CB-05).
+/// perform gives FETCHE_RECURSIVE_API_CALL (CB-05). A handle cleaned up
+/// from one of its callbacks (docs/decisions.md 25) ends the transfer, is freed here, and
+/// gives FETCHE_ABORTED_BY_CALLBACK.
 ///
 /// # Safety
 /// `h` must be NULL or a pointer obtained from this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
     guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
-        // SAFETY: as documented above; the reference is dropped before any
-        // callback can run.
-        let (easy, multi) = match unsafe { easy_ref(h) } {
+        // SAFETY: checked against the registry; the reference is dropped
+        // before any callback can run.
+        let (easy, multi, pause, hooks) = match unsafe { easy_ref(h) } {
             None => return FETCHE_BAD_FUNCTION_ARGUMENT,
             Some(e) => match e.state {
-                State::Added { .. } => return FETCHE_FAILED_INIT,
+                State::Added { .. } | State::Adding { .. } => return FETCHE_FAILED_INIT,
                 State::Performing => return FETCHE_RECURSIVE_API_CALL,
                 State::Idle => {
-                    e.state = State::Performing;
                     e.clear_error();
-                    (e.prepare(), e.perform_multi.take())
+                    let Ok(multi) = e
+                        .perform_multi
+                        .take()
+                        .map_or_else(|| Driver::new(Multi::new()), Ok)
+                    else {
+                        return FETCHE_FAILED_INIT;
+                    };
+                    e.state = State::Performing;
+                    e.pins += 1;
+                    let easy = e.prepare();
+                    (easy, multi, e.pause.clone(), e.hooks.clone())
                 }
             },
         };
-        let Ok(mut multi) = multi.map_or_else(|| Driver::new(Multi::new()), Ok) else {
-            // SAFETY: as above; no callback ran since.
-            if let Some(e) = unsafe { easy_ref(h) } {
-                e.state = State::Idle;
-            }
-            return FETCHE_FAILED_INIT;
-        };
-        // SAFETY: as above; the Arc is cloned out, no reference is kept.
-        let pause = unsafe { easy_ref(h) }.map(|e| e.pause.clone());
-        let outcome = run_to_completion(&mut multi, easy, pause.as_deref());
-        // SAFETY: the handle cannot have been freed meanwhile (cleanup
-        // refuses a Performing handle).
-        let Some(e) = (unsafe { easy_ref(h) }) else {
-            return FETCHE_BAD_FUNCTION_ARGUMENT;
-        };
+        let mut multi = multi;
+        let (easy, outcome) = run_to_completion(&mut multi, easy, &pause, &hooks);
+        // SAFETY: pinned above, so still ours even if a callback retired it.
+        let e = unsafe { easy_mut(h) };
         e.state = State::Idle;
         e.perform_multi = Some(multi);
-        let (easy, outcome) = outcome;
         if let Some(easy) = easy {
             e.restore(easy);
         }
-        match outcome {
-            Ok(result) => {
-                let code = match result {
-                    Ok(()) => FETCHE_OK,
-                    Err(err) => {
-                        e.set_error(err.detail());
-                        easy_code(err.code())
-                    }
-                };
-                e.last_result = code;
-                code
+        let finished = outcome.is_ok();
+        let code = match outcome {
+            _ if e.retired => FETCHE_ABORTED_BY_CALLBACK,
+            Ok(Ok(())) => FETCHE_OK,
+            Ok(Err(err)) => {
+                e.set_error(err.detail());
+                easy_code(err.code())
             }
             Err(code) => code,
+        };
+        if finished {
+            e.last_result = code;
         }
+        // SAFETY: pinned above; frees the handle if it was retired.
+        unsafe { unpin(h) };
+        code
     })
 }
 
@@ -1636,7 +1747,12 @@ type Outcome = (
 
 /// Runs one transfer on a private driver. Pauses requested from its
 /// callbacks (`pause`) are applied after each step (CB-06).
-fn run_to_completion(driver: &mut Driver, easy: Easy, pause: Option<&PauseRequest>) -> Outcome {
+fn run_to_completion(
+    driver: &mut Driver,
+    easy: Easy,
+    pause: &PauseRequest,
+    hooks: &Hooks,
+) -> Outcome {
     let id = match driver.multi_mut().add(easy) {
         Ok(id) => id,
         Err(e) => return (Some(*e.easy), Err(FETCHE_FAILED_INIT)),
@@ -1651,8 +1767,13 @@ fn run_to_completion(driver: &mut Driver, easy: Easy, pause: Option<&PauseReques
         }
         // Bounded: each resume may deliver held data to a callback that
         // pauses again; what is left waits for the next step.
+        if hooks.is_detached() {
+            // Cleaned up from a callback (docs/decisions.md 25): stop here.
+            let easy = driver.multi_mut().remove(id).ok();
+            return (easy, Err(FETCHE_ABORTED_BY_CALLBACK));
+        }
         for _ in 0..8 {
-            match pause.and_then(PauseRequest::take) {
+            match pause.take() {
                 Some(p) => {
                     let _ = driver.multi_mut().pause(id, p);
                 }

@@ -12,16 +12,17 @@
 //! `ABI.md` in this crate).
 //!
 //! ```text
-//!  C app ──fetch_multi_*()──▶ FetchMulti (magic, busy flag, FETCH* <-> TransferId)
+//!  C app ──fetch_multi_*()──▶ FetchMulti (busy flag, FETCH* <-> TransferId)
 //!    ▲                            │ UnsafeCell<fetch_poll::Driver> (owns fetch_core::Multi)
 //!    │                            ▼
 //!    └── C socket/timer cb ◀── engine closures ──▶ C write/header/read cb
-//!  FETCH* = FetchEasy (magic, C-level options, its fetch_core::Easy between transfers)
+//!  FETCH* = FetchEasy (C-level options, its fetch_core::Easy between transfers)
 //! ```
 //!
 //! Boundary rules (STYLE rule 4): every exported function is
 //! `#[unsafe(no_mangle)] pub unsafe extern "C" fn` with a `# Safety` doc,
-//! null-checks its pointers, checks handle magic values, and runs its body
+//! null-checks its pointers, looks handles up in the live-handle registry
+//! (`registry`) before touching them, and runs its body
 //! under [`std::panic::catch_unwind`] so no panic crosses the ABI.
 //!
 //! ```no_run
@@ -55,6 +56,7 @@ mod codes;
 mod easy;
 mod global;
 mod multi;
+mod registry;
 mod wait;
 
 pub use codes::*;

@@ -27,17 +27,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fetch_core::{
-    Abort, Easy, Events, Multi, MultiError, SocketContext, SocketEvent, Target, TransferId,
-    TransferInfo,
+    Abort, Events, Multi, MultiError, SocketContext, SocketEvent, Target, TransferId, TransferInfo,
 };
 use fetch_poll::{Driver, Waker};
 
 use crate::codes::*;
-use crate::easy::{PauseRequest, State, callback, easy_ref, fetch_func};
+use crate::easy::{
+    PauseRequest, State, callback, easy_mut, easy_ref, fetch_func, pin, release, unpin,
+};
+use crate::registry::{self, Kind};
 use crate::wait::{ceil_ms, fetch_waitfd};
 use crate::{SendPtr, guard};
-
-const MULTI_MAGIC: u64 = 0x4645_5443_485f_4d55; // "FETCH_MU"
 
 /// `fetch_socket_callback`.
 pub type fetch_socket_callback =
@@ -70,7 +70,6 @@ pub struct FETCHMsg {
 
 /// The object behind `FETCHM *`.
 pub struct FetchMulti {
-    magic: u64,
     /// Wakes the driver's `poll` (`fetch_multi_wakeup`). Set at init and
     /// never changed, so other threads may use it while the multi is
     /// driven; it fails once the driver is dropped by cleanup.
@@ -94,6 +93,13 @@ pub struct FetchMulti {
     /// their `fetch_easy_getinfo` snapshot is refreshed when a call returns.
     watched: RefCell<Vec<TransferId>>,
     added: Cell<usize>,
+    /// The handle inside `fetch_multi_add_handle` (listed by `get_handles`
+    /// before the engine gave it an id), or NULL.
+    adding: Cell<*mut c_void>,
+    /// Handles cleaned up from inside a callback while added (docs/decisions.md 25):
+    /// already unregistered, taken out of the engine and released when the
+    /// running call is done with the engine.
+    retired: RefCell<Vec<(TransferId, *mut c_void)>>,
     msgs: RefCell<VecDeque<(*mut c_void, FETCHcode)>>,
     msg_out: UnsafeCell<FETCHMsg>,
 }
@@ -106,20 +112,13 @@ impl Drop for BusyGuard<'_> {
     }
 }
 
-/// The multi behind `m`, if `m` is a live multi handle.
-///
-/// # Safety
-/// `m` must be NULL or point to memory readable for a `u64`.
-unsafe fn multi_ref<'a>(m: *mut c_void) -> Option<&'a FetchMulti> {
-    let p = m.cast::<FetchMulti>().cast_const();
-    if p.is_null() || !p.is_aligned() {
-        return None;
-    }
-    // SAFETY: the caller promises the magic field is readable; it is read
-    // without forming a reference first.
-    let magic = unsafe { ptr::addr_of!((*p).magic).read_volatile() };
-    // SAFETY: a matching magic means a live FetchMulti (cleanup clears it).
-    (magic == MULTI_MAGIC).then(|| unsafe { &*p })
+/// The multi behind `m`, if `m` is a live multi handle. Nothing behind `m`
+/// is read otherwise.
+fn multi_ref<'a>(m: *mut c_void) -> Option<&'a FetchMulti> {
+    // SAFETY: a registered address is a live FetchMulti (cleanup takes it
+    // out of the registry before freeing it); only shared references to
+    // it are ever formed.
+    registry::is_live(m, Kind::Multi).then(|| unsafe { &*m.cast::<FetchMulti>() })
 }
 
 impl FetchMulti {
@@ -156,6 +155,7 @@ impl FetchMulti {
         // pause again; a few rounds settle that, and anything left over is
         // applied after the next call.
         for _ in 0..8 {
+            self.drop_retired(multi);
             // (Checked first: the common case has nothing deferred, and an
             // empty check is cheaper than swapping the vectors out.)
             if !self.deferred.borrow().is_empty() {
@@ -174,6 +174,9 @@ impl FetchMulti {
                 }
             }
         }
+        // Whatever the last round's callbacks retired: each pass takes one
+        // transfer out of the engine, so this ends.
+        self.drop_retired(multi);
         while let Some((msg, _)) = multi.info_read() {
             let Some(h) = self.lookup(msg.transfer) else {
                 continue;
@@ -205,6 +208,26 @@ impl FetchMulti {
         }
     }
 
+    /// Takes the transfers of handles retired inside callbacks out of the
+    /// engine and frees the handles no running call still holds (docs/decisions.md 25).
+    fn drop_retired(&self, multi: &mut Multi) {
+        loop {
+            let next = self.retired.borrow_mut().pop();
+            let Some((id, h)) = next else {
+                return;
+            };
+            // May call the socket and timer callbacks (the handle is
+            // already unregistered, so they get NULL for it); the transfer
+            // is dropped here, or was already taken out by a `remove`
+            // running further up.
+            drop(multi.remove(id));
+            // SAFETY: retired handles stay allocated while queued here.
+            unsafe { easy_mut(h) }.state = State::Idle;
+            // SAFETY: as above; frees it unless a running call pins it.
+            unsafe { release(h) };
+        }
+    }
+
     fn lookup(&self, id: TransferId) -> Option<*mut c_void> {
         match self.easies.borrow().get(id.index()) {
             Some(Some((i, h))) if *i == id => Some(*h),
@@ -221,11 +244,17 @@ impl FetchMulti {
         self.added.set(self.added.get() + 1);
     }
 
+    /// Forgets `h`'s transfer `id`; a second call for the same pair (a
+    /// handle retired while being removed) changes nothing.
     fn unregister(&self, id: TransferId, h: *mut c_void) {
-        if let Some(slot) = self.easies.borrow_mut().get_mut(id.index()) {
-            *slot = None;
-            self.added.set(self.added.get() - 1);
+        let mut easies = self.easies.borrow_mut();
+        if let Some(slot) = easies.get_mut(id.index()) {
+            if matches!(*slot, Some((i, _)) if i == id) {
+                *slot = None;
+                self.added.set(self.added.get() - 1);
+            }
         }
+        drop(easies);
         self.msgs.borrow_mut().retain(|(e, _)| *e != h);
         let mut watched = self.watched.borrow_mut();
         if !watched.is_empty() {
@@ -339,42 +368,87 @@ pub(crate) unsafe fn pause_transfer(
 /// Removes `h` from `multi` (for `fetch_easy_cleanup`).
 ///
 /// # Safety
-/// `multi` must be a live multi handle; `h` a live easy handle added to it.
+/// `multi` must be a live multi handle; `h` an easy handle added to it,
+/// pinned by the caller.
 pub(crate) unsafe fn detach_easy(multi: *const FetchMulti, h: *mut c_void) -> FETCHMcode {
     // SAFETY: the caller promises both are live.
     unsafe { remove(&*multi, h) }
 }
 
+/// Whether `multi` is running a call (so callbacks may be on the stack).
+///
 /// # Safety
-/// `h` must be a live easy handle.
+/// `multi` must be a live multi handle.
+pub(crate) unsafe fn is_busy(multi: *const FetchMulti) -> bool {
+    // SAFETY: the caller promises it is live.
+    unsafe { &*multi }.busy.get()
+}
+
+/// docs/decisions.md 25: `fetch_easy_cleanup` of handle `h`, added to the busy `multi` as
+/// transfer `id`: it disappears from the multi now (no DONE message, no
+/// `get_handles` entry) and its transfer is taken out of the engine, and
+/// the handle freed, when the running call is done with the engine
+/// ([`FetchMulti::drop_retired`]).
+///
+/// # Safety
+/// `multi` must be a live multi handle, being driven; `h` retired.
+pub(crate) unsafe fn retire_added(multi: *const FetchMulti, id: TransferId, h: *mut c_void) {
+    // SAFETY: the caller promises it is live.
+    let m = unsafe { &*multi };
+    m.unregister(id, h);
+    m.retired.borrow_mut().push((id, h));
+}
+
+/// docs/decisions.md 25: `fetch_easy_cleanup` of `h` while `multi` is adding it: it is no
+/// longer listed; the add retires it once the engine has it.
+///
+/// # Safety
+/// `multi` must be a live multi handle.
+pub(crate) unsafe fn stop_adding(multi: *const FetchMulti, h: *mut c_void) {
+    // SAFETY: the caller promises it is live.
+    let m = unsafe { &*multi };
+    if m.adding.get() == h {
+        m.adding.set(ptr::null_mut());
+    }
+}
+
+/// Takes `h` out of `m`.
+///
+/// # Safety
+/// `h` must be a registered easy handle, or one pinned by the caller.
 unsafe fn remove(m: &FetchMulti, h: *mut c_void) -> FETCHMcode {
-    // SAFETY: the caller promises `h` is live; the borrow ends here.
-    let state = match unsafe { easy_ref(h) } {
-        Some(e) => e.state,
-        None => return FETCHM_BAD_EASY_HANDLE,
-    };
+    // SAFETY: the caller's promise; the borrow ends here.
+    let state = unsafe { easy_mut(h) }.state;
     let id = match state {
         State::Added { multi, id } if ptr::eq(multi, m) => id,
         // HM-08: removing through the wrong multi.
-        State::Added { .. } => return FETCHM_BAD_EASY_HANDLE,
+        State::Added { .. } | State::Adding { .. } => return FETCHM_BAD_EASY_HANDLE,
         // HM-08: not added is fine.
         State::Idle | State::Performing => return FETCHM_OK,
     };
-    let removed = match m.drive(|engine| engine.remove(id)) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    m.unregister(id, h);
-    // SAFETY: still live; no other reference exists now.
-    if let Some(e) = unsafe { easy_ref(h) } {
-        e.state = State::Idle;
-        e.watched = false;
-        if let Ok(easy) = removed {
-            e.restore(easy);
-            return FETCHM_OK;
+    // SAFETY: as above. Pinned: the callbacks run by the removal may
+    // retire the handle, and it is used again below.
+    unsafe { pin(h) };
+    let code = match m.drive(|engine| engine.remove(id)) {
+        Err(code) => code,
+        Ok(removed) => {
+            m.unregister(id, h);
+            // SAFETY: pinned, so still ours; no other reference exists now.
+            let e = unsafe { easy_mut(h) };
+            e.state = State::Idle;
+            e.watched = false;
+            match removed {
+                Ok(easy) => {
+                    e.restore(easy);
+                    FETCHM_OK
+                }
+                Err(err) => multi_code(err),
+            }
         }
-    }
-    removed.err().map_or(FETCHM_OK, multi_code)
+    };
+    // SAFETY: pinned above; frees the handle if a callback retired it.
+    unsafe { unpin(h) };
+    code
 }
 
 /// `fetch_multi_init`: a new multi handle, or NULL.
@@ -389,7 +463,6 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
         };
         let waker = driver.waker();
         let m = Box::into_raw(Box::new(FetchMulti {
-            magic: MULTI_MAGIC,
             waker,
             busy: Cell::new(false),
             engine: UnsafeCell::new(Some(driver)),
@@ -403,6 +476,8 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
             easies: RefCell::new(Vec::new()),
             watched: RefCell::new(Vec::new()),
             added: Cell::new(0),
+            adding: Cell::new(ptr::null_mut()),
+            retired: RefCell::new(Vec::new()),
             msgs: RefCell::new(VecDeque::new()),
             msg_out: UnsafeCell::new(FETCHMsg {
                 msg: 0,
@@ -430,6 +505,7 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
             let m = unsafe { &*me.get() };
             m.on_timer(d)
         });
+        registry::insert(m, Kind::Multi);
         m.cast()
     })
 }
@@ -443,23 +519,21 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_cleanup(m: *mut c_void) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         if mm.busy.get() {
             return FETCHM_RECURSIVE_API_CALL;
         }
-        let handles: Vec<*mut c_void> = mm
-            .easies
-            .borrow()
-            .iter()
-            .flatten()
-            .map(|(_, h)| *h)
-            .collect();
-        for h in handles {
-            // SAFETY: registered handles are live.
-            unsafe { remove(mm, h) };
+        let handles: Vec<(TransferId, *mut c_void)> =
+            mm.easies.borrow().iter().flatten().copied().collect();
+        for (id, h) in handles {
+            // A callback run by an earlier removal may have cleaned this
+            // one up (and freed it): only handles still registered here.
+            if mm.lookup(id) == Some(h) {
+                // SAFETY: registered handles are live.
+                unsafe { remove(mm, h) };
+            }
         }
         mm.busy.set(true);
         // SAFETY: busy is set and nothing else references the engine; the
@@ -467,13 +541,18 @@ pub unsafe extern "C" fn fetch_multi_cleanup(m: *mut c_void) -> FETCHMcode {
         let engine = unsafe { (*mm.engine.get()).take() };
         drop(engine);
         mm.busy.set(false);
-        // SAFETY: `m` came from Box::into_raw and no reference to it
-        // outlives this block.
-        unsafe {
-            let p = m.cast::<FetchMulti>();
-            (*p).magic = 0;
-            drop(Box::from_raw(p));
+        // None in practice (every removal above drained its own), but a
+        // handle left here would never be freed.
+        for (_, h) in mm.retired.take() {
+            // SAFETY: retired handles stay allocated while queued here.
+            unsafe { easy_mut(h) }.state = State::Idle;
+            // SAFETY: as above.
+            unsafe { release(h) };
         }
+        registry::remove(m, Kind::Multi);
+        // SAFETY: `m` came from Box::into_raw, is out of the registry now,
+        // and no reference to it outlives this block.
+        unsafe { drop(Box::from_raw(m.cast::<FetchMulti>())) };
         FETCHM_OK
     })
 }
@@ -485,11 +564,11 @@ pub unsafe extern "C" fn fetch_multi_cleanup(m: *mut c_void) -> FETCHMcode {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
-        // SAFETY: as documented above; the borrow ends before driving.
+        // SAFETY: checked against the registry; the borrow ends before
+        // driving.
         let easy = match unsafe { easy_ref(e) } {
             None => return FETCHM_BAD_EASY_HANDLE,
             Some(x) => {
@@ -500,44 +579,70 @@ pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) 
                     return FETCHM_ADDED_ALREADY;
                 }
                 x.clear_error();
+                // Pinned and marked: the timer callback the engine calls
+                // inside `add` may clean the handle up (docs/decisions.md 25), and it is
+                // used again below.
+                x.state = State::Adding {
+                    multi: ptr::from_ref(mm),
+                };
+                x.pins += 1;
                 x.prepare()
             }
         };
+        mm.adding.set(e);
         let mut easy = Some(easy);
         // The transfer is handed to the engine only if `drive` runs the
         // closure; otherwise it stays in `easy` and goes back to the handle.
-        let added = mm.drive(|engine| easy.take().map(|x| engine.add(x)));
-        let give_back = |easy: Easy| {
-            // SAFETY: still live; no other reference exists now.
-            if let Some(x) = unsafe { easy_ref(e) } {
-                x.restore(easy);
-            }
-        };
-        match added {
-            Err(code) => {
-                if let Some(easy) = easy {
-                    give_back(easy);
+        let added = mm.drive(|engine| {
+            let r = easy.take().map(|x| engine.add(x));
+            // Listed through the map from here on (callbacks run by
+            // `after` must not see it twice).
+            mm.adding.set(ptr::null_mut());
+            if let Some(Ok(id)) = &r {
+                // Registered before `drive` ends, so that what the
+                // callbacks asked for during the add (cleanup, pause) is
+                // acted on by the same call.
+                // SAFETY: pinned, so still ours.
+                let x = unsafe { easy_mut(e) };
+                x.state = State::Added {
+                    multi: ptr::from_ref(mm),
+                    id: *id,
+                };
+                if x.retired {
+                    mm.retired.borrow_mut().push((*id, e));
+                } else {
+                    mm.register(*id, e);
+                    if x.pause.is_pending() {
+                        mm.deferred_pause.borrow_mut().push((*id, x.pause.clone()));
+                    }
                 }
-                code
             }
+            r
+        });
+        mm.adding.set(ptr::null_mut());
+        // SAFETY: pinned, so still ours; no other reference exists now.
+        let x = unsafe { easy_mut(e) };
+        let code = match added {
+            Ok(Some(Ok(_))) => FETCHM_OK,
             // Not reached: the closure ran, so it had the transfer.
             Ok(None) => FETCHM_INTERNAL_ERROR,
             Ok(Some(Err(add))) => {
-                give_back(*add.easy);
+                x.state = State::Idle;
+                x.restore(*add.easy);
                 multi_code(add.error)
             }
-            Ok(Some(Ok(id))) => {
-                mm.register(id, e);
-                // SAFETY: still live; no other reference exists now.
-                if let Some(x) = unsafe { easy_ref(e) } {
-                    x.state = State::Added {
-                        multi: ptr::from_ref(mm),
-                        id,
-                    };
+            Err(code) => {
+                x.state = State::Idle;
+                if let Some(easy) = easy {
+                    x.restore(easy);
                 }
-                FETCHM_OK
+                code
             }
-        }
+        };
+        // SAFETY: pinned above; frees the handle if it was cleaned up
+        // meanwhile (and is out of the engine by now).
+        unsafe { unpin(e) };
+        code
     })
 }
 
@@ -548,15 +653,13 @@ pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_remove_handle(m: *mut c_void, e: *mut c_void) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         if mm.busy.get() {
             return FETCHM_RECURSIVE_API_CALL;
         }
-        // SAFETY: as documented above.
-        if unsafe { easy_ref(e) }.is_none() {
+        if !registry::is_live(e, Kind::Easy) {
             return FETCHM_BAD_EASY_HANDLE;
         }
         // SAFETY: `e` was just validated.
@@ -573,8 +676,7 @@ enum MValue {
 
 fn multi_setopt(m: *mut c_void, option: FETCHMoption, value: MValue) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: the exported wrappers require NULL or a library pointer.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         if mm.busy.get() {
@@ -717,8 +819,7 @@ fn run(
     f: impl FnOnce(&mut Driver) -> Result<usize, MultiError>,
 ) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: the exported wrappers require NULL or a library pointer.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         match mm.drive_driver(|d| (f(d), d.multi().running())) {
@@ -804,8 +905,7 @@ pub unsafe extern "C" fn fetch_multi_assign(
     p: *mut c_void,
 ) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         let value = (!p.is_null()).then_some(p as usize);
@@ -851,8 +951,7 @@ pub unsafe extern "C" fn fetch_multi_info_read(
 ) -> *mut FETCHMsg {
     guard(ptr::null_mut(), || {
         store_running(msgs_in_queue, 0);
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return ptr::null_mut();
         };
         let mut q = mm.msgs.borrow_mut();
@@ -886,8 +985,7 @@ pub unsafe extern "C" fn fetch_multi_timeout(
     timeout_ms: *mut c_long,
 ) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         if timeout_ms.is_null() {
@@ -922,8 +1020,7 @@ pub unsafe extern "C" fn fetch_multi_fdset(
 ) -> FETCHMcode {
     let _ = exc_fd_set;
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         let r = mm.drive(|e| {
@@ -975,8 +1072,7 @@ pub unsafe extern "C" fn fetch_multi_waitfds(
     fd_count: *mut libc::c_uint,
 ) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         if ufds.is_null() && (size > 0 || fd_count.is_null()) {
@@ -1031,8 +1127,7 @@ fn wait_common(
     poll: bool,
 ) -> FETCHMcode {
     guard(FETCHM_INTERNAL_ERROR, || {
-        // SAFETY: the exported wrappers require NULL or a library pointer.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return FETCHM_BAD_HANDLE;
         };
         if timeout_ms < 0 || (extra.is_null() && extra_nfds > 0) {
@@ -1096,28 +1191,23 @@ pub unsafe extern "C" fn fetch_multi_poll(
 pub unsafe extern "C" fn fetch_multi_wakeup(m: *mut c_void) -> FETCHMcode {
     guard(FETCHM_WAKEUP_FAILURE, || {
         let p = m.cast::<FetchMulti>().cast_const();
-        if p.is_null() || !p.is_aligned() {
-            return FETCHM_BAD_HANDLE;
-        }
-        // SAFETY: reads the magic through the raw pointer without forming a
-        // reference to the whole wrapper (another thread may be driving the
-        // multi); the caller promises the memory is readable.
-        let magic = unsafe { ptr::addr_of!((*p).magic).read_volatile() };
-        if magic != MULTI_MAGIC {
-            return FETCHM_BAD_HANDLE;
-        }
-        // SAFETY: a matching magic means a live wrapper, and the caller
-        // promises no concurrent cleanup, so the `waker` field stays valid
-        // for this call. It is written only by `fetch_multi_init`, before the
-        // pointer is handed out, and never mutated afterwards; the busy flag
-        // and the `UnsafeCell` engine that another thread may be using are
-        // other fields, so this shared reference aliases no `&mut`. `Waker`
-        // is `Sync` (an `Arc`-backed weak handle to the driver's poller), so
-        // sharing it across threads is sound.
-        let waker: &Waker = unsafe { &*ptr::addr_of!((*p).waker) };
-        match waker.wake() {
-            Ok(()) => FETCHM_OK,
-            Err(e) => multi_code(e),
+        // Under the registry lock, so a concurrent `fetch_multi_cleanup`
+        // (which takes the handle out of the registry before freeing it)
+        // cannot free the waker while it is used.
+        let woken = registry::with_live(p, Kind::Multi, || {
+            // SAFETY: registered, so live until the lock is released. Only
+            // the `waker` field is touched, through the raw pointer: another
+            // thread may be driving the multi (the busy flag and the
+            // `UnsafeCell` engine are other fields, so this shared reference
+            // aliases no `&mut`). It is written only by `fetch_multi_init`,
+            // before the pointer is handed out, and `Waker` is `Sync`.
+            let waker: &Waker = unsafe { &*ptr::addr_of!((*p).waker) };
+            waker.wake()
+        });
+        match woken {
+            None => FETCHM_BAD_HANDLE,
+            Some(Ok(())) => FETCHM_OK,
+            Some(Err(e)) => multi_code(e),
         }
     })
 }
@@ -1130,19 +1220,20 @@ pub unsafe extern "C" fn fetch_multi_wakeup(m: *mut c_void) -> FETCHMcode {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_get_handles(m: *mut c_void) -> *mut *mut c_void {
     guard(ptr::null_mut(), || {
-        // SAFETY: as documented above.
-        let Some(mm) = (unsafe { multi_ref(m) }) else {
+        let Some(mm) = multi_ref(m) else {
             return ptr::null_mut();
         };
         let v = mm.easies.borrow();
-        let n = mm.added.get();
+        let adding = mm.adding.get();
+        let n = mm.added.get() + usize::from(!adding.is_null());
         // SAFETY: malloc for n + 1 pointers; checked below.
         let arr = unsafe { libc::malloc((n + 1) * size_of::<*mut c_void>()) }.cast::<*mut c_void>();
         if arr.is_null() {
             return arr;
         }
         let mut i = 0;
-        for (_, h) in v.iter().flatten() {
+        let adding = (!adding.is_null()).then_some(adding);
+        for h in v.iter().flatten().map(|(_, h)| h).chain(adding.as_ref()) {
             if i < n {
                 // SAFETY: i < n + 1 slots.
                 unsafe { arr.add(i).write(*h) };

@@ -160,6 +160,8 @@ fn perform_and_poll_loop() {
 
 /// bad_handles.c compares every return value with the exact expected code
 /// (so also ERR-02), from NULL/freed/foreign handles to options and fdset.
+/// It runs under valgrind: freed and foreign handles must be refused
+/// without reading the memory behind them (no valgrind error at all).
 #[test]
 fn bad_handles_and_error_strings() {
     scenario(
@@ -169,8 +171,22 @@ fn bad_handles_and_error_strings() {
             "FD-01", "FD-12",
         ],
         || {
+            assert!(
+                have("valgrind"),
+                "valgrind is required for this test (apt-get install valgrind)"
+            );
             let exe = example("bad_handles");
-            let out = run(&exe, &[]);
+            let out = Command::new("valgrind")
+                .args(["-q", "--error-exitcode=99", "--leak-check=full"])
+                .arg(&exe)
+                .output()
+                .expect("run valgrind");
+            eprintln!(
+                "{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_ne!(out.status.code(), Some(99), "valgrind reported errors");
             assert!(out.status.success());
             let text = stdout(&out);
             assert!(text.contains("ALL OK"));

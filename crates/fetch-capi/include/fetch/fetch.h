@@ -457,6 +457,13 @@ void fetch_free(void *p);
 struct fetch_slist *fetch_slist_append(struct fetch_slist *list, const char *data);
 void fetch_slist_free_all(struct fetch_slist *list);
 
+/* Handles are checked against a registry of live handles before use, so a
+ * NULL, freed or foreign pointer gets FETCHE_BAD_FUNCTION_ARGUMENT /
+ * FETCHM_BAD_HANDLE / FETCHM_BAD_EASY_HANDLE (or is ignored) without its
+ * memory being read. Limit: a later fetch_easy_init / fetch_multi_init may
+ * reuse a freed handle's address, and the stale pointer then names the new
+ * handle. fetch_easy_cleanup from inside a callback is safe: the handle is
+ * retired at once and freed when the running call is done (ABI.md). */
 FETCH *fetch_easy_init(void);
 void fetch_easy_cleanup(FETCH *handle);
 void fetch_easy_reset(FETCH *handle);

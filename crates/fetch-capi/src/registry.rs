@@ -1,0 +1,108 @@
+//! The live-handle registry: the address and kind of every easy and multi
+//! handle handed out and not yet cleaned up.
+//!
+//! Entry points look a pointer up here *before* dereferencing it, so NULL,
+//! freed and foreign pointers are refused without reading the memory they
+//! point to (a magic value inside the object cannot do that: reading it
+//! from a freed handle is already a use after free).
+//!
+//! Limit: an address is only an address. Once a handle is freed, a later
+//! `fetch_easy_init` / `fetch_multi_init` may get the same address, and the
+//! stale pointer then names the new handle. Detection holds until the
+//! library hands the address out again for a handle of the same kind.
+//!
+//! Cost: one uncontended mutex and one hash probe per entry call (no
+//! per-byte or per-callback work). The hash is a multiply-fold of the
+//! address, not SipHash: keys are our own heap addresses, not attacker
+//! input.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// What a registered address is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// A `FetchEasy` (`FETCH *`).
+    Easy,
+    /// A `FetchMulti` (`FETCHM *`).
+    Multi,
+}
+
+/// Hashes one `usize` (a heap address) by a multiply-fold.
+#[derive(Default)]
+pub(crate) struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0.rotate_left(8) ^ u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Both halves of the 128-bit product, so the low bits (the bucket
+        // index) depend on every bit of the address.
+        let p = u128::from(n) * 0x9e37_79b9_7f4a_7c15;
+        self.0 = (p as u64) ^ ((p >> 64) as u64);
+    }
+}
+
+type Table = HashMap<usize, Kind, BuildHasherDefault<AddrHasher>>;
+
+static LIVE: Mutex<Table> = Mutex::new(HashMap::with_hasher(BuildHasherDefault::new()));
+
+/// The table; a panic elsewhere while it was held cannot leave it
+/// half-updated (each operation is one insert, remove or get).
+fn table() -> MutexGuard<'static, Table> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Records a new handle.
+pub(crate) fn insert<T>(p: *const T, kind: Kind) {
+    table().insert(p as usize, kind);
+}
+
+/// Forgets a handle; `true` if it was registered as `kind`. Called before
+/// its memory is released (or when it is retired, see
+/// `fetch_easy_cleanup`), so no later lookup can reach it.
+pub(crate) fn remove<T>(p: *const T, kind: Kind) -> bool {
+    let mut t = table();
+    if t.get(&(p as usize)) == Some(&kind) {
+        t.remove(&(p as usize));
+        if t.is_empty() {
+            // Give the table's memory back once no handle is left, so a
+            // program that freed every handle ends with nothing allocated
+            // here (leak checkers would count the static's buffer).
+            t.shrink_to_fit();
+        }
+        true
+    } else {
+        false
+    }
+}
+
+/// Whether `p` is a registered handle of `kind`.
+pub(crate) fn is_live<T>(p: *const T, kind: Kind) -> bool {
+    !p.is_null() && table().get(&(p as usize)) == Some(&kind)
+}
+
+/// Runs `f` if `p` is a registered handle of `kind`, holding the registry
+/// lock meanwhile, so that another thread cannot retire the handle while
+/// `f` runs (for `fetch_multi_wakeup`, the one call allowed from any
+/// thread). `f` must not call into the registry.
+pub(crate) fn with_live<T, R>(p: *const T, kind: Kind, f: impl FnOnce() -> R) -> Option<R> {
+    if p.is_null() {
+        return None;
+    }
+    let t = table();
+    (t.get(&(p as usize)) == Some(&kind)).then(f)
+}
