@@ -132,14 +132,11 @@ pub(crate) struct Hooks {
     xferinfo_fn: AtomicPtr<c_void>,
     progress_fn: AtomicPtr<c_void>,
     progress_data: AtomicPtr<c_void>,
-<<<<<<< HEAD
     seek_fn: AtomicPtr<c_void>,
     seek_data: AtomicPtr<c_void>,
-=======
     /// Set by `fetch_easy_cleanup` while the library still holds the
     /// transfer: the closures then end it without calling the application.
     detached: AtomicBool,
->>>>>>> h-capi
 }
 
 /// A callback option's function pointer as stored in [`Hooks`].
@@ -818,6 +815,7 @@ impl FetchEasy {
                 return SeekResult::CantSeek;
             };
             match hooks.seek() {
+                _ if hooks.is_detached() => SeekResult::Fail,
                 (Some(f), data) => call_seek(f, data, offset),
                 (None, _) => SeekResult::CantSeek,
             }

@@ -171,10 +171,7 @@ fn bad_handles_and_error_strings() {
             "FD-01", "FD-12",
         ],
         || {
-            assert!(
-                have("valgrind"),
-                "valgrind is required for this test (apt-get install valgrind)"
-            );
+            require("valgrind");
             let exe = example("bad_handles");
             let out = Command::new("valgrind")
                 .args(["-q", "--error-exitcode=99", "--leak-check=full"])
