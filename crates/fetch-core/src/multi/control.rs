@@ -303,7 +303,7 @@ impl Multi {
         if let Body::Bytes(b) = &t.easy.body {
             let conn = &mut self.conns[cid];
             conn.out.clear();
-            super::push_bytes_body(b, t.chunked_upload, &mut conn.out);
+            super::request::push_bytes_body(b, t.chunked_upload, &mut conn.out);
             conn.out_pos = 0;
             t.easy.info.size_upload = b.len() as u64;
         }

@@ -5,18 +5,23 @@
 //! many transfers have come and gone (a plain heap with stale entries grows
 //! with rate × timeout when every transfer sets a TIMEOUT).
 
-use std::time::Instant;
+use std::io;
+use std::time::{Duration, Instant};
+
+use super::{Kind, Multi, Phase};
+use crate::error::{Error, ErrorCode};
+use crate::socket::Events;
 
 /// No heap slot: the transfer is not queued.
-const NONE: u32 = u32::MAX;
+pub(super) const NONE: u32 = u32::MAX;
 
 /// Earliest-deadline-first queue of transfer indices.
 #[derive(Debug, Default)]
 pub(super) struct DeadlineQueue {
     /// The heap: (deadline, transfer index), smallest deadline at 0.
-    heap: Vec<(Instant, u32)>,
+    pub(super) heap: Vec<(Instant, u32)>,
     /// For each transfer index, its slot in `heap` or [`NONE`].
-    slot: Vec<u32>,
+    pub(super) slot: Vec<u32>,
 }
 
 impl DeadlineQueue {
@@ -107,6 +112,125 @@ impl DeadlineQueue {
             }
             self.swap(i, least);
             i = least;
+        }
+    }
+}
+
+impl Multi {
+    pub(super) fn set_deadline(&mut self, ti: usize, kind: Kind, at: Option<Instant>) {
+        let Some(t) = self.transfers.get_mut(ti) else {
+            return;
+        };
+        t.deadlines[kind as usize] = at;
+        self.schedule(ti);
+    }
+
+    /// Queues the transfer at its earliest deadline (none once done).
+    pub(super) fn schedule(&mut self, ti: usize) {
+        let next = self.transfers.get(ti).and_then(|t| {
+            (t.phase != Phase::Done)
+                .then(|| t.deadlines.iter().flatten().min().copied())
+                .flatten()
+        });
+        self.deadlines.set(ti, next);
+    }
+
+    /// The earliest deadline of any transfer.
+    pub(super) fn earliest(&self) -> Option<Instant> {
+        self.deadlines.peek().map(|(at, _)| at)
+    }
+
+    pub(super) fn run_timers(&mut self) {
+        // A timer that fires a hair early still counts: apps round
+        // milliseconds, and a missed expiry would leave no timer armed.
+        let limit = self.now + Duration::from_millis(1);
+        while let Some((at, ti)) = self.deadlines.peek() {
+            if at > limit {
+                break;
+            }
+            self.deadlines.set(ti, None);
+            self.on_deadline(ti, limit);
+            self.schedule(ti);
+        }
+    }
+
+    pub(super) fn on_deadline(&mut self, ti: usize, limit: Instant) {
+        let t = &mut self.transfers[ti];
+        let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
+        if due(t.deadlines[Kind::Total as usize]) {
+            let ms = t
+                .started
+                .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
+            let got = t.easy.info.size_download;
+            self.fail(
+                ti,
+                Error::new(
+                    ErrorCode::OperationTimedout,
+                    format!(
+                        "Operation timed out after {ms} milliseconds with {got} bytes received"
+                    ),
+                ),
+            );
+            return;
+        }
+        if due(t.deadlines[Kind::Connect as usize]) {
+            t.deadlines[Kind::Connect as usize] = None;
+            if matches!(
+                t.phase,
+                Phase::Resolving | Phase::Connecting | Phase::Handshaking
+            ) {
+                let what = if t.phase == Phase::Resolving {
+                    "Resolving"
+                } else {
+                    "Connection"
+                };
+                let ms = t.easy.connect_timeout.as_millis();
+                self.fail(
+                    ti,
+                    Error::new(
+                        ErrorCode::OperationTimedout,
+                        format!("{what} timed out after {ms} milliseconds"),
+                    ),
+                );
+                return;
+            }
+        }
+        if due(t.deadlines[Kind::Attempt as usize]) {
+            t.deadlines[Kind::Attempt as usize] = None;
+            if t.phase == Phase::Connecting {
+                // This address is not answering; more remain, so move on
+                // rather than spend the whole connect timeout on it.
+                tracing::debug!(transfer = ti, "connect attempt timed out; next address");
+                t.last_connect_error = Some(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connect attempt timed out",
+                ));
+                if let Some(cid) = t.conn.take() {
+                    self.close_conn(cid);
+                }
+                // The next attempt waits for its socket to become writable;
+                // checking it now would only cost two syscalls.
+                self.connect_next(ti);
+                return;
+            }
+        }
+        let t = &mut self.transfers[ti];
+        if due(t.deadlines[Kind::LowSpeed as usize]) {
+            self.low_speed_due(ti);
+            if self.transfers[ti].phase == Phase::Done {
+                return;
+            }
+        }
+        let t = &mut self.transfers[ti];
+        if due(t.deadlines[Kind::Expect as usize]) {
+            tracing::debug!(transfer = ti, "no 100 Continue in time: sending the body");
+            self.send_body_now(ti);
+            self.drive(ti, Events::NONE);
+        }
+        let t = &mut self.transfers[ti];
+        if due(t.deadlines[Kind::Kick as usize]) {
+            t.deadlines[Kind::Kick as usize] = None;
+            self.drive(ti, Events::NONE);
         }
     }
 }

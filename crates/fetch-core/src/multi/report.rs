@@ -1,0 +1,73 @@
+//! The only call sites of the application's socket and timer callbacks
+//! (SF and TF rules): interest changes and the earliest deadline are
+//! reported here, after the work of each call.
+
+use super::*;
+
+impl Multi {
+    /// Reports one interest change to the observer and the socket callback.
+    pub(super) fn report(&mut self, fd: Socket, interest: Interest) {
+        let Some(entry) = self.sockets.get(fd) else {
+            return;
+        };
+        let transfer = match entry.owner {
+            Owner::Conn(cid) => match self.conns.get(cid).map(|c| c.state) {
+                Some(ConnState::Busy(ti)) => self.transfers.get(ti).map(|t| t.id(ti)),
+                _ => None,
+            },
+            Owner::Resolver => None,
+        };
+        let event = SocketEvent {
+            socket: fd,
+            interest,
+            transfer,
+            assigned: entry.assigned,
+        };
+        tracing::trace!(fd, ?interest, "socket callback");
+        if let Some(obs) = self.observer.as_mut() {
+            obs(fd, interest);
+        }
+        if interest != Interest::Remove {
+            // Announced before the call, so the callback may assign to it.
+            self.sockets.mark_reported(fd, interest);
+        }
+        if let Some(mut cb) = self.socket_cb.take() {
+            let mut ctx = SocketContext {
+                table: &mut self.sockets,
+            };
+            if cb(&mut ctx, event).is_err() {
+                tracing::debug!(fd, "socket callback failed");
+                self.cb_failed = true;
+            }
+            self.socket_cb = Some(cb);
+        }
+        if interest == Interest::Remove {
+            // After the call: a REMOVE drops the assignment even if the
+            // callback just set one (SF-04).
+            self.sockets.mark_reported(fd, interest);
+        }
+    }
+
+    pub(super) fn reconcile_sockets(&mut self) {
+        while let Some((fd, interest)) = self.sockets.next_dirty() {
+            self.report(fd, interest);
+        }
+    }
+
+    pub(super) fn reconcile_timer(&mut self) {
+        let next = self.earliest();
+        if next == self.announced_timer {
+            return;
+        }
+        self.announced_timer = next;
+        let value = next.map(|at| at.saturating_duration_since(self.now));
+        tracing::trace!(?value, "timer callback");
+        if let Some(mut cb) = self.timer_cb.take() {
+            if cb(value).is_err() {
+                tracing::debug!("timer callback failed");
+                self.cb_failed = true;
+            }
+            self.timer_cb = Some(cb);
+        }
+    }
+}

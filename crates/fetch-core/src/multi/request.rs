@@ -1,0 +1,418 @@
+//! The request side of the exchange: the head (framing, credentials,
+//! Expect), the body from memory or the read callback, and the resend
+//! rules (rewind or fail).
+
+use super::*;
+
+/// Upload bytes taken from a read callback per call.
+pub(super) const UPLOAD_CHUNK: usize = 64 * 1024;
+
+/// Upstream's rule: ask for "100 Continue" before a body of unknown size
+/// or over 1 MiB, unless the application set its own "Expect:" header
+/// (then only if that one asks for it).
+/// How the request body is framed. The method and body decide; a user
+/// `Transfer-Encoding: chunked` line asks for chunked, and a user
+/// `Content-Length:` gives the size of a body of unknown size. The head
+/// always carries exactly one framing (see `http::encode_request`).
+pub(super) fn request_framing(method: &Method, body: &Body, headers: &[String]) -> BodyFraming {
+    let sends_body = !matches!(method, Method::Get | Method::Head);
+    let post_put = matches!(method, Method::Post | Method::Put);
+    match (body, sends_body) {
+        (_, false) => return BodyFraming::None,
+        (Body::None, _) if !post_put => return BodyFraming::None,
+        (Body::None, _) => return BodyFraming::Length(0),
+        _ => {}
+    }
+    let (user_chunked, user_length) = http::user_framing(headers);
+    if user_chunked {
+        return BodyFraming::Chunked;
+    }
+    match body {
+        Body::Bytes(b) => BodyFraming::Length(b.len() as u64),
+        Body::Reader { len: Some(n), .. } => BodyFraming::Length(*n),
+        Body::Reader { len: None, .. } => {
+            user_length.map_or(BodyFraming::Chunked, BodyFraming::Length)
+        }
+        Body::None => unreachable!("handled above"),
+    }
+}
+
+/// The header lines to send: the application's, without credentials when
+/// they may not go to `dest`, plus `Authorization: Basic` from the URL's
+/// user and password (the current URL's, or the first URL's while at its
+/// origin) and `Expect: 100-continue`. Borrows when nothing changes.
+pub(super) fn request_headers<'a>(
+    user: &'a [String],
+    dest: &Dest,
+    first: Option<&Dest>,
+    creds: bool,
+    expect: bool,
+) -> std::borrow::Cow<'a, [String]> {
+    use std::borrow::Cow;
+    let userinfo = if !dest.url.username().is_empty() {
+        Some(&dest.url)
+    } else {
+        first
+            .map(|f| &f.url)
+            .filter(|u| creds && !u.username().is_empty())
+    };
+    let basic = userinfo
+        .filter(|_| !user.iter().any(|h| header_is(h, "authorization")))
+        .map(basic_auth);
+    let add_expect = expect && !user_sets_expect(user);
+    if creds && basic.is_none() && !add_expect {
+        return Cow::Borrowed(user);
+    }
+    let mut lines: Vec<String> = user
+        .iter()
+        .filter(|h| creds || !(header_is(h, "authorization") || header_is(h, "cookie")))
+        .cloned()
+        .collect();
+    lines.extend(basic);
+    if add_expect {
+        lines.push("Expect: 100-continue".to_owned());
+    }
+    Cow::Owned(lines)
+}
+
+/// Whether header line `line` is named `name` (lower case).
+pub(super) fn header_is(line: &str, name: &str) -> bool {
+    line.len() > name.len()
+        && line.as_bytes()[name.len()] == b':'
+        && line[..name.len()].eq_ignore_ascii_case(name)
+}
+
+/// `Authorization: Basic` for the URL's user and password.
+pub(super) fn basic_auth(url: &Url) -> String {
+    use base64::Engine as _;
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).collect::<Vec<u8>>();
+    let mut pair = decode(url.username());
+    pair.push(b':');
+    pair.extend(decode(url.password().unwrap_or("")));
+    format!(
+        "Authorization: Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+/// A body from memory, as it goes on the wire.
+pub(super) fn push_bytes_body(body: &[u8], chunked: bool, out: &mut Vec<u8>) {
+    if chunked {
+        http::encode_chunk(body, out);
+        http::encode_last_chunk(out);
+    } else {
+        out.extend_from_slice(body);
+    }
+}
+
+pub(super) fn wants_expect(headers: &[String], body: &Body, framing: BodyFraming) -> bool {
+    const THRESHOLD: u64 = 1024 * 1024;
+    if framing == BodyFraming::None {
+        return false;
+    }
+    if let Some(line) = headers.iter().find(|h| is_expect_header(h)) {
+        return line.to_ascii_lowercase().contains("100-continue");
+    }
+    match (body, framing) {
+        (Body::Bytes(b), _) => b.len() as u64 > THRESHOLD,
+        (Body::Reader { .. }, BodyFraming::Chunked) => true,
+        (Body::Reader { len: Some(n), .. }, _) => *n > THRESHOLD,
+        _ => false,
+    }
+}
+
+pub(super) fn is_expect_header(line: &str) -> bool {
+    line.len() >= 7 && line[..7].eq_ignore_ascii_case("expect:")
+}
+
+pub(super) fn user_sets_expect(headers: &[String]) -> bool {
+    headers.iter().any(|h| is_expect_header(h))
+}
+
+impl Multi {
+    /// Puts a connected connection to work for a transfer: the request is
+    /// built and the transfer moves to Sending.
+    pub(super) fn attach(&mut self, ti: usize, cid: usize) {
+        let t = &mut self.transfers[ti];
+        t.conn = Some(cid);
+        t.phase = Phase::Sending;
+        t.decoder = ResponseDecoder::new(t.method == Method::Head);
+        let dest = t.target.clone().expect("a started transfer has a target");
+        let framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
+        t.upload_len = match (&t.easy.body, framing) {
+            (Body::Reader { len: Some(n), .. }, _) => Some(*n),
+            (Body::Reader { len: None, .. }, BodyFraming::Length(n)) => Some(n),
+            _ => None,
+        };
+        let expect = wants_expect(&t.easy.headers, &t.easy.body, framing);
+        let creds = self.credentials_allowed(ti);
+        let t = &mut self.transfers[ti];
+        let headers = request_headers(&t.easy.headers, &dest, t.first.as_deref(), creds, expect);
+        t.expect = if expect { Expect::Waiting } else { Expect::No };
+        let conn = &mut self.conns[cid];
+        conn.state = ConnState::Busy(ti);
+        conn.out.clear();
+        conn.out_pos = 0;
+        conn.requests += 1;
+        http::encode_request(
+            &RequestParts {
+                method: t.method.as_str(),
+                target: &dest.request_target,
+                host: &dest.host_header,
+                headers: &headers,
+                body: framing,
+            },
+            &mut conn.out,
+        );
+        t.upload_done = true;
+        t.chunked_upload = framing == BodyFraming::Chunked;
+        match (&t.easy.body, framing) {
+            (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
+                push_bytes_body(b, t.chunked_upload, &mut conn.out);
+                t.easy.info.size_upload = b.len() as u64;
+            }
+            (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
+                t.upload_done = false;
+            }
+            _ => {}
+        }
+        self.transfers[ti].progress_told = false;
+        self.start_rates(ti);
+    }
+
+    /// Whether credentials (`Authorization:`/`Cookie:` lines, URL user and
+    /// password) may go to the current target: only to the scheme, host
+    /// and port of the first URL, unless FETCHOPT_UNRESTRICTED_AUTH is on;
+    /// and never over http once the chain of redirects went through https.
+    pub(super) fn credentials_allowed(&self, ti: usize) -> bool {
+        let t = &self.transfers[ti];
+        let (Some(first), Some(now)) = (t.first.as_deref(), t.target.as_deref()) else {
+            return true;
+        };
+        let same = first.https == now.https && first.host == now.host && first.port == now.port;
+        same || (t.easy.unrestricted_auth && (now.https || !t.seen_https))
+    }
+
+    /// Makes a streamed body start again from its first byte before the
+    /// request is sent again (retry, redirect). A body never read needs no
+    /// rewind; otherwise the seek callback must succeed.
+    pub(super) fn rewind_upload(&mut self, ti: usize) -> Result<(), Error> {
+        let t = &mut self.transfers[ti];
+        if !matches!(t.easy.body, Body::Reader { .. }) || t.upload_read == 0 {
+            return Ok(());
+        }
+        let outcome = t
+            .easy
+            .seek
+            .as_mut()
+            .map(|seek| seek(io::SeekFrom::Start(0)));
+        if outcome == Some(SeekResult::Ok) {
+            t.upload_read = 0;
+            t.easy.info.size_upload = 0;
+            return Ok(());
+        }
+        let why = match outcome {
+            None => "necessary data rewind was not possible (no seek callback)",
+            _ => "seek callback returned an error",
+        };
+        Err(Error::new(ErrorCode::SendFailRewind, why))
+    }
+
+    pub(super) fn send(&mut self, ti: usize, events: Events) -> Step {
+        if !self.transfers[ti].progress_told {
+            // Upstream reports progress once before a request goes out, so
+            // an application can abort even a transfer that would finish
+            // within one event.
+            self.transfers[ti].progress_told = true;
+            if let Err(e) = self.progress(ti) {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
+        }
+        if self.transfers[ti].paused_send {
+            self.refresh_interest(ti);
+            return Step::Wait;
+        }
+        if let Some(until) = self.throttled_until(ti, false) {
+            return self.throttle(ti, until);
+        }
+        if !events.may_write() {
+            return Step::Wait;
+        }
+        let cid = self.transfers[ti].conn.expect("sending has a connection");
+        let ul_before = self.transfers[ti].easy.info.size_upload;
+        loop {
+            let conn = &mut self.conns[cid];
+            if conn.out_pos < conn.out.len() {
+                let (pos, end) = (conn.out_pos, conn.out.len());
+                let out = std::mem::take(&mut conn.out);
+                let sent = conn.send(&out[pos..end]);
+                conn.out = out;
+                match sent {
+                    Ok(n) => conn.out_pos += n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        let fd = conn.fd;
+                        self.sockets.want(fd, WANT_WRITE);
+                        return self.after_upload(ti, ul_before, Step::Wait);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        return self.conn_failed(
+                            ti,
+                            Error::new(
+                                ErrorCode::SendError,
+                                format!("Failed sending data to the peer: {e}"),
+                            ),
+                        );
+                    }
+                }
+                continue;
+            }
+            let t = &mut self.transfers[ti];
+            if t.expect == Expect::Waiting {
+                // Head sent: wait for "100 Continue" (or a final answer)
+                // before the body, at most the expect timeout.
+                t.phase = Phase::Receiving;
+                let at = self.now.checked_add(t.easy.expect_100_timeout);
+                self.set_deadline(ti, Kind::Expect, at);
+                self.refresh_interest(ti);
+                return Step::Wait;
+            }
+            if !t.upload_done {
+                if self.throttled_until(ti, false).is_some() {
+                    return self.after_upload(ti, ul_before, Step::Continue);
+                }
+                match self.read_upload(ti, cid) {
+                    Ok(Step::Continue) => {}
+                    Ok(Step::Wait) => return self.after_upload(ti, ul_before, Step::Wait),
+                    Err(e) => {
+                        self.fail(ti, e);
+                        return Step::Wait;
+                    }
+                }
+                continue;
+            }
+            // Keep a small request buffer for the next request on this
+            // connection; give back a large one (an upload body).
+            if conn.out.capacity() > 4096 {
+                conn.out = Vec::new();
+            } else {
+                conn.out.clear();
+            }
+            conn.out_pos = 0;
+            t.phase = Phase::Receiving;
+            self.refresh_interest(ti);
+            return self.after_upload(ti, ul_before, Step::Wait);
+        }
+    }
+
+    /// Takes the next piece of a streamed body from the read callback into
+    /// the connection's output. A body of known size gets exactly that many
+    /// bytes: the callback is never offered more room than is left, and an
+    /// early end fails the transfer (FETCHE_READ_ERROR, as upstream).
+    /// `Wait` means the callback paused.
+    pub(super) fn read_upload(&mut self, ti: usize, cid: usize) -> Result<Step, Error> {
+        let t = &mut self.transfers[ti];
+        let conn = &mut self.conns[cid];
+        conn.out.clear();
+        conn.out_pos = 0;
+        let room = match t.upload_len {
+            Some(len) => len.saturating_sub(t.upload_read).min(UPLOAD_CHUNK as u64) as usize,
+            None => UPLOAD_CHUNK,
+        };
+        let Body::Reader { read, .. } = &mut t.easy.body else {
+            unreachable!("upload_done is false only with a reader")
+        };
+        let result = if room == 0 {
+            // The whole announced size went out: the body is complete.
+            ReadResult::Data(0)
+        } else {
+            let mut chunk = std::mem::take(&mut self.ubuf);
+            chunk.resize(room, 0);
+            let r = read(&mut chunk);
+            if let ReadResult::Data(n) = r {
+                let n = n.min(room);
+                t.upload_read += n as u64;
+                t.easy.info.size_upload += n as u64;
+                if t.chunked_upload {
+                    http::encode_chunk(&chunk[..n], &mut conn.out);
+                } else {
+                    conn.out.extend_from_slice(&chunk[..n]);
+                }
+            }
+            self.ubuf = chunk;
+            r
+        };
+        match result {
+            ReadResult::Data(0) => {
+                if let Some(len) = t.upload_len.filter(|&len| t.upload_read < len) {
+                    return Err(Error::new(
+                        ErrorCode::ReadError,
+                        format!(
+                            "client read function EOF fail, only {}/{len} of needed bytes read",
+                            t.upload_read
+                        ),
+                    ));
+                }
+                t.upload_done = true;
+                if t.chunked_upload {
+                    http::encode_last_chunk(&mut conn.out);
+                }
+                Ok(Step::Continue)
+            }
+            ReadResult::Data(_) => Ok(Step::Continue),
+            ReadResult::Pause => {
+                t.paused_send = true;
+                self.refresh_interest(ti);
+                Ok(Step::Wait)
+            }
+            ReadResult::Abort => Err(Error::new(
+                ErrorCode::AbortedByCallback,
+                "read callback aborted",
+            )),
+        }
+    }
+
+    /// After upload progress: tell the progress callback. `step` is what the
+    /// caller returns unless the callback aborts.
+    pub(super) fn after_upload(&mut self, ti: usize, before: u64, step: Step) -> Step {
+        if self.transfers[ti].easy.info.size_upload == before {
+            return step;
+        }
+        match self.progress(ti) {
+            Ok(()) => step,
+            Err(e) => {
+                self.fail(ti, e);
+                Step::Wait
+            }
+        }
+    }
+
+    /// A connection failed under a transfer. A reused connection that died
+    /// before any response byte arrived is retried once on a new one.
+    pub(super) fn conn_failed(&mut self, ti: usize, err: Error) -> Step {
+        let t = &mut self.transfers[ti];
+        let cid = t.conn.expect("failing transfer has a connection");
+        let retry = self.conns[cid].requests > 1 && !t.decoder.started() && !t.retried;
+        if retry {
+            // The request goes again: with the same body or not at all.
+            if let Err(e) = self.rewind_upload(ti) {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
+            let t = &mut self.transfers[ti];
+            tracing::debug!(
+                transfer = ti,
+                "reused connection died; retrying on a new one"
+            );
+            t.retried = true;
+            t.conn = None;
+            t.phase = Phase::Init;
+            t.easy.info.size_upload = 0;
+            self.close_conn(cid);
+            return Step::Continue;
+        }
+        self.fail(ti, err);
+        Step::Wait
+    }
+}

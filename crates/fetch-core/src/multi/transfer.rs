@@ -1,0 +1,296 @@
+//! A transfer's state machine: its phases, deadline kinds and per-request
+//! state, and the steps that start, drive, redirect and end it.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    /// Added; starts when its kick-off deadline runs.
+    Init,
+    Resolving,
+    /// Waiting for a connection slot (connection limits).
+    Pending,
+    Connecting,
+    /// TLS handshake on a connected socket (counts against the connect
+    /// timeout, as upstream).
+    Handshaking,
+    Sending,
+    Receiving,
+    Done,
+}
+
+/// Deadline kinds of one transfer; the earliest is queued.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Kind {
+    /// Run the transfer now: kick-off after add, or resume after yielding.
+    Kick = 0,
+    Connect = 1,
+    Total = 2,
+    /// The end of a low-speed window (FETCHOPT_LOW_SPEED_TIME).
+    LowSpeed = 3,
+    /// Give up waiting for "100 Continue" and send the body.
+    Expect = 4,
+    /// Give up on one address and try the next (more addresses remain).
+    Attempt = 5,
+}
+
+/// Number of deadline kinds.
+pub(super) const KINDS: usize = 6;
+
+/// Where a request stands with "Expect: 100-continue".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expect {
+    /// Not used for this request.
+    No,
+    /// Head sent; the body waits for "100 Continue" or the timeout.
+    Waiting,
+    /// The body went out.
+    Sent,
+    /// A final response came first: the body was never sent.
+    Refused,
+}
+
+pub(super) enum Step {
+    /// The phase changed; keep driving.
+    Continue,
+    /// Wait for readiness or a deadline.
+    Wait,
+}
+
+pub(super) struct Transfer {
+    pub(super) easy: Easy,
+    pub(super) generation: u32,
+    pub(super) phase: Phase,
+    pub(super) conn: Option<usize>,
+    /// The current URL and what derives from it (changes on redirects).
+    pub(super) target: Option<Arc<Dest>>,
+    pub(super) method: Method,
+    pub(super) addrs: Vec<SocketAddr>,
+    pub(super) next_addr: usize,
+    pub(super) last_connect_error: Option<io::Error>,
+    pub(super) deadlines: [Option<Instant>; KINDS],
+    pub(super) started: Option<Instant>,
+    pub(super) decoder: ResponseDecoder,
+    pub(super) following: Option<String>,
+    pub(super) retried: bool,
+    pub(super) upload_done: bool,
+    pub(super) chunked_upload: bool,
+    pub(super) paused_recv: bool,
+    pub(super) paused_send: bool,
+    /// Body bytes the write callback paused on, delivered first on resume.
+    pub(super) held: Vec<u8>,
+    pub(super) expect: Expect,
+    pub(super) marks: Marks,
+    pub(super) rates: Rates,
+    /// The progress callback has been told this request started.
+    pub(super) progress_told: bool,
+    /// Its DONE message is queued and not read yet.
+    pub(super) msg_queued: bool,
+    /// The first URL of the transfer: credentials belong to its origin.
+    pub(super) first: Option<Arc<Dest>>,
+    /// Some URL of the transfer (first or redirect) was https.
+    pub(super) seen_https: bool,
+    /// Exactly how many bytes the read callback must supply (a known size).
+    pub(super) upload_len: Option<u64>,
+    /// Bytes taken from the read callback for the current request.
+    pub(super) upload_read: u64,
+}
+
+impl Transfer {
+    /// The current target; set before a transfer leaves `Init`.
+    pub(super) fn target(&self) -> &Dest {
+        self.target
+            .as_ref()
+            .expect("a started transfer has a target")
+    }
+
+    pub(super) fn id(&self, index: usize) -> TransferId {
+        TransferId {
+            index: index as u32,
+            generation: self.generation,
+        }
+    }
+}
+
+impl Multi {
+    pub(super) fn drive(&mut self, ti: usize, mut events: Events) {
+        loop {
+            let Some(t) = self.transfers.get(ti) else {
+                return;
+            };
+            let step = match t.phase {
+                Phase::Init => self.start(ti),
+                Phase::Resolving | Phase::Pending | Phase::Done => Step::Wait,
+                Phase::Connecting => self.check_connect(ti, events),
+                Phase::Handshaking => self.handshake(ti),
+                Phase::Sending => self.send(ti, events),
+                Phase::Receiving => self.recv(ti, events),
+            };
+            match step {
+                Step::Wait => return,
+                Step::Continue => events = Events::NONE,
+            }
+        }
+    }
+
+    pub(super) fn fail(&mut self, ti: usize, err: Error) {
+        tracing::debug!(transfer = ti, %err, "transfer failed");
+        self.finish(ti, Err(err), false);
+    }
+
+    /// Ends a transfer: its connection goes back to the pool or is closed,
+    /// and a DONE message is queued.
+    pub(super) fn finish(&mut self, ti: usize, result: Result<(), Error>, reusable: bool) {
+        let Some(t) = self.transfers.get_mut(ti) else {
+            return;
+        };
+        if t.phase == Phase::Done {
+            return;
+        }
+        if t.phase == Phase::Pending {
+            self.pending.retain(|&p| p != ti);
+        }
+        self.settle_info(ti);
+        let t = &mut self.transfers[ti];
+        t.phase = Phase::Done;
+        t.deadlines = [None; KINDS];
+        let id = t.id(ti);
+        let conn = t.conn.take();
+        self.running -= 1;
+        self.schedule(ti);
+        if let Some(cid) = conn {
+            self.release_conn(cid, reusable);
+        }
+        self.transfers[ti].msg_queued = true;
+        self.msgs.push_back(Message {
+            transfer: id,
+            result,
+        });
+    }
+
+    pub(super) fn start(&mut self, ti: usize) -> Step {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        if t.started.is_none() {
+            t.started = Some(now);
+            if let Some(limit) = t.easy.timeout {
+                t.deadlines[Kind::Total as usize] = now.checked_add(limit);
+            }
+        }
+        if t.target.is_none() {
+            if let Err(e) = t.method.check() {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
+            let tag = t.easy.tls.pool_tag();
+            let target = match (&t.easy.url, &t.easy.target_cache) {
+                (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
+                (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
+                (Some(raw), _) => Dest::parse(raw, tag),
+            };
+            match target {
+                Ok(target) => {
+                    t.easy.target_cache = Some(target.clone());
+                    self.set_target(ti, target);
+                }
+                Err(e) => {
+                    self.fail(ti, e);
+                    return Step::Wait;
+                }
+            }
+        }
+        if let Some(cid) = self.take_idle(ti) {
+            self.attach(ti, cid);
+            return Step::Continue;
+        }
+        if self.transfers[ti].addrs.is_empty() {
+            return self.resolve(ti);
+        }
+        if !self.may_open(&self.transfers[ti].target().origin) {
+            let t = &mut self.transfers[ti];
+            if t.phase != Phase::Pending {
+                t.phase = Phase::Pending;
+                self.pending.push_back(ti);
+            }
+            return Step::Wait;
+        }
+        let deadline = now.checked_add(self.transfers[ti].easy.connect_timeout);
+        self.set_deadline(ti, Kind::Connect, deadline);
+        self.connect_next(ti)
+    }
+
+    /// Points a transfer at a (new) target; known addresses are dropped
+    /// when the origin changes.
+    pub(super) fn set_target(&mut self, ti: usize, target: Arc<Dest>) {
+        let t = &mut self.transfers[ti];
+        if t.target
+            .as_ref()
+            .is_none_or(|old| old.origin != target.origin)
+        {
+            t.addrs.clear();
+            t.next_addr = 0;
+        }
+        t.easy.info.effective_url = Some(target.url.as_str().to_owned());
+        t.seen_https |= target.https;
+        if t.first.is_none() {
+            t.first = Some(target.clone());
+        }
+        t.target = Some(target);
+    }
+
+    /// A response is complete: follow a redirect or end the transfer.
+    pub(super) fn complete(&mut self, ti: usize, reusable: bool) -> Step {
+        let t = &mut self.transfers[ti];
+        let Some(next) = t.following.take() else {
+            self.finish(ti, Ok(()), reusable);
+            return Step::Wait;
+        };
+        if let Some(max) = t.easy.max_redirs {
+            if t.easy.info.redirect_count >= max {
+                self.finish(
+                    ti,
+                    Err(Error::new(
+                        ErrorCode::TooManyRedirects,
+                        format!("Maximum ({max}) redirects followed"),
+                    )),
+                    reusable,
+                );
+                return Step::Wait;
+            }
+        }
+        let status = t.easy.info.response_code;
+        if status == 303 && t.method != Method::Head
+            || matches!(status, 301 | 302) && t.method == Method::Post
+        {
+            t.method = Method::Get;
+        } else if !matches!(t.method, Method::Get) {
+            // The body goes again (307/308, or 301/302 of a non-POST).
+            if let Err(e) = self.rewind_upload(ti) {
+                self.finish(ti, Err(e), reusable);
+                return Step::Wait;
+            }
+        }
+        let t = &mut self.transfers[ti];
+        t.easy.info.redirect_count += 1;
+        tracing::debug!(transfer = ti, %next, "following redirect");
+        let tag = t.easy.tls.pool_tag();
+        let target = Url::parse(&next)
+            .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("bad redirect: {e}")))
+            .and_then(|url| Dest::from_url(next.clone(), url, tag));
+        let target = match target {
+            Ok(target) => target,
+            Err(e) => {
+                self.finish(ti, Err(e), reusable);
+                return Step::Wait;
+            }
+        };
+        let t = &mut self.transfers[ti];
+        t.phase = Phase::Init;
+        t.retried = false;
+        if let Some(cid) = t.conn.take() {
+            self.release_conn(cid, reusable);
+        }
+        self.set_target(ti, target);
+        Step::Continue
+    }
+}
