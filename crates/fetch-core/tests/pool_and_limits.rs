@@ -156,3 +156,39 @@ fn re_added_transfer_starts_afresh() {
         assert_eq!(easy.info().num_connects, u32::from(round == 0));
     }
 }
+
+/// OPT-04 and OPT-05 together: waiters of several origins share the total
+/// limit while each origin has its own; a waiter whose origin is full never
+/// holds back the others, and waiters removed while queued leave no trace.
+#[test_log::test]
+fn host_and_total_limits_with_many_waiters() {
+    let servers: Vec<_> = (0..4).map(|_| HttpServer::start()).collect();
+    let mut app = App::new();
+    app.multi.set_max_host_connections(1);
+    app.multi.set_max_total_connections(3);
+    let mut ids = Vec::new();
+    for round in 0..10 {
+        for s in &servers {
+            ids.push(app.add(Easy::get(s.url(&format!("/bytes/{}", 1000 + round)))));
+        }
+    }
+    // Two queued transfers go away before they ever get a slot.
+    let gone = [ids.pop().unwrap(), ids.pop().unwrap()];
+    app.step(Duration::from_millis(10));
+    for id in gone {
+        app.multi.remove(id).unwrap();
+    }
+    let mut open_max = 0;
+    while app.multi.running() > 0 {
+        app.step(Duration::from_millis(50));
+        open_max = open_max.max(app.watched());
+    }
+    for id in &ids {
+        assert!(app.result(*id).is_ok(), "{:?}", app.result(*id));
+    }
+    assert_eq!(ids.len(), 38);
+    assert!(open_max <= 3, "peak {open_max}");
+    for s in &servers {
+        assert_eq!(s.peak_connections(), 1);
+    }
+}

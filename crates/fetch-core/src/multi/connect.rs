@@ -130,7 +130,7 @@ impl Multi {
     }
 
     pub(super) fn connect_next(&mut self, ti: usize) -> Step {
-        if self.max_total_connections != 0 && self.conns.len() >= self.max_total_connections {
+        if self.pool.at_total_limit() {
             // A slot is taken by an idle connection elsewhere: make room.
             self.evict_oldest_idle();
         }
@@ -159,7 +159,7 @@ impl Multi {
                     t.easy.info.num_connects += 1;
                     t.easy.info.primary_ip = Some(addr.ip());
                     t.easy.info.primary_port = addr.port();
-                    *self.host_conns.entry(origin.clone()).or_insert(0) += 1;
+                    self.pool.opened(&origin);
                     let cid = self.conns.insert(Conn {
                         sock,
                         fd,

@@ -30,6 +30,7 @@ use crate::socket::{
 };
 use crate::tls::{self, SockIo, TlsOptions};
 
+mod conn;
 mod connect;
 mod control;
 mod deadlines;
@@ -39,10 +40,11 @@ mod request;
 mod response;
 mod transfer;
 
+use conn::{Conn, ConnState, flush_tls};
 pub use control::Pause;
 use control::{Marks, Rates};
 use deadlines::DeadlineQueue;
-use pool::{Conn, ConnState, flush_tls};
+use pool::Pool;
 use transfer::{Expect, KINDS, Kind, Phase, Step, Transfer};
 
 /// Names one transfer added to a [`Multi`]. Stale ids (of removed transfers)
@@ -107,15 +109,11 @@ pub struct Multi {
     next_generation: u32,
     running: usize,
     conns: Slab<Conn>,
-    idle: HashMap<String, Vec<usize>>,
-    idle_count: usize,
-    host_conns: HashMap<String, usize>,
+    pool: Pool,
     sockets: SocketTable,
     deadlines: DeadlineQueue,
     announced_timer: Option<Instant>,
     msgs: VecDeque<Message>,
-    pending: VecDeque<usize>,
-    slots_freed: bool,
     socket_cb: Option<SocketFn>,
     timer_cb: Option<TimerFn>,
     observer: Option<ObserverFn>,
@@ -124,9 +122,6 @@ pub struct Multi {
     /// Reused for every read-callback call.
     ubuf: Vec<u8>,
     tls_configs: HashMap<TlsOptions, Arc<rustls::ClientConfig>>,
-    max_connects: Option<usize>,
-    max_host_connections: usize,
-    max_total_connections: usize,
     cb_failed: bool,
     dead: bool,
 }
@@ -163,15 +158,11 @@ impl Multi {
             next_generation: 1,
             running: 0,
             conns: Slab::new(),
-            idle: HashMap::new(),
-            idle_count: 0,
-            host_conns: HashMap::new(),
+            pool: Pool::default(),
             sockets: SocketTable::default(),
             deadlines: DeadlineQueue::default(),
             announced_timer: None,
             msgs: VecDeque::new(),
-            pending: VecDeque::new(),
-            slots_freed: false,
             socket_cb: None,
             timer_cb: None,
             observer: None,
@@ -179,9 +170,6 @@ impl Multi {
             rbuf: Vec::new(),
             ubuf: Vec::new(),
             tls_configs: HashMap::new(),
-            max_connects: None,
-            max_host_connections: 0,
-            max_total_connections: 0,
             cb_failed: false,
             dead: false,
         }
@@ -237,19 +225,17 @@ impl Multi {
     /// FETCHMOPT_MAXCONNECTS: the most idle connections kept; `None` restores
     /// the default of 4 × the number of added transfers (OPT-03).
     pub fn set_max_connects(&mut self, max: Option<usize>) {
-        self.max_connects = max;
+        self.pool.set_max_connects(max);
     }
 
     /// FETCHMOPT_MAX_HOST_CONNECTIONS: 0 is unlimited (OPT-04).
     pub fn set_max_host_connections(&mut self, max: usize) {
-        self.max_host_connections = max;
-        self.slots_freed = true;
+        self.pool.set_max_host(max);
     }
 
     /// FETCHMOPT_MAX_TOTAL_CONNECTIONS: 0 is unlimited (OPT-05).
     pub fn set_max_total_connections(&mut self, max: usize) {
-        self.max_total_connections = max;
-        self.slots_freed = true;
+        self.pool.set_max_total(max);
     }
 
     /// The clock this multi reads.
@@ -341,9 +327,6 @@ impl Multi {
             self.running -= 1;
             if let Some(cid) = self.transfers[ti].conn.take() {
                 self.close_conn(cid);
-            }
-            if self.transfers[ti].phase == Phase::Pending {
-                self.pending.retain(|&p| p != ti);
             }
         }
         self.deadlines.set(ti, None);
@@ -471,7 +454,7 @@ impl Multi {
     }
 
     fn finish_call(&mut self) -> Result<usize, MultiError> {
-        if self.slots_freed {
+        if self.pool.has_freed() {
             self.start_pending();
         }
         self.reconcile_sockets();

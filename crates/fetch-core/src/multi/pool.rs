@@ -1,109 +1,180 @@
-//! Connections: the socket with its optional TLS session, the keep-alive
-//! pool, the connection limits and the one place connections close.
+//! The keep-alive pool and the connection limits, with their state kept
+//! here: idle connections per origin, open connections per origin, and the
+//! transfers waiting for a slot (MAX_HOST_CONNECTIONS,
+//! MAX_TOTAL_CONNECTIONS) in a queue per origin, so a freed slot wakes one
+//! waiter instead of every pending transfer. Closing a connection happens
+//! in one place, [`Multi::close_conn`], which reports REMOVE first.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ConnState {
-    Busy(usize),
-    Idle,
+/// A transfer waiting for a connection slot: its index and generation
+/// (an entry whose transfer moved on or went away is skipped, so removing
+/// a waiting transfer costs nothing here).
+type Waiter = (usize, u32);
+
+/// Per origin: its idle connections, its open connections, its waiters.
+#[derive(Default)]
+struct Origin {
+    idle: Vec<usize>,
+    open: usize,
+    waiting: VecDeque<Waiter>,
+    /// Listed in `Pool::waiting_origins`.
+    listed: bool,
 }
 
-pub(super) struct Conn {
-    pub(super) sock: socket2::Socket,
-    pub(super) fd: RawFd,
-    pub(super) origin: String,
-    pub(super) state: ConnState,
-    pub(super) carry: Vec<u8>,
-    pub(super) out: Vec<u8>,
-    pub(super) out_pos: usize,
-    pub(super) requests: u32,
-    pub(super) idle_since: Instant,
-    pub(super) tls: Option<Box<rustls::ClientConnection>>,
+/// The pool's state; the rest of the engine goes through its methods.
+#[derive(Default)]
+pub(super) struct Pool {
+    origins: FxHashMap<String, Origin>,
+    idle_count: usize,
+    open_count: usize,
+    /// Origins with waiters, oldest first (for slots of the total limit).
+    waiting_origins: VecDeque<String>,
+    /// Origins whose slot or idle connection freed up since the last call.
+    freed: Vec<String>,
+    /// A slot of the total limit freed up, or a limit changed.
+    total_freed: bool,
+    max_connects: Option<usize>,
+    max_host: usize,
+    max_total: usize,
 }
 
-impl Conn {
-    /// Sends like `send(2)`; with TLS, plaintext goes into the session and
-    /// as many records as the socket takes are written.
-    pub(super) fn send(&mut self, data: &[u8]) -> io::Result<usize> {
-        faults::check(Op::Send)?;
-        let Some(tls) = self.tls.as_mut() else {
-            return self.sock.send_with_flags(data, SEND_FLAGS);
-        };
-        flush_tls(tls, &self.sock)?;
-        let n = tls.writer().write(data)?;
-        match flush_tls(tls, &self.sock) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
-        }
-        if n == 0 {
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        Ok(n)
+impl Pool {
+    pub(super) fn set_max_connects(&mut self, max: Option<usize>) {
+        self.max_connects = max;
     }
 
-    /// Receives like `recv(2)`: `Ok(0)` is a clean end of stream; a TCP
-    /// close without close_notify is `UnexpectedEof`.
-    pub(super) fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        faults::check(Op::Recv)?;
-        let Some(tls) = self.tls.as_mut() else {
-            return (&self.sock).read(buf);
-        };
-        loop {
-            match tls.reader().read(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(e),
-            }
-            let got = tls.read_tls(&mut SockIo(&self.sock, SEND_FLAGS))?;
-            if let Err(e) = tls.process_new_packets() {
-                // Best effort: tell the peer why.
-                let _ = flush_tls(tls, &self.sock);
-                return Err(io::Error::other(e));
-            }
-            if got == 0 {
-                // rustls now knows the stream ended: the next read says how.
-                return match tls.reader().read(buf) {
-                    Ok(n) => Ok(n),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        Err(io::ErrorKind::UnexpectedEof.into())
-                    }
-                    Err(e) => Err(e),
-                };
-            }
-        }
+    pub(super) fn set_max_host(&mut self, max: usize) {
+        self.max_host = max;
+        self.wake_all();
     }
 
-    /// Whether TLS records are still waiting to be written.
-    pub(super) fn tls_wants_write(&self) -> bool {
-        self.tls.as_ref().is_some_and(|t| t.wants_write())
+    pub(super) fn set_max_total(&mut self, max: usize) {
+        self.max_total = max;
+        self.wake_all();
     }
-}
 
-/// Writes pending TLS records until done or the socket would block.
-pub(super) fn flush_tls(
-    tls: &mut rustls::ClientConnection,
-    sock: &socket2::Socket,
-) -> io::Result<()> {
-    while tls.wants_write() {
-        tls.write_tls(&mut SockIo(sock, SEND_FLAGS))?;
+    fn wake_all(&mut self) {
+        self.freed.extend(self.waiting_origins.iter().cloned());
+        self.total_freed = true;
     }
-    Ok(())
-}
 
-impl Multi {
-    pub(super) fn take_idle(&mut self, ti: usize) -> Option<usize> {
-        let cid = self
-            .idle
-            .get_mut(self.transfers[ti].target().origin.as_str())?
-            .pop()?;
+    /// How many idle connections the pool keeps (MAXCONNECTS; default
+    /// 4 × the transfers added).
+    pub(super) fn idle_cap(&self, transfers: usize) -> usize {
+        self.max_connects.unwrap_or(4 * transfers.max(1))
+    }
+
+    pub(super) fn idle_count(&self) -> usize {
+        self.idle_count
+    }
+
+    /// Whether the total limit is reached (idle connections included).
+    pub(super) fn at_total_limit(&self) -> bool {
+        self.max_total != 0 && self.open_count >= self.max_total
+    }
+
+    /// Whether a new connection to `origin` may open now (an idle one
+    /// elsewhere may be closed to make room under the total limit).
+    pub(super) fn may_open(&self, origin: &str) -> bool {
+        let open_here = self.origins.get(origin).map_or(0, |o| o.open);
+        let host_ok = self.max_host == 0 || open_here < self.max_host;
+        host_ok && (!self.at_total_limit() || self.idle_count > 0)
+    }
+
+    pub(super) fn take_idle(&mut self, origin: &str) -> Option<usize> {
+        let cid = self.origins.get_mut(origin)?.idle.pop()?;
         self.idle_count -= 1;
         Some(cid)
     }
 
-    pub(super) fn idle_cap(&self) -> usize {
-        self.max_connects.unwrap_or(4 * self.transfers.len().max(1))
+    pub(super) fn put_idle(&mut self, origin: &str, cid: usize) {
+        let o = self.origin_mut(origin);
+        o.idle.push(cid);
+        let waiters = !o.waiting.is_empty();
+        self.idle_count += 1;
+        // A waiter of this origin can take it; under the total limit any
+        // waiter can make room by closing it.
+        if waiters {
+            self.freed.push(origin.to_owned());
+        }
+        self.total_freed |= self.max_total != 0;
+    }
+
+    /// The idle connections, for eviction.
+    pub(super) fn idle(&self) -> impl Iterator<Item = usize> + '_ {
+        self.origins.values().flat_map(|o| o.idle.iter().copied())
+    }
+
+    pub(super) fn opened(&mut self, origin: &str) {
+        self.origin_mut(origin).open += 1;
+        self.open_count += 1;
+    }
+
+    /// A connection of `origin` closed (`idle`: it was in the pool).
+    pub(super) fn closed(&mut self, origin: &str, cid: usize, idle: bool) {
+        self.open_count -= 1;
+        if let Some(o) = self.origins.get_mut(origin) {
+            o.open -= 1;
+            if idle {
+                if let Some(pos) = o.idle.iter().position(|&c| c == cid) {
+                    o.idle.swap_remove(pos);
+                    self.idle_count -= 1;
+                }
+            }
+            if o.open == 0 && o.waiting.is_empty() && o.idle.is_empty() {
+                self.origins.remove(origin);
+            } else if !o.waiting.is_empty() {
+                self.freed.push(origin.to_owned());
+            }
+        }
+        self.total_freed |= self.max_total != 0;
+    }
+
+    /// Queues a transfer that must wait for a slot to `origin`.
+    pub(super) fn wait(&mut self, origin: &str, waiter: Waiter) {
+        let o = self.origin_mut(origin);
+        o.waiting.push_back(waiter);
+        if !o.listed {
+            o.listed = true;
+            self.waiting_origins.push_back(origin.to_owned());
+        }
+    }
+
+    /// The next waiter of `origin`, if any (possibly stale: the caller
+    /// checks it still waits).
+    fn pop_waiter(&mut self, origin: &str) -> Option<Waiter> {
+        let o = self.origins.get_mut(origin)?;
+        let w = o.waiting.pop_front();
+        if o.waiting.is_empty() && o.listed {
+            o.listed = false;
+            if let Some(pos) = self.waiting_origins.iter().position(|x| x == origin) {
+                self.waiting_origins.remove(pos);
+            }
+        }
+        w
+    }
+
+    fn origin_mut(&mut self, origin: &str) -> &mut Origin {
+        if !self.origins.contains_key(origin) {
+            self.origins.insert(origin.to_owned(), Origin::default());
+        }
+        self.origins.get_mut(origin).expect("inserted above")
+    }
+
+    /// Whether anything freed up since the last call.
+    pub(super) fn has_freed(&self) -> bool {
+        !self.freed.is_empty() || (self.total_freed && !self.waiting_origins.is_empty())
+    }
+}
+
+impl Multi {
+    pub(super) fn take_idle(&mut self, ti: usize) -> Option<usize> {
+        self.pool.take_idle(&self.transfers[ti].target().origin)
     }
 
     pub(super) fn release_conn(&mut self, cid: usize, reusable: bool) {
@@ -116,32 +187,23 @@ impl Multi {
         conn.carry.clear();
         conn.idle_since = self.now;
         let fd = conn.fd;
-        match self.idle.get_mut(conn.origin.as_str()) {
-            Some(list) => list.push(cid),
-            None => {
-                self.idle.insert(conn.origin.clone(), vec![cid]);
-            }
-        }
-        self.idle_count += 1;
+        self.pool.put_idle(&conn.origin, cid);
         // Idle connections stay watched for reading so a peer close is
         // noticed and the fd removed (see docs/decisions.md).
         self.sockets.want(fd, WANT_READ);
-        self.slots_freed = true;
         // The read that completed the response may have left a FIN (or
         // junk) queued; an edge-triggered loop would never report it again.
         self.idle_event(cid);
-        while self.idle_count > self.idle_cap() {
+        while self.pool.idle_count() > self.pool.idle_cap(self.transfers.len()) {
             self.evict_oldest_idle();
         }
     }
 
     pub(super) fn evict_oldest_idle(&mut self) {
         let oldest = self
-            .idle
-            .values()
-            .flatten()
-            .min_by_key(|&&cid| self.conns[cid].idle_since)
-            .copied();
+            .pool
+            .idle()
+            .min_by_key(|&cid| self.conns[cid].idle_since);
         if let Some(cid) = oldest {
             self.close_conn(cid);
         }
@@ -165,43 +227,69 @@ impl Multi {
         }
         self.sockets.remove(fd);
         let conn = self.conns.remove(cid);
-        if conn.state == ConnState::Idle {
-            if let Some(list) = self.idle.get_mut(&conn.origin) {
-                if let Some(pos) = list.iter().position(|&c| c == cid) {
-                    list.swap_remove(pos);
-                    self.idle_count -= 1;
-                }
-            }
-        }
-        if let Some(n) = self.host_conns.get_mut(&conn.origin) {
-            *n -= 1;
-            if *n == 0 {
-                self.host_conns.remove(&conn.origin);
-            }
-        }
-        self.slots_freed = true;
+        self.pool
+            .closed(&conn.origin, cid, conn.state == ConnState::Idle);
         tracing::trace!(fd, "connection closed");
         drop(conn);
     }
 
-    pub(super) fn may_open(&self, origin: &str) -> bool {
-        let host_ok = self.max_host_connections == 0
-            || self.host_conns.get(origin).copied().unwrap_or(0) < self.max_host_connections;
-        let total_ok =
-            self.max_total_connections == 0 || self.conns.len() < self.max_total_connections;
-        host_ok && (total_ok || self.idle_count > 0)
+    /// Whether `ti` still waits for a slot (a queue entry may be stale).
+    fn still_waiting(&self, (ti, generation): Waiter) -> bool {
+        self.transfers
+            .get(ti)
+            .is_some_and(|t| t.generation == generation && t.phase == Phase::Pending)
     }
 
+    /// Parks a transfer until a slot to its origin frees up.
+    pub(super) fn wait_for_slot(&mut self, ti: usize) {
+        let t = &mut self.transfers[ti];
+        if t.phase == Phase::Pending {
+            return;
+        }
+        t.phase = Phase::Pending;
+        let waiter = (ti, t.generation);
+        let origin = t.target().origin.clone();
+        self.pool.wait(&origin, waiter);
+    }
+
+    /// Wakes waiters for the slots that freed up: one per freed origin,
+    /// then, under the total limit, waiters of any origin while a new
+    /// connection may open. A woken transfer that still finds no slot
+    /// waits again (at the back of its queue).
     pub(super) fn start_pending(&mut self) {
-        self.slots_freed = false;
-        let waiting: Vec<usize> = self.pending.drain(..).collect();
-        for ti in waiting {
-            if let Some(t) = self.transfers.get_mut(ti) {
-                if t.phase == Phase::Pending {
-                    t.phase = Phase::Init;
-                    self.drive(ti, Events::NONE);
-                }
+        let freed = std::mem::take(&mut self.pool.freed);
+        for origin in freed {
+            self.wake_one(&origin);
+        }
+        if !std::mem::take(&mut self.pool.total_freed) {
+            return;
+        }
+        // Each origin in the list is tried at most once per call, so a
+        // waiter that cannot open (its host limit) never blocks the others.
+        let mut tries = self.pool.waiting_origins.len();
+        while tries > 0 && (!self.pool.at_total_limit() || self.pool.idle_count() > 0) {
+            tries -= 1;
+            let Some(origin) = self.pool.waiting_origins.front().cloned() else {
+                break;
+            };
+            if self.pool.may_open(&origin) {
+                self.wake_one(&origin);
+            } else {
+                self.pool.waiting_origins.rotate_left(1);
             }
+        }
+    }
+
+    /// Drives the first live waiter of `origin`, if a slot is there for it.
+    fn wake_one(&mut self, origin: &str) {
+        while let Some(w) = self.pool.pop_waiter(origin) {
+            if !self.still_waiting(w) {
+                continue;
+            }
+            let ti = w.0;
+            self.transfers[ti].phase = Phase::Init;
+            self.drive(ti, Events::NONE);
+            return;
         }
     }
 }

@@ -147,9 +147,6 @@ impl Multi {
         if t.phase == Phase::Done {
             return;
         }
-        if t.phase == Phase::Pending {
-            self.pending.retain(|&p| p != ti);
-        }
         self.settle_info(ti);
         let t = &mut self.transfers[ti];
         t.phase = Phase::Done;
@@ -206,12 +203,8 @@ impl Multi {
         if self.transfers[ti].addrs.is_empty() {
             return self.resolve(ti);
         }
-        if !self.may_open(&self.transfers[ti].target().origin) {
-            let t = &mut self.transfers[ti];
-            if t.phase != Phase::Pending {
-                t.phase = Phase::Pending;
-                self.pending.push_back(ti);
-            }
+        if !self.pool.may_open(&self.transfers[ti].target().origin) {
+            self.wait_for_slot(ti);
             return Step::Wait;
         }
         let deadline = now.checked_add(self.transfers[ti].easy.connect_timeout);
