@@ -15,7 +15,9 @@
 //!   5 % reordered), the server in one and the client in the other;
 //!   N transfers of 0 B–256 KiB with CONNECTTIMEOUT and TIMEOUT, every
 //!   body byte checked, every transfer's times checked against its
-//!   timeouts. Needs root and `ip`. The namespaces are deleted on exit;
+//!   timeouts. Every tenth transfer has timeouts of 300 / 400 ms that the
+//!   link makes some of them miss: those may time out (error 28), but
+//!   neither early nor late. Needs root and `ip`. The namespaces are deleted on exit;
 //!   ones left by a killed run are swept at the next start.
 
 use std::io::{self, BufRead, BufReader};
@@ -89,6 +91,12 @@ struct Line {
     first_error: i64,
     #[serde(default)]
     late: u64,
+    #[serde(default)]
+    timed_out: u64,
+    #[serde(default)]
+    timed_out_min_ms: f64,
+    #[serde(default)]
+    timed_out_max_ms: f64,
     #[serde(default)]
     bytes: u64,
     #[serde(default)]
@@ -259,11 +267,13 @@ fn netem_inner(root: &Path, args: &NetemArgs) -> Result<(), String> {
         .find(|l| l.kind == "result")
         .ok_or("no result line")?;
     println!(
-        "netem: {} transfers, {} ok, {} failed ({} past their timeouts), {:.1} MB; \
+        "netem: {} transfers, {} ok, {} timed out as allowed, {} failed ({} past their \
+         timeouts), {:.1} MB; \
          total_time p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (TIMEOUT {} s); \
          max connect_time {:.0} ms (CONNECTTIMEOUT {} s); client {:.1} s, whole run {:.1} s",
         args.transfers,
         r.ok,
+        r.timed_out,
         r.failed,
         r.late,
         r.bytes as f64 / 1e6,
@@ -276,10 +286,17 @@ fn netem_inner(root: &Path, args: &NetemArgs) -> Result<(), String> {
         r.wall_s,
         started.elapsed().as_secs_f64()
     );
-    if r.failed > 0 || r.ok != args.transfers {
+    if r.timed_out > 0 {
+        println!(
+            "netem: the {} that timed out (limits 300 ms connect / 400 ms total) ended after \
+             {:.0}–{:.0} ms",
+            r.timed_out, r.timed_out_min_ms, r.timed_out_max_ms
+        );
+    }
+    if r.failed > 0 || r.ok + r.timed_out != args.transfers {
         return Err(format!(
             "{} of {} transfers failed (see the lines above)",
-            args.transfers - r.ok,
+            args.transfers - r.ok - r.timed_out,
             args.transfers
         ));
     }

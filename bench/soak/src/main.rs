@@ -176,6 +176,15 @@ fn soak(
     Ok(())
 }
 
+/// A transfer may end this much after its deadline (the loop wakes late
+/// on a busy machine), no more.
+const SLACK: Duration = Duration::from_millis(250);
+/// CONNECTTIMEOUT of the netem transfers that are meant to time out now
+/// and then: a lost SYN costs a 1 s retransmission.
+const TIGHT_CONNECT: Duration = Duration::from_millis(300);
+/// TIMEOUT of the same transfers: the larger bodies need more round trips.
+const TIGHT_TOTAL: Duration = Duration::from_millis(400);
+
 /// What a netem transfer's write callback saw.
 #[derive(Default)]
 struct BodyCheck {
@@ -187,6 +196,12 @@ struct BodyCheck {
 /// TOTAL GETs of `/pattern/N/k` (k = 0.., N from 0 to 256 KiB), IN_FLIGHT
 /// at a time, each with CONNECTTIMEOUT and TIMEOUT; every body byte is
 /// checked and each transfer's times are compared with its timeouts.
+///
+/// Every tenth transfer instead gets [`TIGHT_CONNECT`] / [`TIGHT_TOTAL`],
+/// which the link's delays and losses make some of them miss: those may
+/// end with FETCHE_OPERATION_TIMEDOUT (28), but not before the earlier of
+/// their two timeouts and not after the later one (plus [`SLACK`]).
+/// Anything else that is not a complete, correct body is a failure.
 fn netem(
     base: &str,
     total: u64,
@@ -195,9 +210,6 @@ fn netem(
     timeout: Duration,
     seed: u64,
 ) -> Result<(), String> {
-    /// A transfer may overrun its deadline by this much (the loop wakes
-    /// late on a busy machine), no more.
-    const SLACK: Duration = Duration::from_millis(500);
     let started_at = Instant::now();
     let mut rng = Rng::new(seed);
     let mut app = AppLoop::new(in_flight as usize);
@@ -209,7 +221,12 @@ fn netem(
             _ => rng.below(256 * 1024 + 1) as usize,
         };
         let mut easy = Easy::get(format!("{base}/pattern/{size}/{k}"));
-        easy.connect_timeout(connect_timeout).timeout(timeout);
+        let (connect_limit, total_limit) = if k % 10 == 9 {
+            (TIGHT_CONNECT, TIGHT_TOTAL)
+        } else {
+            (connect_timeout, timeout)
+        };
+        easy.connect_timeout(connect_limit).timeout(total_limit);
         let check = Arc::new(Mutex::new(BodyCheck::default()));
         let c = Arc::clone(&check);
         easy.write_function(move |data| {
@@ -226,7 +243,7 @@ fn netem(
             Flow::Continue
         });
         let id = app.add(easy);
-        live.insert(id, (k, size, check));
+        live.insert(id, (k, size, connect_limit, total_limit, check));
     };
     let mut started = 0;
     while started < in_flight.min(total) {
@@ -234,13 +251,17 @@ fn netem(
         started += 1;
     }
     let (mut ok, mut failed, mut late, mut bytes) = (0u64, 0u64, 0u64, 0u64);
+    let mut timed_out = 0u64;
+    // Shortest and longest total_time of the transfers that timed out.
+    let mut timed_out_range = (Duration::MAX, Duration::ZERO);
     let mut totals = Vec::with_capacity(total as usize);
     let mut max_connect = Duration::ZERO;
     let mut done = Vec::new();
-    while ok + failed < total {
+    while ok + timed_out + failed < total {
         app.step(&mut done)?;
         for (id, easy, result) in done.drain(..) {
-            let (k, size, check) = live.remove(&id).ok_or("a transfer nobody started")?;
+            let (k, size, connect_limit, total_limit, check) =
+                live.remove(&id).ok_or("a transfer nobody started")?;
             let check = check.lock().unwrap_or_else(|e| e.into_inner());
             let info = easy.info();
             let status = info.response_code;
@@ -251,17 +272,24 @@ fn netem(
             // connect phase outlived CONNECTTIMEOUT) broke a promise, even
             // if it succeeded.
             let overran =
-                info.total_time > timeout + SLACK || info.connect_time > connect_timeout + SLACK;
+                info.total_time > total_limit + SLACK || info.connect_time > connect_limit + SLACK;
             if overran {
                 late += 1;
             }
-            let good = result.is_ok()
+            let complete = result.is_ok()
                 && status == 200
                 && check.received == size
-                && check.mismatch.is_none()
+                && check.mismatch.is_none();
+            // Timed out, and neither early nor late.
+            let fair_timeout = matches!(&result, Err(e) if e.code().code() == 28)
+                && info.total_time >= connect_limit.min(total_limit)
                 && !overran;
-            if good {
+            if complete && !overran {
                 ok += 1;
+            } else if fair_timeout {
+                timed_out += 1;
+                timed_out_range.0 = timed_out_range.0.min(info.total_time);
+                timed_out_range.1 = timed_out_range.1.max(info.total_time);
             } else {
                 failed += 1;
                 let error = match &result {
@@ -270,12 +298,15 @@ fn netem(
                 };
                 eprintln!(
                     "transfer {k} FAILED: size {size}, {error}, HTTP status {status}, \
-                     received {} bytes, first wrong byte {:?}, total_time {:.3} s, \
-                     connect_time {:.3} s, at {:.1} s into the run",
+                     received {} bytes, first wrong byte {:?}, total_time {:.3} s \
+                     (TIMEOUT {:.3} s), connect_time {:.3} s (CONNECTTIMEOUT {:.3} s), \
+                     at {:.1} s into the run",
                     check.received,
                     check.mismatch,
                     info.total_time.as_secs_f64(),
+                    total_limit.as_secs_f64(),
                     info.connect_time.as_secs_f64(),
+                    connect_limit.as_secs_f64(),
                     started_at.elapsed().as_secs_f64()
                 );
             }
@@ -289,13 +320,16 @@ fn netem(
     totals.sort_unstable();
     let pick = |q: f64| totals[((totals.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e3;
     println!(
-        "{{\"kind\":\"result\",\"ok\":{ok},\"failed\":{failed},\"late\":{late},\
+        "{{\"kind\":\"result\",\"ok\":{ok},\"timed_out\":{timed_out},\"failed\":{failed},\"late\":{late},\
          \"bytes\":{bytes},\"p50_ms\":{:.1},\"p99_ms\":{:.1},\"max_ms\":{:.1},\
-         \"max_connect_ms\":{:.1},\"wall_s\":{:.3}}}",
+         \"max_connect_ms\":{:.1},\"timed_out_min_ms\":{:.1},\"timed_out_max_ms\":{:.1},\
+         \"wall_s\":{:.3}}}",
         pick(0.5),
         pick(0.99),
         pick(1.0),
         max_connect.as_secs_f64() * 1e3,
+        timed_out_range.0.min(timed_out_range.1).as_secs_f64() * 1e3,
+        timed_out_range.1.as_secs_f64() * 1e3,
         started_at.elapsed().as_secs_f64()
     );
     Ok(())
