@@ -5,7 +5,9 @@
 //! application-owned mio loop.
 //!
 //! - `soak`: N transfers of a 1 KiB body at K in flight, each with
-//!   TIMEOUT T, against `fetch-soak serve` on loopback. Fails when any
+//!   TIMEOUT T, against `fetch-soak serve` on loopback, beside one long
+//!   transfer (a response that never ends, also with TIMEOUT T) whose
+//!   deadline stays at the front of the engine's deadline queue. Fails when any
 //!   transfer fails or when the client's peak RSS (VmHWM) after N exceeds
 //!   its peak after the first check (100k) by more than 10 %: with one
 //!   deadline-queue entry per live transfer, memory must not grow with
@@ -90,6 +92,8 @@ struct Line {
     #[serde(default)]
     first_error: i64,
     #[serde(default)]
+    hold_restarts: u64,
+    #[serde(default)]
     late: u64,
     #[serde(default)]
     timed_out: u64,
@@ -144,9 +148,10 @@ fn soak_inner(root: &Path, args: &SoakArgs) -> Result<(), String> {
     }
     let bin = build(root)?;
     let mut server = Server::start(Command::new(&bin).args(["serve", "127.0.0.1:0"]))?;
-    let url = format!("http://{}/pattern/1024/0", server.addr);
+    let url = format!("http://{}", server.addr);
     eprintln!(
-        "==> soak: {total} × 1 KiB at {} in flight, TIMEOUT {} s, against {url}",
+        "==> soak: {total} × 1 KiB at {} in flight and one long transfer, TIMEOUT {} s, \
+         against {url}",
         args.in_flight, args.timeout_secs
     );
     let lines = run_client(
@@ -182,11 +187,13 @@ fn soak_inner(root: &Path, args: &SoakArgs) -> Result<(), String> {
         .ok_or("no result line")?;
     let ratio = last.hwm_kib as f64 / first.hwm_kib.max(1) as f64;
     println!(
-        "soak: {} ok, {} failed in {:.1} s ({:.0} transfers/s)",
+        "soak: {} ok, {} failed in {:.1} s ({:.0} transfers/s); the long transfer timed out \
+         and was replaced {} times",
         result.ok,
         result.failed,
         result.wall_s,
-        result.ok as f64 / result.wall_s.max(1e-9)
+        result.ok as f64 / result.wall_s.max(1e-9),
+        result.hold_restarts
     );
     println!(
         "peak RSS: {} KiB after {check_at}, {} KiB after {total} (ratio {ratio:.3}, limit {MAX_GROWTH:.2})",

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! fetch-soak serve ADDR                                   # the server (server.rs)
-//! fetch-soak soak URL TOTAL IN_FLIGHT TIMEOUT_S CHECK_AT  # memory under sustained load
+//! fetch-soak soak BASE TOTAL IN_FLIGHT TIMEOUT_S CHECK_AT  # memory under sustained load
 //! fetch-soak netem BASE TOTAL IN_FLIGHT CONNECT_S TIMEOUT_S SEED  # bodies over a bad link
 //! fetch-soak impair TUN_A TUN_B SEED                      # the bad link (impair.rs)
 //! ```
@@ -65,8 +65,8 @@ fn main() -> ExitCode {
         match args.as_slice() {
             ["serve", addr] => server::serve(addr),
             ["impair", a, b, seed] => impair::impair(a, b, num(seed)?),
-            ["soak", url, total, in_flight, timeout, check_at] => soak(
-                url,
+            ["soak", base, total, in_flight, timeout, check_at] => soak(
+                base,
                 num(total)?,
                 num(in_flight)?,
                 Duration::from_secs(num(timeout)?),
@@ -105,20 +105,29 @@ fn rss() -> (u64, u64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-/// TOTAL GETs of URL, IN_FLIGHT at a time, each with TIMEOUT; a
-/// checkpoint line (peak and current RSS) every CHECK_AT transfers and at
-/// the end.
+/// TOTAL GETs of `BASE/pattern/1024/0`, IN_FLIGHT at a time, each with
+/// TIMEOUT; a checkpoint line (peak and current RSS) every CHECK_AT
+/// transfers and at the end.
+///
+/// Beside them runs one long transfer, `BASE/hold` (a response that never
+/// ends), with the same TIMEOUT, as an application's stream or slow
+/// download would: the deadline of the oldest live transfer sits at the
+/// front of the engine's deadline queue for the whole run, which is what
+/// let the old queue keep every finished transfer's deadline behind it.
+/// It is not counted; when it times out (error 28) another takes its
+/// place, any other end of it is a failure.
 fn soak(
-    url: &str,
+    base: &str,
     total: u64,
     in_flight: u64,
     timeout: Duration,
     check_at: u64,
 ) -> Result<(), String> {
     let started_at = Instant::now();
-    let mut app = AppLoop::new(in_flight as usize);
+    let mut app = AppLoop::new(in_flight as usize + 1);
     let bytes = Arc::new(AtomicU64::new(0));
-    let new_easy = || {
+    let url = format!("{base}/pattern/1024/0");
+    let new_easy = |url: &str| {
         let mut easy = Easy::get(url);
         easy.timeout(timeout);
         let b = Arc::clone(&bytes);
@@ -128,17 +137,30 @@ fn soak(
         });
         easy
     };
+    let hold_url = format!("{base}/hold");
+    let mut hold = app.add(new_easy(&hold_url));
+    let mut hold_restarts = 0u64;
     let mut started = 0;
     while started < in_flight.min(total) {
-        app.add(new_easy());
+        app.add(new_easy(&url));
         started += 1;
     }
     let (mut ok, mut failed, mut first_error) = (0u64, 0u64, 0i64);
     let mut done = Vec::new();
     while ok + failed < total {
         app.step(&mut done)?;
-        for (_, easy, result) in done.drain(..) {
+        for (id, easy, result) in done.drain(..) {
             let status = easy.info().response_code;
+            if id == hold {
+                match result {
+                    Err(e) if e.code().code() == 28 => {
+                        hold_restarts += 1;
+                        hold = app.add(new_easy(&hold_url));
+                        continue;
+                    }
+                    result => return Err(format!("the long transfer ended: {result:?}")),
+                }
+            }
             match result {
                 Ok(()) if status == 200 => ok += 1,
                 result => {
@@ -162,14 +184,14 @@ fn soak(
                 );
             }
             if started < total {
-                app.add(new_easy());
+                app.add(new_easy(&url));
                 started += 1;
             }
         }
     }
     println!(
         "{{\"kind\":\"result\",\"ok\":{ok},\"failed\":{failed},\"first_error\":{first_error},\
-         \"bytes\":{},\"wall_s\":{:.3}}}",
+         \"hold_restarts\":{hold_restarts},\"bytes\":{},\"wall_s\":{:.3}}}",
         bytes.load(Ordering::Relaxed),
         started_at.elapsed().as_secs_f64()
     );

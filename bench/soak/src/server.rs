@@ -1,7 +1,8 @@
 //! `fetch-soak serve ADDR`: a keep-alive HTTP/1.1 server, one thread per
-//! connection, with one route: `GET /pattern/N/S` answers 200 with
+//! connection, with two routes: `GET /pattern/N/S` answers 200 with
 //! `Content-Length: N` and the body [`byte(S, i)`](crate::byte) for
-//! `i in 0..N`. Anything else is 404. It binds ADDR (port 0: any), prints
+//! `i in 0..N`; `GET /hold` answers a 200 head announcing a body that
+//! never comes (until the client goes). Anything else is 404. It binds ADDR (port 0: any), prints
 //! the bound address on stdout and exits when its stdin closes, so it
 //! never outlives the xtask that started it.
 //!
@@ -76,6 +77,10 @@ fn respond(head: &[u8], out: &mut Vec<u8>) {
         .and_then(|t| t.strip_prefix("/pattern/"))
         .and_then(|rest| rest.split_once('/'))
         .and_then(|(n, seed)| Some((n.parse::<usize>().ok()?, seed.parse::<u64>().ok()?)));
+    if target == Some("/hold") {
+        out.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n");
+        return;
+    }
     let Some((n, seed)) = parsed else {
         out.extend_from_slice(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
         return;
