@@ -503,7 +503,11 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
     let json = report::json(&bench, &targets);
     let md_path = root.join("docs/bench/RESULTS.md");
     std::fs::create_dir_all(md_path.parent().expect("has a parent"))?;
-    std::fs::write(&md_path, &md)?;
+    let kept = std::fs::read_to_string(&md_path)
+        .ok()
+        .and_then(|old| old.find(KEPT_SECTION).map(|at| old[at..].to_owned()))
+        .unwrap_or_default();
+    std::fs::write(&md_path, format!("{md}{kept}"))?;
     std::fs::write(out.join("results.json"), json)?;
     println!("{md}");
     eprintln!(
@@ -514,6 +518,10 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
     );
     Ok(())
 }
+
+/// RESULTS.md from this heading on is written by hand (the soak and netem
+/// figures) and kept when the bench rewrites the rest.
+const KEPT_SECTION: &str = "\n## Soak and hostile network";
 
 /// A run where no transfer succeeded: "not run" when libfetch says the
 /// protocol is unsupported (HTTPS before it lands) or could not be given

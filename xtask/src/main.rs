@@ -5,12 +5,17 @@
 //! - `conformance [--backend …] [--format md|json]`: the conformance suite
 //!   once per backend, then the rule-by-rule report (see `report.rs`).
 
+//! - `soak [--quick] [--transfers N] …`: memory stays bounded under
+//!   sustained load (see `soak.rs`).
+//! - `netem [--transfers N] …`: transfers over a lossy, delaying,
+//!   reordering link between two network namespaces (see `soak.rs`).
 //! - `install --prefix DIR [--debug]`: libfetch.so (with soname),
 //!   libfetch.a, the headers and a pkg-config file under DIR.
 
 mod bench;
 mod install;
 mod report;
+mod soak;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -60,6 +65,12 @@ enum Cmd {
     /// Fault torture: every socket operation of the engine fails in turn
     /// (feature `fault-injection`), then a run with a tiny RLIMIT_NOFILE.
     Torture,
+    /// N transfers with TIMEOUT at K in flight; fails if the client's
+    /// peak RSS keeps growing or any transfer fails.
+    Soak(soak::SoakArgs),
+    /// Transfers between two network namespaces over a lossy, delaying,
+    /// reordering link; checks every body byte and every timeout (root).
+    Netem(soak::NetemArgs),
 }
 
 /// A backend choice on the command line.
@@ -251,6 +262,8 @@ fn main() -> ExitCode {
         Cmd::Conformance { backend, format } => run_conformance(backend, format),
         Cmd::Bench(args) => bench::run(&workspace_root(), &args),
         Cmd::Torture => run_torture(),
+        Cmd::Soak(args) => soak::soak(&workspace_root(), &args),
+        Cmd::Netem(args) => soak::netem(&workspace_root(), &args),
         Cmd::Install { prefix, debug } => match install::install(&workspace_root(), &prefix, debug)
         {
             Ok(()) => {
