@@ -190,8 +190,9 @@ fn socket_all_alone() {
     });
 }
 
-/// SF-03, SF-04, SF-07, HM-05, HM-09: sequential keep-alive transfers;
-/// REMOVE at cleanup for the pooled connection.
+/// SF-03, SF-04, SF-07, HM-05, HM-09: sequential keep-alive transfers. The
+/// pooled connection is REMOVEd while idle and announced again (with a NULL
+/// socketp) when reused; cleanup has nothing left to REMOVE.
 #[test_log::test]
 fn keepalive_and_cleanup() {
     for_each_loop(
@@ -207,19 +208,50 @@ fn keepalive_and_cleanup() {
             h.run(LIMIT).unwrap();
             assert_eq!(h.multi().remove(b).unwrap().info().num_connects, 0, "HM-05");
             assert_eq!(srv.accepted(), 1);
+            let sockets = |t: &[TraceEvent]| {
+                t.iter()
+                    .filter(|e| matches!(e, TraceEvent::Socket { .. }))
+                    .count()
+            };
+            let before = sockets(&h.trace());
             let f = h.finish_clean();
-            let last = f.trace.iter().rev().find_map(|e| match e {
-                TraceEvent::Socket { interest, .. } => Some(*interest),
-                _ => None,
-            });
             assert_eq!(
-                last,
-                Some(Interest::Remove),
-                "SF-07/HM-09: cleanup reports REMOVE"
+                sockets(&f.trace),
+                before,
+                "SF-07/HM-09: cleanup calls back for no socket it already REMOVEd"
             );
             snapshot("keepalive_and_cleanup", kind, &f.text());
         },
     );
+}
+
+/// SF-03: once every transfer is done, no socket is announced and no timer
+/// is set, although the connection stays pooled: an application loop whose
+/// only events were libfetch's goes idle at once.
+#[test_log::test]
+fn idle_connection_removed() {
+    for_each_loop("idle_connection_removed", &["SF-03", "TF-02"], |kind| {
+        let srv = HttpServer::start();
+        let mut h = Harness::new(kind);
+        let id = h.add(Easy::get(srv.url("/bytes/1000")));
+        h.run(LIMIT).unwrap();
+        assert_eq!(h.code(id), Some(0));
+        assert_eq!(h.multi().socket_count(), 0, "SF-03: no fd announced");
+        assert_eq!(h.multi().timeout(), None, "no timer");
+        let last_timer = h.trace().iter().rev().find_map(|e| match e {
+            TraceEvent::Timer(t) => Some(*t),
+            _ => None,
+        });
+        assert_eq!(last_timer, Some(None), "the timer was cleared (-1)");
+        // The pool still has them: a new transfer reuses one.
+        let again = h.add(Easy::get(srv.url("/bytes/10")));
+        h.run(LIMIT).unwrap();
+        assert_eq!(h.multi().remove(again).unwrap().info().num_connects, 0);
+        assert_eq!(h.multi().socket_count(), 0, "SF-03: REMOVEd again");
+        assert_eq!(srv.accepted(), 1);
+        let f = h.finish_clean();
+        snapshot("idle_connection_removed", kind, &f.text());
+    });
 }
 
 /// SF-05, SF-06, ERR-05: the socket callback fails.

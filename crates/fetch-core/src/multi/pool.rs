@@ -173,8 +173,19 @@ impl Pool {
 }
 
 impl Multi {
+    /// A live idle connection to the transfer's origin. Idle connections
+    /// are not watched, so one the server closed meanwhile is found here,
+    /// by a peek, and closed without any wake-up having been spent on it.
     pub(super) fn take_idle(&mut self, ti: usize) -> Option<usize> {
-        self.pool.take_idle(&self.transfers[ti].target().origin)
+        loop {
+            let cid = self.pool.take_idle(&self.transfers[ti].target().origin)?;
+            if self.idle_alive(cid) {
+                return Some(cid);
+            }
+            // Out of the pool already: close it as a busy one.
+            self.conns[cid].state = ConnState::Busy(ti);
+            self.close_conn(cid);
+        }
     }
 
     pub(super) fn release_conn(&mut self, cid: usize, reusable: bool) {
@@ -188,12 +199,10 @@ impl Multi {
         conn.idle_since = self.now;
         let fd = conn.fd;
         self.pool.put_idle(&conn.origin, cid);
-        // Idle connections stay watched for reading so a peer close is
-        // noticed and the fd removed (see docs/decisions.md).
-        self.sockets.want(fd, WANT_READ);
-        // The read that completed the response may have left a FIN (or
-        // junk) queued; an edge-triggered loop would never report it again.
-        self.idle_event(cid);
+        // SF-03: no active transfer uses the socket any more, so it is
+        // REMOVEd (as upstream does); a reuse announces it again. A peer
+        // close meanwhile is found when the connection is taken.
+        self.sockets.want(fd, 0);
         while self.pool.idle_count() > self.pool.idle_cap(self.transfers.len()) {
             self.evict_oldest_idle();
         }
@@ -209,13 +218,22 @@ impl Multi {
         }
     }
 
-    /// An idle connection became readable: the peer closed it, or sent
-    /// something it should not have. Either way it cannot be reused.
-    pub(super) fn idle_event(&mut self, cid: usize) {
+    /// Whether an idle connection can be reused: nothing to read on it.
+    /// Readable means the peer closed it or sent something it should not
+    /// have; either way it is done.
+    fn idle_alive(&mut self, cid: usize) -> bool {
         let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-        match faults::check(Op::Peek).and_then(|()| self.conns[cid].sock.peek(&mut probe)) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            _ => self.close_conn(cid),
+        matches!(
+            faults::check(Op::Peek).and_then(|()| self.conns[cid].sock.peek(&mut probe)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock
+        )
+    }
+
+    /// The application reported an event on an idle connection (it was
+    /// told to stop watching it, but may be late): close it if it is dead.
+    pub(super) fn idle_event(&mut self, cid: usize) {
+        if !self.idle_alive(cid) {
+            self.close_conn(cid);
         }
     }
 
