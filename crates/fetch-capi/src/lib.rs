@@ -57,12 +57,14 @@ mod easy;
 mod global;
 mod multi;
 mod registry;
+mod slist;
 mod wait;
 
 pub use codes::*;
 pub use easy::*;
 pub use global::*;
 pub use multi::*;
+pub use slist::*;
 pub use wait::fetch_waitfd;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -94,3 +96,10 @@ impl<T> Copy for SendPtr<T> {}
 // closure, which is only invoked while that wrapper is being driven on the
 // calling thread.
 unsafe impl<T> Send for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `SendPtr`).
+    pub(crate) fn get(self) -> *mut T {
+        self.0
+    }
+}
