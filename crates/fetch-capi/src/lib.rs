@@ -55,6 +55,8 @@
 mod codes;
 mod easy;
 mod global;
+#[cfg(test)]
+mod header_check;
 mod multi;
 mod registry;
 mod slist;

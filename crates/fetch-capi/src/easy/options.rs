@@ -2,7 +2,7 @@
 #![allow(clippy::useless_conversion)]
 //! The easy option table and `fetch_easy_setopt_*`.
 
-use std::ffi::{CStr, OsStr, c_int, c_long, c_uint, c_void};
+use std::ffi::{CStr, CString, OsStr, c_char, c_int, c_long, c_uint, c_void};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::ptr;
@@ -10,7 +10,7 @@ use std::ptr;
 use fetch_core::{Method, TlsVersion};
 
 use super::callbacks::{callback, fetch_func};
-use super::{FetchEasy, PostData, dirty, easy_ref};
+use super::{FetchEasy, Options, PostData, dirty, easy_ref};
 use crate::codes::*;
 use crate::guard;
 
@@ -71,330 +71,431 @@ pub(crate) enum Value {
     Func(*const c_void),
 }
 
-impl FetchEasy {
-    fn setopt(&mut self, option: c_int, value: Value) -> FETCHcode {
-        const KNOWN: &[c_int] = &[
-            FETCHOPT_URL,
-            FETCHOPT_USERAGENT,
-            FETCHOPT_CUSTOMREQUEST,
-            FETCHOPT_WRITEDATA,
-            FETCHOPT_HEADERDATA,
-            FETCHOPT_READDATA,
-            FETCHOPT_PRIVATE,
-            FETCHOPT_ERRORBUFFER,
-            FETCHOPT_HTTPHEADER,
-            FETCHOPT_WRITEFUNCTION,
-            FETCHOPT_HEADERFUNCTION,
-            FETCHOPT_READFUNCTION,
-            FETCHOPT_POSTFIELDS,
-            FETCHOPT_COPYPOSTFIELDS,
-            FETCHOPT_POSTFIELDSIZE,
-            FETCHOPT_POSTFIELDSIZE_LARGE,
-            FETCHOPT_INFILESIZE,
-            FETCHOPT_INFILESIZE_LARGE,
-            FETCHOPT_POST,
-            FETCHOPT_NOBODY,
-            FETCHOPT_UPLOAD,
-            FETCHOPT_PUT,
-            FETCHOPT_HTTPGET,
-            FETCHOPT_FOLLOWLOCATION,
-            FETCHOPT_MAXREDIRS,
-            FETCHOPT_TIMEOUT,
-            FETCHOPT_TIMEOUT_MS,
-            FETCHOPT_CONNECTTIMEOUT,
-            FETCHOPT_CONNECTTIMEOUT_MS,
-            FETCHOPT_VERBOSE,
-            FETCHOPT_NOSIGNAL,
-            FETCHOPT_NOPROGRESS,
-            FETCHOPT_CAINFO,
-            FETCHOPT_CAPATH,
-            FETCHOPT_CAINFO_BLOB,
-            FETCHOPT_SSL_VERIFYPEER,
-            FETCHOPT_SSL_VERIFYHOST,
-            FETCHOPT_SSLCERT,
-            FETCHOPT_SSLKEY,
-            FETCHOPT_SSLCERTTYPE,
-            FETCHOPT_SSLKEYTYPE,
-            FETCHOPT_SSLVERSION,
-            FETCHOPT_XFERINFOFUNCTION,
-            FETCHOPT_XFERINFODATA,
-            FETCHOPT_PROGRESSFUNCTION,
-            FETCHOPT_LOW_SPEED_LIMIT,
-            FETCHOPT_LOW_SPEED_TIME,
-            FETCHOPT_MAX_SEND_SPEED_LARGE,
-            FETCHOPT_MAX_RECV_SPEED_LARGE,
-            FETCHOPT_EXPECT_100_TIMEOUT_MS,
-            FETCHOPT_UNRESTRICTED_AUTH,
-            FETCHOPT_SEEKFUNCTION,
-            FETCHOPT_SEEKDATA,
+/// A setopt argument that passed the option's type check: an integer for
+/// LONG and OFF_T options, a pointer (NULL for an integer 0) for the rest.
+#[derive(Clone, Copy)]
+pub(super) struct Arg {
+    int: i64,
+    ptr: *const c_void,
+}
+
+impl Arg {
+    /// Checks `value` against the option type `ty` (upstream's `va_arg`
+    /// type; the entry points are lenient as ABI.md describes).
+    fn check(ty: c_int, value: Value) -> Result<Self, FETCHcode> {
+        const POINTERS: [c_int; 3] = [
+            FETCHOPTTYPE_OBJECTPOINT,
+            FETCHOPTTYPE_FUNCTIONPOINT,
+            FETCHOPTTYPE_BLOB,
         ];
-        if !KNOWN.contains(&option) {
+        let integer = ty == FETCHOPTTYPE_LONG || ty == FETCHOPTTYPE_OFF_T;
+        let (int, ptr) = match value {
+            Value::Int(v) if integer => (v, ptr::null()),
+            Value::Func(p) if ty == FETCHOPTTYPE_FUNCTIONPOINT => (0, p),
+            Value::Ptr(_) | Value::Func(_) if integer => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+            Value::Func(_) => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+            Value::Ptr(p) if POINTERS.contains(&ty) => (0, p),
+            Value::Int(0) if POINTERS.contains(&ty) => (0, ptr::null()),
+            Value::Int(_) if POINTERS.contains(&ty) => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+            Value::Int(_) | Value::Ptr(_) => (0, ptr::null()),
+        };
+        Ok(Self { int, ptr })
+    }
+
+    fn int(self) -> i64 {
+        self.int
+    }
+
+    fn flag(self) -> bool {
+        self.int != 0
+    }
+
+    fn ptr_mut<T>(self) -> *mut T {
+        self.ptr.cast_mut().cast()
+    }
+
+    /// A non-negative integer.
+    fn unsigned(self) -> Result<u64, FETCHcode> {
+        u64::try_from(self.int).map_err(|_| FETCHE_BAD_FUNCTION_ARGUMENT)
+    }
+
+    /// A size or count where -1 means "unknown" / "unlimited".
+    fn size(self) -> Result<i64, FETCHcode> {
+        if self.int < -1 {
+            return Err(FETCHE_BAD_FUNCTION_ARGUMENT);
+        }
+        Ok(self.int)
+    }
+
+    /// The integer times `scale`, as milliseconds.
+    fn millis(self, scale: i64) -> Result<u64, FETCHcode> {
+        let v = self.int.checked_mul(scale);
+        v.and_then(|v| u64::try_from(v).ok())
+            .ok_or(FETCHE_BAD_FUNCTION_ARGUMENT)
+    }
+
+    /// A copy of a string option (upstream copies them too).
+    fn string(self) -> Option<CString> {
+        // SAFETY: string options take NUL-terminated strings (the setopt
+        // entry points' contract).
+        (!self.ptr.is_null()).then(|| unsafe { CStr::from_ptr(self.ptr.cast()) }.to_owned())
+    }
+
+    fn path(self) -> Option<PathBuf> {
+        self.string().as_deref().map(path)
+    }
+
+    /// A callback option's function pointer.
+    ///
+    /// # Safety
+    /// The option must document callbacks of type `F` (the setopt entry
+    /// points' contract makes the argument one).
+    unsafe fn func<F: Copy>(self) -> Option<F> {
+        // SAFETY: the caller's promise.
+        unsafe { callback(self.ptr) }
+    }
+}
+
+/// What a handler does with its option's argument.
+type Handler = fn(&mut Options, Arg) -> Result<(), FETCHcode>;
+
+/// One easy option: everything about it is in its table entry.
+pub(crate) struct EasyOpt {
+    /// The C name.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the header check"))]
+    pub(crate) name: &'static str,
+    /// Its number (type base + index, as upstream).
+    pub(crate) number: FETCHoption,
+    /// What [`FetchEasy::prepare`] must bring up to date (`dirty::*`).
+    dirty: u8,
+    set: Handler,
+}
+
+/// Defines each option's constant and its [`EASY_OPTIONS`] entry from one
+/// line: `NAME = TYPE + index, dirty bits, handler;`.
+macro_rules! easy_options {
+    ($($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $dirty:expr, $set:expr;)*) => {
+        $($(#[$doc])* pub const $name: FETCHoption = $ty + $n;)*
+        /// Every supported easy option.
+        pub(crate) static EASY_OPTIONS: &[EasyOpt] = &[$(EasyOpt {
+            name: stringify!($name),
+            number: $name,
+            dirty: $dirty,
+            set: $set,
+        }),*];
+    };
+}
+
+/// Callbacks and their data, published to the engine closures' hooks.
+const HOOKS: u8 = dirty::HOOKS;
+/// Method and body: the engine transfer is rebuilt.
+const REBUILD: u8 = dirty::REBUILD;
+/// Read at every add, or not part of the engine transfer.
+const NONE: u8 = 0;
+
+easy_options! {
+    /// FETCHOPT_WRITEDATA.
+    FETCHOPT_WRITEDATA = FETCHOPTTYPE_CBPOINT + 1, HOOKS,
+        |o, a| { o.write_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_URL. (A NULL URL rebuilds the transfer in `prepare`: the
+    /// engine has no "no URL".)
+    FETCHOPT_URL = FETCHOPTTYPE_STRINGPOINT + 2, dirty::URL,
+        |o, a| { o.url = a.string(); Ok(()) };
+    /// FETCHOPT_READDATA.
+    FETCHOPT_READDATA = FETCHOPTTYPE_CBPOINT + 9, HOOKS,
+        |o, a| { o.read_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_ERRORBUFFER.
+    FETCHOPT_ERRORBUFFER = FETCHOPTTYPE_OBJECTPOINT + 10, NONE,
+        |o, a| { o.errorbuffer = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_WRITEFUNCTION.
+    FETCHOPT_WRITEFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 11, HOOKS,
+        set_write_fn;
+    /// FETCHOPT_READFUNCTION.
+    FETCHOPT_READFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 12, HOOKS,
+        set_read_fn;
+    /// FETCHOPT_TIMEOUT (seconds).
+    FETCHOPT_TIMEOUT = FETCHOPTTYPE_LONG + 13, dirty::SCALARS,
+        |o, a| { o.timeout_ms = a.millis(1000)?; Ok(()) };
+    /// FETCHOPT_INFILESIZE.
+    FETCHOPT_INFILESIZE = FETCHOPTTYPE_LONG + 14, REBUILD,
+        |o, a| { o.infilesize = a.size()?; Ok(()) };
+    /// FETCHOPT_POSTFIELDS: the application keeps the data alive.
+    FETCHOPT_POSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 15, REBUILD,
+        |o, a| { o.post_data = post_fields(a.ptr_mut()); Ok(()) };
+    /// FETCHOPT_USERAGENT.
+    FETCHOPT_USERAGENT = FETCHOPTTYPE_STRINGPOINT + 18, NONE,
+        |o, a| { o.user_agent = a.string(); Ok(()) };
+    /// FETCHOPT_LOW_SPEED_LIMIT (bytes/s).
+    FETCHOPT_LOW_SPEED_LIMIT = FETCHOPTTYPE_LONG + 19, dirty::SCALARS,
+        |o, a| { o.low_speed_limit = a.unsigned()?; Ok(()) };
+    /// FETCHOPT_LOW_SPEED_TIME (s). Upstream: negative is an error, above
+    /// 65535 s is clamped.
+    FETCHOPT_LOW_SPEED_TIME = FETCHOPTTYPE_LONG + 20, dirty::SCALARS,
+        |o, a| { o.low_speed_time = a.unsigned()?.min(u64::from(u16::MAX)); Ok(()) };
+    /// FETCHOPT_HTTPHEADER.
+    FETCHOPT_HTTPHEADER = FETCHOPTTYPE_SLISTPOINT + 23, NONE,
+        |o, a| { o.headers = a.ptr.cast(); Ok(()) };
+    /// FETCHOPT_SSLCERT.
+    FETCHOPT_SSLCERT = FETCHOPTTYPE_STRINGPOINT + 25, dirty::TLS,
+        |o, a| { o.tls.client_cert = a.path(); Ok(()) };
+    /// FETCHOPT_HEADERDATA.
+    FETCHOPT_HEADERDATA = FETCHOPTTYPE_CBPOINT + 29, HOOKS,
+        |o, a| { o.header_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_SSLVERSION.
+    FETCHOPT_SSLVERSION = FETCHOPTTYPE_VALUES + 32, dirty::TLS,
+        |o, a| { o.tls.min_version = tls_version(a.int())?; Ok(()) };
+    /// FETCHOPT_CUSTOMREQUEST.
+    FETCHOPT_CUSTOMREQUEST = FETCHOPTTYPE_STRINGPOINT + 36, REBUILD, set_custom_request;
+    /// FETCHOPT_VERBOSE: a documented no-op (there is no debug output).
+    FETCHOPT_VERBOSE = FETCHOPTTYPE_LONG + 41, NONE, |_, _| Ok(());
+    /// FETCHOPT_NOPROGRESS.
+    FETCHOPT_NOPROGRESS = FETCHOPTTYPE_LONG + 43, HOOKS,
+        |o, a| { o.noprogress = a.flag(); Ok(()) };
+    /// FETCHOPT_NOBODY.
+    FETCHOPT_NOBODY = FETCHOPTTYPE_LONG + 44, REBUILD,
+        |o, a| { o.nobody = a.flag(); Ok(()) };
+    /// FETCHOPT_UPLOAD.
+    FETCHOPT_UPLOAD = FETCHOPTTYPE_LONG + 46, REBUILD,
+        |o, a| { o.upload = a.flag(); Ok(()) };
+    /// FETCHOPT_POST.
+    FETCHOPT_POST = FETCHOPTTYPE_LONG + 47, REBUILD,
+        |o, a| { o.post = a.flag(); Ok(()) };
+    /// FETCHOPT_FOLLOWLOCATION.
+    FETCHOPT_FOLLOWLOCATION = FETCHOPTTYPE_LONG + 52, dirty::SCALARS,
+        |o, a| { o.follow = a.flag(); Ok(()) };
+    /// FETCHOPT_PUT (deprecated upstream): FETCHOPT_UPLOAD.
+    FETCHOPT_PUT = FETCHOPTTYPE_LONG + 54, REBUILD,
+        |o, a| { o.upload = a.flag(); Ok(()) };
+    /// FETCHOPT_PROGRESSFUNCTION (deprecated upstream).
+    FETCHOPT_PROGRESSFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 56, HOOKS,
+        set_progress_fn;
+    /// FETCHOPT_XFERINFODATA (also FETCHOPT_PROGRESSDATA).
+    FETCHOPT_XFERINFODATA = FETCHOPTTYPE_CBPOINT + 57, HOOKS,
+        |o, a| { o.progress_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_POSTFIELDSIZE.
+    FETCHOPT_POSTFIELDSIZE = FETCHOPTTYPE_LONG + 60, REBUILD,
+        |o, a| { o.post_size = a.size()?; Ok(()) };
+    /// FETCHOPT_SSL_VERIFYPEER.
+    FETCHOPT_SSL_VERIFYPEER = FETCHOPTTYPE_LONG + 64, dirty::TLS,
+        |o, a| { o.tls.verify_peer = a.flag(); Ok(()) };
+    /// FETCHOPT_CAINFO.
+    FETCHOPT_CAINFO = FETCHOPTTYPE_STRINGPOINT + 65, dirty::TLS,
+        |o, a| { o.tls.ca_file = a.path(); Ok(()) };
+    /// FETCHOPT_MAXREDIRS (-1 unlimited).
+    FETCHOPT_MAXREDIRS = FETCHOPTTYPE_LONG + 68, dirty::SCALARS,
+        |o, a| { o.max_redirs = a.size()?; Ok(()) };
+    /// FETCHOPT_CONNECTTIMEOUT (seconds).
+    FETCHOPT_CONNECTTIMEOUT = FETCHOPTTYPE_LONG + 78, dirty::SCALARS,
+        |o, a| { o.connect_timeout_ms = a.millis(1000)?; Ok(()) };
+    /// FETCHOPT_HEADERFUNCTION.
+    FETCHOPT_HEADERFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 79, HOOKS,
+        set_header_fn;
+    /// FETCHOPT_HTTPGET: back to a plain GET.
+    FETCHOPT_HTTPGET = FETCHOPTTYPE_LONG + 80, REBUILD, set_http_get;
+    /// FETCHOPT_SSL_VERIFYHOST (modern upstream treats 1 as 2).
+    FETCHOPT_SSL_VERIFYHOST = FETCHOPTTYPE_LONG + 81, dirty::TLS,
+        |o, a| { o.tls.verify_host = a.flag(); Ok(()) };
+    /// FETCHOPT_SSLCERTTYPE.
+    FETCHOPT_SSLCERTTYPE = FETCHOPTTYPE_STRINGPOINT + 86, NONE, only_pem;
+    /// FETCHOPT_SSLKEY.
+    FETCHOPT_SSLKEY = FETCHOPTTYPE_STRINGPOINT + 87, dirty::TLS,
+        |o, a| { o.tls.client_key = a.path(); Ok(()) };
+    /// FETCHOPT_SSLKEYTYPE.
+    FETCHOPT_SSLKEYTYPE = FETCHOPTTYPE_STRINGPOINT + 88, NONE, only_pem;
+    /// FETCHOPT_CAPATH.
+    FETCHOPT_CAPATH = FETCHOPTTYPE_STRINGPOINT + 97, dirty::TLS,
+        |o, a| { o.tls.ca_path = a.path(); Ok(()) };
+    /// FETCHOPT_NOSIGNAL: a documented no-op (no signals are used).
+    FETCHOPT_NOSIGNAL = FETCHOPTTYPE_LONG + 99, NONE, |_, _| Ok(());
+    /// FETCHOPT_PRIVATE.
+    FETCHOPT_PRIVATE = FETCHOPTTYPE_OBJECTPOINT + 103, NONE,
+        |o, a| { o.private = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_UNRESTRICTED_AUTH.
+    FETCHOPT_UNRESTRICTED_AUTH = FETCHOPTTYPE_LONG + 105, dirty::SCALARS,
+        |o, a| { o.unrestricted_auth = a.flag(); Ok(()) };
+    /// FETCHOPT_INFILESIZE_LARGE.
+    FETCHOPT_INFILESIZE_LARGE = FETCHOPTTYPE_OFF_T + 115, REBUILD,
+        |o, a| { o.infilesize = a.size()?; Ok(()) };
+    /// FETCHOPT_POSTFIELDSIZE_LARGE.
+    FETCHOPT_POSTFIELDSIZE_LARGE = FETCHOPTTYPE_OFF_T + 120, REBUILD,
+        |o, a| { o.post_size = a.size()?; Ok(()) };
+    /// FETCHOPT_MAX_SEND_SPEED_LARGE (bytes/s, 0 unlimited).
+    FETCHOPT_MAX_SEND_SPEED_LARGE = FETCHOPTTYPE_OFF_T + 145, dirty::SCALARS,
+        |o, a| { o.max_send_speed = a.unsigned()?; Ok(()) };
+    /// FETCHOPT_MAX_RECV_SPEED_LARGE (bytes/s, 0 unlimited).
+    FETCHOPT_MAX_RECV_SPEED_LARGE = FETCHOPTTYPE_OFF_T + 146, dirty::SCALARS,
+        |o, a| { o.max_recv_speed = a.unsigned()?; Ok(()) };
+    /// FETCHOPT_TIMEOUT_MS.
+    FETCHOPT_TIMEOUT_MS = FETCHOPTTYPE_LONG + 155, dirty::SCALARS,
+        |o, a| { o.timeout_ms = a.millis(1)?; Ok(()) };
+    /// FETCHOPT_CONNECTTIMEOUT_MS.
+    FETCHOPT_CONNECTTIMEOUT_MS = FETCHOPTTYPE_LONG + 156, dirty::SCALARS,
+        |o, a| { o.connect_timeout_ms = a.millis(1)?; Ok(()) };
+    /// FETCHOPT_COPYPOSTFIELDS.
+    FETCHOPT_COPYPOSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 165, REBUILD, copy_post_fields;
+    /// FETCHOPT_SEEKFUNCTION.
+    FETCHOPT_SEEKFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 167, HOOKS,
+        set_seek_fn;
+    /// FETCHOPT_SEEKDATA.
+    FETCHOPT_SEEKDATA = FETCHOPTTYPE_CBPOINT + 168, HOOKS,
+        |o, a| { o.seek_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_XFERINFOFUNCTION (wins over PROGRESSFUNCTION).
+    FETCHOPT_XFERINFOFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 219, HOOKS,
+        set_xferinfo_fn;
+    /// FETCHOPT_EXPECT_100_TIMEOUT_MS. Upstream: negative is an error,
+    /// above 65535 ms is clamped.
+    FETCHOPT_EXPECT_100_TIMEOUT_MS = FETCHOPTTYPE_LONG + 227, dirty::SCALARS,
+        |o, a| { o.expect_100_timeout_ms = a.unsigned()?.min(u64::from(u16::MAX)); Ok(()) };
+    /// FETCHOPT_CAINFO_BLOB.
+    FETCHOPT_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 309, dirty::TLS, set_ca_blob;
+}
+
+/// FETCHOPT_PROGRESSDATA: another name for FETCHOPT_XFERINFODATA.
+pub const FETCHOPT_PROGRESSDATA: FETCHoption = FETCHOPT_XFERINFODATA;
+
+fn set_write_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_write_callback`.
+    o.write_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_read_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_read_callback`.
+    o.read_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_progress_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_progress_callback`.
+    o.progress_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_header_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_write_callback`.
+    o.header_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_seek_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_seek_callback`.
+    o.seek_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_xferinfo_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_xferinfo_callback`.
+    o.xferinfo_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn post_fields(p: *const c_char) -> PostData {
+    if p.is_null() {
+        PostData::None
+    } else {
+        PostData::Borrowed(p)
+    }
+}
+
+fn copy_post_fields(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    o.post_data = if a.ptr.is_null() {
+        PostData::None
+    } else {
+        let len = match usize::try_from(o.post_size) {
+            Ok(n) => n,
+            // SAFETY: without a size the data is a C string.
+            Err(_) => unsafe { libc::strlen(a.ptr.cast()) },
+        };
+        // SAFETY: the application passes `len` readable bytes.
+        PostData::Copied(unsafe { std::slice::from_raw_parts(a.ptr.cast::<u8>(), len) }.to_vec())
+    };
+    Ok(())
+}
+
+/// A method must be an HTTP token: CR/LF in it would let one transfer send
+/// two requests. Refused here, and the old value kept.
+fn set_custom_request(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    let custom = a.string();
+    if let Some(c) = &custom {
+        let name = c.to_str().map_err(|_| ());
+        if name
+            .and_then(|n| Method::custom(n).map_err(|_| ()))
+            .is_err()
+        {
+            return Err(FETCHE_BAD_FUNCTION_ARGUMENT);
+        }
+    }
+    o.custom = custom;
+    Ok(())
+}
+
+fn set_http_get(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    if a.flag() {
+        o.post = false;
+        o.upload = false;
+        o.nobody = false;
+        o.post_data = PostData::None;
+    }
+    Ok(())
+}
+
+/// SSLCERTTYPE / SSLKEYTYPE: only PEM files are supported; NULL restores
+/// the default. Upstream backends refuse unsupported types when the
+/// transfer starts; here setopt says so at once.
+fn only_pem(_: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    match a.string() {
+        Some(t) if !t.to_bytes().eq_ignore_ascii_case(b"PEM") => Err(FETCHE_NOT_BUILT_IN),
+        _ => Ok(()),
+    }
+}
+
+fn set_ca_blob(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    let blob = a.ptr.cast::<fetch_blob>();
+    o.tls.ca_blob = if blob.is_null() {
+        None
+    } else {
+        // SAFETY: a non-NULL CAINFO_BLOB argument points to a
+        // `struct fetch_blob` (upstream contract).
+        let b = unsafe { &*blob };
+        if b.data.is_null() || b.len == 0 || b.len > MAX_INPUT_LENGTH {
+            return Err(FETCHE_BAD_FUNCTION_ARGUMENT);
+        }
+        // Copied whatever the flags say: FETCH_BLOB_NOCOPY only allows the
+        // library to keep the pointer.
+        // SAFETY: the blob's data is readable for `len` bytes.
+        Some(unsafe { std::slice::from_raw_parts(b.data.cast::<u8>(), b.len) }.to_vec())
+    };
+    Ok(())
+}
+
+/// The table entry for `option`.
+pub(crate) fn find_option(option: FETCHoption) -> Option<&'static EasyOpt> {
+    EASY_OPTIONS.iter().find(|o| o.number == option)
+}
+
+impl FetchEasy {
+    /// One `fetch_easy_setopt`: unknown options first, then the argument's
+    /// type, then the option's own handler; on success the entry's dirty
+    /// bits say what the next add re-applies.
+    fn setopt(&mut self, option: FETCHoption, value: Value) -> FETCHcode {
+        let Some(opt) = find_option(option) else {
             return FETCHE_UNKNOWN_OPTION;
+        };
+        let result =
+            Arg::check(option_type(option), value).and_then(|a| (opt.set)(&mut self.opts, a));
+        match result {
+            Ok(()) => {
+                self.dirty |= opt.dirty;
+                FETCHE_OK
+            }
+            Err(code) => code,
         }
-        let o = &mut self.opts;
-        let ty = option_type(option);
-        let int = match (ty, value) {
-            (FETCHOPTTYPE_LONG | FETCHOPTTYPE_OFF_T, Value::Int(v)) => Some(v),
-            (FETCHOPTTYPE_LONG | FETCHOPTTYPE_OFF_T, Value::Ptr(_) | Value::Func(_)) => {
-                return FETCHE_BAD_FUNCTION_ARGUMENT;
-            }
-            _ => None,
-        };
-        let ptr = match (ty, value) {
-            (FETCHOPTTYPE_FUNCTIONPOINT, Value::Func(p)) => p,
-            (_, Value::Func(_)) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-            (
-                FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT | FETCHOPTTYPE_BLOB,
-                Value::Ptr(p),
-            ) => p,
-            (
-                FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT | FETCHOPTTYPE_BLOB,
-                Value::Int(0),
-            ) => ptr::null(),
-            (
-                FETCHOPTTYPE_OBJECTPOINT | FETCHOPTTYPE_FUNCTIONPOINT | FETCHOPTTYPE_BLOB,
-                Value::Int(_),
-            ) => {
-                return FETCHE_BAD_FUNCTION_ARGUMENT;
-            }
-            _ => ptr::null(),
-        };
-        let v = int.unwrap_or(0);
-        let cstring = |p: *const c_void| {
-            // SAFETY: string options take NUL-terminated strings, which
-            // are copied (upstream copies them too).
-            (!p.is_null()).then(|| unsafe { CStr::from_ptr(p.cast()) }.to_owned())
-        };
-        let ms =
-            |v: i64, scale: i64| u64::try_from(v.checked_mul(scale).ok_or(())?).map_err(|_| ());
-        match option {
-            FETCHOPT_URL => o.url = cstring(ptr),
-            FETCHOPT_USERAGENT => o.user_agent = cstring(ptr),
-            FETCHOPT_CUSTOMREQUEST => {
-                let custom = cstring(ptr);
-                // A method must be an HTTP token: CR/LF in it would let one
-                // transfer send two requests. Refused here, old value kept.
-                if let Some(c) = &custom {
-                    let name = c.to_str().map_err(|_| ());
-                    if name
-                        .and_then(|n| Method::custom(n).map_err(|_| ()))
-                        .is_err()
-                    {
-                        return FETCHE_BAD_FUNCTION_ARGUMENT;
-                    }
-                }
-                o.custom = custom;
-            }
-            FETCHOPT_UNRESTRICTED_AUTH => o.unrestricted_auth = v != 0,
-            FETCHOPT_SEEKDATA => o.seek_data = ptr.cast_mut(),
-            // SAFETY: as for the other function options.
-            FETCHOPT_SEEKFUNCTION => o.seek_fn = unsafe { callback(ptr) },
-            FETCHOPT_WRITEDATA => o.write_data = ptr.cast_mut(),
-            FETCHOPT_HEADERDATA => o.header_data = ptr.cast_mut(),
-            FETCHOPT_READDATA => o.read_data = ptr.cast_mut(),
-            FETCHOPT_PRIVATE => o.private = ptr.cast_mut(),
-            FETCHOPT_ERRORBUFFER => o.errorbuffer = ptr.cast_mut().cast(),
-            FETCHOPT_HTTPHEADER => o.headers = ptr.cast(),
-            // SAFETY: function options carry a callback of the documented
-            // type, passed as a data pointer.
-            FETCHOPT_WRITEFUNCTION => o.write_fn = unsafe { callback(ptr) },
-            // SAFETY: as above.
-            FETCHOPT_HEADERFUNCTION => o.header_fn = unsafe { callback(ptr) },
-            // SAFETY: as above.
-            FETCHOPT_READFUNCTION => o.read_fn = unsafe { callback(ptr) },
-            FETCHOPT_POSTFIELDS => {
-                o.post_data = if ptr.is_null() {
-                    PostData::None
-                } else {
-                    PostData::Borrowed(ptr.cast())
-                }
-            }
-            FETCHOPT_COPYPOSTFIELDS => {
-                o.post_data = if ptr.is_null() {
-                    PostData::None
-                } else {
-                    let len = match usize::try_from(o.post_size) {
-                        Ok(n) => n,
-                        // SAFETY: without a size the data is a C string.
-                        Err(_) => unsafe { libc::strlen(ptr.cast()) },
-                    };
-                    // SAFETY: the application passes `len` readable bytes.
-                    PostData::Copied(
-                        unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) }.to_vec(),
-                    )
-                }
-            }
-            FETCHOPT_POSTFIELDSIZE | FETCHOPT_POSTFIELDSIZE_LARGE => {
-                if v < -1 {
-                    return FETCHE_BAD_FUNCTION_ARGUMENT;
-                }
-                o.post_size = v;
-            }
-            FETCHOPT_INFILESIZE | FETCHOPT_INFILESIZE_LARGE => {
-                if v < -1 {
-                    return FETCHE_BAD_FUNCTION_ARGUMENT;
-                }
-                o.infilesize = v;
-            }
-            FETCHOPT_POST => o.post = v != 0,
-            FETCHOPT_NOBODY => o.nobody = v != 0,
-            FETCHOPT_UPLOAD | FETCHOPT_PUT => o.upload = v != 0,
-            FETCHOPT_HTTPGET => {
-                if v != 0 {
-                    o.post = false;
-                    o.upload = false;
-                    o.nobody = false;
-                    o.post_data = PostData::None;
-                }
-            }
-            FETCHOPT_FOLLOWLOCATION => o.follow = v != 0,
-            FETCHOPT_MAXREDIRS => {
-                if v < -1 {
-                    return FETCHE_BAD_FUNCTION_ARGUMENT;
-                }
-                o.max_redirs = v;
-            }
-            FETCHOPT_TIMEOUT | FETCHOPT_TIMEOUT_MS => {
-                let scale = if option == FETCHOPT_TIMEOUT { 1000 } else { 1 };
-                match ms(v, scale) {
-                    Ok(t) => o.timeout_ms = t,
-                    Err(()) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-                }
-            }
-            FETCHOPT_CONNECTTIMEOUT | FETCHOPT_CONNECTTIMEOUT_MS => {
-                let scale = if option == FETCHOPT_CONNECTTIMEOUT {
-                    1000
-                } else {
-                    1
-                };
-                match ms(v, scale) {
-                    Ok(t) => o.connect_timeout_ms = t,
-                    Err(()) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-                }
-            }
-            FETCHOPT_CAINFO => o.tls.ca_file = cstring(ptr).as_deref().map(path),
-            FETCHOPT_CAPATH => o.tls.ca_path = cstring(ptr).as_deref().map(path),
-            FETCHOPT_SSLCERT => o.tls.client_cert = cstring(ptr).as_deref().map(path),
-            FETCHOPT_SSLKEY => o.tls.client_key = cstring(ptr).as_deref().map(path),
-            FETCHOPT_CAINFO_BLOB => {
-                let blob = ptr.cast::<fetch_blob>();
-                o.tls.ca_blob = if blob.is_null() {
-                    None
-                } else {
-                    // SAFETY: a non-NULL CAINFO_BLOB argument points to a
-                    // `struct fetch_blob` (upstream contract).
-                    let b = unsafe { &*blob };
-                    if b.data.is_null() || b.len == 0 || b.len > MAX_INPUT_LENGTH {
-                        return FETCHE_BAD_FUNCTION_ARGUMENT;
-                    }
-                    // Copied whatever the flags say: FETCH_BLOB_NOCOPY only
-                    // allows the library to keep the pointer.
-                    // SAFETY: the blob's data is readable for `len` bytes.
-                    Some(unsafe { std::slice::from_raw_parts(b.data.cast::<u8>(), b.len) }.to_vec())
-                };
-            }
-            FETCHOPT_SSLCERTTYPE | FETCHOPT_SSLKEYTYPE => {
-                // Only PEM files are supported; NULL restores the default.
-                // Upstream backends refuse unsupported types when the
-                // transfer starts; here setopt says so at once.
-                if let Some(t) = cstring(ptr) {
-                    if !t.to_bytes().eq_ignore_ascii_case(b"PEM") {
-                        return FETCHE_NOT_BUILT_IN;
-                    }
-                }
-            }
-            FETCHOPT_SSL_VERIFYPEER => o.tls.verify_peer = v != 0,
-            // Modern upstream treats 1 as 2 (verify the name).
-            FETCHOPT_SSL_VERIFYHOST => o.tls.verify_host = v != 0,
-            FETCHOPT_SSLVERSION => match tls_version(v) {
-                Ok(min) => o.tls.min_version = min,
-                Err(code) => return code,
-            },
-            // SAFETY: as for the other function options.
-            FETCHOPT_XFERINFOFUNCTION => o.xferinfo_fn = unsafe { callback(ptr) },
-            // SAFETY: as above.
-            FETCHOPT_PROGRESSFUNCTION => o.progress_fn = unsafe { callback(ptr) },
-            FETCHOPT_XFERINFODATA => o.progress_data = ptr.cast_mut(),
-            FETCHOPT_NOPROGRESS => o.noprogress = v != 0,
-            FETCHOPT_LOW_SPEED_LIMIT => match u64::try_from(v) {
-                Ok(n) => o.low_speed_limit = n,
-                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-            },
-            // Upstream: negative is an error, above 65535 s is clamped.
-            FETCHOPT_LOW_SPEED_TIME => match u64::try_from(v) {
-                Ok(n) => o.low_speed_time = n.min(u64::from(u16::MAX)),
-                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-            },
-            FETCHOPT_MAX_SEND_SPEED_LARGE => match u64::try_from(v) {
-                Ok(n) => o.max_send_speed = n,
-                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-            },
-            FETCHOPT_MAX_RECV_SPEED_LARGE => match u64::try_from(v) {
-                Ok(n) => o.max_recv_speed = n,
-                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-            },
-            // Upstream: negative is an error, above 65535 ms is clamped.
-            FETCHOPT_EXPECT_100_TIMEOUT_MS => match u64::try_from(v) {
-                Ok(n) => o.expect_100_timeout_ms = n.min(u64::from(u16::MAX)),
-                Err(_) => return FETCHE_BAD_FUNCTION_ARGUMENT,
-            },
-            // Documented no-ops: there is no debug output and no signal use.
-            FETCHOPT_VERBOSE | FETCHOPT_NOSIGNAL => {}
-            _ => return FETCHE_UNKNOWN_OPTION,
-        }
-        self.dirty |= match option {
-            // The engine has no "no URL": start over for upstream's error.
-            FETCHOPT_URL if ptr.is_null() => dirty::REBUILD,
-            FETCHOPT_URL => dirty::URL,
-            FETCHOPT_CUSTOMREQUEST
-            | FETCHOPT_POSTFIELDS
-            | FETCHOPT_COPYPOSTFIELDS
-            | FETCHOPT_POSTFIELDSIZE
-            | FETCHOPT_POSTFIELDSIZE_LARGE
-            | FETCHOPT_INFILESIZE
-            | FETCHOPT_INFILESIZE_LARGE
-            | FETCHOPT_POST
-            | FETCHOPT_NOBODY
-            | FETCHOPT_UPLOAD
-            | FETCHOPT_PUT
-            | FETCHOPT_HTTPGET => dirty::REBUILD,
-            FETCHOPT_WRITEFUNCTION
-            | FETCHOPT_WRITEDATA
-            | FETCHOPT_HEADERFUNCTION
-            | FETCHOPT_HEADERDATA
-            | FETCHOPT_READFUNCTION
-            | FETCHOPT_READDATA
-            | FETCHOPT_XFERINFOFUNCTION
-            | FETCHOPT_PROGRESSFUNCTION
-            | FETCHOPT_SEEKFUNCTION
-            | FETCHOPT_SEEKDATA
-            | FETCHOPT_XFERINFODATA
-            | FETCHOPT_NOPROGRESS => dirty::HOOKS,
-            FETCHOPT_FOLLOWLOCATION
-            | FETCHOPT_MAXREDIRS
-            | FETCHOPT_TIMEOUT
-            | FETCHOPT_TIMEOUT_MS
-            | FETCHOPT_CONNECTTIMEOUT
-            | FETCHOPT_CONNECTTIMEOUT_MS
-            | FETCHOPT_LOW_SPEED_LIMIT
-            | FETCHOPT_LOW_SPEED_TIME
-            | FETCHOPT_MAX_SEND_SPEED_LARGE
-            | FETCHOPT_MAX_RECV_SPEED_LARGE
-            | FETCHOPT_EXPECT_100_TIMEOUT_MS
-            | FETCHOPT_UNRESTRICTED_AUTH => dirty::SCALARS,
-            FETCHOPT_CAINFO
-            | FETCHOPT_CAPATH
-            | FETCHOPT_CAINFO_BLOB
-            | FETCHOPT_SSLCERT
-            | FETCHOPT_SSLKEY
-            | FETCHOPT_SSL_VERIFYPEER
-            | FETCHOPT_SSL_VERIFYHOST
-            | FETCHOPT_SSLVERSION => dirty::TLS,
-            // Read at every add (USERAGENT, HTTPHEADER) or not part of the
-            // engine transfer (PRIVATE, ERRORBUFFER, the no-ops).
-            _ => 0,
-        };
-        FETCHE_OK
     }
 }
 

@@ -24,7 +24,11 @@ impl FetchEasy {
         let o = &self.opts;
         let want_header = o.header_fn.is_some() || !o.header_data.is_null();
         let want_progress = !o.noprogress && (o.xferinfo_fn.is_some() || o.progress_fn.is_some());
+        // The engine has no "no URL": a NULL URL starts over, for
+        // upstream's error.
+        let no_url = self.dirty & dirty::URL != 0 && o.url.is_none();
         let reuse = self.dirty & dirty::REBUILD == 0
+            && !no_url
             && want_header == self.has_header
             && want_progress == self.has_progress;
         let mut e = match self.core.take() {
