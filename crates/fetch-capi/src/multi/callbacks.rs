@@ -87,7 +87,7 @@ pub unsafe extern "C" fn fetch_multi_assign(
             // SAFETY: not busy: no other reference into the engine exists,
             // and `assign` calls no callback.
             return match unsafe { &mut *mm.engine.get() }.as_mut() {
-                Some(d) => d
+                Some(e) => e
                     .multi_mut()
                     .assign(s, value)
                     .err()

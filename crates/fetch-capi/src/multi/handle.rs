@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::ptr;
 
+use super::engine::{Engine, Wakeup};
 use fetch_core::{Multi, TransferId};
-use fetch_poll::Driver;
 
 use super::callbacks::install_callbacks;
 use super::transfers::remove;
@@ -23,14 +23,11 @@ use crate::{SendPtr, guard};
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
     guard(ptr::null_mut(), || {
-        let Ok(driver) = Driver::new(Multi::new()) else {
-            return ptr::null_mut();
-        };
-        let waker = driver.waker();
         let m = Box::into_raw(Box::new(FetchMulti {
-            waker,
+            wakeup: Wakeup::default(),
             busy: Cell::new(false),
-            engine: UnsafeCell::new(Some(driver)),
+            // No poller until the built-in loop is used (engine.rs).
+            engine: UnsafeCell::new(Some(Engine::Bare(Multi::new()))),
             socket_fn: Cell::new(None),
             socket_data: Cell::new(ptr::null_mut()),
             timer_fn: Cell::new(None),
@@ -54,10 +51,10 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
         }));
         // SAFETY: `m` was just created and is not shared yet; the engine
         // is `Some` (set above).
-        let Some(driver) = (unsafe { &mut *(*m).engine.get() }) else {
+        let Some(engine) = (unsafe { &mut *(*m).engine.get() }) else {
             return ptr::null_mut();
         };
-        install_callbacks(SendPtr(m), driver.multi_mut());
+        install_callbacks(SendPtr(m), engine.multi_mut());
         registry::insert(m, Kind::Multi);
         m.cast()
     })

@@ -18,6 +18,8 @@
 //! - `socket`: `socket_action`, `socket`, `socket_all`, `timeout`.
 //! - `poll`: the built-in loop (`perform`, `fdset`, `waitfds`, `wait`,
 //!   `poll`, `wakeup`).
+//! - `engine`: the engine, and the built-in loop's poller only once it is
+//!   used (a socket_action-only application pays for no poller).
 //!
 //! Aliasing discipline: a `FetchMulti` is only ever reached through shared
 //! references (its mutable state is in `Cell`/`RefCell`), and the engine sits
@@ -25,10 +27,11 @@
 //! flag set. Re-entrant calls from callbacks see the flag and refuse (or, for
 //! `assign`, go through the engine's `SocketContext`), so no second `&mut` to
 //! the engine ever exists. No `RefCell` borrow is held across a callback.
-//! The `waker` field is immutable after init and `Sync`, so
+//! The `wakeup` field is `Sync` and never reaches into the engine, so
 //! `fetch_multi_wakeup` uses it from any thread without the flag.
 
 mod callbacks;
+mod engine;
 mod handle;
 mod options;
 mod poll;
@@ -50,7 +53,9 @@ use std::ptr::{self, NonNull};
 use std::sync::Arc;
 
 use fetch_core::{Multi, TransferId};
-use fetch_poll::{Driver, Waker};
+use fetch_poll::Driver;
+
+use engine::{Engine, Wakeup};
 
 use crate::codes::*;
 use crate::easy::{PauseRequest, State, easy_mut, easy_ref, release};
@@ -88,12 +93,12 @@ pub struct FETCHMsg {
 
 /// The object behind `FETCHM *`.
 pub struct FetchMulti {
-    /// Wakes the driver's `poll` (`fetch_multi_wakeup`). Set at init and
-    /// never changed, so other threads may use it while the multi is
-    /// driven; it fails once the driver is dropped by cleanup.
-    waker: Waker,
+    /// What `fetch_multi_wakeup` uses, from any thread and without the
+    /// busy flag (it never touches `engine`).
+    wakeup: Wakeup,
     busy: Cell<bool>,
-    engine: UnsafeCell<Option<Driver>>,
+    /// The engine, bare until the built-in loop is first used.
+    engine: UnsafeCell<Option<Engine>>,
     socket_fn: Cell<Option<fetch_socket_callback>>,
     socket_data: Cell<*mut c_void>,
     timer_fn: Cell<Option<fetch_multi_timer_callback>>,
@@ -148,24 +153,35 @@ impl FetchMulti {
     /// finished transfers and deferred assigns. Refused from inside
     /// callbacks.
     fn drive<R>(&self, f: impl FnOnce(&mut Multi) -> R) -> Result<R, FETCHMcode> {
-        self.drive_driver(|d| f(d.multi_mut()))
+        self.drive_engine(|slot| {
+            let engine = slot.as_mut().ok_or(FETCHM_INTERNAL_ERROR)?;
+            Ok(f(engine.multi_mut()))
+        })
     }
 
-    /// As [`FetchMulti::drive`], on the whole driver (perform, wait, poll).
+    /// As [`FetchMulti::drive`], on the built-in loop's driver (perform,
+    /// wait, poll), which is created on first use.
     fn drive_driver<R>(&self, f: impl FnOnce(&mut Driver) -> R) -> Result<R, FETCHMcode> {
+        self.drive_engine(|slot| engine::driver(slot, &self.wakeup).map(f))
+    }
+
+    fn drive_engine<R>(
+        &self,
+        f: impl FnOnce(&mut Option<Engine>) -> Result<R, FETCHMcode>,
+    ) -> Result<R, FETCHMcode> {
         if self.busy.replace(true) {
             return Err(FETCHM_RECURSIVE_API_CALL);
         }
         let _busy = BusyGuard(&self.busy);
         // SAFETY: the busy flag was clear, so no other reference into the
         // engine exists, and every path that opens the cell checks it.
-        // (`fetch_multi_wakeup` only touches the separate `waker` field.)
-        let driver = unsafe { &mut *self.engine.get() }
-            .as_mut()
-            .ok_or(FETCHM_INTERNAL_ERROR)?;
-        let r = f(driver);
-        self.after(driver.multi_mut());
-        Ok(r)
+        // (`fetch_multi_wakeup` only touches the separate `wakeup` field.)
+        let slot = unsafe { &mut *self.engine.get() };
+        let r = f(slot);
+        if let Some(engine) = slot.as_mut() {
+            self.after(engine.multi_mut());
+        }
+        r
     }
 
     fn after(&self, multi: &mut Multi) {

@@ -4,7 +4,7 @@
 use std::ffi::{c_int, c_void};
 use std::ptr;
 
-use fetch_poll::Waker;
+use super::engine::Wakeup;
 
 use super::{FetchMulti, entry, store_running};
 use crate::codes::*;
@@ -214,13 +214,14 @@ pub unsafe extern "C" fn fetch_multi_wakeup(m: *mut c_void) -> FETCHMcode {
         // cannot free the waker while it is used.
         let woken = registry::with_live(p, Kind::Multi, || {
             // SAFETY: registered, so live until the lock is released. Only
-            // the `waker` field is touched, through the raw pointer: another
+            // the `wakeup` field is touched, through the raw pointer: another
             // thread may be driving the multi (the busy flag and the
             // `UnsafeCell` engine are other fields, so this shared reference
-            // aliases no `&mut`). It is written only by `fetch_multi_init`,
-            // before the pointer is handed out, and `Waker` is `Sync`.
-            let waker: &Waker = unsafe { &*ptr::addr_of!((*p).waker) };
-            waker.wake()
+            // aliases no `&mut`). Its state is atomic (`OnceLock`,
+            // `AtomicBool`), so the driving thread may publish the poller's
+            // waker meanwhile.
+            let wakeup: &Wakeup = unsafe { &*ptr::addr_of!((*p).wakeup) };
+            wakeup.wake()
         });
         match woken {
             None => FETCHM_BAD_HANDLE,
