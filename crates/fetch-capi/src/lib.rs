@@ -13,11 +13,29 @@
 //!
 //! ```text
 //!  C app ──fetch_multi_*()──▶ FetchMulti (busy flag, FETCH* <-> TransferId)
-//!    ▲                            │ UnsafeCell<fetch_poll::Driver> (owns fetch_core::Multi)
+//!    ▲                            │ UnsafeCell<Engine>: fetch_core::Multi, or a
+//!    │                            │ fetch_poll::Driver once perform/wait/poll ran
 //!    │                            ▼
 //!    └── C socket/timer cb ◀── engine closures ──▶ C write/header/read cb
 //!  FETCH* = FetchEasy (C-level options, its fetch_core::Easy between transfers)
 //! ```
+//!
+//! Modules, one concern each:
+//!
+//! - `codes`: C types, codes, constants; `registry`: live handles.
+//! - `easy/`: `mod` (the handle, its states), `handle` (init, cleanup,
+//!   reset, duphandle), `options` (the option table: constant, type,
+//!   handler and dirty bits in one line per option), `transfer` (applying
+//!   dirty options to the held engine transfer), `callbacks` (the bridge to
+//!   the C write/header/read/seek/progress callbacks), `pause`, `info` (the
+//!   info table), `perform`.
+//! - `multi/`: `mod` (the handle, the entry prologue, `drive`), `engine`
+//!   (the poller only once the built-in loop is used), `handle`,
+//!   `transfers` (add/remove, messages), `callbacks` (socket/timer bridge,
+//!   assign), `options`, `socket` (socket_action, timeout), `poll`
+//!   (perform, fdset, waitfds, wait, poll, wakeup).
+//! - `slist`, `wait`, `global`; `header_check` (tests: `fetch.h` against
+//!   every constant and table).
 //!
 //! Boundary rules (STYLE rule 4): every exported function is
 //! `#[unsafe(no_mangle)] pub unsafe extern "C" fn` with a `# Safety` doc,
@@ -55,14 +73,18 @@
 mod codes;
 mod easy;
 mod global;
+#[cfg(test)]
+mod header_check;
 mod multi;
 mod registry;
+mod slist;
 mod wait;
 
 pub use codes::*;
 pub use easy::*;
 pub use global::*;
 pub use multi::*;
+pub use slist::*;
 pub use wait::fetch_waitfd;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -94,3 +116,10 @@ impl<T> Copy for SendPtr<T> {}
 // closure, which is only invoked while that wrapper is being driven on the
 // calling thread.
 unsafe impl<T> Send for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `SendPtr`).
+    pub(crate) fn get(self) -> *mut T {
+        self.0
+    }
+}

@@ -67,6 +67,42 @@ struct Shared {
     registry: Registry,
     /// A wakeup was requested and no `poll` has returned since (FD-11).
     wake_pending: AtomicBool,
+    /// Our observer is installed in the multi. Cleared when it is dropped
+    /// (see [`ObserverGuard`]); the next driver call installs it again.
+    attached: AtomicBool,
+}
+
+/// Owned by the observer closure in the engine. `Multi::set_socket_observer`
+/// and `clear_socket_observer` are safe, so code holding
+/// [`Driver::multi_mut`] can drop our observer; from then on no REMOVE
+/// would reach the poller before the engine closes a socket. Dropping the
+/// observer drops this guard first, which deletes every registration while
+/// the sockets are still open, so the poller never holds a closed fd
+/// (SF-03) whatever safe code does.
+struct ObserverGuard(Arc<Shared>);
+
+impl Drop for ObserverGuard {
+    fn drop(&mut self) {
+        self.0.attached.store(false, Ordering::SeqCst);
+        self.0.registry.forget_all();
+    }
+}
+
+/// Registers the sockets `multi` has announced and installs the observer
+/// that keeps the poller in step from now on.
+fn attach(multi: &mut Multi, shared: &Arc<Shared>) -> io::Result<()> {
+    for (fd, interest) in multi.sockets() {
+        shared.registry.follow(fd, interest);
+    }
+    if let Some(e) = shared.registry.take_failure() {
+        shared.registry.forget_all();
+        let _ = shared.registry.take_failure();
+        return Err(e);
+    }
+    let guard = ObserverGuard(Arc::clone(shared));
+    multi.set_socket_observer(move |fd, interest| guard.0.registry.follow(fd, interest));
+    shared.attached.store(true, Ordering::SeqCst);
+    Ok(())
 }
 
 /// A self-driven multi: owns a [`Multi`] and a poller that follows the
@@ -74,8 +110,10 @@ struct Shared {
 ///
 /// The poller is kept in step through the engine's internal observer
 /// (`Multi::set_socket_observer`), so a socket callback set by the
-/// application still fires as documented (SF-01..SF-09). Do not replace the
-/// observer through [`Driver::multi_mut`].
+/// application still fires as documented (SF-01..SF-09). Replacing or
+/// clearing that observer through [`Driver::multi_mut`] is harmless: the
+/// registrations are deleted at that moment and the next driver call
+/// installs the observer again (a replacement of yours is dropped then).
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -115,19 +153,26 @@ impl Driver {
     /// Takes over `multi`: creates the poller, registers the sockets the
     /// multi has already announced, and installs the observer that keeps
     /// the poller in step from now on.
-    pub fn new(mut multi: Multi) -> io::Result<Self> {
+    pub fn new(multi: Multi) -> io::Result<Self> {
+        Self::try_new(multi).map_err(|failed| failed.0)
+    }
+
+    /// As [`Driver::new`], but a failure (no poller, a socket the poller
+    /// refuses) gives the multi back, unchanged, with its transfers: for a
+    /// caller that creates the driver only once the built-in loop is used.
+    pub fn try_new(mut multi: Multi) -> Result<Self, Box<(io::Error, Multi)>> {
+        let registry = match Registry::new() {
+            Ok(r) => r,
+            Err(e) => return Err(Box::new((e, multi))),
+        };
         let shared = Arc::new(Shared {
-            registry: Registry::new()?,
+            registry,
             wake_pending: AtomicBool::new(false),
+            attached: AtomicBool::new(false),
         });
-        for (fd, interest) in multi.sockets() {
-            shared.registry.follow(fd, interest);
+        if let Err(e) = attach(&mut multi, &shared) {
+            return Err(Box::new((e, multi)));
         }
-        if let Some(e) = shared.registry.take_failure() {
-            return Err(e);
-        }
-        let observer = Arc::clone(&shared);
-        multi.set_socket_observer(move |fd, interest| observer.registry.follow(fd, interest));
         Ok(Self {
             multi,
             shared,
@@ -151,7 +196,8 @@ impl Driver {
     /// the poller is dropped and every [`Waker`] fails from now on.
     pub fn into_inner(self) -> Multi {
         let mut multi = self.multi;
-        multi.set_socket_observer(|_, _| {});
+        // Drops the guard, which deletes every registration.
+        multi.clear_socket_observer();
         multi
     }
 
@@ -286,7 +332,13 @@ impl Driver {
         self.multi.timeout()
     }
 
-    fn check_registrations(&self) -> Result<(), MultiError> {
+    /// Reports a registration the poller refused, and installs the
+    /// observer again if it was replaced or cleared through
+    /// [`Driver::multi_mut`].
+    fn check_registrations(&mut self) -> Result<(), MultiError> {
+        if !self.shared.attached.load(Ordering::SeqCst) {
+            attach(&mut self.multi, &self.shared).map_err(poll_failed)?;
+        }
         match self.shared.registry.take_failure() {
             None => Ok(()),
             Some(e) => Err(poll_failed(e)),

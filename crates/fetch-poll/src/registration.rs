@@ -189,6 +189,24 @@ impl Registry {
         }
     }
 
+    /// Deletes every library socket: the observer that keeps the table in
+    /// step is going away (replaced, cleared, or dropped with the multi),
+    /// and after that no REMOVE would reach this table before a close. The
+    /// sockets are still open here (the engine drops its observer before
+    /// closing anything it has not REMOVEd, and it is being dropped now).
+    pub(crate) fn forget_all(&self) {
+        let fds: Vec<Socket> = {
+            let table = self.table();
+            (0..table.slots.len())
+                .filter(|&i| table.slots[i].registered)
+                .filter_map(|i| Socket::try_from(i).ok())
+                .collect()
+        };
+        for fd in fds {
+            self.follow(fd, Interest::Remove);
+        }
+    }
+
     /// How many library sockets are registered.
     pub(crate) fn registered(&self) -> usize {
         self.table().registered

@@ -1,0 +1,312 @@
+// c_long is 32-bit on some targets, so its conversions are not useless.
+#![allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
+//! `fetch_easy_getinfo_ptr`: the info table (one entry per id: name,
+//! number, where the answer comes from) and where each answer is read (the
+//! engine, the held transfer, or the in-callback snapshot).
+
+use std::borrow::Cow;
+use std::ffi::{CStr, CString, c_char, c_double, c_long, c_void};
+use std::ptr;
+use std::time::Duration;
+
+use fetch_core::TransferInfo;
+
+use super::{FetchEasy, State, easy_ref};
+use crate::codes::*;
+use crate::guard;
+use crate::multi::{watch_info, with_engine_info};
+
+/// A `fetch_easy_getinfo` answer; its variant matches the id's type base.
+#[derive(Debug)]
+enum Out {
+    Str(*const c_char),
+    Long(c_long),
+    Double(c_double),
+    Off(fetch_off_t),
+    Ptr(*mut c_void),
+}
+
+/// Where the string answers live (until the next getinfo of the same id).
+struct Strings<'a> {
+    effective_url: &'a mut CString,
+    primary_ip: &'a mut CString,
+    redirect_url: &'a mut CString,
+}
+
+/// What a transfer-information getter reads: the information, FETCHOPT_URL
+/// (the effective URL before a transfer ran) and the string slots.
+struct Ctx<'a, 'b> {
+    i: &'a TransferInfo,
+    url: Option<&'a CStr>,
+    strings: &'a mut Strings<'b>,
+}
+
+/// Where an info id's answer comes from.
+enum Get {
+    /// The handle itself (no need to reach the engine).
+    Handle(fn(&FetchEasy) -> Out),
+    /// The transfer information, wherever the transfer is.
+    Transfer(fn(&mut Ctx<'_, '_>) -> Out),
+}
+
+/// One info id.
+pub(crate) struct InfoItem {
+    /// The C name.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the header check"))]
+    pub(crate) name: &'static str,
+    /// Its number (type base + index, as upstream).
+    pub(crate) number: FETCHINFO,
+    get: Get,
+}
+
+/// Defines each info id's constant and its [`INFO_ITEMS`] entry.
+macro_rules! info_items {
+    ($($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $get:expr;)*) => {
+        $($(#[$doc])* pub const $name: FETCHINFO = $ty + $n;)*
+        /// Every supported info id.
+        pub(crate) static INFO_ITEMS: &[InfoItem] = &[$(InfoItem {
+            name: stringify!($name),
+            number: $name,
+            get: $get,
+        }),*];
+    };
+}
+
+fn secs(d: Duration) -> Out {
+    Out::Double(d.as_secs_f64())
+}
+
+fn micros(d: Duration) -> Out {
+    Out::Off(i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+fn off(n: u64) -> Out {
+    Out::Off(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn long<T: TryInto<c_long>>(n: T) -> Out {
+    Out::Long(n.try_into().unwrap_or(c_long::MAX))
+}
+
+use Get::{Handle, Transfer};
+
+info_items! {
+    /// FETCHINFO_EFFECTIVE_URL.
+    FETCHINFO_EFFECTIVE_URL = FETCHINFO_STRING + 1, Transfer(effective_url);
+    /// FETCHINFO_RESPONSE_CODE.
+    FETCHINFO_RESPONSE_CODE = FETCHINFO_LONG + 2, Transfer(|c| long(c.i.response_code));
+    /// FETCHINFO_TOTAL_TIME.
+    FETCHINFO_TOTAL_TIME = FETCHINFO_DOUBLE + 3, Transfer(|c| secs(c.i.total_time));
+    /// FETCHINFO_NAMELOOKUP_TIME.
+    FETCHINFO_NAMELOOKUP_TIME = FETCHINFO_DOUBLE + 4, Transfer(|c| secs(c.i.namelookup_time));
+    /// FETCHINFO_CONNECT_TIME.
+    FETCHINFO_CONNECT_TIME = FETCHINFO_DOUBLE + 5, Transfer(|c| secs(c.i.connect_time));
+    /// FETCHINFO_PRETRANSFER_TIME.
+    FETCHINFO_PRETRANSFER_TIME = FETCHINFO_DOUBLE + 6, Transfer(|c| secs(c.i.pretransfer_time));
+    /// FETCHINFO_SIZE_UPLOAD.
+    FETCHINFO_SIZE_UPLOAD = FETCHINFO_DOUBLE + 7,
+        Transfer(|c| Out::Double(c.i.size_upload as f64));
+    /// FETCHINFO_SIZE_UPLOAD_T.
+    FETCHINFO_SIZE_UPLOAD_T = FETCHINFO_OFF_T + 7, Transfer(|c| off(c.i.size_upload));
+    /// FETCHINFO_SIZE_DOWNLOAD.
+    FETCHINFO_SIZE_DOWNLOAD = FETCHINFO_DOUBLE + 8,
+        Transfer(|c| Out::Double(c.i.size_download as f64));
+    /// FETCHINFO_SIZE_DOWNLOAD_T.
+    FETCHINFO_SIZE_DOWNLOAD_T = FETCHINFO_OFF_T + 8, Transfer(|c| off(c.i.size_download));
+    /// FETCHINFO_SPEED_DOWNLOAD.
+    FETCHINFO_SPEED_DOWNLOAD = FETCHINFO_DOUBLE + 9,
+        Transfer(|c| Out::Double(c.i.speed_download as f64));
+    /// FETCHINFO_SPEED_DOWNLOAD_T.
+    FETCHINFO_SPEED_DOWNLOAD_T = FETCHINFO_OFF_T + 9, Transfer(|c| off(c.i.speed_download));
+    /// FETCHINFO_SPEED_UPLOAD.
+    FETCHINFO_SPEED_UPLOAD = FETCHINFO_DOUBLE + 10,
+        Transfer(|c| Out::Double(c.i.speed_upload as f64));
+    /// FETCHINFO_SPEED_UPLOAD_T.
+    FETCHINFO_SPEED_UPLOAD_T = FETCHINFO_OFF_T + 10, Transfer(|c| off(c.i.speed_upload));
+    /// FETCHINFO_HEADER_SIZE.
+    FETCHINFO_HEADER_SIZE = FETCHINFO_LONG + 11, Transfer(|c| long(c.i.header_size));
+    /// FETCHINFO_SSL_VERIFYRESULT. The engine reports no verification
+    /// detail: 0 (X509_V_OK) unless the last transfer failed verification,
+    /// then 1 (X509_V_ERR_UNSPECIFIED).
+    FETCHINFO_SSL_VERIFYRESULT = FETCHINFO_LONG + 13, Handle(|e| Out::Long(c_long::from(
+        e.last_result == easy_code(fetch_core::ErrorCode::PeerFailedVerification),
+    )));
+    /// FETCHINFO_STARTTRANSFER_TIME.
+    FETCHINFO_STARTTRANSFER_TIME = FETCHINFO_DOUBLE + 17,
+        Transfer(|c| secs(c.i.starttransfer_time));
+    /// FETCHINFO_REDIRECT_COUNT.
+    FETCHINFO_REDIRECT_COUNT = FETCHINFO_LONG + 20, Transfer(|c| long(c.i.redirect_count));
+    /// FETCHINFO_PRIVATE (FETCHOPT_PRIVATE, always current).
+    FETCHINFO_PRIVATE = FETCHINFO_STRING + 21, Handle(|e| Out::Ptr(e.opts.private));
+    /// FETCHINFO_NUM_CONNECTS.
+    FETCHINFO_NUM_CONNECTS = FETCHINFO_LONG + 26, Transfer(|c| long(c.i.num_connects));
+    /// FETCHINFO_REDIRECT_URL (NULL without a redirect).
+    FETCHINFO_REDIRECT_URL = FETCHINFO_STRING + 31, Transfer(|c| match &c.i.redirect_url {
+        Some(u) => Out::Str(store_str(c.strings.redirect_url, u.as_bytes())),
+        None => Out::Str(ptr::null()),
+    });
+    /// FETCHINFO_PRIMARY_IP.
+    FETCHINFO_PRIMARY_IP = FETCHINFO_STRING + 32, Transfer(|c| {
+        let ip = c.i.primary_ip.map(|ip| ip.to_string()).unwrap_or_default();
+        Out::Str(store_str(c.strings.primary_ip, ip.as_bytes()))
+    });
+    /// FETCHINFO_APPCONNECT_TIME (0 without TLS).
+    FETCHINFO_APPCONNECT_TIME = FETCHINFO_DOUBLE + 33, Transfer(|c| secs(c.i.appconnect_time));
+    /// FETCHINFO_PRIMARY_PORT.
+    FETCHINFO_PRIMARY_PORT = FETCHINFO_LONG + 40, Transfer(|c| long(c.i.primary_port));
+    /// FETCHINFO_TOTAL_TIME_T.
+    FETCHINFO_TOTAL_TIME_T = FETCHINFO_OFF_T + 50, Transfer(|c| micros(c.i.total_time));
+    /// FETCHINFO_NAMELOOKUP_TIME_T.
+    FETCHINFO_NAMELOOKUP_TIME_T = FETCHINFO_OFF_T + 51,
+        Transfer(|c| micros(c.i.namelookup_time));
+    /// FETCHINFO_CONNECT_TIME_T.
+    FETCHINFO_CONNECT_TIME_T = FETCHINFO_OFF_T + 52, Transfer(|c| micros(c.i.connect_time));
+    /// FETCHINFO_PRETRANSFER_TIME_T.
+    FETCHINFO_PRETRANSFER_TIME_T = FETCHINFO_OFF_T + 53,
+        Transfer(|c| micros(c.i.pretransfer_time));
+    /// FETCHINFO_STARTTRANSFER_TIME_T.
+    FETCHINFO_STARTTRANSFER_TIME_T = FETCHINFO_OFF_T + 54,
+        Transfer(|c| micros(c.i.starttransfer_time));
+    /// FETCHINFO_APPCONNECT_TIME_T.
+    FETCHINFO_APPCONNECT_TIME_T = FETCHINFO_OFF_T + 56,
+        Transfer(|c| micros(c.i.appconnect_time));
+}
+
+fn effective_url(c: &mut Ctx<'_, '_>) -> Out {
+    let s = match (&c.i.effective_url, c.url) {
+        (Some(u), _) => Cow::Borrowed(u.as_str()),
+        (None, Some(u)) => u.to_string_lossy(),
+        (None, None) => Cow::Borrowed(""),
+    };
+    Out::Str(store_str(c.strings.effective_url, s.as_bytes()))
+}
+
+/// `s` into `slot` (reused when it already holds `s`), as a C string.
+fn store_str(slot: &mut CString, s: &[u8]) -> *const c_char {
+    if slot.to_bytes() != s {
+        *slot = CString::new(s).unwrap_or_default();
+    }
+    slot.as_ptr()
+}
+
+impl FetchEasy {
+    fn getinfo(&mut self, info: FETCHINFO, out: *mut c_void) -> FETCHcode {
+        let Some(item) = INFO_ITEMS.iter().find(|i| i.number == info) else {
+            return FETCHE_UNKNOWN_OPTION;
+        };
+        let value = match item.get {
+            Handle(f) => f(self),
+            Transfer(f) => self.transfer_info(f),
+        };
+        // SAFETY: the caller passes a pointer to a variable of the type the
+        // info id's type base names (upstream contract), non-NULL (checked);
+        // the table's getters answer with that type (`info_types_match`).
+        unsafe {
+            match value {
+                Out::Str(s) => *out.cast::<*const c_char>() = s,
+                Out::Long(l) => *out.cast::<c_long>() = l,
+                Out::Double(d) => *out.cast::<c_double>() = d,
+                Out::Off(o) => *out.cast::<fetch_off_t>() = o,
+                Out::Ptr(p) => *out.cast::<*mut c_void>() = p,
+            }
+        }
+        FETCHE_OK
+    }
+
+    /// One item of the transfer information, read where it is: in the
+    /// engine while the handle is added (outside callbacks), else in the
+    /// held engine transfer. Inside a callback of the handle's multi (or of
+    /// its own perform) the engine is borrowed, so the answer comes from
+    /// the snapshot taken when a multi call returns (see `watch_info`).
+    fn transfer_info(&mut self, get: fn(&mut Ctx<'_, '_>) -> Out) -> Out {
+        let url = self.opts.url.as_deref();
+        let mut strings = Strings {
+            effective_url: &mut self.effective_url,
+            primary_ip: &mut self.primary_ip,
+            redirect_url: &mut self.redirect_url,
+        };
+        let mut read = |i: &TransferInfo| {
+            get(&mut Ctx {
+                i,
+                url,
+                strings: &mut strings,
+            })
+        };
+        match self.state {
+            State::Added { multi, id } => {
+                // SAFETY: an added handle's multi pointer stays valid while
+                // it is added (cleanup detaches every handle first).
+                if let Some(v) = unsafe { with_engine_info(multi, id, &mut read) } {
+                    return v;
+                }
+                // Busy: inside a callback of that multi. From now on the
+                // snapshot is kept fresh at the end of each of its calls.
+                if !self.watched {
+                    // SAFETY: as above; the multi only records the id.
+                    self.watched = unsafe { watch_info(multi, id) };
+                }
+            }
+            State::Idle => {
+                if let Some(core) = &self.core {
+                    return read(core.info());
+                }
+            }
+            State::Adding { .. } | State::Performing => {}
+        }
+        match &self.snapshot {
+            Some(i) => read(i),
+            None => read(&TransferInfo::default()),
+        }
+    }
+}
+
+/// `fetch_easy_getinfo`: the `_Generic`-free entry point; the info id's
+/// type base says what `out` points to.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library; `out` must be
+/// NULL or point to a variable of the type the info id documents.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_getinfo_ptr(
+    h: *mut c_void,
+    info: FETCHINFO,
+    out: *mut c_void,
+) -> FETCHcode {
+    guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
+        if out.is_null() {
+            return FETCHE_BAD_FUNCTION_ARGUMENT;
+        }
+        // SAFETY: as documented above.
+        match unsafe { easy_ref(h) } {
+            Some(e) => e.getinfo(info, out),
+            None => FETCHE_BAD_FUNCTION_ARGUMENT,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::easy::Options;
+
+    /// Every getter answers with the type its id's type base names, which
+    /// is what `getinfo` writes through the caller's pointer.
+    #[test]
+    fn info_types_match() {
+        let mut e = FetchEasy::new(Options::default());
+        for item in INFO_ITEMS {
+            let v = match item.get {
+                Handle(f) => f(&e),
+                Transfer(f) => e.transfer_info(f),
+            };
+            let ok = match item.number & FETCHINFO_TYPEMASK {
+                FETCHINFO_STRING => matches!(v, Out::Str(_) | Out::Ptr(_)),
+                FETCHINFO_LONG => matches!(v, Out::Long(_)),
+                FETCHINFO_DOUBLE => matches!(v, Out::Double(_)),
+                FETCHINFO_OFF_T => matches!(v, Out::Off(_)),
+                _ => false,
+            };
+            assert!(ok, "{}: {v:?}", item.name);
+        }
+    }
+}

@@ -1,0 +1,567 @@
+// c_long is 32-bit on some targets, so its conversions are not useless.
+#![allow(clippy::useless_conversion)]
+//! The easy option table and `fetch_easy_setopt_*`.
+
+use std::ffi::{CStr, CString, OsStr, c_char, c_int, c_long, c_uint, c_void};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::ptr;
+
+use fetch_core::{Method, TlsVersion};
+
+use super::callbacks::{callback, fetch_func};
+use super::{FetchEasy, Options, PostData, dirty, easy_ref};
+use crate::codes::*;
+use crate::guard;
+
+/// `struct fetch_blob` (FETCHOPT_CAINFO_BLOB).
+#[repr(C)]
+#[derive(Debug)]
+pub struct fetch_blob {
+    /// The bytes.
+    pub data: *mut c_void,
+    /// How many.
+    pub len: usize,
+    /// FETCH_BLOB_COPY or FETCH_BLOB_NOCOPY (libfetch always copies).
+    pub flags: c_uint,
+}
+
+/// Upstream's limit on a blob (and string) option's length.
+const MAX_INPUT_LENGTH: usize = 8_000_000;
+
+/// A NUL-terminated option string as a path.
+fn path(s: &CStr) -> PathBuf {
+    PathBuf::from(OsStr::from_bytes(s.to_bytes()))
+}
+
+/// FETCHOPT_SSLVERSION: the minimum in the low 16 bits, the maximum above.
+/// Minimums below TLS 1.2 mean "1.2 or newer" (rustls has nothing older;
+/// upstream's rustls backend does the same). The engine has no maximum, so
+/// only "none", "default" and TLS 1.3 are accepted as one.
+fn tls_version(arg: i64) -> Result<TlsVersion, FETCHcode> {
+    let (min, max) = (arg & 0xffff, arg >> 16);
+    let v = match min {
+        FETCH_SSLVERSION_DEFAULT => TlsVersion::Default,
+        FETCH_SSLVERSION_TLSv1
+        | FETCH_SSLVERSION_TLSv1_0
+        | FETCH_SSLVERSION_TLSv1_1
+        | FETCH_SSLVERSION_TLSv1_2 => TlsVersion::V1_2,
+        FETCH_SSLVERSION_TLSv1_3 => TlsVersion::V1_3,
+        // SSLv2, SSLv3, negative, LAST and above: as upstream's setopt.
+        _ => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+    };
+    match max << 16 {
+        FETCH_SSLVERSION_MAX_NONE | FETCH_SSLVERSION_MAX_DEFAULT | FETCH_SSLVERSION_MAX_TLSv1_3 => {
+            Ok(v)
+        }
+        // Capping at 1.2 is something rustls can do but the engine does not
+        // offer yet.
+        FETCH_SSLVERSION_MAX_TLSv1_2 if v != TlsVersion::V1_3 => Err(FETCHE_NOT_BUILT_IN),
+        // Below the minimum, or a version rustls lacks (upstream's rustls
+        // backend refuses these too).
+        _ => Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Value {
+    Int(i64),
+    Ptr(*const c_void),
+    /// From `fetch_easy_setopt_func`: only valid for function options.
+    Func(*const c_void),
+}
+
+/// A setopt argument that passed the option's type check: an integer for
+/// LONG and OFF_T options, a pointer (NULL for an integer 0) for the rest.
+#[derive(Clone, Copy)]
+pub(super) struct Arg {
+    int: i64,
+    ptr: *const c_void,
+}
+
+impl Arg {
+    /// Checks `value` against the option type `ty` (upstream's `va_arg`
+    /// type; the entry points are lenient as ABI.md describes).
+    fn check(ty: c_int, value: Value) -> Result<Self, FETCHcode> {
+        const POINTERS: [c_int; 3] = [
+            FETCHOPTTYPE_OBJECTPOINT,
+            FETCHOPTTYPE_FUNCTIONPOINT,
+            FETCHOPTTYPE_BLOB,
+        ];
+        let integer = ty == FETCHOPTTYPE_LONG || ty == FETCHOPTTYPE_OFF_T;
+        let (int, ptr) = match value {
+            Value::Int(v) if integer => (v, ptr::null()),
+            Value::Func(p) if ty == FETCHOPTTYPE_FUNCTIONPOINT => (0, p),
+            Value::Ptr(_) | Value::Func(_) if integer => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+            Value::Func(_) => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+            Value::Ptr(p) if POINTERS.contains(&ty) => (0, p),
+            Value::Int(0) if POINTERS.contains(&ty) => (0, ptr::null()),
+            Value::Int(_) if POINTERS.contains(&ty) => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
+            Value::Int(_) | Value::Ptr(_) => (0, ptr::null()),
+        };
+        Ok(Self { int, ptr })
+    }
+
+    fn int(self) -> i64 {
+        self.int
+    }
+
+    fn flag(self) -> bool {
+        self.int != 0
+    }
+
+    fn ptr_mut<T>(self) -> *mut T {
+        self.ptr.cast_mut().cast()
+    }
+
+    /// A non-negative integer.
+    fn unsigned(self) -> Result<u64, FETCHcode> {
+        u64::try_from(self.int).map_err(|_| FETCHE_BAD_FUNCTION_ARGUMENT)
+    }
+
+    /// A size or count where -1 means "unknown" / "unlimited".
+    fn size(self) -> Result<i64, FETCHcode> {
+        if self.int < -1 {
+            return Err(FETCHE_BAD_FUNCTION_ARGUMENT);
+        }
+        Ok(self.int)
+    }
+
+    /// The integer times `scale`, as milliseconds.
+    fn millis(self, scale: i64) -> Result<u64, FETCHcode> {
+        let v = self.int.checked_mul(scale);
+        v.and_then(|v| u64::try_from(v).ok())
+            .ok_or(FETCHE_BAD_FUNCTION_ARGUMENT)
+    }
+
+    /// A copy of a string option (upstream copies them too).
+    fn string(self) -> Option<CString> {
+        // SAFETY: string options take NUL-terminated strings (the setopt
+        // entry points' contract).
+        (!self.ptr.is_null()).then(|| unsafe { CStr::from_ptr(self.ptr.cast()) }.to_owned())
+    }
+
+    fn path(self) -> Option<PathBuf> {
+        self.string().as_deref().map(path)
+    }
+
+    /// A callback option's function pointer.
+    ///
+    /// # Safety
+    /// The option must document callbacks of type `F` (the setopt entry
+    /// points' contract makes the argument one).
+    unsafe fn func<F: Copy>(self) -> Option<F> {
+        // SAFETY: the caller's promise.
+        unsafe { callback(self.ptr) }
+    }
+}
+
+/// What a handler does with its option's argument.
+type Handler = fn(&mut Options, Arg) -> Result<(), FETCHcode>;
+
+/// One easy option: everything about it is in its table entry.
+pub(crate) struct EasyOpt {
+    /// The C name.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the header check"))]
+    pub(crate) name: &'static str,
+    /// Its number (type base + index, as upstream).
+    pub(crate) number: FETCHoption,
+    /// What [`FetchEasy::prepare`] must bring up to date (`dirty::*`).
+    dirty: u8,
+    set: Handler,
+}
+
+/// Defines each option's constant and its [`EASY_OPTIONS`] entry from one
+/// line: `NAME = TYPE + index, dirty bits, handler;`.
+macro_rules! easy_options {
+    ($($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $dirty:expr, $set:expr;)*) => {
+        $($(#[$doc])* pub const $name: FETCHoption = $ty + $n;)*
+        /// Every supported easy option.
+        pub(crate) static EASY_OPTIONS: &[EasyOpt] = &[$(EasyOpt {
+            name: stringify!($name),
+            number: $name,
+            dirty: $dirty,
+            set: $set,
+        }),*];
+    };
+}
+
+/// Callbacks and their data, published to the engine closures' hooks.
+const HOOKS: u8 = dirty::HOOKS;
+/// Method and body: the engine transfer is rebuilt.
+const REBUILD: u8 = dirty::REBUILD;
+/// Read at every add, or not part of the engine transfer.
+const NONE: u8 = 0;
+
+easy_options! {
+    /// FETCHOPT_WRITEDATA.
+    FETCHOPT_WRITEDATA = FETCHOPTTYPE_CBPOINT + 1, HOOKS,
+        |o, a| { o.write_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_URL. (A NULL URL rebuilds the transfer in `prepare`: the
+    /// engine has no "no URL".)
+    FETCHOPT_URL = FETCHOPTTYPE_STRINGPOINT + 2, dirty::URL,
+        |o, a| { o.url = a.string(); Ok(()) };
+    /// FETCHOPT_READDATA.
+    FETCHOPT_READDATA = FETCHOPTTYPE_CBPOINT + 9, HOOKS,
+        |o, a| { o.read_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_ERRORBUFFER.
+    FETCHOPT_ERRORBUFFER = FETCHOPTTYPE_OBJECTPOINT + 10, NONE,
+        |o, a| { o.errorbuffer = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_WRITEFUNCTION.
+    FETCHOPT_WRITEFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 11, HOOKS,
+        set_write_fn;
+    /// FETCHOPT_READFUNCTION.
+    FETCHOPT_READFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 12, HOOKS,
+        set_read_fn;
+    /// FETCHOPT_TIMEOUT (seconds).
+    FETCHOPT_TIMEOUT = FETCHOPTTYPE_LONG + 13, dirty::SCALARS,
+        |o, a| { o.timeout_ms = a.millis(1000)?; Ok(()) };
+    /// FETCHOPT_INFILESIZE.
+    FETCHOPT_INFILESIZE = FETCHOPTTYPE_LONG + 14, REBUILD,
+        |o, a| { o.infilesize = a.size()?; Ok(()) };
+    /// FETCHOPT_POSTFIELDS: the application keeps the data alive.
+    FETCHOPT_POSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 15, REBUILD,
+        |o, a| { o.post_data = post_fields(a.ptr_mut()); Ok(()) };
+    /// FETCHOPT_USERAGENT.
+    FETCHOPT_USERAGENT = FETCHOPTTYPE_STRINGPOINT + 18, NONE,
+        |o, a| { o.user_agent = a.string(); Ok(()) };
+    /// FETCHOPT_LOW_SPEED_LIMIT (bytes/s).
+    FETCHOPT_LOW_SPEED_LIMIT = FETCHOPTTYPE_LONG + 19, dirty::SCALARS,
+        |o, a| { o.low_speed_limit = a.unsigned()?; Ok(()) };
+    /// FETCHOPT_LOW_SPEED_TIME (s). Upstream: negative is an error, above
+    /// 65535 s is clamped.
+    FETCHOPT_LOW_SPEED_TIME = FETCHOPTTYPE_LONG + 20, dirty::SCALARS,
+        |o, a| { o.low_speed_time = a.unsigned()?.min(u64::from(u16::MAX)); Ok(()) };
+    /// FETCHOPT_HTTPHEADER.
+    FETCHOPT_HTTPHEADER = FETCHOPTTYPE_SLISTPOINT + 23, NONE,
+        |o, a| { o.headers = a.ptr.cast(); Ok(()) };
+    /// FETCHOPT_SSLCERT.
+    FETCHOPT_SSLCERT = FETCHOPTTYPE_STRINGPOINT + 25, dirty::TLS,
+        |o, a| { o.tls.client_cert = a.path(); Ok(()) };
+    /// FETCHOPT_HEADERDATA.
+    FETCHOPT_HEADERDATA = FETCHOPTTYPE_CBPOINT + 29, HOOKS,
+        |o, a| { o.header_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_SSLVERSION.
+    FETCHOPT_SSLVERSION = FETCHOPTTYPE_VALUES + 32, dirty::TLS,
+        |o, a| { o.tls.min_version = tls_version(a.int())?; Ok(()) };
+    /// FETCHOPT_CUSTOMREQUEST.
+    FETCHOPT_CUSTOMREQUEST = FETCHOPTTYPE_STRINGPOINT + 36, REBUILD, set_custom_request;
+    /// FETCHOPT_VERBOSE: a documented no-op (there is no debug output).
+    FETCHOPT_VERBOSE = FETCHOPTTYPE_LONG + 41, NONE, |_, _| Ok(());
+    /// FETCHOPT_NOPROGRESS.
+    FETCHOPT_NOPROGRESS = FETCHOPTTYPE_LONG + 43, HOOKS,
+        |o, a| { o.noprogress = a.flag(); Ok(()) };
+    /// FETCHOPT_NOBODY.
+    FETCHOPT_NOBODY = FETCHOPTTYPE_LONG + 44, REBUILD,
+        |o, a| { o.nobody = a.flag(); Ok(()) };
+    /// FETCHOPT_UPLOAD.
+    FETCHOPT_UPLOAD = FETCHOPTTYPE_LONG + 46, REBUILD,
+        |o, a| { o.upload = a.flag(); Ok(()) };
+    /// FETCHOPT_POST.
+    FETCHOPT_POST = FETCHOPTTYPE_LONG + 47, REBUILD,
+        |o, a| { o.post = a.flag(); Ok(()) };
+    /// FETCHOPT_FOLLOWLOCATION.
+    FETCHOPT_FOLLOWLOCATION = FETCHOPTTYPE_LONG + 52, dirty::SCALARS,
+        |o, a| { o.follow = a.flag(); Ok(()) };
+    /// FETCHOPT_PUT (deprecated upstream): FETCHOPT_UPLOAD.
+    FETCHOPT_PUT = FETCHOPTTYPE_LONG + 54, REBUILD,
+        |o, a| { o.upload = a.flag(); Ok(()) };
+    /// FETCHOPT_PROGRESSFUNCTION (deprecated upstream).
+    FETCHOPT_PROGRESSFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 56, HOOKS,
+        set_progress_fn;
+    /// FETCHOPT_XFERINFODATA (also FETCHOPT_PROGRESSDATA).
+    FETCHOPT_XFERINFODATA = FETCHOPTTYPE_CBPOINT + 57, HOOKS,
+        |o, a| { o.progress_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_POSTFIELDSIZE.
+    FETCHOPT_POSTFIELDSIZE = FETCHOPTTYPE_LONG + 60, REBUILD,
+        |o, a| { o.post_size = a.size()?; Ok(()) };
+    /// FETCHOPT_SSL_VERIFYPEER.
+    FETCHOPT_SSL_VERIFYPEER = FETCHOPTTYPE_LONG + 64, dirty::TLS,
+        |o, a| { o.tls.verify_peer = a.flag(); Ok(()) };
+    /// FETCHOPT_CAINFO.
+    FETCHOPT_CAINFO = FETCHOPTTYPE_STRINGPOINT + 65, dirty::TLS,
+        |o, a| { o.tls.ca_file = a.path(); Ok(()) };
+    /// FETCHOPT_MAXREDIRS (-1 unlimited).
+    FETCHOPT_MAXREDIRS = FETCHOPTTYPE_LONG + 68, dirty::SCALARS,
+        |o, a| { o.max_redirs = a.size()?; Ok(()) };
+    /// FETCHOPT_CONNECTTIMEOUT (seconds).
+    FETCHOPT_CONNECTTIMEOUT = FETCHOPTTYPE_LONG + 78, dirty::SCALARS,
+        |o, a| { o.connect_timeout_ms = a.millis(1000)?; Ok(()) };
+    /// FETCHOPT_HEADERFUNCTION.
+    FETCHOPT_HEADERFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 79, HOOKS,
+        set_header_fn;
+    /// FETCHOPT_HTTPGET: back to a plain GET.
+    FETCHOPT_HTTPGET = FETCHOPTTYPE_LONG + 80, REBUILD, set_http_get;
+    /// FETCHOPT_SSL_VERIFYHOST (modern upstream treats 1 as 2).
+    FETCHOPT_SSL_VERIFYHOST = FETCHOPTTYPE_LONG + 81, dirty::TLS,
+        |o, a| { o.tls.verify_host = a.flag(); Ok(()) };
+    /// FETCHOPT_SSLCERTTYPE.
+    FETCHOPT_SSLCERTTYPE = FETCHOPTTYPE_STRINGPOINT + 86, NONE, only_pem;
+    /// FETCHOPT_SSLKEY.
+    FETCHOPT_SSLKEY = FETCHOPTTYPE_STRINGPOINT + 87, dirty::TLS,
+        |o, a| { o.tls.client_key = a.path(); Ok(()) };
+    /// FETCHOPT_SSLKEYTYPE.
+    FETCHOPT_SSLKEYTYPE = FETCHOPTTYPE_STRINGPOINT + 88, NONE, only_pem;
+    /// FETCHOPT_CAPATH.
+    FETCHOPT_CAPATH = FETCHOPTTYPE_STRINGPOINT + 97, dirty::TLS,
+        |o, a| { o.tls.ca_path = a.path(); Ok(()) };
+    /// FETCHOPT_NOSIGNAL: a documented no-op (no signals are used).
+    FETCHOPT_NOSIGNAL = FETCHOPTTYPE_LONG + 99, NONE, |_, _| Ok(());
+    /// FETCHOPT_PRIVATE.
+    FETCHOPT_PRIVATE = FETCHOPTTYPE_OBJECTPOINT + 103, NONE,
+        |o, a| { o.private = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_UNRESTRICTED_AUTH.
+    FETCHOPT_UNRESTRICTED_AUTH = FETCHOPTTYPE_LONG + 105, dirty::SCALARS,
+        |o, a| { o.unrestricted_auth = a.flag(); Ok(()) };
+    /// FETCHOPT_INFILESIZE_LARGE.
+    FETCHOPT_INFILESIZE_LARGE = FETCHOPTTYPE_OFF_T + 115, REBUILD,
+        |o, a| { o.infilesize = a.size()?; Ok(()) };
+    /// FETCHOPT_POSTFIELDSIZE_LARGE.
+    FETCHOPT_POSTFIELDSIZE_LARGE = FETCHOPTTYPE_OFF_T + 120, REBUILD,
+        |o, a| { o.post_size = a.size()?; Ok(()) };
+    /// FETCHOPT_MAX_SEND_SPEED_LARGE (bytes/s, 0 unlimited).
+    FETCHOPT_MAX_SEND_SPEED_LARGE = FETCHOPTTYPE_OFF_T + 145, dirty::SCALARS,
+        |o, a| { o.max_send_speed = a.unsigned()?; Ok(()) };
+    /// FETCHOPT_MAX_RECV_SPEED_LARGE (bytes/s, 0 unlimited).
+    FETCHOPT_MAX_RECV_SPEED_LARGE = FETCHOPTTYPE_OFF_T + 146, dirty::SCALARS,
+        |o, a| { o.max_recv_speed = a.unsigned()?; Ok(()) };
+    /// FETCHOPT_TIMEOUT_MS.
+    FETCHOPT_TIMEOUT_MS = FETCHOPTTYPE_LONG + 155, dirty::SCALARS,
+        |o, a| { o.timeout_ms = a.millis(1)?; Ok(()) };
+    /// FETCHOPT_CONNECTTIMEOUT_MS.
+    FETCHOPT_CONNECTTIMEOUT_MS = FETCHOPTTYPE_LONG + 156, dirty::SCALARS,
+        |o, a| { o.connect_timeout_ms = a.millis(1)?; Ok(()) };
+    /// FETCHOPT_COPYPOSTFIELDS.
+    FETCHOPT_COPYPOSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 165, REBUILD, copy_post_fields;
+    /// FETCHOPT_SEEKFUNCTION.
+    FETCHOPT_SEEKFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 167, HOOKS,
+        set_seek_fn;
+    /// FETCHOPT_SEEKDATA.
+    FETCHOPT_SEEKDATA = FETCHOPTTYPE_CBPOINT + 168, HOOKS,
+        |o, a| { o.seek_data = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_XFERINFOFUNCTION (wins over PROGRESSFUNCTION).
+    FETCHOPT_XFERINFOFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 219, HOOKS,
+        set_xferinfo_fn;
+    /// FETCHOPT_EXPECT_100_TIMEOUT_MS. Upstream: negative is an error,
+    /// above 65535 ms is clamped.
+    FETCHOPT_EXPECT_100_TIMEOUT_MS = FETCHOPTTYPE_LONG + 227, dirty::SCALARS,
+        |o, a| { o.expect_100_timeout_ms = a.unsigned()?.min(u64::from(u16::MAX)); Ok(()) };
+    /// FETCHOPT_CAINFO_BLOB.
+    FETCHOPT_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 309, dirty::TLS, set_ca_blob;
+}
+
+/// FETCHOPT_PROGRESSDATA: another name for FETCHOPT_XFERINFODATA.
+pub const FETCHOPT_PROGRESSDATA: FETCHoption = FETCHOPT_XFERINFODATA;
+
+fn set_write_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_write_callback`.
+    o.write_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_read_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_read_callback`.
+    o.read_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_progress_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_progress_callback`.
+    o.progress_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_header_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_write_callback`.
+    o.header_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_seek_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_seek_callback`.
+    o.seek_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_xferinfo_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_xferinfo_callback`.
+    o.xferinfo_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn post_fields(p: *const c_char) -> PostData {
+    if p.is_null() {
+        PostData::None
+    } else {
+        PostData::Borrowed(p)
+    }
+}
+
+fn copy_post_fields(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    o.post_data = if a.ptr.is_null() {
+        PostData::None
+    } else {
+        let len = match usize::try_from(o.post_size) {
+            Ok(n) => n,
+            // SAFETY: without a size the data is a C string.
+            Err(_) => unsafe { libc::strlen(a.ptr.cast()) },
+        };
+        // SAFETY: the application passes `len` readable bytes.
+        PostData::Copied(unsafe { std::slice::from_raw_parts(a.ptr.cast::<u8>(), len) }.to_vec())
+    };
+    Ok(())
+}
+
+/// A method must be an HTTP token: CR/LF in it would let one transfer send
+/// two requests. Refused here, and the old value kept.
+fn set_custom_request(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    let custom = a.string();
+    if let Some(c) = &custom {
+        let name = c.to_str().map_err(|_| ());
+        if name
+            .and_then(|n| Method::custom(n).map_err(|_| ()))
+            .is_err()
+        {
+            return Err(FETCHE_BAD_FUNCTION_ARGUMENT);
+        }
+    }
+    o.custom = custom;
+    Ok(())
+}
+
+fn set_http_get(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    if a.flag() {
+        o.post = false;
+        o.upload = false;
+        o.nobody = false;
+        o.post_data = PostData::None;
+    }
+    Ok(())
+}
+
+/// SSLCERTTYPE / SSLKEYTYPE: only PEM files are supported; NULL restores
+/// the default. Upstream backends refuse unsupported types when the
+/// transfer starts; here setopt says so at once.
+fn only_pem(_: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    match a.string() {
+        Some(t) if !t.to_bytes().eq_ignore_ascii_case(b"PEM") => Err(FETCHE_NOT_BUILT_IN),
+        _ => Ok(()),
+    }
+}
+
+fn set_ca_blob(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    let blob = a.ptr.cast::<fetch_blob>();
+    o.tls.ca_blob = if blob.is_null() {
+        None
+    } else {
+        // SAFETY: a non-NULL CAINFO_BLOB argument points to a
+        // `struct fetch_blob` (upstream contract).
+        let b = unsafe { &*blob };
+        if b.data.is_null() || b.len == 0 || b.len > MAX_INPUT_LENGTH {
+            return Err(FETCHE_BAD_FUNCTION_ARGUMENT);
+        }
+        // Copied whatever the flags say: FETCH_BLOB_NOCOPY only allows the
+        // library to keep the pointer.
+        // SAFETY: the blob's data is readable for `len` bytes.
+        Some(unsafe { std::slice::from_raw_parts(b.data.cast::<u8>(), b.len) }.to_vec())
+    };
+    Ok(())
+}
+
+/// The table entry for `option`.
+pub(crate) fn find_option(option: FETCHoption) -> Option<&'static EasyOpt> {
+    EASY_OPTIONS.iter().find(|o| o.number == option)
+}
+
+impl FetchEasy {
+    /// One `fetch_easy_setopt`: unknown options first, then the argument's
+    /// type, then the option's own handler; on success the entry's dirty
+    /// bits say what the next add re-applies.
+    fn setopt(&mut self, option: FETCHoption, value: Value) -> FETCHcode {
+        let Some(opt) = find_option(option) else {
+            return FETCHE_UNKNOWN_OPTION;
+        };
+        let result =
+            Arg::check(option_type(option), value).and_then(|a| (opt.set)(&mut self.opts, a));
+        match result {
+            Ok(()) => {
+                self.dirty |= opt.dirty;
+                FETCHE_OK
+            }
+            Err(code) => code,
+        }
+    }
+}
+
+fn easy_setopt(h: *mut c_void, option: FETCHoption, value: Value) -> FETCHcode {
+    guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
+        // SAFETY: the exported wrappers require `h` to be NULL or a handle.
+        match unsafe { easy_ref(h) } {
+            Some(e) => e.setopt(option, value),
+            None => FETCHE_BAD_FUNCTION_ARGUMENT,
+        }
+    })
+}
+
+/// `fetch_easy_setopt` for `long` (and other integer) arguments. Also
+/// accepts OFF_T options, and 0 as NULL for pointer options.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_setopt_long(
+    h: *mut c_void,
+    option: FETCHoption,
+    value: c_long,
+) -> FETCHcode {
+    easy_setopt(h, option, Value::Int(i64::from(value)))
+}
+
+/// `fetch_easy_setopt` for `fetch_off_t` arguments (LONG options too).
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_setopt_off_t(
+    h: *mut c_void,
+    option: FETCHoption,
+    value: fetch_off_t,
+) -> FETCHcode {
+    easy_setopt(h, option, Value::Int(value))
+}
+
+/// `fetch_easy_setopt` for object pointers (and function pointers passed
+/// as data pointers, which is what the `_Generic` macro does).
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library; `value` must
+/// be what the option documents (a C string, a callback, user data...).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_setopt_ptr(
+    h: *mut c_void,
+    option: FETCHoption,
+    value: *const c_void,
+) -> FETCHcode {
+    easy_setopt(h, option, Value::Ptr(value))
+}
+
+/// `fetch_easy_setopt` for function pointers cast to `fetch_func`.
+///
+/// # Safety
+/// `h` must be NULL or a pointer obtained from this library; `value` must
+/// be a callback of the type the option documents.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_setopt_func(
+    h: *mut c_void,
+    option: FETCHoption,
+    value: fetch_func,
+) -> FETCHcode {
+    let p = value.map_or(ptr::null(), |f| f as *const c_void);
+    easy_setopt(h, option, Value::Func(p))
+}

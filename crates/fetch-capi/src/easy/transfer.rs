@@ -1,0 +1,170 @@
+//! Building the engine transfer from the options: `FetchEasy::prepare`
+//! reuses the held [`Easy`] and applies only what the option table marked
+//! dirty since it last ran.
+
+use std::ffi::CStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fetch_core::{Easy, Method, ReadResult};
+
+use super::callbacks::{call_read, read_result};
+use super::{FetchEasy, PostData, dirty};
+use crate::codes::*;
+
+impl FetchEasy {
+    /// The engine transfer for the current options, taken out of the
+    /// handle to be added to a multi (or performed); it comes back with
+    /// [`FetchEasy::restore`]. The held transfer is reused and only what
+    /// changed since it last ran is applied to it.
+    pub(crate) fn prepare(&mut self) -> Easy {
+        // A request left over from an earlier run means nothing now.
+        let _ = self.pause.take();
+        self.snapshot = None;
+        let o = &self.opts;
+        let want_header = o.header_fn.is_some() || !o.header_data.is_null();
+        let want_progress = !o.noprogress && (o.xferinfo_fn.is_some() || o.progress_fn.is_some());
+        // The engine has no "no URL": a NULL URL starts over, for
+        // upstream's error.
+        let no_url = self.dirty & dirty::URL != 0 && o.url.is_none();
+        let reuse = self.dirty & dirty::REBUILD == 0
+            && !no_url
+            && want_header == self.has_header
+            && want_progress == self.has_progress;
+        let mut e = match self.core.take() {
+            Some(e) if reuse => e,
+            _ => {
+                self.dirty = dirty::ALL;
+                self.applied_headers.clear();
+                // New closures over new hooks: an engine transfer that is
+                // still around somewhere keeps calling the old ones.
+                self.hooks = Arc::default();
+                self.fresh(want_header, want_progress)
+            }
+        };
+        let d = self.dirty;
+        let o = &self.opts;
+        if d & dirty::HOOKS != 0 {
+            self.hooks.publish(o);
+        }
+        // (A NULL URL rebuilds: a new engine transfer has none.) The same
+        // string set again keeps the parsed URL cached in the engine.
+        if let (true, Some(u)) = (d & dirty::URL != 0, &o.url) {
+            let u = u.to_string_lossy();
+            if e.get_url() != Some(&*u) {
+                e.url(u.into_owned());
+            }
+        }
+        if d & dirty::TLS != 0 {
+            e.tls(o.tls.clone());
+        }
+        if d & dirty::SCALARS != 0 {
+            e.follow_location(o.follow);
+            e.max_redirs(u32::try_from(o.max_redirs).ok());
+            e.timeout(Duration::from_millis(o.timeout_ms));
+            e.connect_timeout(Duration::from_millis(o.connect_timeout_ms));
+            e.low_speed(o.low_speed_limit, Duration::from_secs(o.low_speed_time));
+            e.max_send_speed(o.max_send_speed);
+            e.max_recv_speed(o.max_recv_speed);
+            e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
+            e.unrestricted_auth(o.unrestricted_auth);
+        }
+        if d & dirty::BODY != 0 {
+            self.apply_body(&mut e);
+        }
+        self.apply_headers(&mut e);
+        // A borrowed POSTFIELDS buffer may change between transfers
+        // without a setopt: read it again next time.
+        self.dirty = if matches!(self.opts.post_data, PostData::Borrowed(_)) {
+            dirty::BODY
+        } else {
+            0
+        };
+        e
+    }
+
+    /// The method and request body.
+    fn apply_body(&self, e: &mut Easy) {
+        let o = &self.opts;
+        let reader = || {
+            let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
+            move |buf: &mut [u8]| {
+                if hooks.is_detached() {
+                    ReadResult::Abort
+                } else if pause.blocks(FETCHPAUSE_SEND) {
+                    ReadResult::Pause
+                } else {
+                    let (f, data) = hooks.read();
+                    read_result(call_read(f, data, buf), buf.len())
+                }
+            }
+        };
+        if o.nobody {
+            e.method(Method::Head);
+        } else if o.upload {
+            e.body_reader(u64::try_from(o.infilesize).ok(), reader());
+            e.method(Method::Put);
+        } else if let Some(body) = self.post_body() {
+            e.post(body);
+        } else if o.post {
+            e.body_reader(u64::try_from(o.post_size).ok(), reader());
+            e.method(Method::Post);
+        } else {
+            e.method(Method::Get);
+        }
+        if let Some(c) = &o.custom {
+            e.method(Method::Custom(c.to_string_lossy().into_owned()));
+        }
+    }
+
+    /// USERAGENT and HTTPHEADER, read at every add: the application may
+    /// append to the list it gave without a new setopt.
+    fn apply_headers(&mut self, e: &mut Easy) {
+        let o = &self.opts;
+        if o.user_agent.is_none() && o.headers.is_null() {
+            if !self.applied_headers.is_empty() {
+                self.applied_headers.clear();
+                e.headers(Vec::new());
+            }
+            return;
+        }
+        let mut lines = Vec::new();
+        if let Some(ua) = &o.user_agent {
+            lines.push(format!("User-Agent: {}", ua.to_string_lossy()));
+        }
+        let mut node = o.headers;
+        while !node.is_null() {
+            // SAFETY: FETCHOPT_HTTPHEADER's list must stay valid while the
+            // transfer is set up (upstream contract); nodes come from
+            // fetch_slist_append.
+            let n = unsafe { &*node };
+            if !n.data.is_null() {
+                // SAFETY: slist data are NUL-terminated strings.
+                let s = unsafe { CStr::from_ptr(n.data) };
+                lines.push(s.to_string_lossy().into_owned());
+            }
+            node = n.next;
+        }
+        if lines != self.applied_headers {
+            e.headers(lines.clone());
+            self.applied_headers = lines;
+        }
+    }
+
+    fn post_body(&self) -> Option<Vec<u8>> {
+        match &self.opts.post_data {
+            PostData::None => None,
+            PostData::Copied(v) => Some(v.clone()),
+            PostData::Borrowed(p) => {
+                let len = match usize::try_from(self.opts.post_size) {
+                    Ok(n) => n,
+                    // SAFETY: without a size, POSTFIELDS is a C string.
+                    Err(_) => unsafe { libc::strlen(*p) },
+                };
+                // SAFETY: the application keeps POSTFIELDS valid for `len`
+                // bytes while the transfer runs (upstream contract).
+                Some(unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) }.to_vec())
+            }
+        }
+    }
+}
