@@ -1,5 +1,5 @@
 //! The built-in loop's poller exists only once the built-in loop is used
-//! (docs/decisions.md 26): a multi driven by `fetch_multi_socket_action`
+//! (docs/decisions.md 28): a multi driven by `fetch_multi_socket_action`
 //! holds no descriptor of its own, and a `fetch_multi_wakeup` made before
 //! the poller exists still ends the first `fetch_multi_poll` (FD-11).
 //!
