@@ -31,9 +31,22 @@ pub(crate) struct Dest {
 
 impl Dest {
     /// Parses `raw` for a transfer whose TLS settings have pool tag `tag`.
-    pub(crate) fn parse(raw: &str, tag: u64) -> Result<Arc<Self>, Error> {
-        let url = Url::parse(raw)
-            .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("URL rejected: {e}")))?;
+    /// A URL without `scheme://` gets `default_scheme` or, without one, a
+    /// scheme guessed from the host name as upstream does (`ftp.` gives ftp,
+    /// and so on; http otherwise).
+    pub(crate) fn parse(
+        raw: &str,
+        tag: u64,
+        default_scheme: Option<&str>,
+    ) -> Result<Arc<Self>, Error> {
+        let rejected =
+            |e: url::ParseError| Error::new(ErrorCode::UrlMalformat, format!("URL rejected: {e}"));
+        let url = if raw.contains("://") {
+            Url::parse(raw).map_err(rejected)?
+        } else {
+            let scheme = default_scheme.unwrap_or_else(|| guess_scheme(raw));
+            Url::parse(&format!("{scheme}://{raw}")).map_err(rejected)?
+        };
         Self::from_url(raw.to_owned(), url, tag)
     }
 
@@ -89,10 +102,34 @@ impl Dest {
         }))
     }
 
-    /// Whether this target was made from `raw` with TLS tag `tag`.
+    /// Whether this target was made from `raw` with TLS tag `tag` (the
+    /// caller drops its cached target when the default scheme changes).
     pub(crate) fn matches(&self, raw: &str, tag: u64) -> bool {
         self.tag == tag && self.raw == raw
     }
+}
+
+/// Upstream's guess for a URL without a scheme: by the host name's first
+/// label, http when nothing matches.
+fn guess_scheme(raw: &str) -> &'static str {
+    let authority = raw.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority
+        .rsplit('@')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    const BY_PREFIX: [(&str, &str); 6] = [
+        ("ftp.", "ftp"),
+        ("dict.", "dict"),
+        ("ldap.", "ldap"),
+        ("imap.", "imap"),
+        ("smtp.", "smtp"),
+        ("pop3.", "pop3"),
+    ];
+    BY_PREFIX
+        .iter()
+        .find(|(prefix, _)| host.starts_with(prefix))
+        .map_or("http", |&(_, scheme)| scheme)
 }
 
 #[cfg(test)]
@@ -101,24 +138,44 @@ mod tests {
 
     #[test]
     fn derives_everything_once() {
-        let t = Dest::parse("http://Example.COM:8080/a/b?x=1#frag", 0).unwrap();
+        let t = Dest::parse("http://Example.COM:8080/a/b?x=1#frag", 0, None).unwrap();
         assert_eq!(t.host, "example.com");
         assert_eq!(t.port, 8080);
         assert_eq!(t.origin, "http://example.com:8080");
         assert_eq!(t.request_target, "/a/b?x=1");
         assert_eq!(t.host_header, "example.com:8080");
-        let t = Dest::parse("https://[::1]/", 7).unwrap();
+        let t = Dest::parse("https://[::1]/", 7, None).unwrap();
         assert_eq!((t.host.as_str(), t.port, t.https), ("::1", 443, true));
         assert_eq!(t.origin, "https://[::1]:443#7");
         assert_eq!(t.host_header, "[::1]");
         assert!(t.matches("https://[::1]/", 7) && !t.matches("https://[::1]/", 0));
         assert_eq!(
-            Dest::parse("ftp://x/", 0).unwrap_err().code(),
+            Dest::parse("ftp://x/", 0, None).unwrap_err().code(),
             ErrorCode::UnsupportedProtocol
         );
         assert_eq!(
-            Dest::parse("nope", 0).unwrap_err().code(),
+            Dest::parse("http://[::1", 0, None).unwrap_err().code(),
             ErrorCode::UrlMalformat
+        );
+    }
+
+    #[test]
+    fn scheme_is_guessed_as_upstream() {
+        let t = Dest::parse("Example.com:8080/path?q", 0, None).unwrap();
+        assert_eq!(t.url.as_str(), "http://example.com:8080/path?q");
+        let t = Dest::parse("user:pw@localhost/x", 0, None).unwrap();
+        assert_eq!((t.url.scheme(), t.host.as_str()), ("http", "localhost"));
+        assert_eq!(
+            Dest::parse("ftp.example.com/file", 0, None)
+                .unwrap_err()
+                .code(),
+            ErrorCode::UnsupportedProtocol
+        );
+        let t = Dest::parse("example.com/", 0, Some("https")).unwrap();
+        assert_eq!((t.https, t.port), (true, 443));
+        assert_eq!(
+            Dest::parse("nope", 0, Some("gopher")).unwrap_err().code(),
+            ErrorCode::UnsupportedProtocol
         );
     }
 }

@@ -219,6 +219,7 @@ pub struct Easy {
     pub(crate) expect_100_timeout: Duration,
     pub(crate) seek: Option<SeekFn>,
     pub(crate) unrestricted_auth: bool,
+    pub(crate) default_protocol: Option<String>,
     /// The URL as last parsed for this transfer, reused while unchanged.
     pub(crate) target_cache: Option<std::sync::Arc<crate::dest::Dest>>,
 }
@@ -272,6 +273,7 @@ impl Easy {
             expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
             seek: None,
             unrestricted_auth: false,
+            default_protocol: None,
             target_cache: None,
         }
     }
@@ -349,6 +351,16 @@ impl Easy {
     /// URL. Even when on, they never follow a redirect from https to http.
     pub fn unrestricted_auth(&mut self, on: bool) -> &mut Self {
         self.unrestricted_auth = on;
+        self
+    }
+
+    /// The scheme for a URL given without one (FETCHOPT_DEFAULT_PROTOCOL).
+    /// Without it the scheme is guessed as upstream does: from the host
+    /// name's first label (`ftp.` is ftp, and so on), http otherwise.
+    pub fn default_protocol(&mut self, scheme: Option<&str>) -> &mut Self {
+        self.default_protocol = scheme.map(str::to_ascii_lowercase);
+        // A cached parse may rest on the old default.
+        self.target_cache = None;
         self
     }
 

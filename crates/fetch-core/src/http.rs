@@ -106,8 +106,17 @@ pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(b" HTTP/1.1\r\n");
 
     let length;
-    let mut defaults: [Option<(&str, &str)>; 3] =
-        [Some(("Host", parts.host)), Some(("Accept", "*/*")), None];
+    let mut defaults: [Option<(&str, &str)>; 4] = [
+        Some(("Host", parts.host)),
+        Some(("Accept", "*/*")),
+        None,
+        None,
+    ];
+    // Upstream's default type of a POST body (a user line replaces or,
+    // with "Content-Type:", removes it).
+    if parts.method == "POST" && parts.body != BodyFraming::None {
+        defaults[3] = Some(("Content-Type", "application/x-www-form-urlencoded"));
+    }
     match parts.body {
         BodyFraming::None => {}
         BodyFraming::Length(n) => {
@@ -820,7 +829,7 @@ mod tests {
         );
         assert_eq!(
             request("POST", BodyFraming::Length(0), &[]),
-            "POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\nContent-Length: 0\r\n\r\n"
+            "POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\nContent-Length: 0\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n"
         );
         assert_eq!(
             request("PUT", BodyFraming::Length(12345), &[]),
@@ -828,7 +837,21 @@ mod tests {
         );
         assert_eq!(
             request("POST", BodyFraming::Chunked, &[]),
-            "POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\nTransfer-Encoding: chunked\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n"
+        );
+        // The application's type replaces the default; "Content-Type:"
+        // removes it.
+        assert_eq!(
+            request(
+                "POST",
+                BodyFraming::Length(2),
+                &["content-type: application/json"]
+            ),
+            "POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\nContent-Length: 2\r\ncontent-type: application/json\r\n\r\n"
+        );
+        assert_eq!(
+            request("POST", BodyFraming::Length(2), &["Content-Type:"]),
+            "POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\nContent-Length: 2\r\n\r\n"
         );
     }
 

@@ -183,7 +183,7 @@ impl Multi {
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
-                (Some(raw), _) => Dest::parse(raw, tag),
+                (Some(raw), _) => Dest::parse(raw, tag, t.easy.default_protocol.as_deref()),
             };
             match target {
                 Ok(target) => {
@@ -207,7 +207,13 @@ impl Multi {
             self.wait_for_slot(ti);
             return Step::Wait;
         }
-        let deadline = now.checked_add(self.transfers[ti].easy.connect_timeout);
+        // A new connection: its attempts start from the first address (an
+        // earlier connection of this transfer, e.g. before a redirect that
+        // closed it, used them up).
+        let t = &mut self.transfers[ti];
+        t.next_addr = 0;
+        t.last_connect_error = None;
+        let deadline = now.checked_add(t.easy.connect_timeout);
         self.set_deadline(ti, Kind::Connect, deadline);
         self.connect_next(ti)
     }

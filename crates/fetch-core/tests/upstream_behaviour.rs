@@ -1,0 +1,86 @@
+//! Behaviour that differed from upstream and that real programs rely on:
+//! a redirect whose response closes the connection, the default type of a
+//! POST body, URLs given without a scheme.
+
+mod common;
+
+use common::run_one;
+use fetch_core::{Easy, ErrorCode};
+use fixtures::{Script, ScriptedServer};
+
+fn code_of(app: &common::App, id: fetch_core::TransferId) -> ErrorCode {
+    match app.result(id) {
+        Ok(()) => ErrorCode::Ok,
+        Err(e) => e.code(),
+    }
+}
+
+/// A 302 with `Connection: close`: the redirect is followed on a new
+/// connection to the same address (it failed with COULDNT_CONNECT: the
+/// first connection had used up the address list).
+#[test_log::test]
+fn redirect_after_connection_close_reconnects() {
+    let srv = ScriptedServer::start_seq(vec![
+        Script::new()
+            .expect_request()
+            .write(
+                "HTTP/1.1 302 Found\r\nLocation: /next\r\nConnection: close\r\n\
+                 Content-Length: 0\r\n\r\n",
+            )
+            .close(),
+        Script::new().expect_request().respond_ok("landed").close(),
+    ]);
+    let mut e = Easy::get(srv.url("/"));
+    e.follow_location(true);
+    let (mut app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert_eq!(e.body(), b"landed");
+    assert_eq!(e.info().redirect_count, 1);
+    assert_eq!(e.info().num_connects, 2);
+    assert_eq!(srv.accepted(), 2);
+}
+
+/// A POST body gets upstream's default `Content-Type`; the application's
+/// own replaces it.
+#[test_log::test]
+fn post_has_default_content_type() {
+    let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("").close());
+    let mut e = Easy::get(srv.url("/form"));
+    e.post(b"a=1&b=2".to_vec());
+    let (app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::Ok);
+    let req = String::from_utf8(srv.requests()[0].clone()).unwrap();
+    assert!(
+        req.contains("\r\nContent-Type: application/x-www-form-urlencoded\r\n"),
+        "{req}"
+    );
+
+    let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("").close());
+    let mut e = Easy::get(srv.url("/json"));
+    e.post(b"{}".to_vec())
+        .header_line("Content-Type: application/json");
+    let (app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::Ok);
+    let req = String::from_utf8(srv.requests()[0].clone()).unwrap();
+    assert_eq!(req.matches("Content-Type").count(), 1, "{req}");
+    assert!(req.contains("Content-Type: application/json\r\n"), "{req}");
+}
+
+/// `host:port/path` without a scheme is http, as upstream guesses; a
+/// DEFAULT_PROTOCOL overrides the guess.
+#[test_log::test]
+fn url_without_scheme_is_guessed() {
+    let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("ok").close());
+    let bare = srv.url("/x").replacen("http://", "", 1);
+    let (mut app, id) = run_one(Easy::get(bare.clone()));
+    assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert_eq!(e.info().effective_url.as_deref(), Some(srv.url("/x").as_str()));
+    assert!(srv.requests()[0].starts_with(b"GET /x HTTP/1.1\r\n"));
+
+    let mut e = Easy::get(bare);
+    e.default_protocol(Some("ftp"));
+    let (app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::UnsupportedProtocol);
+}
