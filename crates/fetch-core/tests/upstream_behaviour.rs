@@ -76,7 +76,10 @@ fn url_without_scheme_is_guessed() {
     let (mut app, id) = run_one(Easy::get(bare.clone()));
     assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
-    assert_eq!(e.info().effective_url.as_deref(), Some(srv.url("/x").as_str()));
+    assert_eq!(
+        e.info().effective_url.as_deref(),
+        Some(srv.url("/x").as_str())
+    );
     assert!(srv.requests()[0].starts_with(b"GET /x HTTP/1.1\r\n"));
 
     let mut e = Easy::get(bare);

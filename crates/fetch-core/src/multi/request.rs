@@ -242,32 +242,18 @@ impl Multi {
         let cid = self.transfers[ti].conn.expect("sending has a connection");
         let ul_before = self.transfers[ti].easy.info.size_upload;
         loop {
-            let conn = &mut self.conns[cid];
-            if conn.out_pos < conn.out.len() {
-                let (pos, end) = (conn.out_pos, conn.out.len());
-                let out = std::mem::take(&mut conn.out);
-                let sent = conn.send(&out[pos..end]);
-                conn.out = out;
-                match sent {
-                    Ok(n) => conn.out_pos += n,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        let fd = conn.fd;
-                        self.sockets.want(fd, WANT_WRITE);
-                        return self.after_upload(ti, ul_before, Step::Wait);
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        return self.conn_failed(
-                            ti,
-                            Error::new(
-                                ErrorCode::SendError,
-                                format!("Failed sending data to the peer: {e}"),
-                            ),
-                        );
-                    }
+            match self.flush_out(cid) {
+                Ok(true) => {}
+                Ok(false) => return self.after_upload(ti, ul_before, Step::Wait),
+                Err(e) => {
+                    let err = Error::new(
+                        ErrorCode::SendError,
+                        format!("Failed sending data to the peer: {e}"),
+                    );
+                    return self.conn_failed(ti, err);
                 }
-                continue;
             }
+            let conn = &mut self.conns[cid];
             let t = &mut self.transfers[ti];
             if t.expect == Expect::Waiting {
                 // Head sent: wait for "100 Continue" (or a final answer)
@@ -304,6 +290,29 @@ impl Multi {
             self.refresh_interest(ti);
             return self.after_upload(ti, ul_before, Step::Wait);
         }
+    }
+
+    /// Writes the connection's pending output: `Ok(true)` when all of it
+    /// went out, `Ok(false)` when the socket would block (OUT is wanted).
+    fn flush_out(&mut self, cid: usize) -> io::Result<bool> {
+        let conn = &mut self.conns[cid];
+        while conn.out_pos < conn.out.len() {
+            let (pos, end) = (conn.out_pos, conn.out.len());
+            let out = std::mem::take(&mut conn.out);
+            let sent = conn.send(&out[pos..end]);
+            conn.out = out;
+            match sent {
+                Ok(n) => conn.out_pos += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let fd = conn.fd;
+                    self.sockets.want(fd, WANT_WRITE);
+                    return Ok(false);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
     }
 
     /// Takes the next piece of a streamed body from the read callback into

@@ -2,6 +2,7 @@
 //! decoding, and handing heads and body to the application's callbacks.
 
 use super::*;
+use crate::http::ResponseHead;
 
 /// Bytes read per `read` call into the multi's shared buffer.
 pub(super) const READ_BUF: usize = 256 * 1024;
@@ -22,23 +23,43 @@ pub(super) enum Outcome {
     },
 }
 
+/// What one read from the connection gave.
+enum Read {
+    /// Bytes were appended (or the carry is decoded first); `true` at EOF.
+    Data {
+        eof: bool,
+    },
+    /// Nothing more for now.
+    WouldBlock,
+    Failed(Error),
+}
+
+/// The transfer error for a failed read.
+fn recv_error(e: &io::Error) -> Error {
+    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        Some(tls_err) => tls::map_error(tls_err, false),
+        None if e.kind() == io::ErrorKind::UnexpectedEof => Error::new(
+            ErrorCode::RecvError,
+            "TLS connection closed without close_notify",
+        ),
+        None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")),
+    }
+}
+
+/// The read loop's buffer: the multi's shared one, `filled` bytes in use.
+struct Input {
+    buf: Vec<u8>,
+    filled: usize,
+    /// Bytes kept from before are decoded before the next read.
+    carried: bool,
+    read_max: usize,
+}
+
 impl Multi {
     pub(super) fn recv(&mut self, ti: usize, events: Events) -> Step {
         let cid = self.transfers[ti].conn.expect("receiving has a connection");
-        let conn = &mut self.conns[cid];
-        if let Some(tls) = conn.tls.as_mut() {
-            // Records left over from sending the request go first.
-            match flush_tls(tls, &conn.sock) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => {
-                    return self.conn_failed(
-                        ti,
-                        Error::new(ErrorCode::SendError, format!("TLS send: {e}")),
-                    );
-                }
-            }
-            self.refresh_interest(ti);
+        if let Some(step) = self.flush_tls_records(ti, cid) {
+            return step;
         }
         if self.transfers[ti].paused_recv {
             self.refresh_interest(ti);
@@ -47,18 +68,52 @@ impl Multi {
         if let Some(until) = self.throttled_until(ti, true) {
             return self.throttle(ti, until);
         }
-        let mut filled = self.conns[cid].carry.len();
         // Bytes kept from before (a pause, a yield) are decoded first even
         // without a readiness event: the socket may never signal them again.
-        let mut carried = filled > 0;
+        let carried = !self.conns[cid].carry.is_empty();
         if !events.may_read() && !carried {
             return Step::Wait;
         }
+        let dl_before = self.transfers[ti].easy.info.size_download;
+        let mut input = self.take_input(ti, cid);
+        let step = self.read_loop(ti, cid, &mut input);
+        self.rbuf = input.buf;
+        // Progress is reported once per event that moved data, the final
+        // one included; an abort only matters while the transfer runs.
+        if self.transfers[ti].easy.info.size_download != dl_before {
+            if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase == Phase::Done) {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
+        }
+        step
+    }
+
+    /// TLS records left over from sending the request go first; a failure
+    /// ends the receive step.
+    fn flush_tls_records(&mut self, ti: usize, cid: usize) -> Option<Step> {
+        let conn = &mut self.conns[cid];
+        let tls = conn.tls.as_mut()?;
+        match flush_tls(tls, &conn.sock) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => {
+                let err = Error::new(ErrorCode::SendError, format!("TLS send: {e}"));
+                return Some(self.conn_failed(ti, err));
+            }
+        }
+        self.refresh_interest(ti);
+        None
+    }
+
+    /// The shared read buffer with the connection's carry moved in front.
+    fn take_input(&mut self, ti: usize, cid: usize) -> Input {
         let mut buf = std::mem::take(&mut self.rbuf);
         if buf.len() < READ_BUF {
             buf.resize(READ_BUF, 0);
         }
         let conn = &mut self.conns[cid];
+        let filled = conn.carry.len();
         buf[..filled].copy_from_slice(&conn.carry);
         conn.carry.clear();
         // A rate-limited transfer reads in small steps so it cannot run far
@@ -69,98 +124,105 @@ impl Multi {
         } else {
             (limit as usize / 4).clamp(1024, READ_BUF)
         };
-        let dl_before = self.transfers[ti].easy.info.size_download;
-        let mut step = Step::Wait;
-        let mut reads = 0;
+        Input {
+            buf,
+            filled,
+            carried: filled > 0,
+            read_max,
+        }
+    }
+
+    /// Keeps what is not decoded yet for the next time.
+    fn keep(&mut self, cid: usize, input: &Input) {
+        self.conns[cid]
+            .carry
+            .extend_from_slice(&input.buf[..input.filled]);
+    }
+
+    fn read_some(&mut self, cid: usize, input: &mut Input) -> Read {
+        if std::mem::take(&mut input.carried) {
+            return Read::Data { eof: false };
+        }
         loop {
-            let conn = &mut self.conns[cid];
-            let eof = if carried {
-                carried = false;
-                false
-            } else {
-                let end = (filled + read_max).min(buf.len());
-                match conn.recv(&mut buf[filled..end]) {
-                    Ok(0) => true,
-                    Ok(n) => {
-                        filled += n;
-                        false
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        conn.carry.extend_from_slice(&buf[..filled]);
-                        break;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        let err = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
-                        {
-                            Some(tls_err) => tls::map_error(tls_err, false),
-                            None if e.kind() == io::ErrorKind::UnexpectedEof => Error::new(
-                                ErrorCode::RecvError,
-                                "TLS connection closed without close_notify",
-                            ),
-                            None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")),
-                        };
-                        step = self.conn_failed(ti, err);
-                        break;
-                    }
+            let end = (input.filled + input.read_max).min(input.buf.len());
+            match self.conns[cid].recv(&mut input.buf[input.filled..end]) {
+                Ok(0) => return Read::Data { eof: true },
+                Ok(n) => {
+                    input.filled += n;
+                    return Read::Data { eof: false };
                 }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Read::WouldBlock,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Read::Failed(recv_error(&e)),
+            }
+        }
+    }
+
+    /// Reads and decodes until the socket would block, the message ends,
+    /// the transfer pauses or is throttled, or it is time to yield.
+    fn read_loop(&mut self, ti: usize, cid: usize, input: &mut Input) -> Step {
+        for _ in 0..READS_PER_EVENT {
+            let eof = match self.read_some(cid, input) {
+                Read::Data { eof } => eof,
+                Read::WouldBlock => {
+                    self.keep(cid, input);
+                    return Step::Wait;
+                }
+                Read::Failed(err) => return self.conn_failed(ti, err),
             };
-            let (used, outcome) = self.process(ti, &buf[..filled], eof);
-            buf.copy_within(used..filled, 0);
-            filled -= used;
-            match outcome {
-                Outcome::More if eof => unreachable!("eof always ends the message"),
-                Outcome::More => {}
-                Outcome::Paused => {
-                    self.conns[cid].carry.extend_from_slice(&buf[..filled]);
-                    self.refresh_interest(ti);
-                    break;
-                }
-                Outcome::Continue100 => {
-                    self.conns[cid].carry.extend_from_slice(&buf[..filled]);
-                    self.send_body_now(ti);
-                    step = Step::Continue;
-                    break;
-                }
-                Outcome::Failed(e) => {
-                    if eof && matches!(e.code(), ErrorCode::GotNothing) {
-                        step = self.conn_failed(ti, e);
-                    } else {
-                        self.fail(ti, e);
-                    }
-                    break;
-                }
-                Outcome::Finished { reusable } => {
-                    let refused = self.transfers[ti].expect == Expect::Refused;
-                    step = self.complete(ti, reusable && filled == 0 && !refused);
-                    break;
-                }
+            let (used, outcome) = self.process(ti, &input.buf[..input.filled], eof);
+            input.buf.copy_within(used..input.filled, 0);
+            input.filled -= used;
+            if let Some(step) = self.after_decode(ti, cid, input, outcome, eof) {
+                return step;
             }
             if let Some(until) = self.throttled_until(ti, true) {
-                self.conns[cid].carry.extend_from_slice(&buf[..filled]);
-                step = self.throttle(ti, until);
-                break;
-            }
-            reads += 1;
-            if reads >= READS_PER_EVENT {
-                // Yield to other sockets but come back at once: an edge-
-                // triggered loop would not tell us about the rest.
-                self.conns[cid].carry.extend_from_slice(&buf[..filled]);
-                let now = self.now;
-                self.set_deadline(ti, Kind::Kick, Some(now));
-                break;
+                self.keep(cid, input);
+                return self.throttle(ti, until);
             }
         }
-        self.rbuf = buf;
-        // Progress is reported once per event that moved data, the final
-        // one included; an abort only matters while the transfer runs.
-        if self.transfers[ti].easy.info.size_download != dl_before {
-            if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase == Phase::Done) {
+        // Yield to other sockets but come back at once: an edge-triggered
+        // loop would not tell us about the rest.
+        self.keep(cid, input);
+        let now = self.now;
+        self.set_deadline(ti, Kind::Kick, Some(now));
+        Step::Wait
+    }
+
+    /// What a decoding outcome means for the read loop: `None` to go on.
+    fn after_decode(
+        &mut self,
+        ti: usize,
+        cid: usize,
+        input: &Input,
+        outcome: Outcome,
+        eof: bool,
+    ) -> Option<Step> {
+        Some(match outcome {
+            Outcome::More if eof => unreachable!("eof always ends the message"),
+            Outcome::More => return None,
+            Outcome::Paused => {
+                self.keep(cid, input);
+                self.refresh_interest(ti);
+                Step::Wait
+            }
+            Outcome::Continue100 => {
+                self.keep(cid, input);
+                self.send_body_now(ti);
+                Step::Continue
+            }
+            Outcome::Failed(e) if eof && matches!(e.code(), ErrorCode::GotNothing) => {
+                self.conn_failed(ti, e)
+            }
+            Outcome::Failed(e) => {
                 self.fail(ti, e);
-                return Step::Wait;
+                Step::Wait
             }
-        }
-        step
+            Outcome::Finished { reusable } => {
+                let refused = self.transfers[ti].expect == Expect::Refused;
+                self.complete(ti, reusable && input.filled == 0 && !refused)
+            }
+        })
     }
 
     /// Feeds received bytes to the decoder and the application's callbacks.
@@ -189,59 +251,8 @@ impl Multi {
                 }
                 Decoded::Head(head) => {
                     pos += n;
-                    t.marks.first_byte.get_or_insert_with(|| self.clock.now());
-                    t.easy.info.header_size += head.raw.len() as u64;
-                    if head.status >= 200 {
-                        t.easy.info.response_code = head.status;
-                        t.rates.dltotal = head.content_length.unwrap_or(0);
-                        t.following = None;
-                        t.easy.info.redirect_url = None;
-                        if t.expect == Expect::Waiting {
-                            // A final answer before the body was sent: the
-                            // body is never sent and the connection cannot
-                            // be reused.
-                            t.expect = Expect::Refused;
-                        }
-                        if matches!(head.status, 301 | 302 | 303 | 307 | 308) {
-                            if let Some(loc) = head.location.as_deref() {
-                                let next = t.target().url.join(loc).ok();
-                                if let Some(next) = next {
-                                    if t.easy.follow {
-                                        t.following = Some(next.to_string());
-                                    } else {
-                                        t.easy.info.redirect_url = Some(next.to_string());
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    let mut paused = false;
-                    if let Some(cb) = t.easy.header.as_mut() {
-                        for line in head.lines() {
-                            match cb(line) {
-                                Flow::Continue => {}
-                                // The head is delivered whole; the pause
-                                // takes effect before the body.
-                                Flow::Pause => paused = true,
-                                Flow::Abort => {
-                                    return (
-                                        pos,
-                                        Outcome::Failed(Error::new(
-                                            ErrorCode::WriteError,
-                                            "Failed writing header",
-                                        )),
-                                    );
-                                }
-                            }
-                        }
-                    }
-                    if head.status == 100 && t.expect == Expect::Waiting {
-                        t.paused_recv |= paused;
-                        return (pos, Outcome::Continue100);
-                    }
-                    if paused {
-                        t.paused_recv = true;
-                        return (pos, Outcome::Paused);
+                    if let Some(outcome) = self.on_head(ti, &head) {
+                        return (pos, outcome);
                     }
                 }
                 Decoded::Body(range) => {
@@ -262,6 +273,73 @@ impl Multi {
                     return (pos, Outcome::Finished { reusable });
                 }
             }
+        }
+    }
+
+    /// A response head arrived: note what it says, hand its lines to the
+    /// header callback. `Some` stops decoding (pause, 100, failure).
+    fn on_head(&mut self, ti: usize, head: &ResponseHead) -> Option<Outcome> {
+        if self.transfers[ti].marks.first_byte.is_none() {
+            self.transfers[ti].marks.first_byte = Some(self.clock.now());
+        }
+        let t = &mut self.transfers[ti];
+        t.easy.info.header_size += head.raw.len() as u64;
+        if head.status >= 200 {
+            note_final_head(t, head);
+        }
+        let mut paused = false;
+        if let Some(cb) = t.easy.header.as_mut() {
+            for line in head.lines() {
+                match cb(line) {
+                    Flow::Continue => {}
+                    // The head is delivered whole; the pause takes effect
+                    // before the body.
+                    Flow::Pause => paused = true,
+                    Flow::Abort => {
+                        return Some(Outcome::Failed(Error::new(
+                            ErrorCode::WriteError,
+                            "Failed writing header",
+                        )));
+                    }
+                }
+            }
+        }
+        if head.status == 100 && t.expect == Expect::Waiting {
+            t.paused_recv |= paused;
+            return Some(Outcome::Continue100);
+        }
+        if paused {
+            t.paused_recv = true;
+            return Some(Outcome::Paused);
+        }
+        None
+    }
+}
+
+/// What a final (non-1xx) response head sets: the status, the expected
+/// size, and where a redirect leads.
+fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
+    t.easy.info.response_code = head.status;
+    t.rates.dltotal = head.content_length.unwrap_or(0);
+    t.following = None;
+    t.easy.info.redirect_url = None;
+    if t.expect == Expect::Waiting {
+        // A final answer before the body was sent: the body is never sent
+        // and the connection cannot be reused.
+        t.expect = Expect::Refused;
+    }
+    if !matches!(head.status, 301 | 302 | 303 | 307 | 308) {
+        return;
+    }
+    let next = head
+        .location
+        .as_deref()
+        .and_then(|loc| t.target().url.join(loc).ok());
+    if let Some(next) = next {
+        if t.easy.follow {
+            t.following = Some(next.to_string());
+        } else {
+            t.easy.info.redirect_url = Some(next.to_string());
         }
     }
 }
