@@ -355,3 +355,47 @@ fn timing_info() {
     drop(app);
     let _ = Interest::Remove;
 }
+
+/// While a transfer is paused, its progress callback is still called about
+/// once a second (upstream does; applications resume from it), exactly
+/// one wake-up per tick; without a progress callback a paused transfer
+/// sets no timer at all. Driven by the manual clock: no sleeping.
+#[test_log::test]
+fn paused_transfer_ticks_its_progress_callback() {
+    for with_progress in [true, false] {
+        let srv = HttpServer::start();
+        let clock = Clock::manual();
+        let mut app = App::with_multi(Multi::with_clock(clock.clone()));
+        let (mut easy, body, paused) = pausing_sink(100_000);
+        easy.url(srv.url("/bytes/1000000"));
+        let calls = Arc::new(AtomicUsize::new(0));
+        if with_progress {
+            let c = calls.clone();
+            easy.progress_function(move |_| {
+                c.fetch_add(1, Ordering::SeqCst);
+                Flow::Continue
+            });
+        }
+        let id = app.add(easy);
+        run_until(&mut app, 500, |_| paused.load(Ordering::SeqCst));
+        app.step(Duration::from_millis(5));
+        assert_eq!(app.watched(), 0, "paused socket removed");
+        if !with_progress {
+            assert_eq!(app.multi.timeout(), None, "no timer while paused");
+        } else {
+            for tick in 1..=3 {
+                assert_eq!(app.multi.timeout(), Some(Duration::from_secs(1)));
+                let before = calls.load(Ordering::SeqCst);
+                clock.advance(Duration::from_secs(1));
+                app.multi
+                    .socket_action(Target::Timeout, Events::NONE)
+                    .unwrap();
+                assert_eq!(calls.load(Ordering::SeqCst), before + 1, "tick {tick}");
+            }
+        }
+        app.multi.pause(id, Pause::CONT).unwrap();
+        app.run(Duration::from_secs(30));
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+        assert_eq!(body.lock().unwrap().len(), 1_000_000);
+    }
+}

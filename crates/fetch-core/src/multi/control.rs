@@ -5,6 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+/// How often a paused transfer's progress callback is called.
+const PAUSED_PROGRESS: Duration = Duration::from_secs(1);
+
 /// The longest a rate limit holds a transfer back before checking again.
 const MAX_THROTTLE: Duration = Duration::from_secs(86_400);
 
@@ -160,8 +163,30 @@ impl Multi {
             Phase::Receiving => WANT_READ | tls,
             _ => return,
         };
+        let paused = match t.phase {
+            Phase::Sending => t.paused_send,
+            _ => t.paused_recv,
+        };
         let fd = conn.fd;
         self.sockets.want(fd, bits);
+        self.progress_tick(ti, paused);
+    }
+
+    /// While a direction is paused, upstream keeps calling the progress
+    /// callback about once a second, and applications resume from there;
+    /// so a paused transfer with a progress callback has a 1 s deadline
+    /// for it. Without a progress callback a paused transfer wakes nothing.
+    fn progress_tick(&mut self, ti: usize, paused: bool) {
+        let t = &self.transfers[ti];
+        let due = t.deadlines[Kind::Progress as usize];
+        let next = if !paused || t.easy.progress.is_none() {
+            None
+        } else {
+            due.or_else(|| self.now.checked_add(PAUSED_PROGRESS))
+        };
+        if next != due {
+            self.set_deadline(ti, Kind::Progress, next);
+        }
     }
 
     /// Calls the progress callback; `Err` when it asked to abort.

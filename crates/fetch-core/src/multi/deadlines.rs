@@ -228,6 +228,16 @@ impl Multi {
             self.drive(ti, Events::NONE);
         }
         let t = &mut self.transfers[ti];
+        if due(t.deadlines[Kind::Progress as usize]) {
+            t.deadlines[Kind::Progress as usize] = None;
+            if let Err(e) = self.progress(ti) {
+                self.fail(ti, e);
+                return;
+            }
+            // Still paused: the next tick in a second.
+            self.refresh_interest(ti);
+        }
+        let t = &mut self.transfers[ti];
         if due(t.deadlines[Kind::Kick as usize]) {
             t.deadlines[Kind::Kick as usize] = None;
             self.drive(ti, Events::NONE);

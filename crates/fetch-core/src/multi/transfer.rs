@@ -32,10 +32,13 @@ pub(super) enum Kind {
     Expect = 4,
     /// Give up on one address and try the next (more addresses remain).
     Attempt = 5,
+    /// A paused transfer's progress callback is due (about once a second,
+    /// as upstream: it is how applications resume a paused transfer).
+    Progress = 6,
 }
 
 /// Number of deadline kinds.
-pub(super) const KINDS: usize = 6;
+pub(super) const KINDS: usize = 7;
 
 /// Where a request stands with "Expect: 100-continue".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
