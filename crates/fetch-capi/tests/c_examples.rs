@@ -77,13 +77,37 @@ fn example(name: &str) -> PathBuf {
     )
 }
 
+/// Runs an example under valgrind's memcheck: any memory error or
+/// definite/indirect leak fails the test (exit code 99), whatever the
+/// example itself checks.
 fn run(exe: &Path, args: &[String]) -> Output {
-    let out = Command::new(exe).args(args).output().expect("run example");
+    require("valgrind");
+    let out = Command::new("valgrind")
+        .args([
+            "-q",
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+        ])
+        .arg(format!(
+            "--suppressions={}",
+            crate_dir().join("tests/valgrind.supp").display()
+        ))
+        .arg(exe)
+        .args(args)
+        .output()
+        .expect("run example under valgrind");
     eprintln!(
         "--- {} stdout:\n{}--- stderr:\n{}",
         exe.display(),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(
+        out.status.code(),
+        Some(99),
+        "valgrind reported errors in {}",
+        exe.display()
     );
     out
 }
