@@ -3,6 +3,7 @@
 //! place where numbers and texts live (STYLE rule 5).
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Defines a code enum with its upstream numbers and texts, so each table
 /// below is written once and its three mappings cannot drift apart.
@@ -305,12 +306,23 @@ pub fn easy_strerror(code: i32) -> &'static str {
 }
 
 /// A failed transfer: its FETCHcode plus a human-readable detail (what
-/// FETCHOPT_ERRORBUFFER receives).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// FETCHOPT_ERRORBUFFER receives), and the underlying I/O or TLS error where
+/// there is one ([`std::error::Error::source`]). Two errors are equal when
+/// their code and detail are.
+#[derive(Debug, Clone)]
 pub struct Error {
     code: ErrorCode,
     detail: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.detail == other.detail
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     /// An error with a code and a detail message.
@@ -318,7 +330,17 @@ impl Error {
         Self {
             code,
             detail: detail.into(),
+            source: None,
         }
+    }
+
+    /// Keeps `source` (an I/O or TLS error) as the cause.
+    pub(crate) fn caused_by(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Arc::new(source));
+        self
     }
 
     /// The FETCHcode.
@@ -342,7 +364,13 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -308,3 +308,17 @@ fn unanswered_address_falls_through_to_the_next() {
     assert_eq!(e.info().primary_ip, Some("::1".parse().unwrap()));
     assert_eq!(e.body().len(), 10);
 }
+
+/// The transfer error keeps the I/O error behind it as its `source()`.
+#[test_log::test]
+fn errors_keep_their_io_cause() {
+    use std::error::Error as _;
+    let (app, id) = run_one(Easy::get(format!("http://{}/", fixtures::closed_port())));
+    let err = app.result(id).as_ref().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CouldntConnect);
+    let io = err
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("the io::Error is kept");
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+}

@@ -137,16 +137,20 @@ impl Multi {
         loop {
             let t = &mut self.transfers[ti];
             let Some(&addr) = t.addrs.get(t.next_addr) else {
-                let why = t
-                    .last_connect_error
-                    .take()
-                    .map_or_else(|| "no address".to_owned(), |e| e.to_string());
+                let cause = t.last_connect_error.take();
+                let why = cause
+                    .as_ref()
+                    .map_or_else(|| "no address".to_owned(), ToString::to_string);
                 let msg = format!(
                     "Failed to connect to {} port {}: {why}",
                     t.target().host,
                     t.target().port
                 );
-                self.fail(ti, Error::new(ErrorCode::CouldntConnect, msg));
+                let mut err = Error::new(ErrorCode::CouldntConnect, msg);
+                if let Some(cause) = cause {
+                    err = err.caused_by(cause);
+                }
+                self.fail(ti, err);
                 return Step::Wait;
             };
             t.next_addr += 1;
@@ -271,7 +275,10 @@ impl Multi {
                     self.sockets.want(fd, WANT_READ | WANT_WRITE);
                     return Step::Wait;
                 }
-                Err(e) => break Error::new(ErrorCode::SslConnectError, format!("TLS send: {e}")),
+                Err(e) => {
+                    break Error::new(ErrorCode::SslConnectError, format!("TLS send: {e}"))
+                        .caused_by(e);
+                }
             }
             if !tls.is_handshaking() {
                 tracing::debug!(transfer = ti, version = ?tls.protocol_version(), "TLS established");
@@ -290,7 +297,7 @@ impl Multi {
                 Ok(_) => {
                     if let Err(e) = tls.process_new_packets() {
                         let _ = flush_tls(tls, &conn.sock);
-                        break tls::map_error(&e, true);
+                        break tls::map_error(&e, true).caused_by(e);
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {

@@ -84,6 +84,18 @@ pub struct AddError {
     pub easy: Box<Easy>,
 }
 
+impl std::fmt::Display for AddError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the transfer was not added: {}", self.error)
+    }
+}
+
+impl std::error::Error for AddError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 type SocketFn = Box<dyn FnMut(&mut SocketContext<'_>, SocketEvent) -> Result<(), Abort> + Send>;
 type TimerFn = Box<dyn FnMut(Option<Duration>) -> Result<(), Abort> + Send>;
 type ObserverFn = Box<dyn FnMut(Socket, Interest) + Send>;

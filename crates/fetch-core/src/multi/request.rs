@@ -249,7 +249,8 @@ impl Multi {
                     let err = Error::new(
                         ErrorCode::SendError,
                         format!("Failed sending data to the peer: {e}"),
-                    );
+                    )
+                    .caused_by(e);
                     return self.conn_failed(ti, err);
                 }
             }

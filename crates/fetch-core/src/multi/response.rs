@@ -35,14 +35,15 @@ enum Read {
 }
 
 /// The transfer error for a failed read.
-fn recv_error(e: &io::Error) -> Error {
+fn recv_error(e: io::Error) -> Error {
     match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        Some(tls_err) => tls::map_error(tls_err, false),
+        Some(tls_err) => tls::map_error(tls_err, false).caused_by(tls_err.clone()),
         None if e.kind() == io::ErrorKind::UnexpectedEof => Error::new(
             ErrorCode::RecvError,
             "TLS connection closed without close_notify",
-        ),
-        None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")),
+        )
+        .caused_by(e),
+        None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")).caused_by(e),
     }
 }
 
@@ -98,7 +99,7 @@ impl Multi {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => {
-                let err = Error::new(ErrorCode::SendError, format!("TLS send: {e}"));
+                let err = Error::new(ErrorCode::SendError, format!("TLS send: {e}")).caused_by(e);
                 return Some(self.conn_failed(ti, err));
             }
         }
@@ -153,7 +154,7 @@ impl Multi {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Read::WouldBlock,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Read::Failed(recv_error(&e)),
+                Err(e) => return Read::Failed(recv_error(e)),
             }
         }
     }
