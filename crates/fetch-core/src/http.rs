@@ -652,6 +652,12 @@ impl ResponseDecoder {
         self.started
     }
 
+    /// Whether the message is complete and `Done` comes with the next call,
+    /// whatever the input (the last body bytes were handed out).
+    pub(crate) fn is_complete(&self) -> bool {
+        self.state == State::Complete
+    }
+
     /// True after Done was returned.
     #[cfg(test)]
     pub(crate) fn is_done(&self) -> bool {

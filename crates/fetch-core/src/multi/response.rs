@@ -71,12 +71,14 @@ impl Multi {
         }
         // Bytes kept from before (a pause, a yield) are decoded first even
         // without a readiness event: the socket may never signal them again.
-        let carried = !self.conns[cid].carry.is_empty();
+        // So is a message whose last body bytes were handed out just as the
+        // transfer paused: only its end is left, and no byte will come.
+        let carried = !self.conns[cid].carry.is_empty() || self.transfers[ti].decoder.is_complete();
         if !events.may_read() && !carried {
             return Step::Wait;
         }
         let dl_before = self.transfers[ti].easy.info.size_download;
-        let mut input = self.take_input(ti, cid);
+        let mut input = self.take_input(ti, cid, carried);
         let step = self.read_loop(ti, cid, &mut input);
         self.rbuf = input.buf;
         // Progress is reported once per event that moved data, the final
@@ -108,7 +110,7 @@ impl Multi {
     }
 
     /// The shared read buffer with the connection's carry moved in front.
-    fn take_input(&mut self, ti: usize, cid: usize) -> Input {
+    fn take_input(&mut self, ti: usize, cid: usize, carried: bool) -> Input {
         let mut buf = std::mem::take(&mut self.rbuf);
         if buf.len() < READ_BUF {
             buf.resize(READ_BUF, 0);
@@ -128,7 +130,7 @@ impl Multi {
         Input {
             buf,
             filled,
-            carried: filled > 0,
+            carried,
             read_max,
         }
     }
