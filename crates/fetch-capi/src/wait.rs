@@ -1,6 +1,6 @@
 //! `struct fetch_waitfd` and its mapping to [`fetch_poll::WaitFd`]: the
 //! blocking part of `fetch_multi_wait` / `fetch_multi_poll` and
-//! `fetch_easy_perform` is [`fetch_poll::Driver`]'s (DESIGN.md, fetch-capi).
+//! `fetch_easy_perform` is [`fetch_poll::Driver`]'s (docs/ARCHITECTURE.md, fetch-capi).
 
 use std::ffi::c_int;
 use std::time::Duration;

@@ -50,6 +50,25 @@
 //!     if running == 0 { break; }
 //! }
 //! ```
+//!
+//! ## Where things are
+//!
+//! | module | concern |
+//! |---|---|
+//! | `multi` | [`Multi`]'s public API and the shape of every call |
+//! | `multi::transfer` | a transfer's phases, deadline kinds, the state machine, redirects |
+//! | `multi::connect` | resolve, non-blocking connect attempts, the TLS handshake |
+//! | `multi::request` / `multi::response` | the HTTP/1.1 exchange: head, framing, upload, reading, decoding, delivery |
+//! | `multi::conn` / `multi::pool` | a connection's I/O; the keep-alive pool, limits and wait queues |
+//! | `multi::deadlines` | the deadline queue (one entry per live transfer) |
+//! | `multi::report` | the only call sites of the socket and timer callbacks |
+//! | `multi::control` | pause, progress, speed limits, 100-continue, timings |
+//! | `socket` | the socket table: interest wanted vs. reported, `assign` values |
+//! | `http` | the sans-IO HTTP/1.1 codec |
+//! | `tls` | rustls configurations and error mapping |
+//! | `resolve` | the process-wide resolver pool and its wakeup socket |
+//! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
+//! | [`faults`] | fault injection for torture runs (feature `fault-injection`) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
