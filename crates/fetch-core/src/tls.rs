@@ -97,6 +97,7 @@ fn bad_ca(what: impl std::fmt::Display) -> Error {
 fn load_roots(opts: &TlsOptions) -> Result<RootCertStore, Error> {
     let mut roots = RootCertStore::empty();
     if opts.ca_file.is_none() && opts.ca_path.is_none() && opts.ca_blob.is_none() {
+        #[cfg(feature = "webpki-roots")]
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         return Ok(roots);
     }
