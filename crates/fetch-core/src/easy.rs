@@ -220,6 +220,8 @@ pub struct Easy {
     pub(crate) seek: Option<SeekFn>,
     pub(crate) unrestricted_auth: bool,
     pub(crate) default_protocol: Option<String>,
+    /// `tls.pool_tag()`, cached until the TLS options change.
+    pub(crate) tls_tag: Option<u64>,
     /// The URL as last parsed for this transfer, reused while unchanged.
     pub(crate) target_cache: Option<std::sync::Arc<crate::dest::Dest>>,
 }
@@ -274,6 +276,7 @@ impl Easy {
             seek: None,
             unrestricted_auth: false,
             default_protocol: None,
+            tls_tag: None,
             target_cache: None,
         }
     }
@@ -439,12 +442,20 @@ impl Easy {
     /// Sets the TLS options for `https://` URLs.
     pub fn tls(&mut self, opts: TlsOptions) -> &mut Self {
         self.tls = opts;
+        self.tls_tag = None;
         self
     }
 
     /// The TLS options, to change one in place.
     pub fn tls_mut(&mut self) -> &mut TlsOptions {
+        self.tls_tag = None;
         &mut self.tls
+    }
+
+    /// The TLS options' pool tag, worked out once per change of the
+    /// options (hashing them, a CA blob included, is not per transfer).
+    pub(crate) fn tls_tag(&mut self) -> u64 {
+        *self.tls_tag.get_or_insert_with(|| self.tls.pool_tag())
     }
 
     /// Sets the progress callback (FETCHOPT_XFERINFOFUNCTION). It is called

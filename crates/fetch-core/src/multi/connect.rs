@@ -240,10 +240,13 @@ impl Multi {
     /// settings, which also shares their session cache (resumption).
     pub(super) fn start_tls(&mut self, ti: usize, cid: usize) -> Step {
         let t = &mut self.transfers[ti];
-        let config = match self.tls_configs.get(&t.easy.tls) {
-            Some(c) => Ok(c.clone()),
-            None => tls::client_config(&t.easy.tls).inspect(|c| {
-                self.tls_configs.insert(t.easy.tls.clone(), c.clone());
+        // Keyed by the cached pool tag: no hashing of the options (a CA
+        // blob included) per connection; equal options are confirmed.
+        let tag = t.easy.tls_tag();
+        let config = match self.tls_configs.get(&tag) {
+            Some((opts, c)) if *opts == t.easy.tls => Ok(c.clone()),
+            _ => tls::client_config(&t.easy.tls).inspect(|c| {
+                self.tls_configs.insert(tag, (t.easy.tls.clone(), c.clone()));
             }),
         };
         match config.and_then(|c| tls::connect(c, &t.target().host)) {

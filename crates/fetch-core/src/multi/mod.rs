@@ -6,7 +6,7 @@
 //! [`Multi::reconcile_timer`] the only caller of the timer callback (TF
 //! rules). State machines only say what they want.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
@@ -133,7 +133,9 @@ pub struct Multi {
     rbuf: Vec<u8>,
     /// Reused for every read-callback call.
     ubuf: Vec<u8>,
-    tls_configs: HashMap<TlsOptions, Arc<rustls::ClientConfig>>,
+    /// rustls configurations by TLS pool tag (cached per options; this is
+    /// what gives session resumption across connections).
+    tls_configs: rustc_hash::FxHashMap<u64, (TlsOptions, Arc<rustls::ClientConfig>)>,
     cb_failed: bool,
     dead: bool,
 }
@@ -181,7 +183,7 @@ impl Multi {
             resolver: None,
             rbuf: Vec::new(),
             ubuf: Vec::new(),
-            tls_configs: HashMap::new(),
+            tls_configs: rustc_hash::FxHashMap::default(),
             cb_failed: false,
             dead: false,
         }

@@ -182,7 +182,7 @@ impl Multi {
                 self.fail(ti, e);
                 return Step::Wait;
             }
-            let tag = t.easy.tls.pool_tag();
+            let tag = t.easy.tls_tag();
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
@@ -275,7 +275,7 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.easy.info.redirect_count += 1;
         tracing::debug!(transfer = ti, %next, "following redirect");
-        let tag = t.easy.tls.pool_tag();
+        let tag = t.easy.tls_tag();
         let target = Url::parse(&next)
             .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("bad redirect: {e}")))
             .and_then(|url| Dest::from_url(next.clone(), url, tag));
