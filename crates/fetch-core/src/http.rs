@@ -236,6 +236,10 @@ pub(crate) enum Decoded {
     Head(ResponseHead),
     /// Body bytes: `input[range]` of the slice given to this `decode` call.
     Body(Range<usize>),
+    /// The trailer fields of a chunked body, `input[range]`: whole lines,
+    /// each with its line ending, without the final empty line. Only when
+    /// there is at least one.
+    Trailers(Range<usize>),
     /// The message is complete.
     Done {
         /// The connection may carry another request.
@@ -489,7 +493,6 @@ impl ResponseDecoder {
                     self.state = State::ChunkSize;
                 }
                 State::Trailers => {
-                    // Trailer fields are not surfaced; only their end matters.
                     let Some(end) = find_empty_line(buf, &mut self.scan) else {
                         if buf.len() >= MAX_HEAD_SIZE {
                             return Err(HttpError::TrailersTooLarge);
@@ -500,8 +503,16 @@ impl ResponseDecoder {
                         return Err(HttpError::TrailersTooLarge);
                     }
                     self.scan = 0;
-                    pos += end;
                     self.state = State::Complete;
+                    // The section without its final empty line.
+                    let fields = buf[..end]
+                        .strip_suffix(b"\r\n")
+                        .or_else(|| buf[..end].strip_suffix(b"\n"))
+                        .map_or(0, <[u8]>::len);
+                    if fields > 0 {
+                        return Ok((pos + end, Decoded::Trailers(pos..pos + fields)));
+                    }
+                    pos += end;
                 }
                 State::Complete => {
                     self.state = State::Done;
@@ -945,6 +956,7 @@ mod tests {
     struct Outcome {
         heads: Vec<ResponseHead>,
         body: Vec<u8>,
+        trailers: Vec<u8>,
         /// `Some(reusable)` once Done came out (from decode or eof).
         done: Option<bool>,
         /// Done came from eof().
@@ -977,6 +989,11 @@ mod tests {
                     Decoded::Body(range) => {
                         assert!(!range.is_empty() && range.end <= consumed);
                         out.body.extend_from_slice(&buf[range]);
+                    }
+                    Decoded::Trailers(range) => {
+                        assert!(!range.is_empty() && range.end <= consumed);
+                        assert!(out.trailers.is_empty(), "one trailer section");
+                        out.trailers.extend_from_slice(&buf[range]);
                     }
                     Decoded::Done { reusable } => {
                         assert!(dec.is_done());
@@ -1091,6 +1108,7 @@ mod tests {
         assert!(out.heads[0].chunked);
         assert_eq!(out.heads[0].content_length, None);
         assert_eq!(out.body, b"hello0123456789");
+        assert_eq!(out.trailers, b"Trailer-One: 1\r\nTrailer-Two: 2\r\n");
         assert_eq!(out.done, Some(true));
         assert_eq!(out.leftover, b"NEXT");
     }

@@ -87,3 +87,40 @@ fn url_without_scheme_is_guessed() {
     let (app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::UnsupportedProtocol);
 }
+
+/// The trailer fields of a chunked response reach the header callback,
+/// each line whole, after the body (they were dropped).
+#[test_log::test]
+fn chunked_trailers_reach_the_header_callback() {
+    use std::sync::{Arc, Mutex};
+    let srv = ScriptedServer::start(
+        Script::new()
+            .expect_request()
+            .write(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n\
+                 5\r\nhello\r\n0\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n",
+            )
+            .close(),
+    );
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let l = lines.clone();
+    let mut e = Easy::get(srv.url("/"));
+    e.header_function(move |line| {
+        l.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(line).into_owned());
+        fetch_core::Flow::Continue
+    });
+    let (mut app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::Ok);
+    assert_eq!(app.multi.remove(id).unwrap().body(), b"hello");
+    let lines = lines.lock().unwrap();
+    let tail: Vec<&str> = lines
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(tail, ["\r\n", "X-Checksum: abc\r\n", "X-Other: 1\r\n"]);
+}

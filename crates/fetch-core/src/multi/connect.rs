@@ -246,7 +246,8 @@ impl Multi {
         let config = match self.tls_configs.get(&tag) {
             Some((opts, c)) if *opts == t.easy.tls => Ok(c.clone()),
             _ => tls::client_config(&t.easy.tls).inspect(|c| {
-                self.tls_configs.insert(tag, (t.easy.tls.clone(), c.clone()));
+                self.tls_configs
+                    .insert(tag, (t.easy.tls.clone(), c.clone()));
             }),
         };
         match config.and_then(|c| tls::connect(c, &t.target().host)) {

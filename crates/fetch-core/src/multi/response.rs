@@ -271,12 +271,43 @@ impl Multi {
                         return (pos, Outcome::Paused);
                     }
                 }
+                Decoded::Trailers(range) => {
+                    let fields = &input[pos..][range];
+                    pos += n;
+                    if let Some(outcome) = self.on_trailers(ti, fields) {
+                        return (pos, outcome);
+                    }
+                }
                 Decoded::Done { reusable } => {
                     pos += n;
                     return (pos, Outcome::Finished { reusable });
                 }
             }
         }
+    }
+
+    /// Trailer fields of a chunked body go to the header callback, line by
+    /// line (upstream does the same). A pause takes effect at once.
+    fn on_trailers(&mut self, ti: usize, fields: &[u8]) -> Option<Outcome> {
+        let t = &mut self.transfers[ti];
+        t.easy.info.header_size += fields.len() as u64;
+        if t.following.is_some() {
+            return None;
+        }
+        let cb = t.easy.header.as_mut()?;
+        for line in fields.split_inclusive(|&b| b == b'\n') {
+            match cb(line) {
+                Flow::Continue => {}
+                Flow::Pause => t.paused_recv = true,
+                Flow::Abort => {
+                    return Some(Outcome::Failed(Error::new(
+                        ErrorCode::WriteError,
+                        "Failed writing header",
+                    )));
+                }
+            }
+        }
+        t.paused_recv.then_some(Outcome::Paused)
     }
 
     /// A response head arrived: note what it says, hand its lines to the
