@@ -115,6 +115,27 @@ consts! { CODE_CONSTANTS;
     /// FETCHINFO_TYPEMASK.
     FETCHINFO_TYPEMASK: FETCHINFO = 0xf00000;
 
+    /// FETCHOT_LONG: an option's `fetch_easytype`.
+    FETCHOT_LONG: c_int = 0;
+    /// FETCHOT_VALUES: a `long` with named values.
+    FETCHOT_VALUES: c_int = 1;
+    /// FETCHOT_OFF_T.
+    FETCHOT_OFF_T: c_int = 2;
+    /// FETCHOT_OBJECT: a data pointer.
+    FETCHOT_OBJECT: c_int = 3;
+    /// FETCHOT_STRING.
+    FETCHOT_STRING: c_int = 4;
+    /// FETCHOT_SLIST.
+    FETCHOT_SLIST: c_int = 5;
+    /// FETCHOT_CBPTR: callback data.
+    FETCHOT_CBPTR: c_int = 6;
+    /// FETCHOT_BLOB.
+    FETCHOT_BLOB: c_int = 7;
+    /// FETCHOT_FUNCTION.
+    FETCHOT_FUNCTION: c_int = 8;
+    /// FETCHOT_FLAG_ALIAS: the entry is another name for an option.
+    FETCHOT_FLAG_ALIAS: u32 = 1 << 0;
+
     /// FETCH_ERROR_SIZE: the size FETCHOPT_ERRORBUFFER must have.
     FETCH_ERROR_SIZE: usize = 256;
     /// FETCH_SEEKFUNC_OK.
