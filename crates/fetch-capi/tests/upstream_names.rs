@@ -9,6 +9,10 @@
 //!    same text);
 //! 2. every other macro, every typedef and every struct is there; complete
 //!    types have the same size, struct members the same offsets;
+//! 3. every function is exported by `libfetch.so`, or provided by the header
+//!    (the variadic ones, [`HEADER_PROVIDED`]);
+//! 4. `fetch_easy_option_next` lists the same options (name, number, type,
+//!    alias flag) as the installed libcurl's `curl_easy_option_next`.
 //!
 //! The facts are taken by the compiler: the test preprocesses
 //! `<curl/curl.h>` to find the names, then compiles C programs that print
@@ -40,6 +44,30 @@ const OWN_VALUE: &[&str] = &[
 /// upstream than the installed one may be, so its markers may be larger,
 /// never smaller.
 const END_MARKER: &[&str] = &["_LAST", "_LASTENTRY", "_LASTONE"];
+
+/// Upstream functions the header provides instead of the library:
+/// variadic ones (a Rust library cannot define C variadics). The setopt /
+/// getinfo trio are `_Generic` macros over exported typed entry points;
+/// the rest are `static inline` functions (mprintf over the C library's
+/// printf family; formadd and share_setopt, which have nothing to pass
+/// on).
+const HEADER_PROVIDED: &[&str] = &[
+    "curl_easy_setopt",
+    "curl_easy_getinfo",
+    "curl_multi_setopt",
+    "curl_share_setopt",
+    "curl_formadd",
+    "curl_mprintf",
+    "curl_mfprintf",
+    "curl_msprintf",
+    "curl_msnprintf",
+    "curl_mvprintf",
+    "curl_mvfprintf",
+    "curl_mvsprintf",
+    "curl_mvsnprintf",
+    "curl_maprintf",
+    "curl_mvaprintf",
+];
 
 /// Macros that are not part of the API: upstream's include guards and
 /// private helpers (`CURLINC_*`), and function-like macros that only
@@ -631,4 +659,160 @@ fn every_upstream_macro_type_and_struct_exists() {
         }
     }
     r.finish("macros, typedefs and structs");
+}
+
+#[test]
+fn every_upstream_function_is_exported_or_in_the_header() {
+    let u = upstream();
+    let so = deps_dir().join("libfetch.so");
+    assert!(so.exists(), "{} not built", so.display());
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+        .expect("`nm` is required by this test (binutils)");
+    assert!(out.status.success());
+    let exported: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect();
+    let mut r = Report::default();
+    let mut provided = Vec::new();
+    for f in &u.functions {
+        r.checked += 1;
+        let ours = rename(f);
+        if HEADER_PROVIDED.contains(&f.as_str()) {
+            provided.push(ours);
+        } else if !exported.contains(&ours) {
+            r.missing
+                .push(format!("{ours} (not exported by libfetch.so)"));
+        }
+    }
+    // The header-provided ones: a macro, or a function whose address can
+    // be taken (an inline definition).
+    let body: Vec<String> = provided
+        .iter()
+        .map(|f| format!("#ifndef {f}\n  (void)&{f};\n#endif"))
+        .collect();
+    let text = format!(
+        "{FETCH_INCLUDES}int main(void) {{\n{}\n  return 0;\n}}\n",
+        body.join("\n")
+    );
+    let out = gcc(
+        &[
+            "-fsyntax-only",
+            "-Werror=implicit-function-declaration",
+            "-x",
+            "c",
+            "-",
+        ],
+        Some(&text),
+    );
+    if !out.status.success() {
+        r.missing.push(format!(
+            "header-provided functions:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    r.finish("functions");
+}
+
+/// Builds and runs a program that lists the option directory with
+/// `<prefix>_easy_option_next`, one `name id type flags` line per entry.
+fn option_directory(dir: &Path, prefix: &str, includes: &str, link: &[&str]) -> BTreeSet<String> {
+    let src = dir.join(format!("{prefix}_options.c"));
+    let exe = dir.join(format!("{prefix}_options"));
+    let upper = prefix.to_uppercase();
+    std::fs::write(
+        &src,
+        format!(
+            "#include <stdio.h>\n{includes}int main(void) {{\n\
+             const struct {prefix}_easyoption *o = NULL;\n\
+             while ((o = {prefix}_easy_option_next(o)))\n\
+             printf(\"%s %d %d %u\\n\", o->name, (int)o->id, (int)o->type, o->flags);\n\
+             return {upper}OT_FLAG_ALIAS != 1;\n}}\n"
+        ),
+    )
+    .unwrap();
+    let mut args = vec![src.to_str().unwrap(), "-o", exe.to_str().unwrap()];
+    args.extend(link);
+    let out = gcc(&args, None);
+    assert!(
+        out.status.success(),
+        "{prefix}_options.c:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(&exe).output().unwrap();
+    assert!(run.status.success(), "{prefix}_options failed");
+    String::from_utf8_lossy(&run.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_option_directory_lists_what_upstream_lists() {
+    let scratch = Scratch::new("directory");
+    let theirs = option_directory(&scratch.0, "curl", "#include <curl/curl.h>\n", &["-lcurl"]);
+    // The static library: the shared one's soname (libfetch.so.0) is not
+    // in target/.
+    let lib = deps_dir().join("libfetch.a");
+    let ours = option_directory(
+        &scratch.0,
+        "fetch",
+        "#include <fetch/fetch.h>\n",
+        &[lib.to_str().unwrap(), "-lpthread", "-ldl", "-lm"],
+    );
+    let mut r = Report::default();
+    for entry in theirs.iter().map(|e| rename(e)) {
+        r.checked += 1;
+        let name = entry.split(' ').next().unwrap();
+        match ours.iter().find(|o| o.split(' ').next() == Some(name)) {
+            None => r.missing.push(format!("option directory entry {name}")),
+            Some(o) if *o != entry => r
+                .differing
+                .push(format!("upstream `{entry}`, libfetch `{o}`")),
+            Some(_) => {}
+        }
+    }
+    r.finish("option directory");
+}
+
+/// Item 1: what a program gets through upstream's curl.h (FILE, stderr,
+/// struct tm, time_t, fd_set, struct sockaddr, INT_MAX) comes through
+/// fetch.h too, under `-std=c11 -Wall -Wextra -Werror -pedantic`.
+#[test]
+fn the_system_headers_come_along() {
+    let text = "#include <fetch/fetch.h>\n\
+        int main(void) {\n\
+          FILE *f = stderr;\n\
+          time_t now = time(NULL);\n\
+          struct tm *tm = gmtime(&now);\n\
+          fd_set set;\n\
+          struct sockaddr sa;\n\
+          struct timeval tv = {0, 0};\n\
+          FD_ZERO(&set);\n\
+          sa.sa_family = AF_INET;\n\
+          fprintf(f, \"%d %d %ld %d\", tm != NULL, (int)sa.sa_family, (long)tv.tv_sec, INT_MAX > 0);\n\
+          return 0;\n\
+        }\n";
+    let out = gcc(
+        &[
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-fsyntax-only",
+            "-x",
+            "c",
+            "-",
+        ],
+        Some(text),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -162,12 +162,10 @@ type Handler = fn(&mut Options, Arg) -> Result<(), FETCHcode>;
 /// One easy option: everything about it is in its table entry.
 pub(crate) struct EasyOpt {
     /// The C name.
-    #[cfg_attr(not(test), allow(dead_code, reason = "read by the header check"))]
     pub(crate) name: &'static str,
     /// Its number (type base + index, as upstream).
     pub(crate) number: FETCHoption,
     /// Its `FETCHOT_*` type, for `fetch_easy_option_*`.
-    #[allow(dead_code, reason = "read by fetch_easy_option_* (next commit)")]
     pub(crate) ot: c_int,
     /// What [`FetchEasy::prepare`] must bring up to date (`dirty::*`).
     dirty: u8,
@@ -390,12 +388,10 @@ easy_options! {
 /// groups answer which code, and why).
 pub(crate) struct RefusedOpt {
     /// The C name.
-    #[allow(dead_code, reason = "read by fetch_easy_option_* (next commit)")]
     pub(crate) name: &'static str,
     /// Its number.
     pub(crate) number: FETCHoption,
     /// Its `FETCHOT_*` type.
-    #[allow(dead_code, reason = "read by fetch_easy_option_* (next commit)")]
     pub(crate) ot: c_int,
     /// `FETCHE_NOT_BUILT_IN` or `FETCHE_UNKNOWN_OPTION`.
     pub(crate) code: FETCHcode,
@@ -684,8 +680,7 @@ macro_rules! option_aliases {
         $(#[doc = concat!("`", stringify!($name), "`: another name for `", stringify!($target), "`.")]
         pub const $name: FETCHoption = $target;)*
         /// Every alias, with the option it names.
-        #[allow(dead_code, reason = "read by fetch_easy_option_* (next commit)")]
-        pub(crate) static OPTION_ALIASES: &[(&str, FETCHoption)] = &[$((stringify!($name), $name)),*];
+            pub(crate) static OPTION_ALIASES: &[(&str, FETCHoption)] = &[$((stringify!($name), $name)),*];
     };
 }
 
