@@ -115,6 +115,56 @@ consts! { CODE_CONSTANTS;
     /// FETCHINFO_TYPEMASK.
     FETCHINFO_TYPEMASK: FETCHINFO = 0xf00000;
 
+    /// FETCHOT_LONG: an option's `fetch_easytype`.
+    FETCHOT_LONG: c_int = 0;
+    /// FETCHOT_VALUES: a `long` with named values.
+    FETCHOT_VALUES: c_int = 1;
+    /// FETCHOT_OFF_T.
+    FETCHOT_OFF_T: c_int = 2;
+    /// FETCHOT_OBJECT: a data pointer.
+    FETCHOT_OBJECT: c_int = 3;
+    /// FETCHOT_STRING.
+    FETCHOT_STRING: c_int = 4;
+    /// FETCHOT_SLIST.
+    FETCHOT_SLIST: c_int = 5;
+    /// FETCHOT_CBPTR: callback data.
+    FETCHOT_CBPTR: c_int = 6;
+    /// FETCHOT_BLOB.
+    FETCHOT_BLOB: c_int = 7;
+    /// FETCHOT_FUNCTION.
+    FETCHOT_FUNCTION: c_int = 8;
+    /// FETCHOT_FLAG_ALIAS: the entry is another name for an option.
+    FETCHOT_FLAG_ALIAS: u32 = 1 << 0;
+
+    /// FETCHVERSION_NOW: the layout of `fetch_version_info_data`.
+    FETCHVERSION_NOW: c_int = 10;
+    /// FETCH_VERSION_IPV6.
+    FETCH_VERSION_IPV6: c_int = 1 << 0;
+    /// FETCH_VERSION_SSL.
+    FETCH_VERSION_SSL: c_int = 1 << 2;
+    /// FETCH_VERSION_ASYNCHDNS.
+    FETCH_VERSION_ASYNCHDNS: c_int = 1 << 7;
+    /// FETCH_VERSION_LARGEFILE.
+    FETCH_VERSION_LARGEFILE: c_int = 1 << 9;
+    /// FETCH_VERSION_THREADSAFE.
+    FETCH_VERSION_THREADSAFE: c_int = 1 << 30;
+    /// FETCHSSLBACKEND_RUSTLS.
+    FETCHSSLBACKEND_RUSTLS: c_int = 14;
+    /// FETCHSSLSET_OK.
+    FETCHSSLSET_OK: c_int = 0;
+    /// FETCHSSLSET_UNKNOWN_BACKEND.
+    FETCHSSLSET_UNKNOWN_BACKEND: c_int = 1;
+    /// FETCHSHE_INVALID: not a share handle.
+    FETCHSHE_INVALID: c_int = 3;
+    /// FETCHSHE_NOT_BUILT_IN.
+    FETCHSHE_NOT_BUILT_IN: c_int = 5;
+    /// FETCHUE_BAD_HANDLE.
+    FETCHUE_BAD_HANDLE: c_int = 1;
+    /// FETCHHE_NOT_BUILT_IN.
+    FETCHHE_NOT_BUILT_IN: c_int = 7;
+    /// FETCH_FORMADD_DISABLED.
+    FETCH_FORMADD_DISABLED: c_int = 7;
+
     /// FETCH_ERROR_SIZE: the size FETCHOPT_ERRORBUFFER must have.
     FETCH_ERROR_SIZE: usize = 256;
     /// FETCH_SEEKFUNC_OK.

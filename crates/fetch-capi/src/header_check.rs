@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::codes::CODE_CONSTANTS;
-use crate::easy::{EASY_OPTIONS, INFO_ITEMS};
+use crate::easy::{EASY_OPTIONS, INFO_ITEMS, OPTION_ALIASES, REFUSED_INFO, REFUSED_OPTIONS};
 use crate::multi::MULTI_OPTIONS;
 
 /// What the header defines: every name with a value, and the members of
@@ -227,7 +227,7 @@ fn same_members<'a>(h: &Header, name: &str, table: impl IntoIterator<Item = &'a 
     let header: BTreeSet<&str> = h.enums[name]
         .iter()
         .map(String::as_str)
-        .filter(|m| !m.ends_with("_NONE") && !m.ends_with("_LASTENTRY"))
+        .filter(|m| !m.ends_with("_NONE") && !m.ends_with("_LASTENTRY") && !m.ends_with("_LASTONE"))
         .collect();
     let table: BTreeSet<&str> = table.into_iter().collect();
     let missing: Vec<_> = header.difference(&table).collect();
@@ -242,10 +242,9 @@ fn same_members<'a>(h: &Header, name: &str, table: impl IntoIterator<Item = &'a 
 #[test]
 fn every_rust_constant_has_its_header_value() {
     let h = Header::parse();
-    let aliases = [(
-        "FETCHOPT_PROGRESSDATA",
-        i128::from(crate::easy::FETCHOPT_PROGRESSDATA),
-    )];
+    let aliases = OPTION_ALIASES
+        .iter()
+        .map(|(name, number)| (*name, i128::from(*number)));
     let bad = mismatches(&h, CODE_CONSTANTS.iter().copied().chain(aliases));
     assert!(bad.is_empty(), "codes.rs vs fetch.h:\n{}", bad.join("\n"));
 }
@@ -253,14 +252,17 @@ fn every_rust_constant_has_its_header_value() {
 #[test]
 fn easy_option_table_and_header_enum_agree() {
     let h = Header::parse();
-    let table = EASY_OPTIONS.iter().map(|o| (o.name, i128::from(o.number)));
-    let bad = mismatches(&h, table);
+    let table = EASY_OPTIONS
+        .iter()
+        .map(|o| (o.name, o.number))
+        .chain(REFUSED_OPTIONS.iter().map(|o| (o.name, o.number)));
+    let bad = mismatches(&h, table.clone().map(|(n, v)| (n, i128::from(v))));
     assert!(
         bad.is_empty(),
         "option table vs fetch.h:\n{}",
         bad.join("\n")
     );
-    same_members(&h, "FETCHoption", EASY_OPTIONS.iter().map(|o| o.name));
+    same_members(&h, "FETCHoption", table.map(|(n, _)| n));
 }
 
 #[test]
@@ -279,10 +281,13 @@ fn multi_option_table_and_header_enum_agree() {
 #[test]
 fn info_table_and_header_enum_agree() {
     let h = Header::parse();
-    let table = INFO_ITEMS.iter().map(|i| (i.name, i128::from(i.number)));
-    let bad = mismatches(&h, table);
+    let table = INFO_ITEMS
+        .iter()
+        .map(|i| (i.name, i.number))
+        .chain(REFUSED_INFO.iter().map(|i| (i.name, i.number)));
+    let bad = mismatches(&h, table.clone().map(|(n, v)| (n, i128::from(v))));
     assert!(bad.is_empty(), "info table vs fetch.h:\n{}", bad.join("\n"));
-    same_members(&h, "FETCHINFO", INFO_ITEMS.iter().map(|i| i.name));
+    same_members(&h, "FETCHINFO", table.map(|(n, _)| n));
 }
 
 #[test]

@@ -5,7 +5,9 @@
 //! upstream numeric values, over the [`fetch_core`] engine.
 //!
 //! What it does **not** do: protocols other than HTTP/1.1 and HTTPS (and
-//! whatever `fetch-core` supports), share handles, the URL API, a built-in
+//! whatever `fetch-core` supports), share handles, the URL API, MIME and
+//! forms, WebSocket, the header API (their functions exist and answer
+//! "not built in"), a built-in
 //! progress meter, TLS backends other than rustls or certificate formats
 //! other than PEM, or true C variadics. The variadic setopt/getinfo
 //! functions are C11 `_Generic` macros over typed entry points (see
@@ -34,8 +36,11 @@
 //!   `transfers` (add/remove, messages), `callbacks` (socket/timer bridge,
 //!   assign), `options`, `socket` (socket_action, timeout), `poll`
 //!   (perform, fdset, waitfds, wait, poll, wakeup).
-//! - `slist`, `wait`, `global`; `header_check` (tests: `fetch.h` against
-//!   every constant and table).
+//! - `slist`, `wait`, `global` (init, version, TLS backend choice),
+//!   `strings` (escape, getenv, getdate), `easy/directory` (the option
+//!   directory), `unbuilt` (upstream functions for features libfetch does
+//!   not build: they answer "not built in"); `header_check` (tests:
+//!   `fetch.h` against every constant and table).
 //!
 //! Boundary rules (STYLE rule 4): every exported function is
 //! `#[unsafe(no_mangle)] pub unsafe extern "C" fn` with a `# Safety` doc,
@@ -78,6 +83,8 @@ mod header_check;
 mod multi;
 mod registry;
 mod slist;
+mod strings;
+mod unbuilt;
 mod wait;
 
 pub use codes::*;
@@ -85,6 +92,8 @@ pub use easy::*;
 pub use global::*;
 pub use multi::*;
 pub use slist::*;
+pub use strings::*;
+pub use unbuilt::*;
 pub use wait::fetch_waitfd;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

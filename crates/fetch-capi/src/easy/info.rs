@@ -172,6 +172,80 @@ info_items! {
         Transfer(|c| micros(c.i.appconnect_time));
 }
 
+/// An upstream info id libfetch knows by name and number but does not
+/// answer: getinfo returns `code` (ABI.md says which and why).
+pub(crate) struct RefusedInfo {
+    /// The C name.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the header check"))]
+    pub(crate) name: &'static str,
+    /// Its number.
+    pub(crate) number: FETCHINFO,
+    /// `FETCHE_NOT_BUILT_IN` or `FETCHE_UNKNOWN_OPTION`.
+    pub(crate) code: FETCHcode,
+}
+
+/// Defines each refused info id's constant and its [`REFUSED_INFO`] entry.
+macro_rules! refused_info {
+    ($($name:ident = $ty:ident + $n:literal, $code:ident;)*) => {
+        $(#[doc = concat!("`", stringify!($name), "`: known, not answered.")]
+        pub const $name: FETCHINFO = $ty + $n;)*
+        /// Every upstream info id getinfo does not answer.
+        pub(crate) static REFUSED_INFO: &[RefusedInfo] = &[$(RefusedInfo {
+            name: stringify!($name),
+            number: $name,
+            code: $code,
+        }),*];
+    };
+}
+
+/// About a feature libfetch does not build (FTP, RTSP, cookies, proxies,
+/// TLS-backend internals, certificate chains).
+const NOT_BUILT_IN: FETCHcode = FETCHE_NOT_BUILT_IN;
+/// Within scope, not recorded by the engine yet.
+const UNKNOWN: FETCHcode = FETCHE_UNKNOWN_OPTION;
+
+refused_info! {
+    FETCHINFO_REQUEST_SIZE = FETCHINFO_LONG + 12, UNKNOWN;
+    FETCHINFO_FILETIME = FETCHINFO_LONG + 14, UNKNOWN;
+    FETCHINFO_FILETIME_T = FETCHINFO_OFF_T + 14, UNKNOWN;
+    FETCHINFO_CONTENT_LENGTH_DOWNLOAD = FETCHINFO_DOUBLE + 15, UNKNOWN;
+    FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T = FETCHINFO_OFF_T + 15, UNKNOWN;
+    FETCHINFO_CONTENT_LENGTH_UPLOAD = FETCHINFO_DOUBLE + 16, UNKNOWN;
+    FETCHINFO_CONTENT_LENGTH_UPLOAD_T = FETCHINFO_OFF_T + 16, UNKNOWN;
+    FETCHINFO_CONTENT_TYPE = FETCHINFO_STRING + 18, UNKNOWN;
+    FETCHINFO_REDIRECT_TIME = FETCHINFO_DOUBLE + 19, UNKNOWN;
+    FETCHINFO_HTTP_CONNECTCODE = FETCHINFO_LONG + 22, NOT_BUILT_IN;
+    FETCHINFO_HTTPAUTH_AVAIL = FETCHINFO_LONG + 23, UNKNOWN;
+    FETCHINFO_PROXYAUTH_AVAIL = FETCHINFO_LONG + 24, NOT_BUILT_IN;
+    FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, UNKNOWN;
+    FETCHINFO_SSL_ENGINES = FETCHINFO_SLIST + 27, NOT_BUILT_IN;
+    FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, NOT_BUILT_IN;
+    FETCHINFO_LASTSOCKET = FETCHINFO_LONG + 29, UNKNOWN;
+    FETCHINFO_FTP_ENTRY_PATH = FETCHINFO_STRING + 30, NOT_BUILT_IN;
+    FETCHINFO_CERTINFO = FETCHINFO_SLIST + 34, NOT_BUILT_IN;
+    FETCHINFO_CONDITION_UNMET = FETCHINFO_LONG + 35, UNKNOWN;
+    FETCHINFO_RTSP_SESSION_ID = FETCHINFO_STRING + 36, NOT_BUILT_IN;
+    FETCHINFO_RTSP_CLIENT_CSEQ = FETCHINFO_LONG + 37, NOT_BUILT_IN;
+    FETCHINFO_RTSP_SERVER_CSEQ = FETCHINFO_LONG + 38, NOT_BUILT_IN;
+    FETCHINFO_RTSP_CSEQ_RECV = FETCHINFO_LONG + 39, NOT_BUILT_IN;
+    FETCHINFO_LOCAL_IP = FETCHINFO_STRING + 41, UNKNOWN;
+    FETCHINFO_LOCAL_PORT = FETCHINFO_LONG + 42, UNKNOWN;
+    FETCHINFO_TLS_SESSION = FETCHINFO_SLIST + 43, NOT_BUILT_IN;
+    FETCHINFO_ACTIVESOCKET = FETCHINFO_SOCKET + 44, UNKNOWN;
+    FETCHINFO_TLS_SSL_PTR = FETCHINFO_SLIST + 45, NOT_BUILT_IN;
+    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, UNKNOWN;
+    FETCHINFO_PROXY_SSL_VERIFYRESULT = FETCHINFO_LONG + 47, NOT_BUILT_IN;
+    FETCHINFO_PROTOCOL = FETCHINFO_LONG + 48, UNKNOWN;
+    FETCHINFO_SCHEME = FETCHINFO_STRING + 49, UNKNOWN;
+    FETCHINFO_REDIRECT_TIME_T = FETCHINFO_OFF_T + 55, UNKNOWN;
+    FETCHINFO_RETRY_AFTER = FETCHINFO_OFF_T + 57, UNKNOWN;
+    FETCHINFO_EFFECTIVE_METHOD = FETCHINFO_STRING + 58, UNKNOWN;
+    FETCHINFO_PROXY_ERROR = FETCHINFO_LONG + 59, NOT_BUILT_IN;
+    FETCHINFO_REFERER = FETCHINFO_STRING + 60, UNKNOWN;
+    FETCHINFO_CAINFO = FETCHINFO_STRING + 61, UNKNOWN;
+    FETCHINFO_CAPATH = FETCHINFO_STRING + 62, UNKNOWN;
+}
+
 fn effective_url(c: &mut Ctx<'_, '_>) -> Out {
     let s = match (&c.i.effective_url, c.url) {
         (Some(u), _) => Cow::Borrowed(u.as_str()),
@@ -192,7 +266,10 @@ fn store_str(slot: &mut CString, s: &[u8]) -> *const c_char {
 impl FetchEasy {
     fn getinfo(&mut self, info: FETCHINFO, out: *mut c_void) -> FETCHcode {
         let Some(item) = INFO_ITEMS.iter().find(|i| i.number == info) else {
-            return FETCHE_UNKNOWN_OPTION;
+            return REFUSED_INFO
+                .iter()
+                .find(|r| r.number == info)
+                .map_or(FETCHE_UNKNOWN_OPTION, |r| r.code);
         };
         let value = match item.get {
             Handle(f) => f(self),

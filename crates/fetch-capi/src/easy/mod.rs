@@ -22,6 +22,7 @@
 //! - `perform`: `fetch_easy_perform` on a private driver.
 
 mod callbacks;
+mod directory;
 mod handle;
 mod info;
 mod options;
@@ -30,6 +31,7 @@ mod perform;
 mod transfer;
 
 pub use callbacks::*;
+pub use directory::*;
 pub use handle::*;
 pub use info::*;
 pub use options::*;

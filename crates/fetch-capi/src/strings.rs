@@ -1,0 +1,371 @@
+//! Upstream's small string helpers: `fetch_strequal`/`strnequal`,
+//! percent-encoding (`fetch_easy_escape`, `fetch_easy_unescape` and their
+//! older handle-less forms), `fetch_getenv` and `fetch_getdate`. Strings
+//! handed out are malloc'd, for `fetch_free`.
+
+use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ptr;
+
+use crate::guard;
+
+/// A malloc'd, NUL-terminated copy of `bytes` (NULL when out of memory).
+fn malloc_str(bytes: &[u8]) -> *mut c_char {
+    // SAFETY: a fresh allocation of len + 1 bytes, checked below.
+    let p = unsafe { libc::malloc(bytes.len() + 1) }.cast::<u8>();
+    if p.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `p` has room for the bytes and the NUL; the regions are
+    // distinct.
+    unsafe {
+        ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
+        *p.add(bytes.len()) = 0;
+    }
+    p.cast()
+}
+
+/// The input of escape/unescape: `length` bytes, or up to the NUL when it
+/// is 0; None for a negative length.
+///
+/// # Safety
+/// `s` must be non-NULL and readable for `length` bytes (or a C string).
+unsafe fn input<'a>(s: *const c_char, length: c_int) -> Option<&'a [u8]> {
+    match usize::try_from(length) {
+        // SAFETY: the caller's promise (a C string).
+        Ok(0) => Some(unsafe { CStr::from_ptr(s) }.to_bytes()),
+        // SAFETY: the caller's promise (`length` readable bytes).
+        Ok(n) => Some(unsafe { std::slice::from_raw_parts(s.cast::<u8>(), n) }),
+        Err(_) => None,
+    }
+}
+
+/// RFC 3986 percent-encoding: everything but the unreserved characters.
+pub(crate) fn escape(bytes: &[u8]) -> Vec<u8> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = Vec::with_capacity(bytes.len());
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b);
+        } else {
+            out.extend([b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+        }
+    }
+    out
+}
+
+/// Percent-decoding; a `%` not followed by two hex digits stays as it is.
+pub(crate) fn unescape(bytes: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let pair = bytes
+            .get(i + 1..i + 3)
+            .and_then(|p| Some((hex(p[0])?, hex(p[1])?)));
+        match (bytes[i], pair) {
+            (b'%', Some((hi, lo))) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(0));
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// `fetch_easy_escape`: `string` percent-encoded (every byte but
+/// `A-Za-z0-9-._~`), malloc'd. `length` 0 means "up to the NUL"; a
+/// negative length or NULL string gives NULL. The handle is not used.
+///
+/// # Safety
+/// `string` must be NULL or readable for `length` bytes (a C string when
+/// `length` is 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_escape(
+    handle: *mut c_void,
+    string: *const c_char,
+    length: c_int,
+) -> *mut c_char {
+    let _ = handle;
+    guard(ptr::null_mut(), || {
+        if string.is_null() {
+            return ptr::null_mut();
+        }
+        // SAFETY: as documented above.
+        match unsafe { input(string, length) } {
+            Some(b) => malloc_str(&escape(b)),
+            None => ptr::null_mut(),
+        }
+    })
+}
+
+/// `fetch_escape`: [`fetch_easy_escape`] without a handle (deprecated
+/// upstream).
+///
+/// # Safety
+/// As [`fetch_easy_escape`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_escape(string: *const c_char, length: c_int) -> *mut c_char {
+    // SAFETY: the same contract.
+    unsafe { fetch_easy_escape(ptr::null_mut(), string, length) }
+}
+
+/// `fetch_easy_unescape`: `string` percent-decoded, malloc'd and
+/// NUL-terminated (it may contain NULs: `outlength`, when not NULL, gets
+/// the decoded length). `length` 0 means "up to the NUL"; a negative
+/// length or NULL string gives NULL.
+///
+/// # Safety
+/// `string` as for [`fetch_easy_escape`]; `outlength` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_easy_unescape(
+    handle: *mut c_void,
+    string: *const c_char,
+    length: c_int,
+    outlength: *mut c_int,
+) -> *mut c_char {
+    let _ = handle;
+    guard(ptr::null_mut(), || {
+        if string.is_null() {
+            return ptr::null_mut();
+        }
+        // SAFETY: as documented above.
+        let Some(b) = (unsafe { input(string, length) }) else {
+            return ptr::null_mut();
+        };
+        let out = unescape(b);
+        let Ok(n) = c_int::try_from(out.len()) else {
+            return ptr::null_mut();
+        };
+        let p = malloc_str(&out);
+        if !p.is_null() && !outlength.is_null() {
+            // SAFETY: the caller passes a writable int (checked non-NULL).
+            unsafe { *outlength = n };
+        }
+        p
+    })
+}
+
+/// `fetch_unescape`: [`fetch_easy_unescape`] without a handle or length
+/// output (deprecated upstream).
+///
+/// # Safety
+/// As [`fetch_easy_escape`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_unescape(string: *const c_char, length: c_int) -> *mut c_char {
+    // SAFETY: the same contract; no length output.
+    unsafe { fetch_easy_unescape(ptr::null_mut(), string, length, ptr::null_mut()) }
+}
+
+/// `fetch_strequal`: 1 when the strings are equal ignoring ASCII case, else
+/// 0 (also when either is NULL).
+///
+/// # Safety
+/// Each pointer must be NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_strequal(s1: *const c_char, s2: *const c_char) -> c_int {
+    // SAFETY: the caller's promise.
+    unsafe { fetch_strnequal(s1, s2, usize::MAX) }
+}
+
+/// `fetch_strnequal`: [`fetch_strequal`] on at most `n` bytes.
+///
+/// # Safety
+/// Each pointer must be NULL or a C string (or readable for `n` bytes).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_strnequal(s1: *const c_char, s2: *const c_char, n: usize) -> c_int {
+    if s1.is_null() || s2.is_null() {
+        return 0;
+    }
+    for i in 0..n {
+        // SAFETY: both are C strings and the loop stops at the first NUL
+        // of either, so index `i` is within both.
+        let (a, b) = unsafe { (*s1.add(i) as u8, *s2.add(i) as u8) };
+        if !a.eq_ignore_ascii_case(&b) {
+            return 0;
+        }
+        if a == 0 {
+            break;
+        }
+    }
+    1
+}
+
+/// `fetch_getenv`: a malloc'd copy of the variable's value, or NULL when it
+/// is unset or empty (as upstream).
+///
+/// # Safety
+/// `variable` must be NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_getenv(variable: *const c_char) -> *mut c_char {
+    if variable.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `variable` is a C string; getenv's result is read at once.
+    let value = unsafe { libc::getenv(variable) };
+    // SAFETY: getenv returns NULL or a C string.
+    if value.is_null() || unsafe { *value } == 0 {
+        return ptr::null_mut();
+    }
+    // SAFETY: `value` is a C string.
+    unsafe { libc::strdup(value) }
+}
+
+/// `fetch_getdate`: seconds since the epoch for an HTTP date (RFC 1123
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850 `Sunday, 06-Nov-94 08:49:37
+/// GMT`, asctime `Sun Nov  6 08:49:37 1994`, with GMT/UTC/Z, a numeric
+/// `+hhmm` zone or a US zone name), or -1 when it cannot be read.
+///
+/// # Safety
+/// `p` must be NULL or a C string; `unused` is not read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fetch_getdate(
+    p: *const c_char,
+    unused: *const libc::time_t,
+) -> libc::time_t {
+    let _ = unused;
+    guard(-1, || {
+        if p.is_null() {
+            return -1;
+        }
+        // SAFETY: `p` is a C string.
+        let text = unsafe { CStr::from_ptr(p) }.to_bytes();
+        parse_date(text).map_or(-1, |t| libc::time_t::try_from(t).unwrap_or(-1))
+    })
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+const DAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// A zone name's offset from UTC in minutes.
+fn zone(word: &str) -> Option<i64> {
+    Some(match word {
+        "gmt" | "utc" | "ut" | "z" => 0,
+        "est" => -5 * 60,
+        "edt" => -4 * 60,
+        "cst" => -6 * 60,
+        "cdt" => -5 * 60,
+        "mst" => -7 * 60,
+        "mdt" => -6 * 60,
+        "pst" => -8 * 60,
+        "pdt" => -7 * 60,
+        _ => return None,
+    })
+}
+
+/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date in `text` as seconds since the epoch (see [`fetch_getdate`]).
+pub(crate) fn parse_date(text: &[u8]) -> Option<i64> {
+    let (mut day, mut month, mut year, mut time, mut offset) = (None, None, None, None, None);
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        let start = i;
+        if c.is_ascii_alphabetic() {
+            while i < text.len() && text[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let word = String::from_utf8_lossy(&text[start..i]).to_ascii_lowercase();
+            if let Some(m) = MONTHS
+                .iter()
+                .position(|m| word.len() >= 3 && m.starts_with(&word[..3]))
+            {
+                month.get_or_insert(m as i64 + 1);
+            } else if DAYS.iter().any(|d| word.len() >= 3 && d.starts_with(&word)) {
+            } else if let Some(z) = zone(&word) {
+                offset.get_or_insert(z);
+            } else {
+                return None;
+            }
+        } else if c.is_ascii_digit() {
+            while i < text.len() && (text[i].is_ascii_digit() || text[i] == b':') {
+                i += 1;
+            }
+            let token = std::str::from_utf8(&text[start..i]).ok()?;
+            let sign = match start.checked_sub(1).map(|s| text[s]) {
+                Some(b'+') => Some(1),
+                Some(b'-') => Some(-1),
+                _ => None,
+            };
+            if token.contains(':') {
+                let mut parts = token.split(':').map(str::parse::<i64>);
+                let h = parts.next()?.ok()?;
+                let m = parts.next()?.ok()?;
+                let s = parts.next().transpose().ok()?.unwrap_or(0);
+                if parts.next().is_some() || h > 23 || m > 59 || s > 60 {
+                    return None;
+                }
+                time = Some(h * 3600 + m * 60 + s);
+            } else if let (Some(sign), 4, Some(_)) = (sign, token.len(), time) {
+                let v: i64 = token.parse().ok()?;
+                offset = Some(sign * ((v / 100) * 60 + v % 100));
+            } else if token.len() >= 3 {
+                year = Some(token.parse().ok()?);
+            } else if day.is_none() {
+                day = Some(token.parse().ok()?);
+            } else if year.is_none() {
+                let y: i64 = token.parse().ok()?;
+                year = Some(if y < 70 { 2000 + y } else { 1900 + y });
+            } else {
+                return None;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let (day, month, year) = (day?, month?, year?);
+    if !(1..=31).contains(&day) || year < 1583 {
+        return None;
+    }
+    let secs = days_from_civil(year, month, day) * 86_400 + time.unwrap_or(0);
+    Some(secs - offset.unwrap_or(0) * 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_http_date_formats_agree() {
+        let want = Some(784_111_777);
+        assert_eq!(parse_date(b"Sun, 06 Nov 1994 08:49:37 GMT"), want);
+        assert_eq!(parse_date(b"Sunday, 06-Nov-94 08:49:37 GMT"), want);
+        assert_eq!(parse_date(b"Sun Nov  6 08:49:37 1994"), want);
+        assert_eq!(parse_date(b"Sun, 06 Nov 1994 09:49:37 +0100"), want);
+        assert_eq!(parse_date(b"Sun, 06 Nov 1994 00:49:37 PST"), want);
+        assert_eq!(parse_date(b"Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(parse_date(b"not a date"), None);
+        assert_eq!(parse_date(b""), None);
+    }
+
+    #[test]
+    fn escape_and_unescape_round_trip() {
+        assert_eq!(escape(b"a b/c~d\xff"), b"a%20b%2Fc~d%FF");
+        assert_eq!(unescape(b"a%20b%2fc~d%FF"), b"a b/c~d\xff");
+        assert_eq!(unescape(b"100%"), b"100%");
+        assert_eq!(unescape(b"%zz%4"), b"%zz%4");
+    }
+}
