@@ -97,6 +97,7 @@ pub(crate) struct Options {
     seek_fn: Option<fetch_seek_callback>,
     seek_data: *mut c_void,
     unrestricted_auth: bool,
+    default_protocol: Option<CString>,
 }
 
 impl Default for Options {
@@ -137,6 +138,7 @@ impl Default for Options {
             seek_fn: None,
             seek_data: ptr::null_mut(),
             unrestricted_auth: false,
+            default_protocol: None,
         }
     }
 }
