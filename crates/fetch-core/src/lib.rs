@@ -59,6 +59,8 @@ mod clock;
 mod dest;
 mod easy;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod http;
 mod multi;
 mod resolve;
