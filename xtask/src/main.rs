@@ -5,10 +5,14 @@
 //! - `conformance [--backend …] [--format md|json]`: the conformance suite
 //!   once per backend, then the rule-by-rule report (see `report.rs`).
 
+//! - `fuzz [--time S] [--target NAME]`: each cargo-fuzz target for S
+//!   seconds, with the executions per target (see `fuzz.rs`).
+//! - `miri`: fetch-core's socket-free unit tests under Miri.
 //! - `install --prefix DIR [--debug]`: libfetch.so (with soname),
 //!   libfetch.a, the headers and a pkg-config file under DIR.
 
 mod bench;
+mod fuzz;
 mod install;
 mod report;
 
@@ -57,6 +61,19 @@ enum Cmd {
     /// Benchmark libfetch against libcurl and a raw epoll floor
     /// (docs/bench/RESULTS.md).
     Bench(bench::BenchArgs),
+    /// Build and run each fuzz target (nightly, cargo-fuzz; installs
+    /// cargo-fuzz if missing) and print its executions.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        time: u64,
+        /// Only this target (default: all).
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Run fetch-core's socket-free unit tests (codec, URL, codes) under
+    /// Miri (nightly with the miri and rust-src components).
+    Miri,
 }
 
 /// A backend choice on the command line.
@@ -217,6 +234,8 @@ fn main() -> ExitCode {
         Cmd::Test { backend, rest } => run_tests(backend, &rest),
         Cmd::Conformance { backend, format } => run_conformance(backend, format),
         Cmd::Bench(args) => bench::run(&workspace_root(), &args),
+        Cmd::Fuzz { time, target } => fuzz::run(&workspace_root(), time, target.as_deref()),
+        Cmd::Miri => fuzz::miri(&workspace_root()),
         Cmd::Install { prefix, debug } => match install::install(&workspace_root(), &prefix, debug)
         {
             Ok(()) => {
