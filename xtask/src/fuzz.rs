@@ -124,7 +124,9 @@ pub(crate) fn run(root: &Path, secs: u64, only: Option<&str>) -> ExitCode {
             .arg(&seeds)
             .arg("--")
             .arg(format!("-max_total_time={secs}"))
-            .args(["-print_final_stats=1", "-jobs=1", "-workers=1"]);
+            // One in-process fuzzer (no -jobs: that forks workers and moves
+            // the output to fuzz-N.log); the machine is shared.
+            .arg("-print_final_stats=1");
         let output = match cmd.stderr(Stdio::piped()).stdout(Stdio::piped()).output() {
             Ok(o) => o,
             Err(e) => {
