@@ -9,10 +9,14 @@
 //!   sustained load (see `soak.rs`).
 //! - `netem [--transfers N] …`: transfers over a lossy, delaying,
 //!   reordering link between two network namespaces (see `soak.rs`).
+//! - `fuzz [--time S] [--target NAME]`: each cargo-fuzz target for S
+//!   seconds, with the executions per target (see `fuzz.rs`).
+//! - `miri`: fetch-core's socket-free unit tests under Miri.
 //! - `install --prefix DIR [--debug]`: libfetch.so (with soname),
 //!   libfetch.a, the headers and a pkg-config file under DIR.
 
 mod bench;
+mod fuzz;
 mod install;
 mod report;
 mod soak;
@@ -71,6 +75,19 @@ enum Cmd {
     /// Transfers between two network namespaces over a lossy, delaying,
     /// reordering link; checks every body byte and every timeout (root).
     Netem(soak::NetemArgs),
+    /// Build and run each fuzz target (nightly, cargo-fuzz; installs
+    /// cargo-fuzz if missing) and print its executions.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        time: u64,
+        /// Only this target (default: all).
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Run fetch-core's socket-free unit tests (codec, URL, codes) under
+    /// Miri (nightly with the miri and rust-src components).
+    Miri,
 }
 
 /// A backend choice on the command line.
@@ -264,6 +281,8 @@ fn main() -> ExitCode {
         Cmd::Torture => run_torture(),
         Cmd::Soak(args) => soak::soak(&workspace_root(), &args),
         Cmd::Netem(args) => soak::netem(&workspace_root(), &args),
+        Cmd::Fuzz { time, target } => fuzz::run(&workspace_root(), time, target.as_deref()),
+        Cmd::Miri => fuzz::miri(&workspace_root()),
         Cmd::Install { prefix, debug } => match install::install(&workspace_root(), &prefix, debug)
         {
             Ok(()) => {

@@ -79,6 +79,8 @@ mod dest;
 mod easy;
 mod error;
 pub mod faults;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod http;
 mod multi;
 mod resolve;
