@@ -64,7 +64,7 @@
 //! | `multi::report` | the only call sites of the socket and timer callbacks |
 //! | `multi::control` | pause, progress, speed limits, 100-continue, timings |
 //! | `socket` | the socket table: interest wanted vs. reported, `assign` values |
-//! | `http` | the sans-IO HTTP/1.1 codec |
+//! | `http` | the sans-IO HTTP/1.1 codec (`request`, `response`) |
 //! | `tls` | rustls configurations and error mapping |
 //! | `resolve` | the process-wide resolver pool and its wakeup socket |
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |

@@ -8,7 +8,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use super::{Kind, Multi, Phase};
+use super::{Kind, Multi, Phase, Transfer};
 use crate::error::{Error, ErrorCode};
 use crate::socket::Events;
 
@@ -116,6 +116,36 @@ impl DeadlineQueue {
     }
 }
 
+/// The error for a transfer whose total or connect deadline passed, if
+/// one did (a passed connect deadline outside connection setup is dropped).
+fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
+    let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
+    if due(t.deadlines[Kind::Total as usize]) {
+        let ms = t
+            .started
+            .map_or(0, |s| now.saturating_duration_since(s).as_millis());
+        let got = t.easy.info.size_download;
+        return Some(Error::new(
+            ErrorCode::OperationTimedout,
+            format!("Operation timed out after {ms} milliseconds with {got} bytes received"),
+        ));
+    }
+    if !due(t.deadlines[Kind::Connect as usize]) {
+        return None;
+    }
+    t.deadlines[Kind::Connect as usize] = None;
+    let what = match t.phase {
+        Phase::Resolving => "Resolving",
+        Phase::Connecting | Phase::Handshaking => "Connection",
+        _ => return None,
+    };
+    let ms = t.easy.connect_timeout.as_millis();
+    Some(Error::new(
+        ErrorCode::OperationTimedout,
+        format!("{what} timed out after {ms} milliseconds"),
+    ))
+}
+
 impl Multi {
     pub(super) fn set_deadline(&mut self, ti: usize, kind: Kind, at: Option<Instant>) {
         let Some(t) = self.transfers.get_mut(ti) else {
@@ -157,43 +187,9 @@ impl Multi {
     pub(super) fn on_deadline(&mut self, ti: usize, limit: Instant) {
         let t = &mut self.transfers[ti];
         let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
-        if due(t.deadlines[Kind::Total as usize]) {
-            let ms = t
-                .started
-                .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
-            let got = t.easy.info.size_download;
-            self.fail(
-                ti,
-                Error::new(
-                    ErrorCode::OperationTimedout,
-                    format!(
-                        "Operation timed out after {ms} milliseconds with {got} bytes received"
-                    ),
-                ),
-            );
+        if let Some(err) = timed_out(t, self.now, limit) {
+            self.fail(ti, err);
             return;
-        }
-        if due(t.deadlines[Kind::Connect as usize]) {
-            t.deadlines[Kind::Connect as usize] = None;
-            if matches!(
-                t.phase,
-                Phase::Resolving | Phase::Connecting | Phase::Handshaking
-            ) {
-                let what = if t.phase == Phase::Resolving {
-                    "Resolving"
-                } else {
-                    "Connection"
-                };
-                let ms = t.easy.connect_timeout.as_millis();
-                self.fail(
-                    ti,
-                    Error::new(
-                        ErrorCode::OperationTimedout,
-                        format!("{what} timed out after {ms} milliseconds"),
-                    ),
-                );
-                return;
-            }
         }
         if due(t.deadlines[Kind::Attempt as usize]) {
             t.deadlines[Kind::Attempt as usize] = None;

@@ -1,0 +1,166 @@
+//! Request encoding: the head with the application's header lines (upstream
+//! HTTPHEADER semantics) and exactly one body framing, and chunk framing.
+
+use super::BodyFraming;
+
+/// Everything needed to write a request head.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestParts<'a> {
+    /// The request method, e.g. `GET`.
+    pub(crate) method: &'a str,
+    /// The origin-form target, `/path?query`.
+    pub(crate) target: &'a str,
+    /// The value of the `Host` header, e.g. `127.0.0.1:8080`.
+    pub(crate) host: &'a str,
+    /// User header lines with libcurl `HTTPHEADER` semantics.
+    pub(crate) headers: &'a [String],
+    /// How the body that follows the head is framed.
+    pub(crate) body: BodyFraming,
+}
+
+/// One user header line, classified the way libcurl does.
+enum UserHeader<'a> {
+    /// `Name: value`: sent verbatim, replaces a default of the same name.
+    Line { name: &'a str, line: &'a str },
+    /// `Name:` with a blank value: removes the default, sends nothing.
+    Remove { name: &'a str },
+    /// `Name;`: sends `Name:` with an empty value.
+    Empty { name: &'a str },
+}
+
+impl<'a> UserHeader<'a> {
+    /// Classifies `line`; `None` for lines that are never sent.
+    fn parse(line: &'a str) -> Option<Self> {
+        // Header injection guard: user input never produces a line break.
+        if line.contains(['\r', '\n']) {
+            return None;
+        }
+        if let Some(colon) = line.find(':') {
+            let name = &line[..colon];
+            if name.is_empty() {
+                return None;
+            }
+            return Some(if line[colon + 1..].trim().is_empty() {
+                Self::Remove { name }
+            } else {
+                Self::Line { name, line }
+            });
+        }
+        let semi = line.find(';')?;
+        let name = &line[..semi];
+        // libcurl reserves "Name; something" for future use and ignores it.
+        (!name.is_empty() && line[semi + 1..].trim().is_empty()).then_some(Self::Empty { name })
+    }
+
+    /// The header name this line is about.
+    fn name(&self) -> &'a str {
+        match *self {
+            Self::Line { name, .. } | Self::Remove { name } | Self::Empty { name } => name,
+        }
+    }
+}
+
+/// Appends the request head (request line, headers, blank line) to `out`.
+pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
+    let user: Vec<UserHeader<'_>> = parts
+        .headers
+        .iter()
+        .filter_map(|line| UserHeader::parse(line))
+        .collect();
+
+    out.extend_from_slice(parts.method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(parts.target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+
+    let length;
+    let mut defaults: [Option<(&str, &str)>; 4] = [
+        Some(("Host", parts.host)),
+        Some(("Accept", "*/*")),
+        None,
+        None,
+    ];
+    // Upstream's default type of a POST body (a user line replaces or,
+    // with "Content-Type:", removes it).
+    if parts.method == "POST" && parts.body != BodyFraming::None {
+        defaults[3] = Some(("Content-Type", "application/x-www-form-urlencoded"));
+    }
+    match parts.body {
+        BodyFraming::None => {}
+        BodyFraming::Length(n) => {
+            length = n.to_string();
+            defaults[2] = Some(("Content-Length", &length));
+        }
+        BodyFraming::Chunked => defaults[2] = Some(("Transfer-Encoding", "chunked")),
+    }
+    for (name, value) in defaults.into_iter().flatten() {
+        if !is_framing(name) && user.iter().any(|h| h.name().eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        push_line(out, &[name, ": ", value]);
+    }
+    for header in &user {
+        // The engine owns the framing: a user's Content-Length or
+        // Transfer-Encoding line only chose it (see `user_framing`), so the
+        // head never carries two framings.
+        if is_framing(header.name()) {
+            continue;
+        }
+        match *header {
+            UserHeader::Line { line, .. } => push_line(out, &[line]),
+            UserHeader::Remove { .. } => {}
+            UserHeader::Empty { name } => push_line(out, &[name, ":"]),
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Whether `name` is a header that frames the request body.
+fn is_framing(name: &str) -> bool {
+    name.eq_ignore_ascii_case("Content-Length") || name.eq_ignore_ascii_case("Transfer-Encoding")
+}
+
+/// What the application's header lines say about the body's framing:
+/// whether a `Transfer-Encoding` asks for chunked, and the value of a
+/// well-formed `Content-Length`.
+pub(crate) fn user_framing(headers: &[String]) -> (bool, Option<u64>) {
+    let (mut chunked, mut length) = (false, None);
+    for h in headers.iter().filter_map(|l| UserHeader::parse(l)) {
+        let UserHeader::Line { name, line } = h else {
+            continue;
+        };
+        let value = line[name.len() + 1..].trim();
+        if name.eq_ignore_ascii_case("Transfer-Encoding") {
+            chunked |= value
+                .split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("chunked"));
+        } else if name.eq_ignore_ascii_case("Content-Length") {
+            length = value.parse().ok();
+        }
+    }
+    (chunked, length)
+}
+
+/// Appends the concatenation of `parts` and a CRLF.
+fn push_line(out: &mut Vec<u8>, parts: &[&str]) {
+    for part in parts {
+        out.extend_from_slice(part.as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends one chunk in chunked transfer-coding (nothing for empty data).
+pub(crate) fn encode_chunk(data: &[u8], out: &mut Vec<u8>) {
+    // An empty chunk would be the last-chunk marker, so it must not be sent.
+    if data.is_empty() {
+        return;
+    }
+    out.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends the terminating `0\r\n\r\n`.
+pub(crate) fn encode_last_chunk(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"0\r\n\r\n");
+}

@@ -1,0 +1,570 @@
+//! Response decoding: an incremental state machine over the bytes read,
+//! returning heads, body ranges, trailers and the end of the message.
+
+use super::{Decoded, HttpError, MAX_HEAD_SIZE, ResponseHead};
+
+/// Longest chunk-size line (size plus extensions) we wait for.
+pub(super) const MAX_CHUNK_LINE: usize = 16 * 1024;
+
+/// Where the decoder is within one response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Waiting for a (possibly interim) head.
+    Head,
+    /// Content-Length body with this many bytes left (never 0).
+    Length(u64),
+    /// Body ends when the peer closes.
+    UntilClose,
+    /// Waiting for a chunk-size line.
+    ChunkSize,
+    /// Inside chunk data with this many bytes left (never 0).
+    ChunkData(u64),
+    /// Waiting for the line ending after chunk data.
+    ChunkDataEnd,
+    /// After the last chunk, skipping trailers up to the empty line.
+    Trailers,
+    /// The message is complete; `Done` is returned next.
+    Complete,
+    /// `Done` was returned.
+    Done,
+}
+
+/// Incremental HTTP/1.1 response decoder for one response (plus its 1xx heads).
+#[derive(Debug)]
+pub(crate) struct ResponseDecoder {
+    /// The request was HEAD, so the response has no body.
+    head_request: bool,
+    /// Current position in the message.
+    state: State,
+    /// Bytes at the front of the next input already searched in vain for the
+    /// end of the current head, chunk-size line or trailer section.
+    scan: usize,
+    /// Head bytes consumed so far, interim heads included.
+    head_bytes: usize,
+    /// Some input byte has been seen.
+    started: bool,
+    /// The connection may be reused once the message completes.
+    reusable: bool,
+    /// The error already returned; the decoder is unusable after it.
+    failed: Option<HttpError>,
+}
+
+impl ResponseDecoder {
+    /// A decoder for the response to a request; `head_request` means HEAD, so
+    /// no body follows regardless of the headers.
+    pub(crate) fn new(head_request: bool) -> Self {
+        Self {
+            head_request,
+            state: State::Head,
+            scan: 0,
+            head_bytes: 0,
+            started: false,
+            reusable: false,
+            failed: None,
+        }
+    }
+
+    /// Decodes from the front of `input`. Returns (consumed, what). The
+    /// caller drops `consumed` bytes and calls again with the rest (plus new
+    /// bytes) until NeedMore. `consumed` can be non-zero with NeedMore
+    /// (framing bytes such as chunk-size lines); the caller drops them too.
+    /// When NeedMore is returned, unconsumed bytes are kept by the caller and
+    /// presented again, prefix-identical, with new data appended (so you may
+    /// remember a scan offset to avoid O(n^2) head scanning).
+    pub(crate) fn decode(&mut self, input: &[u8]) -> Result<(usize, Decoded), HttpError> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        self.started |= !input.is_empty();
+        let result = self.step(input);
+        if let Err(err) = &result {
+            self.failed = Some(err.clone());
+        }
+        result
+    }
+
+    /// [`Self::decode`] without the error bookkeeping.
+    fn step(&mut self, input: &[u8]) -> Result<(usize, Decoded), HttpError> {
+        let mut pos = 0;
+        loop {
+            let buf = &input[pos..];
+            let moved = match self.state {
+                State::Head => self.head(buf)?,
+                State::Length(left) => self.length_body(buf, left),
+                State::UntilClose if buf.is_empty() => Move::Emit(0, Decoded::NeedMore),
+                State::UntilClose => Move::Emit(buf.len(), Decoded::Body(0..buf.len())),
+                State::ChunkSize => self.chunk_size(buf)?,
+                State::ChunkData(left) => self.chunk_data(buf, left),
+                State::ChunkDataEnd => self.chunk_data_end(buf)?,
+                State::Trailers => self.trailers(buf)?,
+                State::Complete => {
+                    self.state = State::Done;
+                    Move::Emit(
+                        0,
+                        Decoded::Done {
+                            reusable: self.reusable,
+                        },
+                    )
+                }
+                State::Done => Move::Emit(0, Decoded::NeedMore),
+            };
+            match moved {
+                Move::Advance(n) => pos += n,
+                Move::Emit(n, decoded) => return Ok((pos + n, shifted(decoded, pos))),
+            }
+        }
+    }
+
+    /// A (possibly interim) head, after any empty lines before it.
+    fn head(&mut self, buf: &[u8]) -> Result<Move, HttpError> {
+        // Like httparse, tolerate empty lines before a status line.
+        let skip = match buf {
+            [b'\n', ..] => 1,
+            [b'\r', b'\n', ..] => 2,
+            [b'\r'] => return Ok(Move::Emit(0, Decoded::NeedMore)),
+            _ => 0,
+        };
+        if skip > 0 {
+            self.head_bytes += skip;
+            if self.head_bytes > MAX_HEAD_SIZE {
+                return Err(HttpError::HeadTooLarge);
+            }
+            return Ok(Move::Advance(skip));
+        }
+        let limit = MAX_HEAD_SIZE - self.head_bytes;
+        let Some(end) = find_empty_line(buf, &mut self.scan) else {
+            if buf.len() >= limit {
+                return Err(HttpError::HeadTooLarge);
+            }
+            return Ok(Move::Emit(0, Decoded::NeedMore));
+        };
+        if end > limit {
+            return Err(HttpError::HeadTooLarge);
+        }
+        self.scan = 0;
+        self.head_bytes += end;
+        let head = self.start_message(&buf[..end])?;
+        Ok(Move::Emit(end, Decoded::Head(head)))
+    }
+
+    fn length_body(&mut self, buf: &[u8], left: u64) -> Move {
+        if buf.is_empty() {
+            return Move::Emit(0, Decoded::NeedMore);
+        }
+        let take = clamp(left, buf.len());
+        self.state = if take as u64 == left {
+            State::Complete
+        } else {
+            State::Length(left - take as u64)
+        };
+        Move::Emit(take, Decoded::Body(0..take))
+    }
+
+    fn chunk_size(&mut self, buf: &[u8]) -> Result<Move, HttpError> {
+        let Some(newline) = find_byte(buf, b'\n', &mut self.scan) else {
+            if buf.len() > MAX_CHUNK_LINE {
+                return Err(HttpError::ChunkLineTooLong);
+            }
+            return Ok(Move::Emit(0, Decoded::NeedMore));
+        };
+        // The same limit whether or not the line end has arrived yet, so
+        // the outcome does not depend on how the bytes were split into reads.
+        if newline > MAX_CHUNK_LINE {
+            return Err(HttpError::ChunkLineTooLong);
+        }
+        self.scan = 0;
+        let line = &buf[..newline];
+        let size = parse_chunk_size(line.strip_suffix(b"\r").unwrap_or(line))?;
+        self.state = if size == 0 {
+            State::Trailers
+        } else {
+            State::ChunkData(size)
+        };
+        Ok(Move::Advance(newline + 1))
+    }
+
+    fn chunk_data(&mut self, buf: &[u8], left: u64) -> Move {
+        if buf.is_empty() {
+            return Move::Emit(0, Decoded::NeedMore);
+        }
+        let take = clamp(left, buf.len());
+        self.state = if take as u64 == left {
+            State::ChunkDataEnd
+        } else {
+            State::ChunkData(left - take as u64)
+        };
+        Move::Emit(take, Decoded::Body(0..take))
+    }
+
+    fn chunk_data_end(&mut self, buf: &[u8]) -> Result<Move, HttpError> {
+        let n = match buf {
+            [] | [b'\r'] => return Ok(Move::Emit(0, Decoded::NeedMore)),
+            [b'\n', ..] => 1,
+            [b'\r', b'\n', ..] => 2,
+            _ => return Err(HttpError::MissingChunkCrlf),
+        };
+        self.state = State::ChunkSize;
+        Ok(Move::Advance(n))
+    }
+
+    /// The trailer section up to its empty line; its fields come out
+    /// (without the empty line) when there are any.
+    fn trailers(&mut self, buf: &[u8]) -> Result<Move, HttpError> {
+        let Some(end) = find_empty_line(buf, &mut self.scan) else {
+            if buf.len() >= MAX_HEAD_SIZE {
+                return Err(HttpError::TrailersTooLarge);
+            }
+            return Ok(Move::Emit(0, Decoded::NeedMore));
+        };
+        if end > MAX_HEAD_SIZE {
+            return Err(HttpError::TrailersTooLarge);
+        }
+        self.scan = 0;
+        self.state = State::Complete;
+        let fields = buf[..end]
+            .strip_suffix(b"\r\n")
+            .or_else(|| buf[..end].strip_suffix(b"\n"))
+            .map_or(0, <[u8]>::len);
+        Ok(if fields > 0 {
+            Move::Emit(end, Decoded::Trailers(0..fields))
+        } else {
+            Move::Advance(end)
+        })
+    }
+
+    /// Parses a complete head and sets up framing for what follows it.
+    fn start_message(&mut self, raw: &[u8]) -> Result<ResponseHead, HttpError> {
+        // Most heads fit the stack slots; one with more headers is parsed
+        // again with a slot per line, so httparse never runs out of slots.
+        let mut config = httparse::ParserConfig::default();
+        config
+            .allow_spaces_after_header_name_in_responses(true)
+            .allow_multiple_spaces_in_response_status_delimiters(true)
+            .allow_obsolete_multiline_headers_in_responses(true);
+        // Uninitialised slots: initialising 48 headers per response would
+        // cost more than parsing a typical head.
+        let mut stack = [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; 48];
+        let mut heap;
+        let mut response = httparse::Response::new(&mut []);
+        let mut parsed = config.parse_response_with_uninit_headers(&mut response, raw, &mut stack);
+        if parsed == Err(httparse::Error::TooManyHeaders) {
+            heap = vec![httparse::EMPTY_HEADER; memchr::memchr_iter(b'\n', raw).count()];
+            response = httparse::Response::new(&mut heap);
+            parsed = config.parse_response(&mut response, raw);
+        }
+        match parsed {
+            Ok(httparse::Status::Complete(n)) if n == raw.len() => {}
+            Ok(_) => return Err(HttpError::MalformedHead("head does not end where expected")),
+            Err(err) => return Err(HttpError::MalformedHead(httparse_reason(err))),
+        }
+        let (Some(minor_version), Some(status)) = (response.version, response.code) else {
+            return Err(HttpError::MalformedHead("missing status line"));
+        };
+        if status < 100 {
+            return Err(HttpError::MalformedHead("status code out of range"));
+        }
+
+        let facts = HeadFacts::scan(response.headers);
+        let (close_token, keep_alive_token) = (facts.close, facts.keep_alive);
+        let (last_coding, has_content_length, location) =
+            (facts.last_coding, facts.content_length, facts.location);
+        let headers = &*response.headers;
+        let close = close_token || (minor_version == 0 && !keep_alive_token);
+        let has_te = last_coding.is_some();
+        let chunked = last_coding.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
+
+        let interim = (100..200).contains(&status) && status != 101;
+        let no_body =
+            self.head_request || (100..200).contains(&status) || matches!(status, 204 | 304);
+        let content_length = if has_te || !has_content_length {
+            None
+        } else if no_body {
+            // Framing does not depend on it, so a bad value is not fatal here.
+            content_length(headers).ok().flatten()
+        } else {
+            content_length(headers)?
+        };
+        let location = location.map(|v| String::from_utf8_lossy(trim_ows(v)).into_owned());
+
+        if !interim {
+            self.state = body_state(no_body, chunked, has_te, content_length);
+            // RFC 9112 6.1: Transfer-Encoding with Content-Length, or in
+            // HTTP/1.0, suggests smuggling; do not trust the connection after.
+            let suspicious = has_te && (minor_version == 0 || has_content_length);
+            self.reusable =
+                !close && !suspicious && status != 101 && self.state != State::UntilClose;
+        }
+
+        Ok(ResponseHead {
+            status,
+            minor_version,
+            raw: raw.to_vec(),
+            content_length,
+            chunked,
+            close,
+            location,
+        })
+    }
+
+    /// The peer closed the connection (EOF). Returns Done{reusable:false} if
+    /// that legitimately ends the message (close-delimited body, or already
+    /// complete), otherwise the error.
+    pub(crate) fn eof(&mut self) -> Result<Decoded, HttpError> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        let err = match self.state {
+            State::Head if !self.started => HttpError::GotNothing,
+            State::Head => HttpError::PartialHead,
+            State::Length(left) => HttpError::PartialBody {
+                remaining: Some(left),
+            },
+            State::ChunkSize | State::ChunkData(_) | State::ChunkDataEnd | State::Trailers => {
+                HttpError::PartialBody { remaining: None }
+            }
+            State::UntilClose | State::Complete | State::Done => {
+                self.state = State::Done;
+                return Ok(Decoded::Done { reusable: false });
+            }
+        };
+        self.failed = Some(err.clone());
+        Err(err)
+    }
+
+    /// True once any byte of a response has been received (given to `decode`,
+    /// consumed or not).
+    pub(crate) fn started(&self) -> bool {
+        self.started
+    }
+
+    /// Whether the message is complete and `Done` comes with the next call,
+    /// whatever the input (the last body bytes were handed out).
+    pub(crate) fn is_complete(&self) -> bool {
+        self.state == State::Complete
+    }
+
+    /// True after Done was returned.
+    #[cfg(test)]
+    pub(crate) fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+}
+
+/// What a head's header lines say about framing, found in one pass.
+#[derive(Default)]
+struct HeadFacts<'h> {
+    /// `Connection: close`.
+    close: bool,
+    /// `Connection: keep-alive`.
+    keep_alive: bool,
+    /// The last transfer coding (RFC 9112 6.1: only it tells whether the
+    /// body is chunked).
+    last_coding: Option<&'h [u8]>,
+    /// A `Content-Length` line is there.
+    content_length: bool,
+    /// The first `Location` value.
+    location: Option<&'h [u8]>,
+}
+
+impl<'h> HeadFacts<'h> {
+    fn scan(headers: &[httparse::Header<'h>]) -> Self {
+        let mut facts = Self::default();
+        for h in headers {
+            let name = h.name.as_bytes();
+            if name.eq_ignore_ascii_case(b"content-length") {
+                facts.content_length = true;
+            } else if name.eq_ignore_ascii_case(b"connection") {
+                for token in tokens(h.value) {
+                    facts.close |= token.eq_ignore_ascii_case(b"close");
+                    facts.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+                }
+            } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+                if let Some(t) = tokens(h.value).last() {
+                    facts.last_coding = Some(t);
+                }
+            } else if name.eq_ignore_ascii_case(b"location") && facts.location.is_none() {
+                facts.location = Some(h.value);
+            }
+        }
+        facts
+    }
+}
+
+/// Where the body of a final response starts the decoder.
+fn body_state(no_body: bool, chunked: bool, has_te: bool, content_length: Option<u64>) -> State {
+    if no_body {
+        State::Complete
+    } else if chunked {
+        State::ChunkSize
+    } else if has_te {
+        // RFC 9112 6.3: a non-chunked transfer coding is close-delimited.
+        State::UntilClose
+    } else {
+        match content_length {
+            Some(0) => State::Complete,
+            Some(n) => State::Length(n),
+            None => State::UntilClose,
+        }
+    }
+}
+
+/// What one state's step did with the bytes it was given.
+enum Move {
+    /// Consumed this many bytes; go on with the next state.
+    Advance(usize),
+    /// Consumed this many bytes and produced an event (ranges relative to
+    /// the bytes given to the step).
+    Emit(usize, Decoded),
+}
+
+/// `decoded` with its range moved by `by` (the bytes before the step).
+fn shifted(decoded: Decoded, by: usize) -> Decoded {
+    match decoded {
+        Decoded::Body(r) => Decoded::Body(r.start + by..r.end + by),
+        Decoded::Trailers(r) => Decoded::Trailers(r.start + by..r.end + by),
+        other => other,
+    }
+}
+
+/// `left` limited to `available`, as a length.
+fn clamp(left: u64, available: usize) -> usize {
+    usize::try_from(left).map_or(available, |left| left.min(available))
+}
+
+/// The end (exclusive) of the first empty line in `buf`, i.e. the end of a
+/// head or trailer section. `scan` says how far earlier calls got and is
+/// advanced on failure.
+fn find_empty_line(buf: &[u8], scan: &mut usize) -> Option<usize> {
+    // Line starts are the buffer start and every byte after a '\n'; jump
+    // from one to the next with memchr instead of testing every byte.
+    let mut i = *scan;
+    loop {
+        if i >= buf.len() {
+            *scan = buf.len();
+            return None;
+        }
+        if i == 0 || buf[i - 1] == b'\n' {
+            match (buf[i], buf.get(i + 1)) {
+                (b'\n', _) => return Some(i + 1),
+                (b'\r', Some(b'\n')) => return Some(i + 2),
+                (b'\r', None) => {
+                    *scan = i;
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        match memchr::memchr(b'\n', &buf[i..]) {
+            Some(at) => i += at + 1,
+            None => {
+                *scan = buf.len();
+                return None;
+            }
+        }
+    }
+}
+
+/// The index of the first `byte` in `buf`, searching from `scan` on.
+fn find_byte(buf: &[u8], byte: u8, scan: &mut usize) -> Option<usize> {
+    let found = buf[*scan..].iter().position(|&b| b == byte);
+    match found {
+        Some(at) => Some(*scan + at),
+        None => {
+            *scan = buf.len();
+            None
+        }
+    }
+}
+
+/// Parses a chunk-size line without its line ending: hex digits, optional
+/// whitespace, optional `;extensions`.
+pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, HttpError> {
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    if digits == 0 {
+        return Err(HttpError::BadChunkSize);
+    }
+    let mut size: u64 = 0;
+    for &b in &line[..digits] {
+        let digit = (b as char).to_digit(16).map_or(0, u64::from);
+        size = size
+            .checked_mul(16)
+            .and_then(|s| s.checked_add(digit))
+            .ok_or(HttpError::BadChunkSize)?;
+    }
+    let rest = &line[digits..];
+    let rest = &rest[rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()..];
+    if rest.is_empty() || rest[0] == b';' {
+        Ok(size)
+    } else {
+        Err(HttpError::BadChunkSize)
+    }
+}
+
+/// Values of all headers called `name` (case-insensitive), in order.
+fn values<'h>(
+    headers: &'h [httparse::Header<'h>],
+    name: &'static str,
+) -> impl Iterator<Item = &'h [u8]> {
+    headers
+        .iter()
+        .filter(move |h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value)
+}
+
+/// The non-empty elements of a comma-separated header value, trimmed.
+fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value
+        .split(|&b| b == b',')
+        .map(trim_ows)
+        .filter(|t| !t.is_empty())
+}
+
+/// `value` without surrounding whitespace (obs-fold line breaks included).
+fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |e| e + 1);
+    &value[start..end]
+}
+
+/// The `Content-Length`, if any. Repeated identical values (also in a comma
+/// list) are accepted, as RFC 9110 8.6 allows.
+fn content_length(headers: &[httparse::Header<'_>]) -> Result<Option<u64>, HttpError> {
+    let mut found = None;
+    for value in values(headers, "content-length") {
+        for part in value.split(|&b| b == b',') {
+            let part = trim_ows(part);
+            if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+                return Err(HttpError::BadContentLength);
+            }
+            let n = part.iter().try_fold(0u64, |acc, &d| {
+                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            });
+            let n = n.ok_or(HttpError::BadContentLength)?;
+            match found {
+                Some(prev) if prev != n => return Err(HttpError::ConflictingContentLength),
+                _ => found = Some(n),
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A short reason for an httparse error.
+fn httparse_reason(err: httparse::Error) -> &'static str {
+    match err {
+        httparse::Error::HeaderName => "invalid header name",
+        httparse::Error::HeaderValue => "invalid header value",
+        httparse::Error::NewLine => "invalid line ending",
+        httparse::Error::Status => "invalid status line",
+        httparse::Error::Token => "invalid token",
+        httparse::Error::TooManyHeaders => "too many headers",
+        httparse::Error::Version => "invalid HTTP version",
+    }
+}
