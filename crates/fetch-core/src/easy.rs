@@ -65,6 +65,51 @@ pub type SeekFn = Box<dyn FnMut(SeekFrom) -> SeekResult + Send>;
 /// transfer with FETCHE_ABORTED_BY_CALLBACK.
 pub type ProgressFn = Box<dyn FnMut(&Progress) -> Flow + Send>;
 
+/// What a piece of trace given to the debug callback is
+/// (FETCHOPT_DEBUGFUNCTION's `curl_infotype`, same numbers).
+///
+/// The SSL kinds exist for the C ABI's numbering but are never produced:
+/// rustls does not hand out its records without copying every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InfoType {
+    /// An informational line, ending in `\n` ("  Trying 127.0.0.1:80...").
+    Text,
+    /// A response header line as received (status line, fields, the empty
+    /// line; trailer fields too).
+    HeaderIn,
+    /// The whole request head as sent, once per request.
+    HeaderOut,
+    /// Response body bytes as received (chunk framing removed), before the
+    /// write callback sees them.
+    DataIn,
+    /// Request body bytes as they are queued for sending (without chunk
+    /// framing).
+    DataOut,
+    /// TLS records received: not produced.
+    SslDataIn,
+    /// TLS records sent: not produced.
+    SslDataOut,
+}
+
+impl InfoType {
+    /// Upstream's number for this kind (CURLINFO_TEXT = 0 … CURLINFO_SSL_DATA_OUT = 6).
+    pub fn as_raw(self) -> u32 {
+        match self {
+            Self::Text => 0,
+            Self::HeaderIn => 1,
+            Self::HeaderOut => 2,
+            Self::DataIn => 3,
+            Self::DataOut => 4,
+            Self::SslDataIn => 5,
+            Self::SslDataOut => 6,
+        }
+    }
+}
+
+/// Debug callback (FETCHOPT_DEBUGFUNCTION): gets every piece of trace.
+pub type DebugFn = Box<dyn FnMut(InfoType, &[u8]) + Send>;
+
 /// What the progress callback is told: totals (0 when unknown) and the
 /// amounts so far, in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -213,6 +258,7 @@ pub struct Easy {
     pub(crate) info: TransferInfo,
     pub(crate) tls: TlsOptions,
     pub(crate) progress: Option<ProgressFn>,
+    pub(crate) debug: Option<DebugFn>,
     pub(crate) low_speed: Option<(u64, Duration)>,
     pub(crate) max_recv_speed: u64,
     pub(crate) max_send_speed: u64,
@@ -269,6 +315,7 @@ impl Easy {
             info: TransferInfo::default(),
             tls: TlsOptions::default(),
             progress: None,
+            debug: None,
             low_speed: None,
             max_recv_speed: 0,
             max_send_speed: 0,
@@ -467,6 +514,41 @@ impl Easy {
     {
         self.progress = Some(Box::new(f));
         self
+    }
+
+    /// Sets the debug callback (FETCHOPT_DEBUGFUNCTION): informational
+    /// lines, the request head, response header lines and body bytes in
+    /// both directions, in the order they happen (see [`InfoType`]). Without
+    /// one, tracing costs a branch per step and nothing is formatted.
+    pub fn debug_function<F>(&mut self, f: F) -> &mut Self
+    where
+        F: FnMut(InfoType, &[u8]) + Send + 'static,
+    {
+        self.debug = Some(Box::new(f));
+        self
+    }
+
+    /// Removes the debug callback.
+    pub fn clear_debug_function(&mut self) -> &mut Self {
+        self.debug = None;
+        self
+    }
+
+    /// Hands `data` to the debug callback, if there is one.
+    pub(crate) fn trace(&mut self, kind: InfoType, data: &[u8]) {
+        if let Some(f) = self.debug.as_mut() {
+            f(kind, data);
+        }
+    }
+
+    /// An informational line for the debug callback; `text` runs (and
+    /// allocates) only when there is one. The line ending is added here.
+    pub(crate) fn trace_text(&mut self, text: impl FnOnce() -> String) {
+        if let Some(f) = self.debug.as_mut() {
+            let mut line = text();
+            line.push('\n');
+            f(InfoType::Text, line.as_bytes());
+        }
     }
 
     /// Abort a transfer slower than `bytes_per_sec` for `time`

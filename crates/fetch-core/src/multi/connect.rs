@@ -180,6 +180,9 @@ impl Multi {
                     self.sockets.insert(fd, Owner::Conn(cid));
                     self.sockets.want(fd, WANT_WRITE);
                     tracing::debug!(transfer = ti, fd, %addr, "connecting");
+                    self.transfers[ti]
+                        .easy
+                        .trace_text(|| format!("  Trying {addr}..."));
                     // With more addresses left, this one gets half of the
                     // remaining connect time (at least MIN_ATTEMPT), so one
                     // unreachable address cannot use it all up.
@@ -197,6 +200,9 @@ impl Multi {
                 }
                 Err(e) => {
                     tracing::debug!(transfer = ti, %addr, %e, "connect failed");
+                    t.easy.trace_text(|| {
+                        format!("connect to {} port {} failed: {e}", addr.ip(), addr.port())
+                    });
                     t.last_connect_error = Some(e);
                 }
             }
@@ -220,13 +226,24 @@ impl Multi {
             },
         };
         if let Some(e) = failure {
+            let t = &mut self.transfers[ti];
+            if let (Some(ip), port) = (t.easy.info.primary_ip, t.easy.info.primary_port) {
+                t.easy
+                    .trace_text(|| format!("connect to {ip} port {port} failed: {e}"));
+            }
             self.transfers[ti].conn = None;
             self.close_conn(cid);
             self.transfers[ti].last_connect_error = Some(e);
             return self.connect_next(ti);
         }
         let now = self.clock.now();
-        self.transfers[ti].marks.connected = Some(now);
+        let t = &mut self.transfers[ti];
+        t.marks.connected = Some(now);
+        if let (Some(ip), Some(target)) = (t.easy.info.primary_ip, &t.target) {
+            let (host, port) = (&target.host, t.easy.info.primary_port);
+            t.easy
+                .trace_text(|| format!("Connected to {host} ({ip}) port {port}"));
+        }
         self.set_deadline(ti, Kind::Attempt, None);
         if self.transfers[ti].target().https {
             return self.start_tls(ti, cid);
@@ -286,6 +303,11 @@ impl Multi {
             }
             if !tls.is_handshaking() {
                 tracing::debug!(transfer = ti, version = ?tls.protocol_version(), "TLS established");
+                let version = tls.protocol_version();
+                self.transfers[ti].easy.trace_text(|| {
+                    let v = version.map_or_else(|| "unknown".to_owned(), |v| format!("{v:?}"));
+                    format!("TLS handshake done: {}", v.replace('_', "."))
+                });
                 self.transfers[ti].marks.tls_done = Some(self.clock.now());
                 self.set_deadline(ti, Kind::Connect, None);
                 self.attach(ti, cid);

@@ -12,7 +12,7 @@ const PAUSED_PROGRESS: Duration = Duration::from_secs(1);
 const MAX_THROTTLE: Duration = Duration::from_secs(86_400);
 
 use super::{Expect, Kind, Multi, Phase, Step, TransferId};
-use crate::easy::{Body, Flow, Progress};
+use crate::easy::{Body, Flow, InfoType, Progress};
 use crate::error::{Error, ErrorCode, MultiError};
 use crate::socket::{WANT_READ, WANT_WRITE};
 
@@ -326,6 +326,9 @@ impl Multi {
         t.phase = Phase::Sending;
         let cid = t.conn.expect("a waiting transfer has a connection");
         if let Body::Bytes(b) = &t.easy.body {
+            if let Some(debug) = t.easy.debug.as_mut() {
+                debug(InfoType::DataOut, b);
+            }
             let conn = &mut self.conns[cid];
             conn.out.clear();
             super::request::push_bytes_body(b, t.chunked_upload, &mut conn.out);

@@ -240,6 +240,11 @@ impl Multi {
     /// Closes a connection; REMOVE is reported before the fd closes (SF-03).
     pub(super) fn close_conn(&mut self, cid: usize) {
         let fd = self.conns[cid].fd;
+        if let ConnState::Busy(ti) = self.conns[cid].state {
+            if let Some(t) = self.transfers.get_mut(ti) {
+                t.easy.trace_text(|| "Closing connection".to_owned());
+            }
+        }
         if self.sockets.get(fd).is_some_and(|e| e.reported != 0) {
             self.report(fd, Interest::Remove);
         }

@@ -164,10 +164,14 @@ impl Multi {
             },
             &mut conn.out,
         );
+        t.easy.trace(InfoType::HeaderOut, &conn.out);
         t.upload_done = true;
         t.chunked_upload = framing == BodyFraming::Chunked;
         match (&t.easy.body, framing) {
             (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
+                if let Some(debug) = t.easy.debug.as_mut() {
+                    debug(InfoType::DataOut, b);
+                }
                 push_bytes_body(b, t.chunked_upload, &mut conn.out);
                 t.easy.info.size_upload = b.len() as u64;
             }
@@ -344,6 +348,7 @@ impl Multi {
                 let n = n.min(room);
                 t.upload_read += n as u64;
                 t.easy.info.size_upload += n as u64;
+                t.easy.trace(InfoType::DataOut, &chunk[..n]);
                 if t.chunked_upload {
                     http::encode_chunk(&chunk[..n], &mut conn.out);
                 } else {

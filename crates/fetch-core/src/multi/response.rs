@@ -261,6 +261,7 @@ impl Multi {
                 Decoded::Body(range) => {
                     let data = &input[pos..][range];
                     pos += n;
+                    t.easy.trace(InfoType::DataIn, data);
                     if t.following.is_some() {
                         continue;
                     }
@@ -291,6 +292,11 @@ impl Multi {
     fn on_trailers(&mut self, ti: usize, fields: &[u8]) -> Option<Outcome> {
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += fields.len() as u64;
+        if t.easy.debug.is_some() {
+            for line in fields.split_inclusive(|&b| b == b'\n') {
+                t.easy.trace(InfoType::HeaderIn, line);
+            }
+        }
         if t.following.is_some() {
             return None;
         }
@@ -320,6 +326,11 @@ impl Multi {
         t.easy.info.header_size += head.raw.len() as u64;
         if head.status >= 200 {
             note_final_head(t, head);
+        }
+        if t.easy.debug.is_some() {
+            for line in head.lines() {
+                t.easy.trace(InfoType::HeaderIn, line);
+            }
         }
         let mut paused = false;
         if let Some(cb) = t.easy.header.as_mut() {

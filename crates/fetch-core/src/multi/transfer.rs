@@ -152,6 +152,10 @@ impl Multi {
         }
         self.settle_info(ti);
         let t = &mut self.transfers[ti];
+        if let Err(e) = &result {
+            // Upstream's failf(): the error detail is traced too.
+            t.easy.trace_text(|| e.detail().to_owned());
+        }
         t.phase = Phase::Done;
         t.deadlines = [None; KINDS];
         let id = t.id(ti);
@@ -200,6 +204,10 @@ impl Multi {
             }
         }
         if let Some(cid) = self.take_idle(ti) {
+            let t = &mut self.transfers[ti];
+            let host = &t.target.as_ref().expect("set above").host;
+            t.easy
+                .trace_text(|| format!("Re-using existing connection with host {host}"));
             self.attach(ti, cid);
             return Step::Continue;
         }
@@ -275,6 +283,8 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.easy.info.redirect_count += 1;
         tracing::debug!(transfer = ti, %next, "following redirect");
+        t.easy
+            .trace_text(|| format!("Issue another request to this URL: '{next}'"));
         let tag = t.easy.tls_tag();
         let target = Url::parse(&next)
             .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("bad redirect: {e}")))
