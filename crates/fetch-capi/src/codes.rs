@@ -19,6 +19,8 @@ pub type FETCHMoption = c_int;
 pub type FETCHINFO = c_int;
 /// `fetch_socket_t`.
 pub type fetch_socket_t = c_int;
+/// `fetch_infotype` (an enum in C): what a debug callback call carries.
+pub type fetch_infotype = c_int;
 /// `fetch_off_t` (int64_t).
 pub type fetch_off_t = i64;
 
@@ -167,6 +169,20 @@ consts! { CODE_CONSTANTS;
 
     /// FETCH_ERROR_SIZE: the size FETCHOPT_ERRORBUFFER must have.
     FETCH_ERROR_SIZE: usize = 256;
+    /// FETCHINFO_TEXT: an informational line.
+    FETCHINFO_TEXT: fetch_infotype = 0;
+    /// FETCHINFO_HEADER_IN: a response header line.
+    FETCHINFO_HEADER_IN: fetch_infotype = 1;
+    /// FETCHINFO_HEADER_OUT: the request head.
+    FETCHINFO_HEADER_OUT: fetch_infotype = 2;
+    /// FETCHINFO_DATA_IN: response body bytes.
+    FETCHINFO_DATA_IN: fetch_infotype = 3;
+    /// FETCHINFO_DATA_OUT: request body bytes.
+    FETCHINFO_DATA_OUT: fetch_infotype = 4;
+    /// FETCHINFO_SSL_DATA_IN: never given (see ABI.md).
+    FETCHINFO_SSL_DATA_IN: fetch_infotype = 5;
+    /// FETCHINFO_SSL_DATA_OUT: never given (see ABI.md).
+    FETCHINFO_SSL_DATA_OUT: fetch_infotype = 6;
     /// FETCH_SEEKFUNC_OK.
     FETCH_SEEKFUNC_OK: c_int = 0;
     /// FETCH_SEEKFUNC_FAIL.

@@ -6,9 +6,10 @@
 use std::ffi::{c_char, c_double, c_int, c_void};
 use std::io::SeekFrom;
 use std::ptr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-use fetch_core::{Easy, Flow, Progress, ReadResult, SeekResult};
+use fetch_core::{Easy, Flow, InfoType, Progress, ReadResult, SeekResult};
 
 use super::{FetchEasy, Options};
 use crate::codes::*;
@@ -27,6 +28,9 @@ pub type fetch_xferinfo_callback =
 /// `fetch_progress_callback` (FETCHOPT_PROGRESSFUNCTION, deprecated upstream).
 pub type fetch_progress_callback =
     unsafe extern "C" fn(*mut c_void, c_double, c_double, c_double, c_double) -> c_int;
+/// `fetch_debug_callback` (FETCHOPT_DEBUGFUNCTION).
+pub type fetch_debug_callback =
+    unsafe extern "C" fn(*mut c_void, fetch_infotype, *mut c_char, usize, *mut c_void) -> c_int;
 /// `fetch_func`: the generic function pointer of `fetch_easy_setopt_func`.
 pub type fetch_func = Option<unsafe extern "C" fn()>;
 
@@ -53,6 +57,11 @@ pub(crate) struct Hooks {
     progress_data: AtomicPtr<c_void>,
     seek_fn: AtomicPtr<c_void>,
     seek_data: AtomicPtr<c_void>,
+    debug_fn: AtomicPtr<c_void>,
+    debug_data: AtomicPtr<c_void>,
+    stderr: AtomicPtr<c_void>,
+    /// The `FETCH *` the debug callback is given.
+    handle: AtomicPtr<c_void>,
     /// Set by `fetch_easy_cleanup` while the library still holds the
     /// transfer: the closures then end it without calling the application.
     detached: AtomicBool,
@@ -109,6 +118,32 @@ impl Hooks {
         (f, Self::load(&self.seek_data))
     }
 
+    /// The debug callback, its data and handle, and the FILE* for the
+    /// default output.
+    fn debug(
+        &self,
+    ) -> (
+        Option<fetch_debug_callback>,
+        *mut c_void,
+        *mut c_void,
+        *mut c_void,
+    ) {
+        // SAFETY: `debug_fn` only holds NULL or a `fetch_debug_callback`.
+        let f = unsafe { callback(Self::load(&self.debug_fn)) };
+        (
+            f,
+            Self::load(&self.debug_data),
+            Self::load(&self.handle),
+            Self::load(&self.stderr),
+        )
+    }
+
+    /// The handle the closures speak for (it may move between boxes only
+    /// through duphandle, which builds new hooks).
+    pub(super) fn set_handle(&self, h: *mut c_void) {
+        self.handle.store(h, Ordering::Relaxed);
+    }
+
     /// Upstream: XFERINFOFUNCTION wins over PROGRESSFUNCTION.
     fn progress(&self) -> (Option<ProgressCb>, *mut c_void) {
         // SAFETY: `xferinfo_fn` and `progress_fn` only hold NULL or a
@@ -140,6 +175,9 @@ impl Hooks {
         set(&self.progress_data, o.progress_data);
         set(&self.seek_fn, fn_ptr(o.seek_fn));
         set(&self.seek_data, o.seek_data);
+        set(&self.debug_fn, fn_ptr(o.debug_fn));
+        set(&self.debug_data, o.debug_data);
+        set(&self.stderr, o.stderr);
     }
 }
 
@@ -154,6 +192,64 @@ unsafe extern "C" {
         link_name = "__stdinp"
     )]
     static stdin: *mut libc::FILE;
+    #[cfg_attr(
+        any(target_os = "macos", target_os = "ios", target_os = "freebsd"),
+        link_name = "__stderrp"
+    )]
+    static stderr: *mut libc::FILE;
+}
+
+/// The engine's debug closure: FETCHOPT_DEBUGFUNCTION when set, otherwise
+/// upstream's verbose output to FETCHOPT_STDERR (`* ` text, `> ` request
+/// head lines, `< ` response header lines; body bytes are not written).
+/// Installed only while FETCHOPT_VERBOSE is on.
+pub(super) fn debug_closure(hooks: Arc<Hooks>) -> impl FnMut(InfoType, &[u8]) + Send + 'static {
+    move |kind, bytes| {
+        if hooks.is_detached() {
+            return;
+        }
+        match hooks.debug() {
+            (Some(f), data, handle, _) => {
+                let kind = fetch_infotype::try_from(kind.as_raw()).unwrap_or(FETCHINFO_TEXT);
+                // SAFETY: the application's debug callback with upstream's
+                // arguments; the buffer is valid for `bytes.len()` bytes for
+                // the call (non-const upstream too; it must not be written).
+                // Its return value is ignored, as upstream does.
+                let _ = unsafe {
+                    f(
+                        handle,
+                        kind,
+                        bytes.as_ptr().cast_mut().cast(),
+                        bytes.len(),
+                        data,
+                    )
+                };
+            }
+            (None, _, _, file) => {
+                let prefix: &[u8] = match kind {
+                    InfoType::Text => b"* ",
+                    InfoType::HeaderOut => b"> ",
+                    InfoType::HeaderIn => b"< ",
+                    _ => return,
+                };
+                let file = if file.is_null() {
+                    // SAFETY: reading the C library's `stderr` pointer.
+                    unsafe { stderr }
+                } else {
+                    file.cast()
+                };
+                for line in bytes.split_inclusive(|&b| b == b'\n') {
+                    // SAFETY: FETCHOPT_STDERR is a FILE* open for writing
+                    // (the application's contract), or the C library's
+                    // stderr; both buffers are valid for their lengths.
+                    unsafe {
+                        libc::fwrite(prefix.as_ptr().cast(), 1, prefix.len(), file);
+                        libc::fwrite(line.as_ptr().cast(), 1, line.len(), file);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Calls a C write callback (or the default: fwrite to the FILE* given as
@@ -352,6 +448,7 @@ impl FetchEasy {
         }
         self.has_header = want_header;
         self.has_progress = want_progress;
+        self.has_debug = false;
         e
     }
 }

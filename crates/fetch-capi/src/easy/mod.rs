@@ -98,6 +98,10 @@ pub(crate) struct Options {
     seek_data: *mut c_void,
     unrestricted_auth: bool,
     default_protocol: Option<CString>,
+    verbose: bool,
+    debug_fn: Option<fetch_debug_callback>,
+    debug_data: *mut c_void,
+    stderr: *mut c_void,
 }
 
 impl Default for Options {
@@ -139,6 +143,10 @@ impl Default for Options {
             seek_data: ptr::null_mut(),
             unrestricted_auth: false,
             default_protocol: None,
+            verbose: false,
+            debug_fn: None,
+            debug_data: ptr::null_mut(),
+            stderr: ptr::null_mut(),
         }
     }
 }
@@ -203,6 +211,8 @@ pub struct FetchEasy {
     /// drop one, so a change of presence rebuilds it).
     has_header: bool,
     has_progress: bool,
+    /// Whether `core` has the debug closure (FETCHOPT_VERBOSE on).
+    has_debug: bool,
     /// The request header lines last given to `core`.
     applied_headers: Vec<String>,
     /// The callbacks `core`'s closures call.
@@ -299,6 +309,7 @@ impl FetchEasy {
             dirty: dirty::ALL,
             has_header: false,
             has_progress: false,
+            has_debug: false,
             applied_headers: Vec::new(),
             hooks: Arc::default(),
             snapshot: None,

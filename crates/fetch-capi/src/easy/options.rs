@@ -279,8 +279,13 @@ easy_options! {
         |o, a| { o.tls.min_version = tls_version(a.int())?; Ok(()) };
     /// FETCHOPT_CUSTOMREQUEST.
     FETCHOPT_CUSTOMREQUEST = FETCHOPTTYPE_STRINGPOINT + 36, REBUILD, set_custom_request;
-    /// FETCHOPT_VERBOSE: a documented no-op (there is no debug output).
-    FETCHOPT_VERBOSE = FETCHOPTTYPE_LONG + 41, NONE, |_, _| Ok(());
+    /// FETCHOPT_STDERR: the `FILE *` verbose lines go to without a debug
+    /// callback (NULL: the process's stderr).
+    FETCHOPT_STDERR = FETCHOPTTYPE_OBJECTPOINT + 37, HOOKS,
+        |o, a| { o.stderr = a.ptr_mut(); Ok(()) };
+    /// FETCHOPT_VERBOSE: trace to the debug callback, or to STDERR.
+    FETCHOPT_VERBOSE = FETCHOPTTYPE_LONG + 41, HOOKS,
+        |o, a| { o.verbose = a.flag(); Ok(()) };
     /// FETCHOPT_NOPROGRESS.
     FETCHOPT_NOPROGRESS = FETCHOPTTYPE_LONG + 43, HOOKS,
         |o, a| { o.noprogress = a.flag(); Ok(()) };
@@ -335,6 +340,12 @@ easy_options! {
         |o, a| { o.tls.client_key = a.path(); Ok(()) };
     /// FETCHOPT_SSLKEYTYPE.
     FETCHOPT_SSLKEYTYPE = FETCHOPTTYPE_STRINGPOINT + 88, NONE, only_pem;
+    /// FETCHOPT_DEBUGFUNCTION (called only with FETCHOPT_VERBOSE on).
+    FETCHOPT_DEBUGFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 94, HOOKS,
+        set_debug_fn;
+    /// FETCHOPT_DEBUGDATA.
+    FETCHOPT_DEBUGDATA = FETCHOPTTYPE_CBPOINT + 95, HOOKS,
+        |o, a| { o.debug_data = a.ptr_mut(); Ok(()) };
     /// FETCHOPT_CAPATH.
     FETCHOPT_CAPATH = FETCHOPTTYPE_STRINGPOINT + 97, dirty::TLS,
         |o, a| { o.tls.ca_path = a.path(); Ok(()) };
@@ -439,7 +450,6 @@ refused_options! {
     FETCHOPT_COOKIEFILE = FETCHOPTTYPE_STRINGPOINT + 31, NOT_BUILT_IN;
     FETCHOPT_TIMECONDITION = FETCHOPTTYPE_VALUES + 33, UNKNOWN;
     FETCHOPT_TIMEVALUE = FETCHOPTTYPE_LONG + 34, UNKNOWN;
-    FETCHOPT_STDERR = FETCHOPTTYPE_OBJECTPOINT + 37, UNKNOWN;
     FETCHOPT_POSTQUOTE = FETCHOPTTYPE_SLISTPOINT + 39, NOT_BUILT_IN;
     FETCHOPT_OBSOLETE40 = FETCHOPTTYPE_OBJECTPOINT + 40, NOT_BUILT_IN;
     FETCHOPT_HEADER = FETCHOPTTYPE_LONG + 42, UNKNOWN;
@@ -470,8 +480,6 @@ refused_options! {
     FETCHOPT_DNS_USE_GLOBAL_CACHE = FETCHOPTTYPE_LONG + 91, NOT_BUILT_IN;
     FETCHOPT_DNS_CACHE_TIMEOUT = FETCHOPTTYPE_LONG + 92, UNKNOWN;
     FETCHOPT_PREQUOTE = FETCHOPTTYPE_SLISTPOINT + 93, NOT_BUILT_IN;
-    FETCHOPT_DEBUGFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 94, UNKNOWN;
-    FETCHOPT_DEBUGDATA = FETCHOPTTYPE_CBPOINT + 95, UNKNOWN;
     FETCHOPT_COOKIESESSION = FETCHOPTTYPE_LONG + 96, NOT_BUILT_IN;
     FETCHOPT_BUFFERSIZE = FETCHOPTTYPE_LONG + 98, UNKNOWN;
     FETCHOPT_SHARE = FETCHOPTTYPE_OBJECTPOINT + 100, NOT_BUILT_IN;
@@ -721,6 +729,13 @@ fn set_progress_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // SAFETY: the table gives this handler only to the option that
     // documents a `fetch_progress_callback`.
     o.progress_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_debug_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_debug_callback`.
+    o.debug_fn = unsafe { a.func() };
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use fetch_core::{Easy, Method, ReadResult};
 
-use super::callbacks::{call_read, read_result};
+use super::callbacks::{call_read, debug_closure, read_result};
 use super::{FetchEasy, PostData, dirty};
 use crate::codes::*;
 
@@ -42,10 +42,23 @@ impl FetchEasy {
                 self.fresh(want_header, want_progress)
             }
         };
+        // `self` is the `FETCH *` the application holds (the handle's box).
+        let handle = std::ptr::from_mut(self).cast();
+        self.hooks.set_handle(handle);
         let d = self.dirty;
         let o = &self.opts;
         if d & dirty::HOOKS != 0 {
             self.hooks.publish(o);
+        }
+        // Upstream: nothing is traced, to the debug callback or to STDERR,
+        // unless VERBOSE is on; off, the engine formats nothing.
+        if o.verbose != self.has_debug {
+            if o.verbose {
+                e.debug_function(debug_closure(self.hooks.clone()));
+            } else {
+                e.clear_debug_function();
+            }
+            self.has_debug = o.verbose;
         }
         // (A NULL URL rebuilds: a new engine transfer has none.) The same
         // string set again keeps the parsed URL cached in the engine.
