@@ -3,8 +3,11 @@
 
 use std::any::Any;
 use std::fmt;
-use std::io::SeekFrom;
+use std::io::{self, SeekFrom};
 use std::net::IpAddr;
+use std::net::SocketAddr;
+use std::os::fd::{BorrowedFd, OwnedFd};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::error::{Error, ErrorCode};
@@ -58,6 +61,29 @@ pub type WriteFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
 pub type HeaderFn = Box<dyn FnMut(&[u8]) -> Flow + Send>;
 /// Read callback: fills the buffer with upload data.
 pub type ReadFn = Box<dyn FnMut(&mut [u8]) -> ReadResult + Send>;
+/// What a socket-option callback reports (FETCHOPT_SOCKOPTFUNCTION).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SockOpt {
+    /// Go on and connect (FETCH_SOCKOPT_OK).
+    Ok,
+    /// The application connected the socket itself
+    /// (FETCH_SOCKOPT_ALREADY_CONNECTED).
+    AlreadyConnected,
+}
+
+/// Opens the socket for a connection to an address
+/// (FETCHOPT_OPENSOCKETFUNCTION): a TCP stream socket of the address's
+/// family. The engine makes it non-blocking and connects it.
+pub type OpenSocketFn = Box<dyn FnMut(SocketAddr) -> io::Result<OwnedFd> + Send>;
+/// Tunes a new socket before it connects (FETCHOPT_SOCKOPTFUNCTION); an
+/// error fails the connection attempt.
+pub type SockoptFn = Box<dyn FnMut(BorrowedFd<'_>) -> io::Result<SockOpt> + Send>;
+/// Closes a socket the engine is done with (FETCHOPT_CLOSESOCKETFUNCTION),
+/// instead of the engine closing it. Shared by the connections it opened,
+/// which may outlive the transfer in the pool.
+pub type CloseSocketFn = Arc<Mutex<dyn FnMut(OwnedFd) + Send>>;
+
 /// Seek callback: moves the upload stream, so a request can be sent again
 /// (a retry on a new connection, a 307/308 redirect) with the same body.
 pub type SeekFn = Box<dyn FnMut(SeekFrom) -> SeekResult + Send>;
@@ -266,10 +292,13 @@ pub struct Easy {
     pub(crate) seek: Option<SeekFn>,
     pub(crate) unrestricted_auth: bool,
     pub(crate) default_protocol: Option<String>,
+    pub(crate) open_socket: Option<OpenSocketFn>,
+    pub(crate) sockopt: Option<SockoptFn>,
+    pub(crate) close_socket: Option<CloseSocketFn>,
     /// `tls.pool_tag()`, cached until the TLS options change.
     pub(crate) tls_tag: Option<u64>,
     /// The URL as last parsed for this transfer, reused while unchanged.
-    pub(crate) target_cache: Option<std::sync::Arc<crate::dest::Dest>>,
+    pub(crate) target_cache: Option<Arc<crate::dest::Dest>>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -324,6 +353,9 @@ impl Easy {
             unrestricted_auth: false,
             default_protocol: None,
             tls_tag: None,
+            open_socket: None,
+            sockopt: None,
+            close_socket: None,
             target_cache: None,
         }
     }
@@ -392,6 +424,22 @@ impl Easy {
         F: FnMut(SeekFrom) -> SeekResult + Send + 'static,
     {
         self.seek = Some(Box::new(f));
+        self
+    }
+
+    /// Sets the socket hooks multi-socket programs use to create, tune and
+    /// close their own sockets (FETCHOPT_OPENSOCKETFUNCTION,
+    /// SOCKOPTFUNCTION, CLOSESOCKETFUNCTION). Each `None` keeps the
+    /// engine's own behaviour.
+    pub fn socket_hooks(
+        &mut self,
+        open: Option<OpenSocketFn>,
+        sockopt: Option<SockoptFn>,
+        close: Option<CloseSocketFn>,
+    ) -> &mut Self {
+        self.open_socket = open;
+        self.sockopt = sockopt;
+        self.close_socket = close;
         self
     }
 

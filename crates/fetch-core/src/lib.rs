@@ -89,9 +89,9 @@ mod tls;
 
 pub use clock::Clock;
 pub use easy::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_MAX_REDIRS, DebugFn, Easy, Flow,
-    HeaderFn, InfoType, Method, Progress, ProgressFn, ReadFn, ReadResult, SeekFn, SeekResult,
-    TransferInfo, WriteFn,
+    CloseSocketFn, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_MAX_REDIRS,
+    DebugFn, Easy, Flow, HeaderFn, InfoType, Method, OpenSocketFn, Progress, ProgressFn, ReadFn,
+    ReadResult, SeekFn, SeekResult, SockOpt, SockoptFn, TransferInfo, WriteFn,
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};

@@ -28,6 +28,7 @@ mod info;
 mod options;
 mod pause;
 mod perform;
+mod sockets;
 mod transfer;
 
 pub use callbacks::*;
@@ -37,6 +38,9 @@ pub use info::*;
 pub use options::*;
 pub use pause::*;
 pub use perform::*;
+pub use sockets::{
+    fetch_closesocket_callback, fetch_opensocket_callback, fetch_sockaddr, fetch_sockopt_callback,
+};
 
 use std::ffi::{CString, c_char, c_void};
 use std::ptr;
@@ -96,6 +100,7 @@ pub(crate) struct Options {
     expect_100_timeout_ms: u64,
     seek_fn: Option<fetch_seek_callback>,
     seek_data: *mut c_void,
+    socket_hooks: sockets::SocketHooks,
     unrestricted_auth: bool,
     default_protocol: Option<CString>,
     verbose: bool,
@@ -141,6 +146,7 @@ impl Default for Options {
             expect_100_timeout_ms: fetch_core::DEFAULT_EXPECT_100_TIMEOUT.as_millis() as u64,
             seek_fn: None,
             seek_data: ptr::null_mut(),
+            socket_hooks: sockets::SocketHooks::default(),
             unrestricted_auth: false,
             default_protocol: None,
             verbose: false,

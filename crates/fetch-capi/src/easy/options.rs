@@ -380,6 +380,24 @@ easy_options! {
         |o, a| { o.connect_timeout_ms = a.millis(1)?; Ok(()) };
     /// FETCHOPT_COPYPOSTFIELDS.
     FETCHOPT_COPYPOSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 165, REBUILD, copy_post_fields;
+    /// FETCHOPT_SOCKOPTFUNCTION: tune each new socket before it connects.
+    FETCHOPT_SOCKOPTFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 148, dirty::SCALARS,
+        set_sockopt_fn;
+    /// FETCHOPT_SOCKOPTDATA.
+    FETCHOPT_SOCKOPTDATA = FETCHOPTTYPE_CBPOINT + 149, dirty::SCALARS,
+        |o, a| { o.socket_hooks.sockopt_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+    /// FETCHOPT_OPENSOCKETFUNCTION: the application creates each socket.
+    FETCHOPT_OPENSOCKETFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 163, dirty::SCALARS,
+        set_opensocket_fn;
+    /// FETCHOPT_OPENSOCKETDATA.
+    FETCHOPT_OPENSOCKETDATA = FETCHOPTTYPE_CBPOINT + 164, dirty::SCALARS,
+        |o, a| { o.socket_hooks.open_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+    /// FETCHOPT_CLOSESOCKETFUNCTION: the application closes each socket.
+    FETCHOPT_CLOSESOCKETFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 208, dirty::SCALARS,
+        set_closesocket_fn;
+    /// FETCHOPT_CLOSESOCKETDATA.
+    FETCHOPT_CLOSESOCKETDATA = FETCHOPTTYPE_CBPOINT + 209, dirty::SCALARS,
+        |o, a| { o.socket_hooks.close_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_SEEKFUNCTION.
     FETCHOPT_SEEKFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 167, HOOKS,
         set_seek_fn;
@@ -515,8 +533,6 @@ refused_options! {
     FETCHOPT_CONV_TO_NETWORK_FUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 143, NOT_BUILT_IN;
     FETCHOPT_CONV_FROM_UTF8_FUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 144, NOT_BUILT_IN;
     FETCHOPT_FTP_ALTERNATIVE_TO_USER = FETCHOPTTYPE_STRINGPOINT + 147, NOT_BUILT_IN;
-    FETCHOPT_SOCKOPTFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 148, UNKNOWN;
-    FETCHOPT_SOCKOPTDATA = FETCHOPTTYPE_CBPOINT + 149, UNKNOWN;
     FETCHOPT_SSL_SESSIONID_CACHE = FETCHOPTTYPE_LONG + 150, NOT_BUILT_IN;
     FETCHOPT_SSH_AUTH_TYPES = FETCHOPTTYPE_VALUES + 151, NOT_BUILT_IN;
     FETCHOPT_SSH_PUBLIC_KEYFILE = FETCHOPTTYPE_STRINGPOINT + 152, NOT_BUILT_IN;
@@ -528,8 +544,6 @@ refused_options! {
     FETCHOPT_NEW_DIRECTORY_PERMS = FETCHOPTTYPE_LONG + 160, NOT_BUILT_IN;
     FETCHOPT_POSTREDIR = FETCHOPTTYPE_VALUES + 161, UNKNOWN;
     FETCHOPT_SSH_HOST_PUBLIC_KEY_MD5 = FETCHOPTTYPE_STRINGPOINT + 162, NOT_BUILT_IN;
-    FETCHOPT_OPENSOCKETFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 163, UNKNOWN;
-    FETCHOPT_OPENSOCKETDATA = FETCHOPTTYPE_CBPOINT + 164, UNKNOWN;
     FETCHOPT_PROXY_TRANSFER_MODE = FETCHOPTTYPE_LONG + 166, NOT_BUILT_IN;
     FETCHOPT_CRLFILE = FETCHOPTTYPE_STRINGPOINT + 169, NOT_BUILT_IN;
     FETCHOPT_ISSUERCERT = FETCHOPTTYPE_STRINGPOINT + 170, UNKNOWN;
@@ -570,8 +584,6 @@ refused_options! {
     FETCHOPT_TLSAUTH_PASSWORD = FETCHOPTTYPE_STRINGPOINT + 205, NOT_BUILT_IN;
     FETCHOPT_TLSAUTH_TYPE = FETCHOPTTYPE_STRINGPOINT + 206, NOT_BUILT_IN;
     FETCHOPT_TRANSFER_ENCODING = FETCHOPTTYPE_LONG + 207, UNKNOWN;
-    FETCHOPT_CLOSESOCKETFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 208, UNKNOWN;
-    FETCHOPT_CLOSESOCKETDATA = FETCHOPTTYPE_CBPOINT + 209, UNKNOWN;
     FETCHOPT_GSSAPI_DELEGATION = FETCHOPTTYPE_VALUES + 210, NOT_BUILT_IN;
     FETCHOPT_DNS_SERVERS = FETCHOPTTYPE_STRINGPOINT + 211, NOT_BUILT_IN;
     FETCHOPT_ACCEPTTIMEOUT_MS = FETCHOPTTYPE_LONG + 212, NOT_BUILT_IN;
@@ -743,6 +755,25 @@ fn set_header_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // SAFETY: the table gives this handler only to the option that
     // documents a `fetch_write_callback`.
     o.header_fn = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_sockopt_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: the table gives this handler only to the option that
+    // documents a `fetch_sockopt_callback`.
+    o.socket_hooks.sockopt = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_opensocket_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: as above, for `fetch_opensocket_callback`.
+    o.socket_hooks.open = unsafe { a.func() };
+    Ok(())
+}
+
+fn set_closesocket_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // SAFETY: as above, for `fetch_closesocket_callback`.
+    o.socket_hooks.close = unsafe { a.func() };
     Ok(())
 }
 

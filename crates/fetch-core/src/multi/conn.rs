@@ -20,6 +20,9 @@ pub(super) struct Conn {
     pub(super) requests: u32,
     pub(super) idle_since: Instant,
     pub(super) tls: Option<Box<rustls::ClientConnection>>,
+    /// The application's close-socket hook, if the transfer that opened
+    /// the connection had one.
+    pub(super) closer: Option<crate::easy::CloseSocketFn>,
 }
 
 impl Conn {

@@ -6,14 +6,28 @@ use super::*;
 /// The shortest time one address gets before the next is tried.
 pub(super) const MIN_ATTEMPT: Duration = Duration::from_millis(200);
 
-pub(super) fn open_socket(addr: SocketAddr) -> io::Result<socket2::Socket> {
+/// A non-blocking TCP socket connecting to `addr`: made by the engine or
+/// by the application's open-socket hook, tuned by its sockopt hook.
+pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> io::Result<socket2::Socket> {
     faults::check(Op::Socket)?;
-    let sock = socket2::Socket::new(
-        Domain::for_address(addr),
-        Type::STREAM.nonblocking(),
-        Some(Protocol::TCP),
-    )?;
+    let sock = match easy.open_socket.as_mut() {
+        Some(open) => {
+            let sock = socket2::Socket::from(open(addr)?);
+            sock.set_nonblocking(true)?;
+            sock
+        }
+        None => socket2::Socket::new(
+            Domain::for_address(addr),
+            Type::STREAM.nonblocking(),
+            Some(Protocol::TCP),
+        )?,
+    };
     sock.set_nodelay(true)?;
+    if let Some(tune) = easy.sockopt.as_mut() {
+        if tune(std::os::fd::AsFd::as_fd(&sock))? == SockOpt::AlreadyConnected {
+            return Ok(sock);
+        }
+    }
     // (A fault is injected after the real call: what the kernel says about
     // a connect it has started.)
     let started = sock.connect(&SockAddr::from(addr));
@@ -155,7 +169,7 @@ impl Multi {
             };
             t.next_addr += 1;
             t.marks.resolved.get_or_insert_with(|| self.clock.now());
-            match open_socket(addr) {
+            match open_socket(addr, &mut t.easy) {
                 Ok(sock) => {
                     let fd = sock.as_raw_fd();
                     let origin = t.target().origin.clone();
@@ -175,6 +189,7 @@ impl Multi {
                         requests: 0,
                         idle_since: self.now,
                         tls: None,
+                        closer: t.easy.close_socket.clone(),
                     });
                     self.transfers[ti].conn = Some(cid);
                     self.sockets.insert(fd, Owner::Conn(cid));

@@ -19,7 +19,9 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::dest::Dest;
-use crate::easy::{Body, Easy, Flow, InfoType, Method, ReadResult, SeekResult, TransferInfo};
+use crate::easy::{
+    Body, Easy, Flow, InfoType, Method, ReadResult, SeekResult, SockOpt, TransferInfo,
+};
 use crate::error::{Error, ErrorCode, MultiError};
 use crate::faults::{self, Op};
 use crate::http::{self, BodyFraming, Decoded, RequestParts, ResponseDecoder};

@@ -253,7 +253,16 @@ impl Multi {
         self.pool
             .closed(&conn.origin, cid, conn.state == ConnState::Idle);
         tracing::trace!(fd, "connection closed");
-        drop(conn);
+        match conn.closer {
+            Some(close) => {
+                let fd = std::os::fd::OwnedFd::from(conn.sock);
+                let mut close = close
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                (*close)(fd);
+            }
+            None => drop(conn.sock),
+        }
     }
 
     /// Whether `ti` still waits for a slot (a queue entry may be stale).
