@@ -172,7 +172,7 @@ pub(crate) fn run(root: &Path, secs: u64, only: Option<&str>) -> ExitCode {
 /// thread (Miri has no network). The socket table and the deadline queue
 /// have no unit tests of their own yet; they are exercised only by the
 /// integration tests, which use real sockets.
-pub(crate) const MIRI_FILTERS: &[&str] = &["http::", "dest::", "error::"];
+pub(crate) const MIRI_FILTERS: &[&str] = &["http::", "dest::", "error::", "multi::deadlines::"];
 
 /// `cargo +nightly miri test -p fetch-core --lib` over [`MIRI_FILTERS`].
 pub(crate) fn miri(root: &Path) -> ExitCode {

@@ -292,6 +292,8 @@ pub struct Easy {
     pub(crate) seek: Option<SeekFn>,
     pub(crate) unrestricted_auth: bool,
     pub(crate) default_protocol: Option<String>,
+    pub(crate) forbid_reuse: bool,
+    pub(crate) fresh_connect: bool,
     pub(crate) open_socket: Option<OpenSocketFn>,
     pub(crate) sockopt: Option<SockoptFn>,
     pub(crate) close_socket: Option<CloseSocketFn>,
@@ -353,6 +355,8 @@ impl Easy {
             unrestricted_auth: false,
             default_protocol: None,
             tls_tag: None,
+            forbid_reuse: false,
+            fresh_connect: false,
             open_socket: None,
             sockopt: None,
             close_socket: None,
@@ -424,6 +428,20 @@ impl Easy {
         F: FnMut(SeekFrom) -> SeekResult + Send + 'static,
     {
         self.seek = Some(Box::new(f));
+        self
+    }
+
+    /// Close the connection when the transfer ends instead of keeping it
+    /// for reuse (FETCHOPT_FORBID_REUSE).
+    pub fn forbid_reuse(&mut self, on: bool) -> &mut Self {
+        self.forbid_reuse = on;
+        self
+    }
+
+    /// Open a new connection instead of reusing a pooled one
+    /// (FETCHOPT_FRESH_CONNECT).
+    pub fn fresh_connect(&mut self, on: bool) -> &mut Self {
+        self.fresh_connect = on;
         self
     }
 

@@ -210,3 +210,36 @@ fn host_and_total_limits_with_many_waiters() {
         assert_eq!(s.peak_connections(), 1);
     }
 }
+
+/// FETCHOPT_FORBID_REUSE closes the connection after the transfer;
+/// FETCHOPT_FRESH_CONNECT opens a new one although one is pooled.
+#[test_log::test]
+fn forbid_reuse_and_fresh_connect() {
+    let srv = HttpServer::start();
+    let mut app = App::new();
+    let mut e = Easy::get(srv.url("/bytes/10"));
+    e.forbid_reuse(true);
+    let a = app.add(e);
+    app.run(Duration::from_secs(10));
+    assert!(app.result(a).is_ok());
+    let b = app.add(Easy::get(srv.url("/bytes/10")));
+    app.run(Duration::from_secs(10));
+    assert_eq!(
+        app.multi.remove(b).unwrap().info().num_connects,
+        1,
+        "not reused"
+    );
+    let mut e = Easy::get(srv.url("/bytes/10"));
+    e.fresh_connect(true);
+    let c = app.add(e);
+    app.run(Duration::from_secs(10));
+    assert_eq!(app.multi.remove(c).unwrap().info().num_connects, 1, "fresh");
+    let d = app.add(Easy::get(srv.url("/bytes/10")));
+    app.run(Duration::from_secs(10));
+    assert_eq!(
+        app.multi.remove(d).unwrap().info().num_connects,
+        0,
+        "pooled one reused"
+    );
+    assert_eq!(srv.accepted(), 3);
+}

@@ -81,6 +81,8 @@ impl FetchEasy {
             e.max_recv_speed(o.max_recv_speed);
             e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
             e.unrestricted_auth(o.unrestricted_auth);
+            e.fresh_connect(o.fresh_connect);
+            e.forbid_reuse(o.forbid_reuse);
             let (open, sockopt, close) = o.socket_hooks.engine_hooks();
             e.socket_hooks(open, sockopt, close);
             let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());

@@ -177,6 +177,9 @@ impl Multi {
     /// are not watched, so one the server closed meanwhile is found here,
     /// by a peek, and closed without any wake-up having been spent on it.
     pub(super) fn take_idle(&mut self, ti: usize) -> Option<usize> {
+        if self.transfers[ti].easy.fresh_connect {
+            return None;
+        }
         loop {
             let cid = self.pool.take_idle(&self.transfers[ti].target().origin)?;
             if self.idle_alive(cid) {

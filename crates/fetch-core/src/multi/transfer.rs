@@ -163,6 +163,7 @@ impl Multi {
         self.running -= 1;
         self.schedule(ti);
         if let Some(cid) = conn {
+            let reusable = reusable && !self.transfers[ti].easy.forbid_reuse;
             self.release_conn(cid, reusable);
         }
         self.transfers[ti].msg_queued = true;
