@@ -292,6 +292,7 @@ pub struct Easy {
     pub(crate) seek: Option<SeekFn>,
     pub(crate) unrestricted_auth: bool,
     pub(crate) default_protocol: Option<String>,
+    pub(crate) live: Option<Arc<crate::live::LiveInfo>>,
     pub(crate) forbid_reuse: bool,
     pub(crate) fresh_connect: bool,
     pub(crate) open_socket: Option<OpenSocketFn>,
@@ -355,6 +356,7 @@ impl Easy {
             unrestricted_auth: false,
             default_protocol: None,
             tls_tag: None,
+            live: None,
             forbid_reuse: false,
             fresh_connect: false,
             open_socket: None,
@@ -429,6 +431,21 @@ impl Easy {
     {
         self.seek = Some(Box::new(f));
         self
+    }
+
+    /// Publishes the transfer's info scalars (status, address, sizes) to
+    /// `live` right before each of its callbacks, so a callback can read
+    /// where the transfer stands at that moment.
+    pub fn live_info(&mut self, live: Option<Arc<crate::live::LiveInfo>>) -> &mut Self {
+        self.live = live;
+        self
+    }
+
+    /// Copies the info to the live record, if there is one.
+    pub(crate) fn publish_live(&self) {
+        if let Some(live) = &self.live {
+            live.publish(&self.info);
+        }
     }
 
     /// Close the connection when the transfer ends instead of keeping it

@@ -82,6 +82,7 @@ pub mod faults;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod http;
+mod live;
 mod multi;
 mod resolve;
 mod socket;
@@ -94,6 +95,7 @@ pub use easy::{
     ReadResult, SeekFn, SeekResult, SockOpt, SockoptFn, TransferInfo, WriteFn,
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
+pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};
 pub use tls::{TlsOptions, TlsVersion};

@@ -394,6 +394,7 @@ impl FetchEasy {
     /// applied by `prepare`).
     pub(super) fn fresh(&mut self, want_header: bool, want_progress: bool) -> Easy {
         let mut e = Easy::new();
+        e.live_info(Some(self.live.clone()));
         let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
         e.write_function(move |buf| {
             if hooks.is_detached() {

@@ -330,10 +330,11 @@ impl FetchEasy {
             }
             State::Adding { .. } | State::Performing => {}
         }
-        match &self.snapshot {
-            Some(i) => read(i),
-            None => read(&TransferInfo::default()),
-        }
+        // The snapshot, brought up to where the transfer stands in the
+        // callback now running (status, address, sizes).
+        let mut info = self.snapshot.clone().unwrap_or_default();
+        self.live.overlay(&mut info);
+        read(&info)
     }
 }
 

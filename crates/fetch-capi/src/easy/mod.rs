@@ -231,6 +231,9 @@ pub struct FetchEasy {
     /// handle's multi (the engine is borrowed then): refreshed at the end
     /// of every multi call once such a call was made (`watched`).
     snapshot: Option<TransferInfo>,
+    /// Where the running transfer stands as of its latest callback (the
+    /// engine publishes it), for getinfo from inside callbacks.
+    live: Arc<fetch_core::LiveInfo>,
     pub(crate) watched: bool,
     /// The code the last transfer ended with (for FETCHINFO_SSL_VERIFYRESULT).
     last_result: FETCHcode,
@@ -323,6 +326,7 @@ impl FetchEasy {
             applied_headers: Vec::new(),
             hooks: Arc::default(),
             snapshot: None,
+            live: Arc::default(),
             watched: false,
             last_result: FETCHE_OK,
             pause: PauseRequest::new(),

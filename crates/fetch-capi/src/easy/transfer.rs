@@ -21,6 +21,7 @@ impl FetchEasy {
         // A request left over from an earlier run means nothing now.
         let _ = self.pause.take();
         self.snapshot = None;
+        self.live.reset();
         let o = &self.opts;
         let want_header = o.header_fn.is_some() || !o.header_data.is_null();
         let want_progress = !o.noprogress && (o.xferinfo_fn.is_some() || o.progress_fn.is_some());

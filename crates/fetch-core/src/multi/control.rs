@@ -121,6 +121,7 @@ impl Multi {
     /// A pause keeps them for redelivery.
     pub(super) fn deliver(&mut self, ti: usize, data: &[u8]) -> Result<(), Error> {
         let t = &mut self.transfers[ti];
+        t.easy.publish_live();
         let flow = match t.easy.write.as_mut() {
             Some(cb) => cb(data),
             None => {
@@ -192,6 +193,7 @@ impl Multi {
     /// Calls the progress callback; `Err` when it asked to abort.
     pub(super) fn progress(&mut self, ti: usize) -> Result<(), Error> {
         let t = &mut self.transfers[ti];
+        t.easy.publish_live();
         let Some(cb) = t.easy.progress.as_mut() else {
             return Ok(());
         };

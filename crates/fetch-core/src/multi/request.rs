@@ -334,6 +334,7 @@ impl Multi {
             Some(len) => len.saturating_sub(t.upload_read).min(UPLOAD_CHUNK as u64) as usize,
             None => UPLOAD_CHUNK,
         };
+        t.easy.publish_live();
         let Body::Reader { read, .. } = &mut t.easy.body else {
             unreachable!("upload_done is false only with a reader")
         };

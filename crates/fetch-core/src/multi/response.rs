@@ -300,6 +300,7 @@ impl Multi {
         if t.following.is_some() {
             return None;
         }
+        t.easy.publish_live();
         let cb = t.easy.header.as_mut()?;
         for line in fields.split_inclusive(|&b| b == b'\n') {
             match cb(line) {
@@ -333,6 +334,7 @@ impl Multi {
             }
         }
         let mut paused = false;
+        t.easy.publish_live();
         if let Some(cb) = t.easy.header.as_mut() {
             for line in head.lines() {
                 match cb(line) {

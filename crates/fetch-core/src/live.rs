@@ -1,0 +1,115 @@
+//! Where a transfer stands, published for its own callbacks: the engine
+//! cannot be reached from inside a callback (the C ABI's `getinfo` there
+//! would otherwise see only what the last multi call left), so right
+//! before each application callback of a transfer the engine copies the
+//! info scalars that change during it into a shared [`LiveInfo`].
+
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
+
+use crate::easy::TransferInfo;
+
+/// The info scalars of a running transfer, as of its latest callback.
+/// Set it on an `Easy` with [`crate::Easy::live_info`]; read it with
+/// [`LiveInfo::overlay`].
+#[derive(Debug, Default)]
+pub struct LiveInfo {
+    /// Something was published since the last [`LiveInfo::reset`].
+    set: AtomicBool,
+    response_code: AtomicU16,
+    primary_port: AtomicU16,
+    primary_ip: Mutex<Option<IpAddr>>,
+    size_download: AtomicU64,
+    size_upload: AtomicU64,
+    header_size: AtomicU64,
+    redirect_count: AtomicU32,
+    num_connects: AtomicU32,
+}
+
+impl LiveInfo {
+    /// A new, empty record.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forgets what was published (a new transfer starts).
+    pub fn reset(&self) {
+        self.set.store(false, Ordering::Relaxed);
+    }
+
+    /// Copies the published fields onto `info` (nothing if none were).
+    pub fn overlay(&self, info: &mut TransferInfo) {
+        if !self.set.load(Ordering::Relaxed) {
+            return;
+        }
+        let r = Ordering::Relaxed;
+        info.response_code = self.response_code.load(r);
+        info.primary_port = self.primary_port.load(r);
+        info.primary_ip = *self
+            .primary_ip
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        info.size_download = self.size_download.load(r);
+        info.size_upload = self.size_upload.load(r);
+        info.header_size = self.header_size.load(r);
+        info.redirect_count = self.redirect_count.load(r);
+        info.num_connects = self.num_connects.load(r);
+    }
+
+    pub(crate) fn publish(&self, info: &TransferInfo) {
+        let r = Ordering::Relaxed;
+        self.response_code.store(info.response_code, r);
+        self.primary_port.store(info.primary_port, r);
+        let mut ip = self
+            .primary_ip
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *ip != info.primary_ip {
+            *ip = info.primary_ip;
+        }
+        drop(ip);
+        self.size_download.store(info.size_download, r);
+        self.size_upload.store(info.size_upload, r);
+        self.header_size.store(info.header_size, r);
+        self.redirect_count.store(info.redirect_count, r);
+        self.num_connects.store(info.num_connects, r);
+        self.set.store(true, r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv6Addr;
+
+    use super::*;
+
+    #[test]
+    fn overlays_only_what_was_published() {
+        let live = LiveInfo::new();
+        let mut info = TransferInfo {
+            response_code: 7,
+            ..TransferInfo::default()
+        };
+        live.overlay(&mut info);
+        assert_eq!(info.response_code, 7, "nothing published yet");
+        let now = TransferInfo {
+            response_code: 200,
+            primary_ip: Some(IpAddr::V6(Ipv6Addr::LOCALHOST)),
+            primary_port: 8080,
+            size_download: 10,
+            ..TransferInfo::default()
+        };
+        live.publish(&now);
+        live.overlay(&mut info);
+        assert_eq!(
+            (info.response_code, info.primary_port, info.size_download),
+            (200, 8080, 10)
+        );
+        assert_eq!(info.primary_ip, now.primary_ip);
+        live.reset();
+        let mut fresh = TransferInfo::default();
+        live.overlay(&mut fresh);
+        assert_eq!(fresh.response_code, 0);
+    }
+}
