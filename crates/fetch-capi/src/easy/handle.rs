@@ -95,6 +95,7 @@ pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
             e.core = None;
             e.dirty = dirty::ALL;
             e.snapshot = None;
+            e.live.reset();
             e.last_result = FETCHE_OK;
         }
     })
