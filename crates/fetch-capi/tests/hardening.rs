@@ -222,3 +222,42 @@ fn unrestricted_auth_decides_cross_origin_credentials() {
         assert_eq!(has_auth(&target.requests()[0]), unrestricted == 1);
     }
 }
+
+/// HTTPAUTH: Basic (the default, and the only scheme built in) is
+/// accepted, a mask without it answers NOT_BUILT_IN; USERPWD and
+/// ACCEPT_ENCODING are accepted (isahc sets them on every request).
+#[test]
+fn auth_and_encoding_options() {
+    let srv = ScriptedServer::start(Script::new().expect_request().write(OK_EMPTY).close());
+    let url = cstr(&srv.url("/"));
+    let userpwd = cstr("joe:secret");
+    let empty = cstr("");
+    // SAFETY: a fresh handle and strings that outlive the calls.
+    unsafe {
+        let e = fetch_easy_init();
+        fetch_easy_setopt_ptr(e, FETCHOPT_URL, url.as_ptr().cast());
+        assert_eq!(
+            fetch_easy_setopt_long(e, FETCHOPT_HTTPAUTH, 1 << 1),
+            4,
+            "Digest only"
+        );
+        assert_eq!(fetch_easy_setopt_long(e, FETCHOPT_HTTPAUTH, 1), FETCHE_OK);
+        assert_eq!(
+            fetch_easy_setopt_ptr(e, FETCHOPT_USERPWD, userpwd.as_ptr().cast()),
+            FETCHE_OK
+        );
+        assert_eq!(
+            fetch_easy_setopt_ptr(e, FETCHOPT_ACCEPT_ENCODING, empty.as_ptr().cast()),
+            FETCHE_OK
+        );
+        assert_eq!(fetch_easy_perform(e), FETCHE_OK);
+        fetch_easy_cleanup(e);
+    }
+    let req = String::from_utf8(srv.requests()[0].clone()).unwrap();
+    // base64("joe:secret")
+    assert!(
+        req.contains("\r\nAuthorization: Basic am9lOnNlY3JldA==\r\n"),
+        "{req}"
+    );
+    assert!(req.contains("\r\nAccept-Encoding: identity\r\n"), "{req}");
+}

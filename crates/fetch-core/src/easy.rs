@@ -294,6 +294,8 @@ pub struct Easy {
     pub(crate) default_protocol: Option<String>,
     pub(crate) live: Option<Arc<crate::live::LiveInfo>>,
     pub(crate) forbid_reuse: bool,
+    pub(crate) credentials: Option<(String, String)>,
+    pub(crate) accept_encoding: Option<String>,
     pub(crate) fresh_connect: bool,
     pub(crate) open_socket: Option<OpenSocketFn>,
     pub(crate) sockopt: Option<SockoptFn>,
@@ -358,6 +360,8 @@ impl Easy {
             tls_tag: None,
             live: None,
             forbid_reuse: false,
+            credentials: None,
+            accept_encoding: None,
             fresh_connect: false,
             open_socket: None,
             sockopt: None,
@@ -446,6 +450,26 @@ impl Easy {
         if let Some(live) = &self.live {
             live.publish(&self.info);
         }
+    }
+
+    /// Basic authentication with this user name and password
+    /// (FETCHOPT_USERPWD, USERNAME/PASSWORD with HTTPAUTH Basic). They win
+    /// over credentials in the URL and, like them, go only to the first
+    /// URL's origin unless [`Easy::unrestricted_auth`] is on.
+    pub fn basic_auth(&mut self, credentials: Option<(String, String)>) -> &mut Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Asks for content encodings with `Accept-Encoding`
+    /// (FETCHOPT_ACCEPT_ENCODING): `Some("")` asks for what libfetch can
+    /// decode, which is only `identity`; any other value is sent as given.
+    /// With it set, a response whose `Content-Encoding` libfetch cannot
+    /// decode fails with FETCHE_BAD_CONTENT_ENCODING instead of handing
+    /// encoded bytes over as the body.
+    pub fn accept_encoding(&mut self, encodings: Option<String>) -> &mut Self {
+        self.accept_encoding = encodings;
+        self
     }
 
     /// Close the connection when the transfer ends instead of keeping it

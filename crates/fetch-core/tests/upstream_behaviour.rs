@@ -124,3 +124,63 @@ fn chunked_trailers_reach_the_header_callback() {
         .collect();
     assert_eq!(tail, ["\r\n", "X-Checksum: abc\r\n", "X-Other: 1\r\n"]);
 }
+
+/// USERPWD-style credentials go out as Basic (winning over the URL's), and
+/// stay with the first URL's origin.
+#[test_log::test]
+fn basic_auth_credentials() {
+    let target = ScriptedServer::start(Script::new().expect_request().respond_ok("").close());
+    let start = ScriptedServer::start(
+        Script::new()
+            .expect_request()
+            .write(format!(
+                "HTTP/1.1 302 Found\r\nLocation: {}\r\nContent-Length: 0\r\n\r\n",
+                target.url("/")
+            ))
+            .close(),
+    );
+    let url = start.url("/").replace("http://", "http://urluser:urlpw@");
+    let mut e = Easy::get(url);
+    e.follow_location(true)
+        .basic_auth(Some(("user".into(), "pw".into())));
+    let (app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::Ok);
+    let first = String::from_utf8(start.requests()[0].clone()).unwrap();
+    // base64("user:pw")
+    assert!(
+        first.contains("\r\nAuthorization: Basic dXNlcjpwdw==\r\n"),
+        "{first}"
+    );
+    let second = String::from_utf8(target.requests()[0].clone()).unwrap();
+    assert!(
+        !second.to_ascii_lowercase().contains("authorization"),
+        "{second}"
+    );
+}
+
+/// ACCEPT_ENCODING "" asks for identity (all libfetch decodes); with it
+/// set, a body in an encoding libfetch cannot decode fails with
+/// BAD_CONTENT_ENCODING instead of arriving encoded.
+#[test_log::test]
+fn accept_encoding_identity_only() {
+    let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("plain").close());
+    let mut e = Easy::get(srv.url("/"));
+    e.accept_encoding(Some(String::new()));
+    let (mut app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::Ok);
+    assert_eq!(app.multi.remove(id).unwrap().body(), b"plain");
+    let req = String::from_utf8(srv.requests()[0].clone()).unwrap();
+    assert!(req.contains("\r\nAccept-Encoding: identity\r\n"), "{req}");
+
+    let gz = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nxyz";
+    let srv = ScriptedServer::start(Script::new().expect_request().write(gz).close());
+    let mut e = Easy::get(srv.url("/"));
+    e.accept_encoding(Some("gzip".into()));
+    let (app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::BadContentEncoding);
+    // Without ACCEPT_ENCODING the body is passed on as it came (upstream).
+    let srv = ScriptedServer::start(Script::new().expect_request().write(gz).close());
+    let (mut app, id) = run_one(Easy::get(srv.url("/")));
+    assert_eq!(code_of(&app, id), ErrorCode::Ok);
+    assert_eq!(app.multi.remove(id).unwrap().body(), b"xyz");
+}

@@ -380,6 +380,19 @@ easy_options! {
         |o, a| { o.connect_timeout_ms = a.millis(1)?; Ok(()) };
     /// FETCHOPT_COPYPOSTFIELDS.
     FETCHOPT_COPYPOSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 165, REBUILD, copy_post_fields;
+    /// FETCHOPT_USERPWD: "user:password" for Basic authentication.
+    FETCHOPT_USERPWD = FETCHOPTTYPE_STRINGPOINT + 5, dirty::SCALARS, set_userpwd;
+    /// FETCHOPT_USERNAME.
+    FETCHOPT_USERNAME = FETCHOPTTYPE_STRINGPOINT + 173, dirty::SCALARS,
+        |o, a| { o.username = a.string(); Ok(()) };
+    /// FETCHOPT_PASSWORD.
+    FETCHOPT_PASSWORD = FETCHOPTTYPE_STRINGPOINT + 174, dirty::SCALARS,
+        |o, a| { o.password = a.string(); Ok(()) };
+    /// FETCHOPT_HTTPAUTH: only Basic is built in.
+    FETCHOPT_HTTPAUTH = FETCHOPTTYPE_VALUES + 107, NONE, set_httpauth;
+    /// FETCHOPT_ACCEPT_ENCODING ("" for what libfetch decodes: identity).
+    FETCHOPT_ACCEPT_ENCODING = FETCHOPTTYPE_STRINGPOINT + 102, dirty::SCALARS,
+        |o, a| { o.accept_encoding = a.string(); Ok(()) };
     /// FETCHOPT_FRESH_CONNECT: a new connection, not a pooled one.
     FETCHOPT_FRESH_CONNECT = FETCHOPTTYPE_LONG + 74, dirty::SCALARS,
         |o, a| { o.fresh_connect = a.flag(); Ok(()) };
@@ -460,7 +473,6 @@ const UNKNOWN: FETCHcode = FETCHE_UNKNOWN_OPTION;
 refused_options! {
     FETCHOPT_PORT = FETCHOPTTYPE_LONG + 3, UNKNOWN;
     FETCHOPT_PROXY = FETCHOPTTYPE_STRINGPOINT + 4, NOT_BUILT_IN;
-    FETCHOPT_USERPWD = FETCHOPTTYPE_STRINGPOINT + 5, UNKNOWN;
     FETCHOPT_PROXYUSERPWD = FETCHOPTTYPE_STRINGPOINT + 6, NOT_BUILT_IN;
     FETCHOPT_RANGE = FETCHOPTTYPE_STRINGPOINT + 7, UNKNOWN;
     FETCHOPT_REFERER = FETCHOPTTYPE_STRINGPOINT + 16, UNKNOWN;
@@ -506,10 +518,8 @@ refused_options! {
     FETCHOPT_BUFFERSIZE = FETCHOPTTYPE_LONG + 98, UNKNOWN;
     FETCHOPT_SHARE = FETCHOPTTYPE_OBJECTPOINT + 100, NOT_BUILT_IN;
     FETCHOPT_PROXYTYPE = FETCHOPTTYPE_VALUES + 101, NOT_BUILT_IN;
-    FETCHOPT_ACCEPT_ENCODING = FETCHOPTTYPE_STRINGPOINT + 102, UNKNOWN;
     FETCHOPT_HTTP200ALIASES = FETCHOPTTYPE_SLISTPOINT + 104, UNKNOWN;
     FETCHOPT_FTP_USE_EPRT = FETCHOPTTYPE_LONG + 106, NOT_BUILT_IN;
-    FETCHOPT_HTTPAUTH = FETCHOPTTYPE_VALUES + 107, UNKNOWN;
     FETCHOPT_SSL_CTX_FUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 108, NOT_BUILT_IN;
     FETCHOPT_SSL_CTX_DATA = FETCHOPTTYPE_CBPOINT + 109, NOT_BUILT_IN;
     FETCHOPT_FTP_CREATE_MISSING_DIRS = FETCHOPTTYPE_LONG + 110, NOT_BUILT_IN;
@@ -553,8 +563,6 @@ refused_options! {
     FETCHOPT_ISSUERCERT = FETCHOPTTYPE_STRINGPOINT + 170, UNKNOWN;
     FETCHOPT_ADDRESS_SCOPE = FETCHOPTTYPE_LONG + 171, UNKNOWN;
     FETCHOPT_CERTINFO = FETCHOPTTYPE_LONG + 172, UNKNOWN;
-    FETCHOPT_USERNAME = FETCHOPTTYPE_STRINGPOINT + 173, UNKNOWN;
-    FETCHOPT_PASSWORD = FETCHOPTTYPE_STRINGPOINT + 174, UNKNOWN;
     FETCHOPT_PROXYUSERNAME = FETCHOPTTYPE_STRINGPOINT + 175, NOT_BUILT_IN;
     FETCHOPT_PROXYPASSWORD = FETCHOPTTYPE_STRINGPOINT + 176, NOT_BUILT_IN;
     FETCHOPT_NOPROXY = FETCHOPTTYPE_STRINGPOINT + 177, NOT_BUILT_IN;
@@ -760,6 +768,39 @@ fn set_header_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // documents a `fetch_write_callback`.
     o.header_fn = unsafe { a.func() };
     Ok(())
+}
+
+fn set_userpwd(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // Upstream: the user name up to the first colon, the password after.
+    let (user, password) = match a.string() {
+        None => (None, None),
+        Some(s) => {
+            let bytes = s.as_bytes();
+            match bytes.iter().position(|&b| b == b':') {
+                Some(i) => (
+                    CString::new(&bytes[..i]).ok(),
+                    CString::new(&bytes[i + 1..]).ok(),
+                ),
+                None => (Some(s), None),
+            }
+        }
+    };
+    o.username = user;
+    o.password = password;
+    Ok(())
+}
+
+/// FETCHAUTH_BASIC.
+const FETCHAUTH_BASIC: i64 = 1;
+
+fn set_httpauth(_: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // Basic is the only scheme built in (and upstream's default): a mask
+    // that allows it, or none, is fine; one that allows only others is not.
+    match a.int {
+        0 => Ok(()),
+        mask if mask & FETCHAUTH_BASIC != 0 => Ok(()),
+        _ => Err(FETCHE_NOT_BUILT_IN),
+    }
 }
 
 fn set_sockopt_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {

@@ -83,6 +83,18 @@ impl FetchEasy {
             e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
             e.unrestricted_auth(o.unrestricted_auth);
             e.fresh_connect(o.fresh_connect);
+            e.basic_auth(o.username.as_ref().map(|u| {
+                let p = o
+                    .password
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned());
+                (u.to_string_lossy().into_owned(), p.unwrap_or_default())
+            }));
+            e.accept_encoding(
+                o.accept_encoding
+                    .as_ref()
+                    .map(|v| v.to_string_lossy().into_owned()),
+            );
             e.forbid_reuse(o.forbid_reuse);
             let (open, sockopt, close) = o.socket_hooks.engine_hooks();
             e.socket_hooks(open, sockopt, close);

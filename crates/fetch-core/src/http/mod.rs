@@ -60,6 +60,8 @@ pub(crate) struct ResponseHead {
     pub(crate) close: bool,
     /// The `Location` header value, trimmed.
     pub(crate) location: Option<String>,
+    /// The last content coding of `Content-Encoding`, if any.
+    pub(crate) content_encoding: Option<String>,
 }
 
 impl ResponseHead {

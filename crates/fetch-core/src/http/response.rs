@@ -268,6 +268,9 @@ impl ResponseDecoder {
         let (close_token, keep_alive_token) = (facts.close, facts.keep_alive);
         let (last_coding, has_content_length, location) =
             (facts.last_coding, facts.content_length, facts.location);
+        let content_encoding = facts
+            .content_encoding
+            .map(|c| String::from_utf8_lossy(c).into_owned());
         let headers = &*response.headers;
         let close = close_token || (minor_version == 0 && !keep_alive_token);
         let has_te = last_coding.is_some();
@@ -303,6 +306,7 @@ impl ResponseDecoder {
             chunked,
             close,
             location,
+            content_encoding,
         })
     }
 
@@ -364,6 +368,8 @@ struct HeadFacts<'h> {
     content_length: bool,
     /// The first `Location` value.
     location: Option<&'h [u8]>,
+    /// The last content coding of `Content-Encoding`.
+    content_encoding: Option<&'h [u8]>,
 }
 
 impl<'h> HeadFacts<'h> {
@@ -381,6 +387,10 @@ impl<'h> HeadFacts<'h> {
             } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
                 if let Some(t) = tokens(h.value).last() {
                     facts.last_coding = Some(t);
+                }
+            } else if name.eq_ignore_ascii_case(b"content-encoding") {
+                if let Some(t) = tokens(h.value).last() {
+                    facts.content_encoding = Some(t);
                 }
             } else if name.eq_ignore_ascii_case(b"location") && facts.location.is_none() {
                 facts.location = Some(h.value);

@@ -42,13 +42,14 @@ pub(super) fn request_framing(method: &Method, body: &Body, headers: &[String]) 
 /// user and password (the current URL's, or the first URL's while at its
 /// origin) and `Expect: 100-continue`. Borrows when nothing changes.
 pub(super) fn request_headers<'a>(
-    user: &'a [String],
+    easy: &'a Easy,
     dest: &Dest,
     first: Option<&Dest>,
     creds: bool,
     expect: bool,
 ) -> std::borrow::Cow<'a, [String]> {
     use std::borrow::Cow;
+    let user = easy.headers.as_slice();
     let userinfo = if !dest.url.username().is_empty() {
         Some(&dest.url)
     } else {
@@ -56,11 +57,27 @@ pub(super) fn request_headers<'a>(
             .map(|f| &f.url)
             .filter(|u| creds && !u.username().is_empty())
     };
-    let basic = userinfo
-        .filter(|_| !user.iter().any(|h| header_is(h, "authorization")))
-        .map(basic_auth);
+    // USERPWD/USERNAME/PASSWORD win over the URL's, as upstream; an
+    // application Authorization line wins over both.
+    let basic = if user.iter().any(|h| header_is(h, "authorization")) {
+        None
+    } else if let (true, Some((name, password))) = (creds, &easy.credentials) {
+        Some(basic_line(name.as_bytes(), password.as_bytes()))
+    } else {
+        userinfo.map(basic_auth)
+    };
+    let accept = easy
+        .accept_encoding
+        .as_deref()
+        .filter(|_| !user.iter().any(|h| header_is(h, "accept-encoding")))
+        .map(|v| {
+            format!(
+                "Accept-Encoding: {}",
+                if v.is_empty() { "identity" } else { v }
+            )
+        });
     let add_expect = expect && !user_sets_expect(user);
-    if creds && basic.is_none() && !add_expect {
+    if creds && basic.is_none() && accept.is_none() && !add_expect {
         return Cow::Borrowed(user);
     }
     let mut lines: Vec<String> = user
@@ -69,6 +86,7 @@ pub(super) fn request_headers<'a>(
         .cloned()
         .collect();
     lines.extend(basic);
+    lines.extend(accept);
     if add_expect {
         lines.push("Expect: 100-continue".to_owned());
     }
@@ -84,11 +102,19 @@ pub(super) fn header_is(line: &str, name: &str) -> bool {
 
 /// `Authorization: Basic` for the URL's user and password.
 pub(super) fn basic_auth(url: &Url) -> String {
-    use base64::Engine as _;
     let decode = |s: &str| percent_encoding::percent_decode_str(s).collect::<Vec<u8>>();
-    let mut pair = decode(url.username());
+    basic_line(
+        &decode(url.username()),
+        &decode(url.password().unwrap_or("")),
+    )
+}
+
+/// `Authorization: Basic` for a user name and password.
+fn basic_line(name: &[u8], password: &[u8]) -> String {
+    use base64::Engine as _;
+    let mut pair = name.to_vec();
     pair.push(b':');
-    pair.extend(decode(url.password().unwrap_or("")));
+    pair.extend_from_slice(password);
     format!(
         "Authorization: Basic {}",
         base64::engine::general_purpose::STANDARD.encode(pair)
@@ -147,7 +173,7 @@ impl Multi {
         let expect = wants_expect(&t.easy.headers, &t.easy.body, framing);
         let creds = self.credentials_allowed(ti);
         let t = &mut self.transfers[ti];
-        let headers = request_headers(&t.easy.headers, &dest, t.first.as_deref(), creds, expect);
+        let headers = request_headers(&t.easy, &dest, t.first.as_deref(), creds, expect);
         t.expect = if expect { Expect::Waiting } else { Expect::No };
         let conn = &mut self.conns[cid];
         conn.state = ConnState::Busy(ti);

@@ -327,6 +327,9 @@ impl Multi {
         t.easy.info.header_size += head.raw.len() as u64;
         if head.status >= 200 {
             note_final_head(t, head);
+            if let Some(err) = undecodable(t, head) {
+                return Some(Outcome::Failed(err));
+            }
         }
         if t.easy.debug.is_some() {
             for line in head.lines() {
@@ -361,6 +364,22 @@ impl Multi {
         }
         None
     }
+}
+
+/// With ACCEPT_ENCODING set the body is decoded, and only `identity` can
+/// be: any other content coding fails the transfer rather than passing
+/// encoded bytes off as the body.
+fn undecodable(t: &Transfer, head: &ResponseHead) -> Option<Error> {
+    t.easy.accept_encoding.as_ref()?;
+    let coding = head.content_encoding.as_deref()?;
+    (!coding.eq_ignore_ascii_case("identity")).then(|| {
+        Error::new(
+            ErrorCode::BadContentEncoding,
+            format!(
+                "Unrecognized content encoding type '{coding}': libfetch decodes only identity"
+            ),
+        )
+    })
 }
 
 /// What a final (non-1xx) response head sets: the status, the expected
