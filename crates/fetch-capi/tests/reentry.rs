@@ -12,12 +12,15 @@
 //! start-up cost down; the program marks each cell on stderr, so a valgrind
 //! report is attributed to the cell that caused it.
 
+mod cbuild;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use cbuild::{compile, crate_dir, require};
 use fixtures::HttpServer;
 
 const OK: i32 = 0;
@@ -75,43 +78,8 @@ const TABLE: &[(&str, i32, Option<i32>)] = &[
     ("multi_get_handles", 1, None),
 ];
 
-fn crate_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn deps_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent().expect("target/<profile>/deps").to_path_buf()
-}
-
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn compile() -> PathBuf {
-    let lib = deps_dir().join("libfetch.a");
-    assert!(lib.exists(), "{} not built", lib.display());
-    let dir = deps_dir().join("c-examples");
-    std::fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join(format!("reentry-{}", std::process::id()));
-    let out = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "-g", "-I"])
-        .arg(crate_dir().join("include"))
-        .arg(crate_dir().join("tests/c/reentry.c"))
-        .arg(&lib)
-        .args(["-lpthread", "-ldl", "-lm", "-o"])
-        .arg(&exe)
-        .output()
-        .expect("run gcc");
-    assert!(
-        out.status.success(),
-        "gcc failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+fn compile_reentry() -> PathBuf {
+    compile(&crate_dir().join("tests/c/reentry.c"), "reentry")
 }
 
 /// `key=N` in a result line.
@@ -180,14 +148,11 @@ fn run_batch(exe: &PathBuf, url: &str, cells: &[String]) -> Batch {
 /// CB-01..CB-06 and docs/decisions.md 25: the whole (function × callback) table, under valgrind.
 #[test]
 fn every_function_from_every_callback_is_refused_deferred_or_safe() {
-    assert!(
-        have("valgrind"),
-        "valgrind is required for this test (apt-get install valgrind)"
-    );
+    require("valgrind");
     let started = Instant::now();
     let server = HttpServer::start();
     let url = server.url("/echo");
-    let exe = compile();
+    let exe = compile_reentry();
 
     // One batch per (mode, callback); the expected values by cell name.
     let mut batches: Vec<Vec<String>> = Vec::new();

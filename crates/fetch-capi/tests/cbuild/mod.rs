@@ -1,0 +1,68 @@
+//! Building the C test programs: `gcc -Wall -Wextra -Werror -std=c11`
+//! against `<fetch/fetch.h>` and the static library of this test run.
+//! Shared by the test binaries that compile C.
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// target/<profile>/deps: the test binary lives there, and `cargo test`
+/// writes the package's staticlib/cdylib there when it compiles the library
+/// for the test run. (Only `cargo build` copies them up to target/<profile>,
+/// so the copy there may be stale.)
+pub fn deps_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent().expect("target/<profile>/deps").to_path_buf()
+}
+
+/// Fails the test when `tool` is missing: a skipped check must not count
+/// as passed (`.ci/run` installs gcc and valgrind).
+#[track_caller]
+pub fn require(tool: &str) {
+    let found = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`{tool}` is required by this test and is not installed (CI installs it; \
+         apt-get install {tool})"
+    );
+}
+
+/// Compiles one C source into a unique executable and returns its path.
+pub fn compile(source: &Path, name: &str) -> PathBuf {
+    require("gcc");
+    let lib = deps_dir().join("libfetch.a");
+    assert!(lib.exists(), "{} not built", lib.display());
+    let out_dir = deps_dir().join("c-examples");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    // Unique per call: tests run in parallel and may build the same example.
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let exe = out_dir.join(format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
+    let out = Command::new("gcc")
+        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "-g", "-I"])
+        .arg(crate_dir().join("include"))
+        .arg(source)
+        .arg(&lib)
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe)
+        .output()
+        .expect("run gcc");
+    assert!(
+        out.status.success(),
+        "gcc failed for {}:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
