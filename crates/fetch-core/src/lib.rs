@@ -68,6 +68,7 @@
 //! | `tls` | rustls configurations and error mapping |
 //! | `resolve` | the process-wide resolver pool and its wakeup socket |
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
+//! | `live` | [`LiveInfo`]: a transfer's info as of its latest callback |
 //! | [`faults`] | fault injection for torture runs (feature `fault-injection`) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
