@@ -6,7 +6,8 @@ use std::ffi::{CStr, CString, c_char, c_int, c_uint};
 use std::ptr;
 use std::sync::OnceLock;
 
-use super::options::{EASY_OPTIONS, OPTION_ALIASES, REFUSED_OPTIONS};
+use super::options::EASY_OPTIONS;
+use super::refused::{OPTION_ALIASES, REFUSED_OPTIONS};
 use crate::codes::*;
 use crate::guard;
 

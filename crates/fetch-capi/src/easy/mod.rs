@@ -13,6 +13,9 @@
 //! - `handle`: init, cleanup, reset, duphandle, strerror (the registry use).
 //! - `options`: the option table (name, number, type, handler, dirty bits)
 //!   and the `fetch_easy_setopt_*` entry points.
+//! - `refused`: the upstream options known by name and number but not
+//!   handled (NOT_BUILT_IN / UNKNOWN_OPTION), and upstream's aliases.
+//! - `sockets`: the OPENSOCKET / SOCKOPT / CLOSESOCKET callback bridge.
 //! - `transfer`: `FetchEasy::prepare`, which brings the held engine
 //!   transfer up to date with what the table marked dirty.
 //! - `callbacks`: the C callback types, `Hooks` and the engine closures
@@ -28,6 +31,7 @@ mod info;
 mod options;
 mod pause;
 mod perform;
+mod refused;
 mod sockets;
 mod transfer;
 
@@ -38,6 +42,7 @@ pub use info::*;
 pub use options::*;
 pub use pause::*;
 pub use perform::*;
+pub use refused::*;
 pub use sockets::{
     fetch_closesocket_callback, fetch_opensocket_callback, fetch_sockaddr, fetch_sockopt_callback,
 };
