@@ -102,6 +102,20 @@ impl Dest {
         }))
     }
 
+    /// A redirect's `Location` joined onto this URL (the string the
+    /// transfer follows or reports); `None` when it cannot be joined, and
+    /// then no redirect happens.
+    pub(crate) fn join(&self, location: &str) -> Option<String> {
+        self.url.join(location).ok().map(String::from)
+    }
+
+    /// The target of a redirect to `next` (from [`Dest::join`]).
+    pub(crate) fn redirect(next: String, tag: u64) -> Result<Arc<Self>, Error> {
+        let url = Url::parse(&next)
+            .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("bad redirect: {e}")))?;
+        Self::from_url(next, url, tag)
+    }
+
     /// Whether this target was made from `raw` with TLS tag `tag` (the
     /// caller drops its cached target when the default scheme changes).
     pub(crate) fn matches(&self, raw: &str, tag: u64) -> bool {

@@ -11,8 +11,6 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use url::Url;
-
 use crate::dest;
 use crate::error::Error;
 use crate::http::{self, BodyFraming, RequestParts};
@@ -180,22 +178,12 @@ impl Dest {
         dest::Dest::parse(raw, tag, None).map(Self)
     }
 
-    /// The target of a redirect to `location`, as the engine works it out
-    /// (multi/mod.rs): the Location is joined onto this URL and the result
-    /// dropped if that fails; the joined URL's string is then parsed again
-    /// into a `Dest`. `None` when the join fails (no redirect is followed).
+    /// The target of a redirect to `location`, by the engine's own two
+    /// steps (`dest::Dest::join`, then `dest::Dest::redirect`). `None` when
+    /// the join fails (no redirect is followed).
     pub fn redirect(&self, location: &str, tag: u64) -> Option<Result<Self, Error>> {
-        let next = self.0.url.join(location).ok()?.to_string();
-        let url = match Url::parse(&next) {
-            Ok(url) => url,
-            Err(e) => {
-                return Some(Err(Error::new(
-                    crate::ErrorCode::UrlMalformat,
-                    format!("bad redirect: {e}"),
-                )));
-            }
-        };
-        Some(dest::Dest::from_url(next, url, tag).map(Self))
+        let next = self.0.join(location)?;
+        Some(dest::Dest::redirect(next, tag).map(Self))
     }
 
     /// The URL, serialised.

@@ -400,12 +400,12 @@ fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
     let next = head
         .location
         .as_deref()
-        .and_then(|loc| t.target().url.join(loc).ok());
+        .and_then(|loc| t.target().join(loc));
     if let Some(next) = next {
         if t.easy.follow {
-            t.following = Some(next.to_string());
+            t.following = Some(next);
         } else {
-            t.easy.info.redirect_url = Some(next.to_string());
+            t.easy.info.redirect_url = Some(next);
         }
     }
 }

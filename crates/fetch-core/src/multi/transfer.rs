@@ -287,9 +287,7 @@ impl Multi {
         t.easy
             .trace_text(|| format!("Issue another request to this URL: '{next}'"));
         let tag = t.easy.tls_tag();
-        let target = Url::parse(&next)
-            .map_err(|e| Error::new(ErrorCode::UrlMalformat, format!("bad redirect: {e}")))
-            .and_then(|url| Dest::from_url(next.clone(), url, tag));
+        let target = Dest::redirect(next, tag);
         let target = match target {
             Ok(target) => target,
             Err(e) => {
