@@ -397,3 +397,15 @@ fn maximal_durations_saturate() {
     let (app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::Ok);
 }
+
+/// A header line whose name has a multi-byte character where "Expect:"
+/// would end is an ordinary line (the Expect check sliced inside the
+/// character and panicked).
+#[test_log::test]
+fn non_ascii_header_name_near_expect() {
+    let srv = recorder();
+    let mut e = Easy::get(srv.url("/up"));
+    e.post(b"hello".to_vec()).header_line("Expect\u{e9}: 1");
+    let (app, id) = run_one(e);
+    assert_eq!(code_of(&app, id), ErrorCode::Ok);
+}

@@ -136,7 +136,7 @@ pub(super) fn wants_expect(headers: &[String], body: &Body, framing: BodyFraming
     if framing == BodyFraming::None {
         return false;
     }
-    if let Some(line) = headers.iter().find(|h| is_expect_header(h)) {
+    if let Some(line) = headers.iter().find(|h| header_is(h, "expect")) {
         return line.to_ascii_lowercase().contains("100-continue");
     }
     match (body, framing) {
@@ -147,12 +147,8 @@ pub(super) fn wants_expect(headers: &[String], body: &Body, framing: BodyFraming
     }
 }
 
-pub(super) fn is_expect_header(line: &str) -> bool {
-    line.len() >= 7 && line[..7].eq_ignore_ascii_case("expect:")
-}
-
 pub(super) fn user_sets_expect(headers: &[String]) -> bool {
-    headers.iter().any(|h| is_expect_header(h))
+    headers.iter().any(|h| header_is(h, "expect"))
 }
 
 impl Multi {
