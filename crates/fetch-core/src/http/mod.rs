@@ -68,7 +68,7 @@ impl ResponseHead {
     /// Each header line as delivered to a header callback: the status line
     /// first, each header line including its line ending, and the final empty
     /// line last.
-    pub(crate) fn lines(&self) -> impl Iterator<Item = &[u8]> {
+    pub(crate) fn lines(&self) -> impl Iterator<Item = &[u8]> + Clone {
         self.raw.split_inclusive(|&b| b == b'\n')
     }
 }

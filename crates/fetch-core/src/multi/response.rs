@@ -292,29 +292,14 @@ impl Multi {
     fn on_trailers(&mut self, ti: usize, fields: &[u8]) -> Option<Outcome> {
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += fields.len() as u64;
-        if t.easy.debug.is_some() {
-            for line in fields.split_inclusive(|&b| b == b'\n') {
-                t.easy.trace(InfoType::HeaderIn, line);
+        let lines = fields.split_inclusive(|&b| b == b'\n');
+        match pass_header_lines(&mut t.easy, lines, t.following.is_none()) {
+            Err(e) => Some(Outcome::Failed(e)),
+            Ok(paused) => {
+                t.paused_recv |= paused;
+                t.paused_recv.then_some(Outcome::Paused)
             }
         }
-        if t.following.is_some() {
-            return None;
-        }
-        t.easy.publish_live();
-        let cb = t.easy.header.as_mut()?;
-        for line in fields.split_inclusive(|&b| b == b'\n') {
-            match cb(line) {
-                Flow::Continue => {}
-                Flow::Pause => t.paused_recv = true,
-                Flow::Abort => {
-                    return Some(Outcome::Failed(Error::new(
-                        ErrorCode::WriteError,
-                        "Failed writing header",
-                    )));
-                }
-            }
-        }
-        t.paused_recv.then_some(Outcome::Paused)
     }
 
     /// A response head arrived: note what it says, hand its lines to the
@@ -331,29 +316,11 @@ impl Multi {
                 return Some(Outcome::Failed(err));
             }
         }
-        if t.easy.debug.is_some() {
-            for line in head.lines() {
-                t.easy.trace(InfoType::HeaderIn, line);
-            }
-        }
-        let mut paused = false;
-        t.easy.publish_live();
-        if let Some(cb) = t.easy.header.as_mut() {
-            for line in head.lines() {
-                match cb(line) {
-                    Flow::Continue => {}
-                    // The head is delivered whole; the pause takes effect
-                    // before the body.
-                    Flow::Pause => paused = true,
-                    Flow::Abort => {
-                        return Some(Outcome::Failed(Error::new(
-                            ErrorCode::WriteError,
-                            "Failed writing header",
-                        )));
-                    }
-                }
-            }
-        }
+        // The head is delivered whole; a pause takes effect before the body.
+        let paused = match pass_header_lines(&mut t.easy, head.lines(), true) {
+            Ok(paused) => paused,
+            Err(e) => return Some(Outcome::Failed(e)),
+        };
         if head.status == 100 && t.expect == Expect::Waiting {
             t.paused_recv |= paused;
             return Some(Outcome::Continue100);
@@ -364,6 +331,38 @@ impl Multi {
         }
         None
     }
+}
+
+/// Traces header lines (head or trailers) and, with `to_app`, hands each
+/// to the header callback: `Ok(true)` when the callback asked to pause.
+fn pass_header_lines<'l>(
+    easy: &mut Easy,
+    lines: impl Iterator<Item = &'l [u8]> + Clone,
+    to_app: bool,
+) -> Result<bool, Error> {
+    if easy.debug.is_some() {
+        for line in lines.clone() {
+            easy.trace(InfoType::HeaderIn, line);
+        }
+    }
+    if !to_app {
+        return Ok(false);
+    }
+    easy.publish_live();
+    let Some(cb) = easy.header.as_mut() else {
+        return Ok(false);
+    };
+    let mut paused = false;
+    for line in lines {
+        match cb(line) {
+            Flow::Continue => {}
+            Flow::Pause => paused = true,
+            Flow::Abort => {
+                return Err(Error::new(ErrorCode::WriteError, "Failed writing header"));
+            }
+        }
+    }
+    Ok(paused)
 }
 
 /// With ACCEPT_ENCODING set the body is decoded, and only `identity` can
