@@ -12,10 +12,6 @@ use std::time::Duration;
 
 use fetch_core::{Easy, ErrorCode};
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
-}
-
 fn set_nofile(soft: usize, hard: &str) {
     let pid = std::process::id().to_string();
     let status = Command::new("prlimit")
@@ -91,7 +87,7 @@ fn transfers_fail_cleanly_when_descriptors_run_out() {
     let ids: Vec<_> = (0..20)
         .map(|_| driver.multi_mut().add(Easy::get(url.clone())).unwrap())
         .collect();
-    let before = open_fds();
+    let before = common::open_fds();
     // Room for at least six client sockets (the limit is on descriptor
     // numbers, and the table may have gaps below it).
     set_nofile(before + 6, &hard);
@@ -116,5 +112,5 @@ fn transfers_fail_cleanly_when_descriptors_run_out() {
     }
     assert!(run.performs < 500, "no spin: {} loop turns", run.performs);
     drop(driver);
-    assert!(open_fds() <= before, "every client socket closed");
+    assert!(common::open_fds() <= before, "every client socket closed");
 }

@@ -42,11 +42,6 @@ fn errnos(op: Op) -> &'static [(i32, &'static str)] {
 /// Loop iterations one run may take before it counts as a spin.
 const MAX_PERFORMS: usize = 2_000;
 
-/// Descriptors open in this process.
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
-}
-
 /// A name other than `localhost` that /etc/hosts maps to 127.0.0.1, so
 /// that one transfer goes through the resolver pool.
 fn loopback_alias() -> String {
@@ -133,7 +128,7 @@ fn every_socket_operation_fails_in_turn() {
     };
     // A clean run: everything succeeds, and it tells how often each
     // operation happens.
-    let fds_before = open_fds();
+    let fds_before = common::open_fds();
     faults::arm(Op::Socket, u64::MAX, 0);
     let (done, _, _) = workload(&servers);
     assert!(done.iter().all(|m| m.result.is_ok()), "{done:?}");
@@ -189,9 +184,10 @@ fn every_socket_operation_fails_in_turn() {
                 // Our descriptors are all closed; the servers close their
                 // ends once they see ours go.
                 assert!(
-                    fixtures::wait_until(Duration::from_secs(5), || open_fds() <= fds_before),
+                    fixtures::wait_until(Duration::from_secs(5), || common::open_fds()
+                        <= fds_before),
                     "{op:?} #{nth} {name}: {} descriptors open, {fds_before} before",
-                    open_fds()
+                    common::open_fds()
                 );
             }
         }

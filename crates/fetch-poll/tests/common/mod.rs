@@ -51,3 +51,8 @@ pub fn run(driver: &mut Driver, budget: Duration) -> Run {
         run.polls += 1;
     }
 }
+
+/// Descriptors open in this process.
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
+}
