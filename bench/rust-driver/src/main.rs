@@ -125,7 +125,7 @@ fn main() {
     let bytes = Arc::new(AtomicU64::new(0));
     let mut started = 0;
     for _ in 0..args.concurrency {
-        let mut easy = Easy::get(args.url.clone());
+        let mut easy = Easy::with_url(args.url.clone());
         if let Some(ca) = &args.ca_file {
             easy.tls_mut().ca_file = Some(ca.into());
         }

@@ -370,8 +370,8 @@ impl Easy {
         }
     }
 
-    /// A GET transfer of `url`.
-    pub fn get(url: impl Into<String>) -> Self {
+    /// A transfer of `url` with every other option at its default (a GET).
+    pub fn with_url(url: impl Into<String>) -> Self {
         let mut e = Self::new();
         e.url(url);
         e
@@ -535,7 +535,7 @@ impl Easy {
     }
 
     /// Sets the body write callback (FETCHOPT_WRITEFUNCTION). Without one the
-    /// body is collected in memory; see [`Easy::take_body`].
+    /// body is collected in memory; see [`Easy::take_response_body`].
     pub fn write_function<F>(&mut self, f: F) -> &mut Self
     where
         F: FnMut(&[u8]) -> Flow + Send + 'static,
@@ -692,18 +692,19 @@ impl Easy {
         &self.info
     }
 
-    /// The body collected when no write callback is set.
-    pub fn body(&self) -> &[u8] {
+    /// The response body collected when no write callback is set.
+    pub fn response_body(&self) -> &[u8] {
         &self.sink
     }
 
-    /// Takes the body collected when no write callback is set.
-    pub fn take_body(&mut self) -> Vec<u8> {
+    /// Takes the response body collected when no write callback is set.
+    pub fn take_response_body(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.sink)
     }
 
-    /// The URL as set.
-    pub fn get_url(&self) -> Option<&str> {
+    /// The URL as set with [`Easy::url`] (not the effective URL after
+    /// redirects, which is in [`Easy::info`]).
+    pub fn configured_url(&self) -> Option<&str> {
         self.url.as_deref()
     }
 }
