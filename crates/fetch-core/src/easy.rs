@@ -268,7 +268,30 @@ pub struct TransferInfo {
 ///
 /// Build it, hand it to [`crate::Multi::add`], and get it back (with its
 /// [`TransferInfo`] filled in) from [`crate::Multi::remove`].
+///
+/// Its state lives in one heap block, so handing it to the multi and back
+/// moves a pointer rather than the whole configuration.
 pub struct Easy {
+    state: Box<EasyState>,
+}
+
+impl std::ops::Deref for Easy {
+    type Target = EasyState;
+    fn deref(&self) -> &EasyState {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for Easy {
+    fn deref_mut(&mut self) -> &mut EasyState {
+        &mut self.state
+    }
+}
+
+/// The options and results of an [`Easy`]; reached only through it, and
+/// only by the crate (its fields are private to it).
+#[doc(hidden)]
+pub struct EasyState {
     pub(crate) url: Option<String>,
     pub(crate) method: Method,
     pub(crate) headers: Vec<String>,
@@ -333,7 +356,7 @@ impl fmt::Debug for Easy {
 impl Easy {
     /// A GET transfer with no URL yet and upstream defaults.
     pub fn new() -> Self {
-        Self {
+        let state = EasyState {
             url: None,
             method: Method::Get,
             headers: Vec::new(),
@@ -367,6 +390,9 @@ impl Easy {
             sockopt: None,
             close_socket: None,
             target_cache: None,
+        };
+        Self {
+            state: Box::new(state),
         }
     }
 
@@ -609,7 +635,8 @@ impl Easy {
     /// The TLS options' pool tag, worked out once per change of the
     /// options (hashing them, a CA blob included, is not per transfer).
     pub(crate) fn tls_tag(&mut self) -> u64 {
-        *self.tls_tag.get_or_insert_with(|| self.tls.pool_tag())
+        let s = &mut *self.state;
+        *s.tls_tag.get_or_insert_with(|| s.tls.pool_tag())
     }
 
     /// Sets the progress callback (FETCHOPT_XFERINFOFUNCTION). It is called
