@@ -37,6 +37,36 @@ pub fn require(tool: &str) {
 
 /// Compiles one C source into a unique executable and returns its path.
 pub fn compile(source: &Path, name: &str) -> PathBuf {
+    compile_with(source, name, &[], &[])
+}
+
+/// The compiler and linker flags of a pkg-config package, failing the test
+/// (not skipping it) with the Debian package to install when it is missing.
+#[track_caller]
+pub fn pkg_flags(module: &str, apt_package: &str) -> (Vec<String>, Vec<String>) {
+    require("pkg-config");
+    let query = |what: &str| {
+        let out = Command::new("pkg-config")
+            .args([what, module])
+            .output()
+            .expect("run pkg-config");
+        assert!(
+            out.status.success(),
+            "`{module}` (Debian package {apt_package}) is required by this test and is not \
+             installed (CI installs it; apt-get install {apt_package}): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    (query("--cflags"), query("--libs"))
+}
+
+/// [`compile`] with extra compiler flags (before the source) and extra
+/// libraries (after libfetch), e.g. from [`pkg_flags`].
+pub fn compile_with(source: &Path, name: &str, cflags: &[String], libs: &[String]) -> PathBuf {
     require("gcc");
     let lib = deps_dir().join("libfetch.a");
     assert!(lib.exists(), "{} not built", lib.display());
@@ -52,8 +82,10 @@ pub fn compile(source: &Path, name: &str) -> PathBuf {
     let out = Command::new("gcc")
         .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "-g", "-I"])
         .arg(crate_dir().join("include"))
+        .args(cflags)
         .arg(source)
         .arg(&lib)
+        .args(libs)
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(&exe)
         .output()
