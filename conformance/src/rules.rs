@@ -7,7 +7,8 @@ use std::path::Path;
 pub enum Strength {
     /// A documented guarantee: a scenario may fail on it.
     Must,
-    /// Advice: listed, never failed.
+    /// Advice: may stay untested; where a scenario checks the library side
+    /// of it, it passes or fails like any other rule.
     Should,
     /// Upstream's observed behaviour, matched for compatibility.
     Impl,
