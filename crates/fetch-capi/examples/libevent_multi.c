@@ -1,8 +1,13 @@
 /* A libevent program on libfetch's multi_socket interface: downloads the
  * URLs given on the command line, at most N at a time with `-p N` (all at
- * once by default), and prints one line per finished transfer.
+ * once by default), and with `-f FIFO` also every URL written to the named
+ * pipe FIFO, one a line, each started as soon as its line is read. It
+ * prints one line per finished transfer.
  *
- *   libevent_multi [-p N] URL...
+ *   libevent_multi [-p N] [-f FIFO] URL...
+ *
+ * The FIFO is read until its last writer closes it; its event is freed at
+ * end of file.
  *
  * Every socket libfetch announces gets a `struct sock` holding its libevent
  * event, attached to the socket with fetch_multi_assign and freed when
@@ -18,13 +23,16 @@
 #define _POSIX_C_SOURCE 200809L
 #include <fetch/fetch.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* One transfer: its URL and the body bytes the write callback saw. */
 struct xfer {
   const char *url;
+  char *owned; /* the URL's copy when it came from the FIFO */
   size_t bytes;
 };
 
@@ -38,8 +46,12 @@ struct app {
   struct event_base *base;
   struct event *timer;
   FETCHM *multi;
-  char **urls;    /* still to start */
-  int nurls;
+  char **urls;    /* from argv */
+  int nurls;      /* URLs known so far: argv's and the FIFO's lines */
+  int fifo_fd;    /* -1: none, or at end of file */
+  struct event *fifo_ev;
+  char line[4096]; /* a FIFO line not yet complete */
+  size_t line_len;
   int next;       /* index of the next URL to start */
   int finished;
   int failed;
@@ -56,18 +68,17 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
   return size * nmemb;
 }
 
-static void start_next(struct app *app)
+static void start(struct app *app, const char *url, char *owned)
 {
   struct xfer *x;
   FETCH *easy;
-  if(app->next >= app->nurls)
-    return;
   x = calloc(1, sizeof(*x));
   if(!x) {
     fprintf(stderr, "out of memory\n");
     exit(1);
   }
-  x->url = app->urls[app->next++];
+  x->url = url;
+  x->owned = owned;
   easy = fetch_easy_init();
   fetch_easy_setopt(easy, FETCHOPT_URL, x->url);
   fetch_easy_setopt(easy, FETCHOPT_PRIVATE, x);
@@ -78,6 +89,13 @@ static void start_next(struct app *app)
     fprintf(stderr, "fetch_multi_add_handle failed\n");
     exit(1);
   }
+}
+
+/* Starts the next URL from argv, if any is left. */
+static void start_next(struct app *app)
+{
+  if(app->urls[app->next])
+    start(app, app->urls[app->next++], NULL);
 }
 
 /* Reads every DONE message, prints it, and starts a queued URL in the
@@ -107,6 +125,7 @@ static void check_done(struct app *app)
       app->failed++;
     fetch_multi_remove_handle(app->multi, easy);
     fetch_easy_cleanup(easy);
+    free(x->owned);
     free(x);
     start_next(app);
   }
@@ -150,6 +169,61 @@ static int timer_cb(FETCHM *multi, long timeout_ms, void *userp)
   return 0;
 }
 
+/* Starts a transfer for one FIFO line (blank lines are skipped). */
+static void fifo_line(struct app *app, const char *text, size_t len)
+{
+  char *url;
+  while(len && (text[len - 1] == '\r' || text[len - 1] == ' '))
+    len--;
+  if(!len)
+    return;
+  url = malloc(len + 1);
+  if(!url) {
+    fprintf(stderr, "out of memory\n");
+    exit(1);
+  }
+  memcpy(url, text, len);
+  url[len] = '\0';
+  app->nurls++;
+  start(app, url, url);
+}
+
+/* The FIFO is readable: start a transfer per complete line; at end of file
+ * the last partial line counts too, and the FIFO's event is freed. */
+static void on_fifo(evutil_socket_t fd, short kind, void *arg)
+{
+  struct app *app = arg;
+  (void)kind;
+  for(;;) {
+    char *nl;
+    ssize_t n = read(fd, app->line + app->line_len,
+                     sizeof(app->line) - 1 - app->line_len);
+    if(n < 0)
+      break; /* EAGAIN: wait for more */
+    if(n == 0) {
+      fifo_line(app, app->line, app->line_len);
+      app->line_len = 0;
+      event_free(app->fifo_ev);
+      app->fifo_ev = NULL;
+      close(app->fifo_fd);
+      app->fifo_fd = -1;
+      break;
+    }
+    app->line_len += (size_t)n;
+    while((nl = memchr(app->line, '\n', app->line_len))) {
+      size_t len = (size_t)(nl - app->line);
+      fifo_line(app, app->line, len);
+      memmove(app->line, nl + 1, app->line_len - len - 1);
+      app->line_len -= len + 1;
+    }
+    if(app->line_len == sizeof(app->line) - 1) {
+      fprintf(stderr, "FIFO line too long\n");
+      exit(1);
+    }
+  }
+  check_done(app);
+}
+
 /* FETCHMOPT_SOCKETFUNCTION: creates, changes or frees the socket's event. */
 static int socket_cb(FETCH *easy, fetch_socket_t s, int what, void *userp,
                      void *socketp)
@@ -190,19 +264,26 @@ static int socket_cb(FETCH *easy, fetch_socket_t s, int what, void *userp,
 int main(int argc, char **argv)
 {
   struct app app;
+  const char *fifo = NULL;
   int parallel = 0;
   int first = 1;
   int i;
   int ok;
   memset(&app, 0, sizeof(app));
-  if(argc > 2 && !strcmp(argv[1], "-p")) {
-    parallel = atoi(argv[2]);
-    first = 3;
+  app.fifo_fd = -1;
+  while(first + 1 < argc && argv[first][0] == '-') {
+    if(!strcmp(argv[first], "-p"))
+      parallel = atoi(argv[first + 1]);
+    else if(!strcmp(argv[first], "-f"))
+      fifo = argv[first + 1];
+    else
+      break;
+    first += 2;
   }
   app.urls = argv + first;
   app.nurls = argc - first;
-  if(app.nurls < 1) {
-    fprintf(stderr, "usage: %s [-p N] URL...\n", argv[0]);
+  if(app.nurls < 1 && !fifo) {
+    fprintf(stderr, "usage: %s [-p N] [-f FIFO] URL...\n", argv[0]);
     return 2;
   }
   if(parallel <= 0 || parallel > app.nurls)
@@ -216,6 +297,19 @@ int main(int argc, char **argv)
   fetch_multi_setopt(app.multi, FETCHMOPT_SOCKETDATA, &app);
   fetch_multi_setopt(app.multi, FETCHMOPT_TIMERFUNCTION, timer_cb);
   fetch_multi_setopt(app.multi, FETCHMOPT_TIMERDATA, &app);
+  if(fifo) {
+    /* Blocks until a writer opens the FIFO, so that end of file means
+     * "the writer is done", not "no writer yet". */
+    app.fifo_fd = open(fifo, O_RDONLY);
+    if(app.fifo_fd < 0) {
+      perror(fifo);
+      return 1;
+    }
+    fcntl(app.fifo_fd, F_SETFL, fcntl(app.fifo_fd, F_GETFL) | O_NONBLOCK);
+    app.fifo_ev = event_new(app.base, app.fifo_fd, EV_READ | EV_PERSIST,
+                            on_fifo, &app);
+    event_add(app.fifo_ev, NULL);
+  }
   for(i = 0; i < parallel; i++)
     start_next(&app);
 
@@ -232,6 +326,6 @@ int main(int argc, char **argv)
   event_base_free(app.base);
   fetch_global_cleanup();
   ok = app.finished == app.nurls && app.live_socks == 0 &&
-       app.late_callbacks == 0;
+       app.late_callbacks == 0 && !app.fifo_ev;
   return ok ? 0 : 1;
 }

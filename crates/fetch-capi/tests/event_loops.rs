@@ -1,7 +1,7 @@
-//! The event-library programs in `examples/` (libevent_multi.c,
-//! libuv_multi.c, glib_multi.c): each drives libfetch's multi_socket
-//! interface from its library's loop, frees its event objects on REMOVE and
-//! must end as soon as its transfers are done. They are compiled against
+//! The event-library programs in `examples/` (libevent_multi.c, which can
+//! also read URLs from a FIFO, libuv_multi.c, glib_multi.c): each drives
+//! libfetch's multi_socket interface from its library's loop, frees its
+//! event objects on REMOVE and must end as soon as its transfers are done. They are compiled against
 //! the library's pkg-config flags (a missing dev package fails the test and
 //! names it) and run under valgrind against fixture servers.
 //!
@@ -244,6 +244,67 @@ fn glib_example_exits_when_transfers_are_done() {
             let exe = build(GLIB);
             mixed_urls(&exe);
             sequential_reuse(&exe);
+        },
+    );
+}
+
+/// libevent_multi.c with `-f FIFO` (as upstream's hiperfifo example reads
+/// its URLs): URLs written to a named pipe start as their lines arrive,
+/// beside one from argv; the FIFO's event is freed at end of file, and the
+/// program exits once those transfers are done.
+#[test]
+fn libevent_example_reads_urls_from_a_fifo() {
+    scenario(
+        "capi_libevent_example_reads_urls_from_a_fifo",
+        &["SF-03", "AS-01", "TF-07", "CB-07"],
+        || {
+            let exe = build(LIBEVENT);
+            let srv = HttpServer::start();
+            let dir = exe.with_extension("fifo.d");
+            std::fs::create_dir_all(&dir).unwrap();
+            let fifo = dir.join("urls");
+            let _ = std::fs::remove_file(&fifo);
+            let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+            assert!(made.success(), "mkfifo {}", fifo.display());
+            let refused = format!("http://{}/", fixtures::closed_port());
+            let from_fifo = [
+                srv.url("/bytes/4321"),
+                srv.url("/redirect/1"),
+                refused.clone(),
+            ];
+            let lines: String = from_fifo.iter().map(|u| format!("{u}\n")).collect();
+            let path = fifo.clone();
+            // Opening for writing waits for the program to open it for
+            // reading; closing it (the end of this thread) is its EOF.
+            let writer = std::thread::spawn(move || {
+                use std::io::Write;
+                let mut w = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .expect("open the FIFO for writing");
+                w.write_all(lines.as_bytes()).expect("write the URLs");
+            });
+            let argv_url = srv.url("/chunked/1500");
+            let args = [
+                "-f".to_string(),
+                fifo.display().to_string(),
+                argv_url.clone(),
+            ];
+            let r = run(&exe, &args);
+            writer.join().expect("writer thread");
+            let _ = std::fs::remove_dir_all(&dir);
+            let text = &r.stdout;
+            assert!(r.status.success(), "{text}");
+            assert!(done_line(text, &argv_url).contains("result=0 "), "{text}");
+            assert!(done_line(text, &argv_url).contains("code=200 bytes=1500 "));
+            assert!(done_line(text, &from_fifo[0]).contains("code=200 bytes=4321 "));
+            assert!(done_line(text, &from_fifo[1]).contains("code=200 bytes=4 "));
+            assert!(done_line(text, &refused).contains("result=7 "), "{text}");
+            assert!(
+                text.contains("transfers=4 failed=1 sockets_left=0 timer_pending=0"),
+                "{text}"
+            );
+            assert!(text.contains("late_socket_callbacks=0"), "{text}");
         },
     );
 }
