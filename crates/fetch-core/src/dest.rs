@@ -102,6 +102,23 @@ impl Dest {
         }))
     }
 
+    /// This target with its port replaced (FETCHOPT_PORT): the URL, the
+    /// pool key and the Host header all carry the new port, as upstream
+    /// rewrites the URL.
+    pub(crate) fn with_port(self: Arc<Self>, port: Option<u16>) -> Result<Arc<Self>, Error> {
+        let Some(port) = port.filter(|&p| p != self.port) else {
+            return Ok(self);
+        };
+        let mut url = self.url.clone();
+        if url.set_port(Some(port)).is_err() {
+            return Err(Error::new(
+                ErrorCode::UrlMalformat,
+                "URL rejected: bad port",
+            ));
+        }
+        Self::from_url(self.raw.clone(), url, self.tag)
+    }
+
     /// A redirect's `Location` joined onto this URL (the string the
     /// transfer follows or reports); `None` when it cannot be joined, and
     /// then no redirect happens.

@@ -35,8 +35,6 @@ use std::time::{Duration, Instant};
 const MAX_WORKERS: usize = 4;
 /// How long a worker waits for a job before it ends.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a resolved name is kept.
-const CACHE_TTL: Duration = Duration::from_secs(60);
 
 /// What a worker runs for a job: getaddrinfo, or a stand-in in unit tests.
 type Lookup = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
@@ -220,15 +218,18 @@ impl Resolver {
         self.outstanding
     }
 
+    /// A cached answer for `host`:`port` no older than `ttl` (`None`:
+    /// any age; FETCHOPT_DNS_CACHE_TIMEOUT). Older ones are dropped.
     pub(crate) fn cached(
         &mut self,
         host: &str,
         port: u16,
         now: Instant,
+        ttl: Option<Duration>,
     ) -> Option<Vec<SocketAddr>> {
         let key = (host.to_owned(), port);
         match self.cache.get(&key) {
-            Some((at, addrs)) if now.saturating_duration_since(*at) < CACHE_TTL => {
+            Some((at, addrs)) if ttl.is_none_or(|t| now.saturating_duration_since(*at) < t) => {
                 Some(addrs.clone())
             }
             Some(_) => {
@@ -241,6 +242,11 @@ impl Resolver {
 
     pub(crate) fn store(&mut self, host: String, port: u16, addrs: Vec<SocketAddr>, now: Instant) {
         self.cache.insert((host, port), (now, addrs));
+    }
+
+    /// Drops a cached answer (a `-HOST:PORT` RESOLVE entry).
+    pub(crate) fn forget(&mut self, host: &str, port: u16) {
+        self.cache.remove(&(host.to_owned(), port));
     }
 
     /// Queues a lookup; its result comes back through [`Resolver::drain`].
