@@ -382,6 +382,31 @@ mod tests {
         }
     }
 
+    /// FETCHOPT_DNS_CACHE_TIMEOUT: an answer is used while younger than
+    /// the asking transfer's timeout; `None` keeps it forever.
+    #[test]
+    fn cache_timeout_is_the_askers() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut r = Resolver::new().unwrap();
+        let t0 = Instant::now();
+        let addrs = vec![SocketAddr::from(([127, 0, 0, 1], 80))];
+        r.store("h".into(), 80, addrs.clone(), t0);
+        let later = t0 + Duration::from_secs(61);
+        assert_eq!(
+            r.cached("h", 80, later, Some(Duration::from_secs(120))),
+            Some(addrs.clone())
+        );
+        assert_eq!(r.cached("h", 80, later, None), Some(addrs.clone()));
+        assert_eq!(
+            r.cached("h", 80, later, Some(Duration::from_secs(60))),
+            None
+        );
+        assert_eq!(r.cached("h", 80, t0, None), None, "the stale entry went");
+        r.store("h".into(), 80, addrs, t0);
+        r.forget("h", 80);
+        assert_eq!(r.cached("h", 80, t0, None), None);
+    }
+
     #[test]
     fn answers_reach_their_own_resolver_and_workers_are_joined() {
         let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);

@@ -230,11 +230,11 @@ impl Multi {
                 .trace_text(|| format!("Re-using existing connection with host {host}"));
             return self.attach(ti, cid);
         }
-        if self.transfers[ti].addrs.is_empty() {
-            return self.resolve(ti);
-        }
         if self.transfers[ti].easy.conn.unix_socket.is_some() {
             return self.connect_unix(ti);
+        }
+        if self.transfers[ti].addrs.is_empty() {
+            return self.resolve(ti);
         }
         if !self.pool.may_open(&self.transfers[ti].pool_key) {
             self.wait_for_slot(ti);
