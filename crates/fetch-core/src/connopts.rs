@@ -345,17 +345,17 @@ pub struct Prereq {
 pub type PrereqFn = Box<dyn FnMut(&Prereq) -> bool + Send>;
 
 impl Easy {
-    /// Sets the connection-control options. An invalid RESOLVE or
-    /// CONNECT_TO entry is refused with FETCHE_SETOPT_OPTION_SYNTAX and
-    /// nothing changes.
-    pub fn conn_options(&mut self, opts: ConnOptions) -> Result<&mut Self, Error> {
-        opts.check()?;
+    /// Sets the connection-control options. RESOLVE and CONNECT_TO entries
+    /// are checked when the transfer starts, as upstream: a malformed one
+    /// ends it with FETCHE_SETOPT_OPTION_SYNTAX ([`ConnOptions::check`]
+    /// finds it earlier).
+    pub fn conn_options(&mut self, opts: ConnOptions) -> &mut Self {
         if opts.port != self.conn.port {
             // A cached parse carries the old port.
             self.target_cache = None;
         }
         self.conn = opts;
-        Ok(self)
+        self
     }
 
     /// The connection-control options.

@@ -21,7 +21,7 @@ fn easy_with(url: &str, f: impl FnOnce(&mut ConnOptions)) -> Easy {
     let mut e = Easy::get(url);
     let mut o = ConnOptions::default();
     f(&mut o);
-    e.conn_options(o).expect("valid options");
+    e.conn_options(o);
     e
 }
 
@@ -65,24 +65,29 @@ fn resolve_pins_a_name_for_the_multi() {
     assert_eq!(code, 0);
 }
 
-/// Malformed RESOLVE and CONNECT_TO entries are refused when set.
+/// Malformed RESOLVE and CONNECT_TO entries end the transfer with
+/// SETOPT_OPTION_SYNTAX when it starts (upstream checks them then).
 #[test]
 fn malformed_entries_are_option_syntax_errors() {
+    let srv = HttpServer::start();
     for (resolve, connect_to) in [("nohost", ""), ("h:80:notanip", ""), ("", "a:b")] {
-        let mut o = ConnOptions::default();
-        o.resolve = [resolve]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .map(Into::into)
-            .collect();
-        o.connect_to = [connect_to]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .map(Into::into)
-            .collect();
-        let err = Easy::new().conn_options(o).map(|_| ()).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::SetoptOptionSyntax);
+        let e = easy_with(&srv.url("/bytes/1"), |o| {
+            o.resolve = [resolve]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .map(Into::into)
+                .collect();
+            o.connect_to = [connect_to]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .map(Into::into)
+                .collect();
+            assert_eq!(o.check().unwrap_err().code(), ErrorCode::SetoptOptionSyntax);
+        });
+        let (app, id) = run_one(e);
+        assert_eq!(app.code(id), ErrorCode::SetoptOptionSyntax.code());
     }
+    assert_eq!(srv.accepted(), 0);
 }
 
 /// CONNECT_TO sends the connection elsewhere; the request still names the

@@ -41,7 +41,7 @@ pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> Result<socket2::
             Some(Protocol::TCP),
         )?,
     };
-    tune(&sock, &easy.conn)?;
+    tune(&sock, &easy.conn);
     if let Some(tune) = easy.sockopt.as_mut() {
         if tune(std::os::fd::AsFd::as_fd(&sock))? == SockOpt::AlreadyConnected {
             return Ok(sock);
@@ -52,18 +52,17 @@ pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> Result<socket2::
 }
 
 /// TCP_NODELAY and keep-alive, as upstream sets them before the sockopt
-/// hook runs.
-fn tune(sock: &socket2::Socket, o: &ConnOptions) -> io::Result<()> {
+/// hook runs. As upstream, a failure to set one is not an error.
+fn tune(sock: &socket2::Socket, o: &ConnOptions) {
     if o.tcp_nodelay {
-        sock.set_nodelay(true)?;
+        let _ = sock.set_nodelay(true);
     }
     if o.tcp_keepalive {
         let ka = TcpKeepalive::new()
             .with_time(o.keep_idle)
             .with_interval(o.keep_interval);
-        sock.set_tcp_keepalive(&ka)?;
+        let _ = sock.set_tcp_keepalive(&ka);
     }
-    Ok(())
 }
 
 /// Starts a non-blocking connect.

@@ -195,6 +195,11 @@ impl Multi {
             if let Some(limit) = t.easy.timeout {
                 t.deadlines[Kind::Total as usize] = now.checked_add(limit);
             }
+            let lists = !t.easy.conn.resolve.is_empty() || !t.easy.conn.connect_to.is_empty();
+            if let Err(e) = lists.then(|| t.easy.conn.check()).unwrap_or(Ok(())) {
+                self.fail(ti, e);
+                return Step::Wait;
+            }
             if !t.easy.conn.resolve.is_empty() {
                 self.load_resolve(ti);
             }
