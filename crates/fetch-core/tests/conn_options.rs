@@ -49,7 +49,7 @@ fn resolve_pins_a_name_for_the_multi() {
     assert_eq!(e.body(), fixtures::pattern(5));
     assert_eq!(e.info().primary_ip, Some([127, 0, 0, 1].into()));
     // A later transfer of the multi without the option finds the pin.
-    let (_, code) = run(&mut app, Easy::get(url.clone()));
+    let (_, code) = run(&mut app, Easy::get(url));
     assert_eq!(code, 0);
 
     // Pinned to ::1 (where nothing listens on this port), localhost fails;

@@ -189,20 +189,8 @@ impl Multi {
 
     pub(super) fn start(&mut self, ti: usize) -> Step {
         let now = self.now;
-        let t = &mut self.transfers[ti];
-        if t.started.is_none() {
-            t.started = Some(now);
-            if let Some(limit) = t.easy.timeout {
-                t.deadlines[Kind::Total as usize] = now.checked_add(limit);
-            }
-            let lists = !t.easy.conn.resolve.is_empty() || !t.easy.conn.connect_to.is_empty();
-            if let Err(e) = lists.then(|| t.easy.conn.check()).unwrap_or(Ok(())) {
-                self.fail(ti, e);
-                return Step::Wait;
-            }
-            if !t.easy.conn.resolve.is_empty() {
-                self.load_resolve(ti);
-            }
+        if self.transfers[ti].started.is_none() && !self.begin_transfer(ti) {
+            return Step::Wait;
         }
         let t = &mut self.transfers[ti];
         if t.target.is_none() {
@@ -254,6 +242,28 @@ impl Multi {
         let deadline = now.checked_add(t.easy.connect_timeout);
         self.set_deadline(ti, Kind::Connect, deadline);
         self.connect_next(ti)
+    }
+
+    /// The first start of a transfer (not of each redirect): its total
+    /// deadline, and its RESOLVE and CONNECT_TO lists checked (RESOLVE
+    /// loaded into the multi). Returns whether it may go on.
+    fn begin_transfer(&mut self, ti: usize) -> bool {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        t.started = Some(now);
+        if let Some(limit) = t.easy.timeout {
+            t.deadlines[Kind::Total as usize] = now.checked_add(limit);
+        }
+        let conn = &t.easy.conn;
+        if conn.resolve.is_empty() && conn.connect_to.is_empty() {
+            return true;
+        }
+        if let Err(e) = conn.check() {
+            self.fail(ti, e);
+            return false;
+        }
+        self.load_resolve(ti);
+        true
     }
 
     /// Points a transfer at a (new) target; known addresses are dropped
