@@ -172,7 +172,7 @@ impl ConnOptions {
     /// The CONNECT_TO route for `host`:`port`, if an entry matches.
     pub(crate) fn route(&self, host: &str, port: u16) -> Option<(String, u16)> {
         self.connect_to.iter().find_map(|e| {
-            let c = ConnectTo::parse(e).ok()?;
+            let c = ConnectTo::parse(e).ok()??;
             let host_ok = c
                 .host
                 .as_deref()
@@ -228,18 +228,22 @@ pub(crate) struct ResolveEntry {
 }
 
 impl ResolveEntry {
-    pub(crate) fn parse(entry: &str) -> Result<Self, Error> {
+    /// Upstream's reading: an addition without a port number, without
+    /// addresses or with a bad address is a syntax error; a removal
+    /// (`-HOST:PORT`) that does not parse is ignored (`None`).
+    pub(crate) fn parse(entry: &str) -> Result<Option<Self>, Error> {
         let bad = || syntax("CURLOPT_RESOLVE", entry);
         if let Some(rest) = entry.strip_prefix('-') {
-            let (host, port) = rest.rsplit_once(':').ok_or_else(bad)?;
-            let port = port.parse().map_err(|_| bad())?;
-            return Ok(Self {
+            let parsed = rest
+                .rsplit_once(':')
+                .and_then(|(host, port)| Some((host, port.parse::<u16>().ok()?)));
+            return Ok(parsed.map(|(host, port)| Self {
                 host: host.to_ascii_lowercase(),
                 port,
                 addrs: Vec::new(),
                 remove: true,
                 permanent: true,
-            });
+            }));
         }
         let (permanent, rest) = match entry.strip_prefix('+') {
             Some(r) => (false, r),
@@ -253,16 +257,16 @@ impl ResolveEntry {
             let a = a.trim_start_matches('[').trim_end_matches(']');
             addrs.push(a.parse::<IpAddr>().map_err(|_| bad())?);
         }
-        if host.is_empty() || addrs.is_empty() {
+        if addrs.is_empty() {
             return Err(bad());
         }
-        Ok(Self {
+        Ok(Some(Self {
             host: host.to_ascii_lowercase(),
             port,
             addrs,
             remove: false,
             permanent,
-        })
+        }))
     }
 }
 
@@ -276,21 +280,35 @@ struct ConnectTo {
 }
 
 impl ConnectTo {
-    fn parse(entry: &str) -> Result<Self, Error> {
-        let bad = || syntax("CURLOPT_CONNECT_TO", entry);
-        let (host, rest) = take_host(entry).ok_or_else(bad)?;
-        let (port, rest) = rest.split_once(':').ok_or_else(bad)?;
-        let (to_host, to_port) = match rest.strip_prefix('[') {
-            Some(_) => take_host(rest).ok_or_else(bad)?,
-            None => rest.rsplit_once(':').ok_or_else(bad)?,
+    /// Upstream's reading: an entry whose HOST:PORT part does not parse
+    /// matches nothing (`None`); CONNECT-PORT may be left out (the URL's);
+    /// only a CONNECT-PORT that is not a port number is a syntax error.
+    fn parse(entry: &str) -> Result<Option<Self>, Error> {
+        let Some((host, rest)) = take_host(entry) else {
+            return Ok(None);
         };
+        let Some((port, rest)) = rest.split_once(':') else {
+            return Ok(None);
+        };
+        let Ok(port) = opt_port(port) else {
+            return Ok(None);
+        };
+        let (to_host, to_port) = match rest.strip_prefix('[') {
+            Some(inner) => match inner.split_once(']') {
+                Some((h, p)) => (h, p),
+                None => return Ok(None),
+            },
+            None => rest.split_once(':').map_or((rest, ""), |(h, p)| (h, p)),
+        };
+        let to_port = to_port.strip_prefix(':').unwrap_or(to_port);
+        let to_port = opt_port(to_port).map_err(|()| syntax("CURLOPT_CONNECT_TO", entry))?;
         let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        Ok(Self {
+        Ok(Some(Self {
             host: some(host),
-            port: opt_port(port).map_err(|()| bad())?,
+            port,
             to_host: some(to_host),
-            to_port: opt_port(to_port).map_err(|()| bad())?,
-        })
+            to_port,
+        }))
     }
 }
 
@@ -377,17 +395,29 @@ mod tests {
 
     #[test]
     fn resolve_entries_parse_as_upstream() {
-        let e = ResolveEntry::parse("Example.com:80:127.0.0.1,[::1]").unwrap();
+        let e = ResolveEntry::parse("Example.com:80:127.0.0.1,[::1]")
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (e.host.as_str(), e.port, e.permanent),
             ("example.com", 80, true)
         );
         assert_eq!(e.addrs.len(), 2);
-        let e = ResolveEntry::parse("+h:443:10.0.0.1").unwrap();
+        let e = ResolveEntry::parse("+h:443:10.0.0.1").unwrap().unwrap();
         assert!(!e.permanent && !e.remove);
-        let e = ResolveEntry::parse("-h:443").unwrap();
+        let e = ResolveEntry::parse("-h:443").unwrap().unwrap();
         assert!(e.remove && e.addrs.is_empty());
-        for bad in ["h:80", "h:x:1.2.3.4", "h:80:nope", ":80:1.2.3.4", "-h"] {
+        // Removals that do not parse are ignored, as upstream.
+        assert_eq!(ResolveEntry::parse("-h").unwrap(), None);
+        assert_eq!(ResolveEntry::parse("-h:x").unwrap(), None);
+        for bad in [
+            "nohost",
+            "h:80",
+            "h:x:1.2.3.4",
+            "h:80:nope",
+            "h:80:",
+            "h:99999:1.2.3.4",
+        ] {
             assert_eq!(
                 ResolveEntry::parse(bad).unwrap_err().code(),
                 ErrorCode::SetoptOptionSyntax,
@@ -399,18 +429,32 @@ mod tests {
     #[test]
     fn connect_to_matches_and_fills_empty_fields() {
         let o = ConnOptions {
-            connect_to: vec!["a.test:80:127.0.0.1:9000".into(), "::b.test:".into()],
+            connect_to: vec![
+                "x".into(),
+                "a.test:x:c:1".into(),
+                "a.test:80:127.0.0.1:9000".into(),
+                "::b.test:".into(),
+            ],
             ..ConnOptions::default()
         };
         assert!(o.check().is_ok());
         assert_eq!(o.route("A.test", 80), Some(("127.0.0.1".into(), 9000)));
         assert_eq!(o.route("a.test", 81), Some(("b.test".into(), 81)));
         let o = ConnOptions {
-            connect_to: vec!["[::1]:443:[::2]:8443".into(), "x".into()],
+            connect_to: vec!["h:1:other".into(), "[::1]:443:[::2]:8443".into()],
             ..ConnOptions::default()
         };
-        assert!(o.check().is_err());
+        assert_eq!(
+            o.route("h", 1),
+            Some(("other".into(), 1)),
+            "no port: the URL's"
+        );
         assert_eq!(o.route("::1", 443), Some(("::2".into(), 8443)));
+        let o = ConnOptions {
+            connect_to: vec!["h:1:t:99999".into()],
+            ..ConnOptions::default()
+        };
+        assert_eq!(o.check().unwrap_err().code(), ErrorCode::SetoptOptionSyntax);
     }
 
     #[test]

@@ -70,7 +70,7 @@ fn resolve_pins_a_name_for_the_multi() {
 #[test]
 fn malformed_entries_are_option_syntax_errors() {
     let srv = HttpServer::start();
-    for (resolve, connect_to) in [("nohost", ""), ("h:80:notanip", ""), ("", "a:b")] {
+    for (resolve, connect_to) in [("nohost", ""), ("h:80:notanip", ""), ("", "h:1:t:notaport")] {
         let e = easy_with(&srv.url("/bytes/1"), |o| {
             o.resolve = [resolve]
                 .into_iter()
@@ -110,7 +110,7 @@ fn connect_to_redirects_the_connection() {
 }
 
 /// IPRESOLVE V6 reaches a server on ::1 by name; V4 refuses an IPv6
-/// literal before connecting (COULDNT_RESOLVE_HOST, as upstream).
+/// literal before connecting (COULDNT_CONNECT, as upstream).
 #[test]
 fn ipresolve_filters_addresses() {
     let srv = HttpServer::start_on(IpAddr::V6(Ipv6Addr::LOCALHOST));
@@ -126,7 +126,7 @@ fn ipresolve_filters_addresses() {
         o.ip_resolve = IpResolve::V4;
     });
     let (app, id) = run_one(e);
-    assert_eq!(app.code(id), ErrorCode::CouldntResolveHost.code());
+    assert_eq!(app.code(id), ErrorCode::CouldntConnect.code());
     assert_eq!(srv.accepted(), 1);
 }
 

@@ -19,7 +19,7 @@ impl Multi {
         let entries = t.easy.conn.resolve.clone();
         for raw in &entries {
             // Checked when set; a bad entry cannot get here.
-            let Ok(e) = ResolveEntry::parse(raw) else {
+            let Ok(Some(e)) = ResolveEntry::parse(raw) else {
                 continue;
             };
             let key = (e.host.clone(), e.port);
@@ -57,21 +57,29 @@ impl Multi {
     }
 
     /// Gives a transfer its addresses, keeping only those IPRESOLVE allows;
-    /// with none left it fails (COULDNT_RESOLVE_HOST). Returns whether it
+    /// with none left it fails: COULDNT_RESOLVE_HOST for a name,
+    /// COULDNT_CONNECT for an IP address (as upstream). Returns whether it
     /// may go on.
     pub(super) fn set_addrs(&mut self, ti: usize, mut addrs: Vec<SocketAddr>) -> bool {
         let t = &mut self.transfers[ti];
         let allow = t.easy.conn.ip_resolve;
         addrs.retain(|a| allow.allows(a));
         if addrs.is_empty() {
-            let host = t.connect_host().0.to_owned();
-            self.fail(
-                ti,
+            let (host, port) = t.connect_host();
+            let err = if host.parse::<IpAddr>().is_ok() {
+                Error::new(
+                    ErrorCode::CouldntConnect,
+                    format!(
+                        "Failed to connect to {host} port {port}: no address of the IPRESOLVE version"
+                    ),
+                )
+            } else {
                 Error::new(
                     ErrorCode::CouldntResolveHost,
                     format!("Could not resolve host: {host}"),
-                ),
-            );
+                )
+            };
+            self.fail(ti, err);
             return false;
         }
         t.addrs = addrs;

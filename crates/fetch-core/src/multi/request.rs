@@ -156,6 +156,10 @@ impl Multi {
         t.conn = Some(cid);
         let conn = &self.conns[cid];
         conn_info(&mut t.easy.info, conn);
+        if t.easy.prereq.is_some() {
+            // Info read inside the callback sees this connection.
+            t.easy.publish_live();
+        }
         if let Some(prereq) = t.easy.prereq.as_mut() {
             let show = |a: Option<SocketAddr>| {
                 a.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()))
