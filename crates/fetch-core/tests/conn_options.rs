@@ -369,3 +369,19 @@ fn upkeep_closes_dead_idle_connections() {
     });
     assert!(closed, "{:?}", app.multi);
 }
+
+/// CONNECT_TO over HTTPS: the connection goes to another port, while the
+/// TLS name (SNI, certificate check) stays the URL's host.
+#[test]
+fn connect_to_keeps_the_tls_name() {
+    let srv = fixtures::TlsServer::start(fixtures::CertKind::Good, fixtures::TlsOptions::default());
+    let port = srv.addr().port();
+    let mut e = easy_with("https://localhost:1/bytes/10", |o| {
+        o.connect_to = vec![format!("localhost:1:127.0.0.1:{port}")];
+    });
+    e.tls_mut().ca_blob = Some(fixtures::TestPki::shared().ca_pem().into_bytes());
+    let (mut app, id) = run_one(e);
+    assert_eq!(app.code(id), 0, "{:?}", app.result(id));
+    assert_eq!(app.multi.remove(id).unwrap().body(), fixtures::pattern(10));
+    assert_eq!(srv.handshakes()[0].sni.as_deref(), Some("localhost"));
+}
