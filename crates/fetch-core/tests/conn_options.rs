@@ -314,10 +314,11 @@ fn abstract_unix_socket_get() {
     assert_eq!(srv.accepted(), 1);
 }
 
-/// PORT replaces the first URL's port: the URL, the connection and Host.
+/// PORT replaces the first URL's port for the connection and the Host
+/// header; the effective URL stays as given (as upstream).
 #[test]
 fn port_overrides_the_url() {
-    let srv = HttpServer::start();
+    let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("four"));
     let port = srv.addr().port();
     let e = easy_with("http://127.0.0.1:1/bytes/4", |o| o.port = Some(port));
     let (mut app, id) = run_one(e);
@@ -326,7 +327,12 @@ fn port_overrides_the_url() {
     assert_eq!(e.info().primary_port, port);
     assert_eq!(
         e.info().effective_url.as_deref(),
-        Some(format!("http://127.0.0.1:{port}/bytes/4").as_str())
+        Some("http://127.0.0.1:1/bytes/4")
+    );
+    let head = String::from_utf8_lossy(&srv.requests()[0]).to_lowercase();
+    assert!(
+        head.contains(&format!("host: 127.0.0.1:{port}\r\n")),
+        "{head}"
     );
 }
 

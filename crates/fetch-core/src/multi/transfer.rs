@@ -282,7 +282,8 @@ impl Multi {
         }
         t.route = route;
         t.pool_key = key;
-        t.easy.info.effective_url = Some(target.url.as_str().to_owned());
+        let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
+        t.easy.info.effective_url = Some(shown.to_owned());
         t.seen_https |= target.https;
         if t.first.is_none() {
             t.first = Some(target.clone());
