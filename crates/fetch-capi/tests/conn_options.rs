@@ -406,6 +406,10 @@ fn unix_socket_get_through_socket_action() {
         (&b"/two"[..], 1)
     );
     assert_eq!((a.accepted(), b.accepted()), (1, 1));
+    // Nothing listening there: COULDNT_CONNECT, as upstream.
+    let gone = cs("/nonexistent-fetch-dir/server.sock");
+    set_ptr(e, FETCHOPT_UNIX_SOCKET_PATH, gone.as_ptr().cast());
+    assert_eq!(run(m, e), COULDNT_CONNECT);
     finish(m, &[e]);
 }
 
