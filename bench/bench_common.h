@@ -21,6 +21,7 @@ struct bench_args {
   long total;
   long concurrency;
   const char *cainfo; /* optional 4th argument: CA file for https */
+  long max_host;      /* BENCH_MAX_HOST_CONNECTIONS: 0 = no limit */
 };
 
 struct bench_result {
@@ -59,6 +60,12 @@ static struct bench_args bench_parse(int argc, char **argv)
   a.total = atol(argv[2]);
   a.concurrency = atol(argv[3]);
   a.cainfo = argc == 5 ? argv[4] : NULL;
+  /* The connection-limited workload: every transfer is added at once and
+     the library queues them behind MAX_HOST_CONNECTIONS. */
+  a.max_host = getenv("BENCH_MAX_HOST_CONNECTIONS") ?
+    atol(getenv("BENCH_MAX_HOST_CONNECTIONS")) : 0;
+  if(a.max_host < 0)
+    bench_usage(argv[0]);
   if(a.total <= 0 || a.concurrency <= 0)
     bench_usage(argv[0]);
   if(a.concurrency > a.total)

@@ -195,6 +195,8 @@ int main(int argc, char **argv)
   /* Keep every connection of the run, so idle connections can be counted
      and measured at the end. */
   curl_multi_setopt(app.multi, CURLMOPT_MAXCONNECTS, app.args.concurrency);
+  if(app.args.max_host)
+    curl_multi_setopt(app.multi, CURLMOPT_MAX_HOST_CONNECTIONS, app.args.max_host);
 
   slots = calloc((size_t)app.args.concurrency, sizeof(*slots));
   if(!slots)

@@ -239,6 +239,9 @@ int main(int argc, char **argv)
     return 2;
   }
   parse_url(args.url);
+  /* A raw client has no queue: a connection limit is its concurrency. */
+  if(args.max_host && args.concurrency > args.max_host)
+    args.concurrency = args.max_host;
   res.client = "floor";
   res.library = "raw epoll";
   res.total = args.total;

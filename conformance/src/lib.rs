@@ -14,7 +14,7 @@
 //! use conformance::harness::{Harness, LoopKind};
 //! let srv = fixtures::HttpServer::start();
 //! let mut h = Harness::new(LoopKind::Mio);
-//! let id = h.add(fetch_core::Easy::get(srv.url("/bytes/10")));
+//! let id = h.add(fetch_core::Easy::with_url(srv.url("/bytes/10")));
 //! h.run(std::time::Duration::from_secs(10)).unwrap();
 //! assert_eq!(h.code(id), Some(0));
 //! let done = h.finish();

@@ -28,7 +28,7 @@ fn no_callbacks_sf09() {
         let ids: Vec<_> = (0..5)
             .map(|_| {
                 d.multi_mut()
-                    .add(Easy::get(srv.url("/bytes/1000")))
+                    .add(Easy::with_url(srv.url("/bytes/1000")))
                     .unwrap()
             })
             .collect();
@@ -40,7 +40,10 @@ fn no_callbacks_sf09() {
         }
         assert_eq!(done, 5, "FD-06: 5 DONE");
         for id in ids {
-            assert_eq!(d.multi_mut().remove(id).unwrap().body().len(), 1000);
+            assert_eq!(
+                d.multi_mut().remove(id).unwrap().response_body().len(),
+                1000
+            );
         }
     });
 }
@@ -56,7 +59,7 @@ fn perform_never_blocks_fd05() {
                 .respond_ok("late"),
         );
         let mut d = Driver::new(Multi::new()).unwrap();
-        d.multi_mut().add(Easy::get(srv.url("/"))).unwrap();
+        d.multi_mut().add(Easy::with_url(srv.url("/"))).unwrap();
         for _ in 0..20 {
             let t = Instant::now();
             assert_eq!(d.perform().unwrap(), 1);
@@ -73,7 +76,7 @@ fn poll_honours_internal_timeout_fd08() {
     scenario("poll_honours_internal_timeout", &["FD-08"], || {
         let srv = fixtures::silent_server();
         let mut d = Driver::new(Multi::new()).unwrap();
-        let mut e = Easy::get(srv.url("/"));
+        let mut e = Easy::with_url(srv.url("/"));
         e.timeout(Duration::from_millis(200));
         d.multi_mut().add(e).unwrap();
         let t = Instant::now();

@@ -12,7 +12,7 @@ use fixtures::{CertKind, TestPki, TlsMisbehaviour, TlsServer};
 const LIMIT: Duration = Duration::from_secs(20);
 
 fn https(url: String) -> Easy {
-    let mut e = Easy::get(url);
+    let mut e = Easy::with_url(url);
     e.tls_mut().ca_blob = Some(TestPki::shared().ca_pem().into_bytes());
     e
 }
@@ -149,7 +149,7 @@ fn https_upload_and_head() {
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(p), Some(0));
         assert_eq!(h.code(hd), Some(0));
-        assert_eq!(h.multi().remove(p).unwrap().body().len(), 300_000);
+        assert_eq!(h.multi().remove(p).unwrap().response_body().len(), 300_000);
         h.finish_clean();
     });
 }

@@ -32,7 +32,7 @@ fn single_get() {
         |kind| {
             let srv = HttpServer::start();
             let mut h = Harness::new(kind);
-            let id = h.add(Easy::get(srv.url("/bytes/512")));
+            let id = h.add(Easy::with_url(srv.url("/bytes/512")));
             let t = h.trace();
             assert_eq!(
                 t[t.len() - 2],
@@ -63,7 +63,7 @@ fn events_zero() {
         let mut bodies = Vec::new();
         for zero in [false, true] {
             let mut h = Harness::new(LoopKind::Mio);
-            let id = h.add(Easy::get(srv.url("/chunked/200000")));
+            let id = h.add(Easy::with_url(srv.url("/chunked/200000")));
             let end = Instant::now() + LIMIT;
             while h.multi().running() > 0 {
                 if zero {
@@ -79,7 +79,7 @@ fn events_zero() {
                 assert!(Instant::now() < end, "hang");
             }
             assert_eq!(h.code(id), Some(0));
-            bodies.push(h.multi().remove(id).unwrap().take_body());
+            bodies.push(h.multi().remove(id).unwrap().take_response_body());
             h.finish_clean();
         }
         assert_eq!(bodies[0], bodies[1]);
@@ -97,9 +97,9 @@ fn three_with_one_refused() {
             let srv = HttpServer::start();
             let refused = fixtures::closed_port();
             let mut h = Harness::new(kind);
-            let a = h.add(Easy::get(srv.url("/bytes/100")));
-            let b = h.add(Easy::get(format!("http://{refused}/")));
-            let c = h.add(Easy::get(srv.url("/bytes/200")));
+            let a = h.add(Easy::with_url(srv.url("/bytes/100")));
+            let b = h.add(Easy::with_url(format!("http://{refused}/")));
+            let c = h.add(Easy::with_url(srv.url("/bytes/200")));
             h.run(LIMIT).unwrap();
             for ev in h.trace() {
                 if let TraceEvent::Action { result, .. } = ev {
@@ -126,7 +126,7 @@ fn unknown_socket() {
         let (r, _w) = std::os::unix::net::UnixStream::pair().unwrap();
         let srv = fixtures::silent_server();
         let mut h = Harness::new(kind);
-        h.add(Easy::get(srv.url("/")));
+        h.add(Easy::with_url(srv.url("/")));
         h.step(Duration::from_millis(10));
         let running = h.multi().running();
         assert_eq!(
@@ -151,7 +151,7 @@ fn timeout_through_timer() {
         |kind| {
             let srv = fixtures::silent_server();
             let mut h = Harness::new(kind);
-            let mut easy = Easy::get(srv.url("/"));
+            let mut easy = Easy::with_url(srv.url("/"));
             easy.timeout(Duration::from_millis(300));
             let id = h.add(easy);
             let started = Instant::now();
@@ -179,14 +179,14 @@ fn socket_all_alone() {
     scenario("socket_all_alone", &["SA-10", "FD-04"], || {
         let srv = HttpServer::start();
         let mut m = Multi::new();
-        let id = m.add(Easy::get(srv.url("/bytes/1000"))).unwrap();
+        let id = m.add(Easy::with_url(srv.url("/bytes/1000"))).unwrap();
         let end = Instant::now() + LIMIT;
-        while m.perform().unwrap() > 0 {
+        while m.socket_all().unwrap() > 0 {
             std::thread::sleep(Duration::from_millis(1));
             assert!(Instant::now() < end);
         }
         assert!(m.info_read().unwrap().0.result.is_ok());
-        assert_eq!(m.remove(id).unwrap().body().len(), 1000);
+        assert_eq!(m.remove(id).unwrap().response_body().len(), 1000);
     });
 }
 
@@ -201,10 +201,10 @@ fn keepalive_and_cleanup() {
         |kind| {
             let srv = HttpServer::start();
             let mut h = Harness::new(kind);
-            let a = h.add(Easy::get(srv.url("/bytes/10")));
+            let a = h.add(Easy::with_url(srv.url("/bytes/10")));
             h.run(LIMIT).unwrap();
             assert_eq!(h.multi().remove(a).unwrap().info().num_connects, 1);
-            let b = h.add(Easy::get(srv.url("/bytes/10")));
+            let b = h.add(Easy::with_url(srv.url("/bytes/10")));
             h.run(LIMIT).unwrap();
             assert_eq!(h.multi().remove(b).unwrap().info().num_connects, 0, "HM-05");
             assert_eq!(srv.accepted(), 1);
@@ -233,7 +233,7 @@ fn idle_connection_removed() {
     for_each_loop("idle_connection_removed", &["SF-03", "TF-02"], |kind| {
         let srv = HttpServer::start();
         let mut h = Harness::new(kind);
-        let id = h.add(Easy::get(srv.url("/bytes/1000")));
+        let id = h.add(Easy::with_url(srv.url("/bytes/1000")));
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(id), Some(0));
         assert_eq!(h.multi().socket_count(), 0, "SF-03: no fd announced");
@@ -244,7 +244,7 @@ fn idle_connection_removed() {
         });
         assert_eq!(last_timer, Some(None), "the timer was cleared (-1)");
         // The pool still has them: a new transfer reuses one.
-        let again = h.add(Easy::get(srv.url("/bytes/10")));
+        let again = h.add(Easy::with_url(srv.url("/bytes/10")));
         h.run(LIMIT).unwrap();
         assert_eq!(h.multi().remove(again).unwrap().info().num_connects, 0);
         assert_eq!(h.multi().socket_count(), 0, "SF-03: REMOVEd again");
@@ -263,8 +263,8 @@ fn socket_callback_fails() {
         |kind| {
             let srv = fixtures::silent_server();
             let mut h = Harness::new(kind);
-            let a = h.add(Easy::get(srv.url("/a")));
-            let b = h.add(Easy::get(srv.url("/b")));
+            let a = h.add(Easy::with_url(srv.url("/a")));
+            let b = h.add(Easy::with_url(srv.url("/b")));
             h.shared.lock().unwrap().fail_socket_cb = true;
             let r = h.action(Target::Timeout, Events::NONE);
             assert_eq!(r, Err(MultiError::AbortedByCallback));
@@ -272,11 +272,11 @@ fn socket_callback_fails() {
             h.action(Target::Timeout, Events::NONE).unwrap();
             assert_eq!(h.code(a), Some(ErrorCode::AbortedByCallback.code()));
             assert_eq!(h.code(b), Some(ErrorCode::AbortedByCallback.code()));
-            let e = h.multi().add(Easy::get(srv.url("/c"))).unwrap_err();
+            let e = h.multi().add(Easy::with_url(srv.url("/c"))).unwrap_err();
             assert_eq!(e.error, MultiError::AbortedByCallback, "SF-06");
             h.multi().remove(a).unwrap();
             h.multi().remove(b).unwrap();
-            h.add(Easy::get(srv.url("/d")));
+            h.add(Easy::with_url(srv.url("/d")));
             h.finish_clean();
         },
     );
@@ -288,7 +288,10 @@ fn timer_callback_fails() {
     for_each_loop("timer_callback_fails", &["TF-06"], |kind| {
         let mut h = Harness::new(kind);
         h.shared.lock().unwrap().fail_timer_cb = true;
-        let e = h.multi().add(Easy::get("http://127.0.0.1:9/")).unwrap_err();
+        let e = h
+            .multi()
+            .add(Easy::with_url("http://127.0.0.1:9/"))
+            .unwrap_err();
         assert_eq!(e.error, MultiError::AbortedByCallback);
         assert!(h.multi().transfer_ids().is_empty());
         h.finish_clean();
@@ -311,7 +314,7 @@ fn internal_sockets() {
         };
         let srv = HttpServer::start();
         let mut h = Harness::new(kind);
-        let id = h.add(Easy::get(format!(
+        let id = h.add(Easy::with_url(format!(
             "http://{alias}:{}/bytes/5",
             srv.addr().port()
         )));
@@ -336,7 +339,7 @@ fn timer_only_on_change() {
     for_each_loop("timer_only_on_change", &["TF-02", "TF-03"], |kind| {
         let srv = fixtures::silent_server();
         let mut h = Harness::with_multi(kind, Multi::with_clock(Clock::manual()));
-        let mut e = Easy::get(srv.url("/"));
+        let mut e = Easy::with_url(srv.url("/"));
         e.timeout(Duration::from_secs(30));
         h.add(e);
         h.action(Target::Timeout, Events::NONE).unwrap();
@@ -369,7 +372,7 @@ fn assign_reaches_callbacks() {
         |kind| {
             let srv = HttpServer::start();
             let mut h = Harness::new(kind);
-            let id = h.add(Easy::get(srv.url("/bytes/100000")));
+            let id = h.add(Easy::with_url(srv.url("/bytes/100000")));
             h.run(LIMIT).unwrap();
             assert_eq!(h.code(id), Some(0));
             let f = h.finish_clean();
@@ -408,10 +411,10 @@ fn message_queue() {
             let srv = HttpServer::start();
             let mut m = Multi::new();
             let ids: Vec<_> = (0..4)
-                .map(|_| m.add(Easy::get(srv.url("/bytes/10"))).unwrap())
+                .map(|_| m.add(Easy::with_url(srv.url("/bytes/10"))).unwrap())
                 .collect();
             let end = Instant::now() + LIMIT;
-            while m.perform().unwrap() > 0 {
+            while m.socket_all().unwrap() > 0 {
                 std::thread::sleep(Duration::from_millis(1));
                 assert!(Instant::now() < end);
             }
@@ -432,7 +435,7 @@ fn message_queue() {
 fn instant_failure_has_done() {
     for_each_loop("instant_failure_has_done", &["IR-05"], |kind| {
         let mut h = Harness::new(kind);
-        let id = h.add(Easy::get("nosuchscheme://x/"));
+        let id = h.add(Easy::with_url("nosuchscheme://x/"));
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(id), Some(ErrorCode::UnsupportedProtocol.code()));
         h.finish_clean();
@@ -445,7 +448,7 @@ fn timeout_query() {
     scenario("timeout_query", &["TO-01"], || {
         let mut m = Multi::new();
         assert_eq!(m.timeout(), None);
-        m.add(Easy::get("http://127.0.0.1:9/")).unwrap();
+        m.add(Easy::with_url("http://127.0.0.1:9/")).unwrap();
         assert_eq!(m.timeout(), Some(Duration::ZERO));
     });
 }
@@ -456,7 +459,7 @@ fn add_does_no_io() {
     for_each_loop("add_does_no_io", &["HM-02"], |kind| {
         let srv = HttpServer::start();
         let mut h = Harness::new(kind);
-        let a = h.add(Easy::get(srv.url("/bytes/4000000")));
+        let a = h.add(Easy::with_url(srv.url("/bytes/4000000")));
         assert_eq!(srv.accepted_before_probe(), 0, "no I/O before driving");
         while h
             .multi()
@@ -465,7 +468,7 @@ fn add_does_no_io() {
         {
             h.step(Duration::from_millis(20));
         }
-        let b = h.add(Easy::get(srv.url("/bytes/10")));
+        let b = h.add(Easy::with_url(srv.url("/bytes/10")));
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(a), Some(0));
         assert_eq!(h.code(b), Some(0));
@@ -485,10 +488,14 @@ fn remove_mid_body() {
         );
         let srv = HttpServer::start();
         let mut h = Harness::new(kind);
-        let a = h.add(Easy::get(slow.url("/")));
-        let b = h.add(Easy::get(srv.url("/bytes/100000")));
+        let a = h.add(Easy::with_url(slow.url("/")));
+        let b = h.add(Easy::with_url(srv.url("/bytes/100000")));
         let end = Instant::now() + LIMIT;
-        while h.multi().transfer(a).is_some_and(|e| e.body().is_empty()) {
+        while h
+            .multi()
+            .transfer(a)
+            .is_some_and(|e| e.response_body().is_empty())
+        {
             h.step(Duration::from_millis(20));
             assert!(Instant::now() < end);
         }
@@ -511,7 +518,7 @@ fn connection_limits() {
             let mut h = Harness::new(kind);
             h.multi().set_max_host_connections(1);
             let ids: Vec<_> = (0..3)
-                .map(|_| h.add(Easy::get(srv.url("/bytes/30000"))))
+                .map(|_| h.add(Easy::with_url(srv.url("/bytes/30000"))))
                 .collect();
             h.run(LIMIT).unwrap();
             assert!(ids.iter().all(|&id| h.code(id) == Some(0)));
@@ -522,7 +529,7 @@ fn connection_limits() {
             h.multi().set_max_total_connections(2);
             let ids: Vec<_> = servers
                 .iter()
-                .map(|s| h.add(Easy::get(s.url("/bytes/30000"))))
+                .map(|s| h.add(Easy::with_url(s.url("/bytes/30000"))))
                 .collect();
             // OPT-06: lower the limit mid-run; running transfers go on.
             h.step(Duration::from_millis(10));
@@ -532,7 +539,7 @@ fn connection_limits() {
 
             h.multi().set_max_connects(Some(1));
             for s in &servers {
-                let id = h.add(Easy::get(s.url("/bytes/1")));
+                let id = h.add(Easy::with_url(s.url("/bytes/1")));
                 h.run(LIMIT).unwrap();
                 assert_eq!(h.code(id), Some(0));
             }
@@ -564,16 +571,16 @@ fn upload_and_head() {
     for_each_loop("upload_and_head", &["SF-02"], |kind| {
         let srv = HttpServer::start();
         let mut h = Harness::new(kind);
-        let mut post = Easy::get(srv.url("/echo"));
+        let mut post = Easy::with_url(srv.url("/echo"));
         post.post(vec![b'x'; 500_000]);
         let p = h.add(post);
-        let mut head = Easy::get(srv.url("/bytes/10"));
+        let mut head = Easy::with_url(srv.url("/bytes/10"));
         head.method(Method::Head);
         let hd = h.add(head);
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(p), Some(0));
         assert_eq!(h.code(hd), Some(0));
-        assert_eq!(h.multi().remove(p).unwrap().body().len(), 500_000);
+        assert_eq!(h.multi().remove(p).unwrap().response_body().len(), 500_000);
         h.finish_clean();
     });
 }
@@ -585,7 +592,7 @@ fn idle_peer_close_is_removed() {
     for_each_loop("idle_peer_close_is_removed", &["SF-03"], |kind| {
         let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("x").close());
         let mut h = Harness::new(kind);
-        let a = h.add(Easy::get(srv.url("/")));
+        let a = h.add(Easy::with_url(srv.url("/")));
         h.run(LIMIT).unwrap();
         assert_eq!(h.code(a), Some(0));
         let mut rounds = 0;
@@ -620,7 +627,7 @@ fn pause_from_callback_resume_from_loop() {
         let body = Arc::new(Mutex::new(Vec::new()));
         let paused = Arc::new(AtomicBool::new(false));
         let (b, p) = (body.clone(), paused.clone());
-        let mut e = Easy::get(srv.url(&format!("/bytes/{len}")));
+        let mut e = Easy::with_url(srv.url(&format!("/bytes/{len}")));
         e.write_function(move |d| {
             let mut b = b.lock().unwrap();
             if b.len() > 300_000 && !p.swap(true, Ordering::SeqCst) {

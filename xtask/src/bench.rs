@@ -19,6 +19,8 @@
 mod report;
 #[path = "bench_server.rs"]
 mod server;
+#[path = "bench_targets13.rs"]
+mod targets13;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -80,6 +82,9 @@ pub(crate) struct Workload {
     pub(crate) total: u64,
     pub(crate) concurrency: u64,
     pub(crate) tls: bool,
+    /// MAX_HOST_CONNECTIONS for the clients (BENCH_MAX_HOST_CONNECTIONS),
+    /// 0 for none; the floor uses it as its number of connections.
+    pub(crate) max_host: u64,
 }
 
 fn workloads(quick: bool, big: u64) -> Vec<Workload> {
@@ -91,6 +96,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         total,
         concurrency,
         tls,
+        max_host: 0,
     };
     // Scaling pair: the same transfers per connection at both sizes, so
     // the per-transfer share of connection set-up is the same.
@@ -106,7 +112,31 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         (20_000, 5_000, 1_000, 1_000, 2_000, 20_000)
     };
     let c = if quick { (2, 2) } else { (8, 4) };
+    // The connection-limited pair: the same transfers over 8 connections,
+    // once all added at once behind MAX_HOST_CONNECTIONS 8 (the library
+    // queues them) and once with 8 in flight and no limit (no queue).
+    let l = if quick { 2_000 } else { 20_000 };
+    let limited = Workload {
+        max_host: 8,
+        ..w(
+            "L8",
+            format!("Limited: {l} × 1 KiB added at once, MAX_HOST_CONNECTIONS 8"),
+            "1k.bin",
+            l,
+            l,
+            false,
+        )
+    };
     vec![
+        limited,
+        w(
+            "U8",
+            format!("Unlimited: {l} × 1 KiB, 8 in flight"),
+            "1k.bin",
+            l,
+            8,
+            false,
+        ),
         w(
             "A",
             format!("A: {a} × 1 KiB, {} in flight", 100),
@@ -418,8 +448,7 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
                 match run_client(
                     bins.of(*client),
                     &url,
-                    w.total,
-                    w.concurrency,
+                    w,
                     ca.as_deref(),
                     &out.join("runs").join(&tag),
                     timeout,
@@ -493,14 +522,19 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
         took: Duration::ZERO,
     };
     let targets = report::targets(&bench);
-    if targets.iter().any(|t| t.met == Some(false)) {
+    let targets13 = targets13::targets(&bench, root);
+    if targets
+        .iter()
+        .chain(&targets13)
+        .any(|t| t.met == Some(false))
+    {
         if let Some(i) = bench.instructions.iter().find(|i| i.client == "libfetch") {
             bench.profile = report::Profile::annotate(&i.out_file).ok();
         }
     }
     bench.took = started.elapsed();
-    let md = report::markdown(&bench, &targets);
-    let json = report::json(&bench, &targets);
+    let md = report::markdown(&bench, &targets, &targets13);
+    let json = report::json(&bench, &targets, &targets13);
     let md_path = root.join("docs/bench/RESULTS.md");
     std::fs::create_dir_all(md_path.parent().expect("has a parent"))?;
     let kept = std::fs::read_to_string(&md_path)
@@ -557,8 +591,7 @@ fn classify_failure(client: Client, r: &RunResult) -> Outcome {
 fn run_client(
     bin: &Path,
     url: &str,
-    total: u64,
-    concurrency: u64,
+    w: &Workload,
     ca: Option<&Path>,
     base: &Path,
     timeout: Duration,
@@ -568,8 +601,13 @@ fn run_client(
     let io = |e: io::Error| e.to_string();
     let mut cmd = Command::new(bin);
     cmd.arg(url)
-        .arg(total.to_string())
-        .arg(concurrency.to_string());
+        .arg(w.total.to_string())
+        .arg(w.concurrency.to_string());
+    if w.max_host > 0 {
+        cmd.env("BENCH_MAX_HOST_CONNECTIONS", w.max_host.to_string());
+    } else {
+        cmd.env_remove("BENCH_MAX_HOST_CONNECTIONS");
+    }
     if let Some(ca) = ca {
         cmd.arg(ca);
     }

@@ -83,7 +83,7 @@ pub(crate) struct Target {
     pub(crate) met: Option<bool>,
 }
 
-fn figures(bench: &Bench, key: &str, client: Client) -> Option<Figures> {
+pub(crate) fn figures(bench: &Bench, key: &str, client: Client) -> Option<Figures> {
     let (_, outcomes) = bench.workloads.iter().find(|(w, _)| w.key == key)?;
     match outcomes.iter().find(|(c, _)| *c == client)? {
         (_, Outcome::Measured { median, .. }) => Some(*median),
@@ -378,7 +378,7 @@ fn libcurl_version(bench: &Bench) -> String {
         .unwrap_or_else(|| format!("libcurl {}", bench.machine.curl_config))
 }
 
-pub(crate) fn markdown(bench: &Bench, targets: &[Target]) -> String {
+pub(crate) fn markdown(bench: &Bench, targets: &[Target], targets13: &[Target]) -> String {
     let m = &bench.machine;
     let mut s = String::new();
     let cmd = if bench.quick {
@@ -432,17 +432,8 @@ pub(crate) fn markdown(bench: &Bench, targets: &[Target]) -> String {
         bench.took.as_secs_f64()
     );
 
-    let _ = writeln!(s, "## Targets (issue 8)\n");
-    let _ = writeln!(s, "| Target | Goal | Measured (libfetch C ABI) | Status |");
-    let _ = writeln!(s, "|---|---|---|---|");
-    for t in targets {
-        let status = match t.met {
-            Some(true) => "met",
-            Some(false) => "**not met**",
-            None => "not judged",
-        };
-        let _ = writeln!(s, "| {} | {} | {} | {status} |", t.name, t.goal, t.measured);
-    }
+    target_table(&mut s, "Targets (issue 8)", targets);
+    target_table(&mut s, "Targets (issue 13)", targets13);
     if bench.quick {
         let _ = writeln!(
             s,
@@ -614,7 +605,22 @@ pub(crate) fn markdown(bench: &Bench, targets: &[Target]) -> String {
     s
 }
 
-pub(crate) fn json(bench: &Bench, targets: &[Target]) -> String {
+fn target_table(s: &mut String, title: &str, targets: &[Target]) {
+    let _ = writeln!(s, "## {title}\n");
+    let _ = writeln!(s, "| Target | Goal | Measured (libfetch C ABI) | Status |");
+    let _ = writeln!(s, "|---|---|---|---|");
+    for t in targets {
+        let status = match t.met {
+            Some(true) => "met",
+            Some(false) => "**not met**",
+            None => "not judged",
+        };
+        let _ = writeln!(s, "| {} | {} | {} | {status} |", t.name, t.goal, t.measured);
+    }
+    s.push('\n');
+}
+
+pub(crate) fn json(bench: &Bench, targets: &[Target], targets13: &[Target]) -> String {
     let workloads: Vec<_> = bench
         .workloads
         .iter()
@@ -655,6 +661,7 @@ pub(crate) fn json(bench: &Bench, targets: &[Target]) -> String {
         "backend": "epoll",
         "seconds": bench.took.as_secs_f64(),
         "targets": targets,
+        "targets_issue13": targets13,
         "workloads": workloads,
         "instructions": instructions,
         "callgrind_note": bench.callgrind_note,

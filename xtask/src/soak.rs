@@ -203,6 +203,7 @@ fn soak_inner(root: &Path, args: &SoakArgs) -> Result<(), String> {
         "RSS:      {} KiB after {check_at}, {} KiB after {total}",
         first.rss_kib, last.rss_kib
     );
+    record_soak(root, args, check_at, total, first.hwm_kib, last.hwm_kib);
     if result.failed > 0 || result.ok != total {
         return Err(format!(
             "{} of {total} transfers failed (first error {})",
@@ -308,6 +309,35 @@ fn netem_inner(root: &Path, args: &NetemArgs) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Where the last soak's memory figures are kept for `cargo xtask bench`'s
+/// report (the timer target of issue 13 is a soak figure).
+pub(crate) fn soak_record_path(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from)
+        .join("soak")
+        .join("last.json")
+}
+
+fn record_soak(root: &Path, args: &SoakArgs, check_at: u64, total: u64, first: u64, last: u64) {
+    let path = soak_record_path(root);
+    let v = serde_json::json!({
+        "check_at": check_at,
+        "total": total,
+        "in_flight": args.in_flight,
+        "timeout_secs": args.timeout_secs,
+        "peak_rss_kib_at_check": first,
+        "peak_rss_kib_at_end": last,
+    });
+    let written = path
+        .parent()
+        .map(std::fs::create_dir_all)
+        .transpose()
+        .and_then(|_| std::fs::write(&path, v.to_string()));
+    if let Err(e) = written {
+        eprintln!("soak: cannot record {}: {e}", path.display());
+    }
 }
 
 /// The server namespace's end of the link.

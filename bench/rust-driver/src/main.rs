@@ -26,6 +26,8 @@ struct Args {
     total: usize,
     concurrency: usize,
     ca_file: Option<String>,
+    /// BENCH_MAX_HOST_CONNECTIONS, as for the C clients.
+    max_host: Option<usize>,
 }
 
 fn parse_args() -> Args {
@@ -47,6 +49,10 @@ fn parse_args() -> Args {
         total,
         concurrency: concurrency.min(total),
         ca_file: argv.get(4).cloned(),
+        max_host: std::env::var("BENCH_MAX_HOST_CONNECTIONS")
+            .ok()
+            .map(|v| v.parse().unwrap_or_else(|_| usage()))
+            .filter(|&n| n > 0),
     }
 }
 
@@ -70,6 +76,9 @@ fn main() {
     // As the C driver: keep every connection, so the idle ones can be
     // measured at the end.
     multi.set_max_connects(Some(args.concurrency));
+    if let Some(n) = args.max_host {
+        multi.set_max_host_connections(n);
+    }
 
     let sockets_peak = Arc::new(AtomicUsize::new(0));
     let peak = sockets_peak.clone();
@@ -125,7 +134,7 @@ fn main() {
     let bytes = Arc::new(AtomicU64::new(0));
     let mut started = 0;
     for _ in 0..args.concurrency {
-        let mut easy = Easy::get(args.url.clone());
+        let mut easy = Easy::with_url(args.url.clone());
         if let Some(ca) = &args.ca_file {
             easy.tls_mut().ca_file = Some(ca.into());
         }

@@ -128,7 +128,7 @@ fn soak(
     let bytes = Arc::new(AtomicU64::new(0));
     let url = format!("{base}/pattern/1024/0");
     let new_easy = |url: &str| {
-        let mut easy = Easy::get(url);
+        let mut easy = Easy::with_url(url);
         easy.timeout(timeout);
         let b = Arc::clone(&bytes);
         easy.write_function(move |data| {
@@ -242,7 +242,7 @@ fn netem(
             1..=3 => rng.below(4096) as usize,
             _ => rng.below(256 * 1024 + 1) as usize,
         };
-        let mut easy = Easy::get(format!("{base}/pattern/{size}/{k}"));
+        let mut easy = Easy::with_url(format!("{base}/pattern/{size}/{k}"));
         let (connect_limit, total_limit) = if k % 10 == 9 {
             (TIGHT_CONNECT, TIGHT_TOTAL)
         } else {

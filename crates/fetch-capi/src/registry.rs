@@ -11,13 +11,17 @@
 //! stale pointer then names the new handle. Detection holds until the
 //! library hands the address out again for a handle of the same kind.
 //!
-//! Cost: one uncontended mutex and one hash probe per entry call (no
-//! per-byte or per-callback work). The hash is a multiply-fold of the
-//! address, not SipHash: keys are our own heap addresses, not attacker
-//! input.
+//! Cost: a thread remembers the last handle of each kind it found live,
+//! with the registry's removal count at that moment; while no handle has
+//! been removed since, asking again costs a thread-local read and one
+//! atomic load. Otherwise one uncontended mutex and one hash probe. The
+//! hash is a multiply-fold of the address, not SipHash: keys are our own
+//! heap addresses, not attacker input.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// What a registered address is.
@@ -66,6 +70,23 @@ fn table() -> MutexGuard<'static, Table> {
     LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// How many handles have been removed; bumped under the lock by every
+/// removal, so a remembered lookup older than the last removal is stale.
+static REMOVALS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// Per kind (easy, multi): the last address found live and the removal
+    /// count when it was.
+    static LAST_LIVE: [Cell<(usize, u64)>; 2] = const { [Cell::new((0, 0)), Cell::new((0, 0))] };
+}
+
+fn slot(kind: Kind) -> usize {
+    match kind {
+        Kind::Easy => 0,
+        Kind::Multi => 1,
+    }
+}
+
 /// Records a new handle.
 pub(crate) fn insert<T>(p: *const T, kind: Kind) {
     table().insert(p as usize, kind);
@@ -78,6 +99,9 @@ pub(crate) fn remove<T>(p: *const T, kind: Kind) -> bool {
     let mut t = table();
     if t.get(&(p as usize)) == Some(&kind) {
         t.remove(&(p as usize));
+        // Under the lock, before the memory can be released: every
+        // thread's remembered lookup is stale from here on.
+        REMOVALS.fetch_add(1, Ordering::AcqRel);
         if t.is_empty() {
             // Give the table's memory back once no handle is left, so a
             // program that freed every handle ends with nothing allocated
@@ -92,7 +116,26 @@ pub(crate) fn remove<T>(p: *const T, kind: Kind) -> bool {
 
 /// Whether `p` is a registered handle of `kind`.
 pub(crate) fn is_live<T>(p: *const T, kind: Kind) -> bool {
-    !p.is_null() && table().get(&(p as usize)) == Some(&kind)
+    if p.is_null() {
+        return false;
+    }
+    let addr = p as usize;
+    let removals = REMOVALS.load(Ordering::Acquire);
+    let remembered = LAST_LIVE
+        .try_with(|last| last[slot(kind)].get() == (addr, removals))
+        .unwrap_or(false);
+    if remembered {
+        return true;
+    }
+    let t = table();
+    let live = t.get(&addr) == Some(&kind);
+    if live {
+        // Read again under the lock: a removal cannot run meanwhile, so
+        // the count stored is the one this answer is valid for.
+        let now = REMOVALS.load(Ordering::Acquire);
+        let _ = LAST_LIVE.try_with(|last| last[slot(kind)].set((addr, now)));
+    }
+    live
 }
 
 /// Runs `f` if `p` is a registered handle of `kind`, holding the registry

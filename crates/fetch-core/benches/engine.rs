@@ -46,7 +46,7 @@ fn quiet_multi() -> Multi {
 }
 
 fn easy_with_timeout(url: &str) -> Easy {
-    let mut easy = Easy::get(url);
+    let mut easy = Easy::with_url(url);
     easy.timeout(Duration::from_secs(30));
     easy
 }
@@ -296,7 +296,7 @@ impl AppLoop {
 fn loopback_get(bencher: Bencher<'_, '_>) {
     let port = serve();
     let mut app = AppLoop::new();
-    let mut easy = Easy::get(format!("http://127.0.0.1:{port}/"));
+    let mut easy = Easy::with_url(format!("http://127.0.0.1:{port}/"));
     easy.write_function(|_| Flow::Continue);
     // Warm up: the connection is open and pooled before timing starts.
     let mut slot = Some(app.run(easy));

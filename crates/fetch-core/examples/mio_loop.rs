@@ -63,7 +63,7 @@ fn main() -> std::io::Result<()> {
     let mut failed = 0;
     let mut bytes = 0u64;
     let add_one = |multi: &mut Multi, added: &mut usize| {
-        let mut easy = Easy::get(base.clone());
+        let mut easy = Easy::with_url(base.clone());
         easy.write_function(|_| Flow::Continue);
         multi.add(easy).expect("add");
         *added += 1;

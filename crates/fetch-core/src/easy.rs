@@ -275,7 +275,30 @@ pub struct TransferInfo {
 ///
 /// Build it, hand it to [`crate::Multi::add`], and get it back (with its
 /// [`TransferInfo`] filled in) from [`crate::Multi::remove`].
+///
+/// Its state lives in one heap block, so handing it to the multi and back
+/// moves a pointer rather than the whole configuration.
 pub struct Easy {
+    state: Box<EasyState>,
+}
+
+impl std::ops::Deref for Easy {
+    type Target = EasyState;
+    fn deref(&self) -> &EasyState {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for Easy {
+    fn deref_mut(&mut self) -> &mut EasyState {
+        &mut self.state
+    }
+}
+
+/// The options and results of an [`Easy`]; reached only through it, and
+/// only by the crate (its fields are private to it).
+#[doc(hidden)]
+pub struct EasyState {
     pub(crate) url: Option<String>,
     pub(crate) method: Method,
     pub(crate) headers: Vec<String>,
@@ -344,7 +367,7 @@ impl fmt::Debug for Easy {
 impl Easy {
     /// A GET transfer with no URL yet and upstream defaults.
     pub fn new() -> Self {
-        Self {
+        let state = EasyState {
             url: None,
             method: Method::Get,
             headers: Vec::new(),
@@ -380,11 +403,14 @@ impl Easy {
             target_cache: None,
             conn: crate::connopts::ConnOptions::default(),
             prereq: None,
+        };
+        Self {
+            state: Box::new(state),
         }
     }
 
-    /// A GET transfer of `url`.
-    pub fn get(url: impl Into<String>) -> Self {
+    /// A transfer of `url` with every other option at its default (a GET).
+    pub fn with_url(url: impl Into<String>) -> Self {
         let mut e = Self::new();
         e.url(url);
         e
@@ -548,7 +574,7 @@ impl Easy {
     }
 
     /// Sets the body write callback (FETCHOPT_WRITEFUNCTION). Without one the
-    /// body is collected in memory; see [`Easy::take_body`].
+    /// body is collected in memory; see [`Easy::take_response_body`].
     pub fn write_function<F>(&mut self, f: F) -> &mut Self
     where
         F: FnMut(&[u8]) -> Flow + Send + 'static,
@@ -622,7 +648,8 @@ impl Easy {
     /// The TLS options' pool tag, worked out once per change of the
     /// options (hashing them, a CA blob included, is not per transfer).
     pub(crate) fn tls_tag(&mut self) -> u64 {
-        *self.tls_tag.get_or_insert_with(|| self.tls.pool_tag())
+        let s = &mut *self.state;
+        *s.tls_tag.get_or_insert_with(|| s.tls.pool_tag())
     }
 
     /// Sets the progress callback (FETCHOPT_XFERINFOFUNCTION). It is called
@@ -705,18 +732,19 @@ impl Easy {
         &self.info
     }
 
-    /// The body collected when no write callback is set.
-    pub fn body(&self) -> &[u8] {
+    /// The response body collected when no write callback is set.
+    pub fn response_body(&self) -> &[u8] {
         &self.sink
     }
 
-    /// Takes the body collected when no write callback is set.
-    pub fn take_body(&mut self) -> Vec<u8> {
+    /// Takes the response body collected when no write callback is set.
+    pub fn take_response_body(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.sink)
     }
 
-    /// The URL as set.
-    pub fn get_url(&self) -> Option<&str> {
+    /// The URL as set with [`Easy::url`] (not the effective URL after
+    /// redirects, which is in [`Easy::info`]).
+    pub fn configured_url(&self) -> Option<&str> {
         self.url.as_deref()
     }
 }

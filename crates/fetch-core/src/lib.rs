@@ -38,7 +38,7 @@
 //! });
 //! let t = timer.clone();
 //! multi.set_timer_function(move |d| { *t.lock().unwrap() = d; Ok(()) });
-//! multi.add(Easy::get("http://127.0.0.1:8080/")).unwrap();
+//! multi.add(Easy::with_url("http://127.0.0.1:8080/")).unwrap();
 //! loop {
 //!     // Wait (epoll, mio, ...) on `wanted` for at most `timer`; then, for
 //!     // each ready socket: multi.socket_action(Target::Socket(fd), Events::IN)

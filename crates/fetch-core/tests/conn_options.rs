@@ -18,7 +18,7 @@ use fixtures::{HttpServer, Script, ScriptedServer, UnixHttpServer};
 const LIMIT: Duration = Duration::from_secs(20);
 
 fn easy_with(url: &str, f: impl FnOnce(&mut ConnOptions)) -> Easy {
-    let mut e = Easy::get(url);
+    let mut e = Easy::with_url(url);
     let mut o = ConnOptions::default();
     f(&mut o);
     e.conn_options(o);
@@ -46,10 +46,10 @@ fn resolve_pins_a_name_for_the_multi() {
     });
     let (e, code) = run(&mut app, e);
     assert_eq!(code, 0);
-    assert_eq!(e.body(), fixtures::pattern(5));
+    assert_eq!(e.response_body(), fixtures::pattern(5));
     assert_eq!(e.info().primary_ip, Some([127, 0, 0, 1].into()));
     // A later transfer of the multi without the option finds the pin.
-    let (_, code) = run(&mut app, Easy::get(url));
+    let (_, code) = run(&mut app, Easy::with_url(url));
     assert_eq!(code, 0);
 
     // Pinned to ::1 (where nothing listens on this port), localhost fails;
@@ -211,7 +211,7 @@ fn maxage_and_maxlifetime_close_old_connections() {
     let clock = Clock::manual();
     let mut app = App::with_multi(Multi::with_clock(clock.clone()));
     let url = srv.url("/bytes/1");
-    let (e, _) = run(&mut app, Easy::get(url.clone()));
+    let (e, _) = run(&mut app, Easy::with_url(url.clone()));
     assert_eq!(e.info().num_connects, 1);
     clock.advance(Duration::from_millis(1500));
     // Idle 1.5 s: not older than 1 s in whole seconds.
@@ -228,7 +228,7 @@ fn maxage_and_maxlifetime_close_old_connections() {
     assert_eq!(e.info().num_connects, 1, "idle 3 s > 2 s: a new connection");
     assert_eq!(srv.accepted(), 2);
     clock.advance(Duration::from_secs(1));
-    let (e, _) = run(&mut app, Easy::get(url.clone()));
+    let (e, _) = run(&mut app, Easy::with_url(url.clone()));
     assert_eq!(e.info().num_connects, 0, "default 118 s: reused");
     clock.advance(Duration::from_secs(2));
     let (e, _) = run(
@@ -289,12 +289,18 @@ fn unix_socket_get_and_pool_key() {
     };
     let (e, code) = run(&mut app, at(&a, "/one"));
     assert_eq!(code, 0);
-    assert_eq!(e.body(), b"/one");
+    assert_eq!(e.response_body(), b"/one");
     assert_eq!(e.info().primary_ip, None);
     let (e, _) = run(&mut app, at(&a, "/two"));
-    assert_eq!((e.body(), e.info().num_connects), (&b"/two"[..], 0));
+    assert_eq!(
+        (e.response_body(), e.info().num_connects),
+        (&b"/two"[..], 0)
+    );
     let (e, _) = run(&mut app, at(&b, "/three"));
-    assert_eq!((e.body(), e.info().num_connects), (&b"/three"[..], 1));
+    assert_eq!(
+        (e.response_body(), e.info().num_connects),
+        (&b"/three"[..], 1)
+    );
     // And a plain TCP transfer to the same URL host is not given either.
     assert_eq!((a.accepted(), b.accepted()), (1, 1));
 }
@@ -310,7 +316,7 @@ fn abstract_unix_socket_get() {
     });
     let (mut app, id) = run_one(e);
     assert_eq!(app.code(id), 0);
-    assert_eq!(app.multi.remove(id).unwrap().body(), b"/abs");
+    assert_eq!(app.multi.remove(id).unwrap().response_body(), b"/abs");
     assert_eq!(srv.accepted(), 1);
 }
 
@@ -342,7 +348,7 @@ fn port_overrides_the_url() {
 fn prereq_sees_addresses_and_can_abort() {
     let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("x"));
     let seen = Arc::new(Mutex::new(Vec::<Prereq>::new()));
-    let mut e = Easy::get(srv.url("/"));
+    let mut e = Easy::with_url(srv.url("/"));
     let s = seen.clone();
     e.prereq_function(Some(Box::new(move |p| {
         s.lock().unwrap().push(p.clone());
@@ -364,7 +370,7 @@ fn prereq_sees_addresses_and_can_abort() {
 fn upkeep_closes_dead_idle_connections() {
     let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("one").close());
     let mut app = App::new();
-    let (e, code) = run(&mut app, Easy::get(srv.url("/")));
+    let (e, code) = run(&mut app, Easy::with_url(srv.url("/")));
     assert_eq!(code, 0);
     assert!(e.info().active_socket.is_some(), "pooled: still open");
     assert!(format!("{:?}", app.multi).contains("connections: 1"));
@@ -388,6 +394,9 @@ fn connect_to_keeps_the_tls_name() {
     e.tls_mut().ca_blob = Some(fixtures::TestPki::shared().ca_pem().into_bytes());
     let (mut app, id) = run_one(e);
     assert_eq!(app.code(id), 0, "{:?}", app.result(id));
-    assert_eq!(app.multi.remove(id).unwrap().body(), fixtures::pattern(10));
+    assert_eq!(
+        app.multi.remove(id).unwrap().response_body(),
+        fixtures::pattern(10)
+    );
     assert_eq!(srv.handshakes()[0].sni.as_deref(), Some("localhost"));
 }

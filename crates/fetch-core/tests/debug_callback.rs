@@ -45,7 +45,7 @@ fn of_kind(trace: &Trace, kind: InfoType) -> Vec<Vec<u8>> {
 #[test_log::test]
 fn get_traces_connect_request_head_response_head_and_body() {
     let srv = HttpServer::start();
-    let mut easy = Easy::get(srv.url("/bytes/3000"));
+    let mut easy = Easy::with_url(srv.url("/bytes/3000"));
     let trace = traced(&mut easy);
     let (app, id) = run_one(easy);
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
@@ -79,7 +79,7 @@ fn get_traces_connect_request_head_response_head_and_body() {
 #[test_log::test]
 fn chunked_body_is_traced_decoded() {
     let srv = HttpServer::start();
-    let mut easy = Easy::get(srv.url("/chunked/2500"));
+    let mut easy = Easy::with_url(srv.url("/chunked/2500"));
     let trace = traced(&mut easy);
     let (app, id) = run_one(easy);
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
@@ -92,7 +92,7 @@ fn chunked_body_is_traced_decoded() {
 #[test_log::test]
 fn post_traces_the_body_sent_after_the_head() {
     let srv = HttpServer::start();
-    let mut easy = Easy::get(srv.url("/echo"));
+    let mut easy = Easy::with_url(srv.url("/echo"));
     easy.post(&b"hello=world"[..]);
     let trace = traced(&mut easy);
     let (app, id) = run_one(easy);
@@ -110,7 +110,7 @@ fn post_traces_the_body_sent_after_the_head() {
 #[test_log::test]
 fn redirect_traces_the_next_url_and_the_reused_connection() {
     let srv = HttpServer::start();
-    let mut easy = Easy::get(srv.url("/redirect/1"));
+    let mut easy = Easy::with_url(srv.url("/redirect/1"));
     easy.follow_location(true);
     let trace = traced(&mut easy);
     let (app, id) = run_one(easy);
@@ -144,7 +144,7 @@ fn redirect_traces_the_next_url_and_the_reused_connection() {
 #[test_log::test]
 fn refused_connect_traces_the_attempt_and_the_error() {
     let addr = fixtures::closed_port();
-    let mut easy = Easy::get(format!("http://{addr}/"));
+    let mut easy = Easy::with_url(format!("http://{addr}/"));
     let trace = traced(&mut easy);
     let (app, id) = run_one(easy);
     assert!(app.result(id).is_err());
@@ -166,7 +166,7 @@ fn refused_connect_traces_the_attempt_and_the_error() {
 #[test_log::test]
 fn timeout_traces_the_error_detail() {
     let srv = fixtures::silent_server();
-    let mut easy = Easy::get(srv.url("/"));
+    let mut easy = Easy::with_url(srv.url("/"));
     easy.timeout(Duration::from_millis(200));
     let trace = traced(&mut easy);
     let (app, id) = run_one(easy);
@@ -185,6 +185,6 @@ fn timeout_traces_the_error_detail() {
 #[test_log::test]
 fn without_a_debug_callback_nothing_changes() {
     let srv = HttpServer::start();
-    let (app, id) = run_one(Easy::get(srv.url("/bytes/10")));
+    let (app, id) = run_one(Easy::with_url(srv.url("/bytes/10")));
     assert!(app.result(id).is_ok());
 }

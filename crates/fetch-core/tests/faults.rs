@@ -29,21 +29,24 @@ fn code_of(easy: Easy) -> ErrorCode {
 
 fn scripted(script: Script) -> (ScriptedServer, Easy) {
     let srv = ScriptedServer::start(script);
-    let easy = Easy::get(srv.url("/"));
+    let easy = Easy::with_url(srv.url("/"));
     (srv, easy)
 }
 
 /// IR-05: a malformed URL still produces a DONE message.
 #[test_log::test]
 fn malformed_url_ir05() {
-    assert_eq!(code_of(Easy::get("http://[::1")), ErrorCode::UrlMalformat);
+    assert_eq!(
+        code_of(Easy::with_url("http://[::1")),
+        ErrorCode::UrlMalformat
+    );
     assert_eq!(code_of(Easy::new()), ErrorCode::UrlMalformat);
 }
 
 #[test_log::test]
 fn unsupported_scheme() {
     assert_eq!(
-        code_of(Easy::get("gopher://127.0.0.1/")),
+        code_of(Easy::with_url("gopher://127.0.0.1/")),
         ErrorCode::UnsupportedProtocol
     );
 }
@@ -52,7 +55,7 @@ fn unsupported_scheme() {
 #[test_log::test]
 fn unknown_host() {
     assert_eq!(
-        code_of(Easy::get("http://no-such-host.invalid/")),
+        code_of(Easy::with_url("http://no-such-host.invalid/")),
         ErrorCode::CouldntResolveHost
     );
 }
@@ -62,7 +65,7 @@ fn unknown_host() {
 fn connection_refused_sa06() {
     let addr = fixtures::closed_port();
     assert_eq!(
-        code_of(Easy::get(format!("http://{addr}/"))),
+        code_of(Easy::with_url(format!("http://{addr}/"))),
         ErrorCode::CouldntConnect
     );
 }
@@ -103,7 +106,7 @@ fn connect_timeout() {
     listener.listen(0).unwrap();
     let addr = listener.local_addr().unwrap().as_socket().unwrap();
     let _fillers = fill_accept_queue(addr);
-    let mut easy = Easy::get(format!("http://{addr}/"));
+    let mut easy = Easy::with_url(format!("http://{addr}/"));
     easy.connect_timeout(Duration::from_millis(200));
     assert_eq!(code_of(easy), ErrorCode::OperationTimedout);
 }
@@ -112,7 +115,7 @@ fn connect_timeout() {
 #[test_log::test]
 fn total_timeout_on_stall_sa09() {
     let srv = fixtures::silent_server();
-    let mut easy = Easy::get(srv.url("/"));
+    let mut easy = Easy::with_url(srv.url("/"));
     easy.timeout(Duration::from_millis(300));
     assert_eq!(code_of(easy), ErrorCode::OperationTimedout);
 }
@@ -207,7 +210,7 @@ fn header_section_over_100k() {
 #[test_log::test]
 fn redirect_loop_past_maximum() {
     let srv = fixtures::HttpServer::start();
-    let mut easy = Easy::get(srv.url("/loop"));
+    let mut easy = Easy::with_url(srv.url("/loop"));
     easy.follow_location(true).max_redirs(Some(5));
     let (mut app, id) = run_one(easy);
     assert_eq!(app.code(id), ErrorCode::TooManyRedirects.code());
@@ -218,7 +221,7 @@ fn redirect_loop_past_maximum() {
 #[test_log::test]
 fn write_callback_abort() {
     let srv = fixtures::HttpServer::start();
-    let mut easy = Easy::get(srv.url("/bytes/1000"));
+    let mut easy = Easy::with_url(srv.url("/bytes/1000"));
     easy.write_function(|_| fetch_core::Flow::Abort);
     assert_eq!(code_of(easy), ErrorCode::WriteError);
 }
@@ -235,17 +238,17 @@ fn remove_mid_transfer_hm07() {
     );
     let fast = fixtures::HttpServer::start();
     let mut app = App::new();
-    let a = app.add(Easy::get(slow.url("/")));
-    let b = app.add(Easy::get(fast.url("/bytes/200000")));
+    let a = app.add(Easy::with_url(slow.url("/")));
+    let b = app.add(Easy::with_url(fast.url("/bytes/200000")));
     // Drive until A has received part of its body.
     let mut rounds = 0;
-    while app.multi.transfer(a).unwrap().body().is_empty() {
+    while app.multi.transfer(a).unwrap().response_body().is_empty() {
         app.step(Duration::from_millis(50));
         rounds += 1;
         assert!(rounds < 400, "A never got data");
     }
     let easy = app.multi.remove(a).unwrap();
-    assert_eq!(easy.body(), b"abc");
+    assert_eq!(easy.response_body(), b"abc");
     assert!(fixtures::wait_until(Duration::from_secs(5), || slow
         .closed_by_peer()
         == 1));
@@ -266,7 +269,7 @@ fn unknown_fd_sa08_as02() {
     let fd = r.as_raw_fd();
     let srv = fixtures::silent_server();
     let mut app = App::new();
-    app.add(Easy::get(srv.url("/")));
+    app.add(Easy::with_url(srv.url("/")));
     let before = app.multi.running();
     assert_eq!(
         app.multi.socket_action(Target::Socket(fd), Events::IN),
@@ -300,20 +303,23 @@ fn unanswered_address_falls_through_to_the_next() {
     stuck.listen(0).unwrap();
     let _fillers = fill_accept_queue(v4);
     // localhost resolves to 127.0.0.1 first, then ::1.
-    let mut easy = Easy::get(format!("http://localhost:{port}/bytes/10"));
+    let mut easy = Easy::with_url(format!("http://localhost:{port}/bytes/10"));
     easy.connect_timeout(Duration::from_secs(4));
     let (mut app, id) = run_one(easy);
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert_eq!(e.info().primary_ip, Some("::1".parse().unwrap()));
-    assert_eq!(e.body().len(), 10);
+    assert_eq!(e.response_body().len(), 10);
 }
 
 /// The transfer error keeps the I/O error behind it as its `source()`.
 #[test_log::test]
 fn errors_keep_their_io_cause() {
     use std::error::Error as _;
-    let (app, id) = run_one(Easy::get(format!("http://{}/", fixtures::closed_port())));
+    let (app, id) = run_one(Easy::with_url(format!(
+        "http://{}/",
+        fixtures::closed_port()
+    )));
     let err = app.result(id).as_ref().unwrap_err();
     assert_eq!(err.code(), ErrorCode::CouldntConnect);
     let io = err

@@ -55,7 +55,7 @@ fn redirector(to: &str) -> ScriptedServer {
 }
 
 fn with_secrets(url: String, unrestricted: bool) -> Easy {
-    let mut e = Easy::get(url);
+    let mut e = Easy::with_url(url);
     e.follow_location(true)
         .unrestricted_auth(unrestricted)
         .header_line("Authorization: Bearer secret-token")
@@ -116,7 +116,7 @@ fn url_credentials_stay_with_their_origin() {
     let target = recorder();
     let start = redirector(&target.url("/landing"));
     let url = start.url("/").replace("http://", "http://us%65r:p%40ss@");
-    let mut e = Easy::get(url);
+    let mut e = Easy::with_url(url);
     e.follow_location(true);
     let (app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::Ok);
@@ -160,7 +160,7 @@ fn method_injection_is_refused() {
             ErrorCode::BadFunctionArgument
         );
         let srv = recorder();
-        let mut e = Easy::get(srv.url("/"));
+        let mut e = Easy::with_url(srv.url("/"));
         e.method(Method::Custom(bad.to_owned()));
         let (mut app, id) = run_one(e);
         assert_eq!(code_of(&app, id), ErrorCode::BadFunctionArgument, "{bad:?}");
@@ -198,13 +198,13 @@ fn upload_longer_than_announced_is_cut() {
     );
     let smuggle = b"helloGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
     let mut app = App::new();
-    let mut e = Easy::get(srv.url("/up"));
+    let mut e = Easy::with_url(srv.url("/up"));
     e.body_reader(Some(5), reader(smuggle, 3));
     let a = app.add(e);
     app.run(Duration::from_secs(10));
     assert_eq!(code_of(&app, a), ErrorCode::Ok);
     assert_eq!(app.multi.remove(a).unwrap().info().size_upload, 5);
-    let b = app.add(Easy::get(srv.url("/second")));
+    let b = app.add(Easy::with_url(srv.url("/second")));
     app.run(Duration::from_secs(10));
     assert_eq!(code_of(&app, b), ErrorCode::Ok);
     let reqs = srv.requests();
@@ -219,12 +219,12 @@ fn upload_longer_than_announced_is_cut() {
 fn upload_shorter_than_announced_fails() {
     let srv = ScriptedServer::start(Script::new().expect_request().write(OK_EMPTY));
     let mut app = App::new();
-    let mut e = Easy::get(srv.url("/up"));
+    let mut e = Easy::with_url(srv.url("/up"));
     e.body_reader(Some(10), reader(b"hello".to_vec(), 64));
     let a = app.add(e);
     app.run(Duration::from_secs(10));
     assert_eq!(code_of(&app, a), ErrorCode::ReadError);
-    let b = app.add(Easy::get(srv.url("/second")));
+    let b = app.add(Easy::with_url(srv.url("/second")));
     app.run(Duration::from_secs(10));
     assert_eq!(code_of(&app, b), ErrorCode::Ok);
     assert_eq!(
@@ -252,12 +252,12 @@ fn dies_on_reuse() -> ScriptedServer {
 fn retried_upload(seek: Option<SeekResult>) -> (ErrorCode, u64, ScriptedServer) {
     let srv = dies_on_reuse();
     let mut app = App::new();
-    let warm = app.add(Easy::get(srv.url("/warm")));
+    let warm = app.add(Easy::with_url(srv.url("/warm")));
     app.run(Duration::from_secs(10));
     assert_eq!(code_of(&app, warm), ErrorCode::Ok);
     let data = b"hello".to_vec();
     let pos = Arc::new(Mutex::new(0usize));
-    let mut e = Easy::get(srv.url("/up"));
+    let mut e = Easy::with_url(srv.url("/up"));
     let p = pos.clone();
     e.body_reader(Some(5), move |buf: &mut [u8]| {
         let mut pos = p.lock().unwrap();
@@ -321,7 +321,7 @@ fn redirect_307_resends_a_rewound_body() {
     );
     let pos = Arc::new(Mutex::new(0usize));
     let p = pos.clone();
-    let mut e = Easy::get(srv.url("/up"));
+    let mut e = Easy::with_url(srv.url("/up"));
     e.follow_location(true)
         .body_reader(Some(5), move |buf: &mut [u8]| {
             let mut pos = p.lock().unwrap();
@@ -347,7 +347,7 @@ fn redirect_307_resends_a_rewound_body() {
 #[test_log::test]
 fn user_chunked_header_gives_one_framing() {
     let srv = recorder();
-    let mut e = Easy::get(srv.url("/up"));
+    let mut e = Easy::with_url(srv.url("/up"));
     e.post(b"hello".to_vec())
         .header_line("Transfer-Encoding: chunked");
     let (app, id) = run_one(e);
@@ -366,7 +366,7 @@ fn user_chunked_header_gives_one_framing() {
 #[test_log::test]
 fn user_content_length_cannot_contradict_the_body() {
     let srv = recorder();
-    let mut e = Easy::get(srv.url("/up"));
+    let mut e = Easy::with_url(srv.url("/up"));
     e.post(b"hello".to_vec()).header_line("Content-Length: 100");
     let (app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::Ok);
@@ -379,7 +379,7 @@ fn user_content_length_cannot_contradict_the_body() {
 #[test_log::test]
 fn maximal_durations_saturate() {
     let srv = fixtures::HttpServer::start();
-    let mut e = Easy::get(srv.url("/bytes/1000"));
+    let mut e = Easy::with_url(srv.url("/bytes/1000"));
     e.timeout(Duration::MAX)
         .connect_timeout(Duration::MAX)
         .expect_100_timeout(Duration::MAX)
@@ -390,7 +390,7 @@ fn maximal_durations_saturate() {
     assert_eq!(code_of(&app, id), ErrorCode::Ok);
     // An upload of unknown size asks for 100-continue and may wait for it
     // "forever": the server sends the 100 and the body goes out.
-    let mut e = Easy::get(srv.url("/up"));
+    let mut e = Easy::with_url(srv.url("/up"));
     e.expect_100_timeout(Duration::MAX)
         .timeout(Duration::MAX)
         .body_reader(None, reader(b"abc".to_vec(), 1));
@@ -404,7 +404,7 @@ fn maximal_durations_saturate() {
 #[test_log::test]
 fn non_ascii_header_name_near_expect() {
     let srv = recorder();
-    let mut e = Easy::get(srv.url("/up"));
+    let mut e = Easy::with_url(srv.url("/up"));
     e.post(b"hello".to_vec()).header_line("Expect\u{e9}: 1");
     let (app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::Ok);

@@ -41,7 +41,7 @@ fn wiremock_server(body: &'static str) -> (tokio::runtime::Runtime, wiremock::Mo
 fn get_against_wiremock_sa01_sa03_ir03() {
     let (_rt, server) = wiremock_server("hello, world");
     let url = format!("{}/hello", server.uri());
-    let mut easy = Easy::get(url.clone());
+    let mut easy = Easy::with_url(url.clone());
     easy.header_line("X-Test: yes");
     let (mut app, id) = run_one(easy);
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
@@ -55,7 +55,7 @@ fn get_against_wiremock_sa01_sa03_ir03() {
         }
     )));
     let easy = app.multi.remove(id).unwrap();
-    assert_eq!(easy.body(), b"hello, world");
+    assert_eq!(easy.response_body(), b"hello, world");
     let info = easy.info();
     assert_eq!(info.response_code, 200);
     assert_eq!(info.size_download, 12);
@@ -69,11 +69,11 @@ fn get_against_wiremock_sa01_sa03_ir03() {
 #[test_log::test]
 fn http_404_is_ok_with_code() {
     let (_rt, server) = wiremock_server("x");
-    let (mut app, id) = run_one(Easy::get(format!("{}/missing", server.uri())));
+    let (mut app, id) = run_one(Easy::with_url(format!("{}/missing", server.uri())));
     assert!(app.result(id).is_ok());
     let easy = app.multi.remove(id).unwrap();
     assert_eq!(easy.info().response_code, 404);
-    assert_eq!(easy.body(), b"nope");
+    assert_eq!(easy.response_body(), b"nope");
 }
 
 /// Write and header callbacks get the body and every header line.
@@ -82,7 +82,7 @@ fn callbacks_receive_body_and_header_lines() {
     let srv = HttpServer::start();
     let body = Arc::new(Mutex::new(Vec::new()));
     let heads = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
-    let mut easy = Easy::get(srv.url("/chunked/5000"));
+    let mut easy = Easy::with_url(srv.url("/chunked/5000"));
     let b = body.clone();
     easy.write_function(move |d| {
         b.lock().unwrap().extend_from_slice(d);
@@ -105,26 +105,26 @@ fn callbacks_receive_body_and_header_lines() {
 #[test_log::test]
 fn head_post_put() {
     let srv = HttpServer::start();
-    let mut head = Easy::get(srv.url("/bytes/100"));
+    let mut head = Easy::with_url(srv.url("/bytes/100"));
     head.method(Method::Head);
     let (mut app, id) = run_one(head);
     assert!(app.result(id).is_ok());
     let e = app.multi.remove(id).unwrap();
     assert_eq!(e.info().response_code, 200);
-    assert!(e.body().is_empty());
+    assert!(e.response_body().is_empty());
 
-    let mut post = Easy::get(srv.url("/echo"));
+    let mut post = Easy::with_url(srv.url("/echo"));
     post.post(b"name=value".to_vec());
     let (mut app, id) = run_one(post);
     assert!(app.result(id).is_ok());
-    assert_eq!(app.multi.remove(id).unwrap().body(), b"name=value");
+    assert_eq!(app.multi.remove(id).unwrap().response_body(), b"name=value");
 
-    let mut put = Easy::get(srv.url("/echo"));
+    let mut put = Easy::with_url(srv.url("/echo"));
     put.put(vec![7u8; 70_000]);
     let (mut app, id) = run_one(put);
     assert!(app.result(id).is_ok());
     let e = app.multi.remove(id).unwrap();
-    assert_eq!(e.body(), vec![7u8; 70_000]);
+    assert_eq!(e.response_body(), vec![7u8; 70_000]);
     assert_eq!(e.info().size_upload, 70_000);
 }
 
@@ -135,7 +135,7 @@ fn read_callback_uploads() {
     let srv = HttpServer::start();
     for len in [None, Some(300_000u64)] {
         let mut left = 300_000usize;
-        let mut easy = Easy::get(srv.url("/echo"));
+        let mut easy = Easy::with_url(srv.url("/echo"));
         easy.body_reader(len, move |buf| {
             let n = left.min(buf.len()).min(10_000);
             buf[..n].fill(b'u');
@@ -144,7 +144,10 @@ fn read_callback_uploads() {
         });
         let (mut app, id) = run_one(easy);
         assert!(app.result(id).is_ok(), "{len:?}: {:?}", app.result(id));
-        assert_eq!(app.multi.remove(id).unwrap().body(), vec![b'u'; 300_000]);
+        assert_eq!(
+            app.multi.remove(id).unwrap().response_body(),
+            vec![b'u'; 300_000]
+        );
     }
 }
 
@@ -152,20 +155,20 @@ fn read_callback_uploads() {
 #[test_log::test]
 fn follows_redirects() {
     let srv = HttpServer::start();
-    let mut easy = Easy::get(srv.url("/redirect/3"));
+    let mut easy = Easy::with_url(srv.url("/redirect/3"));
     easy.follow_location(true);
     let (mut app, id) = run_one(easy);
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert_eq!(e.info().redirect_count, 3);
-    assert_eq!(e.body(), b"done");
+    assert_eq!(e.response_body(), b"done");
     assert_eq!(
         e.info().effective_url.as_deref(),
         Some(srv.url("/redirect/0").as_str())
     );
     assert_eq!(e.info().num_connects, 1, "keep-alive across redirects");
 
-    let (mut app, id) = run_one(Easy::get(srv.url("/redirect/1")));
+    let (mut app, id) = run_one(Easy::with_url(srv.url("/redirect/1")));
     let e = app.multi.remove(id).unwrap();
     assert_eq!(e.info().response_code, 302);
     assert_eq!(
@@ -179,7 +182,7 @@ fn follows_redirects() {
 fn localhost_works() {
     let srv = HttpServer::start();
     let url = format!("http://localhost:{}/bytes/10", srv.addr().port());
-    let (app, id) = run_one(Easy::get(url));
+    let (app, id) = run_one(Easy::with_url(url));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
 }
 
@@ -189,12 +192,15 @@ fn hundred_concurrent() {
     let srv = HttpServer::start();
     let mut app = App::new();
     let ids: Vec<_> = (0..100)
-        .map(|i| app.add(Easy::get(srv.url(&format!("/bytes/{}", 1000 + i)))))
+        .map(|i| app.add(Easy::with_url(srv.url(&format!("/bytes/{}", 1000 + i)))))
         .collect();
     app.run(Duration::from_secs(30));
     for (i, id) in ids.into_iter().enumerate() {
         assert!(app.result(id).is_ok());
-        assert_eq!(app.multi.remove(id).unwrap().body().len(), 1000 + i);
+        assert_eq!(
+            app.multi.remove(id).unwrap().response_body().len(),
+            1000 + i
+        );
     }
 }
 
@@ -203,10 +209,10 @@ fn hundred_concurrent() {
 fn ipv6_loopback() {
     let srv = HttpServer::start_on("::1".parse().unwrap());
     let url = format!("http://[::1]:{}/bytes/64", srv.addr().port());
-    let (mut app, id) = run_one(Easy::get(url));
+    let (mut app, id) = run_one(Easy::with_url(url));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
-    assert_eq!(e.body().len(), 64);
+    assert_eq!(e.response_body().len(), 64);
     assert_eq!(e.info().primary_ip, Some("::1".parse().unwrap()));
 }
 
@@ -223,12 +229,12 @@ fn redirect_to_get_keeps_the_transfers_body() {
             .expect_request()
             .respond_ok("again"),
     ]);
-    let mut easy = Easy::get(srv.url("/form"));
+    let mut easy = Easy::with_url(srv.url("/form"));
     easy.post(b"a=1".to_vec()).follow_location(true);
     let (mut app, id) = run_one(easy);
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     let mut easy = app.multi.remove(id).unwrap();
-    assert_eq!(easy.body(), b"got");
+    assert_eq!(easy.response_body(), b"got");
     easy.follow_location(false);
     let id = app.add(easy);
     app.run(Duration::from_secs(10));

@@ -12,7 +12,7 @@ use fetch_core::{Easy, ErrorCode, Flow, Interest, Pause, TlsOptions};
 use fixtures::{CertKind, TestPki, TlsMisbehaviour, TlsServer};
 
 fn trusting(url: String) -> Easy {
-    let mut e = Easy::get(url);
+    let mut e = Easy::with_url(url);
     e.tls_mut().ca_blob = Some(TestPki::shared().ca_pem().into_bytes());
     e
 }
@@ -35,7 +35,7 @@ fn get_over_https_with_sni_and_alpn() {
     let (mut app, id) = run_one(trusting(srv.url_host("localhost", "/bytes/100000")));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
-    assert!(e.body() == fixtures::pattern(100_000).as_slice());
+    assert!(e.response_body() == fixtures::pattern(100_000).as_slice());
     assert!(e.info().appconnect_time > Duration::ZERO);
     let hs = srv.handshakes();
     assert_eq!(hs[0].sni.as_deref(), Some("localhost"));
@@ -58,13 +58,13 @@ fn get_over_https_with_sni_and_alpn() {
 fn trust_from_file_and_directory() {
     let srv = server(CertKind::Good);
     let files = TestPki::shared().write_temp().unwrap();
-    let mut e = Easy::get(srv.url("/bytes/10"));
+    let mut e = Easy::with_url(srv.url("/bytes/10"));
     e.tls_mut().ca_file = Some(files.ca.clone());
     assert_eq!(code(e), ErrorCode::Ok);
-    let mut e = Easy::get(srv.url("/bytes/10"));
+    let mut e = Easy::with_url(srv.url("/bytes/10"));
     e.tls_mut().ca_path = Some(files.ca_dir.clone());
     assert_eq!(code(e), ErrorCode::Ok);
-    let mut e = Easy::get(srv.url("/bytes/10"));
+    let mut e = Easy::with_url(srv.url("/bytes/10"));
     e.tls_mut().ca_file = Some("/nonexistent/ca.pem".into());
     assert_eq!(code(e), ErrorCode::SslCacertBadfile);
 }
@@ -74,7 +74,7 @@ fn trust_from_file_and_directory() {
 fn default_roots_reject_unknown_ca() {
     let srv = server(CertKind::Good);
     assert_eq!(
-        code(Easy::get(srv.url("/"))),
+        code(Easy::with_url(srv.url("/"))),
         ErrorCode::PeerFailedVerification
     );
 }
@@ -101,7 +101,7 @@ fn bad_certificates_fail_verification() {
 #[test_log::test]
 fn verification_can_be_turned_off_explicitly() {
     let srv = server(CertKind::SelfSigned);
-    let mut e = Easy::get(srv.url("/bytes/5"));
+    let mut e = Easy::with_url(srv.url("/bytes/5"));
     e.tls_mut().verify_peer = false;
     assert_eq!(code(e), ErrorCode::Ok);
     let srv = server(CertKind::WrongHost);

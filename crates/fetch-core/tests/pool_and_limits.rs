@@ -15,11 +15,11 @@ use fixtures::{HttpServer, Script, ScriptedServer};
 fn keepalive_reuse_and_cleanup_remove_hm05_sf07_hm09() {
     let srv = HttpServer::start();
     let mut app = App::new();
-    let a = app.add(Easy::get(srv.url("/bytes/10")));
+    let a = app.add(Easy::with_url(srv.url("/bytes/10")));
     app.run(Duration::from_secs(10));
     let ea = app.multi.remove(a).unwrap();
     assert_eq!(ea.info().num_connects, 1);
-    let b = app.add(Easy::get(srv.url("/bytes/20")));
+    let b = app.add(Easy::with_url(srv.url("/bytes/20")));
     app.run(Duration::from_secs(10));
     let eb = app.multi.remove(b).unwrap();
     assert_eq!(eb.info().num_connects, 0, "HM-05: reused");
@@ -60,7 +60,7 @@ fn keepalive_reuse_and_cleanup_remove_hm05_sf07_hm09() {
 fn idle_connection_closed_by_server_is_removed() {
     let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("one").close());
     let mut app = App::new();
-    let a = app.add(Easy::get(srv.url("/")));
+    let a = app.add(Easy::with_url(srv.url("/")));
     app.run(Duration::from_secs(10));
     assert!(app.result(a).is_ok());
     for _ in 0..50 {
@@ -70,7 +70,7 @@ fn idle_connection_closed_by_server_is_removed() {
         app.step(Duration::from_millis(20));
     }
     assert_eq!(app.watched(), 0, "the closed idle socket was removed");
-    let b = app.add(Easy::get(srv.url("/")));
+    let b = app.add(Easy::with_url(srv.url("/")));
     app.run(Duration::from_secs(10));
     assert!(app.result(b).is_ok());
     assert_eq!(srv.accepted(), 2);
@@ -89,13 +89,13 @@ fn stale_pooled_connection_is_retried() {
         Script::new().expect_request().respond_ok("two"),
     ]);
     let mut app = App::new();
-    let a = app.add(Easy::get(srv.url("/")));
+    let a = app.add(Easy::with_url(srv.url("/")));
     app.run(Duration::from_secs(10));
     assert!(app.result(a).is_ok());
-    let b = app.add(Easy::get(srv.url("/")));
+    let b = app.add(Easy::with_url(srv.url("/")));
     app.run(Duration::from_secs(10));
     assert!(app.result(b).is_ok(), "{:?}", app.result(b));
-    assert_eq!(app.multi.remove(b).unwrap().body(), b"two");
+    assert_eq!(app.multi.remove(b).unwrap().response_body(), b"two");
 }
 
 /// OPT-04: one connection per host; the others queue and all complete.
@@ -105,7 +105,7 @@ fn max_host_connections_opt04() {
     let mut app = App::new();
     app.multi.set_max_host_connections(1);
     let ids: Vec<_> = (0..3)
-        .map(|_| app.add(Easy::get(srv.url("/bytes/50000"))))
+        .map(|_| app.add(Easy::with_url(srv.url("/bytes/50000"))))
         .collect();
     app.run(Duration::from_secs(10));
     for id in ids {
@@ -123,7 +123,7 @@ fn max_total_connections_opt05() {
     let peak = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let ids: Vec<_> = servers
         .iter()
-        .map(|s| app.add(Easy::get(s.url("/bytes/20000"))))
+        .map(|s| app.add(Easy::with_url(s.url("/bytes/20000"))))
         .collect();
     let mut open_max = 0;
     while app.multi.running() > 0 {
@@ -145,7 +145,7 @@ fn max_connects_closes_oldest_opt03() {
     let mut app = App::new();
     app.multi.set_max_connects(Some(1));
     for s in &servers {
-        let id = app.add(Easy::get(s.url("/bytes/10")));
+        let id = app.add(Easy::with_url(s.url("/bytes/10")));
         app.run(Duration::from_secs(10));
         assert!(app.result(id).is_ok());
         app.multi.remove(id).unwrap();
@@ -163,14 +163,14 @@ fn max_connects_closes_oldest_opt03() {
 fn re_added_transfer_starts_afresh() {
     let srv = HttpServer::start();
     let mut app = App::new();
-    let mut easy = Easy::get(srv.url("/bytes/1000"));
+    let mut easy = Easy::with_url(srv.url("/bytes/1000"));
     for round in 0..3 {
         let id = app.add(easy);
         app.run(Duration::from_secs(10));
         assert!(app.result(id).is_ok());
         easy = app.multi.remove(id).unwrap();
         assert_eq!(easy.info().size_download, 1000, "round {round}");
-        assert_eq!(easy.body().len(), 1000, "round {round}");
+        assert_eq!(easy.response_body().len(), 1000, "round {round}");
         assert_eq!(easy.info().num_connects, u32::from(round == 0));
     }
 }
@@ -187,7 +187,7 @@ fn host_and_total_limits_with_many_waiters() {
     let mut ids = Vec::new();
     for round in 0..10 {
         for s in &servers {
-            ids.push(app.add(Easy::get(s.url(&format!("/bytes/{}", 1000 + round)))));
+            ids.push(app.add(Easy::with_url(s.url(&format!("/bytes/{}", 1000 + round)))));
         }
     }
     // Two queued transfers go away before they ever get a slot.
@@ -217,24 +217,24 @@ fn host_and_total_limits_with_many_waiters() {
 fn forbid_reuse_and_fresh_connect() {
     let srv = HttpServer::start();
     let mut app = App::new();
-    let mut e = Easy::get(srv.url("/bytes/10"));
+    let mut e = Easy::with_url(srv.url("/bytes/10"));
     e.forbid_reuse(true);
     let a = app.add(e);
     app.run(Duration::from_secs(10));
     assert!(app.result(a).is_ok());
-    let b = app.add(Easy::get(srv.url("/bytes/10")));
+    let b = app.add(Easy::with_url(srv.url("/bytes/10")));
     app.run(Duration::from_secs(10));
     assert_eq!(
         app.multi.remove(b).unwrap().info().num_connects,
         1,
         "not reused"
     );
-    let mut e = Easy::get(srv.url("/bytes/10"));
+    let mut e = Easy::with_url(srv.url("/bytes/10"));
     e.fresh_connect(true);
     let c = app.add(e);
     app.run(Duration::from_secs(10));
     assert_eq!(app.multi.remove(c).unwrap().info().num_connects, 1, "fresh");
-    let d = app.add(Easy::get(srv.url("/bytes/10")));
+    let d = app.add(Easy::with_url(srv.url("/bytes/10")));
     app.run(Duration::from_secs(10));
     assert_eq!(
         app.multi.remove(d).unwrap().info().num_connects,

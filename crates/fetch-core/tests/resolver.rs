@@ -29,7 +29,7 @@ fn resolves_through_pool_and_wakeup_socket_sf08() {
     };
     let srv = HttpServer::start();
     let mut app = App::new();
-    let a = app.add(Easy::get(format!(
+    let a = app.add(Easy::with_url(format!(
         "http://{name}:{}/bytes/5",
         srv.addr().port()
     )));
@@ -64,7 +64,7 @@ fn resolves_through_pool_and_wakeup_socket_sf08() {
         "no resolver fd stays registered once lookups are done"
     );
     // A second lookup of the same name comes from the cache.
-    let b = app.add(Easy::get(format!(
+    let b = app.add(Easy::with_url(format!(
         "http://{name}:{}/bytes/5",
         srv.addr().port()
     )));

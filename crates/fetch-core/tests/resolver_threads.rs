@@ -30,7 +30,7 @@ fn twenty_multis_share_a_bounded_pool_joined_when_done() {
     // thread behind.
     let ids: Vec<_> = apps
         .iter_mut()
-        .map(|app| app.add(Easy::get("http://nonexistent.invalid/")))
+        .map(|app| app.add(Easy::with_url("http://nonexistent.invalid/")))
         .collect();
     let mut peak = before;
     let end = Instant::now() + Duration::from_secs(20);

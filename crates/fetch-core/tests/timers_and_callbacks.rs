@@ -24,7 +24,7 @@ fn add_requests_immediate_timer_tf04_to01_hm02() {
     let srv = HttpServer::start();
     let mut app = App::new();
     assert_eq!(app.multi.timeout(), None);
-    app.add(Easy::get(srv.url("/bytes/1")));
+    app.add(Easy::with_url(srv.url("/bytes/1")));
     assert_eq!(timers(&app.log()), vec![Some(Duration::ZERO)]);
     assert_eq!(app.multi.timeout(), Some(Duration::ZERO));
     assert_eq!(srv.accepted_before_probe(), 0, "add does no I/O");
@@ -36,7 +36,7 @@ fn timer_called_only_on_change_tf03() {
     let clock = Clock::manual();
     let srv = fixtures::silent_server();
     let mut app = App::with_multi(Multi::with_clock(clock));
-    let mut easy = Easy::get(srv.url("/"));
+    let mut easy = Easy::with_url(srv.url("/"));
     easy.timeout(Duration::from_secs(10));
     app.add(easy);
     app.multi
@@ -59,7 +59,7 @@ fn timeout_fires_on_timer_action_sa09_to05() {
     let clock = Clock::manual();
     let srv = fixtures::silent_server();
     let mut app = App::with_multi(Multi::with_clock(clock.clone()));
-    let mut easy = Easy::get(srv.url("/"));
+    let mut easy = Easy::with_url(srv.url("/"));
     easy.timeout(Duration::from_millis(300));
     let id = app.add(easy);
     // Connect and send; the server stays silent.
@@ -111,11 +111,11 @@ fn assign_reaches_callbacks_sf01_as01_as03_sf04() {
         }
         Ok(())
     });
-    let id = multi.add(Easy::get(srv.url("/bytes/100"))).unwrap();
+    let id = multi.add(Easy::with_url(srv.url("/bytes/100"))).unwrap();
     let mut app = App::with_multi(Multi::new());
     // Drive `multi` with the simplest loop: perform until done.
     let mut rounds = 0;
-    while multi.perform().unwrap() > 0 {
+    while multi.socket_all().unwrap() > 0 {
         std::thread::sleep(Duration::from_millis(1));
         rounds += 1;
         assert!(rounds < 5000);
@@ -148,8 +148,8 @@ fn assign_reaches_callbacks_sf01_as01_as03_sf04() {
 fn socket_callback_failure_aborts_sf05_sf06() {
     let srv = fixtures::silent_server();
     let mut app = App::new();
-    let a = app.add(Easy::get(srv.url("/a")));
-    let b = app.add(Easy::get(srv.url("/b")));
+    let a = app.add(Easy::with_url(srv.url("/a")));
+    let b = app.add(Easy::with_url(srv.url("/b")));
     app.shared.lock().unwrap().fail_socket_cb = true;
     let r = app.multi.socket_action(Target::Timeout, Events::NONE);
     assert_eq!(r, Err(MultiError::AbortedByCallback));
@@ -159,12 +159,12 @@ fn socket_callback_failure_aborts_sf05_sf06() {
         codes.push(m.result.unwrap_err().code());
     }
     assert_eq!(codes, vec![ErrorCode::AbortedByCallback; 2]);
-    let e = app.multi.add(Easy::get(srv.url("/c"))).unwrap_err();
+    let e = app.multi.add(Easy::with_url(srv.url("/c"))).unwrap_err();
     assert_eq!(e.error, MultiError::AbortedByCallback);
     app.multi.remove(a).unwrap();
     app.multi.remove(b).unwrap();
     app.multi
-        .add(Easy::get(srv.url("/d")))
+        .add(Easy::with_url(srv.url("/d")))
         .expect("usable again");
 }
 
@@ -173,9 +173,12 @@ fn socket_callback_failure_aborts_sf05_sf06() {
 fn timer_callback_failure_in_add_tf06() {
     let mut app = App::new();
     app.shared.lock().unwrap().fail_timer_cb = true;
-    let e = app.multi.add(Easy::get("http://127.0.0.1:9/")).unwrap_err();
+    let e = app
+        .multi
+        .add(Easy::with_url("http://127.0.0.1:9/"))
+        .unwrap_err();
     assert_eq!(e.error, MultiError::AbortedByCallback);
-    assert_eq!(e.easy.get_url(), Some("http://127.0.0.1:9/"));
+    assert_eq!(e.easy.configured_url(), Some("http://127.0.0.1:9/"));
     assert!(app.multi.transfer_ids().is_empty());
     assert_eq!(app.multi.running(), 0);
 }
@@ -187,10 +190,10 @@ fn message_queue_ir01_ir02_ir06() {
     let srv = HttpServer::start();
     let mut multi = Multi::new();
     let ids: Vec<_> = (0..4)
-        .map(|_| multi.add(Easy::get(srv.url("/bytes/10"))).unwrap())
+        .map(|_| multi.add(Easy::with_url(srv.url("/bytes/10"))).unwrap())
         .collect();
     let mut rounds = 0;
-    while multi.perform().unwrap() > 0 {
+    while multi.socket_all().unwrap() > 0 {
         std::thread::sleep(Duration::from_millis(1));
         rounds += 1;
         assert!(rounds < 5000);

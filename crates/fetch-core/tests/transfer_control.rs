@@ -90,9 +90,11 @@ fn pause_receive_no_spin_then_resume_cb06() {
 fn pause_from_outside() {
     let srv = HttpServer::start();
     let mut app = App::new();
-    let id = app.add(Easy::get(srv.url("/bytes/3000000")));
+    let id = app.add(Easy::with_url(srv.url("/bytes/3000000")));
     run_until(&mut app, 500, |a| {
-        a.multi.transfer(id).is_some_and(|e| !e.body().is_empty())
+        a.multi
+            .transfer(id)
+            .is_some_and(|e| !e.response_body().is_empty())
     });
     app.multi.pause(id, Pause::ALL).unwrap();
     app.step(Duration::from_millis(5));
@@ -104,7 +106,9 @@ fn pause_from_outside() {
     app.multi.pause(id, Pause::CONT).unwrap();
     app.run(Duration::from_secs(30));
     assert!(app.result(id).is_ok());
-    assert!(app.multi.remove(id).unwrap().body() == fixtures::pattern(3_000_000).as_slice());
+    assert!(
+        app.multi.remove(id).unwrap().response_body() == fixtures::pattern(3_000_000).as_slice()
+    );
 }
 
 /// A read callback pauses the upload; resume continues it.
@@ -114,7 +118,7 @@ fn pause_send_and_resume() {
     let calls = Arc::new(AtomicUsize::new(0));
     let c = calls.clone();
     let mut left = 200_000usize;
-    let mut easy = Easy::get(srv.url("/echo"));
+    let mut easy = Easy::with_url(srv.url("/echo"));
     easy.expect_100_timeout(Duration::from_millis(1));
     easy.body_reader(Some(200_000), move |buf| {
         if c.fetch_add(1, Ordering::SeqCst) == 1 {
@@ -140,7 +144,10 @@ fn pause_send_and_resume() {
     app.multi.pause(id, Pause::CONT).unwrap();
     app.run(Duration::from_secs(20));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
-    assert_eq!(app.multi.remove(id).unwrap().body(), vec![b's'; 200_000]);
+    assert_eq!(
+        app.multi.remove(id).unwrap().response_body(),
+        vec![b's'; 200_000]
+    );
 }
 
 /// The progress callback sees growing counts and can abort (42).
@@ -149,7 +156,7 @@ fn progress_reports_and_aborts() {
     let srv = HttpServer::start();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
-    let mut easy = Easy::get(srv.url("/bytes/1000000"));
+    let mut easy = Easy::with_url(srv.url("/bytes/1000000"));
     easy.write_function(|_| Flow::Continue);
     easy.progress_function(move |p| {
         s.lock().unwrap().push((p.dlnow, p.dltotal));
@@ -168,7 +175,7 @@ fn progress_reports_and_aborts() {
     assert_eq!(seen.last().unwrap(), &(1_000_000, 1_000_000));
     assert!(seen.len() <= app.actions, "at most one call per event");
 
-    let mut easy = Easy::get(srv.url("/bytes/1000000"));
+    let mut easy = Easy::with_url(srv.url("/bytes/1000000"));
     easy.progress_function(|_| Flow::Abort);
     let mut app = App::new();
     let id = app.add(easy);
@@ -188,7 +195,7 @@ fn low_speed_limit() {
     );
     let clock = Clock::manual();
     let mut app = App::with_multi(Multi::with_clock(clock.clone()));
-    let mut easy = Easy::get(srv.url("/"));
+    let mut easy = Easy::with_url(srv.url("/"));
     easy.low_speed(1000, Duration::from_secs(2));
     let id = app.add(easy);
     run_until(&mut app, 500, |a| {
@@ -218,7 +225,7 @@ fn max_recv_speed_throttles_by_interest_and_timer() {
     let srv = HttpServer::start();
     let clock = Clock::manual();
     let mut app = App::with_multi(Multi::with_clock(clock.clone()));
-    let mut easy = Easy::get(srv.url("/bytes/100000"));
+    let mut easy = Easy::with_url(srv.url("/bytes/100000"));
     easy.max_recv_speed(10_000);
     let id = app.add(easy);
     let mut throttled = 0;
@@ -259,7 +266,7 @@ fn expect_100_continue_answered() {
     let srv = HttpServer::start();
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let l = lines.clone();
-    let mut easy = Easy::get(srv.url("/echo"));
+    let mut easy = Easy::with_url(srv.url("/echo"));
     easy.post(vec![b'e'; 2 * 1024 * 1024]);
     easy.header_function(move |line| {
         l.lock()
@@ -278,7 +285,10 @@ fn expect_100_continue_answered() {
             .iter()
             .any(|l| l.starts_with("HTTP/1.1 100"))
     );
-    assert_eq!(app.multi.remove(id).unwrap().body().len(), 2 * 1024 * 1024);
+    assert_eq!(
+        app.multi.remove(id).unwrap().response_body().len(),
+        2 * 1024 * 1024
+    );
 }
 
 /// A server that never answers 100: the body goes out after the timeout.
@@ -313,7 +323,7 @@ fn expect_100_timeout_and_refusal() {
         (addr, h)
     }
     let (addr, h) = server(None);
-    let mut easy = Easy::get(format!("http://{addr}/"));
+    let mut easy = Easy::with_url(format!("http://{addr}/"));
     easy.post(vec![1u8; 1_500_000])
         .expect_100_timeout(Duration::from_millis(50));
     let mut app = App::new();
@@ -325,7 +335,7 @@ fn expect_100_timeout_and_refusal() {
     let (addr, h) = server(Some(
         "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n",
     ));
-    let mut easy = Easy::get(format!("http://{addr}/"));
+    let mut easy = Easy::with_url(format!("http://{addr}/"));
     easy.post(vec![1u8; 1_500_000]);
     let mut app = App::new();
     let id = app.add(easy);
@@ -342,7 +352,7 @@ fn expect_100_timeout_and_refusal() {
 #[test_log::test]
 fn timing_info() {
     let srv = HttpServer::start();
-    let (mut app, id) = common::run_one(Easy::get(srv.url("/bytes/200000")));
+    let (mut app, id) = common::run_one(Easy::with_url(srv.url("/bytes/200000")));
     assert!(app.result(id).is_ok());
     let e = app.multi.remove(id).unwrap();
     let i = e.info();

@@ -30,12 +30,12 @@ fn redirect_after_connection_close_reconnects() {
             .close(),
         Script::new().expect_request().respond_ok("landed").close(),
     ]);
-    let mut e = Easy::get(srv.url("/"));
+    let mut e = Easy::with_url(srv.url("/"));
     e.follow_location(true);
     let (mut app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
-    assert_eq!(e.body(), b"landed");
+    assert_eq!(e.response_body(), b"landed");
     assert_eq!(e.info().redirect_count, 1);
     assert_eq!(e.info().num_connects, 2);
     assert_eq!(srv.accepted(), 2);
@@ -46,7 +46,7 @@ fn redirect_after_connection_close_reconnects() {
 #[test_log::test]
 fn post_has_default_content_type() {
     let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("").close());
-    let mut e = Easy::get(srv.url("/form"));
+    let mut e = Easy::with_url(srv.url("/form"));
     e.post(b"a=1&b=2".to_vec());
     let (app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::Ok);
@@ -57,7 +57,7 @@ fn post_has_default_content_type() {
     );
 
     let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("").close());
-    let mut e = Easy::get(srv.url("/json"));
+    let mut e = Easy::with_url(srv.url("/json"));
     e.post(b"{}".to_vec())
         .header_line("Content-Type: application/json");
     let (app, id) = run_one(e);
@@ -73,7 +73,7 @@ fn post_has_default_content_type() {
 fn url_without_scheme_is_guessed() {
     let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("ok").close());
     let bare = srv.url("/x").replacen("http://", "", 1);
-    let (mut app, id) = run_one(Easy::get(bare.clone()));
+    let (mut app, id) = run_one(Easy::with_url(bare.clone()));
     assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert_eq!(
@@ -82,7 +82,7 @@ fn url_without_scheme_is_guessed() {
     );
     assert!(srv.requests()[0].starts_with(b"GET /x HTTP/1.1\r\n"));
 
-    let mut e = Easy::get(bare);
+    let mut e = Easy::with_url(bare);
     e.default_protocol(Some("ftp"));
     let (app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::UnsupportedProtocol);
@@ -104,7 +104,7 @@ fn chunked_trailers_reach_the_header_callback() {
     );
     let lines = Arc::new(Mutex::new(Vec::new()));
     let l = lines.clone();
-    let mut e = Easy::get(srv.url("/"));
+    let mut e = Easy::with_url(srv.url("/"));
     e.header_function(move |line| {
         l.lock()
             .unwrap()
@@ -113,7 +113,7 @@ fn chunked_trailers_reach_the_header_callback() {
     });
     let (mut app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::Ok);
-    assert_eq!(app.multi.remove(id).unwrap().body(), b"hello");
+    assert_eq!(app.multi.remove(id).unwrap().response_body(), b"hello");
     let lines = lines.lock().unwrap();
     let tail: Vec<&str> = lines
         .iter()
@@ -140,7 +140,7 @@ fn basic_auth_credentials() {
             .close(),
     );
     let url = start.url("/").replace("http://", "http://urluser:urlpw@");
-    let mut e = Easy::get(url);
+    let mut e = Easy::with_url(url);
     e.follow_location(true)
         .basic_auth(Some(("user".into(), "pw".into())));
     let (app, id) = run_one(e);
@@ -164,23 +164,23 @@ fn basic_auth_credentials() {
 #[test_log::test]
 fn accept_encoding_identity_only() {
     let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("plain").close());
-    let mut e = Easy::get(srv.url("/"));
+    let mut e = Easy::with_url(srv.url("/"));
     e.accept_encoding(Some(String::new()));
     let (mut app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::Ok);
-    assert_eq!(app.multi.remove(id).unwrap().body(), b"plain");
+    assert_eq!(app.multi.remove(id).unwrap().response_body(), b"plain");
     let req = String::from_utf8(srv.requests()[0].clone()).unwrap();
     assert!(req.contains("\r\nAccept-Encoding: identity\r\n"), "{req}");
 
     let gz = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nxyz";
     let srv = ScriptedServer::start(Script::new().expect_request().write(gz).close());
-    let mut e = Easy::get(srv.url("/"));
+    let mut e = Easy::with_url(srv.url("/"));
     e.accept_encoding(Some("gzip".into()));
     let (app, id) = run_one(e);
     assert_eq!(code_of(&app, id), ErrorCode::BadContentEncoding);
     // Without ACCEPT_ENCODING the body is passed on as it came (upstream).
     let srv = ScriptedServer::start(Script::new().expect_request().write(gz).close());
-    let (mut app, id) = run_one(Easy::get(srv.url("/")));
+    let (mut app, id) = run_one(Easy::with_url(srv.url("/")));
     assert_eq!(code_of(&app, id), ErrorCode::Ok);
-    assert_eq!(app.multi.remove(id).unwrap().body(), b"xyz");
+    assert_eq!(app.multi.remove(id).unwrap().response_body(), b"xyz");
 }

@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut driver = Driver::new(Multi::new())?;
     for i in 0..TRANSFERS {
         let url = server.url(&format!("/bytes/{}", 1000 + i));
-        if let Err(e) = driver.multi_mut().add(Easy::get(url)) {
+        if let Err(e) = driver.multi_mut().add(Easy::with_url(url)) {
             return Err(e.error.into());
         }
     }

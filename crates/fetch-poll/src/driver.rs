@@ -121,7 +121,7 @@ fn attach(multi: &mut Multi, shared: &Arc<Shared>) -> io::Result<()> {
 /// use fetch_poll::Driver;
 ///
 /// let mut driver = Driver::new(Multi::new())?;
-/// driver.multi_mut().add(Easy::get("http://127.0.0.1:8080/")).unwrap();
+/// driver.multi_mut().add(Easy::with_url("http://127.0.0.1:8080/")).unwrap();
 /// while driver.perform()? > 0 {
 ///     driver.poll(&mut [], Duration::from_secs(1))?;
 /// }

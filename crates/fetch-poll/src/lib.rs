@@ -39,7 +39,7 @@
 //!
 //! let mut driver = Driver::new(Multi::new())?;
 //! for i in 0..3 {
-//!     driver.multi_mut().add(Easy::get(format!("http://127.0.0.1:8080/bytes/{i}"))).unwrap();
+//!     driver.multi_mut().add(Easy::with_url(format!("http://127.0.0.1:8080/bytes/{i}"))).unwrap();
 //! }
 //! // Some application fd to watch as well, e.g. a pipe's read end.
 //! let mut extra = [WaitFd::new(0, WAIT_POLLIN)];

@@ -10,7 +10,7 @@ use fetch_core::Easy;
 fn fd05_perform_returns_at_once_against_a_silent_server() {
     let server = fixtures::silent_server();
     let mut driver = common::driver();
-    let mut easy = Easy::get(server.url("/"));
+    let mut easy = Easy::with_url(server.url("/"));
     easy.timeout(Duration::from_secs(60));
     driver.multi_mut().add(easy).unwrap();
     let mut performs = 0;

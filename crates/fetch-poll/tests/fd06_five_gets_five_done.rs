@@ -16,7 +16,9 @@ fn fd06_five_gets_give_five_done_messages() {
         .map(|i| {
             driver
                 .multi_mut()
-                .add(Easy::get(server.url(&format!("/bytes/{}", 1000 * (i + 1)))))
+                .add(Easy::with_url(
+                    server.url(&format!("/bytes/{}", 1000 * (i + 1))),
+                ))
                 .unwrap()
         })
         .collect();

@@ -10,7 +10,7 @@ use fetch_poll::Driver;
 fn fd08_poll_5s_returns_at_a_200ms_transfer_timeout() {
     let server = fixtures::silent_server();
     let mut driver = Driver::new(Multi::new()).unwrap();
-    let mut easy = Easy::get(server.url("/"));
+    let mut easy = Easy::with_url(server.url("/"));
     easy.timeout(Duration::from_millis(200));
     driver.multi_mut().add(easy).unwrap();
     let start = Instant::now();

@@ -26,7 +26,10 @@ fn unread_extra_fd_is_reported_by_every_wait() {
 fn unserviced_library_socket_is_reported_by_every_wait() {
     let server = ScriptedServer::start(Script::new().expect_request().respond_ok(b"hello"));
     let mut driver = Driver::new(Multi::new()).unwrap();
-    let id = driver.multi_mut().add(Easy::get(server.url("/"))).unwrap();
+    let id = driver
+        .multi_mut()
+        .add(Easy::with_url(server.url("/")))
+        .unwrap();
     // Drive until the request is sent and the engine waits for the reply.
     let mut rounds = 0;
     loop {
@@ -52,5 +55,8 @@ fn unserviced_library_socket_is_reported_by_every_wait() {
     }
     let (msg, _) = driver.multi_mut().info_read().unwrap();
     assert_eq!(msg.result, Ok(()));
-    assert_eq!(driver.multi_mut().remove(id).unwrap().body(), b"hello");
+    assert_eq!(
+        driver.multi_mut().remove(id).unwrap().response_body(),
+        b"hello"
+    );
 }

@@ -44,7 +44,7 @@ fn clearing_the_observer_deletes_every_registration_and_it_comes_back() {
     let mut driver = common::driver();
     driver
         .multi_mut()
-        .add(Easy::get(server.url("/bytes/200000")))
+        .add(Easy::with_url(server.url("/bytes/200000")))
         .unwrap();
     until_registered(&mut driver);
     driver.multi_mut().clear_socket_observer();
@@ -58,7 +58,7 @@ fn replacing_the_observer_deletes_every_registration_and_it_comes_back() {
     let mut driver = common::driver();
     driver
         .multi_mut()
-        .add(Easy::get(server.url("/bytes/200000")))
+        .add(Easy::with_url(server.url("/bytes/200000")))
         .unwrap();
     until_registered(&mut driver);
     driver.multi_mut().set_socket_observer(|_, _| {});
@@ -70,7 +70,9 @@ fn replacing_the_observer_deletes_every_registration_and_it_comes_back() {
 fn a_driver_over_a_running_multi_registers_its_sockets() {
     let server = HttpServer::start();
     let mut multi = Multi::new();
-    multi.add(Easy::get(server.url("/bytes/200000"))).unwrap();
+    multi
+        .add(Easy::with_url(server.url("/bytes/200000")))
+        .unwrap();
     multi.socket_action(Target::Timeout, Events::NONE).unwrap();
     assert!(
         multi.socket_count() > 0,

@@ -18,7 +18,7 @@ fn resume_after_pausing_on_the_last_bytes_completes() {
     let got = Arc::new(AtomicUsize::new(0));
     let (p, g) = (paused.clone(), got.clone());
     // Pause on the piece that completes the Content-Length body.
-    let mut e = Easy::get(srv.url("/bytes/300000"));
+    let mut e = Easy::with_url(srv.url("/bytes/300000"));
     e.write_function(move |d| {
         if !p.load(Ordering::SeqCst) && g.load(Ordering::SeqCst) + d.len() == 300_000 {
             p.store(true, Ordering::SeqCst);

@@ -85,7 +85,7 @@ fn transfers_fail_cleanly_when_descriptors_run_out() {
     let mut driver = common::driver();
     let hard = hard_limit();
     let ids: Vec<_> = (0..20)
-        .map(|_| driver.multi_mut().add(Easy::get(url.clone())).unwrap())
+        .map(|_| driver.multi_mut().add(Easy::with_url(url.clone())).unwrap())
         .collect();
     let before = common::open_fds();
     // Room for at least six client sockets (the limit is on descriptor

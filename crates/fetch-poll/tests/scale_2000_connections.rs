@@ -16,7 +16,7 @@ fn two_thousand_concurrent_connections_complete() {
     for _ in 0..TRANSFERS {
         driver
             .multi_mut()
-            .add(Easy::get(server.url("/bytes/1000")))
+            .add(Easy::with_url(server.url("/bytes/1000")))
             .unwrap();
     }
     let start = Instant::now();

@@ -13,7 +13,7 @@ fn sf09_perform_and_poll_complete_a_transfer_without_callbacks() {
     let mut driver = common::driver();
     let id = driver
         .multi_mut()
-        .add(Easy::get(server.url("/bytes/5000")))
+        .add(Easy::with_url(server.url("/bytes/5000")))
         .unwrap();
     let run = common::run(&mut driver, Duration::from_secs(20));
     assert_eq!(run.done.len(), 1);
@@ -21,5 +21,5 @@ fn sf09_perform_and_poll_complete_a_transfer_without_callbacks() {
     assert_eq!(run.done[0].result, Ok(()));
     let easy = driver.multi_mut().remove(id).unwrap();
     assert_eq!(easy.info().response_code, 200);
-    assert_eq!(easy.body(), fixtures::pattern(5000));
+    assert_eq!(easy.response_body(), fixtures::pattern(5000));
 }

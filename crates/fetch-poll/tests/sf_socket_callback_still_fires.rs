@@ -24,7 +24,7 @@ fn sf03_user_socket_callback_fires_alongside_the_driver() {
     for _ in 0..3 {
         driver
             .multi_mut()
-            .add(Easy::get(server.url("/bytes/100")))
+            .add(Easy::with_url(server.url("/bytes/100")))
             .unwrap();
     }
     while driver.perform().unwrap() > 0 {

@@ -77,9 +77,9 @@ fn workload(s: &Servers) -> (Vec<Message>, usize, usize) {
         assert_eq!(run.done.len(), n, "every transfer reports a result");
         (run.done, run.performs)
     };
-    let mut tls_get = Easy::get(s.tls.url_host("localhost", "/bytes/3000"));
+    let mut tls_get = Easy::with_url(s.tls.url_host("localhost", "/bytes/3000"));
     tls_get.tls_mut().ca_blob = Some(TestPki::shared().ca_pem().into_bytes());
-    let mut streamed = Easy::get(s.http.url("/upload"));
+    let mut streamed = Easy::with_url(s.http.url("/upload"));
     let mut left = 20_000usize;
     streamed.body_reader(Some(20_000), move |buf: &mut [u8]| {
         let n = buf.len().min(left).min(7_000);
@@ -87,24 +87,24 @@ fn workload(s: &Servers) -> (Vec<Message>, usize, usize) {
         left -= n;
         ReadResult::Data(n)
     });
-    let mut posted = Easy::get(s.http.url("/post"));
+    let mut posted = Easy::with_url(s.http.url("/post"));
     posted.post(vec![b'p'; 5_000]);
-    let by_name = Easy::get(format!(
+    let by_name = Easy::with_url(format!(
         "http://{}:{}/bytes/10",
         s.alias,
         s.http.addr().port()
     ));
     let (mut done, p1) = wave(vec![
-        Easy::get(s.http.url("/bytes/1000")),
-        Easy::get(s.http.url("/chunked/70000")),
+        Easy::with_url(s.http.url("/bytes/1000")),
+        Easy::with_url(s.http.url("/chunked/70000")),
         posted,
         streamed,
         tls_get,
         by_name,
     ]);
     let (more, p2) = wave(vec![
-        Easy::get(s.http.url("/bytes/100")),
-        Easy::get(s.http.url("/bytes/200000")),
+        Easy::with_url(s.http.url("/bytes/100")),
+        Easy::with_url(s.http.url("/bytes/200000")),
     ]);
     done.extend(more);
     let sockets_left = driver.multi().socket_count();

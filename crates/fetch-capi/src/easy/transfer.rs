@@ -65,7 +65,7 @@ impl FetchEasy {
         // string set again keeps the parsed URL cached in the engine.
         if let (true, Some(u)) = (d & dirty::URL != 0, &o.url) {
             let u = u.to_string_lossy();
-            if e.get_url() != Some(&*u) {
+            if e.configured_url() != Some(&*u) {
                 e.url(u.into_owned());
             }
         }

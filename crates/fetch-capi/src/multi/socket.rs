@@ -70,7 +70,7 @@ pub unsafe extern "C" fn fetch_multi_socket(
 /// As `fetch_multi_socket_action`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_socket_all(m: *mut c_void, running: *mut c_int) -> FETCHMcode {
-    run(m, running, Multi::perform)
+    run(m, running, Multi::socket_all)
 }
 
 /// `fetch_multi_timeout` (TO-01, TO-04): ms until the next deadline,

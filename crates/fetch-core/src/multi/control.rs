@@ -194,10 +194,11 @@ impl Multi {
     pub(super) fn progress(&mut self, ti: usize) -> Result<(), Error> {
         let t = &mut self.transfers[ti];
         t.easy.publish_live();
-        let Some(cb) = t.easy.progress.as_mut() else {
+        let easy = &mut *t.easy;
+        let Some(cb) = easy.progress.as_mut() else {
             return Ok(());
         };
-        let ultotal = match &t.easy.body {
+        let ultotal = match &easy.body {
             // A redirect may have turned the request into a GET.
             _ if matches!(
                 t.method,
@@ -212,9 +213,9 @@ impl Multi {
         };
         let p = Progress {
             dltotal: t.rates.dltotal,
-            dlnow: t.easy.info.size_download,
+            dlnow: easy.info.size_download,
             ultotal,
-            ulnow: t.easy.info.size_upload,
+            ulnow: easy.info.size_upload,
         };
         match cb(&p) {
             Flow::Continue | Flow::Pause => Ok(()),
@@ -327,15 +328,16 @@ impl Multi {
         t.deadlines[Kind::Expect as usize] = None;
         t.phase = Phase::Sending;
         let cid = t.conn.expect("a waiting transfer has a connection");
-        if let Body::Bytes(b) = &t.easy.body {
-            if let Some(debug) = t.easy.debug.as_mut() {
+        let easy = &mut *t.easy;
+        if let Body::Bytes(b) = &easy.body {
+            if let Some(debug) = easy.debug.as_mut() {
                 debug(InfoType::DataOut, b);
             }
             let conn = &mut self.conns[cid];
             conn.out.clear();
             super::request::push_bytes_body(b, t.chunked_upload, &mut conn.out);
             conn.out_pos = 0;
-            t.easy.info.size_upload = b.len() as u64;
+            easy.info.size_upload = b.len() as u64;
         }
         self.schedule(ti);
         self.refresh_interest(ti);

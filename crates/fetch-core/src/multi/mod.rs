@@ -448,7 +448,7 @@ impl Multi {
     /// `fetch_multi_socket_all` / `fetch_multi_perform`: check every socket
     /// and run due timers. Costs O(sockets); event loops should use
     /// [`Multi::socket_action`] (SA-10).
-    pub fn perform(&mut self) -> Result<usize, MultiError> {
+    pub fn socket_all(&mut self) -> Result<usize, MultiError> {
         self.begin();
         let fds: Vec<Socket> = self.sockets.announced().map(|(fd, _)| fd).collect();
         for fd in fds {

@@ -217,13 +217,14 @@ impl Multi {
         t.easy.trace(InfoType::HeaderOut, &conn.out);
         t.upload_done = true;
         t.chunked_upload = framing == BodyFraming::Chunked;
-        match (&t.easy.body, framing) {
+        let easy = &mut *t.easy;
+        match (&easy.body, framing) {
             (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
-                if let Some(debug) = t.easy.debug.as_mut() {
+                if let Some(debug) = easy.debug.as_mut() {
                     debug(InfoType::DataOut, b);
                 }
                 push_bytes_body(b, t.chunked_upload, &mut conn.out);
-                t.easy.info.size_upload = b.len() as u64;
+                easy.info.size_upload = b.len() as u64;
             }
             (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
                 t.upload_done = false;
