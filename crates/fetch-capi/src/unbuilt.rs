@@ -2,8 +2,7 @@
 //! form API, shares, the URL API, HTTP/2 push headers, WebSocket, header
 //! iteration, CONNECT_ONLY send/recv. They exist so that programs link,
 //! check nothing they need not, and answer their family's "not built in"
-//! (ABI.md lists them). `fetch_easy_upkeep` is here too: with no
-//! connection that needs keeping alive it has nothing to do.
+//! (ABI.md lists them).
 
 use std::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use std::ptr;
@@ -16,20 +15,6 @@ use crate::registry::{self, Kind};
 fn easy_not_built(h: *mut c_void) -> FETCHcode {
     if registry::is_live(h, Kind::Easy) {
         FETCHE_NOT_BUILT_IN
-    } else {
-        FETCHE_BAD_FUNCTION_ARGUMENT
-    }
-}
-
-/// `fetch_easy_upkeep`: FETCHE_OK for a live handle (no connection kind
-/// libfetch builds needs upkeep), else FETCHE_BAD_FUNCTION_ARGUMENT.
-///
-/// # Safety
-/// `handle` may be anything: it is only looked up.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_easy_upkeep(handle: *mut c_void) -> FETCHcode {
-    if registry::is_live(handle, Kind::Easy) {
-        FETCHE_OK
     } else {
         FETCHE_BAD_FUNCTION_ARGUMENT
     }

@@ -27,6 +27,9 @@ pub(crate) struct Dest {
     pub(crate) request_target: String,
     /// The Host header value.
     pub(crate) host_header: String,
+    /// What FETCHINFO_EFFECTIVE_URL shows when it is not `url`: the URL
+    /// as given, before FETCHOPT_PORT replaced its port (as upstream).
+    pub(crate) shown: Option<String>,
 }
 
 impl Dest {
@@ -99,7 +102,29 @@ impl Dest {
             origin,
             request_target,
             host_header,
+            shown: None,
         }))
+    }
+
+    /// This target with its port replaced (FETCHOPT_PORT): the connection,
+    /// the pool key and the Host header carry the new port; the effective
+    /// URL stays as given (both as upstream).
+    pub(crate) fn with_port(self: Arc<Self>, port: Option<u16>) -> Result<Arc<Self>, Error> {
+        let Some(port) = port.filter(|&p| p != self.port) else {
+            return Ok(self);
+        };
+        let mut url = self.url.clone();
+        if url.set_port(Some(port)).is_err() {
+            return Err(Error::new(
+                ErrorCode::UrlMalformat,
+                "URL rejected: bad port",
+            ));
+        }
+        let mut moved = Self::from_url(self.raw.clone(), url, self.tag)?;
+        if let Some(d) = Arc::get_mut(&mut moved) {
+            d.shown = Some(self.url.as_str().to_owned());
+        }
+        Ok(moved)
     }
 
     /// A redirect's `Location` joined onto this URL (the string the

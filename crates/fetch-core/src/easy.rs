@@ -262,6 +262,13 @@ pub struct TransferInfo {
     pub speed_download: u64,
     /// Average upload speed, bytes/s (FETCHINFO_SPEED_UPLOAD_T).
     pub speed_upload: u64,
+    /// This end's address of the last connection (FETCHINFO_LOCAL_IP).
+    pub local_ip: Option<IpAddr>,
+    /// This end's port of the last connection (FETCHINFO_LOCAL_PORT).
+    pub local_port: u16,
+    /// The socket of the last connection while it is open: kept in the
+    /// pool, or still in use (FETCHINFO_ACTIVESOCKET).
+    pub active_socket: Option<std::os::fd::RawFd>,
 }
 
 /// A transfer's configuration: what upstream calls an easy handle.
@@ -327,6 +334,10 @@ pub struct EasyState {
     pub(crate) tls_tag: Option<u64>,
     /// The URL as last parsed for this transfer, reused while unchanged.
     pub(crate) target_cache: Option<Arc<crate::dest::Dest>>,
+    /// Connection control (`connopts`).
+    pub(crate) conn: crate::connopts::ConnOptions,
+    /// FETCHOPT_PREREQFUNCTION.
+    pub(crate) prereq: Option<crate::connopts::PrereqFn>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -390,6 +401,8 @@ impl Easy {
             sockopt: None,
             close_socket: None,
             target_cache: None,
+            conn: crate::connopts::ConnOptions::default(),
+            prereq: None,
         };
         Self {
             state: Box::new(state),

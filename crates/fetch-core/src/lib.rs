@@ -68,6 +68,7 @@
 //! | `tls` | rustls configurations and error mapping |
 //! | `resolve` | the process-wide resolver pool and its wakeup socket |
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
+//! | `connopts` | connection control: RESOLVE, CONNECT_TO, binding, socket tuning, pool ages, PREREQ |
 //! | `live` | [`LiveInfo`]: a transfer's info as of its latest callback |
 //! | [`faults`] | fault injection for torture runs (feature `fault-injection`) |
 #![forbid(unsafe_code)]
@@ -76,6 +77,7 @@
 #[cfg(feature = "checked")]
 pub mod checked;
 mod clock;
+mod connopts;
 mod dest;
 mod easy;
 mod error;
@@ -90,6 +92,10 @@ mod socket;
 mod tls;
 
 pub use clock::Clock;
+pub use connopts::{
+    ConnOptions, DEFAULT_DNS_CACHE_TIMEOUT, DEFAULT_KEEPALIVE, DEFAULT_MAX_AGE,
+    DEFAULT_UPLOAD_BUFFER, IpResolve, Prereq, PrereqFn, UnixSocket,
+};
 pub use easy::{
     CloseSocketFn, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_MAX_REDIRS,
     DebugFn, Easy, Flow, HeaderFn, InfoType, Method, OpenSocketFn, Progress, ProgressFn, ReadFn,

@@ -35,8 +35,6 @@ use std::time::{Duration, Instant};
 const MAX_WORKERS: usize = 4;
 /// How long a worker waits for a job before it ends.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a resolved name is kept.
-const CACHE_TTL: Duration = Duration::from_secs(60);
 
 /// What a worker runs for a job: getaddrinfo, or a stand-in in unit tests.
 type Lookup = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
@@ -220,15 +218,18 @@ impl Resolver {
         self.outstanding
     }
 
+    /// A cached answer for `host`:`port` no older than `ttl` (`None`:
+    /// any age; FETCHOPT_DNS_CACHE_TIMEOUT). Older ones are dropped.
     pub(crate) fn cached(
         &mut self,
         host: &str,
         port: u16,
         now: Instant,
+        ttl: Option<Duration>,
     ) -> Option<Vec<SocketAddr>> {
         let key = (host.to_owned(), port);
         match self.cache.get(&key) {
-            Some((at, addrs)) if now.saturating_duration_since(*at) < CACHE_TTL => {
+            Some((at, addrs)) if ttl.is_none_or(|t| now.saturating_duration_since(*at) < t) => {
                 Some(addrs.clone())
             }
             Some(_) => {
@@ -241,6 +242,11 @@ impl Resolver {
 
     pub(crate) fn store(&mut self, host: String, port: u16, addrs: Vec<SocketAddr>, now: Instant) {
         self.cache.insert((host, port), (now, addrs));
+    }
+
+    /// Drops a cached answer (a `-HOST:PORT` RESOLVE entry).
+    pub(crate) fn forget(&mut self, host: &str, port: u16) {
+        self.cache.remove(&(host.to_owned(), port));
     }
 
     /// Queues a lookup; its result comes back through [`Resolver::drain`].
@@ -374,6 +380,31 @@ mod tests {
             assert!(Instant::now() < end, "{what} did not happen in 10 s");
             std::thread::sleep(Duration::from_millis(1));
         }
+    }
+
+    /// FETCHOPT_DNS_CACHE_TIMEOUT: an answer is used while younger than
+    /// the asking transfer's timeout; `None` keeps it forever.
+    #[test]
+    fn cache_timeout_is_the_askers() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut r = Resolver::new().unwrap();
+        let t0 = Instant::now();
+        let addrs = vec![SocketAddr::from(([127, 0, 0, 1], 80))];
+        r.store("h".into(), 80, addrs.clone(), t0);
+        let later = t0 + Duration::from_secs(61);
+        assert_eq!(
+            r.cached("h", 80, later, Some(Duration::from_secs(120))),
+            Some(addrs.clone())
+        );
+        assert_eq!(r.cached("h", 80, later, None), Some(addrs.clone()));
+        assert_eq!(
+            r.cached("h", 80, later, Some(Duration::from_secs(60))),
+            None
+        );
+        assert_eq!(r.cached("h", 80, t0, None), None, "the stale entry went");
+        r.store("h".into(), 80, addrs, t0);
+        r.forget("h", 80);
+        assert_eq!(r.cached("h", 80, t0, None), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ enum Out {
     Double(c_double),
     Off(fetch_off_t),
     Ptr(*mut c_void),
+    Socket(fetch_socket_t),
 }
 
 /// Where the string answers live (until the next getinfo of the same id).
@@ -31,6 +32,7 @@ struct Strings<'a> {
     effective_url: &'a mut CString,
     primary_ip: &'a mut CString,
     redirect_url: &'a mut CString,
+    local_ip: &'a mut CString,
 }
 
 /// What a transfer-information getter reads: the information, FETCHOPT_URL
@@ -170,6 +172,20 @@ info_items! {
     /// FETCHINFO_APPCONNECT_TIME_T.
     FETCHINFO_APPCONNECT_TIME_T = FETCHINFO_OFF_T + 56,
         Transfer(|c| micros(c.i.appconnect_time));
+    /// FETCHINFO_LASTSOCKET: as ACTIVESOCKET, as a long.
+    FETCHINFO_LASTSOCKET = FETCHINFO_LONG + 29,
+        Transfer(|c| Out::Long(c.i.active_socket.map_or(-1, c_long::from)));
+    /// FETCHINFO_LOCAL_IP ("" before a connection, and over a Unix socket).
+    FETCHINFO_LOCAL_IP = FETCHINFO_STRING + 41, Transfer(|c| {
+        let ip = c.i.local_ip.map(|ip| ip.to_string()).unwrap_or_default();
+        Out::Str(store_str(c.strings.local_ip, ip.as_bytes()))
+    });
+    /// FETCHINFO_LOCAL_PORT.
+    FETCHINFO_LOCAL_PORT = FETCHINFO_LONG + 42, Transfer(|c| long(c.i.local_port));
+    /// FETCHINFO_ACTIVESOCKET: the last connection's socket while it is
+    /// open (in use or pooled), else FETCH_SOCKET_BAD (-1).
+    FETCHINFO_ACTIVESOCKET = FETCHINFO_SOCKET + 44,
+        Transfer(|c| Out::Socket(c.i.active_socket.unwrap_or(-1)));
 }
 
 /// An upstream info id libfetch knows by name and number but does not
@@ -220,7 +236,6 @@ refused_info! {
     FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, UNKNOWN;
     FETCHINFO_SSL_ENGINES = FETCHINFO_SLIST + 27, NOT_BUILT_IN;
     FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, NOT_BUILT_IN;
-    FETCHINFO_LASTSOCKET = FETCHINFO_LONG + 29, UNKNOWN;
     FETCHINFO_FTP_ENTRY_PATH = FETCHINFO_STRING + 30, NOT_BUILT_IN;
     FETCHINFO_CERTINFO = FETCHINFO_SLIST + 34, NOT_BUILT_IN;
     FETCHINFO_CONDITION_UNMET = FETCHINFO_LONG + 35, UNKNOWN;
@@ -228,10 +243,7 @@ refused_info! {
     FETCHINFO_RTSP_CLIENT_CSEQ = FETCHINFO_LONG + 37, NOT_BUILT_IN;
     FETCHINFO_RTSP_SERVER_CSEQ = FETCHINFO_LONG + 38, NOT_BUILT_IN;
     FETCHINFO_RTSP_CSEQ_RECV = FETCHINFO_LONG + 39, NOT_BUILT_IN;
-    FETCHINFO_LOCAL_IP = FETCHINFO_STRING + 41, UNKNOWN;
-    FETCHINFO_LOCAL_PORT = FETCHINFO_LONG + 42, UNKNOWN;
     FETCHINFO_TLS_SESSION = FETCHINFO_SLIST + 43, NOT_BUILT_IN;
-    FETCHINFO_ACTIVESOCKET = FETCHINFO_SOCKET + 44, UNKNOWN;
     FETCHINFO_TLS_SSL_PTR = FETCHINFO_SLIST + 45, NOT_BUILT_IN;
     FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, UNKNOWN;
     FETCHINFO_PROXY_SSL_VERIFYRESULT = FETCHINFO_LONG + 47, NOT_BUILT_IN;
@@ -285,6 +297,7 @@ impl FetchEasy {
                 Out::Double(d) => *out.cast::<c_double>() = d,
                 Out::Off(o) => *out.cast::<fetch_off_t>() = o,
                 Out::Ptr(p) => *out.cast::<*mut c_void>() = p,
+                Out::Socket(fd) => *out.cast::<fetch_socket_t>() = fd,
             }
         }
         FETCHE_OK
@@ -301,6 +314,7 @@ impl FetchEasy {
             effective_url: &mut self.effective_url,
             primary_ip: &mut self.primary_ip,
             redirect_url: &mut self.redirect_url,
+            local_ip: &mut self.local_ip,
         };
         let mut read = |i: &TransferInfo| {
             get(&mut Ctx {
@@ -382,6 +396,7 @@ mod tests {
                 FETCHINFO_LONG => matches!(v, Out::Long(_)),
                 FETCHINFO_DOUBLE => matches!(v, Out::Double(_)),
                 FETCHINFO_OFF_T => matches!(v, Out::Off(_)),
+                FETCHINFO_SOCKET => matches!(v, Out::Socket(_)),
                 _ => false,
             };
             assert!(ok, "{}: {v:?}", item.name);

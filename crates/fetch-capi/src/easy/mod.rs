@@ -15,6 +15,9 @@
 //!   and the `fetch_easy_setopt_*` entry points.
 //! - `refused`: the upstream options known by name and number but not
 //!   handled (NOT_BUILT_IN / UNKNOWN_OPTION), and upstream's aliases.
+//! - `conn`: connection control (RESOLVE, CONNECT_TO, binding, TCP
+//!   tuning, pool ages, buffer sizes, Unix sockets, PORT, PREREQ) and
+//!   `fetch_easy_upkeep`.
 //! - `sockets`: the OPENSOCKET / SOCKOPT / CLOSESOCKET callback bridge.
 //! - `transfer`: `FetchEasy::prepare`, which brings the held engine
 //!   transfer up to date with what the table marked dirty.
@@ -25,6 +28,7 @@
 //! - `perform`: `fetch_easy_perform` on a private driver.
 
 mod callbacks;
+mod conn;
 mod directory;
 mod handle;
 mod info;
@@ -36,6 +40,10 @@ mod sockets;
 mod transfer;
 
 pub use callbacks::*;
+pub use conn::{
+    FETCH_IPRESOLVE_V4, FETCH_IPRESOLVE_V6, FETCH_IPRESOLVE_WHATEVER, FETCH_PREREQFUNC_ABORT,
+    FETCH_PREREQFUNC_OK, fetch_easy_upkeep, fetch_prereq_callback,
+};
 pub use directory::*;
 pub use handle::*;
 pub use info::*;
@@ -117,6 +125,8 @@ pub(crate) struct Options {
     debug_fn: Option<fetch_debug_callback>,
     debug_data: *mut c_void,
     stderr: *mut c_void,
+    /// Connection control (`conn`).
+    conn: conn::ConnSettings,
 }
 
 impl Default for Options {
@@ -168,6 +178,7 @@ impl Default for Options {
             debug_fn: None,
             debug_data: ptr::null_mut(),
             stderr: ptr::null_mut(),
+            conn: conn::ConnSettings::default(),
         }
     }
 }
@@ -253,6 +264,7 @@ pub struct FetchEasy {
     effective_url: CString,
     primary_ip: CString,
     redirect_url: CString,
+    local_ip: CString,
     /// The private driver (and multi) of `fetch_easy_perform`, kept for
     /// connection reuse.
     perform_multi: Option<Driver>,
@@ -344,6 +356,7 @@ impl FetchEasy {
             effective_url: CString::default(),
             primary_ip: CString::default(),
             redirect_url: CString::default(),
+            local_ip: CString::default(),
             perform_multi: None,
         })
     }

@@ -10,6 +10,7 @@ use std::ptr;
 use fetch_core::{Method, TlsVersion};
 
 use super::callbacks::{callback, fetch_func};
+use super::conn::*;
 use super::refused::REFUSED_OPTIONS;
 use super::{FetchEasy, Options, PostData, dirty, easy_ref};
 use crate::codes::*;
@@ -103,20 +104,20 @@ impl Arg {
         Ok(Self { int, ptr })
     }
 
-    fn int(self) -> i64 {
+    pub(super) fn int(self) -> i64 {
         self.int
     }
 
-    fn flag(self) -> bool {
+    pub(super) fn flag(self) -> bool {
         self.int != 0
     }
 
-    fn ptr_mut<T>(self) -> *mut T {
+    pub(super) fn ptr_mut<T>(self) -> *mut T {
         self.ptr.cast_mut().cast()
     }
 
     /// A non-negative integer.
-    fn unsigned(self) -> Result<u64, FETCHcode> {
+    pub(super) fn unsigned(self) -> Result<u64, FETCHcode> {
         u64::try_from(self.int).map_err(|_| FETCHE_BAD_FUNCTION_ARGUMENT)
     }
 
@@ -136,13 +137,13 @@ impl Arg {
     }
 
     /// A copy of a string option (upstream copies them too).
-    fn string(self) -> Option<CString> {
+    pub(super) fn string(self) -> Option<CString> {
         // SAFETY: string options take NUL-terminated strings (the setopt
         // entry points' contract).
         (!self.ptr.is_null()).then(|| unsafe { CStr::from_ptr(self.ptr.cast()) }.to_owned())
     }
 
-    fn path(self) -> Option<PathBuf> {
+    pub(super) fn path(self) -> Option<PathBuf> {
         self.string().as_deref().map(path)
     }
 
@@ -151,7 +152,7 @@ impl Arg {
     /// # Safety
     /// The option must document callbacks of type `F` (the setopt entry
     /// points' contract makes the argument one).
-    unsafe fn func<F: Copy>(self) -> Option<F> {
+    pub(super) unsafe fn func<F: Copy>(self) -> Option<F> {
         // SAFETY: the caller's promise.
         unsafe { callback(self.ptr) }
     }
@@ -434,6 +435,53 @@ easy_options! {
         |o, a| { o.expect_100_timeout_ms = a.unsigned()?.min(u64::from(u16::MAX)); Ok(()) };
     /// FETCHOPT_CAINFO_BLOB.
     FETCHOPT_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 309, dirty::TLS, set_ca_blob;
+    /// FETCHOPT_PORT: the first URL's port instead of its own (0: the URL's).
+    FETCHOPT_PORT = FETCHOPTTYPE_LONG + 3, dirty::SCALARS, set_port;
+    /// FETCHOPT_INTERFACE: `if!NAME`, `host!ADDRESS` or either, bound
+    /// before connecting (FETCHE_INTERFACE_FAILED if it cannot be).
+    FETCHOPT_INTERFACE = FETCHOPTTYPE_STRINGPOINT + 62, dirty::SCALARS, set_interface;
+    /// FETCHOPT_MAXCONNECTS: the pool size of `fetch_easy_perform`.
+    FETCHOPT_MAXCONNECTS = FETCHOPTTYPE_LONG + 71, NONE, set_maxconnects;
+    /// FETCHOPT_DNS_CACHE_TIMEOUT (s; -1 forever, 0 no caching).
+    FETCHOPT_DNS_CACHE_TIMEOUT = FETCHOPTTYPE_LONG + 92, dirty::SCALARS, set_dns_cache_timeout;
+    /// FETCHOPT_BUFFERSIZE: the most one read takes (clamped to
+    /// 1024..=10 MiB as upstream).
+    FETCHOPT_BUFFERSIZE = FETCHOPTTYPE_LONG + 98, dirty::SCALARS, set_buffersize;
+    /// FETCHOPT_IPRESOLVE (FETCH_IPRESOLVE_WHATEVER/V4/V6).
+    FETCHOPT_IPRESOLVE = FETCHOPTTYPE_VALUES + 113, dirty::SCALARS, set_ipresolve;
+    /// FETCHOPT_TCP_NODELAY (on by default).
+    FETCHOPT_TCP_NODELAY = FETCHOPTTYPE_LONG + 121, dirty::SCALARS, set_tcp_nodelay;
+    /// FETCHOPT_LOCALPORT.
+    FETCHOPT_LOCALPORT = FETCHOPTTYPE_LONG + 139, dirty::SCALARS, set_localport;
+    /// FETCHOPT_LOCALPORTRANGE.
+    FETCHOPT_LOCALPORTRANGE = FETCHOPTTYPE_LONG + 140, dirty::SCALARS, set_localportrange;
+    /// FETCHOPT_RESOLVE: the list is read when each transfer starts.
+    FETCHOPT_RESOLVE = FETCHOPTTYPE_SLISTPOINT + 203, dirty::SCALARS, set_resolve;
+    /// FETCHOPT_TCP_KEEPALIVE.
+    FETCHOPT_TCP_KEEPALIVE = FETCHOPTTYPE_LONG + 213, dirty::SCALARS, set_tcp_keepalive;
+    /// FETCHOPT_TCP_KEEPIDLE (s).
+    FETCHOPT_TCP_KEEPIDLE = FETCHOPTTYPE_LONG + 214, dirty::SCALARS, set_tcp_keepidle;
+    /// FETCHOPT_TCP_KEEPINTVL (s).
+    FETCHOPT_TCP_KEEPINTVL = FETCHOPTTYPE_LONG + 215, dirty::SCALARS, set_tcp_keepintvl;
+    /// FETCHOPT_UNIX_SOCKET_PATH: HTTP over this Unix socket.
+    FETCHOPT_UNIX_SOCKET_PATH = FETCHOPTTYPE_STRINGPOINT + 231, dirty::SCALARS,
+        set_unix_socket_path;
+    /// FETCHOPT_CONNECT_TO: the list is read when each transfer starts.
+    FETCHOPT_CONNECT_TO = FETCHOPTTYPE_SLISTPOINT + 243, dirty::SCALARS, set_connect_to;
+    /// FETCHOPT_ABSTRACT_UNIX_SOCKET: HTTP over this abstract socket.
+    FETCHOPT_ABSTRACT_UNIX_SOCKET = FETCHOPTTYPE_STRINGPOINT + 264, dirty::SCALARS,
+        set_abstract_unix_socket;
+    /// FETCHOPT_UPLOAD_BUFFERSIZE (clamped to 16 KiB..=2 MiB as upstream).
+    FETCHOPT_UPLOAD_BUFFERSIZE = FETCHOPTTYPE_LONG + 280, dirty::SCALARS,
+        set_upload_buffersize;
+    /// FETCHOPT_MAXAGE_CONN (s, default 118).
+    FETCHOPT_MAXAGE_CONN = FETCHOPTTYPE_LONG + 288, dirty::SCALARS, set_maxage_conn;
+    /// FETCHOPT_PREREQFUNCTION: called before each request is sent.
+    FETCHOPT_PREREQFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 312, dirty::SCALARS, set_prereq_fn;
+    /// FETCHOPT_PREREQDATA.
+    FETCHOPT_PREREQDATA = FETCHOPTTYPE_CBPOINT + 313, dirty::SCALARS, set_prereq_data;
+    /// FETCHOPT_MAXLIFETIME_CONN (s, 0 no limit).
+    FETCHOPT_MAXLIFETIME_CONN = FETCHOPTTYPE_LONG + 314, dirty::SCALARS, set_maxlifetime_conn;
 }
 
 fn set_write_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {

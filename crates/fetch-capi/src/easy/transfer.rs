@@ -101,6 +101,7 @@ impl FetchEasy {
             let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
             e.default_protocol(scheme.as_deref());
         }
+        self.apply_conn(&mut e, d & dirty::SCALARS != 0);
         if d & dirty::BODY != 0 {
             self.apply_body(&mut e);
         }

@@ -19,6 +19,11 @@ pub(super) struct Conn {
     pub(super) out_pos: usize,
     pub(super) requests: u32,
     pub(super) idle_since: Instant,
+    /// When it was opened (MAXLIFETIME_CONN).
+    pub(super) created: Instant,
+    /// The peer's and this end's addresses once connected (TCP only).
+    pub(super) peer: Option<SocketAddr>,
+    pub(super) local: Option<SocketAddr>,
     pub(super) tls: Option<Box<rustls::ClientConnection>>,
     /// The application's close-socket hook, if the transfer that opened
     /// the connection had one.

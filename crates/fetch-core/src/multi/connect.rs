@@ -1,55 +1,19 @@
 //! Connection setup: name resolution, non-blocking connect attempts (one
 //! address after another) and the TLS handshake.
 
+use super::sockets::{OpenError, open_socket, open_unix};
 use super::*;
 
 /// The shortest time one address gets before the next is tried.
 pub(super) const MIN_ATTEMPT: Duration = Duration::from_millis(200);
 
-/// A non-blocking TCP socket connecting to `addr`: made by the engine or
-/// by the application's open-socket hook, tuned by its sockopt hook.
-pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> io::Result<socket2::Socket> {
-    faults::check(Op::Socket)?;
-    let sock = match easy.open_socket.as_mut() {
-        Some(open) => {
-            let sock = socket2::Socket::from(open(addr)?);
-            sock.set_nonblocking(true)?;
-            sock
-        }
-        None => socket2::Socket::new(
-            Domain::for_address(addr),
-            Type::STREAM.nonblocking(),
-            Some(Protocol::TCP),
-        )?,
-    };
-    sock.set_nodelay(true)?;
-    if let Some(tune) = easy.sockopt.as_mut() {
-        if tune(std::os::fd::AsFd::as_fd(&sock))? == SockOpt::AlreadyConnected {
-            return Ok(sock);
-        }
-    }
-    // (A fault is injected after the real call: what the kernel says about
-    // a connect it has started.)
-    let started = sock.connect(&SockAddr::from(addr));
-    match faults::check(Op::Connect).and(started) {
-        Ok(()) => Ok(sock),
-        // EINTR on a non-blocking connect: it goes on asynchronously.
-        Err(e)
-            if e.raw_os_error() == Some(libc::EINPROGRESS)
-                || e.kind() == io::ErrorKind::WouldBlock
-                || e.kind() == io::ErrorKind::Interrupted =>
-        {
-            Ok(sock)
-        }
-        Err(e) => Err(e),
-    }
-}
-
 impl Multi {
     pub(super) fn resolve(&mut self, ti: usize) -> Step {
         let now = self.now;
         let t = &mut self.transfers[ti];
-        let (host, port) = (t.target().host.clone(), t.target().port);
+        let (host, port) = t.connect_host();
+        let (host, port) = (host.to_owned(), port);
+        let ttl = t.easy.conn.dns_cache_timeout;
         let literal = host
             .parse::<IpAddr>()
             .ok()
@@ -60,9 +24,8 @@ impl Multi {
                 SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port),
             ]
         });
-        if let Some(addrs) = literal.or(local) {
-            t.addrs = addrs;
-            return Step::Continue;
+        if let Some(addrs) = self.pinned(&host, port).or(literal).or(local) {
+            return self.addrs_step(ti, addrs);
         }
         if self.resolver.is_none() {
             match Resolver::new() {
@@ -80,9 +43,8 @@ impl Multi {
             }
         }
         let resolver = self.resolver.as_mut().expect("created above");
-        if let Some(addrs) = resolver.cached(&host, port, now) {
-            self.transfers[ti].addrs = addrs;
-            return Step::Continue;
+        if let Some(addrs) = resolver.cached(&host, port, now, ttl) {
+            return self.addrs_step(ti, addrs);
         }
         let key = ((ti as u64) << 32) | u64::from(self.transfers[ti].generation);
         if let Err(e) = resolver.submit(key, &host, port) {
@@ -101,6 +63,15 @@ impl Multi {
         Step::Wait
     }
 
+    /// Addresses known at once: go on, or stop if IPRESOLVE left none.
+    fn addrs_step(&mut self, ti: usize, addrs: Vec<SocketAddr>) -> Step {
+        if self.set_addrs(ti, addrs) {
+            Step::Continue
+        } else {
+            Step::Wait
+        }
+    }
+
     pub(super) fn resolver_event(&mut self) {
         let Some(resolver) = self.resolver.as_mut() else {
             return;
@@ -117,20 +88,24 @@ impl Multi {
                 Ok(addrs) if !addrs.is_empty() => Some(addrs),
                 _ => None,
             };
-            if let (Some(addrs), Some(res)) = (&ok, self.resolver.as_mut()) {
+            let t = self
+                .transfers
+                .get(ti)
+                .filter(|t| t.generation == generation && t.phase == Phase::Resolving);
+            // DNS_CACHE_TIMEOUT 0: the answer is used once, not kept.
+            let keep = t.is_none_or(|t| t.easy.conn.dns_cache_timeout != Some(Duration::ZERO));
+            if let (Some(addrs), Some(res), true) = (&ok, self.resolver.as_mut(), keep) {
                 res.store(r.host.clone(), r.port, addrs.clone(), now);
             }
-            let Some(t) = self.transfers.get_mut(ti) else {
-                continue;
-            };
-            if t.generation != generation || t.phase != Phase::Resolving {
+            if t.is_none() {
                 continue;
             }
             match ok {
                 Some(addrs) => {
-                    t.addrs = addrs;
-                    t.phase = Phase::Init;
-                    self.drive(ti, Events::NONE);
+                    if self.set_addrs(ti, addrs) {
+                        self.transfers[ti].phase = Phase::Init;
+                        self.drive(ti, Events::NONE);
+                    }
                 }
                 None => self.fail(
                     ti,
@@ -171,30 +146,10 @@ impl Multi {
             t.marks.resolved.get_or_insert_with(|| self.clock.now());
             match open_socket(addr, &mut t.easy) {
                 Ok(sock) => {
-                    let fd = sock.as_raw_fd();
-                    let origin = t.target().origin.clone();
-                    t.phase = Phase::Connecting;
-                    t.easy.info.num_connects += 1;
                     t.easy.info.primary_ip = Some(addr.ip());
                     t.easy.info.primary_port = addr.port();
-                    self.pool.opened(&origin);
-                    let cid = self.conns.insert(Conn {
-                        sock,
-                        fd,
-                        origin,
-                        state: ConnState::Busy(ti),
-                        carry: Vec::new(),
-                        out: Vec::new(),
-                        out_pos: 0,
-                        requests: 0,
-                        idle_since: self.now,
-                        tls: None,
-                        closer: t.easy.close_socket.clone(),
-                    });
-                    self.transfers[ti].conn = Some(cid);
-                    self.sockets.insert(fd, Owner::Conn(cid));
-                    self.sockets.want(fd, WANT_WRITE);
-                    tracing::debug!(transfer = ti, fd, %addr, "connecting");
+                    self.adopt(ti, sock);
+                    tracing::debug!(transfer = ti, %addr, "connecting");
                     self.transfers[ti]
                         .easy
                         .trace_text(|| format!("  Trying {addr}..."));
@@ -213,13 +168,86 @@ impl Multi {
                     self.set_deadline(ti, Kind::Attempt, attempt);
                     return Step::Wait;
                 }
-                Err(e) => {
+                Err(OpenError::Fatal(e)) => {
+                    self.fail(ti, e);
+                    return Step::Wait;
+                }
+                Err(OpenError::Attempt(e)) => {
                     tracing::debug!(transfer = ti, %addr, %e, "connect failed");
                     t.easy.trace_text(|| {
                         format!("connect to {} port {} failed: {e}", addr.ip(), addr.port())
                     });
                     t.last_connect_error = Some(e);
                 }
+            }
+        }
+    }
+
+    /// A new connection for the transfer, connecting on `sock`: it joins
+    /// the connection table and the socket table, waiting to be writable.
+    fn adopt(&mut self, ti: usize, sock: socket2::Socket) {
+        let t = &mut self.transfers[ti];
+        let fd = sock.as_raw_fd();
+        let origin = t.pool_key.clone();
+        t.phase = Phase::Connecting;
+        t.easy.info.num_connects += 1;
+        self.pool.opened(&origin);
+        let cid = self.conns.insert(Conn {
+            sock,
+            fd,
+            origin,
+            state: ConnState::Busy(ti),
+            carry: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            requests: 0,
+            idle_since: self.now,
+            created: self.now,
+            peer: None,
+            local: None,
+            tls: None,
+            closer: t.easy.close_socket.clone(),
+        });
+        self.transfers[ti].conn = Some(cid);
+        self.sockets.insert(fd, Owner::Conn(cid));
+        self.sockets.want(fd, WANT_WRITE);
+    }
+
+    /// UNIX_SOCKET_PATH: the connection is a Unix stream socket; no name is
+    /// resolved, the rest (connect, TLS, the request) is as over TCP.
+    pub(super) fn connect_unix(&mut self, ti: usize) -> Step {
+        if !self.pool.may_open(&self.transfers[ti].pool_key) {
+            self.wait_for_slot(ti);
+            return Step::Wait;
+        }
+        if self.pool.at_total_limit() {
+            self.evict_oldest_idle();
+        }
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        let deadline = now.checked_add(t.easy.connect_timeout);
+        let path = t
+            .easy
+            .conn
+            .unix_socket
+            .clone()
+            .expect("a Unix socket is set");
+        t.marks.resolved.get_or_insert(now);
+        match open_unix(&path) {
+            Ok(sock) => {
+                t.easy.trace_text(|| format!("  Trying {path:?}..."));
+                self.adopt(ti, sock);
+                self.set_deadline(ti, Kind::Connect, deadline);
+                Step::Wait
+            }
+            Err(OpenError::Fatal(e)) => {
+                self.fail(ti, e);
+                Step::Wait
+            }
+            Err(OpenError::Attempt(e)) => {
+                let msg = format!("Failed to connect to {path:?}: {e}");
+                self.fail(ti, Error::new(ErrorCode::CouldntConnect, msg).caused_by(e));
+                Step::Wait
             }
         }
     }
@@ -252,6 +280,9 @@ impl Multi {
             return self.connect_next(ti);
         }
         let now = self.clock.now();
+        let conn = &mut self.conns[cid];
+        conn.peer = conn.sock.peer_addr().ok().and_then(|a| a.as_socket());
+        conn.local = conn.sock.local_addr().ok().and_then(|a| a.as_socket());
         let t = &mut self.transfers[ti];
         t.marks.connected = Some(now);
         if let (Some(ip), Some(target)) = (t.easy.info.primary_ip, &t.target) {
@@ -264,8 +295,7 @@ impl Multi {
             return self.start_tls(ti, cid);
         }
         self.set_deadline(ti, Kind::Connect, None);
-        self.attach(ti, cid);
-        Step::Continue
+        self.attach(ti, cid)
     }
 
     /// TCP is up: begin the TLS handshake. Configurations are cached per
@@ -325,8 +355,7 @@ impl Multi {
                 });
                 self.transfers[ti].marks.tls_done = Some(self.clock.now());
                 self.set_deadline(ti, Kind::Connect, None);
-                self.attach(ti, cid);
-                return Step::Continue;
+                return self.attach(ti, cid);
             }
             match tls.read_tls(&mut SockIo(&conn.sock, SEND_FLAGS)) {
                 Ok(0) => {

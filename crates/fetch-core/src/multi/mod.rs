@@ -36,10 +36,12 @@ mod conn;
 mod connect;
 mod control;
 mod deadlines;
+mod names;
 mod pool;
 mod report;
 mod request;
 mod response;
+mod sockets;
 mod transfer;
 
 use conn::{Conn, ConnState, flush_tls};
@@ -132,6 +134,8 @@ pub struct Multi {
     timer_cb: Option<TimerFn>,
     observer: Option<ObserverFn>,
     resolver: Option<Resolver>,
+    /// Names pinned by FETCHOPT_RESOLVE entries.
+    dns_pins: rustc_hash::FxHashMap<(String, u16), names::Pin>,
     rbuf: Vec<u8>,
     /// Reused for every read-callback call.
     ubuf: Vec<u8>,
@@ -183,6 +187,7 @@ impl Multi {
             timer_cb: None,
             observer: None,
             resolver: None,
+            dns_pins: rustc_hash::FxHashMap::default(),
             rbuf: Vec::new(),
             ubuf: Vec::new(),
             tls_configs: rustc_hash::FxHashMap::default(),
@@ -307,6 +312,8 @@ impl Multi {
             seen_https: false,
             upload_len: None,
             upload_read: 0,
+            route: None,
+            pool_key: String::new(),
         });
         self.running += 1;
         let now = self.now;

@@ -181,8 +181,8 @@ impl Multi {
             return None;
         }
         loop {
-            let cid = self.pool.take_idle(&self.transfers[ti].target().origin)?;
-            if self.idle_alive(cid) {
+            let cid = self.pool.take_idle(&self.transfers[ti].pool_key)?;
+            if !self.too_old(ti, cid) && self.idle_alive(cid) {
                 return Some(cid);
             }
             // Out of the pool already: close it as a busy one.
@@ -221,6 +221,47 @@ impl Multi {
         }
     }
 
+    /// MAXAGE_CONN and MAXLIFETIME_CONN of the transfer that would reuse
+    /// `cid`: counted in whole seconds, as upstream, so a connection idle
+    /// for 1.9 s is not "older than 1 s".
+    fn too_old(&mut self, ti: usize, cid: usize) -> bool {
+        let conn = &self.conns[cid];
+        let t = &mut self.transfers[ti];
+        let idle = self
+            .now
+            .saturating_duration_since(conn.idle_since)
+            .as_secs();
+        if idle > t.easy.conn.max_age.as_secs() {
+            t.easy
+                .trace_text(|| format!("Too old connection ({idle} seconds idle), disconnect it"));
+            return true;
+        }
+        let life = self.now.saturating_duration_since(conn.created).as_secs();
+        match t.easy.conn.max_lifetime {
+            Some(max) if !max.is_zero() && life > max.as_secs() => {
+                t.easy.trace_text(|| {
+                    format!("Too old connection ({life} seconds since creation), disconnect it")
+                });
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Closes idle connections that are dead (the peer closed them, or sent
+    /// what it should not have): `fetch_easy_upkeep`'s work for HTTP/1.1,
+    /// which has nothing to send to keep a connection alive.
+    pub fn upkeep(&mut self) -> Result<(), MultiError> {
+        self.begin();
+        let idle: Vec<usize> = self.pool.idle().collect();
+        for cid in idle {
+            if !self.idle_alive(cid) {
+                self.close_conn(cid);
+            }
+        }
+        self.finish_call().map(|_| ())
+    }
+
     /// Whether an idle connection can be reused: nothing to read on it.
     /// Readable means the peer closed it or sent something it should not
     /// have; either way it is done.
@@ -246,6 +287,10 @@ impl Multi {
         if let ConnState::Busy(ti) = self.conns[cid].state {
             if let Some(t) = self.transfers.get_mut(ti) {
                 t.easy.trace_text(|| "Closing connection".to_owned());
+                // FETCHINFO_ACTIVESOCKET: no longer open.
+                if t.easy.info.active_socket == Some(fd) {
+                    t.easy.info.active_socket = None;
+                }
             }
         }
         if self.sockets.get(fd).is_some_and(|e| e.reported != 0) {
@@ -283,7 +328,7 @@ impl Multi {
         }
         t.phase = Phase::Pending;
         let waiter = (ti, t.generation);
-        let origin = t.target().origin.clone();
+        let origin = t.pool_key.clone();
         self.pool.wait(&origin, waiter);
     }
 

@@ -4,9 +4,6 @@
 
 use super::*;
 
-/// Upload bytes taken from a read callback per call.
-pub(super) const UPLOAD_CHUNK: usize = 64 * 1024;
-
 /// Upstream's rule: ask for "100 Continue" before a body of unknown size
 /// or over 1 MiB, unless the application set its own "Expect:" header
 /// (then only if that one asks for it).
@@ -154,9 +151,40 @@ pub(super) fn user_sets_expect(headers: &[String]) -> bool {
 impl Multi {
     /// Puts a connected connection to work for a transfer: the request is
     /// built and the transfer moves to Sending.
-    pub(super) fn attach(&mut self, ti: usize, cid: usize) {
+    pub(super) fn attach(&mut self, ti: usize, cid: usize) -> Step {
         let t = &mut self.transfers[ti];
         t.conn = Some(cid);
+        let conn = &self.conns[cid];
+        conn_info(&mut t.easy.info, conn);
+        if t.easy.prereq.is_some() {
+            // Info read inside the callback sees this connection.
+            t.easy.publish_live();
+        }
+        if let Some(prereq) = t.easy.prereq.as_mut() {
+            let show = |a: Option<SocketAddr>| {
+                a.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()))
+            };
+            let ((primary_ip, primary_port), (local_ip, local_port)) =
+                (show(conn.peer), show(conn.local));
+            let go = prereq(&crate::connopts::Prereq {
+                primary_ip,
+                primary_port,
+                local_ip,
+                local_port,
+            });
+            if !go {
+                conn_state_busy(&mut self.conns[cid], ti);
+                self.fail(
+                    ti,
+                    Error::new(
+                        ErrorCode::AbortedByCallback,
+                        "operation aborted by pre-request callback",
+                    ),
+                );
+                return Step::Wait;
+            }
+        }
+        let t = &mut self.transfers[ti];
         t.phase = Phase::Sending;
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
         let dest = t.target.clone().expect("a started transfer has a target");
@@ -205,6 +233,7 @@ impl Multi {
         }
         self.transfers[ti].progress_told = false;
         self.start_rates(ti);
+        Step::Continue
     }
 
     /// Whether credentials (`Authorization:`/`Cookie:` lines, URL user and
@@ -353,9 +382,11 @@ impl Multi {
         let conn = &mut self.conns[cid];
         conn.out.clear();
         conn.out_pos = 0;
+        // FETCHOPT_UPLOAD_BUFFERSIZE: the most the callback is offered.
+        let chunk_max = t.easy.conn.upload_buffer_size.max(1);
         let room = match t.upload_len {
-            Some(len) => len.saturating_sub(t.upload_read).min(UPLOAD_CHUNK as u64) as usize,
-            None => UPLOAD_CHUNK,
+            Some(len) => len.saturating_sub(t.upload_read).min(chunk_max as u64) as usize,
+            None => chunk_max,
         };
         t.easy.publish_live();
         let Body::Reader { read, .. } = &mut t.easy.body else {
@@ -454,4 +485,21 @@ impl Multi {
         self.fail(ti, err);
         Step::Wait
     }
+}
+
+/// What a transfer's information says about the connection it uses.
+fn conn_info(info: &mut TransferInfo, conn: &Conn) {
+    if let Some(peer) = conn.peer {
+        info.primary_ip = Some(peer.ip());
+        info.primary_port = peer.port();
+    }
+    info.local_ip = conn.local.map(|a| a.ip());
+    info.local_port = conn.local.map_or(0, |a| a.port());
+    info.active_socket = Some(conn.fd);
+}
+
+/// A reused connection is still idle when the transfer fails before using
+/// it: it must close as the transfer's.
+fn conn_state_busy(conn: &mut Conn, ti: usize) {
+    conn.state = ConnState::Busy(ti);
 }

@@ -127,6 +127,11 @@ impl Multi {
         } else {
             (limit as usize / 4).clamp(1024, READ_BUF)
         };
+        // FETCHOPT_BUFFERSIZE: no read takes more.
+        let read_max = match self.transfers[ti].easy.conn.buffer_size {
+            Some(n) => read_max.min(n.max(1)),
+            None => read_max,
+        };
         Input {
             buf,
             filled,

@@ -97,6 +97,12 @@ pub(super) struct Transfer {
     pub(super) upload_len: Option<u64>,
     /// Bytes taken from the read callback for the current request.
     pub(super) upload_read: u64,
+    /// Where connections go instead of the URL's host and port
+    /// (FETCHOPT_CONNECT_TO), for the current target.
+    pub(super) route: Option<(String, u16)>,
+    /// The pool key of the current target: its origin plus whatever else
+    /// makes a connection unfit for another transfer (route, binding).
+    pub(super) pool_key: String,
 }
 
 impl Transfer {
@@ -105,6 +111,14 @@ impl Transfer {
         self.target
             .as_ref()
             .expect("a started transfer has a target")
+    }
+
+    /// The host and port connections are made to (CONNECT_TO applied).
+    pub(super) fn connect_host(&self) -> (&str, u16) {
+        match &self.route {
+            Some((h, p)) => (h, *p),
+            None => (&self.target().host, self.target().port),
+        }
     }
 
     pub(super) fn id(&self, index: usize) -> TransferId {
@@ -175,13 +189,10 @@ impl Multi {
 
     pub(super) fn start(&mut self, ti: usize) -> Step {
         let now = self.now;
-        let t = &mut self.transfers[ti];
-        if t.started.is_none() {
-            t.started = Some(now);
-            if let Some(limit) = t.easy.timeout {
-                t.deadlines[Kind::Total as usize] = now.checked_add(limit);
-            }
+        if self.transfers[ti].started.is_none() && !self.begin_transfer(ti) {
+            return Step::Wait;
         }
+        let t = &mut self.transfers[ti];
         if t.target.is_none() {
             if let Err(e) = t.method.check() {
                 self.fail(ti, e);
@@ -191,7 +202,8 @@ impl Multi {
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
-                (Some(raw), _) => Dest::parse(raw, tag, t.easy.default_protocol.as_deref()),
+                (Some(raw), _) => Dest::parse(raw, tag, t.easy.default_protocol.as_deref())
+                    .and_then(|d| d.with_port(t.easy.conn.port)),
             };
             match target {
                 Ok(target) => {
@@ -209,13 +221,15 @@ impl Multi {
             let host = &t.target.as_ref().expect("set above").host;
             t.easy
                 .trace_text(|| format!("Re-using existing connection with host {host}"));
-            self.attach(ti, cid);
-            return Step::Continue;
+            return self.attach(ti, cid);
+        }
+        if self.transfers[ti].easy.conn.unix_socket.is_some() {
+            return self.connect_unix(ti);
         }
         if self.transfers[ti].addrs.is_empty() {
             return self.resolve(ti);
         }
-        if !self.pool.may_open(&self.transfers[ti].target().origin) {
+        if !self.pool.may_open(&self.transfers[ti].pool_key) {
             self.wait_for_slot(ti);
             return Step::Wait;
         }
@@ -230,18 +244,46 @@ impl Multi {
         self.connect_next(ti)
     }
 
+    /// The first start of a transfer (not of each redirect): its total
+    /// deadline, and its RESOLVE and CONNECT_TO lists checked (RESOLVE
+    /// loaded into the multi). Returns whether it may go on.
+    fn begin_transfer(&mut self, ti: usize) -> bool {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        t.started = Some(now);
+        if let Some(limit) = t.easy.timeout {
+            t.deadlines[Kind::Total as usize] = now.checked_add(limit);
+        }
+        let conn = &t.easy.conn;
+        if conn.resolve.is_empty() && conn.connect_to.is_empty() {
+            return true;
+        }
+        if let Err(e) = conn.check() {
+            self.fail(ti, e);
+            return false;
+        }
+        self.load_resolve(ti);
+        true
+    }
+
     /// Points a transfer at a (new) target; known addresses are dropped
     /// when the origin changes.
     pub(super) fn set_target(&mut self, ti: usize, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
-        if t.target
-            .as_ref()
-            .is_none_or(|old| old.origin != target.origin)
-        {
+        let route = t.easy.conn.route(&target.host, target.port);
+        let key = format!(
+            "{}{}",
+            target.origin,
+            t.easy.conn.key_suffix(route.as_ref())
+        );
+        if key != t.pool_key || route != t.route {
             t.addrs.clear();
             t.next_addr = 0;
         }
-        t.easy.info.effective_url = Some(target.url.as_str().to_owned());
+        t.route = route;
+        t.pool_key = key;
+        let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
+        t.easy.info.effective_url = Some(shown.to_owned());
         t.seen_https |= target.https;
         if t.first.is_none() {
             t.first = Some(target.clone());
