@@ -76,6 +76,7 @@
 #[cfg(feature = "checked")]
 pub mod checked;
 mod clock;
+mod decode;
 mod dest;
 mod easy;
 mod error;
