@@ -45,10 +45,9 @@ impl Brotli {
             &mut self.state,
         );
         match result {
-            BrotliResult::ResultFailure => Err(corrupt(format_args!(
-                "brotli: {:?}",
-                self.state.error_code
-            ))),
+            BrotliResult::ResultFailure => {
+                Err(corrupt(format_args!("brotli: {:?}", self.state.error_code)))
+            }
             BrotliResult::ResultSuccess => {
                 self.done = true;
                 Ok(Step {

@@ -48,7 +48,7 @@ pub(crate) struct Step {
 enum Stage {
     Deflate(deflate::Inflater),
     Brotli(brotli::Brotli),
-    Zstd(zstd::Zstd),
+    Zstd(Box<zstd::Zstd>),
 }
 
 impl Stage {
@@ -128,7 +128,7 @@ pub(crate) fn plan(codings: &[String]) -> Plan {
             "gzip" | "x-gzip" => Stage::Deflate(deflate::Inflater::gzip()),
             "deflate" => Stage::Deflate(deflate::Inflater::deflate()),
             "br" => Stage::Brotli(brotli::Brotli::new()),
-            "zstd" => Stage::Zstd(zstd::Zstd::new()),
+            "zstd" => Stage::Zstd(Box::new(zstd::Zstd::new())),
             _ => return Plan::Unknown,
         };
         stages.push(stage);

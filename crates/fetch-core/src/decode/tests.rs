@@ -126,11 +126,7 @@ fn chained_codings_undone_in_reverse() {
     let data = sample(80_000);
     // "gzip, br": gzip applied first, then br.
     each_size(&["gzip", "br"], &br(&gzip(&data)), &data);
-    each_size(
-        &["zstd", "identity", "deflate"],
-        &zlib(&zst(&data)),
-        &data,
-    );
+    each_size(&["zstd", "identity", "deflate"], &zlib(&zst(&data)), &data);
 }
 
 #[test]
@@ -143,11 +139,18 @@ fn plans() {
     match plan(&v(&["identity"; 6])) {
         Plan::Refused(e) => {
             assert_eq!(e.code(), ErrorCode::BadContentEncoding);
-            assert!(e.to_string().contains("more than 5 content encodings"), "{e}");
+            assert!(
+                e.to_string().contains("more than 5 content encodings"),
+                "{e}"
+            );
         }
         _ => panic!("six codings accepted"),
     }
-    assert!(unknown_coding().to_string().contains("deflate, gzip, br, zstd"));
+    assert!(
+        unknown_coding()
+            .to_string()
+            .contains("deflate, gzip, br, zstd")
+    );
 }
 
 fn fails(codings: &[&str], encoded: &[u8]) -> Error {
@@ -169,8 +172,14 @@ fn corrupt_streams_are_bad_content_encoding() {
         fails(&["gzip"], b"not gzip at all").code(),
         ErrorCode::BadContentEncoding
     );
-    assert_eq!(fails(&["br"], &[0xff; 64]).code(), ErrorCode::BadContentEncoding);
-    assert_eq!(fails(&["zstd"], &[0x28, 0xb5, 0x2f, 0xfd, 0x08]).code(), ErrorCode::BadContentEncoding);
+    assert_eq!(
+        fails(&["br"], &[0xff; 64]).code(),
+        ErrorCode::BadContentEncoding
+    );
+    assert_eq!(
+        fails(&["zstd"], &[0x28, 0xb5, 0x2f, 0xfd, 0x08]).code(),
+        ErrorCode::BadContentEncoding
+    );
     let mut z = zst(&data);
     let at = z.len() / 2;
     z[at..].fill(0x5a);

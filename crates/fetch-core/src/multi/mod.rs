@@ -32,6 +32,7 @@ use crate::socket::{
 };
 use crate::tls::{self, SockIo, TlsOptions};
 
+mod body;
 mod conn;
 mod connect;
 mod control;
@@ -298,6 +299,8 @@ impl Multi {
             paused_recv: false,
             paused_send: false,
             held: Vec::new(),
+            body_out: body::BodyOut::Plain,
+            delivered: 0,
             expect: Expect::No,
             marks: Marks::default(),
             rates: Rates::default(),
