@@ -354,3 +354,62 @@ fn content_length_over_the_limit() {
         }
     }
 }
+
+/// Runs `easy` with a write callback that pauses before taking each piece
+/// and an application that resumes it from its loop; returns the body.
+fn pause_at_every_piece(mut easy: Easy) -> (Result<(), fetch_core::Error>, Vec<u8>, usize) {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let want_resume = Arc::new(AtomicBool::new(false));
+    let (g, w) = (got.clone(), want_resume.clone());
+    let mut armed = true;
+    easy.write_function(move |d| {
+        if armed {
+            armed = false;
+            w.store(true, Ordering::SeqCst);
+            return Flow::Pause;
+        }
+        armed = true;
+        g.lock().unwrap().extend_from_slice(d);
+        Flow::Continue
+    });
+    let mut app = App::new();
+    let id = app.add(easy);
+    let mut pauses = 0;
+    for _ in 0..20_000 {
+        if app.done.iter().any(|m| m.transfer == id) {
+            break;
+        }
+        app.step(Duration::from_millis(20));
+        if want_resume.swap(false, Ordering::SeqCst) {
+            pauses += 1;
+            app.multi.pause(id, Pause::CONT).unwrap();
+        }
+    }
+    let result = app.result(id).clone();
+    let body = got.lock().unwrap().clone();
+    (result, body, pauses)
+}
+
+/// A pause on every piece, the last one included, loses nothing and ends
+/// the transfer: decoded pieces (the message may end while decoded bytes
+/// wait) and raw framing (the message may end with the held bytes).
+#[test_log::test]
+fn pause_on_every_piece_cb06() {
+    let data = body(100_000);
+    let mut msg =
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    msg.extend_from_slice(&chunked(&gzip(&data), 3000));
+    let srv = ScriptedServer::start(Script::new().expect_request().write(&msg));
+    let (result, got, pauses) = pause_at_every_piece(accepting(srv.url("/")));
+    assert!(result.is_ok(), "{result:?}");
+    assert!(got == data);
+    assert!(pauses >= data.len() / (16 * 1024), "{pauses} pauses");
+
+    let mut easy = Easy::get(srv.url("/"));
+    easy.transfer_decoding(false);
+    let (result, got, pauses) = pause_at_every_piece(easy);
+    assert!(result.is_ok(), "{result:?}");
+    let framed = &msg[msg.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+    assert!(got == framed, "framing intact");
+    assert!(pauses > 1);
+}
