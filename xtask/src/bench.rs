@@ -36,7 +36,7 @@ pub(crate) struct BenchArgs {
     /// Runs per client and workload (default: 3, or 1 with --quick).
     #[arg(long)]
     runs: Option<usize>,
-    /// Only these workloads (comma-separated keys: A,B,S100,S10k,C,D,E).
+    /// Only these workloads (comma-separated keys: A,B,S100,S10k,C,D,E,G).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the callgrind instruction counts.
@@ -80,6 +80,8 @@ pub(crate) struct Workload {
     pub(crate) total: u64,
     pub(crate) concurrency: u64,
     pub(crate) tls: bool,
+    /// ACCEPT_ENCODING for the clients (BENCH_ACCEPT_ENCODING).
+    pub(crate) encoding: Option<&'static str>,
 }
 
 fn workloads(quick: bool, big: u64) -> Vec<Workload> {
@@ -91,6 +93,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         total,
         concurrency,
         tls,
+        encoding: None,
     };
     // Scaling pair: the same transfers per connection at both sizes, so
     // the per-transfer share of connection set-up is the same.
@@ -106,6 +109,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         (20_000, 5_000, 1_000, 1_000, 2_000, 20_000)
     };
     let c = if quick { (2, 2) } else { (8, 4) };
+    let g = if quick { 100 } else { 1_000 };
     vec![
         w(
             "A",
@@ -163,6 +167,17 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
             100,
             true,
         ),
+        Workload {
+            encoding: Some(""),
+            ..w(
+                "G",
+                format!("G: {g} × 1 MiB JSON, gzip on, 16 in flight"),
+                "gz/1m.json",
+                g,
+                16,
+                false,
+            )
+        },
     ]
 }
 
@@ -400,9 +415,14 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
         let ca = w.tls.then(|| nginx.ca_file());
         let mut per: Vec<(Client, Vec<RunResult>, Option<Outcome>)> =
             Client::ALL.iter().map(|&c| (c, Vec::new(), None)).collect();
-        if w.tls {
+        if w.tls || w.encoding.is_some() {
+            let reason = if w.tls {
+                "has no TLS"
+            } else {
+                "does not decode"
+            };
             per[3].2 = Some(Outcome::NotRun {
-                reason: "the floor client has no TLS".into(),
+                reason: format!("the floor client {reason}"),
             });
         }
         for run in 0..runs {
@@ -418,8 +438,7 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
                 match run_client(
                     bins.of(*client),
                     &url,
-                    w.total,
-                    w.concurrency,
+                    w,
                     ca.as_deref(),
                     &out.join("runs").join(&tag),
                     timeout,
@@ -557,8 +576,7 @@ fn classify_failure(client: Client, r: &RunResult) -> Outcome {
 fn run_client(
     bin: &Path,
     url: &str,
-    total: u64,
-    concurrency: u64,
+    w: &Workload,
     ca: Option<&Path>,
     base: &Path,
     timeout: Duration,
@@ -568,8 +586,11 @@ fn run_client(
     let io = |e: io::Error| e.to_string();
     let mut cmd = Command::new(bin);
     cmd.arg(url)
-        .arg(total.to_string())
-        .arg(concurrency.to_string());
+        .arg(w.total.to_string())
+        .arg(w.concurrency.to_string());
+    if let Some(enc) = w.encoding {
+        cmd.env("BENCH_ACCEPT_ENCODING", enc);
+    }
     if let Some(ca) = ca {
         cmd.arg(ca);
     }
