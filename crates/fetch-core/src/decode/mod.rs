@@ -1,8 +1,8 @@
 //! Content decoding (`Content-Encoding`): gzip, deflate, br and zstd, alone
 //! or chained, decoded as the body streams in and handed out in bounded
-//! pieces. Sans-IO like the HTTP codec: bytes go in with [`Content::push`]
-//! and decoded pieces come out of [`Content::pull`], never more than the
-//! caller's buffer, so a small compressed input cannot make one call do an
+//! pieces. Sans-IO like the HTTP codec: [`Content::pull`] decodes from the
+//! received bytes straight into the caller's buffer, never more than it
+//! holds, and [`Content::keep`] copies only what a pause leaves undecoded, so a small compressed input cannot make one call do an
 //! unbounded amount of work (a decompression bomb is stopped by the size
 //! limit between two pieces).
 //!
@@ -149,8 +149,8 @@ pub(crate) struct Content {
     /// `stages[0]` undoes the last coding applied; the last stage's output
     /// is the body.
     stages: Vec<Stage>,
-    /// `inputs[i]` waits to go into `stages[i]`; `inputs[0]` is the body
-    /// as received.
+    /// `inputs[i]` waits to go into `stages[i]`; `inputs[0]` holds received
+    /// bytes only when a pause or a yield stopped decoding them.
     inputs: Vec<Pending>,
     /// The last pull stopped with output possibly left (set by the caller
     /// through [`Content::set_pending`]).
@@ -158,26 +158,28 @@ pub(crate) struct Content {
 }
 
 impl Content {
-    /// Appends received (encoded) body bytes.
-    pub(crate) fn push(&mut self, data: &[u8]) {
+    /// Keeps received bytes that could not be decoded now (the caller
+    /// stopped pulling); they are decoded before any new input.
+    pub(crate) fn keep(&mut self, rest: &[u8]) {
         let first = &mut self.inputs[0];
-        if first.start > 0 && first.start >= first.buf.len() / 2 {
+        if first.start > 0 {
             first.buf.drain(..first.start);
             first.start = 0;
         }
-        first.buf.extend_from_slice(data);
+        first.buf.extend_from_slice(rest);
     }
 
-    /// Decodes into `out`; `Ok(0)` when nothing more can be made until
-    /// more input is pushed.
-    pub(crate) fn pull(&mut self, out: &mut [u8]) -> Result<usize, Error> {
-        fill(&mut self.stages, &mut self.inputs, out)
+    /// Decodes into `out`, taking received bytes from what was kept first,
+    /// then from `input` (advanced past what was used). `Ok(0)` when nothing
+    /// more can be made until more input arrives.
+    pub(crate) fn pull(&mut self, input: &mut &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        fill(&mut self.stages, &mut self.inputs, input, out)
     }
 
-    /// Whether output may be left from before (a pause or a yield stopped
-    /// the last round of pulls before `pull` returned 0).
+    /// Whether work may be left from before: output a pause or a yield
+    /// stopped, or kept input.
     pub(crate) fn has_pending(&self) -> bool {
-        self.pending
+        self.pending || !self.inputs[0].is_empty()
     }
 
     /// Notes whether the caller stopped pulling before the chain was empty.
@@ -187,16 +189,30 @@ impl Content {
 }
 
 /// Fills `out` from the last of `stages`, refilling its input from the
-/// stages before it as needed.
-fn fill(stages: &mut [Stage], inputs: &mut [Pending], out: &mut [u8]) -> Result<usize, Error> {
+/// stages before it as needed; the first stage reads its kept bytes, then
+/// `first`.
+fn fill(
+    stages: &mut [Stage],
+    inputs: &mut [Pending],
+    first: &mut &[u8],
+    out: &mut [u8],
+) -> Result<usize, Error> {
     let (Some((stage, before)), Some((input, before_inputs))) =
         (stages.split_last_mut(), inputs.split_last_mut())
     else {
         return Ok(0);
     };
     loop {
-        let step = stage.run(input.unread(), out)?;
-        input.consume(step.used);
+        let direct = before.is_empty() && input.is_empty();
+        let step = if direct {
+            let step = stage.run(first, out)?;
+            *first = &first[step.used..];
+            step
+        } else {
+            let step = stage.run(input.unread(), out)?;
+            input.consume(step.used);
+            step
+        };
         if step.made > 0 {
             return Ok(step.made);
         }
@@ -208,7 +224,7 @@ fn fill(stages: &mut [Stage], inputs: &mut [Pending], out: &mut [u8]) -> Result<
             return Ok(0);
         }
         input.buf.resize(STAGE_BUF, 0);
-        let n = fill(before, before_inputs, &mut input.buf)?;
+        let n = fill(before, before_inputs, first, &mut input.buf)?;
         input.buf.truncate(n);
         input.start = 0;
         if n == 0 {

@@ -26,7 +26,7 @@ pub(super) enum BodyOut {
     /// As the HTTP codec unframes it.
     Plain,
     /// Through content decoders.
-    Decode(Box<Decoding>),
+    Decode(Box<Content>),
     /// In a content coding libfetch does not know: the first body byte
     /// fails the transfer.
     Unknown,
@@ -35,18 +35,12 @@ pub(super) enum BodyOut {
     Raw { ended: Option<bool> },
 }
 
-/// A decoder chain and the buffer its pieces are made in.
-pub(super) struct Decoding {
-    content: Content,
-    piece: Vec<u8>,
-}
-
 impl BodyOut {
     /// Work is left from before (a pause or a yield): the next receive step
     /// runs even without a readiness event.
     pub(super) fn has_pending(&self) -> bool {
         match self {
-            Self::Decode(d) => d.content.has_pending(),
+            Self::Decode(c) => c.has_pending(),
             Self::Raw { ended } => ended.is_some(),
             Self::Plain | Self::Unknown => false,
         }
@@ -90,12 +84,7 @@ pub(super) fn choose(t: &mut Transfer, head: &ResponseHead) -> Option<Error> {
     }
     match decode::plan(&head.content_encoding) {
         Plan::Identity => {}
-        Plan::Decode(content) => {
-            t.body_out = BodyOut::Decode(Box::new(Decoding {
-                content,
-                piece: vec![0; PIECE],
-            }))
-        }
+        Plan::Decode(content) => t.body_out = BodyOut::Decode(Box::new(content)),
         Plan::Unknown => t.body_out = BodyOut::Unknown,
         Plan::Refused(e) => return Some(e),
     }
@@ -149,10 +138,9 @@ impl Multi {
             BodyOut::Raw { .. } => return None,
             BodyOut::Unknown if data.is_empty() => return None,
             BodyOut::Unknown => return Some(Outcome::Failed(decode::unknown_coding())),
-            BodyOut::Decode(d) => {
+            BodyOut::Decode(_) => {
                 t.easy.info.size_download += data.len() as u64;
-                d.content.push(data);
-                return self.drain_decoded(ti);
+                return self.drain_decoded(ti, data);
             }
         }
         if let Err(e) = self.deliver(ti, data) {
@@ -161,43 +149,46 @@ impl Multi {
         self.transfers[ti].paused_recv.then_some(Outcome::Paused)
     }
 
-    /// Hands decoded pieces to the application until the decoder needs
-    /// more input (`None`), the transfer pauses, fails or has had its
-    /// budget for this call.
-    fn drain_decoded(&mut self, ti: usize) -> Option<Outcome> {
+    /// Decodes `input` (after what was kept from before) and hands the
+    /// pieces to the application until the decoder needs more input
+    /// (`None`), or the transfer pauses, fails or has had its budget for
+    /// this call; then what is left of `input` is kept.
+    fn drain_decoded(&mut self, ti: usize, mut input: &[u8]) -> Option<Outcome> {
+        let mut piece = std::mem::take(&mut self.piece);
+        piece.resize(PIECE, 0);
+        let outcome = self.drain_into(ti, &mut input, &mut piece);
+        self.piece = piece;
+        let BodyOut::Decode(content) = &mut self.transfers[ti].body_out else {
+            return outcome;
+        };
+        content.set_pending(outcome.is_some());
+        if outcome.is_some() && !input.is_empty() {
+            content.keep(input);
+        }
+        outcome
+    }
+
+    /// The loop of [`Self::drain_decoded`], making pieces in `piece`.
+    fn drain_into(&mut self, ti: usize, input: &mut &[u8], piece: &mut [u8]) -> Option<Outcome> {
         let mut budget = DECODE_BUDGET;
         loop {
-            let BodyOut::Decode(d) = &mut self.transfers[ti].body_out else {
+            let BodyOut::Decode(content) = &mut self.transfers[ti].body_out else {
                 return None;
             };
-            let mut piece = std::mem::take(&mut d.piece);
-            let made = d.content.pull(&mut piece);
-            let delivered = match made {
-                Ok(0) => {
-                    d.piece = piece;
-                    d.content.set_pending(false);
-                    return None;
-                }
-                Ok(n) => self.deliver(ti, &piece[..n]).map(|()| n),
-                Err(e) => Err(e),
-            };
-            let t = &mut self.transfers[ti];
-            let BodyOut::Decode(d) = &mut t.body_out else {
-                unreachable!("the body mode changes only at a head")
-            };
-            d.piece = piece;
-            let n = match delivered {
+            let n = match content.pull(input, piece) {
+                Ok(0) => return None,
                 Ok(n) => n,
                 Err(e) => return Some(Outcome::Failed(e)),
             };
+            if let Err(e) = self.deliver(ti, &piece[..n]) {
+                return Some(Outcome::Failed(e));
+            }
             budget = budget.saturating_sub(n);
-            if t.paused_recv || budget == 0 {
-                d.content.set_pending(true);
-                return Some(if t.paused_recv {
-                    Outcome::Paused
-                } else {
-                    Outcome::Yield
-                });
+            if self.transfers[ti].paused_recv {
+                return Some(Outcome::Paused);
+            }
+            if budget == 0 {
+                return Some(Outcome::Yield);
             }
         }
     }
@@ -225,7 +216,7 @@ impl Multi {
     /// stops the decoding loop again.
     pub(super) fn resume_body(&mut self, ti: usize) -> Option<Outcome> {
         match &mut self.transfers[ti].body_out {
-            BodyOut::Decode(d) if d.content.has_pending() => self.drain_decoded(ti),
+            BodyOut::Decode(c) if c.has_pending() => self.drain_decoded(ti, &[]),
             BodyOut::Raw { ended } => ended.take().map(|reusable| Outcome::Finished { reusable }),
             _ => None,
         }

@@ -134,6 +134,8 @@ pub struct Multi {
     observer: Option<ObserverFn>,
     resolver: Option<Resolver>,
     rbuf: Vec<u8>,
+    /// The buffer decoded body pieces are made in, shared like `rbuf`.
+    piece: Vec<u8>,
     /// Reused for every read-callback call.
     ubuf: Vec<u8>,
     /// rustls configurations by TLS pool tag (cached per options; this is
@@ -185,6 +187,7 @@ impl Multi {
             observer: None,
             resolver: None,
             rbuf: Vec::new(),
+            piece: Vec::new(),
             ubuf: Vec::new(),
             tls_configs: rustc_hash::FxHashMap::default(),
             cb_failed: false,
