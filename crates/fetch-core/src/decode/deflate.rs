@@ -13,6 +13,8 @@ const GZIP_FIXED: usize = 10;
 /// A gzip header longer than this (file name, comment, extra field) is
 /// refused rather than buffered without end.
 const GZIP_HEADER_MAX: usize = 64 * 1024;
+/// Bytes looked at per step while the gzip header is incomplete.
+const HEADER_STEP: usize = 512;
 
 /// Where an inflater stands.
 enum State {
@@ -63,8 +65,10 @@ impl Inflater {
     pub(super) fn run(&mut self, input: &[u8], out: &mut [u8]) -> Result<Step, Error> {
         match &mut self.state {
             State::GzipHeader(seen) => {
+                // A little at a time: most headers are 10 bytes.
                 let before = seen.len();
-                seen.extend_from_slice(input);
+                let take = input.len().min(HEADER_STEP);
+                seen.extend_from_slice(&input[..take]);
                 match gzip_header_len(seen)? {
                     Some(len) => {
                         self.state = State::Body;
@@ -75,7 +79,7 @@ impl Inflater {
                     }
                     None if seen.len() > GZIP_HEADER_MAX => Err(corrupt("gzip header too long")),
                     None => Ok(Step {
-                        used: input.len(),
+                        used: take,
                         made: 0,
                     }),
                 }
