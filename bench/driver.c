@@ -12,6 +12,8 @@
  * One source, two builds: `cc driver.c -lcurl` for libcurl and
  * `cc -DUSE_FETCH -I<fetch include> driver.c libfetch.a ...` for libfetch,
  * where fetch_compat.h maps the upstream names used here to fetch names.
+ * With BENCH_ACCEPT_ENCODING set, each transfer sets ACCEPT_ENCODING to it
+ * (workload G: decoding cost).
  */
 #include "bench_common.h"
 
@@ -207,6 +209,9 @@ int main(int argc, char **argv)
     struct slot *slot = &slots[i];
     slot->easy = curl_easy_init();
     curl_easy_setopt(slot->easy, CURLOPT_URL, app.args.url);
+    if(getenv("BENCH_ACCEPT_ENCODING"))
+      curl_easy_setopt(slot->easy, CURLOPT_ACCEPT_ENCODING,
+                       getenv("BENCH_ACCEPT_ENCODING"));
     curl_easy_setopt(slot->easy, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(slot->easy, CURLOPT_WRITEDATA, slot);
     curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);

@@ -38,7 +38,7 @@ pub(crate) struct BenchArgs {
     /// Runs per client and workload (default: 3, or 1 with --quick).
     #[arg(long)]
     runs: Option<usize>,
-    /// Only these workloads (comma-separated keys: A,B,S100,S10k,C,D,E).
+    /// Only these workloads (comma-separated keys: A,B,S100,S10k,C,D,E,G).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the callgrind instruction counts.
@@ -85,6 +85,8 @@ pub(crate) struct Workload {
     /// MAX_HOST_CONNECTIONS for the clients (BENCH_MAX_HOST_CONNECTIONS),
     /// 0 for none; the floor uses it as its number of connections.
     pub(crate) max_host: u64,
+    /// ACCEPT_ENCODING for the clients (BENCH_ACCEPT_ENCODING).
+    pub(crate) encoding: Option<&'static str>,
 }
 
 fn workloads(quick: bool, big: u64) -> Vec<Workload> {
@@ -97,6 +99,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         concurrency,
         tls,
         max_host: 0,
+        encoding: None,
     };
     // Scaling pair: the same transfers per connection at both sizes, so
     // the per-transfer share of connection set-up is the same.
@@ -127,6 +130,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
             false,
         )
     };
+    let g = if quick { 100 } else { 1_000 };
     vec![
         limited,
         w(
@@ -193,6 +197,17 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
             100,
             true,
         ),
+        Workload {
+            encoding: Some(""),
+            ..w(
+                "G",
+                format!("G: {g} × 1 MiB JSON, gzip on, 16 in flight"),
+                "gz/1m.json",
+                g,
+                16,
+                false,
+            )
+        },
     ]
 }
 
@@ -430,9 +445,14 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
         let ca = w.tls.then(|| nginx.ca_file());
         let mut per: Vec<(Client, Vec<RunResult>, Option<Outcome>)> =
             Client::ALL.iter().map(|&c| (c, Vec::new(), None)).collect();
-        if w.tls {
+        if w.tls || w.encoding.is_some() {
+            let reason = if w.tls {
+                "has no TLS"
+            } else {
+                "does not decode"
+            };
             per[3].2 = Some(Outcome::NotRun {
-                reason: "the floor client has no TLS".into(),
+                reason: format!("the floor client {reason}"),
             });
         }
         for run in 0..runs {
@@ -607,6 +627,9 @@ fn run_client(
         cmd.env("BENCH_MAX_HOST_CONNECTIONS", w.max_host.to_string());
     } else {
         cmd.env_remove("BENCH_MAX_HOST_CONNECTIONS");
+    }
+    if let Some(enc) = w.encoding {
+        cmd.env("BENCH_ACCEPT_ENCODING", enc);
     }
     if let Some(ca) = ca {
         cmd.arg(ca);

@@ -36,6 +36,8 @@ impl Nginx {
         write_file(&www.join("1k.bin"), 1024)?;
         write_file(&www.join("64k.bin"), 64 * 1024)?;
         write_file(&www.join("big.bin"), files.big)?;
+        std::fs::create_dir_all(www.join("gz"))?;
+        write_json(&www.join("gz/1m.json"), 1 << 20)?;
         make_cert(dir)?;
 
         let port = free_port()?;
@@ -158,6 +160,34 @@ fn write_file(path: &Path, len: u64) -> io::Result<()> {
         left -= n as u64;
     }
     f.flush()
+}
+
+/// About `len` bytes of JSON records with varied numbers and words, which
+/// gzip to roughly a fifth as real API responses do (workload G).
+fn write_json(path: &Path, len: usize) -> io::Result<()> {
+    const WORDS: [&str; 8] = [
+        "alpha", "bravo", "charlie", "delta", "echo", "fox", "golf", "hotel",
+    ];
+    let mut out = String::with_capacity(len + 256);
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    out.push('[');
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let word = WORDS[(x % 8) as usize];
+        out.push_str(&format!(
+            "{{\"id\":{},\"name\":\"{word}-{}\",\"score\":{}.{},\"ok\":{}}},",
+            x % 1_000_000,
+            (x >> 20) % 9973,
+            (x >> 30) % 1000,
+            (x >> 40) % 100,
+            x & 1 == 0
+        ));
+    }
+    out.pop();
+    out.push(']');
+    std::fs::write(path, out)
 }
 
 /// A test CA (ca.pem) and a server certificate for 127.0.0.1 signed by

@@ -138,6 +138,10 @@ fn main() {
         if let Some(ca) = &args.ca_file {
             easy.tls_mut().ca_file = Some(ca.into());
         }
+        // Workload G: ACCEPT_ENCODING, so the body is decoded.
+        if let Ok(enc) = std::env::var("BENCH_ACCEPT_ENCODING") {
+            easy.accept_encoding(Some(enc));
+        }
         let b = bytes.clone();
         easy.write_function(move |data| {
             b.fetch_add(data.len() as u64, Ordering::Relaxed);

@@ -259,5 +259,8 @@ fn auth_and_encoding_options() {
         req.contains("\r\nAuthorization: Basic am9lOnNlY3JldA==\r\n"),
         "{req}"
     );
-    assert!(req.contains("\r\nAccept-Encoding: identity\r\n"), "{req}");
+    assert!(
+        req.contains("\r\nAccept-Encoding: deflate, gzip, br, zstd\r\n"),
+        "{req}"
+    );
 }

@@ -326,6 +326,9 @@ pub struct EasyState {
     pub(crate) forbid_reuse: bool,
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) accept_encoding: Option<String>,
+    pub(crate) content_decoding: bool,
+    pub(crate) transfer_decoding: bool,
+    pub(crate) max_filesize: Option<u64>,
     pub(crate) fresh_connect: bool,
     pub(crate) open_socket: Option<OpenSocketFn>,
     pub(crate) sockopt: Option<SockoptFn>,
@@ -396,6 +399,9 @@ impl Easy {
             forbid_reuse: false,
             credentials: None,
             accept_encoding: None,
+            content_decoding: true,
+            transfer_decoding: true,
+            max_filesize: None,
             fresh_connect: false,
             open_socket: None,
             sockopt: None,
@@ -500,14 +506,55 @@ impl Easy {
         self
     }
 
-    /// Asks for content encodings with `Accept-Encoding`
-    /// (FETCHOPT_ACCEPT_ENCODING): `Some("")` asks for what libfetch can
-    /// decode, which is only `identity`; any other value is sent as given.
-    /// With it set, a response whose `Content-Encoding` libfetch cannot
-    /// decode fails with FETCHE_BAD_CONTENT_ENCODING instead of handing
-    /// encoded bytes over as the body.
+    /// Asks for content encodings with `Accept-Encoding` and decodes the
+    /// body (FETCHOPT_ACCEPT_ENCODING): `Some("")` asks for every coding
+    /// libfetch decodes (`deflate, gzip, br, zstd`); any other value is
+    /// sent as given. Whatever was asked, a response in gzip (`x-gzip`),
+    /// deflate (zlib or raw), br or zstd, or a chain of them such as
+    /// `gzip, br`, is decoded as it streams in, and the write callback sees
+    /// the decoded body in pieces of at most 16 KiB. A coding libfetch does
+    /// not know, a corrupt stream or more than five codings fail the
+    /// transfer with FETCHE_BAD_CONTENT_ENCODING. `None` (the default)
+    /// sends nothing and hands the body over as it came.
+    ///
+    /// ```
+    /// use fetch_core::Easy;
+    /// let mut easy = Easy::with_url("http://127.0.0.1:8080/data.json");
+    /// easy.accept_encoding(Some(String::new())) // "deflate, gzip, br, zstd"
+    ///     .max_filesize(Some(100 << 20)); // stops a decompression bomb
+    /// ```
     pub fn accept_encoding(&mut self, encodings: Option<String>) -> &mut Self {
         self.accept_encoding = encodings;
+        self
+    }
+
+    /// Whether a body in a content coding is decoded when
+    /// [`Easy::accept_encoding`] is set (FETCHOPT_HTTP_CONTENT_DECODING,
+    /// default on). Off, the encoded bytes are handed over as received
+    /// while `Accept-Encoding` is still sent.
+    pub fn content_decoding(&mut self, on: bool) -> &mut Self {
+        self.content_decoding = on;
+        self
+    }
+
+    /// Whether a chunked body is unframed (FETCHOPT_HTTP_TRANSFER_DECODING,
+    /// default on). Off, the write callback gets the chunked framing as
+    /// received (size lines, chunk data, the last chunk and any trailer),
+    /// as upstream does; the framing is still read to find the end of the
+    /// response, trailers still go to the header callback, and such a body
+    /// is not content-decoded.
+    pub fn transfer_decoding(&mut self, on: bool) -> &mut Self {
+        self.transfer_decoding = on;
+        self
+    }
+
+    /// The largest body accepted (FETCHOPT_MAXFILESIZE(_LARGE); `None` or
+    /// `Some(0)`: no limit). A response whose `Content-Length` is larger
+    /// fails before its body with FETCHE_FILESIZE_EXCEEDED, and so does a
+    /// transfer the moment the body it would hand over (after content
+    /// decoding) passes the limit: a decompression bomb stops there.
+    pub fn max_filesize(&mut self, limit: Option<u64>) -> &mut Self {
+        self.max_filesize = limit.filter(|&n| n > 0);
         self
     }
 

@@ -59,12 +59,14 @@
 //! | `multi::transfer` | a transfer's phases, deadline kinds, the state machine, redirects |
 //! | `multi::connect` | resolve, non-blocking connect attempts, the TLS handshake |
 //! | `multi::request` / `multi::response` | the HTTP/1.1 exchange: head, framing, upload, reading, decoding, delivery |
+//! | `multi::body` | a body's route to the write callback: content decoding, raw framing, MAXFILESIZE |
 //! | `multi::conn` / `multi::pool` | a connection's I/O; the keep-alive pool, limits and wait queues |
 //! | `multi::deadlines` | the deadline queue (one entry per live transfer) |
 //! | `multi::report` | the only call sites of the socket and timer callbacks |
 //! | `multi::control` | pause, progress, speed limits, 100-continue, timings |
 //! | `socket` | the socket table: interest wanted vs. reported, `assign` values |
 //! | `http` | the sans-IO HTTP/1.1 codec (`request`, `response`) |
+//! | `decode` | sans-IO content decoders: gzip, deflate, br, zstd and chains of them |
 //! | `tls` | rustls configurations and error mapping |
 //! | `resolve` | the process-wide resolver pool and its wakeup socket |
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
@@ -78,6 +80,7 @@
 pub mod checked;
 mod clock;
 mod connopts;
+mod decode;
 mod dest;
 mod easy;
 mod error;

@@ -393,9 +393,22 @@ easy_options! {
         |o, a| { o.password = a.string(); Ok(()) };
     /// FETCHOPT_HTTPAUTH: only Basic is built in.
     FETCHOPT_HTTPAUTH = FETCHOPTTYPE_VALUES + 107, NONE, set_httpauth;
-    /// FETCHOPT_ACCEPT_ENCODING ("" for what libfetch decodes: identity).
+    /// FETCHOPT_ACCEPT_ENCODING ("" for all libfetch decodes: deflate,
+    /// gzip, br, zstd) and decoding of the response body.
     FETCHOPT_ACCEPT_ENCODING = FETCHOPTTYPE_STRINGPOINT + 102, dirty::SCALARS,
         |o, a| { o.accept_encoding = a.string(); Ok(()) };
+    /// FETCHOPT_HTTP_CONTENT_DECODING: 0 hands an encoded body over raw.
+    FETCHOPT_HTTP_CONTENT_DECODING = FETCHOPTTYPE_LONG + 158, dirty::SCALARS,
+        |o, a| { o.content_decoding = a.flag(); Ok(()) };
+    /// FETCHOPT_HTTP_TRANSFER_DECODING: 0 hands chunked framing over raw.
+    FETCHOPT_HTTP_TRANSFER_DECODING = FETCHOPTTYPE_LONG + 157, dirty::SCALARS,
+        |o, a| { o.transfer_decoding = a.flag(); Ok(()) };
+    /// FETCHOPT_MAXFILESIZE (bytes, 0 no limit; negative refused).
+    FETCHOPT_MAXFILESIZE = FETCHOPTTYPE_LONG + 114, dirty::SCALARS,
+        |o, a| { o.max_filesize = a.unsigned()?; Ok(()) };
+    /// FETCHOPT_MAXFILESIZE_LARGE.
+    FETCHOPT_MAXFILESIZE_LARGE = FETCHOPTTYPE_OFF_T + 117, dirty::SCALARS,
+        |o, a| { o.max_filesize = a.unsigned()?; Ok(()) };
     /// FETCHOPT_FRESH_CONNECT: a new connection, not a pooled one.
     FETCHOPT_FRESH_CONNECT = FETCHOPTTYPE_LONG + 74, dirty::SCALARS,
         |o, a| { o.fresh_connect = a.flag(); Ok(()) };

@@ -95,6 +95,9 @@ impl FetchEasy {
                     .as_ref()
                     .map(|v| v.to_string_lossy().into_owned()),
             );
+            e.content_decoding(o.content_decoding);
+            e.transfer_decoding(o.transfer_decoding);
+            e.max_filesize(Some(o.max_filesize));
             e.forbid_reuse(o.forbid_reuse);
             let (open, sockopt, close) = o.socket_hooks.engine_hooks();
             e.socket_hooks(open, sockopt, close);

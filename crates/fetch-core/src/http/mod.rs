@@ -60,8 +60,9 @@ pub(crate) struct ResponseHead {
     pub(crate) close: bool,
     /// The `Location` header value, trimmed.
     pub(crate) location: Option<String>,
-    /// The last content coding of `Content-Encoding`, if any.
-    pub(crate) content_encoding: Option<String>,
+    /// The content codings of every `Content-Encoding` line, in the order
+    /// they were applied.
+    pub(crate) content_encoding: Vec<String>,
 }
 
 impl ResponseHead {

@@ -270,7 +270,9 @@ impl ResponseDecoder {
             (facts.last_coding, facts.content_length, facts.location);
         let content_encoding = facts
             .content_encoding
-            .map(|c| String::from_utf8_lossy(c).into_owned());
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
         let headers = &*response.headers;
         let close = close_token || (minor_version == 0 && !keep_alive_token);
         let has_te = last_coding.is_some();
@@ -368,8 +370,8 @@ struct HeadFacts<'h> {
     content_length: bool,
     /// The first `Location` value.
     location: Option<&'h [u8]>,
-    /// The last content coding of `Content-Encoding`.
-    content_encoding: Option<&'h [u8]>,
+    /// The content codings of every `Content-Encoding` line.
+    content_encoding: Vec<&'h [u8]>,
 }
 
 impl<'h> HeadFacts<'h> {
@@ -389,9 +391,7 @@ impl<'h> HeadFacts<'h> {
                     facts.last_coding = Some(t);
                 }
             } else if name.eq_ignore_ascii_case(b"content-encoding") {
-                if let Some(t) = tokens(h.value).last() {
-                    facts.content_encoding = Some(t);
-                }
+                facts.content_encoding.extend(tokens(h.value));
             } else if name.eq_ignore_ascii_case(b"location") && facts.location.is_none() {
                 facts.location = Some(h.value);
             }

@@ -117,35 +117,6 @@ impl Multi {
         self.finish_call().map(drop)
     }
 
-    /// Delivers body bytes to the write callback (or the in-memory sink).
-    /// A pause keeps them for redelivery.
-    pub(super) fn deliver(&mut self, ti: usize, data: &[u8]) -> Result<(), Error> {
-        let t = &mut self.transfers[ti];
-        t.easy.publish_live();
-        let flow = match t.easy.write.as_mut() {
-            Some(cb) => cb(data),
-            None => {
-                t.easy.sink.extend_from_slice(data);
-                Flow::Continue
-            }
-        };
-        match flow {
-            Flow::Continue => {
-                t.easy.info.size_download += data.len() as u64;
-                Ok(())
-            }
-            Flow::Pause => {
-                t.held = data.to_vec();
-                t.paused_recv = true;
-                Ok(())
-            }
-            Flow::Abort => Err(Error::new(
-                ErrorCode::WriteError,
-                "Failure writing output to destination",
-            )),
-        }
-    }
-
     /// Recomputes what a sending or receiving transfer's socket is watched
     /// for, taking pauses and pending TLS records into account.
     pub(super) fn refresh_interest(&mut self, ti: usize) {

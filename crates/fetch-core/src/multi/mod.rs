@@ -32,6 +32,7 @@ use crate::socket::{
 };
 use crate::tls::{self, SockIo, TlsOptions};
 
+mod body;
 mod conn;
 mod connect;
 mod control;
@@ -137,6 +138,8 @@ pub struct Multi {
     /// Names pinned by FETCHOPT_RESOLVE entries.
     dns_pins: rustc_hash::FxHashMap<(String, u16), names::Pin>,
     rbuf: Vec<u8>,
+    /// The buffer decoded body pieces are made in, shared like `rbuf`.
+    piece: Vec<u8>,
     /// Reused for every read-callback call.
     ubuf: Vec<u8>,
     /// rustls configurations by TLS pool tag (cached per options; this is
@@ -189,6 +192,7 @@ impl Multi {
             resolver: None,
             dns_pins: rustc_hash::FxHashMap::default(),
             rbuf: Vec::new(),
+            piece: Vec::new(),
             ubuf: Vec::new(),
             tls_configs: rustc_hash::FxHashMap::default(),
             cb_failed: false,
@@ -303,6 +307,8 @@ impl Multi {
             paused_recv: false,
             paused_send: false,
             held: Vec::new(),
+            body_out: body::BodyOut::Plain,
+            delivered: 0,
             expect: Expect::No,
             marks: Marks::default(),
             rates: Rates::default(),

@@ -70,7 +70,11 @@ pub(super) fn request_headers<'a>(
         .map(|v| {
             format!(
                 "Accept-Encoding: {}",
-                if v.is_empty() { "identity" } else { v }
+                if v.is_empty() {
+                    crate::decode::SUPPORTED
+                } else {
+                    v
+                }
             )
         });
     let add_expect = expect && !user_sets_expect(user);
@@ -187,6 +191,7 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.phase = Phase::Sending;
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
+        t.body_out = body::BodyOut::Plain;
         let dest = t.target.clone().expect("a started transfer has a target");
         let framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
         t.upload_len = match (&t.easy.body, framing) {

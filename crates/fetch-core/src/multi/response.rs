@@ -1,6 +1,7 @@
 //! The response side of the exchange: reading with edge-trigger safety,
 //! decoding, and handing heads and body to the application's callbacks.
 
+use super::body::{self, BodyOut};
 use super::*;
 use crate::http::ResponseHead;
 
@@ -17,6 +18,8 @@ pub(super) enum Outcome {
     Paused,
     /// "100 Continue" arrived for a request waiting to send its body.
     Continue100,
+    /// Decoding had its budget for this call: come back at once.
+    Yield,
     Failed(Error),
     Finished {
         reusable: bool,
@@ -73,7 +76,11 @@ impl Multi {
         // without a readiness event: the socket may never signal them again.
         // So is a message whose last body bytes were handed out just as the
         // transfer paused: only its end is left, and no byte will come.
-        let carried = !self.conns[cid].carry.is_empty() || self.transfers[ti].decoder.is_complete();
+        // So is decoded body a pause or a yield left in the decoders.
+        let t = &self.transfers[ti];
+        let carried = !self.conns[cid].carry.is_empty()
+            || t.decoder.is_complete()
+            || t.body_out.has_pending();
         if !events.may_read() && !carried {
             return Step::Wait;
         }
@@ -219,6 +226,12 @@ impl Multi {
                 self.send_body_now(ti);
                 Step::Continue
             }
+            Outcome::Yield => {
+                self.keep(cid, input);
+                let now = self.now;
+                self.set_deadline(ti, Kind::Kick, Some(now));
+                Step::Wait
+            }
             Outcome::Failed(e) if eof && matches!(e.code(), ErrorCode::GotNothing) => {
                 self.conn_failed(ti, e)
             }
@@ -235,6 +248,9 @@ impl Multi {
 
     /// Feeds received bytes to the decoder and the application's callbacks.
     pub(super) fn process(&mut self, ti: usize, input: &[u8], eof: bool) -> (usize, Outcome) {
+        if let Some(outcome) = self.resume_body(ti) {
+            return (0, outcome);
+        }
         let mut pos = 0;
         loop {
             let t = &mut self.transfers[ti];
@@ -252,43 +268,45 @@ impl Multi {
                 Ok(x) => x,
                 Err(e) => return (pos, Outcome::Failed(Error::new(e.code(), e.to_string()))),
             };
-            match d {
-                Decoded::NeedMore => {
-                    pos += n;
-                    return (pos, Outcome::More);
-                }
-                Decoded::Head(head) => {
-                    pos += n;
-                    if let Some(outcome) = self.on_head(ti, &head) {
-                        return (pos, outcome);
-                    }
-                }
-                Decoded::Body(range) => {
-                    let data = &input[pos..][range];
-                    pos += n;
-                    t.easy.trace(InfoType::DataIn, data);
-                    if t.following.is_some() {
-                        continue;
-                    }
-                    if let Err(e) = self.deliver(ti, data) {
-                        return (pos, Outcome::Failed(e));
-                    }
-                    if self.transfers[ti].paused_recv {
-                        return (pos, Outcome::Paused);
-                    }
-                }
-                Decoded::Trailers(range) => {
-                    let fields = &input[pos..][range];
-                    pos += n;
-                    if let Some(outcome) = self.on_trailers(ti, fields) {
-                        return (pos, outcome);
-                    }
-                }
-                Decoded::Done { reusable } => {
-                    pos += n;
-                    return (pos, Outcome::Finished { reusable });
+            let raw = &input[pos..pos + n];
+            pos += n;
+            // HTTP_TRANSFER_DECODING off: every byte after the head as is.
+            let t = &self.transfers[ti];
+            if matches!(t.body_out, BodyOut::Raw { .. })
+                && t.following.is_none()
+                && !matches!(d, Decoded::Head(_))
+            {
+                let end = match d {
+                    Decoded::Done { reusable } => Some(reusable),
+                    _ => None,
+                };
+                if let Some(outcome) = self.on_raw(ti, raw, end) {
+                    return (pos, outcome);
                 }
             }
+            if let Some(outcome) = self.on_decoded(ti, raw, d) {
+                return (pos, outcome);
+            }
+        }
+    }
+
+    /// One thing the HTTP codec found in `raw`, the bytes it used for it.
+    /// `Some` stops the decoding loop.
+    fn on_decoded(&mut self, ti: usize, raw: &[u8], d: Decoded) -> Option<Outcome> {
+        match d {
+            Decoded::NeedMore => Some(Outcome::More),
+            Decoded::Head(head) => self.on_head(ti, &head),
+            Decoded::Body(range) => {
+                let t = &mut self.transfers[ti];
+                let data = &raw[range];
+                t.easy.trace(InfoType::DataIn, data);
+                if t.following.is_some() {
+                    return None;
+                }
+                self.on_body(ti, data)
+            }
+            Decoded::Trailers(range) => self.on_trailers(ti, &raw[range]),
+            Decoded::Done { reusable } => Some(Outcome::Finished { reusable }),
         }
     }
 
@@ -317,7 +335,7 @@ impl Multi {
         t.easy.info.header_size += head.raw.len() as u64;
         if head.status >= 200 {
             note_final_head(t, head);
-            if let Some(err) = undecodable(t, head) {
+            if let Some(err) = body::choose(t, head) {
                 return Some(Outcome::Failed(err));
             }
         }
@@ -368,22 +386,6 @@ fn pass_header_lines<'l>(
         }
     }
     Ok(paused)
-}
-
-/// With ACCEPT_ENCODING set the body is decoded, and only `identity` can
-/// be: any other content coding fails the transfer rather than passing
-/// encoded bytes off as the body.
-fn undecodable(t: &Transfer, head: &ResponseHead) -> Option<Error> {
-    t.easy.accept_encoding.as_ref()?;
-    let coding = head.content_encoding.as_deref()?;
-    (!coding.eq_ignore_ascii_case("identity")).then(|| {
-        Error::new(
-            ErrorCode::BadContentEncoding,
-            format!(
-                "Unrecognized content encoding type '{coding}': libfetch decodes only identity"
-            ),
-        )
-    })
 }
 
 /// What a final (non-1xx) response head sets: the status, the expected

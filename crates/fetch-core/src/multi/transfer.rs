@@ -82,6 +82,10 @@ pub(super) struct Transfer {
     pub(super) paused_send: bool,
     /// Body bytes the write callback paused on, delivered first on resume.
     pub(super) held: Vec<u8>,
+    /// How the current response's body reaches the application.
+    pub(super) body_out: body::BodyOut,
+    /// Body bytes of the current response handed to the application.
+    pub(super) delivered: u64,
     pub(super) expect: Expect,
     pub(super) marks: Marks,
     pub(super) rates: Rates,

@@ -1,0 +1,224 @@
+//! What a response body goes through between the HTTP codec and the write
+//! callback: content decoding (ACCEPT_ENCODING, HTTP_CONTENT_DECODING), the
+//! chunked framing handed over as received (HTTP_TRANSFER_DECODING off),
+//! and the size limit (MAXFILESIZE).
+//!
+//! Decoding never blocks and never runs away: decoded bytes go to the write
+//! callback in pieces of at most [`PIECE`] bytes, a pause stops between two
+//! pieces with the rest kept in the decoder, and after [`DECODE_BUDGET`]
+//! bytes in one call the transfer yields with a 0 ms kick like a read loop
+//! that has read enough, so a decompression bomb cannot hold the loop.
+
+use super::response::Outcome;
+use super::*;
+use crate::decode::{self, Content, Plan};
+use crate::http::ResponseHead;
+
+/// The largest piece of decoded body handed to the write callback at once
+/// (upstream's default buffer size, FETCH_MAX_WRITE_SIZE).
+pub(super) const PIECE: usize = 16 * 1024;
+
+/// Decoded bytes handed over in one call before the transfer yields.
+const DECODE_BUDGET: usize = 64 * PIECE;
+
+/// How the body of the current response reaches the application.
+pub(super) enum BodyOut {
+    /// As the HTTP codec unframes it.
+    Plain,
+    /// Through content decoders.
+    Decode(Box<Content>),
+    /// In a content coding libfetch does not know: the first body byte
+    /// fails the transfer.
+    Unknown,
+    /// The chunked framing as received. `Some(reusable)` when the message
+    /// ended while its last bytes were held by a pause.
+    Raw { ended: Option<bool> },
+}
+
+impl BodyOut {
+    /// Work is left from before (a pause or a yield): the next receive step
+    /// runs even without a readiness event.
+    pub(super) fn has_pending(&self) -> bool {
+        match self {
+            Self::Decode(c) => c.has_pending(),
+            Self::Raw { ended } => ended.is_some(),
+            Self::Plain | Self::Unknown => false,
+        }
+    }
+
+    /// Received body bytes are counted (SIZE_DOWNLOAD) as they arrive, not
+    /// as the decoded body is handed over.
+    fn counts_received(&self) -> bool {
+        matches!(self, Self::Decode(_))
+    }
+}
+
+/// The error for a body that passed MAXFILESIZE while being handed over.
+fn too_large(limit: u64, total: u64) -> Error {
+    Error::new(
+        ErrorCode::FilesizeExceeded,
+        format!("Exceeded the maximum allowed file size ({limit}) with {total} bytes"),
+    )
+}
+
+/// Settles how the body of a final response is handed over, and checks its
+/// announced size; an error fails the transfer before the body.
+pub(super) fn choose(t: &mut Transfer, head: &ResponseHead) -> Option<Error> {
+    t.delivered = 0;
+    t.body_out = BodyOut::Plain;
+    let bodyless = t.method == Method::Head || matches!(head.status, 204 | 304);
+    if let (Some(limit), Some(len), false) = (t.easy.max_filesize, head.content_length, bodyless) {
+        if len > limit {
+            return Some(Error::new(
+                ErrorCode::FilesizeExceeded,
+                "Maximum file size exceeded",
+            ));
+        }
+    }
+    if head.chunked && !t.easy.transfer_decoding {
+        t.body_out = BodyOut::Raw { ended: None };
+        return None;
+    }
+    if t.easy.accept_encoding.is_none() || !t.easy.content_decoding {
+        return None;
+    }
+    match decode::plan(&head.content_encoding) {
+        Plan::Identity => {}
+        Plan::Decode(content) => t.body_out = BodyOut::Decode(Box::new(content)),
+        Plan::Unknown => t.body_out = BodyOut::Unknown,
+        Plan::Refused(e) => return Some(e),
+    }
+    None
+}
+
+impl Multi {
+    /// Delivers body bytes to the write callback (or the in-memory sink),
+    /// holding them if the callback pauses. MAXFILESIZE applies here, to
+    /// what the application would get.
+    pub(super) fn deliver(&mut self, ti: usize, data: &[u8]) -> Result<(), Error> {
+        let t = &mut self.transfers[ti];
+        let total = t.delivered + data.len() as u64;
+        if let Some(limit) = t.easy.max_filesize.filter(|&l| total > l) {
+            return Err(too_large(limit, total));
+        }
+        t.easy.publish_live();
+        let flow = match t.easy.write.as_mut() {
+            Some(cb) => cb(data),
+            None => {
+                t.easy.sink.extend_from_slice(data);
+                Flow::Continue
+            }
+        };
+        match flow {
+            Flow::Continue => {
+                t.delivered = total;
+                if !t.body_out.counts_received() {
+                    t.easy.info.size_download += data.len() as u64;
+                }
+                Ok(())
+            }
+            Flow::Pause => {
+                t.held = data.to_vec();
+                t.paused_recv = true;
+                Ok(())
+            }
+            Flow::Abort => Err(Error::new(
+                ErrorCode::WriteError,
+                "Failure writing output to destination",
+            )),
+        }
+    }
+
+    /// Body bytes from the HTTP codec: handed over, decoded, or refused.
+    /// `Some` stops the decoding loop.
+    pub(super) fn on_body(&mut self, ti: usize, data: &[u8]) -> Option<Outcome> {
+        let t = &mut self.transfers[ti];
+        match &mut t.body_out {
+            BodyOut::Plain => {}
+            BodyOut::Raw { .. } => return None,
+            BodyOut::Unknown if data.is_empty() => return None,
+            BodyOut::Unknown => return Some(Outcome::Failed(decode::unknown_coding())),
+            BodyOut::Decode(_) => {
+                t.easy.info.size_download += data.len() as u64;
+                return self.drain_decoded(ti, data);
+            }
+        }
+        if let Err(e) = self.deliver(ti, data) {
+            return Some(Outcome::Failed(e));
+        }
+        self.transfers[ti].paused_recv.then_some(Outcome::Paused)
+    }
+
+    /// Decodes `input` (after what was kept from before) and hands the
+    /// pieces to the application until the decoder needs more input
+    /// (`None`), or the transfer pauses, fails or has had its budget for
+    /// this call; then what is left of `input` is kept.
+    fn drain_decoded(&mut self, ti: usize, mut input: &[u8]) -> Option<Outcome> {
+        let mut piece = std::mem::take(&mut self.piece);
+        piece.resize(PIECE, 0);
+        let outcome = self.drain_into(ti, &mut input, &mut piece);
+        self.piece = piece;
+        let BodyOut::Decode(content) = &mut self.transfers[ti].body_out else {
+            return outcome;
+        };
+        content.set_pending(outcome.is_some());
+        if outcome.is_some() && !input.is_empty() {
+            content.keep(input);
+        }
+        outcome
+    }
+
+    /// The loop of [`Self::drain_decoded`], making pieces in `piece`.
+    fn drain_into(&mut self, ti: usize, input: &mut &[u8], piece: &mut [u8]) -> Option<Outcome> {
+        let mut budget = DECODE_BUDGET;
+        loop {
+            let BodyOut::Decode(content) = &mut self.transfers[ti].body_out else {
+                return None;
+            };
+            let n = match content.pull(input, piece) {
+                Ok(0) => return None,
+                Ok(n) => n,
+                Err(e) => return Some(Outcome::Failed(e)),
+            };
+            if let Err(e) = self.deliver(ti, &piece[..n]) {
+                return Some(Outcome::Failed(e));
+            }
+            budget = budget.saturating_sub(n);
+            if self.transfers[ti].paused_recv {
+                return Some(Outcome::Paused);
+            }
+            if budget == 0 {
+                return Some(Outcome::Yield);
+            }
+        }
+    }
+
+    /// With HTTP_TRANSFER_DECODING off, the bytes the codec used for a
+    /// chunked body (framing included) go to the application as received.
+    /// `Some` stops the decoding loop.
+    pub(super) fn on_raw(&mut self, ti: usize, raw: &[u8], end: Option<bool>) -> Option<Outcome> {
+        if raw.is_empty() {
+            return None;
+        }
+        if let Err(e) = self.deliver(ti, raw) {
+            return Some(Outcome::Failed(e));
+        }
+        let t = &mut self.transfers[ti];
+        if !t.paused_recv {
+            return None;
+        }
+        // The message may have ended with these bytes: finish on resume.
+        t.body_out = BodyOut::Raw { ended: end };
+        Some(Outcome::Paused)
+    }
+
+    /// Before more bytes are decoded: what a pause or a yield left. `Some`
+    /// stops the decoding loop again.
+    pub(super) fn resume_body(&mut self, ti: usize) -> Option<Outcome> {
+        match &mut self.transfers[ti].body_out {
+            BodyOut::Decode(c) if c.has_pending() => self.drain_decoded(ti, &[]),
+            BodyOut::Raw { ended } => ended.take().map(|reusable| Outcome::Finished { reusable }),
+            _ => None,
+        }
+    }
+}
