@@ -83,6 +83,7 @@ mod error;
 pub mod faults;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod headers;
 mod http;
 mod live;
 mod multi;
@@ -98,6 +99,7 @@ pub use easy::{
     ReadResult, SeekFn, SeekResult, SockOpt, SockoptFn, TransferInfo, WriteFn,
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
+pub use headers::{HeaderError, HeaderLog};
 pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};

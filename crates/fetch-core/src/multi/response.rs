@@ -2,6 +2,7 @@
 //! decoding, and handing heads and body to the application's callbacks.
 
 use super::*;
+use crate::headers::origin;
 use crate::http::ResponseHead;
 
 /// Bytes read per `read` call into the multi's shared buffer.
@@ -292,6 +293,9 @@ impl Multi {
     fn on_trailers(&mut self, ti: usize, fields: &[u8]) -> Option<Outcome> {
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += fields.len() as u64;
+        let reveal = t.easy.header.is_none() || t.following.is_some();
+        t.easy
+            .with_header_log(|log| log.push(origin::TRAILER, fields, false, reveal));
         let lines = fields.split_inclusive(|&b| b == b'\n');
         match pass_header_lines(&mut t.easy, lines, t.following.is_none()) {
             Err(e) => Some(Outcome::Failed(e)),
@@ -316,6 +320,14 @@ impl Multi {
                 return Some(Outcome::Failed(err));
             }
         }
+        let kind = if head.status < 200 {
+            origin::INFORMATIONAL
+        } else {
+            origin::HEADER
+        };
+        let reveal = t.easy.header.is_none();
+        t.easy
+            .with_header_log(|log| log.push(kind, &head.raw, true, reveal));
         // The head is delivered whole; a pause takes effect before the body.
         let paused = match pass_header_lines(&mut t.easy, head.lines(), true) {
             Ok(paused) => paused,
@@ -353,7 +365,15 @@ fn pass_header_lines<'l>(
         return Ok(false);
     };
     let mut paused = false;
+    let mut seen = 0;
     for line in lines {
+        // The header API sees the lines delivered so far, this one too.
+        seen += line.len();
+        if let Some(log) = &easy.header_log {
+            log.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .reveal(seen);
+        }
         match cb(line) {
             Flow::Continue => {}
             Flow::Pause => paused = true,
