@@ -5,6 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::failure::Detail;
+
 /// Defines a code enum with its upstream numbers and texts, so each table
 /// below is written once and its three mappings cannot drift apart.
 macro_rules! code_table {
@@ -305,13 +307,15 @@ pub fn easy_strerror(code: i32) -> &'static str {
     }
 }
 
-/// A failed transfer: its FETCHcode plus a human-readable detail (what
-/// FETCHOPT_ERRORBUFFER receives), and the underlying I/O or TLS error where
-/// there is one ([`std::error::Error::source`]). Two errors are equal when
-/// their code and detail are.
+/// A failed transfer: its FETCHcode plus what failed ([`Detail`], the
+/// facts, rendered once into the text FETCHOPT_ERRORBUFFER receives), and
+/// the underlying I/O or TLS error where there is one
+/// ([`std::error::Error::source`]). Two errors are equal when their code
+/// and detail are.
 #[derive(Debug, Clone)]
 pub struct Error {
     code: ErrorCode,
+    failure: Detail,
     detail: String,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
@@ -325,13 +329,20 @@ impl PartialEq for Error {
 impl Eq for Error {}
 
 impl Error {
-    /// An error with a code and a detail message.
-    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+    /// An error with a code and what failed (a [`Detail`], or a text).
+    pub fn new(code: ErrorCode, detail: impl Into<Detail>) -> Self {
+        let failure = detail.into();
         Self {
             code,
-            detail: detail.into(),
+            detail: failure.to_string(),
+            failure,
             source: None,
         }
+    }
+
+    /// What failed, as data.
+    pub fn failure(&self) -> &Detail {
+        &self.failure
     }
 
     /// Keeps `source` (an I/O or TLS error) as the cause.

@@ -69,6 +69,9 @@
 //! | `resolve` | the process-wide resolver pool and its wakeup socket |
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
 //! | `live` | [`LiveInfo`]: a transfer's info as of its latest callback |
+//! | [`headers`] | [`HeaderLog`]: the received header lines per request (the header API) |
+//! | [`failure`] | [`failure::Detail`]: what failed, worded as upstream's error buffer |
+//! | `date` | [`getdate`]: dates as upstream's getdate reads them |
 //! | [`faults`] | fault injection for torture runs (feature `fault-injection`) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -80,6 +83,7 @@ mod date;
 mod dest;
 mod easy;
 mod error;
+pub mod failure;
 pub mod faults;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

@@ -38,13 +38,13 @@ enum Read {
 /// The transfer error for a failed read.
 fn recv_error(e: io::Error) -> Error {
     match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        Some(tls_err) => tls::map_error(tls_err, false).caused_by(tls_err.clone()),
+        Some(tls_err) => tls::map_error(tls_err, false, "").caused_by(tls_err.clone()),
         None if e.kind() == io::ErrorKind::UnexpectedEof => Error::new(
             ErrorCode::RecvError,
             "TLS connection closed without close_notify",
         )
         .caused_by(e),
-        None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")).caused_by(e),
+        None => Error::new(ErrorCode::RecvError, Detail::recv(&e)).caused_by(e),
     }
 }
 

@@ -264,7 +264,7 @@ impl Multi {
                     ti,
                     Err(Error::new(
                         ErrorCode::TooManyRedirects,
-                        format!("Maximum ({max}) redirects followed"),
+                        Detail::TooManyRedirects { max },
                     )),
                     reusable,
                 );
