@@ -8,7 +8,9 @@
 //! - `fetch_easy_strerror`, `fetch_multi_strerror`, `fetch_share_strerror`
 //!   and `fetch_url_strerror` for every code (and a few past the ends)
 //!   give upstream's text, renamed (ERR-03);
-//! - `fetch_getdate` gives `curl_getdate`'s value for a table of inputs.
+//! - `fetch_getdate` gives `curl_getdate`'s value for a table of inputs;
+//! - `fetch_easy_escape` and `fetch_easy_unescape` give `curl_easy_escape`'s
+//!   and `curl_easy_unescape`'s bytes and lengths.
 //!
 //! Nothing is copied: the facts are read from the installed library when
 //! the test runs. Codes the installed upstream does not define yet but
@@ -36,8 +38,19 @@ int main(void) {
     printf("U %d %s\n", i, curl_url_strerror((CURLUcode)i));
   }
   while (fgets(line, sizeof line, stdin)) {
+    char *x, *u;
+    int n = -1;
+    size_t k;
     line[strcspn(line, "\n")] = 0;
     printf("D %ld %s\n", (long)curl_getdate(line, NULL), line);
+    x = curl_easy_escape(NULL, line, 0);
+    u = curl_easy_unescape(NULL, line, 0, &n);
+    printf("ESC %s\nUNESC %d", x ? x : "(null)", n);
+    for (k = 0; u && k < (size_t)n; k++)
+      printf(" %02x", (unsigned char)u[k]);
+    printf("\n");
+    curl_free(x);
+    curl_free(u);
   }
   return 0;
 }
@@ -284,4 +297,45 @@ fn getdate_agrees_with_upstream() {
         lines.len(),
         differing.join("\n")
     );
+}
+
+/// Inputs for escape and unescape: reserved and unreserved characters,
+/// UTF-8 and other high bytes, malformed and complete %-sequences.
+const ESCAPES: &[&str] = &[
+    "",
+    "abcXYZ019-._~",
+    "a b+c/d?e=f&g#h%i",
+    "!*'();:@&=+$,/?#[]",
+    "ü€ß",
+    "%41%42%43",
+    "%4",
+    "%",
+    "%zz%4g%G4",
+    "%00nul",
+    "%e2%82%ac and %E2%82%AC",
+    "100%",
+    "\t\x01\x7f",
+];
+
+/// `fetch_easy_escape` / `fetch_easy_unescape` agree with upstream's on
+/// every line of [`ESCAPES`].
+#[test]
+fn escape_and_unescape_agree_with_upstream() {
+    let input = ESCAPES.join("\n") + "\n";
+    let (theirs, ours) = both("escape", &input);
+    let pick = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .filter(|l| l.starts_with("ESC ") || l.starts_with("UNESC "))
+            .cloned()
+            .collect()
+    };
+    let (theirs, ours) = (pick(&theirs), pick(&ours));
+    assert_eq!(theirs.len(), 2 * ESCAPES.len());
+    let differing: Vec<String> = theirs
+        .iter()
+        .zip(&ours)
+        .filter(|(t, o)| t != o)
+        .map(|(t, o)| format!("upstream `{t}`\n libfetch `{o}`"))
+        .collect();
+    assert!(differing.is_empty(), "{}", differing.join("\n"));
 }
