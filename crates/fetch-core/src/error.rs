@@ -315,7 +315,8 @@ pub fn easy_strerror(code: i32) -> &'static str {
 #[derive(Debug, Clone)]
 pub struct Error {
     code: ErrorCode,
-    failure: Detail,
+    /// Boxed: errors travel in `Result`s and should stay small.
+    failure: Box<Detail>,
     detail: String,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
@@ -335,7 +336,7 @@ impl Error {
         Self {
             code,
             detail: failure.to_string(),
-            failure,
+            failure: Box::new(failure),
             source: None,
         }
     }

@@ -44,8 +44,12 @@ pub enum Detail {
         port: u16,
         /// Milliseconds since the transfer started.
         elapsed_ms: u128,
-        /// The code whose text ends the message.
+        /// The code whose text follows.
         reason: ErrorCode,
+        /// Why no socket could be made, when that was the failure (upstream
+        /// says nothing more; the reason is worth keeping): appended as
+        /// " (could not open a socket: {local})".
+        local: Option<String>,
     },
     /// The connect timeout passed during the TLS handshake: "SSL
     /// connection timeout".
@@ -132,11 +136,18 @@ impl fmt::Display for Detail {
                 port,
                 elapsed_ms,
                 reason,
-            } => write!(
-                f,
-                "Failed to connect to {host} port {port} after {elapsed_ms} ms: {}",
-                reason.strerror()
-            ),
+                local,
+            } => {
+                write!(
+                    f,
+                    "Failed to connect to {host} port {port} after {elapsed_ms} ms: {}",
+                    reason.strerror()
+                )?;
+                match local {
+                    Some(why) => write!(f, " (could not open a socket: {why})"),
+                    None => Ok(()),
+                }
+            }
             Self::TlsTimeout => f.write_str("SSL connection timeout"),
             Self::Timeout {
                 step: Step::Resolving,
@@ -202,6 +213,7 @@ mod tests {
             port: 1,
             elapsed_ms: 0,
             reason: ErrorCode::CouldntConnect,
+            local: None,
         };
         assert_eq!(
             connect.to_string(),

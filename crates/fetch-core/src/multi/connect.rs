@@ -9,19 +9,7 @@ pub(super) const MIN_ATTEMPT: Duration = Duration::from_millis(200);
 /// A non-blocking TCP socket connecting to `addr`: made by the engine or
 /// by the application's open-socket hook, tuned by its sockopt hook.
 pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> io::Result<socket2::Socket> {
-    faults::check(Op::Socket)?;
-    let sock = match easy.open_socket.as_mut() {
-        Some(open) => {
-            let sock = socket2::Socket::from(open(addr)?);
-            sock.set_nonblocking(true)?;
-            sock
-        }
-        None => socket2::Socket::new(
-            Domain::for_address(addr),
-            Type::STREAM.nonblocking(),
-            Some(Protocol::TCP),
-        )?,
-    };
+    let sock = new_socket(addr, easy).map_err(|e| io::Error::new(e.kind(), OpenFailed(e)))?;
     sock.set_nodelay(true)?;
     if let Some(tune) = easy.sockopt.as_mut() {
         if tune(std::os::fd::AsFd::as_fd(&sock))? == SockOpt::AlreadyConnected {
@@ -42,6 +30,41 @@ pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> io::Result<socke
             Ok(sock)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// A socket for `addr`, made by the application's hook or here.
+fn new_socket(addr: SocketAddr, easy: &mut Easy) -> io::Result<socket2::Socket> {
+    faults::check(Op::Socket)?;
+    Ok(match easy.open_socket.as_mut() {
+        Some(open) => {
+            let sock = socket2::Socket::from(open(addr)?);
+            sock.set_nonblocking(true)?;
+            sock
+        }
+        None => socket2::Socket::new(
+            Domain::for_address(addr),
+            Type::STREAM.nonblocking(),
+            Some(Protocol::TCP),
+        )?,
+    })
+}
+
+/// A socket could not be made at all (a local failure, such as running
+/// out of descriptors, rather than the peer's answer): its reason goes
+/// into the error buffer too.
+#[derive(Debug)]
+struct OpenFailed(io::Error);
+
+impl std::fmt::Display for OpenFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for OpenFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
     }
 }
 
@@ -157,11 +180,16 @@ impl Multi {
                 let elapsed_ms = t
                     .started
                     .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
+                let local = cause
+                    .as_ref()
+                    .and_then(|c| c.get_ref()?.downcast_ref::<OpenFailed>())
+                    .map(|o| Detail::os_reason(&o.0));
                 let detail = Detail::Connect {
                     host: t.target().host.clone(),
                     port: t.target().port,
                     elapsed_ms,
                     reason: ErrorCode::CouldntConnect,
+                    local,
                 };
                 let mut err = Error::new(ErrorCode::CouldntConnect, detail);
                 if let Some(cause) = cause {

@@ -157,6 +157,7 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
             port: t.target().port,
             elapsed_ms,
             reason: ErrorCode::OperationTimedout,
+            local: None,
         },
         Phase::Handshaking => Detail::TlsTimeout,
         _ => return None,
