@@ -145,7 +145,7 @@ impl HttpError {
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MalformedHead(what) => write!(f, "malformed response head: {what}"),
+            Self::MalformedHead(what) => f.write_str(what),
             Self::HeadTooLarge => write!(f, "response head larger than {MAX_HEAD_SIZE} bytes"),
             Self::BadContentLength => f.write_str("Invalid Content-Length: value"),
             Self::ConflictingContentLength => f.write_str("conflicting Content-Length values"),
