@@ -162,6 +162,12 @@ consts! { CODE_CONSTANTS;
     FETCHSHE_NOT_BUILT_IN: c_int = 5;
     /// FETCHUE_BAD_HANDLE.
     FETCHUE_BAD_HANDLE: c_int = 1;
+    /// FETCHHE_OK: the header was found.
+    FETCHHE_OK: c_int = 0;
+    /// FETCHHE_OUT_OF_MEMORY.
+    FETCHHE_OUT_OF_MEMORY: c_int = 5;
+    /// FETCHHE_BAD_ARGUMENT: a NULL handle, name or output, or bad bits.
+    FETCHHE_BAD_ARGUMENT: c_int = 6;
     /// FETCHHE_NOT_BUILT_IN.
     FETCHHE_NOT_BUILT_IN: c_int = 7;
     /// FETCH_FORMADD_DISABLED.

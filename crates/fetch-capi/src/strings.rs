@@ -214,10 +214,9 @@ pub unsafe extern "C" fn fetch_getenv(variable: *const c_char) -> *mut c_char {
     unsafe { libc::strdup(value) }
 }
 
-/// `fetch_getdate`: seconds since the epoch for an HTTP date (RFC 1123
-/// `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850 `Sunday, 06-Nov-94 08:49:37
-/// GMT`, asctime `Sun Nov  6 08:49:37 1994`, with GMT/UTC/Z, a numeric
-/// `+hhmm` zone or a US zone name), or -1 when it cannot be read.
+/// `fetch_getdate`: seconds since the epoch for a date in any format
+/// upstream's getdate reads (RFC 1123, RFC 850, asctime and looser forms;
+/// see [`fetch_core::getdate`]), or -1 when it cannot be read.
 ///
 /// # Safety
 /// `p` must be NULL or a C string; `unused` is not read.
@@ -233,133 +232,13 @@ pub unsafe extern "C" fn fetch_getdate(
         }
         // SAFETY: `p` is a C string.
         let text = unsafe { CStr::from_ptr(p) }.to_bytes();
-        parse_date(text).map_or(-1, |t| libc::time_t::try_from(t).unwrap_or(-1))
+        fetch_core::getdate(text).map_or(-1, |t| libc::time_t::try_from(t).unwrap_or(-1))
     })
-}
-
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-const DAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
-/// A zone name's offset from UTC in minutes.
-fn zone(word: &str) -> Option<i64> {
-    Some(match word {
-        "gmt" | "utc" | "ut" | "z" => 0,
-        "est" => -5 * 60,
-        "edt" => -4 * 60,
-        "cst" => -6 * 60,
-        "cdt" => -5 * 60,
-        "mst" => -7 * 60,
-        "mdt" => -6 * 60,
-        "pst" => -8 * 60,
-        "pdt" => -7 * 60,
-        _ => return None,
-    })
-}
-
-/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date in `text` as seconds since the epoch (see [`fetch_getdate`]).
-pub(crate) fn parse_date(text: &[u8]) -> Option<i64> {
-    let (mut day, mut month, mut year, mut time, mut offset) = (None, None, None, None, None);
-    let mut i = 0;
-    while i < text.len() {
-        let c = text[i];
-        let start = i;
-        if c.is_ascii_alphabetic() {
-            while i < text.len() && text[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            let word = String::from_utf8_lossy(&text[start..i]).to_ascii_lowercase();
-            if let Some(m) = MONTHS
-                .iter()
-                .position(|m| word.len() >= 3 && m.starts_with(&word[..3]))
-            {
-                month.get_or_insert(m as i64 + 1);
-            } else if DAYS.iter().any(|d| word.len() >= 3 && d.starts_with(&word)) {
-            } else if let Some(z) = zone(&word) {
-                offset.get_or_insert(z);
-            } else {
-                return None;
-            }
-        } else if c.is_ascii_digit() {
-            while i < text.len() && (text[i].is_ascii_digit() || text[i] == b':') {
-                i += 1;
-            }
-            let token = std::str::from_utf8(&text[start..i]).ok()?;
-            let sign = match start.checked_sub(1).map(|s| text[s]) {
-                Some(b'+') => Some(1),
-                Some(b'-') => Some(-1),
-                _ => None,
-            };
-            if token.contains(':') {
-                let mut parts = token.split(':').map(str::parse::<i64>);
-                let h = parts.next()?.ok()?;
-                let m = parts.next()?.ok()?;
-                let s = parts.next().transpose().ok()?.unwrap_or(0);
-                if parts.next().is_some() || h > 23 || m > 59 || s > 60 {
-                    return None;
-                }
-                time = Some(h * 3600 + m * 60 + s);
-            } else if let (Some(sign), 4, Some(_)) = (sign, token.len(), time) {
-                let v: i64 = token.parse().ok()?;
-                offset = Some(sign * ((v / 100) * 60 + v % 100));
-            } else if token.len() >= 3 {
-                year = Some(token.parse().ok()?);
-            } else if day.is_none() {
-                day = Some(token.parse().ok()?);
-            } else if year.is_none() {
-                let y: i64 = token.parse().ok()?;
-                year = Some(if y < 70 { 2000 + y } else { 1900 + y });
-            } else {
-                return None;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    let (day, month, year) = (day?, month?, year?);
-    if !(1..=31).contains(&day) || year < 1583 {
-        return None;
-    }
-    let secs = days_from_civil(year, month, day) * 86_400 + time.unwrap_or(0);
-    Some(secs - offset.unwrap_or(0) * 60)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_three_http_date_formats_agree() {
-        let want = Some(784_111_777);
-        assert_eq!(parse_date(b"Sun, 06 Nov 1994 08:49:37 GMT"), want);
-        assert_eq!(parse_date(b"Sunday, 06-Nov-94 08:49:37 GMT"), want);
-        assert_eq!(parse_date(b"Sun Nov  6 08:49:37 1994"), want);
-        assert_eq!(parse_date(b"Sun, 06 Nov 1994 09:49:37 +0100"), want);
-        assert_eq!(parse_date(b"Sun, 06 Nov 1994 00:49:37 PST"), want);
-        assert_eq!(parse_date(b"Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
-        assert_eq!(parse_date(b"not a date"), None);
-        assert_eq!(parse_date(b""), None);
-    }
 
     #[test]
     fn escape_and_unescape_round_trip() {

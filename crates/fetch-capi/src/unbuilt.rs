@@ -1,6 +1,6 @@
 //! Upstream functions for features libfetch does not build: MIME, the
-//! form API, shares, the URL API, HTTP/2 push headers, WebSocket, header
-//! iteration, CONNECT_ONLY send/recv. They exist so that programs link,
+//! form API, shares, the URL API, HTTP/2 push headers, WebSocket,
+//! CONNECT_ONLY send/recv. They exist so that programs link,
 //! check nothing they need not, and answer their family's "not built in"
 //! (ABI.md lists them).
 
@@ -48,38 +48,6 @@ pub unsafe extern "C" fn fetch_easy_send(
 ) -> FETCHcode {
     let _ = (buffer, buflen, n);
     easy_not_built(handle)
-}
-
-/// `fetch_easy_header`: FETCHHE_NOT_BUILT_IN (no header API).
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_easy_header(
-    easy: *mut c_void,
-    name: *const c_char,
-    index: usize,
-    origin: c_uint,
-    request: c_int,
-    hout: *mut *mut c_void,
-) -> c_int {
-    let _ = (easy, name, index, origin, request, hout);
-    FETCHHE_NOT_BUILT_IN
-}
-
-/// `fetch_easy_nextheader`: NULL (no header API).
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_easy_nextheader(
-    easy: *mut c_void,
-    origin: c_uint,
-    request: c_int,
-    prev: *mut c_void,
-) -> *mut c_void {
-    let _ = (easy, origin, request, prev);
-    ptr::null_mut()
 }
 
 /// `fetch_ws_recv`: FETCHE_NOT_BUILT_IN (no WebSocket).

@@ -190,13 +190,59 @@ fn known_but_unbuilt_options_say_why() {
             fetch_mime_name(ptr::null_mut(), ptr::null()),
             FETCHE_NOT_BUILT_IN
         );
+        // The header API is built (tests/header_api.rs): bad arguments.
         assert_eq!(
             fetch_easy_header(ptr::null_mut(), ptr::null(), 0, 0, 0, ptr::null_mut()),
-            FETCHHE_NOT_BUILT_IN
+            FETCHHE_BAD_ARGUMENT
         );
         assert_eq!(
             CStr::from_ptr(fetch_url_strerror(1)),
             c"An invalid FETCHU pointer was passed as argument"
         );
+    }
+}
+
+/// `fetch_version_info`'s feature bits and feature names say the same
+/// thing (each name's bit is its `FETCH_VERSION_*` value in `fetch.h`),
+/// and only what libfetch builds is claimed: no compression, HTTP/2,
+/// proxy or Unix-socket feature until those exist.
+#[test]
+fn version_features_and_names_agree() {
+    const BITS: &[(&str, c_int)] = &[
+        ("IPv6", 1 << 0),
+        ("SSL", 1 << 2),
+        ("libz", 1 << 3),
+        ("AsynchDNS", 1 << 7),
+        ("Largefile", 1 << 9),
+        ("HTTP2", 1 << 16),
+        ("UnixSockets", 1 << 19),
+        ("HTTPS-proxy", 1 << 21),
+        ("brotli", 1 << 23),
+        ("alt-svc", 1 << 24),
+        ("zstd", 1 << 26),
+        ("HSTS", 1 << 28),
+        ("threadsafe", 1 << 30),
+    ];
+    // SAFETY: static data, read only.
+    let (features, names) = unsafe {
+        let v = &*fetch_version_info(FETCHVERSION_NOW);
+        let mut names = Vec::new();
+        let mut p = v.feature_names;
+        while !(*p).is_null() {
+            names.push(CStr::from_ptr(*p).to_str().unwrap().to_owned());
+            p = p.add(1);
+        }
+        (v.features, names)
+    };
+    let mut from_names = 0;
+    for name in &names {
+        let bit = BITS.iter().find(|(n, _)| n == name);
+        from_names |= bit
+            .unwrap_or_else(|| panic!("unknown feature name {name}"))
+            .1;
+    }
+    assert_eq!(features, from_names, "feature bits vs names {names:?}");
+    for claimed in ["AsynchDNS", "IPv6", "Largefile", "SSL", "threadsafe"] {
+        assert!(names.iter().any(|n| n == claimed), "{claimed} missing");
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::error::{Error, ErrorCode};
+use crate::failure::Detail;
 
 /// A parsed URL with everything derived from it: where a transfer goes.
 #[derive(Debug)]
@@ -61,7 +62,9 @@ impl Dest {
             other => {
                 return Err(Error::new(
                     ErrorCode::UnsupportedProtocol,
-                    format!("Protocol \"{other}\" not supported"),
+                    Detail::UnsupportedProtocol {
+                        scheme: other.to_owned(),
+                    },
                 ));
             }
         };

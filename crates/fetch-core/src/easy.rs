@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::error::{Error, ErrorCode};
+use crate::headers::HeaderLog;
 use crate::tls::TlsOptions;
 
 /// What the write or header callback tells the engine to do next.
@@ -323,6 +324,7 @@ pub struct EasyState {
     pub(crate) unrestricted_auth: bool,
     pub(crate) default_protocol: Option<String>,
     pub(crate) live: Option<Arc<crate::live::LiveInfo>>,
+    pub(crate) header_log: Option<Arc<Mutex<HeaderLog>>>,
     pub(crate) forbid_reuse: bool,
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) accept_encoding: Option<String>,
@@ -396,6 +398,7 @@ impl Easy {
             default_protocol: None,
             tls_tag: None,
             live: None,
+            header_log: None,
             forbid_reuse: false,
             credentials: None,
             accept_encoding: None,
@@ -488,6 +491,24 @@ impl Easy {
     pub fn live_info(&mut self, live: Option<Arc<crate::live::LiveInfo>>) -> &mut Self {
         self.live = live;
         self
+    }
+
+    /// Keeps the received header lines in `log`, per request, for the
+    /// header API ([`HeaderLog::header`], [`HeaderLog::next`]). The log is
+    /// cleared when the transfer starts; while the header callback runs,
+    /// only the lines delivered so far are in it.
+    pub fn header_log(&mut self, log: Option<Arc<Mutex<HeaderLog>>>) -> &mut Self {
+        self.header_log = log;
+        self
+    }
+
+    /// Runs `f` on the header log, if there is one.
+    pub(crate) fn with_header_log(&self, f: impl FnOnce(&mut HeaderLog)) {
+        if let Some(log) = &self.header_log {
+            f(&mut log
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner));
+        }
     }
 
     /// Copies the info to the live record, if there is one.

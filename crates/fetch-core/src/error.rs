@@ -5,6 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::failure::Detail;
+
 /// Defines a code enum with its upstream numbers and texts, so each table
 /// below is written once and its three mappings cannot drift apart.
 macro_rules! code_table {
@@ -100,13 +102,13 @@ code_table! {
     /// FETCHE_URL_MALFORMAT.
     UrlMalformat = 3, "URL using bad/illegal format or missing URL";
     /// FETCHE_NOT_BUILT_IN.
-    NotBuiltIn = 4, "A requested feature, protocol or option was not found built-in in this libfetch";
+    NotBuiltIn = 4, "A requested feature, protocol or option was not found built-in in this libfetch due to a build-time decision.";
     /// FETCHE_COULDNT_RESOLVE_PROXY.
-    CouldntResolveProxy = 5, "Could not resolve proxy name";
+    CouldntResolveProxy = 5, "Couldn't resolve proxy name";
     /// FETCHE_COULDNT_RESOLVE_HOST.
-    CouldntResolveHost = 6, "Could not resolve hostname";
+    CouldntResolveHost = 6, "Couldn't resolve host name";
     /// FETCHE_COULDNT_CONNECT.
-    CouldntConnect = 7, "Could not connect to server";
+    CouldntConnect = 7, "Couldn't connect to server";
     /// FETCHE_WEIRD_SERVER_REPLY.
     WeirdServerReply = 8, "Weird server reply";
     /// FETCHE_REMOTE_ACCESS_DENIED.
@@ -122,15 +124,15 @@ code_table! {
     /// FETCHE_FTP_WEIRD_227_FORMAT.
     FtpWeird227Format = 14, "FTP: unknown 227 response format";
     /// FETCHE_FTP_CANT_GET_HOST.
-    FtpCantGetHost = 15, "FTP: cannot figure out the host in the PASV response";
+    FtpCantGetHost = 15, "FTP: can't figure out the host in the PASV response";
     /// FETCHE_HTTP2.
     Http2 = 16, "Error in the HTTP2 framing layer";
     /// FETCHE_FTP_COULDNT_SET_TYPE.
-    FtpCouldntSetType = 17, "FTP: could not set file type";
+    FtpCouldntSetType = 17, "FTP: couldn't set file type";
     /// FETCHE_PARTIAL_FILE: the body ended before its announced size.
     PartialFile = 18, "Transferred a partial file";
     /// FETCHE_FTP_COULDNT_RETR_FILE.
-    FtpCouldntRetrFile = 19, "FTP: could not retrieve (RETR failed) the specified file";
+    FtpCouldntRetrFile = 19, "FTP: couldn't retrieve (RETR failed) the specified file";
     /// Unused (20).
     Obsolete20 = 20, "Unknown error";
     /// FETCHE_QUOTE_ERROR.
@@ -142,7 +144,7 @@ code_table! {
     /// Unused (24).
     Obsolete24 = 24, "Unknown error";
     /// FETCHE_UPLOAD_FAILED.
-    UploadFailed = 25, "Upload failed";
+    UploadFailed = 25, "Upload failed (at start/before it took off)";
     /// FETCHE_READ_ERROR: the read callback failed.
     ReadError = 26, "Failed to open/read local data from file/application";
     /// FETCHE_OUT_OF_MEMORY.
@@ -159,22 +161,22 @@ code_table! {
     Obsolete32 = 32, "Unknown error";
     /// FETCHE_RANGE_ERROR.
     RangeError = 33, "Requested range was not delivered by the server";
-    /// Unused (34).
-    Obsolete34 = 34, "Unknown error";
+    /// Unused (34): FETCHE_HTTP_POST_ERROR in older upstreams, whose text it keeps.
+    Obsolete34 = 34, "Internal problem setting up the POST";
     /// FETCHE_SSL_CONNECT_ERROR.
     SslConnectError = 35, "SSL connect error";
     /// FETCHE_BAD_DOWNLOAD_RESUME.
-    BadDownloadResume = 36, "Could not resume download";
+    BadDownloadResume = 36, "Couldn't resume download";
     /// FETCHE_FILE_COULDNT_READ_FILE.
-    FileCouldntReadFile = 37, "Could not read a file:// file";
+    FileCouldntReadFile = 37, "Couldn't read a file:// file";
     /// FETCHE_LDAP_CANNOT_BIND.
     LdapCannotBind = 38, "LDAP: cannot bind";
     /// FETCHE_LDAP_SEARCH_FAILED.
     LdapSearchFailed = 39, "LDAP: search failed";
     /// Unused (40).
     Obsolete40 = 40, "Unknown error";
-    /// Unused (41).
-    Obsolete41 = 41, "Unknown error";
+    /// Unused (41): FETCHE_FUNCTION_NOT_FOUND in older upstreams, whose text it keeps.
+    Obsolete41 = 41, "A required function in the library was not found";
     /// FETCHE_ABORTED_BY_CALLBACK.
     AbortedByCallback = 42, "Operation was aborted by an application callback";
     /// FETCHE_BAD_FUNCTION_ARGUMENT.
@@ -210,7 +212,7 @@ code_table! {
     /// FETCHE_SSL_CERTPROBLEM.
     SslCertproblem = 58, "Problem with the local SSL certificate";
     /// FETCHE_SSL_CIPHER.
-    SslCipher = 59, "Could not use specified SSL cipher";
+    SslCipher = 59, "Couldn't use specified SSL cipher";
     /// FETCHE_PEER_FAILED_VERIFICATION.
     PeerFailedVerification = 60, "SSL peer certificate or SSH remote key was not OK";
     /// FETCHE_BAD_CONTENT_ENCODING.
@@ -260,7 +262,7 @@ code_table! {
     /// FETCHE_SSL_ISSUER_ERROR.
     SslIssuerError = 83, "Issuer check against peer certificate failed";
     /// FETCHE_FTP_PRET_FAILED.
-    FtpPretFailed = 84, "FTP: The server did not accept the PRET command";
+    FtpPretFailed = 84, "FTP: The server did not accept the PRET command.";
     /// FETCHE_RTSP_CSEQ_ERROR.
     RtspCseqError = 85, "RTSP CSeq mismatch or invalid CSeq";
     /// FETCHE_RTSP_SESSION_ERROR.
@@ -305,13 +307,16 @@ pub fn easy_strerror(code: i32) -> &'static str {
     }
 }
 
-/// A failed transfer: its FETCHcode plus a human-readable detail (what
-/// FETCHOPT_ERRORBUFFER receives), and the underlying I/O or TLS error where
-/// there is one ([`std::error::Error::source`]). Two errors are equal when
-/// their code and detail are.
+/// A failed transfer: its FETCHcode plus what failed ([`Detail`], the
+/// facts, rendered once into the text FETCHOPT_ERRORBUFFER receives), and
+/// the underlying I/O or TLS error where there is one
+/// ([`std::error::Error::source`]). Two errors are equal when their code
+/// and detail are.
 #[derive(Debug, Clone)]
 pub struct Error {
     code: ErrorCode,
+    /// Boxed: errors travel in `Result`s and should stay small.
+    failure: Box<Detail>,
     detail: String,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
@@ -325,13 +330,20 @@ impl PartialEq for Error {
 impl Eq for Error {}
 
 impl Error {
-    /// An error with a code and a detail message.
-    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+    /// An error with a code and what failed (a [`Detail`], or a text).
+    pub fn new(code: ErrorCode, detail: impl Into<Detail>) -> Self {
+        let failure = detail.into();
         Self {
             code,
-            detail: detail.into(),
+            detail: failure.to_string(),
+            failure: Box::new(failure),
             source: None,
         }
+    }
+
+    /// What failed, as data.
+    pub fn failure(&self) -> &Detail {
+        &self.failure
     }
 
     /// Keeps `source` (an I/O or TLS error) as the cause.

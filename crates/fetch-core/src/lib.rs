@@ -72,6 +72,9 @@
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
 //! | `connopts` | connection control: RESOLVE, CONNECT_TO, binding, socket tuning, pool ages, PREREQ |
 //! | `live` | [`LiveInfo`]: a transfer's info as of its latest callback |
+//! | [`headers`] | [`HeaderLog`]: the received header lines per request (the header API) |
+//! | [`failure`] | [`failure::Detail`]: what failed, worded as upstream's error buffer |
+//! | `date` | [`getdate`]: dates as upstream's getdate reads them |
 //! | [`faults`] | fault injection for torture runs (feature `fault-injection`) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -80,13 +83,16 @@
 pub mod checked;
 mod clock;
 mod connopts;
+mod date;
 mod decode;
 mod dest;
 mod easy;
 mod error;
+pub mod failure;
 pub mod faults;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod headers;
 mod http;
 mod live;
 mod multi;
@@ -99,12 +105,14 @@ pub use connopts::{
     ConnOptions, DEFAULT_DNS_CACHE_TIMEOUT, DEFAULT_KEEPALIVE, DEFAULT_MAX_AGE,
     DEFAULT_UPLOAD_BUFFER, IpResolve, Prereq, PrereqFn, UnixSocket,
 };
+pub use date::getdate;
 pub use easy::{
     CloseSocketFn, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_MAX_REDIRS,
     DebugFn, Easy, Flow, HeaderFn, InfoType, Method, OpenSocketFn, Progress, ProgressFn, ReadFn,
     ReadResult, SeekFn, SeekResult, SockOpt, SockoptFn, TransferInfo, WriteFn,
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
+pub use headers::{HeaderError, HeaderLog};
 pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};

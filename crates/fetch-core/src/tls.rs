@@ -18,6 +18,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use crate::error::{Error, ErrorCode};
+use crate::failure::Detail;
 
 /// The lowest TLS version a transfer accepts (FETCHOPT_SSLVERSION).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -112,10 +113,17 @@ fn load_roots(opts: &TlsOptions) -> Result<RootCertStore, Error> {
         Ok(())
     };
     if let Some(file) = &opts.ca_file {
+        // Upstream's wording (OpenSSL builds) names only the file.
+        let unusable = || {
+            Error::new(
+                ErrorCode::SslCacertBadfile,
+                format!("error setting certificate file: {}", file.display()),
+            )
+        };
         let certs = CertificateDer::pem_file_iter(file)
             .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-            .map_err(|e| bad_ca(format!("CAfile {}: {e}", file.display())))?;
-        add(certs, &format!("CAfile {}", file.display()))?;
+            .map_err(|e| unusable().caused_by(e))?;
+        add(certs, &format!("CAfile {}", file.display())).map_err(|_| unusable())?;
     }
     if let Some(blob) = &opts.ca_blob {
         let certs = CertificateDer::pem_slice_iter(blob)
@@ -124,8 +132,10 @@ fn load_roots(opts: &TlsOptions) -> Result<RootCertStore, Error> {
         add(certs, "CA blob")?;
     }
     if let Some(dir) = &opts.ca_path {
-        let entries =
-            std::fs::read_dir(dir).map_err(|e| bad_ca(format!("CApath {}: {e}", dir.display())))?;
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            let text = format!("error setting certificate path: {}", dir.display());
+            Error::new(ErrorCode::SslCacertBadfile, text).caused_by(e)
+        })?;
         let mut certs = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
@@ -219,15 +229,43 @@ pub(crate) fn connect(
         .map_err(|e| Error::new(ErrorCode::SslConnectError, e.to_string()))
 }
 
-/// Maps a TLS failure to the upstream code.
-pub(crate) fn map_error(e: &rustls::Error, handshaking: bool) -> Error {
-    let code = match e {
-        rustls::Error::InvalidCertificate(_) => ErrorCode::PeerFailedVerification,
-        _ if handshaking => ErrorCode::SslConnectError,
-        _ => ErrorCode::RecvError,
+/// Maps a TLS failure with `host` to the upstream code, and a rejected
+/// certificate to upstream's wording of the reason.
+pub(crate) fn map_error(e: &rustls::Error, handshaking: bool, host: &str) -> Error {
+    use rustls::CertificateError as C;
+    let problem = match e {
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => {
+            let detail = Detail::CertificateName {
+                host: host.to_owned(),
+            };
+            return Error::new(ErrorCode::PeerFailedVerification, detail);
+        }
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => "unable to get local issuer certificate".to_owned(),
+            C::Expired | C::ExpiredContext { .. } => "certificate has expired".to_owned(),
+            C::NotValidYet | C::NotValidYetContext { .. } => {
+                "certificate is not yet valid".to_owned()
+            }
+            C::Revoked => "certificate revoked".to_owned(),
+            C::BadSignature => "certificate signature failure".to_owned(),
+            other => format!("{other:?}"),
+        },
+        _ => {
+            let code = if handshaking {
+                ErrorCode::SslConnectError
+            } else {
+                ErrorCode::RecvError
+            };
+            let stage = if handshaking { "TLS handshake" } else { "TLS" };
+            return Error::new(code, format!("{stage} failed: {e}"));
+        }
     };
-    let stage = if handshaking { "TLS handshake" } else { "TLS" };
-    Error::new(code, format!("{stage} failed: {e}"))
+    Error::new(
+        ErrorCode::PeerFailedVerification,
+        Detail::Certificate { problem },
+    )
 }
 
 /// The socket as rustls's transport: reads with `recv`, writes with

@@ -835,7 +835,7 @@ typedef struct fetch_version_info_data {
   const char *const *feature_names;
 } fetch_version_info_data;
 
-/* fetch_easy_header (not built: answers FETCHHE_NOT_BUILT_IN). */
+/* fetch_easy_header / fetch_easy_nextheader: the received headers, per request. */
 struct fetch_header {
   char *name;
   char *value;

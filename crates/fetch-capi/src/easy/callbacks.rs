@@ -395,6 +395,7 @@ impl FetchEasy {
     pub(super) fn fresh(&mut self, want_header: bool, want_progress: bool) -> Easy {
         let mut e = Easy::new();
         e.live_info(Some(self.live.clone()));
+        e.header_log(Some(self.header_api.log.clone()));
         let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
         e.write_function(move |buf| {
             if hooks.is_detached() {

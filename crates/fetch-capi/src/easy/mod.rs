@@ -31,6 +31,7 @@ mod callbacks;
 mod conn;
 mod directory;
 mod handle;
+mod headers;
 mod info;
 mod options;
 mod pause;
@@ -46,6 +47,7 @@ pub use conn::{
 };
 pub use directory::*;
 pub use handle::*;
+pub use headers::{fetch_easy_header, fetch_easy_nextheader, fetch_header};
 pub use info::*;
 pub use options::*;
 pub use pause::*;
@@ -262,6 +264,8 @@ pub struct FetchEasy {
     /// Where the running transfer stands as of its latest callback (the
     /// engine publishes it), for getinfo from inside callbacks.
     live: Arc<fetch_core::LiveInfo>,
+    /// The received header lines and the header API's last answer.
+    header_api: headers::HeaderApi,
     pub(crate) watched: bool,
     /// The code the last transfer ended with (for FETCHINFO_SSL_VERIFYRESULT).
     last_result: FETCHcode,
@@ -356,6 +360,7 @@ impl FetchEasy {
             hooks: Arc::default(),
             snapshot: None,
             live: Arc::default(),
+            header_api: headers::HeaderApi::default(),
             watched: false,
             last_result: FETCHE_OK,
             pause: PauseRequest::new(),

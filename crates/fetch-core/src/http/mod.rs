@@ -146,15 +146,17 @@ impl HttpError {
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MalformedHead(what) => write!(f, "malformed response head: {what}"),
+            Self::MalformedHead(what) => f.write_str(what),
             Self::HeadTooLarge => write!(f, "response head larger than {MAX_HEAD_SIZE} bytes"),
-            Self::BadContentLength => f.write_str("invalid Content-Length value"),
+            Self::BadContentLength => f.write_str("Invalid Content-Length: value"),
             Self::ConflictingContentLength => f.write_str("conflicting Content-Length values"),
-            Self::BadChunkSize => f.write_str("invalid chunk size"),
+            Self::BadChunkSize => {
+                f.write_str("Illegal or missing hexadecimal sequence in chunked-encoding")
+            }
             Self::ChunkLineTooLong => f.write_str("chunk-size line too long"),
             Self::MissingChunkCrlf => f.write_str("missing CRLF after chunk data"),
             Self::TrailersTooLarge => write!(f, "trailers larger than {MAX_HEAD_SIZE} bytes"),
-            Self::GotNothing => f.write_str("server returned nothing (no headers, no data)"),
+            Self::GotNothing => f.write_str("Empty reply from server"),
             Self::PartialHead => {
                 f.write_str("connection closed in the middle of the response head")
             }

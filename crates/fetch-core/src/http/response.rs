@@ -254,14 +254,22 @@ impl ResponseDecoder {
         }
         match parsed {
             Ok(httparse::Status::Complete(n)) if n == raw.len() => {}
-            Ok(_) => return Err(HttpError::MalformedHead("head does not end where expected")),
-            Err(err) => return Err(HttpError::MalformedHead(httparse_reason(err))),
+            Ok(_) => {
+                return Err(HttpError::MalformedHead(
+                    "Weird server reply: head does not end where expected",
+                ));
+            }
+            Err(err) => return Err(HttpError::MalformedHead(httparse_reason(err, raw))),
         }
         let (Some(minor_version), Some(status)) = (response.version, response.code) else {
-            return Err(HttpError::MalformedHead("missing status line"));
+            return Err(HttpError::MalformedHead(
+                "Weird server reply: missing status line",
+            ));
         };
         if status < 100 {
-            return Err(HttpError::MalformedHead("status code out of range"));
+            return Err(HttpError::MalformedHead(
+                "Unsupported response code in HTTP response",
+            ));
         }
 
         let facts = HeadFacts::scan(response.headers);
@@ -567,14 +575,28 @@ fn content_length(headers: &[httparse::Header<'_>]) -> Result<Option<u64>, HttpE
 }
 
 /// A short reason for an httparse error.
-fn httparse_reason(err: httparse::Error) -> &'static str {
+/// Why httparse refused `raw`, in upstream's words where upstream refuses
+/// the same thing.
+fn httparse_reason(err: httparse::Error, raw: &[u8]) -> &'static str {
+    let mut fields = raw.split(|&b| b == b'\n').skip(1);
     match err {
-        httparse::Error::HeaderName => "invalid header name",
-        httparse::Error::HeaderValue => "invalid header value",
-        httparse::Error::NewLine => "invalid line ending",
-        httparse::Error::Status => "invalid status line",
-        httparse::Error::Token => "invalid token",
-        httparse::Error::TooManyHeaders => "too many headers",
-        httparse::Error::Version => "invalid HTTP version",
+        httparse::Error::Version if !raw.starts_with(b"HTTP/") => {
+            "Received HTTP/0.9 when not allowed"
+        }
+        httparse::Error::Version => "Unsupported HTTP version in response",
+        httparse::Error::Status => "Unsupported response code in HTTP response",
+        httparse::Error::HeaderName | httparse::Error::HeaderValue if raw.contains(&0) => {
+            "Nul byte in header"
+        }
+        httparse::Error::HeaderName
+            if fields.any(|l| !l.trim_ascii().is_empty() && !l.contains(&b':')) =>
+        {
+            "Header without colon"
+        }
+        httparse::Error::HeaderName => "Weird server reply: invalid header name",
+        httparse::Error::HeaderValue => "Weird server reply: invalid header value",
+        httparse::Error::NewLine => "Weird server reply: invalid line ending",
+        httparse::Error::Token => "Weird server reply: invalid token",
+        httparse::Error::TooManyHeaders => "Weird server reply: too many headers",
     }
 }

@@ -1,7 +1,7 @@
 //! Connection setup: name resolution, non-blocking connect attempts (one
 //! address after another) and the TLS handshake.
 
-use super::sockets::{OpenError, open_socket, open_unix};
+use super::sockets::{OpenError, OpenFailed, open_socket, open_unix};
 use super::*;
 
 /// The shortest time one address gets before the next is tried.
@@ -111,7 +111,9 @@ impl Multi {
                     ti,
                     Error::new(
                         ErrorCode::CouldntResolveHost,
-                        format!("Could not resolve host: {}", r.host),
+                        Detail::Resolve {
+                            host: r.host.clone(),
+                        },
                     ),
                 ),
             }
@@ -127,15 +129,21 @@ impl Multi {
             let t = &mut self.transfers[ti];
             let Some(&addr) = t.addrs.get(t.next_addr) else {
                 let cause = t.last_connect_error.take();
-                let why = cause
+                let elapsed_ms = t
+                    .started
+                    .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
+                let local = cause
                     .as_ref()
-                    .map_or_else(|| "no address".to_owned(), ToString::to_string);
-                let msg = format!(
-                    "Failed to connect to {} port {}: {why}",
-                    t.target().host,
-                    t.target().port
-                );
-                let mut err = Error::new(ErrorCode::CouldntConnect, msg);
+                    .and_then(|c| c.get_ref()?.downcast_ref::<OpenFailed>())
+                    .map(|o| Detail::os_reason(&o.0));
+                let detail = Detail::Connect {
+                    host: t.target().host.clone(),
+                    port: t.target().port,
+                    elapsed_ms,
+                    reason: ErrorCode::CouldntConnect,
+                    local,
+                };
+                let mut err = Error::new(ErrorCode::CouldntConnect, detail);
                 if let Some(cause) = cause {
                     err = err.caused_by(cause);
                 }
@@ -367,7 +375,8 @@ impl Multi {
                 Ok(_) => {
                     if let Err(e) = tls.process_new_packets() {
                         let _ = flush_tls(tls, &conn.sock);
-                        break tls::map_error(&e, true).caused_by(e);
+                        let host = &self.transfers[ti].target().host;
+                        break tls::map_error(&e, true, host).caused_by(e);
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {

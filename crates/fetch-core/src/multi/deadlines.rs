@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::{Kind, Multi, Phase, Transfer};
 use crate::error::{Error, ErrorCode};
+use crate::failure::{Detail, Step as FailedStep};
 use crate::socket::Events;
 
 /// No heap slot: the transfer is not queued.
@@ -120,30 +121,48 @@ impl DeadlineQueue {
 /// one did (a passed connect deadline outside connection setup is dropped).
 fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
     let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
+    let elapsed_ms = t
+        .started
+        .map_or(0, |s| now.saturating_duration_since(s).as_millis());
     if due(t.deadlines[Kind::Total as usize]) {
-        let ms = t
-            .started
-            .map_or(0, |s| now.saturating_duration_since(s).as_millis());
-        let got = t.easy.info.size_download;
-        return Some(Error::new(
-            ErrorCode::OperationTimedout,
-            format!("Operation timed out after {ms} milliseconds with {got} bytes received"),
-        ));
+        let step = match t.phase {
+            Phase::Resolving => FailedStep::Resolving,
+            Phase::Init | Phase::Pending | Phase::Connecting | Phase::Handshaking => {
+                FailedStep::Connecting
+            }
+            _ => FailedStep::Transfer,
+        };
+        let expected = (t.rates.dltotal > 0).then_some(t.rates.dltotal);
+        let detail = Detail::Timeout {
+            step,
+            elapsed_ms,
+            received: t.easy.info.size_download,
+            expected,
+        };
+        return Some(Error::new(ErrorCode::OperationTimedout, detail));
     }
     if !due(t.deadlines[Kind::Connect as usize]) {
         return None;
     }
     t.deadlines[Kind::Connect as usize] = None;
-    let what = match t.phase {
-        Phase::Resolving => "Resolving",
-        Phase::Connecting | Phase::Handshaking => "Connection",
+    let detail = match t.phase {
+        Phase::Resolving => Detail::Timeout {
+            step: FailedStep::Resolving,
+            elapsed_ms,
+            received: 0,
+            expected: None,
+        },
+        Phase::Connecting => Detail::Connect {
+            host: t.target().host.clone(),
+            port: t.target().port,
+            elapsed_ms,
+            reason: ErrorCode::OperationTimedout,
+            local: None,
+        },
+        Phase::Handshaking => Detail::TlsTimeout,
         _ => return None,
     };
-    let ms = t.easy.connect_timeout.as_millis();
-    Some(Error::new(
-        ErrorCode::OperationTimedout,
-        format!("{what} timed out after {ms} milliseconds"),
-    ))
+    Some(Error::new(ErrorCode::OperationTimedout, detail))
 }
 
 impl Multi {

@@ -23,6 +23,7 @@ use crate::easy::{
     Body, Easy, Flow, InfoType, Method, ReadResult, SeekResult, SockOpt, TransferInfo,
 };
 use crate::error::{Error, ErrorCode, MultiError};
+use crate::failure::Detail;
 use crate::faults::{self, Op};
 use crate::http::{self, BodyFraming, Decoded, RequestParts, ResponseDecoder};
 use crate::resolve::Resolver;

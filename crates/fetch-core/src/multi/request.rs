@@ -307,11 +307,7 @@ impl Multi {
                 Ok(true) => {}
                 Ok(false) => return self.after_upload(ti, ul_before, Step::Wait),
                 Err(e) => {
-                    let err = Error::new(
-                        ErrorCode::SendError,
-                        format!("Failed sending data to the peer: {e}"),
-                    )
-                    .caused_by(e);
+                    let err = Error::new(ErrorCode::SendError, Detail::send(&e)).caused_by(e);
                     return self.conn_failed(ti, err);
                 }
             }
@@ -443,7 +439,7 @@ impl Multi {
             }
             ReadResult::Abort => Err(Error::new(
                 ErrorCode::AbortedByCallback,
-                "read callback aborted",
+                "operation aborted by callback",
             )),
         }
     }

@@ -3,6 +3,7 @@
 
 use super::body::{self, BodyOut};
 use super::*;
+use crate::headers::origin;
 use crate::http::ResponseHead;
 
 /// Bytes read per `read` call into the multi's shared buffer.
@@ -40,13 +41,13 @@ enum Read {
 /// The transfer error for a failed read.
 fn recv_error(e: io::Error) -> Error {
     match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        Some(tls_err) => tls::map_error(tls_err, false).caused_by(tls_err.clone()),
+        Some(tls_err) => tls::map_error(tls_err, false, "").caused_by(tls_err.clone()),
         None if e.kind() == io::ErrorKind::UnexpectedEof => Error::new(
             ErrorCode::RecvError,
             "TLS connection closed without close_notify",
         )
         .caused_by(e),
-        None => Error::new(ErrorCode::RecvError, format!("Recv failure: {e}")).caused_by(e),
+        None => Error::new(ErrorCode::RecvError, Detail::recv(&e)).caused_by(e),
     }
 }
 
@@ -315,6 +316,9 @@ impl Multi {
     fn on_trailers(&mut self, ti: usize, fields: &[u8]) -> Option<Outcome> {
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += fields.len() as u64;
+        let reveal = t.easy.header.is_none() || t.following.is_some();
+        t.easy
+            .with_header_log(|log| log.push(origin::TRAILER, fields, false, reveal));
         let lines = fields.split_inclusive(|&b| b == b'\n');
         match pass_header_lines(&mut t.easy, lines, t.following.is_none()) {
             Err(e) => Some(Outcome::Failed(e)),
@@ -339,6 +343,14 @@ impl Multi {
                 return Some(Outcome::Failed(err));
             }
         }
+        let kind = if head.status < 200 {
+            origin::INFORMATIONAL
+        } else {
+            origin::HEADER
+        };
+        let reveal = t.easy.header.is_none();
+        t.easy
+            .with_header_log(|log| log.push(kind, &head.raw, true, reveal));
         // The head is delivered whole; a pause takes effect before the body.
         let paused = match pass_header_lines(&mut t.easy, head.lines(), true) {
             Ok(paused) => paused,
@@ -372,11 +384,20 @@ fn pass_header_lines<'l>(
         return Ok(false);
     }
     easy.publish_live();
-    let Some(cb) = easy.header.as_mut() else {
+    let state = &mut **easy;
+    let Some(cb) = state.header.as_mut() else {
         return Ok(false);
     };
     let mut paused = false;
+    let mut seen = 0;
     for line in lines {
+        // The header API sees the lines delivered so far, this one too.
+        seen += line.len();
+        if let Some(log) = &state.header_log {
+            log.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .reveal(seen);
+        }
         match cb(line) {
             Flow::Continue => {}
             Flow::Pause => paused = true,

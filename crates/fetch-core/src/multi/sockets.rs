@@ -28,8 +28,21 @@ impl From<io::Error> for OpenError {
 /// by the application's open-socket hook, tuned by its sockopt hook, bound
 /// as the options say.
 pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> Result<socket2::Socket, OpenError> {
+    let sock = new_socket(addr, easy).map_err(|e| io::Error::new(e.kind(), OpenFailed(e)))?;
+    tune(&sock, &easy.conn);
+    if let Some(tune) = easy.sockopt.as_mut() {
+        if tune(std::os::fd::AsFd::as_fd(&sock))? == SockOpt::AlreadyConnected {
+            return Ok(sock);
+        }
+    }
+    bind_local(&sock, addr, &easy.conn).map_err(OpenError::Fatal)?;
+    connect(sock, &SockAddr::from(addr))
+}
+
+/// A socket for `addr`, made by the application's hook or here.
+fn new_socket(addr: SocketAddr, easy: &mut Easy) -> io::Result<socket2::Socket> {
     faults::check(Op::Socket)?;
-    let sock = match easy.open_socket.as_mut() {
+    Ok(match easy.open_socket.as_mut() {
         Some(open) => {
             let sock = socket2::Socket::from(open(addr)?);
             sock.set_nonblocking(true)?;
@@ -40,15 +53,25 @@ pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> Result<socket2::
             Type::STREAM.nonblocking(),
             Some(Protocol::TCP),
         )?,
-    };
-    tune(&sock, &easy.conn);
-    if let Some(tune) = easy.sockopt.as_mut() {
-        if tune(std::os::fd::AsFd::as_fd(&sock))? == SockOpt::AlreadyConnected {
-            return Ok(sock);
-        }
+    })
+}
+
+/// A socket could not be made at all (a local failure, such as running
+/// out of descriptors, rather than the peer's answer): its reason goes
+/// into the error buffer too.
+#[derive(Debug)]
+pub(super) struct OpenFailed(pub(super) io::Error);
+
+impl std::fmt::Display for OpenFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
-    bind_local(&sock, addr, &easy.conn).map_err(OpenError::Fatal)?;
-    connect(sock, &SockAddr::from(addr))
+}
+
+impl std::error::Error for OpenFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
 }
 
 /// TCP_NODELAY and keep-alive, as upstream sets them before the sockopt

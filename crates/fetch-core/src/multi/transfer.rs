@@ -2,6 +2,7 @@
 //! state, and the steps that start, drive, redirect and end it.
 
 use super::*;
+use crate::headers::HeaderLog;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Phase {
@@ -255,6 +256,7 @@ impl Multi {
         let now = self.now;
         let t = &mut self.transfers[ti];
         t.started = Some(now);
+        t.easy.with_header_log(HeaderLog::clear);
         if let Some(limit) = t.easy.timeout {
             t.deadlines[Kind::Total as usize] = now.checked_add(limit);
         }
@@ -308,7 +310,7 @@ impl Multi {
                     ti,
                     Err(Error::new(
                         ErrorCode::TooManyRedirects,
-                        format!("Maximum ({max}) redirects followed"),
+                        Detail::TooManyRedirects { max },
                     )),
                     reusable,
                 );
@@ -329,6 +331,7 @@ impl Multi {
         }
         let t = &mut self.transfers[ti];
         t.easy.info.redirect_count += 1;
+        t.easy.with_header_log(HeaderLog::next_request);
         tracing::debug!(transfer = ti, %next, "following redirect");
         t.easy
             .trace_text(|| format!("Issue another request to this URL: '{next}'"));
