@@ -116,6 +116,32 @@ impl Dest {
         Self::from_url(next, url, tag)
     }
 
+    /// The request target as the URL string gives it, dot segments kept
+    /// (FETCHOPT_PATH_AS_IS): what follows the authority, up to a
+    /// fragment, with bytes that may not appear in a request line
+    /// percent-encoded.
+    pub(crate) fn raw_request_target(&self) -> String {
+        let rest = self
+            .raw
+            .split_once("://")
+            .map_or(self.raw.as_str(), |(_, r)| r);
+        let start = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let rest = &rest[start..];
+        let rest = rest.split('#').next().unwrap_or("");
+        let mut target = String::with_capacity(rest.len() + 1);
+        if !rest.starts_with('/') {
+            target.push('/');
+        }
+        for b in rest.bytes() {
+            if b <= b' ' || b >= 0x7f {
+                target.push_str(&format!("%{b:02X}"));
+            } else {
+                target.push(char::from(b));
+            }
+        }
+        target
+    }
+
     /// Whether this target was made from `raw` with TLS tag `tag` (the
     /// caller drops its cached target when the default scheme changes).
     pub(crate) fn matches(&self, raw: &str, tag: u64) -> bool {

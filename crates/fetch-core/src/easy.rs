@@ -262,6 +262,34 @@ pub struct TransferInfo {
     pub speed_download: u64,
     /// Average upload speed, bytes/s (FETCHINFO_SPEED_UPLOAD_T).
     pub speed_upload: u64,
+    /// The last `Content-Type` received, trimmed (FETCHINFO_CONTENT_TYPE).
+    pub content_type: Option<String>,
+    /// The document's `Last-Modified` time in seconds since the epoch, with
+    /// [`Easy::filetime`] on and the date understood (FETCHINFO_FILETIME_T;
+    /// `None` is upstream's -1).
+    pub filetime: Option<i64>,
+    /// "HTTP" or "HTTPS": the scheme of the last request, upper case as
+    /// upstream (FETCHINFO_SCHEME).
+    pub scheme: Option<&'static str>,
+    /// Bytes of request heads sent, with bodies sent along with them
+    /// (FETCHINFO_REQUEST_SIZE).
+    pub request_size: u64,
+    /// The time condition was not met: a 304, or a document that failed it
+    /// (FETCHINFO_CONDITION_UNMET).
+    pub condition_unmet: bool,
+    /// The last `Retry-After`, in seconds from when it arrived; 0 without
+    /// one (FETCHINFO_RETRY_AFTER).
+    pub retry_after: i64,
+    /// The method of the last request sent (FETCHINFO_EFFECTIVE_METHOD).
+    pub effective_method: Option<String>,
+    /// The last response's HTTP version: 10 or 11; 0 before one
+    /// (FETCHINFO_HTTP_VERSION).
+    pub http_version: u8,
+    /// The `Referer` of the last request (FETCHINFO_REFERER).
+    pub referer: Option<String>,
+    /// The certificate verification result, as OpenSSL's `X509_V_*`
+    /// numbers: 0 unless verification failed (FETCHINFO_SSL_VERIFYRESULT).
+    pub ssl_verify_result: i64,
 }
 
 /// A transfer's configuration: what upstream calls an easy handle.
@@ -327,6 +355,8 @@ pub struct EasyState {
     pub(crate) tls_tag: Option<u64>,
     /// The URL as last parsed for this transfer, reused while unchanged.
     pub(crate) target_cache: Option<Arc<crate::dest::Dest>>,
+    /// The transfer options of `crate::xfer`.
+    pub(crate) xfer: crate::xfer::XferOptions,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -390,6 +420,7 @@ impl Easy {
             sockopt: None,
             close_socket: None,
             target_cache: None,
+            xfer: crate::xfer::XferOptions::default(),
         };
         Self {
             state: Box::new(state),

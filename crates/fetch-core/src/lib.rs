@@ -68,6 +68,7 @@
 //! | `tls` | rustls configurations and error mapping |
 //! | `resolve` | the process-wide resolver pool and its wakeup socket |
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
+//! | `xfer` / `multi::xfer` | transfer options (FAILONERROR, RANGE, REFERER, time conditions...) and what they do |
 //! | `live` | [`LiveInfo`]: a transfer's info as of its latest callback |
 //! | [`faults`] | fault injection for torture runs (feature `fault-injection`) |
 #![forbid(unsafe_code)]
@@ -88,6 +89,7 @@ mod multi;
 mod resolve;
 mod socket;
 mod tls;
+mod xfer;
 
 pub use clock::Clock;
 pub use easy::{
@@ -100,3 +102,4 @@ pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};
 pub use tls::{TlsOptions, TlsVersion};
+pub use xfer::{PostRedirect, Protocols, TimeCondition};

@@ -117,6 +117,8 @@ pub(crate) struct Options {
     debug_fn: Option<fetch_debug_callback>,
     debug_data: *mut c_void,
     stderr: *mut c_void,
+    /// The transfer options (`options::xfer_options`).
+    xfer: XferOpts,
 }
 
 impl Default for Options {
@@ -168,6 +170,7 @@ impl Default for Options {
             debug_fn: None,
             debug_data: ptr::null_mut(),
             stderr: ptr::null_mut(),
+            xfer: XferOpts::default(),
         }
     }
 }
@@ -253,6 +256,8 @@ pub struct FetchEasy {
     effective_url: CString,
     primary_ip: CString,
     redirect_url: CString,
+    /// The string answers of the transfer info ids.
+    xfer_strings: XferStrings,
     /// The private driver (and multi) of `fetch_easy_perform`, kept for
     /// connection reuse.
     perform_multi: Option<Driver>,
@@ -344,6 +349,7 @@ impl FetchEasy {
             effective_url: CString::default(),
             primary_ip: CString::default(),
             redirect_url: CString::default(),
+            xfer_strings: XferStrings::default(),
             perform_multi: None,
         })
     }

@@ -100,6 +100,7 @@ impl FetchEasy {
             e.socket_hooks(open, sockopt, close);
             let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
             e.default_protocol(scheme.as_deref());
+            o.xfer.apply(&mut e);
         }
         if d & dirty::BODY != 0 {
             self.apply_body(&mut e);

@@ -338,6 +338,7 @@ impl Multi {
                 Ok(_) => {
                     if let Err(e) = tls.process_new_packets() {
                         let _ = flush_tls(tls, &conn.sock);
+                        self.transfers[ti].easy.info.ssl_verify_result = tls::verify_result(&e);
                         break tls::map_error(&e, true).caused_by(e);
                     }
                 }

@@ -41,6 +41,7 @@ mod report;
 mod request;
 mod response;
 mod transfer;
+mod xfer;
 
 use conn::{Conn, ConnState, flush_tls};
 pub use control::Pause;
@@ -274,6 +275,7 @@ impl Multi {
         let mut easy = easy;
         easy.info = TransferInfo::default();
         easy.sink.clear();
+        easy.info.referer = easy.xfer.referer.clone();
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let method = easy.method.clone();

@@ -1,6 +1,7 @@
 //! A transfer's state machine: its phases, deadline kinds and per-request
 //! state, and the steps that start, drive, redirect and end it.
 
+use super::xfer;
 use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +194,7 @@ impl Multi {
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
                 (Some(raw), _) => Dest::parse(raw, tag, t.easy.default_protocol.as_deref()),
             };
+            let target = target.and_then(|d| xfer::check_first_scheme(&t.easy, &d).map(|()| d));
             match target {
                 Ok(target) => {
                     t.easy.target_cache = Some(target.clone());
@@ -270,9 +272,7 @@ impl Multi {
             }
         }
         let status = t.easy.info.response_code;
-        if status == 303 && t.method != Method::Head
-            || matches!(status, 301 | 302) && t.method == Method::Post
-        {
+        if xfer::redirect_to_get(&t.easy, status, &t.method) {
             t.method = Method::Get;
         } else if !matches!(t.method, Method::Get) {
             // The body goes again (307/308, or 301/302 of a non-POST).
@@ -287,7 +287,8 @@ impl Multi {
         t.easy
             .trace_text(|| format!("Issue another request to this URL: '{next}'"));
         let tag = t.easy.tls_tag();
-        let target = Dest::redirect(next, tag);
+        let target = Dest::redirect(next, tag)
+            .and_then(|d| xfer::check_redirect_scheme(&t.easy, &d).map(|()| d));
         let target = match target {
             Ok(target) => target,
             Err(e) => {
@@ -296,6 +297,8 @@ impl Multi {
             }
         };
         let t = &mut self.transfers[ti];
+        let from = t.target().url.clone();
+        xfer::auto_referer(&mut t.easy, &from);
         t.phase = Phase::Init;
         t.retried = false;
         if let Some(cid) = t.conn.take() {
