@@ -20,7 +20,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use cbuild::{compile, crate_dir, deps_dir, require};
-use fixtures::{Script, ScriptedServer};
+use fixtures::{CertKind, Script, ScriptedServer, TestPki, TlsOptions, TlsServer};
 
 /// Which library a build of the C program links.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -620,4 +620,63 @@ fn info_ids_as_upstream() {
             "request_size",
         ],
     );
+}
+
+/// Runs `lib`'s build in `mode` against `url`, with `arg`.
+fn run_url(lib: Lib, mode: &str, url: &str, arg: &str) -> Run {
+    let exe = match lib {
+        Lib::Fetch => fetch_exe(),
+        Lib::Upstream => upstream_exe(),
+    };
+    let out = Command::new(exe).args([mode, url, arg]).output().unwrap();
+    assert!(out.status.success());
+    Run {
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        requests: Vec::new(),
+    }
+}
+
+/// FETCHINFO_SSL_VERIFYRESULT carries OpenSSL's reason when verification
+/// fails (upstream's with OpenSSL), 0 otherwise; FETCHINFO_SCHEME says
+/// HTTPS.
+#[test]
+fn ssl_verifyresult_names_the_reason() {
+    let files = TestPki::shared().write_temp().unwrap();
+    let ca = files.ca.to_str().unwrap();
+    // (certificate, libfetch's result, its verify result, upstream's verify
+    // result when it differs: OpenSSL tells a self-signed certificate from
+    // an unknown issuer, rustls does not)
+    let cases = [
+        (CertKind::Good, "0", "0", None),
+        (CertKind::Expired, "60", "10", None),
+        (CertKind::SelfSigned, "60", "20", Some("18")),
+        (CertKind::WrongHost, "60", "1", None),
+    ];
+    for (kind, result, verify, upstream) in cases {
+        let server = TlsServer::start(kind, TlsOptions::default());
+        let url = server.url("/bytes/3");
+        let o = run_url(Lib::Fetch, "tls", &url, ca);
+        let t = run_url(Lib::Upstream, "tls", &url, ca);
+        eprintln!("{kind:?}:\n{}\n{}", o.out, t.out);
+        assert_eq!(o.get("result"), result, "{kind:?}");
+        assert_eq!(o.get("ssl_verifyresult"), format!("{verify} (rc 0)"), "{kind:?}");
+        same(&o, &t, &["result"]);
+        let theirs = upstream.unwrap_or(verify);
+        assert_eq!(t.get("ssl_verifyresult"), format!("{theirs} (rc 0)"), "{kind:?}");
+        // Known once connected, even when the handshake then fails.
+        assert_eq!(o.get("scheme"), "HTTPS (rc 0)");
+        same(&o, &t, &["scheme"]);
+    }
+}
+
+/// No connection, no scheme: FETCHINFO_SCHEME stays NULL when the connect
+/// fails, and the method is still the one asked for.
+#[test]
+fn scheme_is_null_without_a_connection() {
+    let url = format!("http://{}/", fixtures::closed_port());
+    let o = run_url(Lib::Fetch, "plain", &url, "");
+    let t = run_url(Lib::Upstream, "plain", &url, "");
+    assert_eq!(o.get("result"), "7");
+    assert_eq!(o.get("scheme"), "(null) (rc 0)");
+    same(&o, &t, &["result", "scheme", "method", "ssl_verifyresult"]);
 }

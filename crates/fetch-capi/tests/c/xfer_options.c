@@ -188,6 +188,11 @@ int main(int argc, char **argv) {
     SET(e, FETCHOPT_TIMEVALUE, atol(arg));
   } else if (!strcmp(mode, "pathasis")) {
     SET(e, FETCHOPT_PATH_AS_IS, atol(arg));
+  } else if (!strcmp(mode, "tls")) {
+    SET(e, FETCHOPT_CAINFO, arg);
+  } else if (!strcmp(mode, "tls_noverify")) {
+    SET(e, FETCHOPT_CAINFO, arg);
+    SET(e, FETCHOPT_SSL_VERIFYPEER, 0L);
   } else if (!strcmp(mode, "headeropt")) {
     SET(e, FETCHOPT_HEADEROPT, (long)FETCHHEADER_SEPARATE);
     SET(e, FETCHOPT_HEADEROPT, (long)FETCHHEADER_UNIFIED);
@@ -229,6 +234,8 @@ int main(int argc, char **argv) {
   show_str(e, "method", FETCHINFO_EFFECTIVE_METHOD);
   show_str(e, "referer", FETCHINFO_REFERER);
   show_long(e, "redirects", FETCHINFO_REDIRECT_COUNT);
+  show_long(e, "ssl_verifyresult", FETCHINFO_SSL_VERIFYRESULT);
+  show_str(e, "scheme", FETCHINFO_SCHEME);
   fetch_easy_cleanup(e);
   fetch_global_cleanup();
   return 0;
