@@ -659,10 +659,18 @@ fn ssl_verifyresult_names_the_reason() {
         let t = run_url(Lib::Upstream, "tls", &url, ca);
         eprintln!("{kind:?}:\n{}\n{}", o.out, t.out);
         assert_eq!(o.get("result"), result, "{kind:?}");
-        assert_eq!(o.get("ssl_verifyresult"), format!("{verify} (rc 0)"), "{kind:?}");
+        assert_eq!(
+            o.get("ssl_verifyresult"),
+            format!("{verify} (rc 0)"),
+            "{kind:?}"
+        );
         same(&o, &t, &["result"]);
         let theirs = upstream.unwrap_or(verify);
-        assert_eq!(t.get("ssl_verifyresult"), format!("{theirs} (rc 0)"), "{kind:?}");
+        assert_eq!(
+            t.get("ssl_verifyresult"),
+            format!("{theirs} (rc 0)"),
+            "{kind:?}"
+        );
         // Known once connected, even when the handshake then fails.
         assert_eq!(o.get("scheme"), "HTTPS (rc 0)");
         same(&o, &t, &["scheme"]);
@@ -679,4 +687,18 @@ fn scheme_is_null_without_a_connection() {
     assert_eq!(o.get("result"), "7");
     assert_eq!(o.get("scheme"), "(null) (rc 0)");
     same(&o, &t, &["result", "scheme", "method", "ssl_verifyresult"]);
+}
+
+/// Inside the write callback the new info ids already answer for the
+/// response being delivered, as upstream's do.
+#[test]
+fn info_inside_the_write_callback_is_current() {
+    let resp = response(
+        "200 OK",
+        &["Content-Type: application/json", "Retry-After: 7"],
+        "{}",
+    );
+    let (o, t) = both(&serve(&[resp]), "incallback", "/x", "");
+    assert_eq!(o.get("in_write"), "application/json/GET/2/7");
+    same(&o, &t, &["in_write"]);
 }

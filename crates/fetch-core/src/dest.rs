@@ -200,6 +200,15 @@ mod tests {
     }
 
     #[test]
+    fn raw_request_target_keeps_dot_segments() {
+        let raw = |u: &str| Dest::parse(u, 0, None).unwrap().raw_request_target();
+        assert_eq!(raw("http://h/a/../b/./c?x=/../#f"), "/a/../b/./c?x=/../");
+        assert_eq!(raw("http://h"), "/");
+        assert_eq!(raw("http://h?q"), "/?q");
+        assert_eq!(raw("h:80/a b/../"), "/a%20b/../");
+    }
+
+    #[test]
     fn scheme_is_guessed_as_upstream() {
         let t = Dest::parse("Example.com:8080/path?q", 0, None).unwrap();
         assert_eq!(t.url.as_str(), "http://example.com:8080/path?q");

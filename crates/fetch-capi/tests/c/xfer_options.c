@@ -15,9 +15,25 @@
 static char body[8192];
 static size_t body_len;
 static int header_lines;
+/* Mode "incallback": what the first write callback read. */
+static FETCH *watched;
+static char seen_in_write[512];
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud) {
   (void)ud;
+  if (watched && !seen_in_write[0]) {
+    const char *type = NULL;
+    const char *method = NULL;
+    long version = -1;
+    fetch_off_t retry = -1;
+    fetch_easy_getinfo(watched, FETCHINFO_CONTENT_TYPE, &type);
+    fetch_easy_getinfo(watched, FETCHINFO_EFFECTIVE_METHOD, &method);
+    fetch_easy_getinfo(watched, FETCHINFO_HTTP_VERSION, &version);
+    fetch_easy_getinfo(watched, FETCHINFO_RETRY_AFTER, &retry);
+    snprintf(seen_in_write, sizeof(seen_in_write), "%s/%s/%ld/%lld",
+             type ? type : "(null)", method ? method : "(null)", version,
+             (long long)retry);
+  }
   size_t len = size * n;
   size_t room = sizeof(body) - 1 - body_len;
   memcpy(body + body_len, p, len < room ? len : room);
@@ -188,6 +204,8 @@ int main(int argc, char **argv) {
     SET(e, FETCHOPT_TIMEVALUE, atol(arg));
   } else if (!strcmp(mode, "pathasis")) {
     SET(e, FETCHOPT_PATH_AS_IS, atol(arg));
+  } else if (!strcmp(mode, "incallback")) {
+    watched = e;
   } else if (!strcmp(mode, "tls")) {
     SET(e, FETCHOPT_CAINFO, arg);
   } else if (!strcmp(mode, "tls_noverify")) {
@@ -228,6 +246,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   run(e, err);
+  printf("in_write=%s\n", seen_in_write);
   show_long(e, "condition_unmet", FETCHINFO_CONDITION_UNMET);
   show_long(e, "filetime", FETCHINFO_FILETIME);
   show_off(e, "filetime_t", FETCHINFO_FILETIME_T);

@@ -256,7 +256,10 @@ impl Multi {
         t.marks.connected = Some(now);
         // FETCHINFO_SCHEME names the connection's scheme once it is up,
         // before a TLS handshake, as upstream.
-        t.easy.info.scheme = t.target.as_ref().map(|d| if d.https { "HTTPS" } else { "HTTP" });
+        t.easy.info.scheme = t
+            .target
+            .as_ref()
+            .map(|d| if d.https { "HTTPS" } else { "HTTP" });
         if let (Some(ip), Some(target)) = (t.easy.info.primary_ip, &t.target) {
             let (host, port) = (&target.host, t.easy.info.primary_port);
             t.easy
