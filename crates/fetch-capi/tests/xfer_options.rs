@@ -702,3 +702,39 @@ fn info_inside_the_write_callback_is_current() {
     assert_eq!(o.get("in_write"), "application/json/GET/2/7");
     same(&o, &t, &["in_write"]);
 }
+
+/// Without WRITEDATA and READDATA the defaults are stdout and stdin.
+#[test]
+fn default_io_without_data_is_stdout_and_stdin() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let resp = response("200 OK", &[], "to stdout");
+    for lib in [Lib::Fetch, Lib::Upstream] {
+        let server = ScriptedServer::start_seq(serve(std::slice::from_ref(&resp)));
+        let exe = match lib {
+            Lib::Fetch => fetch_exe(),
+            Lib::Upstream => upstream_exe(),
+        };
+        let mut child = Command::new(exe)
+            .args(["stdio", server.url("/in").as_str(), "10"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"from stdin")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("body_starts=to stdout\nresult=0\n"),
+            "{lib:?}: {text}"
+        );
+        let requests = server.requests();
+        let body = String::from_utf8_lossy(&requests[0]);
+        assert!(body.ends_with("\r\n\r\nfrom stdin"), "{lib:?}: {body}");
+    }
+}

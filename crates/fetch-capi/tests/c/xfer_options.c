@@ -132,6 +132,20 @@ static int default_io(FETCH *e, const char *url, char *err) {
   return 0;
 }
 
+/* No callbacks and no data pointers: the upload comes from stdin, the body
+ * goes to stdout (flushed before the lines after it). */
+static int stdio_defaults(FETCH *e, const char *url, const char *size) {
+  fetch_easy_setopt(e, FETCHOPT_URL, url);
+  fetch_easy_setopt(e, FETCHOPT_UPLOAD, 1L);
+  fetch_easy_setopt(e, FETCHOPT_INFILESIZE, atol(size));
+  printf("body_starts=");
+  fflush(stdout);
+  FETCHcode rc = fetch_easy_perform(e);
+  fflush(stdout);
+  printf("\nresult=%d\n", (int)rc);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: %s MODE URL [ARG]\n", argv[0]);
@@ -148,6 +162,12 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(mode, "defaultio")) {
     int r = default_io(e, url, err);
+    fetch_easy_cleanup(e);
+    fetch_global_cleanup();
+    return r;
+  }
+  if (!strcmp(mode, "stdio")) {
+    int r = stdio_defaults(e, url, arg);
     fetch_easy_cleanup(e);
     fetch_global_cleanup();
     return r;
