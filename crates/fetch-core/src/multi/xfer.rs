@@ -11,17 +11,21 @@ use super::*;
 use crate::http::{ResponseHead, date};
 use crate::xfer::TimeCondition;
 
-/// The value of the last `name:` field of a head (name in lower case),
-/// trimmed.
+/// Each `(name, value)` field of a head, values trimmed (lines that are
+/// not UTF-8 or have no colon are skipped).
+fn head_fields(head: &ResponseHead) -> impl Iterator<Item = (&str, &str)> {
+    head.lines().skip(1).filter_map(|line| {
+        let line = std::str::from_utf8(line).ok()?;
+        let (n, v) = line.split_once(':')?;
+        Some((n.trim(), v.trim()))
+    })
+}
+
+/// The value of the last `name:` field of a head, trimmed.
 fn head_value<'h>(head: &'h ResponseHead, name: &str) -> Option<&'h str> {
-    let text = std::str::from_utf8(&head.raw).ok()?;
-    text.split("\r\n")
-        .flat_map(|l| l.split('\n'))
-        .skip(1)
-        .filter_map(|line| {
-            let (n, v) = line.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-        })
+    head_fields(head)
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
         .last()
 }
 
@@ -116,15 +120,18 @@ pub(super) fn note_head_info(t: &mut Transfer, head: &ResponseHead) {
     let filetime = t.easy.xfer.filetime;
     let info = &mut t.easy.info;
     info.http_version = if head.minor_version == 0 { 10 } else { 11 };
-    if let Some(v) = head_value(head, "content-type") {
-        info.content_type = Some(v.to_owned());
-    }
-    if let Some(v) = head_value(head, "retry-after") {
-        info.retry_after = retry_after(v);
-    }
-    if filetime {
-        if let Some(at) = head_value(head, "last-modified").and_then(date::parse) {
-            info.filetime = Some(at);
+    // One pass over the fields; the last of each name wins.
+    for (name, value) in head_fields(head) {
+        if name.eq_ignore_ascii_case("content-type") {
+            if info.content_type.as_deref() != Some(value) {
+                info.content_type = Some(value.to_owned());
+            }
+        } else if name.eq_ignore_ascii_case("retry-after") {
+            info.retry_after = retry_after(value);
+        } else if filetime && name.eq_ignore_ascii_case("last-modified") {
+            if let Some(at) = date::parse(value) {
+                info.filetime = Some(at);
+            }
         }
     }
 }
