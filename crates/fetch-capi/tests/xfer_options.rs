@@ -738,3 +738,25 @@ fn default_io_without_data_is_stdout_and_stdin() {
         assert!(body.ends_with("\r\n\r\nfrom stdin"), "{lib:?}: {body}");
     }
 }
+
+/// EFFECTIVE_METHOD reads CUSTOMREQUEST and NOBODY first, then the method
+/// of the last transfer (set when it starts, even if it cannot connect).
+#[test]
+fn effective_method_as_upstream() {
+    let url = format!("http://{}/", fixtures::closed_port());
+    let o = run_url(Lib::Fetch, "method", &url, "");
+    let t = run_url(Lib::Upstream, "method", &url, "");
+    let expect = [
+        ("plain", "GET (rc 0)"),
+        ("nobody", "HEAD (rc 0)"),
+        ("custom", "PATCH (rc 0)"),
+        ("custom_after", "PATCH (rc 0)"),
+        ("post_set", "HEAD (rc 0)"),
+        ("post_after", "POST (rc 0)"),
+    ];
+    for (key, value) in expect {
+        assert_eq!(o.get(key), value, "{key}\n{}", o.out);
+    }
+    let keys: Vec<&str> = expect.iter().map(|(k, _)| *k).collect();
+    same(&o, &t, &keys);
+}

@@ -280,7 +280,8 @@ pub struct TransferInfo {
     /// The last `Retry-After`, in seconds from when it arrived; 0 without
     /// one (FETCHINFO_RETRY_AFTER).
     pub retry_after: i64,
-    /// The method of the last request sent (FETCHINFO_EFFECTIVE_METHOD).
+    /// The method of the transfer as it stands after redirects, set when it
+    /// is added (FETCHINFO_EFFECTIVE_METHOD).
     pub effective_method: Option<String>,
     /// The last response's HTTP version: 10 or 11; 0 before one
     /// (FETCHINFO_HTTP_VERSION).

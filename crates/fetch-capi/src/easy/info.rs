@@ -41,6 +41,9 @@ pub(crate) struct XferStrings {
     content_type: CString,
     method: CString,
     referer: CString,
+    /// The method the options gave the last transfer, CUSTOMREQUEST aside
+    /// (upstream keeps the two apart for EFFECTIVE_METHOD).
+    pub(crate) base_method: Option<&'static str>,
 }
 
 /// What a transfer-information getter reads: the information, FETCHOPT_URL
@@ -48,6 +51,9 @@ pub(crate) struct XferStrings {
 struct Ctx<'a, 'b> {
     i: &'a TransferInfo,
     url: Option<&'a CStr>,
+    /// The method the options name whatever ran (CUSTOMREQUEST, or HEAD
+    /// for NOBODY): upstream's EFFECTIVE_METHOD reads them first.
+    forced_method: Option<&'a [u8]>,
     strings: &'a mut Strings<'b>,
 }
 
@@ -168,10 +174,18 @@ info_items! {
     }));
     /// FETCHINFO_RETRY_AFTER (seconds; 0 without one).
     FETCHINFO_RETRY_AFTER = FETCHINFO_OFF_T + 57, Transfer(|c| Out::Off(c.i.retry_after));
-    /// FETCHINFO_EFFECTIVE_METHOD ("GET" before a request, as upstream).
+    /// FETCHINFO_EFFECTIVE_METHOD, as upstream: CUSTOMREQUEST when set,
+    /// else HEAD with NOBODY, else the method of the last transfer as it
+    /// stands after redirects ("GET" before one).
     FETCHINFO_EFFECTIVE_METHOD = FETCHINFO_STRING + 58, Transfer(|c| {
-        let m = c.i.effective_method.as_deref().unwrap_or("GET");
-        Out::Str(store_str(&mut c.strings.xfer.method, m.as_bytes()))
+        let ran = match c.i.effective_method.as_deref() {
+            None => "GET",
+            Some(m @ ("GET" | "HEAD" | "POST" | "PUT")) => m,
+            // A CUSTOMREQUEST that ran: what the options said besides it.
+            Some(_) => c.strings.xfer.base_method.unwrap_or("GET"),
+        };
+        let m = c.forced_method.unwrap_or(ran.as_bytes());
+        Out::Str(store_str(&mut c.strings.xfer.method, m))
     });
     /// FETCHINFO_REFERER (NULL without one).
     FETCHINFO_REFERER = FETCHINFO_STRING + 60,
@@ -337,6 +351,11 @@ impl FetchEasy {
     /// the snapshot taken when a multi call returns (see `watch_info`).
     fn transfer_info(&mut self, get: fn(&mut Ctx<'_, '_>) -> Out) -> Out {
         let url = self.opts.url.as_deref();
+        let forced_method = match (&self.opts.custom, self.opts.nobody) {
+            (Some(c), _) => Some(c.to_bytes()),
+            (None, true) => Some(&b"HEAD"[..]),
+            (None, false) => None,
+        };
         let mut strings = Strings {
             effective_url: &mut self.effective_url,
             primary_ip: &mut self.primary_ip,
@@ -347,6 +366,7 @@ impl FetchEasy {
             get(&mut Ctx {
                 i,
                 url,
+                forced_method,
                 strings: &mut strings,
             })
         };

@@ -106,6 +106,7 @@ impl FetchEasy {
             self.apply_body(&mut e);
         }
         self.apply_headers(&mut e);
+        self.xfer_strings.base_method = Some(base_method(&self.opts));
         // A borrowed POSTFIELDS buffer may change between transfers
         // without a setopt: read it again next time.
         self.dirty = if matches!(self.opts.post_data, PostData::Borrowed(_)) {
@@ -199,5 +200,19 @@ impl FetchEasy {
                 Some(unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) }.to_vec())
             }
         }
+    }
+}
+
+/// The method the options ask for, CUSTOMREQUEST aside (for
+/// FETCHINFO_EFFECTIVE_METHOD).
+fn base_method(o: &super::Options) -> &'static str {
+    if o.nobody {
+        "HEAD"
+    } else if o.upload {
+        "PUT"
+    } else if o.post || !matches!(o.post_data, PostData::None) {
+        "POST"
+    } else {
+        "GET"
     }
 }

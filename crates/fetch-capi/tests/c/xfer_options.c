@@ -166,6 +166,27 @@ int main(int argc, char **argv) {
     fetch_global_cleanup();
     return r;
   }
+  if (!strcmp(mode, "method")) {
+    /* EFFECTIVE_METHOD as options and transfers change it; the URL need
+     * not answer. */
+    show_str(e, "plain", FETCHINFO_EFFECTIVE_METHOD);
+    fetch_easy_setopt(e, FETCHOPT_NOBODY, 1L);
+    show_str(e, "nobody", FETCHINFO_EFFECTIVE_METHOD);
+    fetch_easy_setopt(e, FETCHOPT_CUSTOMREQUEST, "PATCH");
+    show_str(e, "custom", FETCHINFO_EFFECTIVE_METHOD);
+    fetch_easy_setopt(e, FETCHOPT_URL, url);
+    printf("result=%d\n", (int)fetch_easy_perform(e));
+    show_str(e, "custom_after", FETCHINFO_EFFECTIVE_METHOD);
+    fetch_easy_setopt(e, FETCHOPT_CUSTOMREQUEST, NULL);
+    fetch_easy_setopt(e, FETCHOPT_NOBODY, 0L);
+    fetch_easy_setopt(e, FETCHOPT_POSTFIELDS, "a");
+    show_str(e, "post_set", FETCHINFO_EFFECTIVE_METHOD);
+    printf("result=%d\n", (int)fetch_easy_perform(e));
+    show_str(e, "post_after", FETCHINFO_EFFECTIVE_METHOD);
+    fetch_easy_cleanup(e);
+    fetch_global_cleanup();
+    return 0;
+  }
   if (!strcmp(mode, "stdio")) {
     int r = stdio_defaults(e, url, arg);
     fetch_easy_cleanup(e);

@@ -276,6 +276,7 @@ impl Multi {
         easy.info = TransferInfo::default();
         easy.sink.clear();
         easy.info.referer = easy.xfer.referer.clone();
+        easy.info.effective_method = Some(easy.method.as_str().to_owned());
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let method = easy.method.clone();

@@ -274,6 +274,7 @@ impl Multi {
         let status = t.easy.info.response_code;
         if xfer::redirect_to_get(&t.easy, status, &t.method) {
             t.method = Method::Get;
+            t.easy.info.effective_method = Some("GET".to_owned());
         } else if !matches!(t.method, Method::Get) {
             // The body goes again (307/308, or 301/302 of a non-POST).
             if let Err(e) = self.rewind_upload(ti) {
