@@ -265,7 +265,7 @@ pub struct TransferInfo {
     /// The last `Content-Type` received, trimmed (FETCHINFO_CONTENT_TYPE).
     pub content_type: Option<String>,
     /// The document's `Last-Modified` time in seconds since the epoch, with
-    /// [`Easy::filetime`] on and the date understood (FETCHINFO_FILETIME_T;
+    /// [`Easy::record_filetime`] on and the date understood (FETCHINFO_FILETIME_T;
     /// `None` is upstream's -1).
     pub filetime: Option<i64>,
     /// "HTTP" or "HTTPS": the scheme of the last request, upper case as

@@ -220,21 +220,21 @@ impl Easy {
 
     /// Record the document's `Last-Modified` time in
     /// [`crate::TransferInfo::filetime`] (FETCHOPT_FILETIME).
-    pub fn filetime(&mut self, on: bool) -> &mut Self {
+    pub fn record_filetime(&mut self, on: bool) -> &mut Self {
         self.xfer.filetime = on;
         self
     }
 
     /// The schemes a transfer's URLs may use (FETCHOPT_PROTOCOLS_STR);
     /// another fails with FETCHE_UNSUPPORTED_PROTOCOL.
-    pub fn protocols(&mut self, p: Protocols) -> &mut Self {
+    pub fn allowed_protocols(&mut self, p: Protocols) -> &mut Self {
         self.xfer.protocols = p;
         self
     }
 
     /// The schemes a followed redirect may lead to
     /// (FETCHOPT_REDIR_PROTOCOLS_STR); http and https by default.
-    pub fn redir_protocols(&mut self, p: Protocols) -> &mut Self {
+    pub fn redirect_protocols(&mut self, p: Protocols) -> &mut Self {
         self.xfer.redir_protocols = p;
         self
     }

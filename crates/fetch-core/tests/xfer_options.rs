@@ -1,7 +1,7 @@
 //! The transfer options through the Rust API (`Easy::fail_on_error`,
-//! `range`, `resume_from`, `time_condition`, `protocols`,
-//! `redir_protocols`, `post_redirect`, `referer`, `auto_referer`,
-//! `path_as_is`, `filetime`) and the info they fill in. The C ABI's tests
+//! `range`, `resume_from`, `time_condition`, `allowed_protocols`,
+//! `redirect_protocols`, `post_redirect`, `referer`, `auto_referer`,
+//! `path_as_is`, `record_filetime`) and the info they fill in. The C ABI's tests
 //! (crates/fetch-capi/tests/xfer_options.rs) compare the same behaviour
 //! with upstream.
 
@@ -33,7 +33,7 @@ fn run(srv: &ScriptedServer, e: Easy) -> (ErrorCode, Vec<u8>, TransferInfo, Vec<
         .iter()
         .map(|r| String::from_utf8_lossy(r).into_owned())
         .collect();
-    (code, e.body().to_vec(), e.info().clone(), heads)
+    (code, e.response_body().to_vec(), e.info().clone(), heads)
 }
 
 const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -41,7 +41,7 @@ const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 #[test]
 fn fail_on_error_drops_the_body() {
     let srv = serve(&["HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\ngone"]);
-    let mut e = Easy::get(srv.url("/x"));
+    let mut e = Easy::with_url(srv.url("/x"));
     e.fail_on_error(true);
     let (code, body, info, _) = run(&srv, e);
     assert_eq!(code, ErrorCode::HttpReturnedError);
@@ -54,14 +54,14 @@ fn range_and_resume() {
     let srv = serve(&[
         "HTTP/1.1 206 Partial\r\nContent-Range: bytes 2-3/4\r\nContent-Length: 2\r\n\r\nab",
     ]);
-    let mut e = Easy::get(srv.url("/x"));
+    let mut e = Easy::with_url(srv.url("/x"));
     e.range(Some("2-3".into()));
     let (code, body, _, heads) = run(&srv, e);
     assert_eq!((code, body.as_slice()), (ErrorCode::Ok, &b"ab"[..]));
     assert!(heads[0].contains("\r\nRange: bytes=2-3\r\n"));
     // The server ignores a resume: RANGE_ERROR.
     let srv = serve(&[OK]);
-    let mut e = Easy::get(srv.url("/x"));
+    let mut e = Easy::with_url(srv.url("/x"));
     e.resume_from(1);
     let (code, body, _, heads) = run(&srv, e);
     assert_eq!(code, ErrorCode::RangeError);
@@ -75,9 +75,9 @@ fn time_condition_and_filetime() {
         "HTTP/1.1 200 OK\r\nLast-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
          Content-Length: 2\r\n\r\nok",
     ]);
-    let mut e = Easy::get(srv.url("/x"));
+    let mut e = Easy::with_url(srv.url("/x"));
     e.time_condition(TimeCondition::IfModifiedSince, 784_111_777)
-        .filetime(true);
+        .record_filetime(true);
     let (code, body, info, heads) = run(&srv, e);
     assert_eq!(code, ErrorCode::Ok);
     assert!(body.is_empty(), "not modified since: no body");
@@ -89,8 +89,8 @@ fn time_condition_and_filetime() {
 #[test]
 fn protocols_and_redirects() {
     let srv = serve(&[OK]);
-    let mut e = Easy::get(srv.url("/x"));
-    e.protocols(Protocols::parse("https").unwrap());
+    let mut e = Easy::with_url(srv.url("/x"));
+    e.allowed_protocols(Protocols::parse("https").unwrap());
     let (code, _, _, heads) = run(&srv, e);
     assert_eq!(code, ErrorCode::UnsupportedProtocol);
     assert!(heads.is_empty());
@@ -99,7 +99,7 @@ fn protocols_and_redirects() {
         "HTTP/1.1 302 Found\r\nLocation: /next#f\r\nContent-Length: 0\r\n\r\n",
         OK,
     ]);
-    let mut e = Easy::get(srv.url("/x#frag"));
+    let mut e = Easy::with_url(srv.url("/x#frag"));
     e.post(b"a=1".to_vec())
         .follow_location(true)
         .post_redirect(PostRedirect(2))
@@ -115,9 +115,9 @@ fn protocols_and_redirects() {
     assert_eq!(info.effective_method.as_deref(), Some("POST"));
 
     let srv = serve(&["HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n"]);
-    let mut e = Easy::get(srv.url("/x"));
+    let mut e = Easy::with_url(srv.url("/x"));
     e.follow_location(true)
-        .redir_protocols(Protocols::parse("https").unwrap());
+        .redirect_protocols(Protocols::parse("https").unwrap());
     let (code, _, info, _) = run(&srv, e);
     assert_eq!(code, ErrorCode::UnsupportedProtocol);
     assert_eq!(info.redirect_count, 1);
@@ -129,7 +129,7 @@ fn path_as_is_and_head_info() {
         "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nRetry-After: 3\r\n\
          Content-Length: 2\r\n\r\nok",
     ]);
-    let mut e = Easy::get(srv.url("/a/../b"));
+    let mut e = Easy::with_url(srv.url("/a/../b"));
     e.path_as_is(true);
     let (code, _, info, heads) = run(&srv, e);
     assert_eq!(code, ErrorCode::Ok);

@@ -67,9 +67,9 @@ impl XferOpts {
             .fail_on_error(self.fail_on_error)
             .range(text(&self.range))
             .resume_from(self.resume_from)
-            .filetime(self.filetime)
-            .protocols(self.protocols)
-            .redir_protocols(self.redir_protocols)
+            .record_filetime(self.filetime)
+            .allowed_protocols(self.protocols)
+            .redirect_protocols(self.redir_protocols)
             .post_redirect(PostRedirect(self.post_redirect))
             .time_condition(self.time_condition, self.time_value);
     }
