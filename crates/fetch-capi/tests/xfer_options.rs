@@ -760,3 +760,30 @@ fn effective_method_as_upstream() {
     let keys: Vec<&str> = expect.iter().map(|(k, _)| *k).collect();
     same(&o, &t, &keys);
 }
+
+/// The string answers (CONTENT_TYPE, REFERER, EFFECTIVE_METHOD, SCHEME)
+/// and the new options leave no invalid access or leak behind.
+#[test]
+fn xfer_program_is_clean_under_valgrind() {
+    require("valgrind");
+    let scripts = serve(&[
+        redirect("302 Found", "/next"),
+        response("200 OK", &["Content-Type: text/plain"], "ok"),
+    ]);
+    let server = ScriptedServer::start_seq(scripts);
+    let out = Command::new("valgrind")
+        .args([
+            "-q",
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+        ])
+        .arg(fetch_exe())
+        .args(["referer", server.url("/x").as_str(), "1"])
+        .output()
+        .expect("run valgrind");
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "valgrind reported errors");
+    assert!(text.contains("referer=http://"), "{text}");
+}
