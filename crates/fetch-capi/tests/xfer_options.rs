@@ -246,6 +246,10 @@ fn range_asks_for_bytes_and_takes_a_200_whole() {
     assert_eq!(sorted_head(&o, 0), sorted_head(&t, 0));
     assert_eq!(o.get("body"), "hello");
     same(&o, &t, &["result", "body", "code"]);
+    // An empty range is sent empty, as upstream does.
+    let (o, t) = both(&serve(&[ok_body("ok")]), "range", "/x", "");
+    assert!(o.request_lines(0).contains(&"Range: bytes="));
+    assert_eq!(sorted_head(&o, 0), sorted_head(&t, 0));
     // A server that ignores the range: the whole document, no error.
     let (o, t) = both(&serve(&[ok_body("helloworld")]), "range", "/x", "0-4");
     assert_eq!((o.get("result"), o.get("body")), ("0", "helloworld"));
@@ -367,7 +371,11 @@ fn protocols_refuse_other_schemes_with_1() {
 }
 
 fn redirect(status: &str, to: &str) -> String {
-    response(status, &[&format!("Location: {to}")], "")
+    response(
+        status,
+        &[&format!("Location: {to}"), "Content-Type: text/html"],
+        "",
+    )
 }
 
 #[test]
@@ -424,6 +432,9 @@ fn referer_and_autoreferer() {
         assert!(o.request_lines(1).contains(&second), "{:?}", o.requests);
         assert_eq!(sorted_head(&o, 1), sorted_head(&t, 1));
         same(&o, &t, &["referer_before", "referer", "result"]);
+        // Sizes add up over the redirect; the redirect's type stays when
+        // the final response has none.
+        same(&o, &t, &["header_size", "request_size", "content_type"]);
     }
     // Never the user, password or fragment of the URL redirected from.
     let (o, t) = both(&scripts, "referer", "/x#frag", "1");

@@ -203,9 +203,10 @@ impl Easy {
 
     /// Ask for a byte range, `"A-B"` as in `Range: bytes=A-B`
     /// (FETCHOPT_RANGE). A server that answers 200 with the whole document
-    /// is not an error, as upstream.
+    /// is not an error, as upstream. `Some("")` sends an empty range, as
+    /// upstream does; `None` sends none.
     pub fn range(&mut self, range: Option<String>) -> &mut Self {
-        self.xfer.range = range.filter(|r| !r.is_empty());
+        self.xfer.range = range;
         self
     }
 

@@ -294,6 +294,9 @@ int main(int argc, char **argv) {
   show_str(e, "method", FETCHINFO_EFFECTIVE_METHOD);
   show_str(e, "referer", FETCHINFO_REFERER);
   show_long(e, "redirects", FETCHINFO_REDIRECT_COUNT);
+  show_long(e, "header_size", FETCHINFO_HEADER_SIZE);
+  show_long(e, "request_size", FETCHINFO_REQUEST_SIZE);
+  show_str(e, "content_type", FETCHINFO_CONTENT_TYPE);
   show_long(e, "ssl_verifyresult", FETCHINFO_SSL_VERIFYRESULT);
   show_str(e, "scheme", FETCHINFO_SCHEME);
   fetch_easy_cleanup(e);
