@@ -144,6 +144,32 @@ impl Dest {
         Self::from_url(next, url, tag)
     }
 
+    /// The request target as the URL string gives it, dot segments kept
+    /// (FETCHOPT_PATH_AS_IS): what follows the authority, up to a
+    /// fragment, with bytes that may not appear in a request line
+    /// percent-encoded.
+    pub(crate) fn raw_request_target(&self) -> String {
+        let rest = self
+            .raw
+            .split_once("://")
+            .map_or(self.raw.as_str(), |(_, r)| r);
+        let start = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let rest = &rest[start..];
+        let rest = rest.split('#').next().unwrap_or("");
+        let mut target = String::with_capacity(rest.len() + 1);
+        if !rest.starts_with('/') {
+            target.push('/');
+        }
+        for b in rest.bytes() {
+            if b <= b' ' || b >= 0x7f {
+                target.push_str(&format!("%{b:02X}"));
+            } else {
+                target.push(char::from(b));
+            }
+        }
+        target
+    }
+
     /// Whether this target was made from `raw` with TLS tag `tag` (the
     /// caller drops its cached target when the default scheme changes).
     pub(crate) fn matches(&self, raw: &str, tag: u64) -> bool {
@@ -199,6 +225,15 @@ mod tests {
             Dest::parse("http://[::1", 0, None).unwrap_err().code(),
             ErrorCode::UrlMalformat
         );
+    }
+
+    #[test]
+    fn raw_request_target_keeps_dot_segments() {
+        let raw = |u: &str| Dest::parse(u, 0, None).unwrap().raw_request_target();
+        assert_eq!(raw("http://h/a/../b/./c?x=/../#f"), "/a/../b/./c?x=/../");
+        assert_eq!(raw("http://h"), "/");
+        assert_eq!(raw("http://h?q"), "/?q");
+        assert_eq!(raw("h:80/a b/../"), "/a%20b/../");
     }
 
     #[test]

@@ -270,6 +270,35 @@ pub struct TransferInfo {
     /// The socket of the last connection while it is open: kept in the
     /// pool, or still in use (FETCHINFO_ACTIVESOCKET).
     pub active_socket: Option<std::os::fd::RawFd>,
+    /// The last `Content-Type` received, trimmed (FETCHINFO_CONTENT_TYPE).
+    pub content_type: Option<String>,
+    /// The document's `Last-Modified` time in seconds since the epoch, with
+    /// [`Easy::record_filetime`] on and the date understood (FETCHINFO_FILETIME_T;
+    /// `None` is upstream's -1).
+    pub filetime: Option<i64>,
+    /// "HTTP" or "HTTPS": the scheme of the last request, upper case as
+    /// upstream (FETCHINFO_SCHEME).
+    pub scheme: Option<&'static str>,
+    /// Bytes of request heads sent, with bodies sent along with them
+    /// (FETCHINFO_REQUEST_SIZE).
+    pub request_size: u64,
+    /// The time condition was not met: a 304, or a document that failed it
+    /// (FETCHINFO_CONDITION_UNMET).
+    pub condition_unmet: bool,
+    /// The last `Retry-After`, in seconds from when it arrived; 0 without
+    /// one (FETCHINFO_RETRY_AFTER).
+    pub retry_after: i64,
+    /// The method of the transfer as it stands after redirects, set when it
+    /// is added (FETCHINFO_EFFECTIVE_METHOD).
+    pub effective_method: Option<String>,
+    /// The last response's HTTP version: 10 or 11; 0 before one
+    /// (FETCHINFO_HTTP_VERSION).
+    pub http_version: u8,
+    /// The `Referer` of the last request (FETCHINFO_REFERER).
+    pub referer: Option<String>,
+    /// The certificate verification result, as OpenSSL's `X509_V_*`
+    /// numbers: 0 unless verification failed (FETCHINFO_SSL_VERIFYRESULT).
+    pub ssl_verify_result: i64,
 }
 
 /// A transfer's configuration: what upstream calls an easy handle.
@@ -343,6 +372,8 @@ pub struct EasyState {
     pub(crate) conn: crate::connopts::ConnOptions,
     /// FETCHOPT_PREREQFUNCTION.
     pub(crate) prereq: Option<crate::connopts::PrereqFn>,
+    /// The transfer options of `crate::xfer`.
+    pub(crate) xfer: crate::xfer::XferOptions,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -412,6 +443,7 @@ impl Easy {
             target_cache: None,
             conn: crate::connopts::ConnOptions::default(),
             prereq: None,
+            xfer: crate::xfer::XferOptions::default(),
         };
         Self {
             state: Box::new(state),

@@ -71,6 +71,7 @@
 //! | `resolve` | the process-wide resolver pool and its wakeup socket |
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
 //! | `connopts` | connection control: RESOLVE, CONNECT_TO, binding, socket tuning, pool ages, PREREQ |
+//! | `xfer` / `multi::xfer` | transfer options (FAILONERROR, RANGE, REFERER, time conditions...) and what they do |
 //! | `live` | [`LiveInfo`]: a transfer's info as of its latest callback |
 //! | [`headers`] | [`HeaderLog`]: the received header lines per request (the header API) |
 //! | [`failure`] | [`failure::Detail`]: what failed, worded as upstream's error buffer |
@@ -99,6 +100,7 @@ mod multi;
 mod resolve;
 mod socket;
 mod tls;
+mod xfer;
 
 pub use clock::Clock;
 pub use connopts::{
@@ -117,3 +119,4 @@ pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};
 pub use tls::{TlsOptions, TlsVersion};
+pub use xfer::{PostRedirect, Protocols, TimeCondition};

@@ -25,6 +25,59 @@ pub struct LiveInfo {
     header_size: AtomicU64,
     redirect_count: AtomicU32,
     num_connects: AtomicU32,
+    /// What the transfer options' info ids read (content type, method,
+    /// referer, file time, ...), copied only when it changed.
+    xfer: Mutex<XferLive>,
+}
+
+/// The info fields of the transfer options, as published.
+#[derive(Debug, Default)]
+struct XferLive {
+    content_type: Option<String>,
+    filetime: Option<i64>,
+    scheme: Option<&'static str>,
+    request_size: u64,
+    condition_unmet: bool,
+    retry_after: i64,
+    effective_method: Option<String>,
+    http_version: u8,
+    referer: Option<String>,
+    ssl_verify_result: i64,
+}
+
+/// `dst = src` without allocating when they are already equal.
+fn copy_str(dst: &mut Option<String>, src: &Option<String>) {
+    if dst != src {
+        dst.clone_from(src);
+    }
+}
+
+impl XferLive {
+    fn publish(&mut self, i: &TransferInfo) {
+        copy_str(&mut self.content_type, &i.content_type);
+        copy_str(&mut self.effective_method, &i.effective_method);
+        copy_str(&mut self.referer, &i.referer);
+        self.filetime = i.filetime;
+        self.scheme = i.scheme;
+        self.request_size = i.request_size;
+        self.condition_unmet = i.condition_unmet;
+        self.retry_after = i.retry_after;
+        self.http_version = i.http_version;
+        self.ssl_verify_result = i.ssl_verify_result;
+    }
+
+    fn overlay(&self, i: &mut TransferInfo) {
+        copy_str(&mut i.content_type, &self.content_type);
+        copy_str(&mut i.effective_method, &self.effective_method);
+        copy_str(&mut i.referer, &self.referer);
+        i.filetime = self.filetime;
+        i.scheme = self.scheme;
+        i.request_size = self.request_size;
+        i.condition_unmet = self.condition_unmet;
+        i.retry_after = self.retry_after;
+        i.http_version = self.http_version;
+        i.ssl_verify_result = self.ssl_verify_result;
+    }
 }
 
 impl LiveInfo {
@@ -55,6 +108,10 @@ impl LiveInfo {
         info.header_size = self.header_size.load(r);
         info.redirect_count = self.redirect_count.load(r);
         info.num_connects = self.num_connects.load(r);
+        self.xfer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .overlay(info);
     }
 
     pub(crate) fn publish(&self, info: &TransferInfo) {
@@ -74,6 +131,10 @@ impl LiveInfo {
         self.header_size.store(info.header_size, r);
         self.redirect_count.store(info.redirect_count, r);
         self.num_connects.store(info.num_connects, r);
+        self.xfer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .publish(info);
         self.set.store(true, r);
     }
 }

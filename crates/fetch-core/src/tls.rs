@@ -268,6 +268,30 @@ pub(crate) fn map_error(e: &rustls::Error, handshaking: bool, host: &str) -> Err
     )
 }
 
+/// FETCHINFO_SSL_VERIFYRESULT for a handshake error: OpenSSL's `X509_V_*`
+/// number closest to rustls's certificate error, 0 for other errors.
+pub(crate) fn verify_result(e: &rustls::Error) -> i64 {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(c) = e else {
+        return 0;
+    };
+    match c {
+        // X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED
+        C::NotValidYet | C::NotValidYetContext { .. } => 9,
+        C::Expired | C::ExpiredContext { .. } => 10,
+        // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        C::UnknownIssuer => 20,
+        // X509_V_ERR_CERT_REVOKED, X509_V_ERR_INVALID_PURPOSE
+        C::Revoked => 23,
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => 26,
+        // X509_V_ERR_CERT_SIGNATURE_FAILURE
+        C::BadSignature => 7,
+        // X509_V_ERR_UNSPECIFIED, also for a name that does not match: what
+        // upstream (with OpenSSL) reports then.
+        _ => 1,
+    }
+}
+
 /// The socket as rustls's transport: reads with `recv`, writes with
 /// MSG_NOSIGNAL so a closed peer never raises SIGPIPE.
 pub(crate) struct SockIo<'a>(pub(crate) &'a socket2::Socket, pub(crate) i32);

@@ -33,6 +33,19 @@ struct Strings<'a> {
     primary_ip: &'a mut CString,
     redirect_url: &'a mut CString,
     local_ip: &'a mut CString,
+    xfer: &'a mut XferStrings,
+}
+
+/// The string slots of the transfer info ids (FETCHINFO_CONTENT_TYPE,
+/// EFFECTIVE_METHOD, REFERER).
+#[derive(Default)]
+pub(crate) struct XferStrings {
+    content_type: CString,
+    method: CString,
+    referer: CString,
+    /// The method the options gave the last transfer, CUSTOMREQUEST aside
+    /// (upstream keeps the two apart for EFFECTIVE_METHOD).
+    pub(crate) base_method: Option<&'static str>,
 }
 
 /// What a transfer-information getter reads: the information, FETCHOPT_URL
@@ -40,6 +53,9 @@ struct Strings<'a> {
 struct Ctx<'a, 'b> {
     i: &'a TransferInfo,
     url: Option<&'a CStr>,
+    /// The method the options name whatever ran (CUSTOMREQUEST, or HEAD
+    /// for NOBODY): upstream's EFFECTIVE_METHOD reads them first.
+    forced_method: Option<&'a [u8]>,
     strings: &'a mut Strings<'b>,
 }
 
@@ -127,12 +143,55 @@ info_items! {
     FETCHINFO_SPEED_UPLOAD_T = FETCHINFO_OFF_T + 10, Transfer(|c| off(c.i.speed_upload));
     /// FETCHINFO_HEADER_SIZE.
     FETCHINFO_HEADER_SIZE = FETCHINFO_LONG + 11, Transfer(|c| long(c.i.header_size));
-    /// FETCHINFO_SSL_VERIFYRESULT. The engine reports no verification
-    /// detail: 0 (X509_V_OK) unless the last transfer failed verification,
-    /// then 1 (X509_V_ERR_UNSPECIFIED).
-    FETCHINFO_SSL_VERIFYRESULT = FETCHINFO_LONG + 13, Handle(|e| Out::Long(c_long::from(
-        e.last_result == easy_code(fetch_core::ErrorCode::PeerFailedVerification),
-    )));
+    /// FETCHINFO_SSL_VERIFYRESULT: 0 (X509_V_OK), or OpenSSL's number for
+    /// why the certificate failed verification (docs/decisions.md).
+    FETCHINFO_SSL_VERIFYRESULT = FETCHINFO_LONG + 13,
+        Transfer(|c| long(c.i.ssl_verify_result));
+    /// FETCHINFO_REQUEST_SIZE.
+    FETCHINFO_REQUEST_SIZE = FETCHINFO_LONG + 12, Transfer(|c| long(c.i.request_size));
+    /// FETCHINFO_FILETIME (-1 unknown; FETCHOPT_FILETIME asks for it).
+    FETCHINFO_FILETIME = FETCHINFO_LONG + 14, Transfer(|c| long(c.i.filetime.unwrap_or(-1)));
+    /// FETCHINFO_FILETIME_T.
+    FETCHINFO_FILETIME_T = FETCHINFO_OFF_T + 14,
+        Transfer(|c| Out::Off(c.i.filetime.unwrap_or(-1)));
+    /// FETCHINFO_CONTENT_TYPE (NULL without one).
+    FETCHINFO_CONTENT_TYPE = FETCHINFO_STRING + 18,
+        Transfer(|c| opt_str(&mut c.strings.xfer.content_type, c.i.content_type.as_deref()));
+    /// FETCHINFO_CONDITION_UNMET.
+    FETCHINFO_CONDITION_UNMET = FETCHINFO_LONG + 35,
+        Transfer(|c| long(c.i.condition_unmet));
+    /// FETCHINFO_HTTP_VERSION (FETCH_HTTP_VERSION_1_0 / _1_1; 0 before a
+    /// response).
+    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, Transfer(|c| Out::Long(match c.i.http_version {
+        10 => 1, // FETCH_HTTP_VERSION_1_0
+        11 => 2, // FETCH_HTTP_VERSION_1_1
+        _ => 0,
+    }));
+    /// FETCHINFO_SCHEME ("HTTP" / "HTTPS" as upstream; NULL before a
+    /// request).
+    FETCHINFO_SCHEME = FETCHINFO_STRING + 49, Transfer(|c| Out::Str(match c.i.scheme {
+        Some("HTTPS") => c"HTTPS".as_ptr(),
+        Some(_) => c"HTTP".as_ptr(),
+        None => ptr::null(),
+    }));
+    /// FETCHINFO_RETRY_AFTER (seconds; 0 without one).
+    FETCHINFO_RETRY_AFTER = FETCHINFO_OFF_T + 57, Transfer(|c| Out::Off(c.i.retry_after));
+    /// FETCHINFO_EFFECTIVE_METHOD, as upstream: CUSTOMREQUEST when set,
+    /// else HEAD with NOBODY, else the method of the last transfer as it
+    /// stands after redirects ("GET" before one).
+    FETCHINFO_EFFECTIVE_METHOD = FETCHINFO_STRING + 58, Transfer(|c| {
+        let ran = match c.i.effective_method.as_deref() {
+            None => "GET",
+            Some(m @ ("GET" | "HEAD" | "POST" | "PUT")) => m,
+            // A CUSTOMREQUEST that ran: what the options said besides it.
+            Some(_) => c.strings.xfer.base_method.unwrap_or("GET"),
+        };
+        let m = c.forced_method.unwrap_or(ran.as_bytes());
+        Out::Str(store_str(&mut c.strings.xfer.method, m))
+    });
+    /// FETCHINFO_REFERER (NULL without one).
+    FETCHINFO_REFERER = FETCHINFO_STRING + 60,
+        Transfer(|c| opt_str(&mut c.strings.xfer.referer, c.i.referer.as_deref()));
     /// FETCHINFO_STARTTRANSFER_TIME.
     FETCHINFO_STARTTRANSFER_TIME = FETCHINFO_DOUBLE + 17,
         Transfer(|c| secs(c.i.starttransfer_time));
@@ -221,14 +280,10 @@ const NOT_BUILT_IN: FETCHcode = FETCHE_NOT_BUILT_IN;
 const UNKNOWN: FETCHcode = FETCHE_UNKNOWN_OPTION;
 
 refused_info! {
-    FETCHINFO_REQUEST_SIZE = FETCHINFO_LONG + 12, UNKNOWN;
-    FETCHINFO_FILETIME = FETCHINFO_LONG + 14, UNKNOWN;
-    FETCHINFO_FILETIME_T = FETCHINFO_OFF_T + 14, UNKNOWN;
     FETCHINFO_CONTENT_LENGTH_DOWNLOAD = FETCHINFO_DOUBLE + 15, UNKNOWN;
     FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T = FETCHINFO_OFF_T + 15, UNKNOWN;
     FETCHINFO_CONTENT_LENGTH_UPLOAD = FETCHINFO_DOUBLE + 16, UNKNOWN;
     FETCHINFO_CONTENT_LENGTH_UPLOAD_T = FETCHINFO_OFF_T + 16, UNKNOWN;
-    FETCHINFO_CONTENT_TYPE = FETCHINFO_STRING + 18, UNKNOWN;
     FETCHINFO_REDIRECT_TIME = FETCHINFO_DOUBLE + 19, UNKNOWN;
     FETCHINFO_HTTP_CONNECTCODE = FETCHINFO_LONG + 22, NOT_BUILT_IN;
     FETCHINFO_HTTPAUTH_AVAIL = FETCHINFO_LONG + 23, UNKNOWN;
@@ -238,22 +293,16 @@ refused_info! {
     FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, NOT_BUILT_IN;
     FETCHINFO_FTP_ENTRY_PATH = FETCHINFO_STRING + 30, NOT_BUILT_IN;
     FETCHINFO_CERTINFO = FETCHINFO_SLIST + 34, NOT_BUILT_IN;
-    FETCHINFO_CONDITION_UNMET = FETCHINFO_LONG + 35, UNKNOWN;
     FETCHINFO_RTSP_SESSION_ID = FETCHINFO_STRING + 36, NOT_BUILT_IN;
     FETCHINFO_RTSP_CLIENT_CSEQ = FETCHINFO_LONG + 37, NOT_BUILT_IN;
     FETCHINFO_RTSP_SERVER_CSEQ = FETCHINFO_LONG + 38, NOT_BUILT_IN;
     FETCHINFO_RTSP_CSEQ_RECV = FETCHINFO_LONG + 39, NOT_BUILT_IN;
     FETCHINFO_TLS_SESSION = FETCHINFO_SLIST + 43, NOT_BUILT_IN;
     FETCHINFO_TLS_SSL_PTR = FETCHINFO_SLIST + 45, NOT_BUILT_IN;
-    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, UNKNOWN;
     FETCHINFO_PROXY_SSL_VERIFYRESULT = FETCHINFO_LONG + 47, NOT_BUILT_IN;
     FETCHINFO_PROTOCOL = FETCHINFO_LONG + 48, UNKNOWN;
-    FETCHINFO_SCHEME = FETCHINFO_STRING + 49, UNKNOWN;
     FETCHINFO_REDIRECT_TIME_T = FETCHINFO_OFF_T + 55, UNKNOWN;
-    FETCHINFO_RETRY_AFTER = FETCHINFO_OFF_T + 57, UNKNOWN;
-    FETCHINFO_EFFECTIVE_METHOD = FETCHINFO_STRING + 58, UNKNOWN;
     FETCHINFO_PROXY_ERROR = FETCHINFO_LONG + 59, NOT_BUILT_IN;
-    FETCHINFO_REFERER = FETCHINFO_STRING + 60, UNKNOWN;
     FETCHINFO_CAINFO = FETCHINFO_STRING + 61, UNKNOWN;
     FETCHINFO_CAPATH = FETCHINFO_STRING + 62, UNKNOWN;
 }
@@ -265,6 +314,11 @@ fn effective_url(c: &mut Ctx<'_, '_>) -> Out {
         (None, None) => Cow::Borrowed(""),
     };
     Out::Str(store_str(c.strings.effective_url, s.as_bytes()))
+}
+
+/// `s` into `slot` as a C string, NULL for `None`.
+fn opt_str(slot: &mut CString, s: Option<&str>) -> Out {
+    Out::Str(s.map_or(ptr::null(), |s| store_str(slot, s.as_bytes())))
 }
 
 /// `s` into `slot` (reused when it already holds `s`), as a C string.
@@ -310,16 +364,23 @@ impl FetchEasy {
     /// the snapshot taken when a multi call returns (see `watch_info`).
     fn transfer_info(&mut self, get: fn(&mut Ctx<'_, '_>) -> Out) -> Out {
         let url = self.opts.url.as_deref();
+        let forced_method = match (&self.opts.custom, self.opts.nobody) {
+            (Some(c), _) => Some(c.to_bytes()),
+            (None, true) => Some(&b"HEAD"[..]),
+            (None, false) => None,
+        };
         let mut strings = Strings {
             effective_url: &mut self.effective_url,
             primary_ip: &mut self.primary_ip,
             redirect_url: &mut self.redirect_url,
             local_ip: &mut self.local_ip,
+            xfer: &mut self.xfer_strings,
         };
         let mut read = |i: &TransferInfo| {
             get(&mut Ctx {
                 i,
                 url,
+                forced_method,
                 strings: &mut strings,
             })
         };

@@ -132,6 +132,8 @@ pub(crate) struct Options {
     stderr: *mut c_void,
     /// Connection control (`conn`).
     conn: conn::ConnSettings,
+    /// The transfer options (`options::xfer_options`).
+    xfer: XferOpts,
 }
 
 impl Default for Options {
@@ -187,6 +189,7 @@ impl Default for Options {
             debug_data: ptr::null_mut(),
             stderr: ptr::null_mut(),
             conn: conn::ConnSettings::default(),
+            xfer: XferOpts::default(),
         }
     }
 }
@@ -275,6 +278,8 @@ pub struct FetchEasy {
     primary_ip: CString,
     redirect_url: CString,
     local_ip: CString,
+    /// The string answers of the transfer info ids.
+    xfer_strings: XferStrings,
     /// The private driver (and multi) of `fetch_easy_perform`, kept for
     /// connection reuse.
     perform_multi: Option<Driver>,
@@ -368,6 +373,7 @@ impl FetchEasy {
             primary_ip: CString::default(),
             redirect_url: CString::default(),
             local_ip: CString::default(),
+            xfer_strings: XferStrings::default(),
             perform_multi: None,
         })
     }

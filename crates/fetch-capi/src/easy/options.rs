@@ -6,6 +6,7 @@ use std::ffi::{CStr, CString, OsStr, c_char, c_int, c_long, c_uint, c_void};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::ptr;
+use std::sync::LazyLock;
 
 use fetch_core::{Method, TlsVersion};
 
@@ -211,8 +212,8 @@ pub(super) use option_ot;
 macro_rules! easy_options {
     ($($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $dirty:expr, $set:expr;)*) => {
         $($(#[$doc])* pub const $name: FETCHoption = $ty + $n;)*
-        /// Every supported easy option.
-        pub(crate) static EASY_OPTIONS: &[EasyOpt] = &[$(EasyOpt {
+        /// The supported easy options of this file.
+        static MAIN_OPTIONS: &[EasyOpt] = &[$(EasyOpt {
             name: stringify!($name),
             number: $name,
             ot: option_ot!($ty),
@@ -221,6 +222,15 @@ macro_rules! easy_options {
         }),*];
     };
 }
+
+#[path = "xfer_options.rs"]
+mod xfer_options;
+pub use xfer_options::*;
+
+/// Every supported easy option: this file's table and the transfer
+/// options' (`xfer_options`).
+pub(crate) static EASY_OPTIONS: LazyLock<Vec<&'static EasyOpt>> =
+    LazyLock::new(|| MAIN_OPTIONS.iter().chain(XFER_OPTIONS).collect());
 
 /// Callbacks and their data, published to the engine closures' hooks.
 const HOOKS: u8 = dirty::HOOKS;
@@ -679,7 +689,7 @@ fn set_ca_blob(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
 
 /// The table entry for `option`.
 pub(crate) fn find_option(option: FETCHoption) -> Option<&'static EasyOpt> {
-    EASY_OPTIONS.iter().find(|o| o.number == option)
+    EASY_OPTIONS.iter().find(|o| o.number == option).copied()
 }
 
 impl FetchEasy {

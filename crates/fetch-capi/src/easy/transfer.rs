@@ -103,12 +103,14 @@ impl FetchEasy {
             e.socket_hooks(open, sockopt, close);
             let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
             e.default_protocol(scheme.as_deref());
+            o.xfer.apply(&mut e);
         }
         self.apply_conn(&mut e, d & dirty::SCALARS != 0);
         if d & dirty::BODY != 0 {
             self.apply_body(&mut e);
         }
         self.apply_headers(&mut e);
+        self.xfer_strings.base_method = Some(base_method(&self.opts));
         // A borrowed POSTFIELDS buffer may change between transfers
         // without a setopt: read it again next time.
         self.dirty = if matches!(self.opts.post_data, PostData::Borrowed(_)) {
@@ -202,5 +204,19 @@ impl FetchEasy {
                 Some(unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) }.to_vec())
             }
         }
+    }
+}
+
+/// The method the options ask for, CUSTOMREQUEST aside (for
+/// FETCHINFO_EFFECTIVE_METHOD).
+fn base_method(o: &super::Options) -> &'static str {
+    if o.nobody {
+        "HEAD"
+    } else if o.upload {
+        "PUT"
+    } else if o.post || !matches!(o.post_data, PostData::None) {
+        "POST"
+    } else {
+        "GET"
     }
 }

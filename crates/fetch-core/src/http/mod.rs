@@ -18,6 +18,7 @@ use std::ops::Range;
 
 use crate::error::ErrorCode;
 
+pub(crate) mod date;
 mod request;
 mod response;
 #[cfg(test)]

@@ -293,6 +293,12 @@ impl Multi {
         conn.local = conn.sock.local_addr().ok().and_then(|a| a.as_socket());
         let t = &mut self.transfers[ti];
         t.marks.connected = Some(now);
+        // FETCHINFO_SCHEME names the connection's scheme once it is up,
+        // before a TLS handshake, as upstream.
+        t.easy.info.scheme = t
+            .target
+            .as_ref()
+            .map(|d| if d.https { "HTTPS" } else { "HTTP" });
         if let (Some(ip), Some(target)) = (t.easy.info.primary_ip, &t.target) {
             let (host, port) = (&target.host, t.easy.info.primary_port);
             t.easy
@@ -375,6 +381,7 @@ impl Multi {
                 Ok(_) => {
                     if let Err(e) = tls.process_new_packets() {
                         let _ = flush_tls(tls, &conn.sock);
+                        self.transfers[ti].easy.info.ssl_verify_result = tls::verify_result(&e);
                         let host = &self.transfers[ti].target().host;
                         break tls::map_error(&e, true, host).caused_by(e);
                     }

@@ -45,6 +45,7 @@ mod request;
 mod response;
 mod sockets;
 mod transfer;
+mod xfer;
 
 use conn::{Conn, ConnState, flush_tls};
 pub use control::Pause;
@@ -284,6 +285,8 @@ impl Multi {
         let mut easy = easy;
         easy.info = TransferInfo::default();
         easy.sink.clear();
+        easy.info.referer = easy.xfer.referer.clone();
+        easy.info.effective_method = Some(easy.method.as_str().to_owned());
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let method = easy.method.clone();

@@ -202,7 +202,22 @@ impl Multi {
         let expect = wants_expect(&t.easy.headers, &t.easy.body, framing);
         let creds = self.credentials_allowed(ti);
         let t = &mut self.transfers[ti];
+        t.easy.info.effective_method = Some(t.method.as_str().to_owned());
+        t.easy.info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });
         let headers = request_headers(&t.easy, &dest, t.first.as_deref(), creds, expect);
+        let extra = xfer::request_lines(&t.easy, &t.method);
+        let headers = if extra.is_empty() {
+            headers
+        } else {
+            std::borrow::Cow::Owned(headers.iter().cloned().chain(extra).collect())
+        };
+        let raw_target;
+        let target = if t.easy.xfer.path_as_is {
+            raw_target = dest.raw_request_target();
+            raw_target.as_str()
+        } else {
+            dest.request_target.as_str()
+        };
         t.expect = if expect { Expect::Waiting } else { Expect::No };
         let conn = &mut self.conns[cid];
         conn.state = ConnState::Busy(ti);
@@ -212,7 +227,7 @@ impl Multi {
         http::encode_request(
             &RequestParts {
                 method: t.method.as_str(),
-                target: &dest.request_target,
+                target,
                 host: &dest.host_header,
                 headers: &headers,
                 body: framing,
@@ -236,6 +251,8 @@ impl Multi {
             }
             _ => {}
         }
+        // Upstream counts the head and a body sent along with it.
+        t.easy.info.request_size += conn.out.len() as u64;
         self.transfers[ti].progress_told = false;
         self.start_rates(ti);
         Step::Continue

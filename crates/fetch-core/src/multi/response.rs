@@ -339,6 +339,7 @@ impl Multi {
         t.easy.info.header_size += head.raw.len() as u64;
         if head.status >= 200 {
             note_final_head(t, head);
+            xfer::note_head_info(t, head);
             if let Some(err) = body::choose(t, head) {
                 return Some(Outcome::Failed(err));
             }
@@ -356,6 +357,11 @@ impl Multi {
             Ok(paused) => paused,
             Err(e) => return Some(Outcome::Failed(e)),
         };
+        if head.status >= 200 {
+            if let Some(outcome) = xfer::check_final_head(t, head) {
+                return Some(outcome);
+            }
+        }
         if head.status == 100 && t.expect == Expect::Waiting {
             t.paused_recv |= paused;
             return Some(Outcome::Continue100);

@@ -1,6 +1,7 @@
 //! A transfer's state machine: its phases, deadline kinds and per-request
 //! state, and the steps that start, drive, redirect and end it.
 
+use super::xfer;
 use super::*;
 use crate::headers::HeaderLog;
 
@@ -210,6 +211,7 @@ impl Multi {
                 (Some(raw), _) => Dest::parse(raw, tag, t.easy.default_protocol.as_deref())
                     .and_then(|d| d.with_port(t.easy.conn.port)),
             };
+            let target = target.and_then(|d| xfer::check_first_scheme(&t.easy, &d).map(|()| d));
             match target {
                 Ok(target) => {
                     t.easy.target_cache = Some(target.clone());
@@ -318,10 +320,9 @@ impl Multi {
             }
         }
         let status = t.easy.info.response_code;
-        if status == 303 && t.method != Method::Head
-            || matches!(status, 301 | 302) && t.method == Method::Post
-        {
+        if xfer::redirect_to_get(&t.easy, status, &t.method) {
             t.method = Method::Get;
+            t.easy.info.effective_method = Some("GET".to_owned());
         } else if !matches!(t.method, Method::Get) {
             // The body goes again (307/308, or 301/302 of a non-POST).
             if let Err(e) = self.rewind_upload(ti) {
@@ -336,7 +337,8 @@ impl Multi {
         t.easy
             .trace_text(|| format!("Issue another request to this URL: '{next}'"));
         let tag = t.easy.tls_tag();
-        let target = Dest::redirect(next, tag);
+        let target = Dest::redirect(next, tag)
+            .and_then(|d| xfer::check_redirect_scheme(&t.easy, &d).map(|()| d));
         let target = match target {
             Ok(target) => target,
             Err(e) => {
@@ -345,6 +347,8 @@ impl Multi {
             }
         };
         let t = &mut self.transfers[ti];
+        let from = t.target().url.clone();
+        xfer::auto_referer(&mut t.easy, &from);
         t.phase = Phase::Init;
         t.retried = false;
         if let Some(cid) = t.conn.take() {
