@@ -327,6 +327,10 @@ pub struct EasyState {
     pub(crate) tls_tag: Option<u64>,
     /// The URL as last parsed for this transfer, reused while unchanged.
     pub(crate) target_cache: Option<Arc<crate::dest::Dest>>,
+    /// The cookie engine's jar (COOKIEFILE/COOKIEJAR/COOKIELIST started it).
+    pub(crate) cookie_jar: Option<crate::cookies::SharedCookieJar>,
+    /// FETCHOPT_COOKIE: sent as is after the jar's cookies.
+    pub(crate) cookie: Option<String>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -390,6 +394,8 @@ impl Easy {
             sockopt: None,
             close_socket: None,
             target_cache: None,
+            cookie_jar: None,
+            cookie: None,
         };
         Self {
             state: Box::new(state),
@@ -401,6 +407,23 @@ impl Easy {
         let mut e = Self::new();
         e.url(url);
         e
+    }
+
+    /// Turns the cookie engine on with `jar` (or off with `None`): each
+    /// request gets a `Cookie:` field from the cookies that match it, and
+    /// every response head, redirects included, stores its `Set-Cookie`
+    /// fields in the jar. Several transfers may hold the same jar.
+    pub fn cookie_jar(&mut self, jar: Option<crate::cookies::SharedCookieJar>) -> &mut Self {
+        self.cookie_jar = jar;
+        self
+    }
+
+    /// A fixed cookie string (FETCHOPT_COOKIE, `"name=value; n2=v2"`),
+    /// sent as is in the `Cookie:` field after the jar's cookies, unless an
+    /// application `Cookie:` header line is set.
+    pub fn cookie(&mut self, cookies: Option<String>) -> &mut Self {
+        self.cookie = cookies;
+        self
     }
 
     /// Sets the URL (FETCHOPT_URL). It is checked when the transfer starts;

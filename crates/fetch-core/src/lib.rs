@@ -76,6 +76,7 @@
 #[cfg(feature = "checked")]
 pub mod checked;
 mod clock;
+pub mod cookies;
 mod dest;
 mod easy;
 mod error;
@@ -90,6 +91,7 @@ mod socket;
 mod tls;
 
 pub use clock::Clock;
+pub use cookies::{Cookie, CookieJar, SameSite, SharedCookieJar};
 pub use easy::{
     CloseSocketFn, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_MAX_REDIRS,
     DebugFn, Easy, Flow, HeaderFn, InfoType, Method, OpenSocketFn, Progress, ProgressFn, ReadFn,
