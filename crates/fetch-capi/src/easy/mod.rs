@@ -18,6 +18,8 @@
 //! - `sockets`: the OPENSOCKET / SOCKOPT / CLOSESOCKET callback bridge.
 //! - `transfer`: `FetchEasy::prepare`, which brings the held engine
 //!   transfer up to date with what the table marked dirty.
+//! - `cookies`: the cookie options, the jar they start and
+//!   FETCHINFO_COOKIELIST.
 //! - `callbacks`: the C callback types, `Hooks` and the engine closures
 //!   that call the application's write/header/read/seek/progress callbacks.
 //! - `pause`: `fetch_easy_pause` and `PauseRequest` (CB-06).
@@ -25,6 +27,7 @@
 //! - `perform`: `fetch_easy_perform` on a private driver.
 
 mod callbacks;
+mod cookies;
 mod directory;
 mod handle;
 mod info;
@@ -117,6 +120,8 @@ pub(crate) struct Options {
     debug_fn: Option<fetch_debug_callback>,
     debug_data: *mut c_void,
     stderr: *mut c_void,
+    /// COOKIE, COOKIEFILE, COOKIEJAR, COOKIESESSION and the jar.
+    cookies: cookies::CookieOptions,
 }
 
 impl Default for Options {
@@ -168,6 +173,7 @@ impl Default for Options {
             debug_fn: None,
             debug_data: ptr::null_mut(),
             stderr: ptr::null_mut(),
+            cookies: cookies::CookieOptions::default(),
         }
     }
 }
@@ -315,6 +321,8 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
     if !(e.retired && e.pins == 0 && matches!(e.state, State::Idle)) {
         return false;
     }
+    // Upstream writes FETCHOPT_COOKIEJAR when the handle is cleaned up.
+    e.opts.cookies.flush();
     // SAFETY: retired handles are out of the registry, unpinned and out of
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.
