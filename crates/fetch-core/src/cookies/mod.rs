@@ -80,7 +80,7 @@ impl SameSite {
 pub struct Cookie {
     name: String,
     value: String,
-    /// Lower case, without a leading dot; empty matches every host.
+    /// Lower case, without a leading dot.
     domain: String,
     /// Sent to subdomains too (a `Domain` attribute was given).
     tailmatch: bool,
@@ -306,9 +306,7 @@ impl CookieJar {
             .cookies
             .iter()
             .filter(|c| {
-                let host_ok = if c.domain.is_empty() {
-                    true
-                } else if c.tailmatch {
+                let host_ok = if c.tailmatch {
                     domain_match(host, &c.domain)
                 } else {
                     host.eq_ignore_ascii_case(&c.domain)

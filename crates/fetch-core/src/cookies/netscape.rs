@@ -60,16 +60,11 @@ pub(super) fn parse_line(line: &str) -> Option<Cookie> {
 
 /// A cookie as one Netscape line (no line end).
 pub(super) fn format_line(c: &Cookie) -> String {
-    let domain = if c.domain.is_empty() {
-        "unknown"
-    } else {
-        &c.domain
-    };
     format!(
         "{}{}{}\t{}\t{}\t{}\t{}\t{}\t{}",
         if c.http_only { HTTPONLY_PREFIX } else { "" },
         if c.tailmatch { "." } else { "" },
-        domain,
+        c.domain,
         if c.tailmatch { "TRUE" } else { "FALSE" },
         c.path,
         if c.secure { "TRUE" } else { "FALSE" },

@@ -56,7 +56,7 @@ pub(crate) fn parse_set_cookie(
     }
     let (domain, tailmatch) = cookie_domain(attrs.domain.as_deref(), origin)?;
     let path = match attrs.path {
-        Some(p) if p.starts_with('/') => sanitize_path(&p),
+        Some(p) if p.starts_with('/') => p,
         _ => origin.map_or_else(|| "/".to_owned(), |o| default_path(o.path)),
     };
     let cookie = Cookie {
@@ -157,9 +157,11 @@ fn cookie_domain(
     origin: Option<Origin<'_>>,
 ) -> Result<(String, bool), Refused> {
     let Some(origin) = origin else {
-        // From a file or COOKIELIST: taken as given. Without a domain the
-        // cookie matches every host, as upstream.
-        return Ok(attr.map_or((String::new(), false), |d| (d.to_owned(), true)));
+        // From a file or COOKIELIST: taken as given; without a domain it
+        // could not be matched to any host and is dropped (upstream).
+        return attr
+            .map(|d| (d.to_owned(), true))
+            .ok_or("no domain for a cookie that came with no request");
     };
     let host = origin.host;
     let Some(domain) = attr else {
@@ -216,16 +218,6 @@ pub(crate) fn default_path(request_path: &str) -> String {
     match request_path.rfind('/') {
         Some(0) | None => "/".to_owned(),
         Some(i) => request_path[..i].to_owned(),
-    }
-}
-
-/// A `Path` attribute with a trailing `/` removed (except the root), as
-/// upstream stores it.
-fn sanitize_path(path: &str) -> String {
-    if path.len() > 1 && path.ends_with('/') {
-        path[..path.len() - 1].to_owned()
-    } else {
-        path.to_owned()
     }
 }
 

@@ -30,7 +30,7 @@ fn name_value_and_attributes() {
     )
     .unwrap();
     assert_eq!((c.name(), c.value()), ("id", "a b"));
-    assert_eq!(c.path(), "/app");
+    assert_eq!(c.path(), "/app/");
     assert!(c.http_only() && !c.secure() && !c.include_subdomains());
     assert_eq!(c.domain(), "example.com");
     assert_eq!(c.same_site(), Some(SameSite::Lax));
@@ -259,6 +259,8 @@ fn netscape_lines_round_trip() {
     assert!(jar.add_line("#HttpOnly_host.test\tFALSE\t/p\tTRUE\t4102444800\tkeep\tv2"));
     assert!(jar.add_line("Set-Cookie: h=3; Domain=example.com; Path=/"));
     assert!(!jar.add_line("# a comment"));
+    // A Set-Cookie line with no request needs a Domain (upstream).
+    assert!(!jar.add_line("Set-Cookie: nodomain=1; Path=/"));
     assert!(!jar.add_line("too\tfew\tfields"));
     assert!(jar.add_line("novalue.test\tFALSE\t/\tFALSE\t0\tname"));
     let lines = jar.netscape_lines();
