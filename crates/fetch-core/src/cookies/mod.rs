@@ -35,7 +35,7 @@ use parse::{domain_match, parse_set_cookie, path_match};
 pub(crate) const MAX_COOKIE_LINE: usize = 5000;
 /// Most bytes of name plus value in one cookie (RFC 6265bis, upstream).
 pub(crate) const MAX_NAME_VALUE: usize = 4096;
-/// Most `Set-Cookie` fields taken from one response (upstream).
+/// Most cookies stored from one response (upstream).
 pub(crate) const MAX_SET_COOKIE_AMOUNT: usize = 50;
 /// Most cookies sent in one request (upstream).
 pub(crate) const MAX_COOKIE_SEND_AMOUNT: usize = 150;
@@ -389,9 +389,10 @@ pub(crate) fn request_field(easy: &crate::Easy, dest: &crate::dest::Dest) -> Opt
     }
 }
 
-/// Stores the `Set-Cookie` fields of one response head (at most
-/// [`MAX_SET_COOKIE_AMOUNT`]) received for `dest`; returns the refusals,
-/// for tracing. Does nothing without a jar.
+/// Stores the `Set-Cookie` fields of one response head received for
+/// `dest`, at most [`MAX_SET_COOKIE_AMOUNT`] cookies (refused fields do
+/// not count, as upstream); `refused` hears of each one dropped, for
+/// tracing.
 pub(crate) fn store_response<'l>(
     jar: &SharedCookieJar,
     dest: &crate::dest::Dest,
@@ -408,12 +409,17 @@ pub(crate) fn store_response<'l>(
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let values = lines
         .filter_map(|l| std::str::from_utf8(l).ok())
-        .filter_map(strip_set_cookie)
-        .take(MAX_SET_COOKIE_AMOUNT);
+        .filter_map(strip_set_cookie);
+    let mut stored = 0;
     for value in values {
         let value = value.trim_end_matches(['\r', '\n']);
-        if let Err(why) = jar.store(value, origin) {
-            refused(value, why);
+        if stored == MAX_SET_COOKIE_AMOUNT {
+            refused(value, "too many cookies in one response");
+            continue;
+        }
+        match jar.store(value, origin) {
+            Ok(()) => stored += 1,
+            Err(why) => refused(value, why),
         }
     }
 }
