@@ -82,8 +82,7 @@ fn expiry_in_the_past_deletes_and_fixed_cookie_is_appended() {
     get(srv.url("/"), &jar);
     get(srv.url("/"), &jar);
     let mut e = Easy::with_url(srv.url("/"));
-    e.cookie_jar(Some(jar.clone()))
-        .cookie(Some("fixed=x".into()));
+    e.cookie_jar(Some(jar)).cookie(Some("fixed=x".into()));
     let (app, id) = run_one(e);
     assert!(app.result(id).is_ok());
     let reqs = srv.requests();
