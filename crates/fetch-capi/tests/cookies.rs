@@ -107,7 +107,7 @@ fn login_redirect_chain_sets_and_sends_cookies_and_the_jar_survives() {
     assert!(run(&exe, &["reload", &url, jar_s, "1"]).contains("perform=0"));
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 4);
-    assert_eq!(cookie_of(&reqs[2]).as_deref(), Some("sid=abc; pref=dark"));
+    assert_eq!(cookie_of(&reqs[2]).as_deref(), Some("pref=dark; sid=abc"));
     assert_eq!(cookie_of(&reqs[3]).as_deref(), Some("pref=dark"));
     std::fs::remove_file(&jar).unwrap();
 }

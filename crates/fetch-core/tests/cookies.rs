@@ -86,7 +86,7 @@ fn expiry_in_the_past_deletes_and_fixed_cookie_is_appended() {
     let (app, id) = run_one(e);
     assert!(app.result(id).is_ok());
     let reqs = srv.requests();
-    assert_eq!(cookie_of(&reqs[1]).as_deref(), Some("a=1; b=2"));
+    assert_eq!(cookie_of(&reqs[1]).as_deref(), Some("b=2; a=1"));
     assert_eq!(cookie_of(&reqs[2]).as_deref(), Some("b=2; fixed=x"));
 }
 

@@ -296,9 +296,10 @@ impl CookieJar {
     }
 
     /// The `name=value; …` list for a request to `host` (lower case) and
-    /// `path`, or `None` when no cookie matches. Longer paths first, then
-    /// older cookies (RFC 6265 5.4), at most [`MAX_COOKIE_SEND_AMOUNT`]
-    /// cookies and [`MAX_COOKIE_HEADER_LEN`] bytes with the field name.
+    /// `path`, or `None` when no cookie matches. In libcurl's order: longer
+    /// paths first, then longer domains, longer names, newer cookies; at
+    /// most [`MAX_COOKIE_SEND_AMOUNT`] cookies and
+    /// [`MAX_COOKIE_HEADER_LEN`] bytes with the field name.
     pub fn cookie_header(&mut self, host: &str, path: &str, https: bool) -> Option<String> {
         self.remove_expired();
         let secure = secure_context(host, https);
@@ -318,10 +319,8 @@ impl CookieJar {
             return None;
         }
         matched.sort_by(|a, b| {
-            b.path
-                .len()
-                .cmp(&a.path.len())
-                .then(a.created.cmp(&b.created))
+            let key = |c: &Cookie| (c.path.len(), c.domain.len(), c.name.len(), c.created);
+            key(b).cmp(&key(a))
         });
         let mut out = String::new();
         let mut len = "Cookie: ".len();

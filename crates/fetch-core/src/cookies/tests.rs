@@ -215,17 +215,22 @@ fn secure_cookies_only_over_https_and_not_shadowed() {
     );
 }
 
+/// The order libcurl 7.88 sends (checked against it with the same
+/// cookies): path length, then domain length, name length, newest first.
 #[test]
-fn longer_paths_first_then_older() {
+fn send_order_is_upstreams() {
     let mut jar = CookieJar::new();
-    let o = http("h.test", "/");
+    let o = http("www.h.test", "/");
     jar.store("root=1; Path=/", o).unwrap();
     jar.store("deep=1; Path=/a/b", o).unwrap();
     jar.store("mid=1; Path=/a", o).unwrap();
     jar.store("root2=1; Path=/", o).unwrap();
+    jar.store("aa=1; Path=/", o).unwrap();
+    jar.store("bb=1; Path=/", o).unwrap();
+    jar.store("dom=1; Path=/; Domain=h.test", o).unwrap();
     assert_eq!(
-        jar.cookie_header("h.test", "/a/b/c", false).as_deref(),
-        Some("deep=1; mid=1; root=1; root2=1")
+        jar.cookie_header("www.h.test", "/a/b/c", false).as_deref(),
+        Some("deep=1; mid=1; root2=1; root=1; bb=1; aa=1; dom=1")
     );
 }
 
