@@ -374,6 +374,10 @@ pub struct EasyState {
     pub(crate) prereq: Option<crate::connopts::PrereqFn>,
     /// The transfer options of `crate::xfer`.
     pub(crate) xfer: crate::xfer::XferOptions,
+    /// The cookie engine's jar (COOKIEFILE/COOKIEJAR/COOKIELIST started it).
+    pub(crate) cookie_jar: Option<crate::cookies::SharedCookieJar>,
+    /// FETCHOPT_COOKIE: sent as is after the jar's cookies.
+    pub(crate) cookie: Option<String>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -444,6 +448,8 @@ impl Easy {
             conn: crate::connopts::ConnOptions::default(),
             prereq: None,
             xfer: crate::xfer::XferOptions::default(),
+            cookie_jar: None,
+            cookie: None,
         };
         Self {
             state: Box::new(state),
@@ -455,6 +461,23 @@ impl Easy {
         let mut e = Self::new();
         e.url(url);
         e
+    }
+
+    /// Turns the cookie engine on with `jar` (or off with `None`): each
+    /// request gets a `Cookie:` field from the cookies that match it, and
+    /// every response head, redirects included, stores its `Set-Cookie`
+    /// fields in the jar. Several transfers may hold the same jar.
+    pub fn cookie_jar(&mut self, jar: Option<crate::cookies::SharedCookieJar>) -> &mut Self {
+        self.cookie_jar = jar;
+        self
+    }
+
+    /// A fixed cookie string (FETCHOPT_COOKIE, `"name=value; n2=v2"`),
+    /// sent as is in the `Cookie:` field after the jar's cookies, unless an
+    /// application `Cookie:` header line is set.
+    pub fn cookie(&mut self, cookies: Option<String>) -> &mut Self {
+        self.cookie = cookies;
+        self
     }
 
     /// Sets the URL (FETCHOPT_URL). It is checked when the transfer starts;

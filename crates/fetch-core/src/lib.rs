@@ -84,6 +84,7 @@
 pub mod checked;
 mod clock;
 mod connopts;
+pub mod cookies;
 mod date;
 mod decode;
 mod dest;
@@ -107,6 +108,7 @@ pub use connopts::{
     ConnOptions, DEFAULT_DNS_CACHE_TIMEOUT, DEFAULT_KEEPALIVE, DEFAULT_MAX_AGE,
     DEFAULT_UPLOAD_BUFFER, IpResolve, Prereq, PrereqFn, UnixSocket,
 };
+pub use cookies::{Cookie, CookieJar, SameSite, SharedCookieJar};
 pub use date::getdate;
 pub use easy::{
     CloseSocketFn, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_MAX_REDIRS,

@@ -88,7 +88,11 @@ pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
     guard((), || {
         // SAFETY: as documented above.
         if let Some(e) = unsafe { easy_ref(h) } {
-            e.opts = Options::default();
+            // The cookies stay (upstream); the cookie options do not.
+            e.opts = Options {
+                cookies: e.opts.cookies.after_reset(),
+                ..Options::default()
+            };
             // Rebuilt at the next add; with no engine transfer held, the
             // information reads as zeros. (An added handle's transfer goes
             // on with the options it started with, as before.)

@@ -228,6 +228,9 @@ info_items! {
     /// FETCHINFO_STARTTRANSFER_TIME_T.
     FETCHINFO_STARTTRANSFER_TIME_T = FETCHINFO_OFF_T + 54,
         Transfer(|c| micros(c.i.starttransfer_time));
+    /// FETCHINFO_COOKIELIST: the cookies as Netscape lines, in a new list
+    /// the caller frees with `fetch_slist_free_all` (NULL when none).
+    FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, Handle(|e| Out::Ptr(e.opts.cookies.info_list()));
     /// FETCHINFO_APPCONNECT_TIME_T.
     FETCHINFO_APPCONNECT_TIME_T = FETCHINFO_OFF_T + 56,
         Transfer(|c| micros(c.i.appconnect_time));
@@ -273,7 +276,7 @@ macro_rules! refused_info {
     };
 }
 
-/// About a feature libfetch does not build (FTP, RTSP, cookies, proxies,
+/// About a feature libfetch does not build (FTP, RTSP, proxies,
 /// TLS-backend internals, certificate chains).
 const NOT_BUILT_IN: FETCHcode = FETCHE_NOT_BUILT_IN;
 /// Within scope, not recorded by the engine yet.
@@ -290,7 +293,6 @@ refused_info! {
     FETCHINFO_PROXYAUTH_AVAIL = FETCHINFO_LONG + 24, NOT_BUILT_IN;
     FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, UNKNOWN;
     FETCHINFO_SSL_ENGINES = FETCHINFO_SLIST + 27, NOT_BUILT_IN;
-    FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, NOT_BUILT_IN;
     FETCHINFO_FTP_ENTRY_PATH = FETCHINFO_STRING + 30, NOT_BUILT_IN;
     FETCHINFO_CERTINFO = FETCHINFO_SLIST + 34, NOT_BUILT_IN;
     FETCHINFO_RTSP_SESSION_ID = FETCHINFO_STRING + 36, NOT_BUILT_IN;
@@ -458,6 +460,7 @@ mod tests {
                 FETCHINFO_DOUBLE => matches!(v, Out::Double(_)),
                 FETCHINFO_OFF_T => matches!(v, Out::Off(_)),
                 FETCHINFO_SOCKET => matches!(v, Out::Socket(_)),
+                FETCHINFO_SLIST => matches!(v, Out::Ptr(_)),
                 _ => false,
             };
             assert!(ok, "{}: {v:?}", item.name);

@@ -21,6 +21,8 @@
 //! - `sockets`: the OPENSOCKET / SOCKOPT / CLOSESOCKET callback bridge.
 //! - `transfer`: `FetchEasy::prepare`, which brings the held engine
 //!   transfer up to date with what the table marked dirty.
+//! - `cookies`: the cookie options, the jar they start and
+//!   FETCHINFO_COOKIELIST.
 //! - `callbacks`: the C callback types, `Hooks` and the engine closures
 //!   that call the application's write/header/read/seek/progress callbacks.
 //! - `pause`: `fetch_easy_pause` and `PauseRequest` (CB-06).
@@ -29,6 +31,7 @@
 
 mod callbacks;
 mod conn;
+mod cookies;
 mod directory;
 mod handle;
 mod headers;
@@ -134,6 +137,8 @@ pub(crate) struct Options {
     conn: conn::ConnSettings,
     /// The transfer options (`options::xfer_options`).
     xfer: XferOpts,
+    /// COOKIE, COOKIEFILE, COOKIEJAR, COOKIESESSION and the jar.
+    cookies: cookies::CookieOptions,
 }
 
 impl Default for Options {
@@ -190,6 +195,7 @@ impl Default for Options {
             stderr: ptr::null_mut(),
             conn: conn::ConnSettings::default(),
             xfer: XferOpts::default(),
+            cookies: cookies::CookieOptions::default(),
         }
     }
 }
@@ -342,6 +348,8 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
     if !(e.retired && e.pins == 0 && matches!(e.state, State::Idle)) {
         return false;
     }
+    // Upstream writes FETCHOPT_COOKIEJAR when the handle is cleaned up.
+    e.opts.cookies.flush();
     // SAFETY: retired handles are out of the registry, unpinned and out of
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.

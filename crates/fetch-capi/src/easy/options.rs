@@ -240,6 +240,23 @@ const REBUILD: u8 = dirty::REBUILD;
 const NONE: u8 = 0;
 
 easy_options! {
+    /// FETCHOPT_COOKIE: sent as is in the `Cookie:` field.
+    FETCHOPT_COOKIE = FETCHOPTTYPE_STRINGPOINT + 22, dirty::SCALARS,
+        |o, a| { o.cookies.set_cookie(a.string().as_deref()); Ok(()) };
+    /// FETCHOPT_COOKIEFILE: a cookie file read at the next transfer ("":
+    /// only start the cookie engine); may be set several times.
+    FETCHOPT_COOKIEFILE = FETCHOPTTYPE_STRINGPOINT + 31, dirty::SCALARS,
+        |o, a| { o.cookies.set_file(a.string().as_deref()); Ok(()) };
+    /// FETCHOPT_COOKIEJAR: where the cookies are written at cleanup.
+    FETCHOPT_COOKIEJAR = FETCHOPTTYPE_STRINGPOINT + 82, dirty::SCALARS,
+        |o, a| { o.cookies.set_jar(a.string().as_deref()); Ok(()) };
+    /// FETCHOPT_COOKIESESSION: skip session cookies read from files.
+    FETCHOPT_COOKIESESSION = FETCHOPTTYPE_LONG + 96, NONE,
+        |o, a| { o.cookies.set_session(a.flag()); Ok(()) };
+    /// FETCHOPT_COOKIELIST: "ALL", "SESS", "FLUSH", "RELOAD" or a cookie
+    /// line (Netscape format or `Set-Cookie:`).
+    FETCHOPT_COOKIELIST = FETCHOPTTYPE_STRINGPOINT + 135, dirty::SCALARS,
+        |o, a| { o.cookies.command(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_WRITEDATA.
     FETCHOPT_WRITEDATA = FETCHOPTTYPE_CBPOINT + 1, HOOKS,
         |o, a| { o.write_data = a.ptr_mut(); Ok(()) };

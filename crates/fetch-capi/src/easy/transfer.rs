@@ -47,6 +47,9 @@ impl FetchEasy {
         let handle = std::ptr::from_mut(self).cast();
         self.hooks.set_handle(handle);
         let d = self.dirty;
+        if d & dirty::SCALARS != 0 {
+            self.opts.cookies.load_pending();
+        }
         let o = &self.opts;
         if d & dirty::HOOKS != 0 {
             self.hooks.publish(o);
@@ -104,6 +107,8 @@ impl FetchEasy {
             let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
             e.default_protocol(scheme.as_deref());
             o.xfer.apply(&mut e);
+            e.cookie_jar(o.cookies.jar.clone());
+            e.cookie(o.cookies.fixed.clone());
         }
         self.apply_conn(&mut e, d & dirty::SCALARS != 0);
         if d & dirty::BODY != 0 {

@@ -78,7 +78,8 @@ pub(super) fn request_headers<'a>(
             )
         });
     let add_expect = expect && !user_sets_expect(user);
-    if creds && basic.is_none() && accept.is_none() && !add_expect {
+    let cookie = crate::cookies::request_field(easy, dest);
+    if creds && basic.is_none() && accept.is_none() && !add_expect && cookie.is_none() {
         return Cow::Borrowed(user);
     }
     let mut lines: Vec<String> = user
@@ -88,6 +89,7 @@ pub(super) fn request_headers<'a>(
         .collect();
     lines.extend(basic);
     lines.extend(accept);
+    lines.extend(cookie);
     if add_expect {
         lines.push("Expect: 100-continue".to_owned());
     }
