@@ -269,6 +269,9 @@ pub struct TransferInfo {
     /// The socket of the last connection while it is open: kept in the
     /// pool, or still in use (FETCHINFO_ACTIVESOCKET).
     pub active_socket: Option<std::os::fd::RawFd>,
+    /// The authentication methods servers offered in 401 responses of
+    /// this transfer, as [`crate::HttpAuth`] bits (FETCHINFO_HTTPAUTH_AVAIL).
+    pub httpauth_avail: u32,
 }
 
 /// A transfer's configuration: what upstream calls an easy handle.
@@ -325,6 +328,12 @@ pub struct EasyState {
     pub(crate) live: Option<Arc<crate::live::LiveInfo>>,
     pub(crate) forbid_reuse: bool,
     pub(crate) credentials: Option<(String, String)>,
+    /// FETCHOPT_HTTPAUTH, as built in (`HttpAuth::built_in`).
+    pub(crate) http_auth: crate::HttpAuth,
+    /// FETCHAUTH_DIGEST_IE was asked for: Digest URIs without the query.
+    pub(crate) digest_ie: bool,
+    /// FETCHOPT_XOAUTH2_BEARER.
+    pub(crate) bearer: Option<String>,
     pub(crate) accept_encoding: Option<String>,
     pub(crate) fresh_connect: bool,
     pub(crate) open_socket: Option<OpenSocketFn>,
@@ -395,6 +404,9 @@ impl Easy {
             live: None,
             forbid_reuse: false,
             credentials: None,
+            http_auth: crate::HttpAuth::BASIC,
+            digest_ie: false,
+            bearer: None,
             accept_encoding: None,
             fresh_connect: false,
             open_socket: None,
@@ -491,10 +503,11 @@ impl Easy {
         }
     }
 
-    /// Basic authentication with this user name and password
-    /// (FETCHOPT_USERPWD, USERNAME/PASSWORD with HTTPAUTH Basic). They win
-    /// over credentials in the URL and, like them, go only to the first
-    /// URL's origin unless [`Easy::unrestricted_auth`] is on.
+    /// The user name and password for HTTP authentication (the same as
+    /// [`Easy::credentials`]; Basic unless [`Easy::http_auth`] says
+    /// otherwise). They win over credentials in the URL and, like them, go
+    /// only to the first URL's origin unless [`Easy::unrestricted_auth`]
+    /// is on.
     pub fn basic_auth(&mut self, credentials: Option<(String, String)>) -> &mut Self {
         self.credentials = credentials;
         self

@@ -74,6 +74,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod auth;
 #[cfg(feature = "checked")]
 pub mod checked;
 mod clock;
@@ -91,6 +92,7 @@ mod resolve;
 mod socket;
 mod tls;
 
+pub use auth::HttpAuth;
 pub use clock::Clock;
 pub use connopts::{
     ConnOptions, DEFAULT_DNS_CACHE_TIMEOUT, DEFAULT_KEEPALIVE, DEFAULT_MAX_AGE,

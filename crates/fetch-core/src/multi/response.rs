@@ -267,7 +267,7 @@ impl Multi {
                     let data = &input[pos..][range];
                     pos += n;
                     t.easy.trace(InfoType::DataIn, data);
-                    if t.following.is_some() {
+                    if t.discarding() {
                         continue;
                     }
                     if let Err(e) = self.deliver(ti, data) {
@@ -298,7 +298,8 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += fields.len() as u64;
         let lines = fields.split_inclusive(|&b| b == b'\n');
-        match pass_header_lines(&mut t.easy, lines, t.following.is_none()) {
+        let to_app = !t.discarding();
+        match pass_header_lines(&mut t.easy, lines, to_app) {
             Err(e) => Some(Outcome::Failed(e)),
             Ok(paused) => {
                 t.paused_recv |= paused;
@@ -393,6 +394,7 @@ fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
     t.rates.dltotal = head.content_length.unwrap_or(0);
     t.following = None;
     t.easy.info.redirect_url = None;
+    t.easy.info.httpauth_avail |= t.auth.on_final(head.status, head.lines(), t.easy.http_auth);
     if t.expect == Expect::Waiting {
         // A final answer before the body was sent: the body is never sent
         // and the connection cannot be reused.
