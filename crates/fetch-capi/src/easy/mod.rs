@@ -119,6 +119,10 @@ pub(crate) struct Options {
     username: Option<CString>,
     password: Option<CString>,
     accept_encoding: Option<CString>,
+    /// FETCHOPT_HTTPAUTH, as given (the engine drops what is not built in).
+    httpauth: fetch_core::HttpAuth,
+    /// FETCHOPT_XOAUTH2_BEARER.
+    bearer: Option<CString>,
     unrestricted_auth: bool,
     default_protocol: Option<CString>,
     verbose: bool,
@@ -172,6 +176,8 @@ impl Default for Options {
             username: None,
             password: None,
             accept_encoding: None,
+            httpauth: fetch_core::HttpAuth::BASIC,
+            bearer: None,
             unrestricted_auth: false,
             default_protocol: None,
             verbose: false,

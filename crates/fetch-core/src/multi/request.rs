@@ -110,6 +110,23 @@ fn auth_line(t: &mut Transfer, dest: &Dest, creds: bool) -> Option<String> {
     t.auth.request_line(&t.easy, login.as_ref(), token, &req)
 }
 
+/// The framing of the next request's body, and the exact upload size
+/// (`upload_len`) it implies. A Digest probe sends none of the body.
+fn framing_of(t: &mut Transfer) -> BodyFraming {
+    let mut framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
+    if t.auth.probe && framing != BodyFraming::None {
+        // Digest before its challenge: the body waits for the answer.
+        framing = BodyFraming::Length(0);
+    }
+    t.upload_len = match (&t.easy.body, framing) {
+        (_, BodyFraming::Length(0)) if t.auth.probe => None,
+        (Body::Reader { len: Some(n), .. }, _) => Some(*n),
+        (Body::Reader { len: None, .. }, BodyFraming::Length(n)) => Some(n),
+        _ => None,
+    };
+    framing
+}
+
 /// Whether header line `line` is named `name` (lower case).
 pub(super) fn header_is(line: &str, name: &str) -> bool {
     line.len() > name.len()
@@ -190,17 +207,7 @@ impl Multi {
         let creds = self.credentials_allowed(ti);
         let t = &mut self.transfers[ti];
         let auth = auth_line(t, &dest, creds);
-        let mut framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
-        if t.auth.probe && framing != BodyFraming::None {
-            // Digest before its challenge: the body waits for the answer.
-            framing = BodyFraming::Length(0);
-        }
-        t.upload_len = match (&t.easy.body, framing) {
-            (_, BodyFraming::Length(0)) if t.auth.probe => None,
-            (Body::Reader { len: Some(n), .. }, _) => Some(*n),
-            (Body::Reader { len: None, .. }, BodyFraming::Length(n)) => Some(n),
-            _ => None,
-        };
+        let framing = framing_of(t);
         let expect = !t.auth.probe && wants_expect(&t.easy.headers, &t.easy.body, framing);
         let headers = request_headers(&t.easy, auth, creds, expect);
         t.expect = if expect { Expect::Waiting } else { Expect::No };
