@@ -345,3 +345,64 @@ fn masks_without_built_in_methods_are_refused() {
     assert_eq!(err.code(), ErrorCode::NotBuiltIn);
     assert!(e.http_auth(HttpAuth::NTLM | HttpAuth::DIGEST).is_ok());
 }
+
+/// A hostile server answering every Digest with `stale=true` cannot make
+/// the transfer loop: after a bounded number of resends the 401 is the
+/// answer, and a transfer beside it in the same multi is not disturbed.
+#[test_log::test]
+fn endless_stale_nonces_end_with_the_401() {
+    let hostile = AuthServer::start(AuthConfig {
+        offer: vec![digest("MD5")],
+        stale_forever: true,
+        ..AuthConfig::default()
+    });
+    let fine = server(vec![AuthScheme::Basic]);
+    let mut app = App::new();
+    let bad = app.add(easy(hostile.url("/loop"), HttpAuth::DIGEST));
+    let good = app.add(easy(fine.url("/fine"), HttpAuth::BASIC));
+    app.run(std::time::Duration::from_secs(20));
+    assert_eq!(code_of(&app, bad), ErrorCode::Ok);
+    assert_eq!(code_of(&app, good), ErrorCode::Ok);
+    let bad = app.multi.remove(bad).unwrap();
+    let good = app.multi.remove(good).unwrap();
+    assert_eq!(bad.info().response_code, 401);
+    assert_eq!(bad.response_body(), b"denied");
+    assert_eq!(good.info().response_code, 200);
+    // The first request, then at most 4 resends.
+    assert_eq!(hostile.requests().len(), 5);
+}
+
+/// Credentials in the URL work with every method, Digest included.
+#[test_log::test]
+fn url_credentials_answer_digest() {
+    let srv = server(vec![digest("SHA-256")]);
+    let url = srv.url("/u").replace("http://", "http://user:secret@");
+    let mut e = Easy::with_url(url);
+    e.http_auth(HttpAuth::ANY).unwrap();
+    let (code, status, _, _) = run(e);
+    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    assert!(srv.requests()[1].accepted);
+}
+
+/// With UNRESTRICTED_AUTH the credentials follow a redirect to another
+/// origin, and Digest is negotiated there afresh.
+#[test_log::test]
+fn unrestricted_auth_negotiates_at_the_next_origin() {
+    let target = server(vec![digest("MD5")]);
+    let start = ScriptedServer::start(
+        Script::new()
+            .expect_request()
+            .write(format!(
+                "HTTP/1.1 302 Found\r\nLocation: {}\r\nContent-Length: 0\r\n\r\n",
+                target.url("/there")
+            ))
+            .close(),
+    );
+    let mut e = easy(start.url("/"), HttpAuth::DIGEST);
+    e.follow_location(true).unrestricted_auth(true);
+    let (code, status, _, _) = run(e);
+    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    let reqs = target.requests();
+    assert_eq!(reqs.len(), 2);
+    assert!(reqs[1].accepted);
+}
