@@ -223,8 +223,8 @@ fn unrestricted_auth_decides_cross_origin_credentials() {
     }
 }
 
-/// HTTPAUTH: Basic (the default, and the only scheme built in) is
-/// accepted, a mask without it answers NOT_BUILT_IN; USERPWD and
+/// HTTPAUTH: Basic and Digest are accepted, a mask of only methods not
+/// built in (NTLM) answers NOT_BUILT_IN; USERPWD and
 /// ACCEPT_ENCODING are accepted (isahc sets them on every request).
 #[test]
 fn auth_and_encoding_options() {
@@ -237,8 +237,13 @@ fn auth_and_encoding_options() {
         let e = fetch_easy_init();
         fetch_easy_setopt_ptr(e, FETCHOPT_URL, url.as_ptr().cast());
         assert_eq!(
-            fetch_easy_setopt_long(e, FETCHOPT_HTTPAUTH, 1 << 1),
+            fetch_easy_setopt_long(e, FETCHOPT_HTTPAUTH, 1 << 3),
             4,
+            "NTLM only"
+        );
+        assert_eq!(
+            fetch_easy_setopt_long(e, FETCHOPT_HTTPAUTH, 1 << 1),
+            FETCHE_OK,
             "Digest only"
         );
         assert_eq!(fetch_easy_setopt_long(e, FETCHOPT_HTTPAUTH, 1), FETCHE_OK);

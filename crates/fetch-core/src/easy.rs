@@ -299,6 +299,9 @@ pub struct TransferInfo {
     /// The certificate verification result, as OpenSSL's `X509_V_*`
     /// numbers: 0 unless verification failed (FETCHINFO_SSL_VERIFYRESULT).
     pub ssl_verify_result: i64,
+    /// The authentication methods servers offered in 401 responses of
+    /// this transfer, as [`crate::HttpAuth`] bits (FETCHINFO_HTTPAUTH_AVAIL).
+    pub httpauth_avail: u32,
 }
 
 /// A transfer's configuration: what upstream calls an easy handle.
@@ -356,6 +359,12 @@ pub struct EasyState {
     pub(crate) header_log: Option<Arc<Mutex<HeaderLog>>>,
     pub(crate) forbid_reuse: bool,
     pub(crate) credentials: Option<(String, String)>,
+    /// FETCHOPT_HTTPAUTH, as built in (`HttpAuth::built_in`).
+    pub(crate) http_auth: crate::HttpAuth,
+    /// FETCHAUTH_DIGEST_IE was asked for: Digest URIs without the query.
+    pub(crate) digest_ie: bool,
+    /// FETCHOPT_XOAUTH2_BEARER.
+    pub(crate) bearer: Option<String>,
     pub(crate) accept_encoding: Option<String>,
     pub(crate) content_decoding: bool,
     pub(crate) transfer_decoding: bool,
@@ -436,6 +445,9 @@ impl Easy {
             header_log: None,
             forbid_reuse: false,
             credentials: None,
+            http_auth: crate::HttpAuth::BASIC,
+            digest_ie: false,
+            bearer: None,
             accept_encoding: None,
             content_decoding: true,
             transfer_decoding: true,
@@ -573,10 +585,11 @@ impl Easy {
         }
     }
 
-    /// Basic authentication with this user name and password
-    /// (FETCHOPT_USERPWD, USERNAME/PASSWORD with HTTPAUTH Basic). They win
-    /// over credentials in the URL and, like them, go only to the first
-    /// URL's origin unless [`Easy::unrestricted_auth`] is on.
+    /// The user name and password for HTTP authentication (the same as
+    /// [`Easy::credentials`]; Basic unless [`Easy::http_auth`] says
+    /// otherwise). They win over credentials in the URL and, like them, go
+    /// only to the first URL's origin unless [`Easy::unrestricted_auth`]
+    /// is on.
     pub fn basic_auth(&mut self, credentials: Option<(String, String)>) -> &mut Self {
         self.credentials = credentials;
         self

@@ -80,6 +80,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod auth;
 #[cfg(feature = "checked")]
 pub mod checked;
 mod clock;
@@ -103,6 +104,7 @@ mod socket;
 mod tls;
 mod xfer;
 
+pub use auth::HttpAuth;
 pub use clock::Clock;
 pub use connopts::{
     ConnOptions, DEFAULT_DNS_CACHE_TIMEOUT, DEFAULT_KEEPALIVE, DEFAULT_MAX_AGE,

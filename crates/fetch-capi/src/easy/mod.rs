@@ -127,6 +127,10 @@ pub(crate) struct Options {
     content_decoding: bool,
     transfer_decoding: bool,
     max_filesize: u64,
+    /// FETCHOPT_HTTPAUTH, as given (the engine drops what is not built in).
+    httpauth: fetch_core::HttpAuth,
+    /// FETCHOPT_XOAUTH2_BEARER.
+    bearer: Option<CString>,
     unrestricted_auth: bool,
     default_protocol: Option<CString>,
     verbose: bool,
@@ -187,6 +191,8 @@ impl Default for Options {
             content_decoding: true,
             transfer_decoding: true,
             max_filesize: 0,
+            httpauth: fetch_core::HttpAuth::BASIC,
+            bearer: None,
             unrestricted_auth: false,
             default_protocol: None,
             verbose: false,

@@ -418,8 +418,11 @@ easy_options! {
     /// FETCHOPT_PASSWORD.
     FETCHOPT_PASSWORD = FETCHOPTTYPE_STRINGPOINT + 174, dirty::SCALARS,
         |o, a| { o.password = a.string(); Ok(()) };
-    /// FETCHOPT_HTTPAUTH: only Basic is built in.
-    FETCHOPT_HTTPAUTH = FETCHOPTTYPE_VALUES + 107, NONE, set_httpauth;
+    /// FETCHOPT_HTTPAUTH: a FETCHAUTH_* mask (Basic, Digest, Bearer built in).
+    FETCHOPT_HTTPAUTH = FETCHOPTTYPE_VALUES + 107, dirty::SCALARS, set_httpauth;
+    /// FETCHOPT_XOAUTH2_BEARER: the token for FETCHAUTH_BEARER.
+    FETCHOPT_XOAUTH2_BEARER = FETCHOPTTYPE_STRINGPOINT + 220, dirty::SCALARS,
+        |o, a| { o.bearer = a.string(); Ok(()) };
     /// FETCHOPT_ACCEPT_ENCODING ("" for all libfetch decodes: deflate,
     /// gzip, br, zstd) and decoding of the response body.
     FETCHOPT_ACCEPT_ENCODING = FETCHOPTTYPE_STRINGPOINT + 102, dirty::SCALARS,
@@ -579,17 +582,15 @@ fn set_userpwd(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     Ok(())
 }
 
-/// FETCHAUTH_BASIC.
-const FETCHAUTH_BASIC: i64 = 1;
-
-fn set_httpauth(_: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    // Basic is the only scheme built in (and upstream's default): a mask
-    // that allows it, or none, is fine; one that allows only others is not.
-    match a.int {
-        0 => Ok(()),
-        mask if mask & FETCHAUTH_BASIC != 0 => Ok(()),
-        _ => Err(FETCHE_NOT_BUILT_IN),
-    }
+fn set_httpauth(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    // An `unsigned long`: FETCHAUTH_ANY sets the upper bits too, and only
+    // bits 0..=31 mean anything. As upstream, methods not built in are
+    // dropped and a mask with none left answers NOT_BUILT_IN (the previous
+    // mask stays).
+    let mask = fetch_core::HttpAuth::from_bits(a.int as u64 as u32);
+    mask.built_in().ok_or(FETCHE_NOT_BUILT_IN)?;
+    o.httpauth = mask;
+    Ok(())
 }
 
 fn set_sockopt_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use fetch_core::{Easy, Method, ReadResult};
 
 use super::callbacks::{call_read, debug_closure, read_result};
-use super::{FetchEasy, PostData, dirty};
+use super::{FetchEasy, Options, PostData, dirty};
 use crate::codes::*;
 
 impl FetchEasy {
@@ -86,13 +86,7 @@ impl FetchEasy {
             e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
             e.unrestricted_auth(o.unrestricted_auth);
             e.fresh_connect(o.fresh_connect);
-            e.basic_auth(o.username.as_ref().map(|u| {
-                let p = o
-                    .password
-                    .as_ref()
-                    .map(|p| p.to_string_lossy().into_owned());
-                (u.to_string_lossy().into_owned(), p.unwrap_or_default())
-            }));
+            apply_auth(o, &mut e);
             e.accept_encoding(
                 o.accept_encoding
                     .as_ref()
@@ -214,7 +208,7 @@ impl FetchEasy {
 
 /// The method the options ask for, CUSTOMREQUEST aside (for
 /// FETCHINFO_EFFECTIVE_METHOD).
-fn base_method(o: &super::Options) -> &'static str {
+fn base_method(o: &Options) -> &'static str {
     if o.nobody {
         "HEAD"
     } else if o.upload {
@@ -224,4 +218,18 @@ fn base_method(o: &super::Options) -> &'static str {
     } else {
         "GET"
     }
+}
+
+/// USERPWD/USERNAME/PASSWORD, HTTPAUTH and XOAUTH2_BEARER.
+fn apply_auth(o: &Options, e: &mut Easy) {
+    // Checked at setopt time: only masks with a built-in method get here.
+    let _ = e.http_auth(o.httpauth);
+    e.bearer_token(o.bearer.as_ref().map(|t| t.to_string_lossy().into_owned()));
+    e.credentials(o.username.as_ref().map(|u| {
+        let p = o
+            .password
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned());
+        (u.to_string_lossy().into_owned(), p.unwrap_or_default())
+    }));
 }

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use slab::Slab;
 use socket2::{Domain, Protocol, SockAddr, Type};
-use url::Url;
 
 use crate::clock::Clock;
 use crate::dest::Dest;
@@ -324,6 +323,7 @@ impl Multi {
             upload_read: 0,
             route: None,
             pool_key: String::new(),
+            auth: Default::default(),
         });
         self.running += 1;
         let now = self.now;

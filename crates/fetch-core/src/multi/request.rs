@@ -3,6 +3,7 @@
 //! rules (rewind or fail).
 
 use super::*;
+use crate::auth::Login;
 
 /// Upstream's rule: ask for "100 Continue" before a body of unknown size
 /// or over 1 MiB, unless the application set its own "Expect:" header
@@ -34,35 +35,38 @@ pub(super) fn request_framing(method: &Method, body: &Body, headers: &[String]) 
     }
 }
 
+/// The user name and password a request to `dest` may carry: those of
+/// USERPWD/USERNAME/PASSWORD (they win, as upstream), else the current
+/// URL's, else the first URL's while credentials may go to `dest`.
+pub(super) fn login(easy: &Easy, dest: &Dest, first: Option<&Dest>, creds: bool) -> Option<Login> {
+    if let (true, Some((name, password))) = (creds, &easy.credentials) {
+        return Some((name.as_bytes().to_vec(), password.as_bytes().to_vec()));
+    }
+    let url = if !dest.url.username().is_empty() {
+        &dest.url
+    } else {
+        first
+            .map(|f| &f.url)
+            .filter(|u| creds && !u.username().is_empty())?
+    };
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).collect::<Vec<u8>>();
+    Some((decode(url.username()), decode(url.password().unwrap_or(""))))
+}
+
 /// The header lines to send: the application's, without credentials when
-/// they may not go to `dest`, plus `Authorization: Basic` from the URL's
-/// user and password (the current URL's, or the first URL's while at its
-/// origin) and `Expect: 100-continue`. Borrows when nothing changes.
+/// they may not go to `dest` (`creds`), plus the `Authorization` line of
+/// the authentication in use (`auth`) and `Expect: 100-continue`. Borrows
+/// when nothing changes.
 pub(super) fn request_headers<'a>(
     easy: &'a Easy,
     dest: &Dest,
-    first: Option<&Dest>,
+    auth: Option<String>,
     creds: bool,
     expect: bool,
 ) -> std::borrow::Cow<'a, [String]> {
     use std::borrow::Cow;
     let user = easy.headers.as_slice();
-    let userinfo = if !dest.url.username().is_empty() {
-        Some(&dest.url)
-    } else {
-        first
-            .map(|f| &f.url)
-            .filter(|u| creds && !u.username().is_empty())
-    };
-    // USERPWD/USERNAME/PASSWORD win over the URL's, as upstream; an
-    // application Authorization line wins over both.
-    let basic = if user.iter().any(|h| header_is(h, "authorization")) {
-        None
-    } else if let (true, Some((name, password))) = (creds, &easy.credentials) {
-        Some(basic_line(name.as_bytes(), password.as_bytes()))
-    } else {
-        userinfo.map(basic_auth)
-    };
+    let basic = auth;
     let accept = easy
         .accept_encoding
         .as_deref()
@@ -96,32 +100,45 @@ pub(super) fn request_headers<'a>(
     Cow::Owned(lines)
 }
 
+/// The `Authorization` line the authentication in use gives this request
+/// (none when the application sets its own).
+fn auth_line(t: &mut Transfer, dest: &Dest, creds: bool) -> Option<String> {
+    if t.easy.headers.iter().any(|h| header_is(h, "authorization")) {
+        t.auth = Default::default();
+        return None;
+    }
+    let login = login(&t.easy, dest, t.first.as_deref(), creds);
+    let token = t.easy.bearer.as_deref().filter(|_| creds);
+    let req = crate::auth::Request {
+        method: t.method.as_str(),
+        target: &dest.request_target,
+        sends_body: !matches!(t.method, Method::Get | Method::Head),
+    };
+    t.auth.request_line(&t.easy, login.as_ref(), token, &req)
+}
+
+/// The framing of the next request's body, and the exact upload size
+/// (`upload_len`) it implies. A Digest probe sends none of the body.
+fn framing_of(t: &mut Transfer) -> BodyFraming {
+    let mut framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
+    if t.auth.probe && framing != BodyFraming::None {
+        // Digest before its challenge: the body waits for the answer.
+        framing = BodyFraming::Length(0);
+    }
+    t.upload_len = match (&t.easy.body, framing) {
+        (_, BodyFraming::Length(0)) if t.auth.probe => None,
+        (Body::Reader { len: Some(n), .. }, _) => Some(*n),
+        (Body::Reader { len: None, .. }, BodyFraming::Length(n)) => Some(n),
+        _ => None,
+    };
+    framing
+}
+
 /// Whether header line `line` is named `name` (lower case).
 pub(super) fn header_is(line: &str, name: &str) -> bool {
     line.len() > name.len()
         && line.as_bytes()[name.len()] == b':'
         && line[..name.len()].eq_ignore_ascii_case(name)
-}
-
-/// `Authorization: Basic` for the URL's user and password.
-pub(super) fn basic_auth(url: &Url) -> String {
-    let decode = |s: &str| percent_encoding::percent_decode_str(s).collect::<Vec<u8>>();
-    basic_line(
-        &decode(url.username()),
-        &decode(url.password().unwrap_or("")),
-    )
-}
-
-/// `Authorization: Basic` for a user name and password.
-fn basic_line(name: &[u8], password: &[u8]) -> String {
-    use base64::Engine as _;
-    let mut pair = name.to_vec();
-    pair.push(b':');
-    pair.extend_from_slice(password);
-    format!(
-        "Authorization: Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    )
 }
 
 /// A body from memory, as it goes on the wire.
@@ -195,18 +212,14 @@ impl Multi {
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
         t.body_out = body::BodyOut::Plain;
         let dest = t.target.clone().expect("a started transfer has a target");
-        let framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
-        t.upload_len = match (&t.easy.body, framing) {
-            (Body::Reader { len: Some(n), .. }, _) => Some(*n),
-            (Body::Reader { len: None, .. }, BodyFraming::Length(n)) => Some(n),
-            _ => None,
-        };
-        let expect = wants_expect(&t.easy.headers, &t.easy.body, framing);
         let creds = self.credentials_allowed(ti);
         let t = &mut self.transfers[ti];
+        let auth = auth_line(t, &dest, creds);
+        let framing = framing_of(t);
+        let expect = !t.auth.probe && wants_expect(&t.easy.headers, &t.easy.body, framing);
         t.easy.info.effective_method = Some(t.method.as_str().to_owned());
         t.easy.info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });
-        let headers = request_headers(&t.easy, &dest, t.first.as_deref(), creds, expect);
+        let headers = request_headers(&t.easy, &dest, auth, creds, expect);
         let extra = xfer::request_lines(&t.easy, &t.method);
         let headers = if extra.is_empty() {
             headers
@@ -241,6 +254,7 @@ impl Multi {
         t.chunked_upload = framing == BodyFraming::Chunked;
         let easy = &mut *t.easy;
         match (&easy.body, framing) {
+            _ if t.auth.probe => {}
             (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
                 if let Some(debug) = easy.debug.as_mut() {
                     debug(InfoType::DataOut, b);

@@ -274,7 +274,7 @@ impl Multi {
             // HTTP_TRANSFER_DECODING off: every byte after the head as is.
             let t = &self.transfers[ti];
             if matches!(t.body_out, BodyOut::Raw { .. })
-                && t.following.is_none()
+                && !t.discarding()
                 && !matches!(d, Decoded::Head(_))
             {
                 let end = match d {
@@ -301,7 +301,7 @@ impl Multi {
                 let t = &mut self.transfers[ti];
                 let data = &raw[range];
                 t.easy.trace(InfoType::DataIn, data);
-                if t.following.is_some() {
+                if t.discarding() {
                     return None;
                 }
                 self.on_body(ti, data)
@@ -320,7 +320,8 @@ impl Multi {
         t.easy
             .with_header_log(|log| log.push(origin::TRAILER, fields, false, reveal));
         let lines = fields.split_inclusive(|&b| b == b'\n');
-        match pass_header_lines(&mut t.easy, lines, t.following.is_none()) {
+        let to_app = !t.discarding();
+        match pass_header_lines(&mut t.easy, lines, to_app) {
             Err(e) => Some(Outcome::Failed(e)),
             Ok(paused) => {
                 t.paused_recv |= paused;
@@ -443,6 +444,7 @@ fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
     t.rates.dltotal = head.content_length.unwrap_or(0);
     t.following = None;
     t.easy.info.redirect_url = None;
+    t.easy.info.httpauth_avail |= t.auth.on_final(head.status, head.lines(), t.easy.http_auth);
     if t.expect == Expect::Waiting {
         // A final answer before the body was sent: the body is never sent
         // and the connection cannot be reused.

@@ -109,6 +109,8 @@ pub(super) struct Transfer {
     /// The pool key of the current target: its origin plus whatever else
     /// makes a connection unfit for another transfer (route, binding).
     pub(super) pool_key: String,
+    /// HTTP authentication: the method in use, the Digest challenge.
+    pub(super) auth: crate::auth::AuthState,
 }
 
 impl Transfer {
@@ -117,6 +119,12 @@ impl Transfer {
         self.target
             .as_ref()
             .expect("a started transfer has a target")
+    }
+
+    /// The body of the current response is not the transfer's: a redirect
+    /// is followed, or the request goes again with credentials.
+    pub(super) fn discarding(&self) -> bool {
+        self.following.is_some() || self.auth.resend
     }
 
     /// The host and port connections are made to (CONNECT_TO applied).
@@ -302,6 +310,9 @@ impl Multi {
     /// A response is complete: follow a redirect or end the transfer.
     pub(super) fn complete(&mut self, ti: usize, reusable: bool) -> Step {
         let t = &mut self.transfers[ti];
+        if std::mem::take(&mut t.auth.resend) {
+            return self.resend_for_auth(ti, reusable);
+        }
         let Some(next) = t.following.take() else {
             self.finish(ti, Ok(()), reusable);
             return Step::Wait;
@@ -355,6 +366,30 @@ impl Multi {
             self.release_conn(cid, reusable);
         }
         self.set_target(ti, target);
+        Step::Continue
+    }
+
+    /// The response asked for authentication the transfer can give: the
+    /// same request goes again (its streamed body rewound), without
+    /// counting as a redirect.
+    fn resend_for_auth(&mut self, ti: usize, reusable: bool) -> Step {
+        let t = &mut self.transfers[ti];
+        if !matches!(t.method, Method::Get | Method::Head) {
+            if let Err(e) = self.rewind_upload(ti) {
+                self.finish(ti, Err(e), reusable);
+                return Step::Wait;
+            }
+        }
+        let t = &mut self.transfers[ti];
+        let url = t.target().url.as_str().to_owned();
+        t.easy
+            .trace_text(|| format!("Issue another request to this URL: '{url}'"));
+        t.phase = Phase::Init;
+        t.retried = false;
+        t.easy.info.size_upload = 0;
+        if let Some(cid) = t.conn.take() {
+            self.release_conn(cid, reusable);
+        }
         Step::Continue
     }
 }

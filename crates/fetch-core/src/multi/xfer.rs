@@ -10,6 +10,7 @@ use super::response::Outcome;
 use super::*;
 use crate::http::{ResponseHead, date};
 use crate::xfer::TimeCondition;
+use url::Url;
 
 /// Each `(name, value)` field of a head, values trimmed (lines that are
 /// not UTF-8 or have no colon are skipped).
@@ -141,7 +142,9 @@ pub(super) fn note_head_info(t: &mut Transfer, head: &ResponseHead) {
 pub(super) fn check_final_head(t: &mut Transfer, head: &ResponseHead) -> Option<Outcome> {
     let x = &t.easy.xfer;
     let status = head.status;
-    if t.following.is_some() {
+    // A redirect being followed, or a 401 answered by resending with
+    // credentials: this head is not the transfer's last.
+    if t.discarding() {
         return None;
     }
     if x.fail_on_error && status >= 400 {
