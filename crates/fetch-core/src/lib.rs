@@ -82,6 +82,7 @@ mod error;
 pub mod faults;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod h2;
 mod http;
 mod live;
 mod multi;
