@@ -34,6 +34,8 @@ mod flow;
 mod frame;
 mod headers;
 pub(crate) mod hpack;
+#[cfg(test)]
+mod live_tests;
 mod settings;
 mod stream;
 #[cfg(test)]
