@@ -236,6 +236,9 @@ pub struct TransferInfo {
     pub size_download: u64,
     /// Body bytes sent (FETCHINFO_SIZE_UPLOAD).
     pub size_upload: u64,
+    /// The last response's HTTP version: 10, 11 or 20; 0 before one
+    /// (FETCHINFO_HTTP_VERSION).
+    pub http_version: u8,
     /// Bytes of response heads received (FETCHINFO_HEADER_SIZE).
     pub header_size: u64,
     /// The IP address of the last connection (FETCHINFO_PRIMARY_IP).
@@ -297,6 +300,8 @@ pub struct Easy {
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) accept_encoding: Option<String>,
     pub(crate) fresh_connect: bool,
+    /// FETCHOPT_HTTP_VERSION.
+    pub(crate) http_version: crate::HttpVersion,
     pub(crate) open_socket: Option<OpenSocketFn>,
     pub(crate) sockopt: Option<SockoptFn>,
     pub(crate) close_socket: Option<CloseSocketFn>,
@@ -363,6 +368,7 @@ impl Easy {
             credentials: None,
             accept_encoding: None,
             fresh_connect: false,
+            http_version: crate::HttpVersion::None,
             open_socket: None,
             sockopt: None,
             close_socket: None,
@@ -476,6 +482,12 @@ impl Easy {
     /// for reuse (FETCHOPT_FORBID_REUSE).
     pub fn forbid_reuse(&mut self, on: bool) -> &mut Self {
         self.forbid_reuse = on;
+        self
+    }
+
+    /// The HTTP version to ask for (FETCHOPT_HTTP_VERSION).
+    pub fn http_version(&mut self, version: crate::HttpVersion) -> &mut Self {
+        self.http_version = version;
         self
     }
 

@@ -89,6 +89,7 @@ mod multi;
 mod resolve;
 mod socket;
 mod tls;
+mod version;
 
 pub use clock::Clock;
 pub use easy::{
@@ -101,3 +102,4 @@ pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};
 pub use tls::{TlsOptions, TlsVersion};
+pub use version::HttpVersion;

@@ -1,0 +1,242 @@
+//! HTTP/2 through the socket_action loop: prior-knowledge h2c, ALPN over
+//! TLS, many transfers multiplexed on one connection whose socket is
+//! announced once, uploads under flow control, removal of one stream,
+//! pause and resume. The server is hyper's (fixtures::H2Server).
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{App, Ev, run_one};
+use fetch_core::{Easy, Flow, HttpVersion, Interest, Pause};
+use fixtures::{H2Config, H2Server, TestPki, pattern};
+
+fn h2c(url: String) -> Easy {
+    let mut e = Easy::get(url);
+    e.http_version(HttpVersion::V2PriorKnowledge);
+    e
+}
+
+fn h2_tls(url: String, version: HttpVersion) -> Easy {
+    let mut e = Easy::get(url);
+    e.tls_mut().ca_blob = Some(TestPki::shared().ca_pem().into_bytes());
+    e.http_version(version);
+    e
+}
+
+#[test_log::test]
+fn prior_knowledge_get_reports_http2() {
+    let srv = H2Server::start();
+    let (mut app, id) = run_one(h2c(srv.url("/bytes/100000")));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert!(e.body() == pattern(100_000).as_slice());
+    assert_eq!(e.info().response_code, 200);
+    assert_eq!(e.info().http_version, 20);
+    assert_eq!((srv.h2_requests(), srv.h1_requests()), (1, 0));
+    // Nothing is left announced once the stream ended (SF-03).
+    assert_eq!(app.watched(), 0);
+}
+
+#[test_log::test]
+fn alpn_h2_over_tls_and_http11_when_asked() {
+    let srv = H2Server::start_tls();
+    let (mut app, id) = run_one(h2_tls(
+        srv.url_host("localhost", "/bytes/5000"),
+        HttpVersion::V2Tls,
+    ));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert!(e.body() == pattern(5000).as_slice());
+    assert_eq!(e.info().http_version, 20);
+    let (mut app, id) = run_one(h2_tls(
+        srv.url_host("localhost", "/bytes/5000"),
+        HttpVersion::V1_1,
+    ));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert!(app.multi.remove(id).unwrap().body() == pattern(5000).as_slice());
+    assert_eq!(
+        srv.alpn_seen(),
+        vec![Some(b"h2".to_vec()), Some(b"http/1.1".to_vec())]
+    );
+    assert_eq!((srv.h2_requests(), srv.h1_requests()), (1, 1));
+}
+
+/// An app whose multi holds one idle HTTP/2 connection to `srv`, so the
+/// transfers added next are streams on it (no PIPEWAIT yet: transfers
+/// added together before any connection exists each open one).
+fn warmed_up(srv: &H2Server) -> App {
+    let mut app = App::new();
+    let id = app.add(h2c(srv.url("/bytes/1")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    app
+}
+
+/// The socket events for one fd, in order.
+fn interests(app: &App, fd: i32) -> Vec<Interest> {
+    app.log()
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Socket {
+                fd: f, interest, ..
+            } if *f == fd => Some(*interest),
+            _ => None,
+        })
+        .collect()
+}
+
+fn first_socket(app: &App) -> i32 {
+    app.log()
+        .iter()
+        .find_map(|e| match e {
+            Ev::Socket { fd, .. } => Some(*fd),
+            Ev::Timer(_) => None,
+        })
+        .expect("a socket was announced")
+}
+
+#[test_log::test]
+fn concurrent_transfers_share_one_connection_and_one_announced_socket() {
+    let srv = H2Server::start();
+    let mut app = App::new();
+    let first = app.add(h2c(srv.url("/bytes/10")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(first).is_ok(), "{:?}", app.result(first));
+    let fd = first_socket(&app);
+    let before = interests(&app, fd).len();
+    let ids: Vec<_> = (0..20)
+        .map(|i| app.add(h2c(srv.url(&format!("/bytes/{}", 1000 * i + 1)))))
+        .collect();
+    let drip = app.add(h2c(srv.url("/drip/20000")));
+    app.run(Duration::from_secs(20));
+    for (i, id) in ids.iter().enumerate() {
+        assert!(app.result(*id).is_ok(), "{:?}", app.result(*id));
+        let e = app.multi.remove(*id).unwrap();
+        assert!(e.body() == pattern(1000 * i + 1).as_slice());
+        assert_eq!(
+            e.info().num_connects,
+            0,
+            "transfer {i} reused the connection"
+        );
+    }
+    assert!(app.result(drip).is_ok());
+    assert_eq!(srv.accepted(), 1);
+    assert_eq!(srv.h2_requests(), 22);
+    // The batch announced the shared socket once (IN), maybe OUT while
+    // frames waited, and REMOVEd it once, when the last stream ended.
+    let batch = &interests(&app, fd)[before..];
+    assert_eq!(batch.first(), Some(&Interest::In), "{batch:?}");
+    assert_eq!(
+        batch.iter().filter(|i| **i == Interest::Remove).count(),
+        1,
+        "{batch:?}"
+    );
+    assert_eq!(batch.last(), Some(&Interest::Remove));
+}
+
+#[test_log::test]
+fn upload_waits_for_the_servers_window() {
+    let srv = H2Server::start_with(H2Config {
+        initial_stream_window: Some(16_384),
+        ..H2Config::h2c()
+    });
+    let body = pattern(300_000);
+    let mut e = h2c(srv.url("/echo"));
+    e.post(body.clone());
+    let (mut app, id) = run_one(e);
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert_eq!(e.info().size_upload, 300_000);
+    assert!(e.body() == body.as_slice());
+}
+
+#[test_log::test]
+fn upload_from_a_read_callback() {
+    let srv = H2Server::start();
+    let data = pattern(200_000);
+    let mut at = 0;
+    let src = data.clone();
+    let mut e = h2c(srv.url("/echo"));
+    e.body_reader(Some(200_000), move |buf: &mut [u8]| {
+        let n = buf.len().min(src.len() - at);
+        buf[..n].copy_from_slice(&src[at..at + n]);
+        at += n;
+        fetch_core::ReadResult::Data(n)
+    });
+    let (mut app, id) = run_one(e);
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert!(app.multi.remove(id).unwrap().body() == data.as_slice());
+}
+
+#[test_log::test]
+fn removing_one_transfer_resets_only_its_stream() {
+    let srv = H2Server::start();
+    let mut app = warmed_up(&srv);
+    let slow = app.add(h2c(srv.url("/drip/200000")));
+    let others: Vec<_> = (0..5)
+        .map(|_| app.add(h2c(srv.url("/bytes/50000"))))
+        .collect();
+    // Let things start, then remove the slow one mid-stream.
+    for _ in 0..20 {
+        app.step(Duration::from_millis(20));
+    }
+    let gone = app.multi.remove(slow).unwrap();
+    assert!(gone.body().len() < 200_000);
+    app.run(Duration::from_secs(20));
+    for id in others {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+        assert!(app.multi.remove(id).unwrap().body() == pattern(50_000).as_slice());
+    }
+    let more = app.add(h2c(srv.url("/bytes/10")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(more).is_ok());
+    assert_eq!(srv.accepted(), 1, "the connection survived the reset");
+}
+
+#[test_log::test]
+fn pause_and_resume_a_stream() {
+    let srv = H2Server::start();
+    let mut app = warmed_up(&srv);
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let sink = got.clone();
+    let mut paused_once = false;
+    let mut e = h2c(srv.url("/bytes/3000000"));
+    e.write_function(move |d: &[u8]| {
+        if !paused_once {
+            paused_once = true;
+            return Flow::Pause;
+        }
+        sink.lock().unwrap().extend_from_slice(d);
+        Flow::Continue
+    });
+    let id = app.add(e);
+    let other = app.add(h2c(srv.url("/bytes/100000")));
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    while !app.done.iter().any(|m| m.transfer == other) {
+        app.step(Duration::from_millis(10));
+        assert!(std::time::Instant::now() < end, "the other transfer hung");
+    }
+    // The other stream finished, on the same connection, while this one
+    // was paused (its window closed, the connection's did not).
+    assert_eq!(srv.accepted(), 1);
+    assert!(app.result(other).is_ok(), "{:?}", app.result(other));
+    assert!(got.lock().unwrap().is_empty());
+    app.multi.pause(id, Pause::CONT).unwrap();
+    app.run(Duration::from_secs(20));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert_eq!(got.lock().unwrap().len(), 3_000_000);
+    assert!(*got.lock().unwrap() == pattern(3_000_000));
+}
+
+#[test_log::test]
+fn transfers_added_together_each_connect_and_all_finish() {
+    let srv = H2Server::start();
+    let mut app = App::new();
+    let a = app.add(h2c(srv.url("/bytes/3000000")));
+    let b = app.add(h2c(srv.url("/bytes/100000")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(a).is_ok(), "{:?}", app.result(a));
+    assert!(app.result(b).is_ok(), "{:?}", app.result(b));
+    assert_eq!(srv.accepted(), 2);
+}
