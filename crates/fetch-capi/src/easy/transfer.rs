@@ -83,6 +83,7 @@ impl FetchEasy {
             e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
             e.unrestricted_auth(o.unrestricted_auth);
             e.fresh_connect(o.fresh_connect);
+            e.http_version(o.http_version);
             e.basic_auth(o.username.as_ref().map(|u| {
                 let p = o
                     .password

@@ -99,6 +99,14 @@ impl Multi {
         self.h2.by_transfer.contains_key(&ti)
     }
 
+    /// One transfer with a stream on the shared connection, named in its
+    /// socket callbacks (upstream passes one of the easy handles too).
+    pub(super) fn h2_some_transfer(&self, cid: usize) -> Option<TransferId> {
+        let s = self.h2.by_conn.get(&cid)?;
+        let ti = s.slots.values().map(|slot| slot.ti).min()?;
+        self.transfers.get(ti).map(|t| t.id(ti))
+    }
+
     /// A live HTTP/2 connection to the transfer's origin with room for
     /// one more stream, if the transfer may use HTTP/2.
     pub(super) fn h2_find(&mut self, ti: usize) -> Option<usize> {
