@@ -302,6 +302,8 @@ pub struct Easy {
     pub(crate) fresh_connect: bool,
     /// FETCHOPT_HTTP_VERSION.
     pub(crate) http_version: crate::HttpVersion,
+    /// FETCHOPT_PIPEWAIT.
+    pub(crate) pipewait: bool,
     pub(crate) open_socket: Option<OpenSocketFn>,
     pub(crate) sockopt: Option<SockoptFn>,
     pub(crate) close_socket: Option<CloseSocketFn>,
@@ -369,6 +371,7 @@ impl Easy {
             accept_encoding: None,
             fresh_connect: false,
             http_version: crate::HttpVersion::None,
+            pipewait: false,
             open_socket: None,
             sockopt: None,
             close_socket: None,
@@ -488,6 +491,13 @@ impl Easy {
     /// The HTTP version to ask for (FETCHOPT_HTTP_VERSION).
     pub fn http_version(&mut self, version: crate::HttpVersion) -> &mut Self {
         self.http_version = version;
+        self
+    }
+
+    /// Wait for a connection to the same origin that is being set up and
+    /// may multiplex (HTTP/2), rather than open another (FETCHOPT_PIPEWAIT).
+    pub fn pipewait(&mut self, on: bool) -> &mut Self {
+        self.pipewait = on;
         self
     }
 

@@ -240,3 +240,61 @@ fn transfers_added_together_each_connect_and_all_finish() {
     assert!(app.result(b).is_ok(), "{:?}", app.result(b));
     assert_eq!(srv.accepted(), 2);
 }
+
+/// PIPEWAIT: a hundred transfers added at once wait for the first one's
+/// connection and all run on it.
+#[test_log::test]
+fn pipewait_puts_a_hundred_transfers_on_one_connection() {
+    let srv = H2Server::start();
+    let mut app = App::new();
+    let ids: Vec<_> = (0..100)
+        .map(|i| {
+            let mut e = h2c(srv.url(&format!("/bytes/{}", 100 * i)));
+            e.pipewait(true);
+            app.add(e)
+        })
+        .collect();
+    app.run(Duration::from_secs(30));
+    for (i, id) in ids.into_iter().enumerate() {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+        assert!(app.multi.remove(id).unwrap().body() == pattern(100 * i).as_slice());
+    }
+    assert_eq!((srv.accepted(), srv.h2_requests()), (1, 100));
+}
+
+/// OPT-07: MAX_CONCURRENT_STREAMS caps the streams of one connection;
+/// more transfers open more connections.
+#[test_log::test]
+fn max_concurrent_streams_caps_streams_per_connection() {
+    let srv = H2Server::start();
+    let mut app = warmed_up(&srv);
+    app.multi.set_max_concurrent_streams(2);
+    let ids: Vec<_> = (0..6)
+        .map(|_| app.add(h2c(srv.url("/drip/20000"))))
+        .collect();
+    app.run(Duration::from_secs(20));
+    for id in ids {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    }
+    assert!(srv.peak_streams() <= 2, "peak {}", srv.peak_streams());
+    assert!(srv.accepted() >= 3, "accepted {}", srv.accepted());
+}
+
+/// OPT-08: without the multiplex bit every transfer has its own
+/// connection, still HTTP/2.
+#[test_log::test]
+fn pipelining_without_multiplex_gives_each_transfer_a_connection() {
+    let srv = H2Server::start();
+    let mut app = warmed_up(&srv);
+    app.multi.set_multiplexing(false);
+    let ids: Vec<_> = (0..3)
+        .map(|_| app.add(h2c(srv.url("/drip/5000"))))
+        .collect();
+    app.run(Duration::from_secs(20));
+    for id in ids {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+        assert_eq!(app.multi.remove(id).unwrap().info().http_version, 20);
+    }
+    assert_eq!(srv.accepted(), 4);
+    assert_eq!(srv.peak_streams(), 1);
+}

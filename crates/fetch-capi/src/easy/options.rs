@@ -411,6 +411,9 @@ easy_options! {
     /// FETCHOPT_HTTP_VERSION: which HTTP version to ask for.
     FETCHOPT_HTTP_VERSION = FETCHOPTTYPE_VALUES + 84, dirty::SCALARS,
         |o, a| { o.http_version = http_version(a.int())?; Ok(()) };
+    /// FETCHOPT_PIPEWAIT: wait for a connection that may multiplex.
+    FETCHOPT_PIPEWAIT = FETCHOPTTYPE_LONG + 237, dirty::SCALARS,
+        |o, a| { o.pipewait = a.flag(); Ok(()) };
     /// FETCHOPT_FORBID_REUSE: close the connection after the transfer.
     FETCHOPT_FORBID_REUSE = FETCHOPTTYPE_LONG + 75, dirty::SCALARS,
         |o, a| { o.forbid_reuse = a.flag(); Ok(()) };

@@ -84,6 +84,7 @@ impl FetchEasy {
             e.unrestricted_auth(o.unrestricted_auth);
             e.fresh_connect(o.fresh_connect);
             e.http_version(o.http_version);
+            e.pipewait(o.pipewait);
             e.basic_auth(o.username.as_ref().map(|u| {
                 let p = o
                     .password

@@ -61,7 +61,17 @@ pub(super) struct Sessions {
     alpn: FxHashMap<u64, (Arc<rustls::ClientConfig>, Arc<rustls::ClientConfig>)>,
     /// Reused for the events of one read.
     events: Vec<Recv>,
+    /// PIPEWAIT: transfers (index, generation) waiting for a connection
+    /// being set up to become shared.
+    pipe_waiters: FxHashMap<usize, Vec<(usize, u32)>>,
+    /// FETCHMOPT_PIPELINING's multiplex bit (OPT-08).
+    no_multiplex: bool,
+    /// FETCHMOPT_MAX_CONCURRENT_STREAMS (OPT-07); 0 means the default.
+    max_streams: u32,
 }
+
+/// OPT-07: the default and the fallback for values out of range.
+const DEFAULT_MAX_STREAMS: u32 = 100;
 
 impl Sessions {
     /// The configuration to use for a TLS connection: `base` itself, or a
@@ -94,6 +104,22 @@ fn conn_error(e: &h2::ConnError) -> Error {
 }
 
 impl Multi {
+    /// FETCHMOPT_PIPELINING: with the multiplex bit (2, the default),
+    /// transfers share HTTP/2 connections; without it each transfer has a
+    /// connection of its own (OPT-08).
+    pub fn set_multiplexing(&mut self, on: bool) {
+        self.h2.no_multiplex = !on;
+    }
+
+    /// FETCHMOPT_MAX_CONCURRENT_STREAMS: streams per HTTP/2 connection;
+    /// values outside 1..=2^31-1 become the default, 100 (OPT-07).
+    pub fn set_max_concurrent_streams(&mut self, streams: i64) {
+        self.h2.max_streams = match u32::try_from(streams) {
+            Ok(n) if (1..=0x7fff_ffff).contains(&n) => n,
+            _ => DEFAULT_MAX_STREAMS,
+        };
+    }
+
     /// Whether the transfer runs on an HTTP/2 stream.
     pub(super) fn on_h2(&self, ti: usize) -> bool {
         self.h2.by_transfer.contains_key(&ti)
@@ -107,23 +133,89 @@ impl Multi {
         self.transfers.get(ti).map(|t| t.id(ti))
     }
 
-    /// A live HTTP/2 connection to the transfer's origin with room for
-    /// one more stream, if the transfer may use HTTP/2.
-    pub(super) fn h2_find(&mut self, ti: usize) -> Option<usize> {
+    /// A starting transfer's HTTP/2 options: a stream on a shared
+    /// connection to its origin, or (PIPEWAIT) a wait for a connection
+    /// being set up that may become one. `None`: go the HTTP/1.1 way
+    /// (pool, then a new connection).
+    pub(super) fn h2_reuse(&mut self, ti: usize) -> Option<Step> {
         let t = &self.transfers[ti];
         let target = t.target.as_ref()?;
-        if t.easy.fresh_connect || !t.easy.http_version.allows_h2(target.https) {
+        if self.h2.no_multiplex
+            || t.easy.fresh_connect
+            || !t.easy.http_version.allows_h2(target.https)
+        {
             return None;
         }
-        let origin = &target.origin;
+        if let Some(cid) = self.h2_find(ti) {
+            self.h2_attach(ti, cid);
+            return Some(Step::Wait);
+        }
+        self.h2_pipewait(ti).then_some(Step::Wait)
+    }
+
+    /// A live HTTP/2 connection to the transfer's origin with room for
+    /// one more stream.
+    fn h2_find(&mut self, ti: usize) -> Option<usize> {
+        let origin = &self.transfers[ti].target.as_ref()?.origin;
+        let limit = match self.h2.max_streams {
+            0 => DEFAULT_MAX_STREAMS,
+            n => n,
+        } as usize;
         let cid = self.h2.by_conn.iter().find_map(|(&cid, s)| {
-            (self.conns[cid].origin == *origin && s.conn.can_open().is_ok()).then_some(cid)
+            let room = s.conn.can_open().is_ok() && s.slots.len() < limit;
+            (self.conns[cid].origin == *origin && room).then_some(cid)
         })?;
         // Whatever the server said while the connection sat idle (a
         // GOAWAY, a close) is read before it takes a new stream.
         self.h2_event(cid, Events::NONE);
         let s = self.h2.by_conn.get(&cid)?;
         s.conn.can_open().is_ok().then_some(cid)
+    }
+
+    /// PIPEWAIT: waits for a connection to the same origin that is still
+    /// connecting or handshaking for a transfer that may use HTTP/2.
+    fn h2_pipewait(&mut self, ti: usize) -> bool {
+        let t = &self.transfers[ti];
+        if !t.easy.pipewait {
+            return false;
+        }
+        let origin = &t.target().origin;
+        let https = t.target().https;
+        let pending = self.conns.iter().find_map(|(cid, c)| {
+            let ConnState::Busy(owner) = c.state else {
+                return None;
+            };
+            let o = self.transfers.get(owner)?;
+            let setting_up = matches!(o.phase, Phase::Connecting | Phase::Handshaking);
+            (c.origin == *origin && setting_up && o.easy.http_version.allows_h2(https))
+                .then_some(cid)
+        });
+        let Some(cid) = pending else {
+            return false;
+        };
+        let t = &mut self.transfers[ti];
+        t.phase = Phase::Pending;
+        let waiter = (ti, t.generation);
+        self.h2.pipe_waiters.entry(cid).or_default().push(waiter);
+        true
+    }
+
+    /// The connection PIPEWAIT transfers waited for is settled (shared,
+    /// HTTP/1.1 or gone): they start again and find their way from there.
+    pub(super) fn h2_wake_pipe_waiters(&mut self, cid: usize) {
+        let Some(waiters) = self.h2.pipe_waiters.remove(&cid) else {
+            return;
+        };
+        let now = self.now;
+        for (ti, generation) in waiters {
+            let Some(t) = self.transfers.get_mut(ti) else {
+                continue;
+            };
+            if t.generation == generation && t.phase == Phase::Pending {
+                t.phase = Phase::Init;
+                self.set_deadline(ti, Kind::Kick, Some(now));
+            }
+        }
     }
 
     /// The connection negotiated HTTP/2 (or prior knowledge says it
@@ -141,6 +233,7 @@ impl Multi {
             .easy
             .trace_text(|| "using HTTP/2".to_owned());
         self.h2_attach(ti, cid);
+        self.h2_wake_pipe_waiters(cid);
         Step::Wait
     }
 

@@ -155,6 +155,8 @@ impl Multi {
     /// Puts a connected connection to work for a transfer: the request is
     /// built and the transfer moves to Sending.
     pub(super) fn attach(&mut self, ti: usize, cid: usize) {
+        // PIPEWAIT: the connection turned out HTTP/1.1.
+        self.h2_wake_pipe_waiters(cid);
         let t = &mut self.transfers[ti];
         t.conn = Some(cid);
         t.phase = Phase::Sending;

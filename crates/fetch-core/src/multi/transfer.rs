@@ -207,9 +207,8 @@ impl Multi {
                 }
             }
         }
-        if let Some(cid) = self.h2_find(ti) {
-            self.h2_attach(ti, cid);
-            return Step::Wait;
+        if let Some(step) = self.h2_reuse(ti) {
+            return step;
         }
         if let Some(cid) = self.take_idle(ti) {
             let t = &mut self.transfers[ti];
