@@ -298,3 +298,85 @@ fn pipelining_without_multiplex_gives_each_transfer_a_connection() {
     assert_eq!(srv.accepted(), 4);
     assert_eq!(srv.peak_streams(), 1);
 }
+
+/// A stream the server resets fails with FETCHE_HTTP2_STREAM; the other
+/// streams on the connection finish.
+#[test_log::test]
+fn server_reset_fails_only_that_stream() {
+    let srv = H2Server::start();
+    let mut app = warmed_up(&srv);
+    let bad = app.add(h2c(srv.url("/reset/1000")));
+    let good: Vec<_> = (0..3)
+        .map(|_| app.add(h2c(srv.url("/drip/30000"))))
+        .collect();
+    app.run(Duration::from_secs(20));
+    let err = app.result(bad).as_ref().expect_err("reset stream fails");
+    assert_eq!(err.code(), fetch_core::ErrorCode::Http2Stream);
+    assert!(
+        err.detail().contains("was not closed cleanly"),
+        "{}",
+        err.detail()
+    );
+    for id in good {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    }
+    assert_eq!(srv.accepted(), 1);
+}
+
+/// Redirects are followed over HTTP/2 as over HTTP/1.1 (the next request
+/// is a new stream on the same connection).
+#[test_log::test]
+fn redirect_followed_on_the_same_connection() {
+    let srv = H2Server::start();
+    let mut e = h2c(srv.url("/redirect/bytes/777"));
+    e.follow_location(true);
+    let (mut app, id) = run_one(e);
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert!(e.body() == pattern(777).as_slice());
+    assert_eq!((e.info().redirect_count, e.info().response_code), (1, 200));
+    assert_eq!((srv.accepted(), srv.h2_requests()), (1, 2));
+}
+
+/// The header callback sees the head as upstream shows an HTTP/2 one.
+#[test_log::test]
+fn header_callback_gets_http2_status_line_and_fields() {
+    let srv = H2Server::start();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let mut e = h2c(srv.url("/bytes/5"));
+    e.header_function(move |l: &[u8]| {
+        sink.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(l).into_owned());
+        Flow::Continue
+    });
+    let (app, id) = run_one(e);
+    assert!(app.result(id).is_ok());
+    let lines = lines.lock().unwrap();
+    assert_eq!(lines[0], "HTTP/2 200 \r\n");
+    assert!(
+        lines.contains(&"content-length: 5\r\n".to_owned()),
+        "{lines:?}"
+    );
+    assert_eq!(lines.last().map(String::as_str), Some("\r\n"));
+}
+
+/// A total timeout on one stream resets it; the connection stays.
+#[test_log::test]
+fn timeout_on_a_stream_resets_it() {
+    let srv = H2Server::start();
+    let mut app = warmed_up(&srv);
+    let mut slow = h2c(srv.url("/drip/1000000"));
+    slow.timeout(Duration::from_millis(100));
+    let slow = app.add(slow);
+    let ok = app.add(h2c(srv.url("/bytes/1000")));
+    app.run(Duration::from_secs(20));
+    let err = app.result(slow).as_ref().expect_err("timed out");
+    assert_eq!(err.code(), fetch_core::ErrorCode::OperationTimedout);
+    assert!(app.result(ok).is_ok());
+    let again = app.add(h2c(srv.url("/bytes/10")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(again).is_ok());
+    assert_eq!(srv.accepted(), 1);
+}
