@@ -260,6 +260,8 @@ impl Multi {
         }
         if let Err(e) = to_header_callback(t, &lines) {
             self.fail(ti, e);
+        } else if self.transfers[ti].paused_recv {
+            self.refresh_interest(ti);
         }
     }
 
@@ -284,6 +286,10 @@ impl Multi {
             if let Err(e) = self.deliver(ti, data) {
                 self.fail(ti, e);
                 return;
+            }
+            if self.transfers[ti].paused_recv {
+                // Paused now: the once-a-second progress tick starts.
+                self.refresh_interest(ti);
             }
         }
         self.h2_release(cid, stream);
@@ -440,7 +446,11 @@ impl Multi {
                     }
                     let (data, end) = read_body(t).map_err(|e| (ti, e))?;
                     match data {
-                        None => return Ok(()), // paused
+                        None => {
+                            // Paused by the read callback.
+                            self.refresh_interest(ti);
+                            return Ok(());
+                        }
                         Some(d) => {
                             *pending = d;
                             *eof = end;
