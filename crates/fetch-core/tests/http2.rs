@@ -380,3 +380,57 @@ fn timeout_on_a_stream_resets_it() {
     assert!(app.result(again).is_ok());
     assert_eq!(srv.accepted(), 1);
 }
+
+/// The no-spin promise over HTTP/2: with its only stream paused, the
+/// shared socket is not watched, so the loop gets zero wake-ups and makes
+/// zero socket_action calls; on resume the body completes intact.
+#[test_log::test]
+fn paused_stream_wakes_nothing() {
+    let srv = H2Server::start();
+    let mut app = App::new();
+    let body = Arc::new(Mutex::new(Vec::new()));
+    let paused = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (b, p) = (body.clone(), paused.clone());
+    let mut e = h2c(srv.url("/bytes/4000000"));
+    e.write_function(move |d: &[u8]| {
+        let mut b = b.lock().unwrap();
+        if b.len() >= 200_000 && !p.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Flow::Pause;
+        }
+        b.extend_from_slice(d);
+        Flow::Continue
+    });
+    let id = app.add(e);
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    while !paused.load(std::sync::atomic::Ordering::SeqCst) {
+        app.step(Duration::from_millis(10));
+        assert!(std::time::Instant::now() < end, "never paused");
+    }
+    app.step(Duration::from_millis(5));
+    assert_eq!(
+        app.watched(),
+        0,
+        "the paused stream's socket is not watched"
+    );
+    let wake_before = app.shared.lock().unwrap().wakeups;
+    let actions_before = app.actions;
+    for _ in 0..25 {
+        app.step(Duration::from_millis(20));
+    }
+    assert_eq!(
+        app.shared.lock().unwrap().wakeups,
+        wake_before,
+        "no wake-ups while paused"
+    );
+    assert_eq!(
+        app.actions, actions_before,
+        "no socket_action calls while paused"
+    );
+    app.multi.pause(id, Pause::CONT).unwrap();
+    app.run(Duration::from_secs(30));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert!(
+        *body.lock().unwrap() == pattern(4_000_000),
+        "held data first, in order"
+    );
+}

@@ -156,6 +156,7 @@ impl Multi {
             let t = &self.transfers[ti];
             let paused = t.paused_recv || t.paused_send;
             self.progress_tick(ti, paused);
+            self.h2_interest_of(ti);
             return;
         }
         let t = &self.transfers[ti];

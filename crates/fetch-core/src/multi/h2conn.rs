@@ -120,6 +120,14 @@ impl Multi {
         };
     }
 
+    /// Recomputes the interest of the connection the transfer's stream is
+    /// on (a pause or resume changed what it needs).
+    pub(super) fn h2_interest_of(&mut self, ti: usize) {
+        if let Some(&(cid, _)) = self.h2.by_transfer.get(&ti) {
+            self.h2_interest(cid);
+        }
+    }
+
     /// Whether the transfer runs on an HTTP/2 stream.
     pub(super) fn on_h2(&self, ti: usize) -> bool {
         self.h2.by_transfer.contains_key(&ti)
@@ -366,18 +374,25 @@ impl Multi {
         true
     }
 
-    /// The union of what the streams need; nothing (REMOVE) once no
-    /// stream uses the connection (SF-03).
+    /// The union of what the streams need: IN while any stream reads (or
+    /// waits for window to upload), OUT while frames wait; nothing
+    /// (REMOVE) once no stream uses the connection (SF-03) or every
+    /// stream is paused, so paused transfers wake nothing.
     pub(super) fn h2_interest(&mut self, cid: usize) {
         let (Some(s), Some(conn)) = (self.h2.by_conn.get(&cid), self.conns.get(cid)) else {
             return;
         };
-        let bits = if s.slots.is_empty() {
-            0
-        } else if s.conn.wants_write() || conn.tls_wants_write() {
-            WANT_READ | WANT_WRITE
-        } else {
-            WANT_READ
+        let reads = s.slots.values().any(|slot| {
+            let t = &self.transfers[slot.ti];
+            let uploading = !matches!(slot.upload, Upload::Done) && !t.paused_send;
+            !t.paused_recv || uploading
+        });
+        let writes = !s.slots.is_empty() && (s.conn.wants_write() || conn.tls_wants_write());
+        let bits = match (reads, writes) {
+            (true, true) => WANT_READ | WANT_WRITE,
+            (true, false) => WANT_READ,
+            (false, true) => WANT_WRITE,
+            (false, false) => 0,
         };
         self.sockets.want(conn.fd, bits);
     }
