@@ -101,3 +101,56 @@ fn garbage_instead_of_frames_ends_the_connection() {
     let bad = hostile(vec![0x10, 0, 0, 0, 0, 0, 0, 0, 1]);
     assert_eq!(run_beside_a_good_transfer(&bad), ErrorCode::Http2);
 }
+
+const DATA: u8 = 0x0;
+const GOAWAY: u8 = 0x7;
+
+fn goaway(last: u32) -> Vec<u8> {
+    let mut p = last.to_be_bytes().to_vec();
+    p.extend_from_slice(&0u32.to_be_bytes());
+    frame(GOAWAY, 0, 0, &p)
+}
+
+/// A server that answers stream 1 with 200 and `hi`.
+fn answers_hi() -> Script {
+    let mut bytes = frame(SETTINGS, 0, 0, &[]);
+    bytes.extend_from_slice(&frame(HEADERS, END_HEADERS, 1, &[0x88]));
+    bytes.extend_from_slice(&frame(DATA, END_STREAM, 1, b"hi"));
+    Script::new().expect_request().write(bytes).stall()
+}
+
+fn goes_away() -> Script {
+    let mut bytes = frame(SETTINGS, 0, 0, &[]);
+    bytes.extend_from_slice(&goaway(0));
+    Script::new().expect_request().write(bytes).stall()
+}
+
+fn h2_get(url: String) -> Easy {
+    let mut e = Easy::get(url);
+    e.http_version(HttpVersion::V2PriorKnowledge);
+    e
+}
+
+/// GOAWAY before the stream was processed: the request goes again on a
+/// new connection.
+#[test_log::test]
+fn unprocessed_stream_after_goaway_is_retried() {
+    let srv = ScriptedServer::start_seq(vec![goes_away(), answers_hi()]);
+    let (mut app, id) = common::run_one(h2_get(srv.url("/")));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert_eq!(app.multi.remove(id).unwrap().body(), b"hi");
+    assert_eq!(srv.accepted(), 2);
+}
+
+/// A server that always goes away gets one retry, then the transfer
+/// fails with FETCHE_HTTP2.
+#[test_log::test]
+fn goaway_again_fails_the_transfer() {
+    let srv = ScriptedServer::start_seq(vec![goes_away(), goes_away(), goes_away()]);
+    let (app, id) = common::run_one(h2_get(srv.url("/")));
+    assert_eq!(
+        app.result(id).as_ref().unwrap_err().code(),
+        ErrorCode::Http2
+    );
+    assert_eq!(srv.accepted(), 2);
+}

@@ -309,8 +309,23 @@ impl Multi {
             s.slots.remove(&stream);
             s.conn.reset(stream, Reason::CANCEL);
         }
-        self.h2_flush(cid);
-        self.h2_interest(cid);
+        if self.h2_flush(cid) && !self.h2_close_if_spent(cid) {
+            self.h2_interest(cid);
+        }
+    }
+
+    /// A connection that can take no new stream (GOAWAY received) closes
+    /// once its last stream is done, instead of lingering unwatched.
+    pub(super) fn h2_close_if_spent(&mut self, cid: usize) -> bool {
+        let spent = self
+            .h2
+            .by_conn
+            .get(&cid)
+            .is_some_and(|s| s.slots.is_empty() && s.conn.can_open().is_err());
+        if spent {
+            self.h2_close(cid);
+        }
+        spent
     }
 
     /// A transfer's turn on its stream (a kick after resume or a yield):

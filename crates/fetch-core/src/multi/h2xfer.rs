@@ -169,10 +169,19 @@ impl Multi {
     }
 
     /// The transfer goes back to the start and looks for a connection
-    /// again (streams the server did not process).
+    /// again (streams the server did not process), once: a server that
+    /// refuses it again ends it.
     fn h2_retry(&mut self, ti: usize) {
         let now = self.now;
         let t = &mut self.transfers[ti];
+        if std::mem::replace(&mut t.retried, true) {
+            let err = Error::new(
+                ErrorCode::Http2,
+                "HTTP/2 stream refused by the server again (REFUSED_STREAM or GOAWAY)",
+            );
+            self.fail(ti, err);
+            return;
+        }
         t.phase = Phase::Init;
         t.conn = None;
         t.easy.info.size_upload = 0;
@@ -369,6 +378,7 @@ impl Multi {
             s.slots.remove(&stream);
         }
         self.h2.by_transfer.remove(&ti);
+        self.h2_close_if_spent(cid);
         if let Err(e) = self.progress(ti) {
             self.fail(ti, e);
             return;
