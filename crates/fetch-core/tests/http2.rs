@@ -434,3 +434,26 @@ fn paused_stream_wakes_nothing() {
         "held data first, in order"
     );
 }
+
+/// Trailers reach the header callback after the body, as over HTTP/1.1
+/// chunked responses.
+#[test_log::test]
+fn trailers_reach_the_header_callback() {
+    let srv = H2Server::start();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let mut e = h2c(srv.url("/trailers/3000"));
+    e.header_function(move |l: &[u8]| {
+        sink.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(l).into_owned());
+        Flow::Continue
+    });
+    let (mut app, id) = run_one(e);
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert!(app.multi.remove(id).unwrap().body() == pattern(3000).as_slice());
+    let lines = lines.lock().unwrap();
+    let at = lines.iter().position(|l| l == "x-checksum: 3000\r\n");
+    assert!(at.is_some(), "{lines:?}");
+    assert_eq!(lines.last().map(String::as_str), Some("\r\n"));
+}
