@@ -457,3 +457,86 @@ fn trailers_reach_the_header_callback() {
     assert!(at.is_some(), "{lines:?}");
     assert_eq!(lines.last().map(String::as_str), Some("\r\n"));
 }
+
+/// MAX_RECV_SPEED over HTTP/2, on a manual clock: bytes ahead of the
+/// limit wait in the stream's slot (its window stays closed) until a
+/// timer, never a sleep.
+#[test_log::test]
+fn max_recv_speed_throttles_a_stream() {
+    let srv = H2Server::start();
+    let clock = fetch_core::Clock::manual();
+    let mut app = App::with_multi(fetch_core::Multi::with_clock(clock.clone()));
+    let mut e = h2c(srv.url("/bytes/100000"));
+    e.max_recv_speed(10_000);
+    let id = app.add(e);
+    let mut throttled = 0;
+    for _ in 0..2000 {
+        if app.multi.running() == 0 {
+            break;
+        }
+        app.step(Duration::from_millis(2));
+        // Only the throttle's timers are this short (the connect timeout
+        // is minutes away).
+        if let Some(wait) = app
+            .multi
+            .timeout()
+            .filter(|w| !w.is_zero() && *w < Duration::from_secs(60))
+        {
+            throttled += 1;
+            clock.advance(wait);
+            app.multi
+                .socket_action(fetch_core::Target::Timeout, fetch_core::Events::NONE)
+                .unwrap();
+        }
+    }
+    while let Some((m, _)) = app.multi.info_read() {
+        app.done.push(m);
+    }
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert!(throttled >= 3, "throttled {throttled} times");
+    let e = app.multi.remove(id).unwrap();
+    assert!(e.body() == pattern(100_000).as_slice());
+    assert!(
+        e.info().speed_download <= 12_000,
+        "{}",
+        e.info().speed_download
+    );
+}
+
+/// MAX_SEND_SPEED over HTTP/2, on a manual clock: the upload goes out in
+/// steps separated by timers and the body arrives intact.
+#[test_log::test]
+fn max_send_speed_throttles_an_upload() {
+    let srv = H2Server::start();
+    let clock = fetch_core::Clock::manual();
+    let mut app = App::with_multi(fetch_core::Multi::with_clock(clock.clone()));
+    let body = pattern(100_000);
+    let mut e = h2c(srv.url("/echo"));
+    e.post(body.clone());
+    e.max_send_speed(20_000);
+    let id = app.add(e);
+    let mut throttled = 0;
+    for _ in 0..5000 {
+        if app.multi.running() == 0 {
+            break;
+        }
+        app.step(Duration::from_millis(2));
+        if let Some(wait) = app
+            .multi
+            .timeout()
+            .filter(|w| !w.is_zero() && *w < Duration::from_secs(60))
+        {
+            throttled += 1;
+            clock.advance(wait);
+            app.multi
+                .socket_action(fetch_core::Target::Timeout, fetch_core::Events::NONE)
+                .unwrap();
+        }
+    }
+    while let Some((m, _)) = app.multi.info_read() {
+        app.done.push(m);
+    }
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert!(throttled >= 2, "throttled {throttled} times");
+    assert!(app.multi.remove(id).unwrap().body() == body.as_slice());
+}

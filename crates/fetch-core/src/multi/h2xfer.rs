@@ -277,17 +277,27 @@ impl Multi {
     /// Body bytes: delivered unless the transfer is paused (then kept,
     /// and the stream window stays closed by that much).
     fn h2_data(&mut self, cid: usize, stream: u32, data: &[u8]) {
-        let Some(s) = self.h2.by_conn.get_mut(&cid) else {
+        let Some(ti) = self.slot_ti(cid, stream) else {
             return;
         };
-        let Some(slot) = s.slots.get_mut(&stream) else {
+        // MAX_RECV_SPEED: ahead of the limit, bytes wait in the slot and
+        // the stream window stays closed until the kick at `until`.
+        let throttled = self.throttled_until(ti, true);
+        if let Some(until) = throttled {
+            self.set_deadline(ti, Kind::Kick, Some(until));
+        }
+        let Some(slot) = self
+            .h2
+            .by_conn
+            .get_mut(&cid)
+            .and_then(|s| s.slots.get_mut(&stream))
+        else {
             return;
         };
-        let ti = slot.ti;
         slot.unreleased += data.len();
         let t = &mut self.transfers[ti];
         t.easy.trace(InfoType::DataIn, data);
-        if t.paused_recv || !slot.buffered.is_empty() {
+        if t.paused_recv || throttled.is_some() || !slot.buffered.is_empty() {
             slot.buffered.extend_from_slice(data);
             return;
         }
@@ -327,23 +337,47 @@ impl Multi {
     /// On resume: the bytes kept while paused go first; a stream whose end
     /// already arrived completes once they are out.
     pub(super) fn h2_deliver_buffered(&mut self, cid: usize, stream: u32) {
-        let Some(slot) = self
-            .h2
-            .by_conn
-            .get_mut(&cid)
-            .and_then(|s| s.slots.get_mut(&stream))
-        else {
+        let Some(ti) = self.slot_ti(cid, stream) else {
             return;
         };
-        let ti = slot.ti;
-        if self.transfers[ti].paused_recv {
-            return;
-        }
-        let data = std::mem::take(&mut slot.buffered);
-        if !data.is_empty() && self.transfers[ti].following.is_none() {
-            if let Err(e) = self.deliver(ti, &data) {
-                self.fail(ti, e);
+        // Rate-limited transfers get the kept bytes in pieces, re-checking
+        // the limit between them, as their HTTP/1.1 reads are small.
+        let limit = self.transfers[ti].easy.max_recv_speed;
+        let piece = match limit {
+            0 => usize::MAX,
+            l => usize::try_from(l / 4)
+                .unwrap_or(usize::MAX)
+                .clamp(1024, response::READ_BUF),
+        };
+        loop {
+            if self.transfers[ti].paused_recv {
+                break;
+            }
+            if let Some(until) = self.throttled_until(ti, true) {
+                self.set_deadline(ti, Kind::Kick, Some(until));
+                break;
+            }
+            let Some(slot) = self
+                .h2
+                .by_conn
+                .get_mut(&cid)
+                .and_then(|s| s.slots.get_mut(&stream))
+            else {
                 return;
+            };
+            if slot.buffered.is_empty() {
+                break;
+            }
+            let data: Vec<u8> = if slot.buffered.len() <= piece {
+                std::mem::take(&mut slot.buffered)
+            } else {
+                slot.buffered.drain(..piece).collect()
+            };
+            if self.transfers[ti].following.is_none() {
+                if let Err(e) = self.deliver(ti, &data) {
+                    self.fail(ti, e);
+                    return;
+                }
             }
         }
         self.h2_release(cid, stream);
@@ -352,7 +386,7 @@ impl Multi {
             .by_conn
             .get(&cid)
             .and_then(|s| s.slots.get(&stream))
-            .is_some_and(|s| s.ended);
+            .is_some_and(|s| s.ended && s.buffered.is_empty());
         if ended {
             self.h2_stream_end(cid, stream);
         }
@@ -410,6 +444,15 @@ impl Multi {
 
     fn h2_pump_upload(&mut self, cid: usize, stream: u32) -> Result<(), (usize, Error)> {
         loop {
+            let Some(ti) = self.slot_ti(cid, stream) else {
+                return Ok(());
+            };
+            // MAX_SEND_SPEED: ahead of the limit, the next piece waits for
+            // the kick at `until`.
+            if let Some(until) = self.throttled_until(ti, false) {
+                self.set_deadline(ti, Kind::Kick, Some(until));
+                return Ok(());
+            }
             let Some(s) = self.h2.by_conn.get_mut(&cid) else {
                 return Ok(());
             };
@@ -427,7 +470,12 @@ impl Multi {
                     let Body::Bytes(b) = &t.easy.body else {
                         unreachable!("bytes upload")
                     };
-                    let n = s.conn.send_data(stream, &b[*pos..], true);
+                    // A rate-limited upload goes in pieces, the limit
+                    // re-checked between them.
+                    let end = b
+                        .len()
+                        .min(pos.saturating_add(send_piece(t.easy.max_send_speed)));
+                    let n = s.conn.send_data(stream, &b[*pos..end], end == b.len());
                     if let Some(debug) = t.easy.debug.as_mut() {
                         debug(InfoType::DataOut, &b[*pos..*pos + n]);
                     }
@@ -440,7 +488,9 @@ impl Multi {
                 }
                 Upload::Reader { pending, eof } => {
                     if !pending.is_empty() || *eof {
-                        let n = s.conn.send_data(stream, pending, *eof);
+                        let take = pending.len().min(send_piece(t.easy.max_send_speed));
+                        let last = *eof && take == pending.len();
+                        let n = s.conn.send_data(stream, &pending[..take], last);
                         pending.drain(..n);
                         if pending.is_empty() && *eof {
                             slot.upload = Upload::Done;
@@ -469,6 +519,17 @@ impl Multi {
                 }
             }
         }
+    }
+}
+
+/// How much of a request body goes out before the send limit is checked
+/// again (everything the windows allow without a limit).
+fn send_piece(limit: u64) -> usize {
+    match limit {
+        0 => usize::MAX,
+        l => usize::try_from(l / 4)
+            .unwrap_or(usize::MAX)
+            .clamp(1024, UPLOAD_CHUNK),
     }
 }
 
