@@ -237,6 +237,9 @@ pub struct TransferInfo {
     pub size_download: u64,
     /// Body bytes sent (FETCHINFO_SIZE_UPLOAD).
     pub size_upload: u64,
+    /// The last response's HTTP version: 10, 11 or 20; 0 before one
+    /// (FETCHINFO_HTTP_VERSION).
+    pub http_version: u8,
     /// Bytes of response heads received (FETCHINFO_HEADER_SIZE).
     pub header_size: u64,
     /// The IP address of the last connection (FETCHINFO_PRIMARY_IP).
@@ -291,9 +294,6 @@ pub struct TransferInfo {
     /// The method of the transfer as it stands after redirects, set when it
     /// is added (FETCHINFO_EFFECTIVE_METHOD).
     pub effective_method: Option<String>,
-    /// The last response's HTTP version: 10 or 11; 0 before one
-    /// (FETCHINFO_HTTP_VERSION).
-    pub http_version: u8,
     /// The `Referer` of the last request (FETCHINFO_REFERER).
     pub referer: Option<String>,
     /// The certificate verification result, as OpenSSL's `X509_V_*`
@@ -370,6 +370,10 @@ pub struct EasyState {
     pub(crate) transfer_decoding: bool,
     pub(crate) max_filesize: Option<u64>,
     pub(crate) fresh_connect: bool,
+    /// FETCHOPT_HTTP_VERSION.
+    pub(crate) http_version: crate::HttpVersion,
+    /// FETCHOPT_PIPEWAIT.
+    pub(crate) pipewait: bool,
     pub(crate) open_socket: Option<OpenSocketFn>,
     pub(crate) sockopt: Option<SockoptFn>,
     pub(crate) close_socket: Option<CloseSocketFn>,
@@ -453,6 +457,8 @@ impl Easy {
             transfer_decoding: true,
             max_filesize: None,
             fresh_connect: false,
+            http_version: crate::HttpVersion::None,
+            pipewait: false,
             open_socket: None,
             sockopt: None,
             close_socket: None,
@@ -651,6 +657,19 @@ impl Easy {
     /// for reuse (FETCHOPT_FORBID_REUSE).
     pub fn forbid_reuse(&mut self, on: bool) -> &mut Self {
         self.forbid_reuse = on;
+        self
+    }
+
+    /// The HTTP version to ask for (FETCHOPT_HTTP_VERSION).
+    pub fn http_version(&mut self, version: crate::HttpVersion) -> &mut Self {
+        self.http_version = version;
+        self
+    }
+
+    /// Wait for a connection to the same origin that is being set up and
+    /// may multiplex (HTTP/2), rather than open another (FETCHOPT_PIPEWAIT).
+    pub fn pipewait(&mut self, on: bool) -> &mut Self {
+        self.pipewait = on;
         self
     }
 

@@ -95,6 +95,7 @@ pub mod failure;
 pub mod faults;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod h2;
 pub mod headers;
 mod http;
 mod live;
@@ -102,6 +103,7 @@ mod multi;
 mod resolve;
 mod socket;
 mod tls;
+mod version;
 mod xfer;
 
 pub use auth::HttpAuth;
@@ -123,4 +125,5 @@ pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};
 pub use tls::{TlsOptions, TlsVersion};
+pub use version::HttpVersion;
 pub use xfer::{PostRedirect, Protocols, TimeCondition};

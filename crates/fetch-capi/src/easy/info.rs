@@ -113,6 +113,14 @@ info_items! {
     FETCHINFO_EFFECTIVE_URL = FETCHINFO_STRING + 1, Transfer(effective_url);
     /// FETCHINFO_RESPONSE_CODE.
     FETCHINFO_RESPONSE_CODE = FETCHINFO_LONG + 2, Transfer(|c| long(c.i.response_code));
+    /// FETCHINFO_HTTP_VERSION (FETCH_HTTP_VERSION_1_0 / _1_1 / _2_0; 0
+    /// before a response).
+    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, Transfer(|c| Out::Long(match c.i.http_version {
+        10 => 1, // FETCH_HTTP_VERSION_1_0
+        11 => 2, // FETCH_HTTP_VERSION_1_1
+        20 => 3, // FETCH_HTTP_VERSION_2_0
+        _ => 0,
+    }));
     /// FETCHINFO_TOTAL_TIME.
     FETCHINFO_TOTAL_TIME = FETCHINFO_DOUBLE + 3, Transfer(|c| secs(c.i.total_time));
     /// FETCHINFO_NAMELOOKUP_TIME.
@@ -160,13 +168,6 @@ info_items! {
     /// FETCHINFO_CONDITION_UNMET.
     FETCHINFO_CONDITION_UNMET = FETCHINFO_LONG + 35,
         Transfer(|c| long(c.i.condition_unmet));
-    /// FETCHINFO_HTTP_VERSION (FETCH_HTTP_VERSION_1_0 / _1_1; 0 before a
-    /// response).
-    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, Transfer(|c| Out::Long(match c.i.http_version {
-        10 => 1, // FETCH_HTTP_VERSION_1_0
-        11 => 2, // FETCH_HTTP_VERSION_1_1
-        _ => 0,
-    }));
     /// FETCHINFO_SCHEME ("HTTP" / "HTTPS" as upstream; NULL before a
     /// request).
     FETCHINFO_SCHEME = FETCHINFO_STRING + 49, Transfer(|c| Out::Str(match c.i.scheme {

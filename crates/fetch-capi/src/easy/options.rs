@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::ptr;
 use std::sync::LazyLock;
 
-use fetch_core::{Method, TlsVersion};
+use fetch_core::{HttpVersion, Method, TlsVersion};
 
 use super::callbacks::{callback, fetch_func};
 use super::conn::*;
@@ -64,6 +64,16 @@ fn tls_version(arg: i64) -> Result<TlsVersion, FETCHcode> {
         // backend refuses these too).
         _ => Err(FETCHE_BAD_FUNCTION_ARGUMENT),
     }
+}
+
+/// FETCHOPT_HTTP_VERSION, as upstream's setopt: negative is a bad
+/// argument; HTTP/3 (not built in) and numbers past the known ones are
+/// FETCHE_UNSUPPORTED_PROTOCOL.
+fn http_version(arg: i64) -> Result<HttpVersion, FETCHcode> {
+    if arg < FETCH_HTTP_VERSION_NONE {
+        return Err(FETCHE_BAD_FUNCTION_ARGUMENT);
+    }
+    HttpVersion::from_code(arg).ok_or(FETCHE_UNSUPPORTED_PROTOCOL)
 }
 
 #[derive(Clone, Copy)]
@@ -442,6 +452,12 @@ easy_options! {
     /// FETCHOPT_FRESH_CONNECT: a new connection, not a pooled one.
     FETCHOPT_FRESH_CONNECT = FETCHOPTTYPE_LONG + 74, dirty::SCALARS,
         |o, a| { o.fresh_connect = a.flag(); Ok(()) };
+    /// FETCHOPT_HTTP_VERSION: which HTTP version to ask for.
+    FETCHOPT_HTTP_VERSION = FETCHOPTTYPE_VALUES + 84, dirty::SCALARS,
+        |o, a| { o.http_version = http_version(a.int())?; Ok(()) };
+    /// FETCHOPT_PIPEWAIT: wait for a connection that may multiplex.
+    FETCHOPT_PIPEWAIT = FETCHOPTTYPE_LONG + 237, dirty::SCALARS,
+        |o, a| { o.pipewait = a.flag(); Ok(()) };
     /// FETCHOPT_FORBID_REUSE: close the connection after the transfer.
     FETCHOPT_FORBID_REUSE = FETCHOPTTYPE_LONG + 75, dirty::SCALARS,
         |o, a| { o.forbid_reuse = a.flag(); Ok(()) };

@@ -87,6 +87,8 @@ impl FetchEasy {
             e.unrestricted_auth(o.unrestricted_auth);
             e.fresh_connect(o.fresh_connect);
             apply_auth(o, &mut e);
+            e.http_version(o.http_version);
+            e.pipewait(o.pipewait);
             e.accept_encoding(
                 o.accept_encoding
                     .as_ref()

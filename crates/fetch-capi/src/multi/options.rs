@@ -82,9 +82,10 @@ multi_options! {
     /// FETCHMOPT_SOCKETDATA.
     FETCHMOPT_SOCKETDATA = FETCHOPTTYPE_CBPOINT + 2,
         Some(|m, a| { m.socket_data.set(a.ptr.cast_mut()); FETCHM_OK });
-    /// FETCHMOPT_PIPELINING: HTTP/1.1 only, nothing to multiplex (OPT-07
-    /// out-of-range values become the default; OPT-08).
-    FETCHMOPT_PIPELINING = FETCHOPTTYPE_LONG + 3, IGNORED;
+    /// FETCHMOPT_PIPELINING: the multiplex bit (2) lets transfers share
+    /// HTTP/2 connections; FETCHPIPE_HTTP1 (1) has no effect (OPT-08).
+    FETCHMOPT_PIPELINING = FETCHOPTTYPE_LONG + 3,
+        Some(|m, a| set_engine(m, |e| e.set_multiplexing(a.int & 2 != 0)));
     /// FETCHMOPT_TIMERFUNCTION.
     FETCHMOPT_TIMERFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 4, Some(set_timer_fn);
     /// FETCHMOPT_TIMERDATA.
@@ -119,8 +120,10 @@ multi_options! {
     FETCHMOPT_PUSHFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 14, UNSUPPORTED;
     /// FETCHMOPT_PUSHDATA (not supported).
     FETCHMOPT_PUSHDATA = FETCHOPTTYPE_CBPOINT + 15, UNSUPPORTED;
-    /// FETCHMOPT_MAX_CONCURRENT_STREAMS: accepted, nothing to multiplex.
-    FETCHMOPT_MAX_CONCURRENT_STREAMS = FETCHOPTTYPE_LONG + 16, IGNORED;
+    /// FETCHMOPT_MAX_CONCURRENT_STREAMS: streams per HTTP/2 connection;
+    /// out of 1..=2^31-1 becomes 100 (OPT-07).
+    FETCHMOPT_MAX_CONCURRENT_STREAMS = FETCHOPTTYPE_LONG + 16,
+        Some(|m, a| set_engine(m, |e| e.set_max_concurrent_streams(a.int)));
     /// FETCHMOPT_NETWORK_CHANGED (not supported).
     FETCHMOPT_NETWORK_CHANGED = FETCHOPTTYPE_LONG + 17, UNSUPPORTED;
     /// FETCHMOPT_NOTIFYFUNCTION (not supported).

@@ -7,6 +7,8 @@ use super::*;
 pub(super) enum ConnState {
     Busy(usize),
     Idle,
+    /// HTTP/2: streams of many transfers (`h2conn.rs`).
+    Shared,
 }
 
 pub(super) struct Conn {

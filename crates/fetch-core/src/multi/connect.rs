@@ -309,6 +309,9 @@ impl Multi {
             return self.start_tls(ti, cid);
         }
         self.set_deadline(ti, Kind::Connect, None);
+        if self.transfers[ti].easy.http_version.h2_prior_knowledge() {
+            return self.h2_start(ti, cid);
+        }
         self.attach(ti, cid)
     }
 
@@ -326,6 +329,8 @@ impl Multi {
                     .insert(tag, (t.easy.tls.clone(), c.clone()));
             }),
         };
+        let (h2, offer_h2) = (&mut self.h2, t.easy.http_version.offers_h2());
+        let config = config.map(|c| h2.alpn_config(tag, c, offer_h2));
         match config.and_then(|c| tls::connect(c, &t.target().host)) {
             Ok(session) => {
                 self.conns[cid].tls = Some(Box::new(session));
@@ -367,8 +372,12 @@ impl Multi {
                     let v = version.map_or_else(|| "unknown".to_owned(), |v| format!("{v:?}"));
                     format!("TLS handshake done: {}", v.replace('_', "."))
                 });
+                let alpn_h2 = tls.alpn_protocol() == Some(crate::h2::ALPN_H2);
                 self.transfers[ti].marks.tls_done = Some(self.clock.now());
                 self.set_deadline(ti, Kind::Connect, None);
+                if alpn_h2 {
+                    return self.h2_start(ti, cid);
+                }
                 return self.attach(ti, cid);
             }
             match tls.read_tls(&mut SockIo(&conn.sock, SEND_FLAGS)) {

@@ -120,6 +120,16 @@ impl Multi {
     /// Recomputes what a sending or receiving transfer's socket is watched
     /// for, taking pauses and pending TLS records into account.
     pub(super) fn refresh_interest(&mut self, ti: usize) {
+        if self.on_h2(ti) {
+            // A stream's socket is shared (its interest is the union of
+            // its streams', `h2_interest`); only the paused-progress tick
+            // is this transfer's own.
+            let t = &self.transfers[ti];
+            let paused = t.paused_recv || t.paused_send;
+            self.progress_tick(ti, paused);
+            self.h2_interest_of(ti);
+            return;
+        }
         let t = &self.transfers[ti];
         let Some(cid) = t.conn else { return };
         let conn = &self.conns[cid];

@@ -37,6 +37,8 @@ mod conn;
 mod connect;
 mod control;
 mod deadlines;
+mod h2conn;
+mod h2xfer;
 mod names;
 mod pool;
 mod report;
@@ -146,6 +148,8 @@ pub struct Multi {
     /// rustls configurations by TLS pool tag (cached per options; this is
     /// what gives session resumption across connections).
     tls_configs: rustc_hash::FxHashMap<u64, (TlsOptions, Arc<rustls::ClientConfig>)>,
+    /// HTTP/2 sessions of shared connections.
+    h2: h2conn::Sessions,
     cb_failed: bool,
     dead: bool,
 }
@@ -196,6 +200,7 @@ impl Multi {
             piece: Vec::new(),
             ubuf: Vec::new(),
             tls_configs: rustc_hash::FxHashMap::default(),
+            h2: h2conn::Sessions::default(),
             cb_failed: false,
             dead: false,
         }
@@ -358,6 +363,8 @@ impl Multi {
         self.begin();
         if self.transfers[ti].phase != Phase::Done {
             self.running -= 1;
+            // On a shared connection only the stream is reset.
+            self.h2_detach(ti);
             if let Some(cid) = self.transfers[ti].conn.take() {
                 self.close_conn(cid);
             }
@@ -482,6 +489,7 @@ impl Multi {
             Owner::Conn(cid) => match self.conns[cid].state {
                 ConnState::Busy(ti) => self.drive(ti, events),
                 ConnState::Idle => self.idle_event(cid),
+                ConnState::Shared => self.h2_event(cid, events),
             },
         }
     }
@@ -539,6 +547,7 @@ impl Drop for Multi {
     /// `fetch_multi_cleanup`: every socket still announced gets REMOVE before
     /// it is closed (SF-07, HM-09). Added transfers are dropped with it.
     fn drop(&mut self) {
+        self.h2_close_all();
         let cids: Vec<usize> = self.conns.iter().map(|(cid, _)| cid).collect();
         for cid in cids {
             self.close_conn(cid);

@@ -283,6 +283,8 @@ impl Multi {
 
     /// Closes a connection; REMOVE is reported before the fd closes (SF-03).
     pub(super) fn close_conn(&mut self, cid: usize) {
+        // PIPEWAIT: the connection a transfer waited for is gone.
+        self.h2_wake_pipe_waiters(cid);
         let fd = self.conns[cid].fd;
         if let ConnState::Busy(ti) = self.conns[cid].state {
             if let Some(t) = self.transfers.get_mut(ti) {

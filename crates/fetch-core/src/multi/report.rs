@@ -13,6 +13,7 @@ impl Multi {
         let transfer = match entry.owner {
             Owner::Conn(cid) => match self.conns.get(cid).map(|c| c.state) {
                 Some(ConnState::Busy(ti)) => self.transfers.get(ti).map(|t| t.id(ti)),
+                Some(ConnState::Shared) => self.h2_some_transfer(cid),
                 _ => None,
             },
             Owner::Resolver => None,

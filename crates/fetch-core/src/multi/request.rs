@@ -102,7 +102,7 @@ pub(super) fn request_headers<'a>(
 
 /// The `Authorization` line the authentication in use gives this request
 /// (none when the application sets its own).
-fn auth_line(t: &mut Transfer, dest: &Dest, creds: bool) -> Option<String> {
+pub(super) fn auth_line(t: &mut Transfer, dest: &Dest, creds: bool) -> Option<String> {
     if t.easy.headers.iter().any(|h| header_is(h, "authorization")) {
         t.auth = Default::default();
         return None;
@@ -175,6 +175,8 @@ impl Multi {
     /// Puts a connected connection to work for a transfer: the request is
     /// built and the transfer moves to Sending.
     pub(super) fn attach(&mut self, ti: usize, cid: usize) -> Step {
+        // PIPEWAIT: the connection turned out HTTP/1.1.
+        self.h2_wake_pipe_waiters(cid);
         let t = &mut self.transfers[ti];
         t.conn = Some(cid);
         let conn = &self.conns[cid];

@@ -152,6 +152,7 @@ impl Multi {
             let step = match t.phase {
                 Phase::Init => self.start(ti),
                 Phase::Resolving | Phase::Pending | Phase::Done => Step::Wait,
+                Phase::Sending | Phase::Receiving if self.on_h2(ti) => self.h2_drive(ti),
                 Phase::Connecting => self.check_connect(ti, events),
                 Phase::Handshaking => self.handshake(ti),
                 Phase::Sending => self.send(ti, events),
@@ -186,6 +187,8 @@ impl Multi {
         }
         t.phase = Phase::Done;
         t.deadlines = [None; KINDS];
+        self.h2_detach(ti);
+        let t = &mut self.transfers[ti];
         let id = t.id(ti);
         let conn = t.conn.take();
         self.running -= 1;
@@ -230,6 +233,9 @@ impl Multi {
                     return Step::Wait;
                 }
             }
+        }
+        if let Some(step) = self.h2_reuse(ti) {
+            return step;
         }
         if let Some(cid) = self.take_idle(ti) {
             let t = &mut self.transfers[ti];
