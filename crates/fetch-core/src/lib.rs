@@ -86,6 +86,7 @@ pub mod faults;
 pub mod fuzzing;
 mod http;
 mod live;
+pub mod mime;
 mod multi;
 mod resolve;
 mod socket;

@@ -74,7 +74,8 @@ pub(super) fn request_headers<'a>(
             )
         });
     let add_expect = expect && !user_sets_expect(user);
-    if creds && basic.is_none() && accept.is_none() && !add_expect {
+    let body_type = body_type_line(easy);
+    if creds && basic.is_none() && accept.is_none() && !add_expect && body_type.is_none() {
         return Cow::Borrowed(user);
     }
     let mut lines: Vec<String> = user
@@ -84,10 +85,21 @@ pub(super) fn request_headers<'a>(
         .collect();
     lines.extend(basic);
     lines.extend(accept);
+    lines.extend(body_type);
     if add_expect {
         lines.push("Expect: 100-continue".to_owned());
     }
     Cow::Owned(lines)
+}
+
+/// `Content-Type:` for a multipart body (FETCHOPT_MIMEPOST), unless the
+/// application's lines set one (theirs wins, as upstream).
+fn body_type_line(easy: &Easy) -> Option<String> {
+    let user = easy.headers.as_slice();
+    easy.body_type
+        .as_deref()
+        .filter(|_| !user.iter().any(|h| header_is(h, "content-type")))
+        .map(|t| format!("Content-Type: {t}"))
 }
 
 /// Whether header line `line` is named `name` (lower case).
@@ -197,7 +209,12 @@ impl Multi {
         let expect = wants_expect(&t.easy.headers, &t.easy.body, framing);
         let creds = self.credentials_allowed(ti);
         let t = &mut self.transfers[ti];
-        let headers = request_headers(&t.easy, &dest, t.first.as_deref(), creds, expect);
+        let mut headers = request_headers(&t.easy, &dest, t.first.as_deref(), creds, expect);
+        if framing == BodyFraming::None && t.easy.body_type.is_some() {
+            // A 303 turned the multipart POST into a GET: no body, no type.
+            let ours = body_type_line(&t.easy);
+            headers.to_mut().retain(|h| Some(h) != ours.as_ref());
+        }
         t.expect = if expect { Expect::Waiting } else { Expect::No };
         let conn = &mut self.conns[cid];
         conn.state = ConnState::Busy(ti);
@@ -439,6 +456,10 @@ impl Multi {
             ReadResult::Abort => Err(Error::new(
                 ErrorCode::AbortedByCallback,
                 "read callback aborted",
+            )),
+            ReadResult::Fail => Err(Error::new(
+                ErrorCode::ReadError,
+                "could not read the request body",
             )),
         }
     }
