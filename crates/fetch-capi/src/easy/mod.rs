@@ -127,6 +127,8 @@ pub(crate) struct Options {
     stderr: *mut c_void,
     /// Connection control (`conn`).
     conn: conn::ConnSettings,
+    /// FETCHOPT_MIMEPOST / FETCHOPT_HTTPPOST.
+    form: crate::mime::FormBody,
 }
 
 impl Default for Options {
@@ -179,6 +181,7 @@ impl Default for Options {
             debug_data: ptr::null_mut(),
             stderr: ptr::null_mut(),
             conn: conn::ConnSettings::default(),
+            form: crate::mime::FormBody::None,
         }
     }
 }

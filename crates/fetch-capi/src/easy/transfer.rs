@@ -139,6 +139,8 @@ impl FetchEasy {
             e.method(Method::Put);
         } else if let Some(body) = self.post_body() {
             e.post(body);
+        } else if let Some(mime) = o.form.build(o.read_fn) {
+            e.mime_post(mime);
         } else if o.post {
             e.body_reader(u64::try_from(o.post_size).ok(), reader());
             e.method(Method::Post);

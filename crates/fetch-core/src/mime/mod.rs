@@ -116,6 +116,12 @@ impl Mime {
         self.parts.last_mut().expect("just pushed")
     }
 
+    /// Appends a part made elsewhere.
+    pub fn push_part(&mut self, part: Part) -> &mut Self {
+        self.parts.push(part);
+        self
+    }
+
     /// The parts, in order.
     pub fn parts_mut(&mut self) -> &mut [Part] {
         &mut self.parts
