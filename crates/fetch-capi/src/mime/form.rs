@@ -187,82 +187,49 @@ unsafe fn expand(items: &[fetch_formadd_item]) -> Result<Vec<fetch_formadd_item>
     Ok(out)
 }
 
-/// Fills `posts` (the first, then one per extra file) from the items.
-///
-/// # Safety
-/// Pointer values are C strings or buffers of the given lengths.
-unsafe fn fill(items: &[fetch_formadd_item], posts: &mut Vec<fetch_httppost>) -> c_int {
-    let mut p = blank();
-    let twice = |set: bool| {
-        if set {
-            Err(FETCH_FORMADD_OPTION_TWICE)
-        } else {
-            Ok(())
-        }
-    };
-    let (mut copy_name, mut copy_contents) = (false, false);
-    let mut step = |p: &mut fetch_httppost,
-                    posts: &mut Vec<fetch_httppost>,
-                    it: &fetch_formadd_item|
-     -> Result<(), c_int> {
-        let needs_ptr = !matches!(
-            it.option,
-            NAMELENGTH | CONTENTSLENGTH | BUFFERLENGTH | CONTENTLEN
-        );
-        if needs_ptr && it.ptr.is_null() {
-            return Err(FETCH_FORMADD_NULL);
-        }
-        // SAFETY (dup): the values are C strings (the caller's contract).
+/// OPTION_TWICE when `set`.
+fn twice(set: bool) -> Result<(), c_int> {
+    if set {
+        Err(FETCH_FORMADD_OPTION_TWICE)
+    } else {
+        Ok(())
+    }
+}
+
+/// One field being built by a `fetch_formadd` call.
+struct Field {
+    /// The field's node.
+    p: fetch_httppost,
+    /// Its further files (`more`).
+    more: Vec<fetch_httppost>,
+    /// COPYNAME / COPYCONTENTS: copied at the end, once the lengths
+    /// (which may come after them) are known.
+    copy_name: bool,
+    copy_contents: bool,
+}
+
+impl Field {
+    /// Name, contents and length options; `Ok(false)` for another option.
+    fn set_value(&mut self, it: &fetch_formadd_item) -> Result<bool, c_int> {
+        let p = &mut self.p;
         match it.option {
             COPYNAME | PTRNAME => {
                 twice(!p.name.is_null())?;
-                // COPYNAME is copied at the end, with NAMELENGTH known.
                 p.name = it.ptr.cast_mut().cast();
                 p.flags |= HTTPPOST_PTRNAME;
-                copy_name = it.option == COPYNAME;
+                self.copy_name = it.option == COPYNAME;
             }
             NAMELENGTH => p.namelength = it.num as c_long,
             COPYCONTENTS | PTRCONTENTS => {
                 twice(!p.contents.is_null())?;
-                // COPYCONTENTS is copied at the end, with its length known.
                 p.contents = it.ptr.cast_mut().cast();
                 p.flags |= HTTPPOST_PTRCONTENTS;
-                copy_contents = it.option == COPYCONTENTS;
+                self.copy_contents = it.option == COPYCONTENTS;
             }
             CONTENTSLENGTH => p.contentslength = it.num as c_long,
             CONTENTLEN => {
                 p.contentlen = it.num;
                 p.flags |= HTTPPOST_LARGE;
-            }
-            FILECONTENT => {
-                twice(
-                    p.flags & (HTTPPOST_READFILE | HTTPPOST_PTRCONTENTS) != 0
-                        || !p.contents.is_null(),
-                )?;
-                // SAFETY: the value is a C string (the caller's contract).
-                p.contents = unsafe { dup(it.ptr) };
-                p.flags |= HTTPPOST_READFILE;
-            }
-            FILE => {
-                if p.flags & HTTPPOST_FILENAME != 0 {
-                    // Another file of the same field.
-                    let mut more = blank();
-                    // SAFETY: the value is a C string (the caller's contract).
-                    more.contents = unsafe { dup(it.ptr) };
-                    more.flags = HTTPPOST_FILENAME;
-                    posts.push(more);
-                } else {
-                    twice(!p.contents.is_null())?;
-                    // SAFETY: the value is a C string (the caller's contract).
-                    p.contents = unsafe { dup(it.ptr) };
-                    p.flags |= HTTPPOST_FILENAME;
-                }
-            }
-            BUFFER => {
-                twice(!p.showfilename.is_null())?;
-                // SAFETY: the value is a C string (the caller's contract).
-                p.showfilename = unsafe { dup(it.ptr) };
-                p.flags |= HTTPPOST_BUFFER;
             }
             BUFFERPTR => {
                 twice(!p.buffer.is_null())?;
@@ -274,62 +241,139 @@ unsafe fn fill(items: &[fetch_formadd_item], posts: &mut Vec<fetch_httppost>) ->
                 p.userp = it.ptr.cast_mut();
                 p.flags |= HTTPPOST_CALLBACK;
             }
+            CONTENTHEADER => p.contentheader = it.ptr.cast_mut().cast(),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// File, buffer name, type and file name options (copied strings).
+    ///
+    /// # Safety
+    /// The value is a C string.
+    unsafe fn set_file(&mut self, it: &fetch_formadd_item) -> Result<(), c_int> {
+        let p = &mut self.p;
+        match it.option {
+            FILECONTENT => {
+                twice(!p.contents.is_null())?;
+                // SAFETY: the caller's contract.
+                p.contents = unsafe { dup(it.ptr) };
+                p.flags |= HTTPPOST_READFILE;
+            }
+            FILE if p.flags & HTTPPOST_FILENAME != 0 => {
+                // Another file of the same field.
+                let mut more = blank();
+                // SAFETY: the caller's contract.
+                more.contents = unsafe { dup(it.ptr) };
+                more.flags = HTTPPOST_FILENAME;
+                self.more.push(more);
+            }
+            FILE => {
+                twice(!p.contents.is_null())?;
+                // SAFETY: the caller's contract.
+                p.contents = unsafe { dup(it.ptr) };
+                p.flags |= HTTPPOST_FILENAME;
+            }
+            BUFFER => {
+                twice(!p.showfilename.is_null())?;
+                // SAFETY: the caller's contract.
+                p.showfilename = unsafe { dup(it.ptr) };
+                p.flags |= HTTPPOST_BUFFER;
+            }
             CONTENTTYPE | FILENAME => {
                 // They apply to the last file given.
-                let target = posts.last_mut().unwrap_or(p);
+                let target = self.more.last_mut().unwrap_or(p);
                 let slot = if it.option == CONTENTTYPE {
                     &mut target.contenttype
                 } else {
                     &mut target.showfilename
                 };
                 twice(!slot.is_null())?;
-                // SAFETY: the value is a C string (the caller's contract).
+                // SAFETY: the caller's contract.
                 *slot = unsafe { dup(it.ptr) };
             }
-            CONTENTHEADER => p.contentheader = it.ptr.cast_mut().cast(),
             _ => return Err(FETCH_FORMADD_UNKNOWN_OPTION),
         }
         Ok(())
+    }
+
+    /// Makes the deferred copies.
+    ///
+    /// # Safety
+    /// The name and contents pointers and lengths are the application's.
+    unsafe fn copy(&mut self) {
+        let p = &mut self.p;
+        // SAFETY: the caller's contract.
+        unsafe {
+            if self.copy_name {
+                let b = bytes(p.name, i64::from(p.namelength));
+                p.name = dup_len(b.as_ptr().cast(), b.len());
+                p.flags &= !HTTPPOST_PTRNAME;
+            }
+            if self.copy_contents {
+                let len = if p.flags & HTTPPOST_LARGE != 0 {
+                    p.contentlen
+                } else {
+                    i64::from(p.contentslength)
+                };
+                let b = bytes(p.contents, len);
+                p.contents = dup_len(b.as_ptr().cast(), b.len());
+                p.flags &= !HTTPPOST_PTRCONTENTS;
+            }
+        }
+        self.copy_name = false;
+        self.copy_contents = false;
+    }
+
+    fn complete(&self) -> bool {
+        let p = &self.p;
+        !p.name.is_null()
+            && (!p.contents.is_null()
+                || p.flags & (HTTPPOST_CALLBACK | HTTPPOST_PTRBUFFER | HTTPPOST_BUFFER) != 0)
+    }
+}
+
+/// Fills `posts` (the field, then one per extra file) from the items.
+///
+/// # Safety
+/// Pointer values are C strings or buffers of the given lengths.
+unsafe fn fill(items: &[fetch_formadd_item], posts: &mut Vec<fetch_httppost>) -> c_int {
+    let mut f = Field {
+        p: blank(),
+        more: Vec::new(),
+        copy_name: false,
+        copy_contents: false,
     };
-    let mut failed = None;
+    let mut result = FETCH_FORMADD_OK;
     for it in items {
-        if let Err(code) = step(&mut p, posts, it) {
-            failed = Some(code);
+        let needs_ptr = !matches!(
+            it.option,
+            NAMELENGTH | CONTENTSLENGTH | BUFFERLENGTH | CONTENTLEN
+        );
+        let step = if needs_ptr && it.ptr.is_null() {
+            Err(FETCH_FORMADD_NULL)
+        } else {
+            match f.set_value(it) {
+                Ok(true) => Ok(()),
+                // SAFETY: a pointer option's value is a C string (the
+                // caller's contract).
+                Ok(false) => unsafe { f.set_file(it) },
+                Err(code) => Err(code),
+            }
+        };
+        if let Err(code) = step {
+            result = code;
             break;
         }
     }
-    // SAFETY: the pointers and lengths the application gave.
-    unsafe {
-        if copy_name {
-            let b = bytes(p.name, i64::from(p.namelength));
-            p.name = dup_len(b.as_ptr().cast(), b.len());
-            p.flags &= !HTTPPOST_PTRNAME;
-        }
-        if copy_contents {
-            let len = if p.flags & HTTPPOST_LARGE != 0 {
-                p.contentlen
-            } else {
-                i64::from(p.contentslength)
-            };
-            let b = bytes(p.contents, len);
-            p.contents = dup_len(b.as_ptr().cast(), b.len());
-            p.flags &= !HTTPPOST_PTRCONTENTS;
-        }
+    // SAFETY: the caller's contract.
+    unsafe { f.copy() };
+    if result == FETCH_FORMADD_OK && !f.complete() {
+        result = FETCH_FORMADD_INCOMPLETE;
     }
-    if let Some(code) = failed {
-        posts.insert(0, p);
-        return code;
-    }
-    let complete = !p.name.is_null()
-        && (!p.contents.is_null()
-            || p.flags & (HTTPPOST_CALLBACK | HTTPPOST_PTRBUFFER) != 0
-            || p.flags & HTTPPOST_BUFFER != 0);
-    posts.insert(0, p);
-    if complete {
-        FETCH_FORMADD_OK
-    } else {
-        FETCH_FORMADD_INCOMPLETE
-    }
+    posts.push(f.p);
+    posts.append(&mut f.more);
+    result
 }
 
 /// `fetch_formadd`'s work, called by the header's inline with the
