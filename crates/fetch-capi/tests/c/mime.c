@@ -23,6 +23,7 @@
 #define fetch_mime_filename curl_mime_filename
 #define fetch_mime_type curl_mime_type
 #define fetch_mime_subparts curl_mime_subparts
+#define fetch_mime_encoder curl_mime_encoder
 #define fetch_mime_free curl_mime_free
 #define FETCHOPT_URL CURLOPT_URL
 #define FETCHOPT_WRITEFUNCTION CURLOPT_WRITEFUNCTION
@@ -61,6 +62,16 @@ static fetch_mime *small_form(FETCH *e, const char *file)
   p = fetch_mime_addpart(m);
   fetch_mime_name(p, "nested");
   fetch_mime_subparts(p, sub);
+  p = fetch_mime_addpart(m);
+  fetch_mime_name(p, "b64");
+  fetch_mime_data(p, "hello base64 world, long enough to need two lines of encoded output "
+                     "at seventy-six columns each",
+                  FETCH_ZERO_TERMINATED);
+  fetch_mime_encoder(p, "base64");
+  p = fetch_mime_addpart(m);
+  fetch_mime_name(p, "qp");
+  fetch_mime_data(p, "caf\xc3\xa9 = ok \r\nend", FETCH_ZERO_TERMINATED);
+  fetch_mime_encoder(p, "quoted-printable");
   return m;
 }
 
