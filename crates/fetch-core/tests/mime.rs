@@ -267,3 +267,37 @@ fn a_vanished_file_fails_with_read_error() {
     let (app, id) = run_one(e);
     assert_eq!(code(app.result(id)), ErrorCode::ReadError);
 }
+
+/// The application's `Content-Type: multipart/...` line wins, with the
+/// body's boundary added when it has none (as upstream); a line with its
+/// own boundary is sent as given.
+#[test_log::test]
+fn user_multipart_type_gets_the_boundary() {
+    for (line, want) in [
+        ("Content-Type: multipart/related", None),
+        (
+            "Content-Type: multipart/x; boundary=mine",
+            Some("multipart/x; boundary=mine"),
+        ),
+        ("Content-Type: text/odd", Some("text/odd")),
+    ] {
+        let srv = recorder();
+        let mut m = Mime::new();
+        m.add_part().name(Some("a")).data(b"1".to_vec());
+        let b = m.boundary().to_owned();
+        let mut e = Easy::with_url(srv.url("/"));
+        e.headers(vec![line.to_owned()]).mime_post(m);
+        let (app, id) = run_one(e);
+        assert_eq!(code(app.result(id)), ErrorCode::Ok);
+        let req = split_request(&srv.requests()[0]);
+        let got: Vec<_> = req
+            .head
+            .iter()
+            .filter(|l| l.to_ascii_lowercase().starts_with("content-type:"))
+            .collect();
+        assert_eq!(got.len(), 1, "{got:?}");
+        let expected =
+            want.map_or_else(|| format!("multipart/related; boundary={b}"), str::to_owned);
+        assert_eq!(req.header("Content-Type"), Some(expected.as_str()));
+    }
+}

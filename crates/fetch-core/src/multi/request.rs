@@ -102,6 +102,31 @@ fn body_type_line(easy: &Easy) -> Option<String> {
         .map(|t| format!("Content-Type: {t}"))
 }
 
+/// An application `Content-Type: multipart/...` line without a boundary,
+/// sent with a multipart body, gets the body's boundary appended (as
+/// upstream), so the server can split the parts.
+fn add_user_boundary(easy: &Easy, headers: &mut std::borrow::Cow<'_, [String]>) {
+    let Some(boundary) = easy
+        .body_type
+        .as_deref()
+        .and_then(|t| t.split_once("boundary="))
+        .map(|(_, b)| b)
+    else {
+        return;
+    };
+    let needs = |h: &String| {
+        header_is(h, "content-type") && {
+            let value = h["content-type:".len()..].trim_start().to_ascii_lowercase();
+            value.starts_with("multipart/") && !value.contains("boundary=")
+        }
+    };
+    if let Some(i) = headers.iter().position(needs) {
+        let line = &mut headers.to_mut()[i];
+        line.push_str("; boundary=");
+        line.push_str(boundary);
+    }
+}
+
 /// Whether header line `line` is named `name` (lower case).
 pub(super) fn header_is(line: &str, name: &str) -> bool {
     line.len() > name.len()
@@ -214,6 +239,8 @@ impl Multi {
             // A 303 turned the multipart POST into a GET: no body, no type.
             let ours = body_type_line(&t.easy);
             headers.to_mut().retain(|h| Some(h) != ours.as_ref());
+        } else {
+            add_user_boundary(&t.easy, &mut headers);
         }
         t.expect = if expect { Expect::Waiting } else { Expect::No };
         let conn = &mut self.conns[cid];
