@@ -218,3 +218,51 @@ fn small_form_has_upstreams_shape() {
         theirs.header("Content-Length")
     );
 }
+
+/// The same handle and mime performed twice send the whole form twice
+/// (the form is built afresh for each transfer), under valgrind.
+#[test]
+fn a_form_is_sent_again_by_a_second_perform() {
+    let srv = ScriptedServer::start(
+        Script::new()
+            .expect_request()
+            .write(OK_EMPTY)
+            .expect_request()
+            .write(OK_EMPTY)
+            .close(),
+    );
+    require("valgrind");
+    let exe = compile(&source(), "mime-twice");
+    let out = Command::new("valgrind")
+        .args(["-q", "--error-exitcode=99", "--leak-check=full"])
+        .arg(&exe)
+        .args([&srv.url("/f"), "small"])
+        .arg(attachment())
+        .arg("2")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.matches("result=0").count(), 2, "{stdout}");
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 2);
+    let (a, b) = (split_request(&reqs[0]), split_request(&reqs[1]));
+    let (pa, pb) = (
+        parse(&a.body, a.boundary().unwrap()),
+        parse(&b.body, b.boundary().unwrap()),
+    );
+    assert_eq!(pa.len(), 6);
+    assert_eq!(pa.len(), pb.len());
+    for (x, y) in pa.iter().zip(&pb) {
+        assert_eq!(x.disposition_param("name"), y.disposition_param("name"));
+        if x.header("Content-Type")
+            .is_none_or(|t| !t.starts_with("multipart/"))
+        {
+            assert_eq!(x.body, y.body);
+        }
+    }
+}

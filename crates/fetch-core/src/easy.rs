@@ -479,7 +479,9 @@ impl Easy {
     /// for a resend (retry, 307/308) by rewinding its parts; a part
     /// source that cannot ends such a resend with FETCHE_SEND_FAIL_REWIND.
     /// The request's `Content-Type` carries the boundary unless the
-    /// application sets its own `Content-Type:` header line.
+    /// application sets its own `Content-Type:` header line. Sizes (files
+    /// included) are taken now; the body restarts with every transfer the
+    /// `Easy` is added for, so call this again if a file's size changed.
     pub fn mime_post(&mut self, mime: crate::mime::Mime) -> &mut Self {
         let len = mime.size();
         let content_type = mime.content_type();
@@ -509,6 +511,18 @@ impl Easy {
     {
         self.seek = Some(Box::new(f));
         self
+    }
+
+    /// A multipart body starts from its first byte in every transfer (an
+    /// `Easy` may be added again after it finished): its own seek rewinds
+    /// it, which costs nothing when it was not read.
+    pub(crate) fn restart_mime_body(&mut self) {
+        if self.body_type.is_none() {
+            return;
+        }
+        if let Some(seek) = self.seek.as_mut() {
+            let _ = seek(SeekFrom::Start(0));
+        }
     }
 
     /// Publishes the transfer's info scalars (status, address, sizes) to

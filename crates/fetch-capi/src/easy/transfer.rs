@@ -108,7 +108,11 @@ impl FetchEasy {
         self.apply_headers(&mut e);
         // A borrowed POSTFIELDS buffer may change between transfers
         // without a setopt: read it again next time.
-        self.dirty = if matches!(self.opts.post_data, PostData::Borrowed(_)) {
+        // A form is built afresh too: its parts may have changed and files
+        // their sizes.
+        self.dirty = if matches!(self.opts.post_data, PostData::Borrowed(_))
+            || !matches!(self.opts.form, crate::mime::FormBody::None)
+        {
             dirty::BODY
         } else {
             0

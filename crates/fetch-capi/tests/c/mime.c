@@ -4,6 +4,7 @@
    the program, parts by their mime). With -DUSE_CURL the "small" mode
    builds against upstream libcurl for a shape comparison. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef USE_CURL
 #include <curl/curl.h>
@@ -228,10 +229,13 @@ int main(int argc, char **argv)
   e = fetch_easy_init();
   fetch_easy_setopt(e, FETCHOPT_WRITEFUNCTION, discard);
   if (!strcmp(argv[2], "small")) {
+    /* argv[4]: how many times to send it (default once). */
     fetch_mime *m = small_form(e, argv[3]);
+    int times = argc > 4 ? atoi(argv[4]) : 1;
     fetch_easy_setopt(e, FETCHOPT_URL, argv[1]);
     fetch_easy_setopt(e, FETCHOPT_MIMEPOST, m);
-    printf("result=%d\n", (int)fetch_easy_perform(e));
+    while (times-- > 0)
+      printf("result=%d\n", (int)fetch_easy_perform(e));
     fetch_mime_free(m);
   }
 #ifndef USE_CURL

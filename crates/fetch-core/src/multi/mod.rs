@@ -279,6 +279,7 @@ impl Multi {
         let mut easy = easy;
         easy.info = TransferInfo::default();
         easy.sink.clear();
+        easy.restart_mime_body();
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let method = easy.method.clone();
