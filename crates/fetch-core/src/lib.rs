@@ -70,6 +70,7 @@
 //! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
 //! | `connopts` | connection control: RESOLVE, CONNECT_TO, binding, socket tuning, pool ages, PREREQ |
 //! | `live` | [`LiveInfo`]: a transfer's info as of its latest callback |
+//! | [`mime`] | multipart/form-data bodies streamed by [`Easy::mime_post`] |
 //! | [`faults`] | fault injection for torture runs (feature `fault-injection`) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
