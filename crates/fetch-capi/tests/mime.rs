@@ -266,3 +266,28 @@ fn a_form_is_sent_again_by_a_second_perform() {
         }
     }
 }
+
+/// A `data_cb` part of unknown size goes chunked; without a seek callback
+/// a 307 cannot resend it: FETCHE_SEND_FAIL_REWIND (65), nothing resent.
+#[test]
+fn data_cb_without_seek_fails_a_307_resend() {
+    let srv = ScriptedServer::start(
+        Script::new()
+            .expect_request()
+            .write(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n",
+            )
+            .expect_request()
+            .write(OK_EMPTY)
+            .close(),
+    );
+    let exe = compile(&source(), "mime-noseek");
+    let out = valgrind(&exe, &srv.url("/up"), "noseek", &attachment());
+    assert!(out.contains("result=65"), "{out}");
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 1, "nothing was resent");
+    let req = split_request(&reqs[0]);
+    assert!(req.chunked);
+    let parts = parse(&req.body, req.boundary().unwrap());
+    assert_eq!(parts[0].body, b"no way back");
+}

@@ -174,6 +174,23 @@ static int mime_mode(FETCH *e, const char *url, const char *file)
   return 0;
 }
 
+/* A data_cb part of unknown size (chunked) without a seek callback: a 307
+   cannot resend it. */
+static int noseek_mode(FETCH *e, const char *url)
+{
+  struct src s = { "no way back", 11, 0, 0, 0 };
+  fetch_mime *m = fetch_mime_init(e);
+  fetch_mimepart *p = fetch_mime_addpart(m);
+  fetch_mime_name(p, "once");
+  fetch_mime_data_cb(p, -1, src_read, NULL, NULL, &s);
+  fetch_easy_setopt(e, FETCHOPT_URL, url);
+  fetch_easy_setopt(e, FETCHOPT_FOLLOWLOCATION, 1L);
+  fetch_easy_setopt(e, FETCHOPT_MIMEPOST, m);
+  printf("result=%d\n", (int)fetch_easy_perform(e));
+  fetch_mime_free(m);
+  return 0;
+}
+
 static int form_mode(FETCH *e, const char *url, const char *file)
 {
   struct fetch_httppost *post = NULL, *last = NULL;
@@ -241,6 +258,8 @@ int main(int argc, char **argv)
 #ifndef USE_CURL
   else if (!strcmp(argv[2], "mime"))
     rc = mime_mode(e, argv[1], argv[3]);
+  else if (!strcmp(argv[2], "noseek"))
+    rc = noseek_mode(e, argv[1]);
   else
     rc = form_mode(e, argv[1], argv[3]);
 #endif
