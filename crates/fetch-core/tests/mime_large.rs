@@ -97,7 +97,10 @@ fn fifty_mib_file_part_is_streamed() {
     let (app, id) = run_one(e);
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     let grown = peak_rss_kib().saturating_sub(before);
-    eprintln!("peak RSS grew by {grown} KiB sending a {} KiB file part", SIZE / 1024);
+    eprintln!(
+        "peak RSS grew by {grown} KiB sending a {} KiB file part",
+        SIZE / 1024
+    );
     let (length, got, mismatches) = server.join().unwrap();
     assert_eq!(length, Some(total));
     assert_eq!(got, total);
