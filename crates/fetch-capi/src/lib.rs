@@ -80,6 +80,7 @@ mod easy;
 mod global;
 #[cfg(test)]
 mod header_check;
+mod mime;
 mod multi;
 mod registry;
 mod slist;
@@ -90,6 +91,7 @@ mod wait;
 pub use codes::*;
 pub use easy::*;
 pub use global::*;
+pub use mime::*;
 pub use multi::*;
 pub use slist::*;
 pub use strings::*;

@@ -1,6 +1,6 @@
-//! Upstream functions for features libfetch does not build: MIME, the
-//! form API, shares, the URL API, HTTP/2 push headers, WebSocket,
-//! CONNECT_ONLY send/recv. They exist so that programs link,
+//! Upstream functions for features libfetch does not build: shares, the
+//! URL API, HTTP/2 push headers, WebSocket, CONNECT_ONLY send/recv. They
+//! exist so that programs link,
 //! check nothing they need not, and answer their family's "not built in"
 //! (ABI.md lists them).
 
@@ -91,88 +91,6 @@ pub unsafe extern "C" fn fetch_ws_send(
 pub unsafe extern "C" fn fetch_ws_meta(handle: *mut c_void) -> *const c_void {
     let _ = handle;
     ptr::null()
-}
-
-/// `fetch_mime_init`: NULL (no MIME); upstream returns NULL only when out
-/// of memory, so programs already treat it as a failure.
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_mime_init(easy: *mut c_void) -> *mut c_void {
-    let _ = easy;
-    ptr::null_mut()
-}
-
-/// `fetch_mime_free`: nothing to free (no mime handle is ever made).
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_mime_free(mime: *mut c_void) {
-    let _ = mime;
-}
-
-/// `fetch_mime_addpart`: NULL (no MIME).
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_mime_addpart(mime: *mut c_void) -> *mut c_void {
-    let _ = mime;
-    ptr::null_mut()
-}
-
-/// Defines `fetch_mime_<part setter>` functions answering
-/// FETCHE_NOT_BUILT_IN.
-macro_rules! mime_part_setters {
-    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {$(
-        #[doc = concat!("`", stringify!($name), "`: FETCHE_NOT_BUILT_IN (no MIME).")]
-        ///
-        /// # Safety
-        /// Nothing is read.
-        #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name(part: *mut c_void, $($arg: $ty),*) -> FETCHcode {
-            let _ = (part, $($arg),*);
-            FETCHE_NOT_BUILT_IN
-        }
-    )*};
-}
-
-mime_part_setters! {
-    fetch_mime_name(name: *const c_char);
-    fetch_mime_filename(filename: *const c_char);
-    fetch_mime_type(mimetype: *const c_char);
-    fetch_mime_encoder(encoding: *const c_char);
-    fetch_mime_data(data: *const c_char, datasize: usize);
-    fetch_mime_filedata(filename: *const c_char);
-    fetch_mime_data_cb(datasize: fetch_off_t, readfunc: *const c_void, seekfunc: *const c_void,
-        freefunc: *const c_void, arg: *mut c_void);
-    fetch_mime_subparts(subparts: *mut c_void);
-    fetch_mime_headers(headers: *mut c_void, take_ownership: c_int);
-}
-
-/// `fetch_formget`: FETCH_FORMADD_DISABLED, as upstream without forms.
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_formget(
-    form: *mut c_void,
-    arg: *mut c_void,
-    append: *const c_void,
-) -> c_int {
-    let _ = (form, arg, append);
-    FETCH_FORMADD_DISABLED
-}
-
-/// `fetch_formfree`: nothing to free (`fetch_formadd` builds no form).
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_formfree(form: *mut c_void) {
-    let _ = form;
 }
 
 /// `fetch_share_init`: NULL (no shares).

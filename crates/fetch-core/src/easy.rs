@@ -40,6 +40,10 @@ pub enum ReadResult {
     /// Pause sending (FETCH_READFUNC_PAUSE) until resumed with
     /// [`crate::Multi::pause`]; the callback is called again then.
     Pause,
+    /// The data could not be read (a file of a multipart body went away,
+    /// 8-bit data under the `7bit` encoder): the transfer fails with
+    /// FETCHE_READ_ERROR.
+    Fail,
 }
 
 /// What the seek callback reports (FETCHOPT_SEEKFUNCTION's
@@ -353,6 +357,9 @@ pub struct EasyState {
     pub(crate) max_send_speed: u64,
     pub(crate) expect_100_timeout: Duration,
     pub(crate) seek: Option<SeekFn>,
+    /// The `Content-Type` a multipart body brings (FETCHOPT_MIMEPOST),
+    /// sent unless the application sets its own.
+    pub(crate) body_type: Option<String>,
     pub(crate) unrestricted_auth: bool,
     pub(crate) default_protocol: Option<String>,
     pub(crate) live: Option<Arc<crate::live::LiveInfo>>,
@@ -442,6 +449,7 @@ impl Easy {
             max_send_speed: 0,
             expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
             seek: None,
+            body_type: None,
             unrestricted_auth: false,
             default_protocol: None,
             tls_tag: None,
@@ -518,6 +526,7 @@ impl Easy {
     pub fn post(&mut self, body: impl Into<Vec<u8>>) -> &mut Self {
         self.method = Method::Post;
         self.body = Body::Bytes(body.into());
+        self.body_type = None;
         self
     }
 
@@ -525,6 +534,7 @@ impl Easy {
     pub fn put(&mut self, body: impl Into<Vec<u8>>) -> &mut Self {
         self.method = Method::Put;
         self.body = Body::Bytes(body.into());
+        self.body_type = None;
         self
     }
 
@@ -541,6 +551,33 @@ impl Easy {
             read: Box::new(read),
             len,
         };
+        self.body_type = None;
+        self
+    }
+
+    /// POST `mime` as `multipart/form-data` (FETCHOPT_MIMEPOST), streamed:
+    /// part data is read while the body is sent. Sent with Content-Length
+    /// when every part's size is known, else chunked. The body rewinds
+    /// for a resend (retry, 307/308) by rewinding its parts; a part
+    /// source that cannot ends such a resend with FETCHE_SEND_FAIL_REWIND.
+    /// The request's `Content-Type` carries the boundary unless the
+    /// application sets its own `Content-Type:` header line. Sizes (files
+    /// included) are taken now; the body restarts with every transfer the
+    /// `Easy` is added for, so call this again if a file's size changed.
+    pub fn mime_post(&mut self, mime: crate::mime::Mime) -> &mut Self {
+        let len = mime.size();
+        let content_type = mime.content_type();
+        let reader = Arc::new(Mutex::new(mime.reader()));
+        let r = reader.clone();
+        self.body_reader(len, move |buf| {
+            r.lock().map_or(ReadResult::Fail, |mut r| r.read(buf))
+        });
+        self.method = Method::Post;
+        self.seek_function(move |to| match to {
+            SeekFrom::Start(0) => reader.lock().map_or(SeekResult::Fail, |mut r| r.rewind()),
+            _ => SeekResult::CantSeek,
+        });
+        self.body_type = Some(content_type);
         self
     }
 
@@ -556,6 +593,18 @@ impl Easy {
     {
         self.seek = Some(Box::new(f));
         self
+    }
+
+    /// A multipart body starts from its first byte in every transfer (an
+    /// `Easy` may be added again after it finished): its own seek rewinds
+    /// it, which costs nothing when it was not read.
+    pub(crate) fn restart_mime_body(&mut self) {
+        if self.body_type.is_none() {
+            return;
+        }
+        if let Some(seek) = self.seek.as_mut() {
+            let _ = seek(SeekFrom::Start(0));
+        }
     }
 
     /// Publishes the transfer's info scalars (status, address, sizes) to

@@ -76,6 +76,7 @@
 //! | [`headers`] | [`HeaderLog`]: the received header lines per request (the header API) |
 //! | [`failure`] | [`failure::Detail`]: what failed, worded as upstream's error buffer |
 //! | `date` | [`getdate`]: dates as upstream's getdate reads them |
+//! | [`mime`] | multipart/form-data bodies streamed by [`Easy::mime_post`] |
 //! | [`faults`] | fault injection for torture runs (feature `fault-injection`) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -99,6 +100,7 @@ mod h2;
 pub mod headers;
 mod http;
 mod live;
+pub mod mime;
 mod multi;
 mod resolve;
 mod socket;

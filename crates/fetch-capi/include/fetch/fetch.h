@@ -18,6 +18,7 @@
    FILE, stderr, struct tm, time_t, fd_set or struct sockaddr through it
    keep compiling. */
 #include <stdio.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <time.h>
 #include <sys/types.h>
@@ -696,7 +697,7 @@ typedef fetch_socket_t (*fetch_opensocket_callback)(void *clientp, fetchsocktype
                                                    struct fetch_sockaddr *address);
 typedef int (*fetch_closesocket_callback)(void *clientp, fetch_socket_t item);
 
-/* The deprecated form API (fetch_formadd answers FETCH_FORMADD_DISABLED). */
+/* The deprecated form API (fetch_formadd, fetch_formfree, fetch_formget, FETCHOPT_HTTPPOST). */
 struct fetch_httppost {
   struct fetch_httppost *next;
   char *name;
@@ -719,7 +720,13 @@ struct fetch_forms {
 };
 typedef size_t (*fetch_formget_callback)(void *arg, const char *buf, size_t len);
 
-/* MIME (not built: fetch_mime_init returns NULL). */
+/* MIME (fetch_mime_*, FETCHOPT_MIMEPOST). */
+/* One fetch_formadd argument pair, as the inline fetch_formadd passes them on. */
+struct fetch_formadd_item {
+  int option;
+  const void *ptr;
+  long long num;
+};
 typedef struct fetch_mime fetch_mime;
 typedef struct fetch_mimepart fetch_mimepart;
 
@@ -1779,12 +1786,61 @@ const struct fetch_ws_frame *fetch_ws_meta(FETCH *handle);
 
 /* Upstream's variadic functions that have nothing to pass on are inline
    here (a Rust library cannot define C variadics): */
+FETCHFORMcode fetch_formadd_items(struct fetch_httppost **httppost,
+                                  struct fetch_httppost **last_post,
+                                  const struct fetch_formadd_item *items, size_t count);
+/* fetch_formadd gathers its option/value pairs (up to 64) and hands them
+   to fetch_formadd_items, which does the work. */
 static inline FETCHFORMcode fetch_formadd(struct fetch_httppost **httppost,
                                           struct fetch_httppost **last_post, ...)
 {
-  (void)httppost;
-  (void)last_post;
-  return FETCH_FORMADD_DISABLED;
+  struct fetch_formadd_item items[64];
+  size_t n = 0;
+  va_list ap;
+  va_start(ap, last_post);
+  for (;;) {
+    int option = va_arg(ap, int);
+    if (option == FETCHFORM_END)
+      break;
+    if (n == 64) {
+      va_end(ap);
+      return FETCH_FORMADD_MEMORY;
+    }
+    items[n].option = option;
+    items[n].ptr = NULL;
+    items[n].num = 0;
+    switch (option) {
+    case FETCHFORM_NAMELENGTH:
+    case FETCHFORM_CONTENTSLENGTH:
+    case FETCHFORM_BUFFERLENGTH:
+      items[n].num = va_arg(ap, long);
+      break;
+    case FETCHFORM_CONTENTLEN:
+      items[n].num = va_arg(ap, fetch_off_t);
+      break;
+    case FETCHFORM_COPYNAME:
+    case FETCHFORM_PTRNAME:
+    case FETCHFORM_COPYCONTENTS:
+    case FETCHFORM_PTRCONTENTS:
+    case FETCHFORM_FILECONTENT:
+    case FETCHFORM_FILE:
+    case FETCHFORM_BUFFER:
+    case FETCHFORM_BUFFERPTR:
+    case FETCHFORM_CONTENTTYPE:
+    case FETCHFORM_FILENAME:
+    case FETCHFORM_CONTENTHEADER:
+    case FETCHFORM_STREAM:
+    case FETCHFORM_ARRAY:
+      items[n].ptr = va_arg(ap, const void *);
+      break;
+    default:
+      va_end(ap);
+      return FETCH_FORMADD_UNKNOWN_OPTION;
+    }
+    n++;
+  }
+  va_end(ap);
+  return (FETCHFORMcode)fetch_formadd_items(httppost, last_post, items, n);
 }
 static inline FETCHSHcode fetch_share_setopt(FETCHSH *share, FETCHSHoption option, ...)
 {

@@ -145,6 +145,8 @@ pub(crate) struct Options {
     xfer: XferOpts,
     /// COOKIE, COOKIEFILE, COOKIEJAR, COOKIESESSION and the jar.
     cookies: cookies::CookieOptions,
+    /// FETCHOPT_MIMEPOST / FETCHOPT_HTTPPOST.
+    form: crate::mime::FormBody,
 }
 
 impl Default for Options {
@@ -206,6 +208,7 @@ impl Default for Options {
             conn: conn::ConnSettings::default(),
             xfer: XferOpts::default(),
             cookies: cookies::CookieOptions::default(),
+            form: crate::mime::FormBody::None,
         }
     }
 }

@@ -418,6 +418,12 @@ easy_options! {
     /// FETCHOPT_CONNECTTIMEOUT_MS.
     FETCHOPT_CONNECTTIMEOUT_MS = FETCHOPTTYPE_LONG + 156, dirty::SCALARS,
         |o, a| { o.connect_timeout_ms = a.millis(1)?; Ok(()) };
+    /// FETCHOPT_HTTPPOST: a `fetch_formadd` list, sent as a multipart form.
+    FETCHOPT_HTTPPOST = FETCHOPTTYPE_OBJECTPOINT + 24, REBUILD,
+        |o, a| { o.form = crate::mime::FormBody::http_post(a.ptr_mut()); o.post_data = PostData::None; Ok(()) };
+    /// FETCHOPT_MIMEPOST: a `fetch_mime`, sent as multipart/form-data.
+    FETCHOPT_MIMEPOST = FETCHOPTTYPE_OBJECTPOINT + 269, REBUILD,
+        |o, a| { o.form = crate::mime::FormBody::mime(a.ptr_mut()); o.post_data = PostData::None; Ok(()) };
     /// FETCHOPT_COPYPOSTFIELDS.
     FETCHOPT_COPYPOSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 165, REBUILD, copy_post_fields;
     /// FETCHOPT_USERPWD: "user:password" for Basic authentication.

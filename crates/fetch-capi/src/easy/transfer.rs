@@ -114,7 +114,11 @@ impl FetchEasy {
         self.xfer_strings.base_method = Some(base_method(&self.opts));
         // A borrowed POSTFIELDS buffer may change between transfers
         // without a setopt: read it again next time.
-        self.dirty = if matches!(self.opts.post_data, PostData::Borrowed(_)) {
+        // A form is built afresh too: its parts may have changed and files
+        // their sizes.
+        self.dirty = if matches!(self.opts.post_data, PostData::Borrowed(_))
+            || !matches!(self.opts.form, crate::mime::FormBody::None)
+        {
             dirty::BODY
         } else {
             0
@@ -145,6 +149,8 @@ impl FetchEasy {
             e.method(Method::Put);
         } else if let Some(body) = self.post_body() {
             e.post(body);
+        } else if let Some(mime) = o.form.build(o.read_fn) {
+            e.mime_post(mime);
         } else if o.post {
             e.body_reader(u64::try_from(o.post_size).ok(), reader());
             e.method(Method::Post);

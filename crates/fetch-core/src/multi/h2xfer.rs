@@ -576,6 +576,10 @@ fn read_body(t: &mut Transfer) -> Result<(Option<Vec<u8>>, bool), Error> {
             let end = len.is_some_and(|len| t.upload_read >= len);
             Ok((Some(chunk), end))
         }
+        ReadResult::Fail => Err(Error::new(
+            ErrorCode::ReadError,
+            "could not read the request body",
+        )),
         ReadResult::Pause => {
             t.paused_send = true;
             Ok((None, false))

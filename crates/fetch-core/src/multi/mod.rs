@@ -291,6 +291,7 @@ impl Multi {
         easy.sink.clear();
         easy.info.referer = easy.xfer.referer.clone();
         easy.info.effective_method = Some(easy.method.as_str().to_owned());
+        easy.restart_mime_body();
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let method = easy.method.clone();

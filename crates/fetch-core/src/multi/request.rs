@@ -83,7 +83,14 @@ pub(super) fn request_headers<'a>(
         });
     let add_expect = expect && !user_sets_expect(user);
     let cookie = crate::cookies::request_field(easy, dest);
-    if creds && basic.is_none() && accept.is_none() && !add_expect && cookie.is_none() {
+    let body_type = body_type_line(easy);
+    if creds
+        && basic.is_none()
+        && accept.is_none()
+        && !add_expect
+        && cookie.is_none()
+        && body_type.is_none()
+    {
         return Cow::Borrowed(user);
     }
     let mut lines: Vec<String> = user
@@ -94,6 +101,7 @@ pub(super) fn request_headers<'a>(
     lines.extend(basic);
     lines.extend(accept);
     lines.extend(cookie);
+    lines.extend(body_type);
     if add_expect {
         lines.push("Expect: 100-continue".to_owned());
     }
@@ -132,6 +140,41 @@ fn framing_of(t: &mut Transfer) -> BodyFraming {
         _ => None,
     };
     framing
+}
+
+/// `Content-Type:` for a multipart body (FETCHOPT_MIMEPOST), unless the
+/// application's lines set one (theirs wins, as upstream).
+fn body_type_line(easy: &Easy) -> Option<String> {
+    let user = easy.headers.as_slice();
+    easy.body_type
+        .as_deref()
+        .filter(|_| !user.iter().any(|h| header_is(h, "content-type")))
+        .map(|t| format!("Content-Type: {t}"))
+}
+
+/// An application `Content-Type: multipart/...` line without a boundary,
+/// sent with a multipart body, gets the body's boundary appended (as
+/// upstream), so the server can split the parts.
+fn add_user_boundary(easy: &Easy, headers: &mut std::borrow::Cow<'_, [String]>) {
+    let Some(boundary) = easy
+        .body_type
+        .as_deref()
+        .and_then(|t| t.split_once("boundary="))
+        .map(|(_, b)| b)
+    else {
+        return;
+    };
+    let needs = |h: &String| {
+        header_is(h, "content-type") && {
+            let value = h["content-type:".len()..].trim_start().to_ascii_lowercase();
+            value.starts_with("multipart/") && !value.contains("boundary=")
+        }
+    };
+    if let Some(i) = headers.iter().position(needs) {
+        let line = &mut headers.to_mut()[i];
+        line.push_str("; boundary=");
+        line.push_str(boundary);
+    }
 }
 
 /// Whether header line `line` is named `name` (lower case).
@@ -221,7 +264,14 @@ impl Multi {
         let expect = !t.auth.probe && wants_expect(&t.easy.headers, &t.easy.body, framing);
         t.easy.info.effective_method = Some(t.method.as_str().to_owned());
         t.easy.info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });
-        let headers = request_headers(&t.easy, &dest, auth, creds, expect);
+        let mut headers = request_headers(&t.easy, &dest, auth, creds, expect);
+        if framing == BodyFraming::None && t.easy.body_type.is_some() {
+            // A 303 turned the multipart POST into a GET: no body, no type.
+            let ours = body_type_line(&t.easy);
+            headers.to_mut().retain(|h| Some(h) != ours.as_ref());
+        } else {
+            add_user_boundary(&t.easy, &mut headers);
+        }
         let extra = xfer::request_lines(&t.easy, &t.method);
         let headers = if extra.is_empty() {
             headers
@@ -475,6 +525,10 @@ impl Multi {
             ReadResult::Abort => Err(Error::new(
                 ErrorCode::AbortedByCallback,
                 "operation aborted by callback",
+            )),
+            ReadResult::Fail => Err(Error::new(
+                ErrorCode::ReadError,
+                "could not read the request body",
             )),
         }
     }
