@@ -163,7 +163,7 @@ fn known_but_unbuilt_options_say_why() {
             FETCHE_NOT_BUILT_IN
         );
         assert_eq!(
-            fetch_easy_getinfo_ptr(e, FETCHINFO_REDIRECT_TIME_T, out),
+            fetch_easy_getinfo_ptr(e, FETCHINFO_OFF_T + 999, out),
             FETCHE_UNKNOWN_OPTION
         );
         assert_eq!(fetch_easy_upkeep(e), FETCHE_OK);

@@ -252,6 +252,19 @@ pub struct TransferInfo {
     pub primary_port: u16,
     /// Redirects followed (FETCHINFO_REDIRECT_COUNT).
     pub redirect_count: u32,
+    /// Start to the last redirect followed: the time spent on the
+    /// redirection steps before the final request (FETCHINFO_REDIRECT_TIME_T).
+    pub redirect_time: Duration,
+    /// The last response's `Content-Length`, when it framed (or, for HEAD
+    /// and 304, described) the body (FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T;
+    /// `None` is upstream's -1).
+    pub content_length_download: Option<u64>,
+    /// The size of the request body about to be sent, when known
+    /// (FETCHINFO_CONTENT_LENGTH_UPLOAD_T; `None` is upstream's -1).
+    pub content_length_upload: Option<u64>,
+    /// The OS error of the last failed connect or socket operation, 0
+    /// without one (FETCHINFO_OS_ERRNO).
+    pub os_errno: i32,
     /// New connections this transfer had to open (FETCHINFO_NUM_CONNECTS).
     pub num_connects: u32,
     /// The target of a redirect that was not followed (FETCHINFO_REDIRECT_URL).

@@ -196,6 +196,36 @@ info_items! {
     /// FETCHINFO_STARTTRANSFER_TIME.
     FETCHINFO_STARTTRANSFER_TIME = FETCHINFO_DOUBLE + 17,
         Transfer(|c| secs(c.i.starttransfer_time));
+    /// FETCHINFO_CONTENT_LENGTH_DOWNLOAD (-1 when unknown).
+    FETCHINFO_CONTENT_LENGTH_DOWNLOAD = FETCHINFO_DOUBLE + 15,
+        Transfer(|c| Out::Double(c.i.content_length_download.map_or(-1.0, |n| n as f64)));
+    /// FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T (-1 when unknown).
+    FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T = FETCHINFO_OFF_T + 15,
+        Transfer(|c| c.i.content_length_download.map_or(Out::Off(-1), off));
+    /// FETCHINFO_CONTENT_LENGTH_UPLOAD (-1 when unknown).
+    FETCHINFO_CONTENT_LENGTH_UPLOAD = FETCHINFO_DOUBLE + 16,
+        Transfer(|c| Out::Double(c.i.content_length_upload.map_or(-1.0, |n| n as f64)));
+    /// FETCHINFO_CONTENT_LENGTH_UPLOAD_T (-1 when unknown).
+    FETCHINFO_CONTENT_LENGTH_UPLOAD_T = FETCHINFO_OFF_T + 16,
+        Transfer(|c| c.i.content_length_upload.map_or(Out::Off(-1), off));
+    /// FETCHINFO_REDIRECT_TIME.
+    FETCHINFO_REDIRECT_TIME = FETCHINFO_DOUBLE + 19, Transfer(|c| secs(c.i.redirect_time));
+    /// FETCHINFO_REDIRECT_TIME_T.
+    FETCHINFO_REDIRECT_TIME_T = FETCHINFO_OFF_T + 55, Transfer(|c| micros(c.i.redirect_time));
+    /// FETCHINFO_OS_ERRNO.
+    FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, Transfer(|c| long(c.i.os_errno));
+    /// FETCHINFO_PROTOCOL (deprecated upstream): FETCHPROTO_HTTP (1) or
+    /// FETCHPROTO_HTTPS (2) of the last request, 0 before one.
+    FETCHINFO_PROTOCOL = FETCHINFO_LONG + 48, Transfer(|c| Out::Long(match c.i.scheme {
+        Some("HTTPS") => 2,
+        Some(_) => 1,
+        None => 0,
+    }));
+    /// FETCHINFO_CAINFO: no CA file is built in (the default roots are
+    /// compiled in), so NULL, as upstream built without a default.
+    FETCHINFO_CAINFO = FETCHINFO_STRING + 61, Handle(|_| Out::Str(ptr::null()));
+    /// FETCHINFO_CAPATH: NULL, as FETCHINFO_CAINFO.
+    FETCHINFO_CAPATH = FETCHINFO_STRING + 62, Handle(|_| Out::Str(ptr::null()));
     /// FETCHINFO_REDIRECT_COUNT.
     FETCHINFO_REDIRECT_COUNT = FETCHINFO_LONG + 20, Transfer(|c| long(c.i.redirect_count));
     /// FETCHINFO_HTTPAUTH_AVAIL: the FETCHAUTH_* methods servers offered.
@@ -282,18 +312,10 @@ macro_rules! refused_info {
 /// About a feature libfetch does not build (FTP, RTSP, proxies,
 /// TLS-backend internals, certificate chains).
 const NOT_BUILT_IN: FETCHcode = FETCHE_NOT_BUILT_IN;
-/// Within scope, not recorded by the engine yet.
-const UNKNOWN: FETCHcode = FETCHE_UNKNOWN_OPTION;
 
 refused_info! {
-    FETCHINFO_CONTENT_LENGTH_DOWNLOAD = FETCHINFO_DOUBLE + 15, UNKNOWN;
-    FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T = FETCHINFO_OFF_T + 15, UNKNOWN;
-    FETCHINFO_CONTENT_LENGTH_UPLOAD = FETCHINFO_DOUBLE + 16, UNKNOWN;
-    FETCHINFO_CONTENT_LENGTH_UPLOAD_T = FETCHINFO_OFF_T + 16, UNKNOWN;
-    FETCHINFO_REDIRECT_TIME = FETCHINFO_DOUBLE + 19, UNKNOWN;
     FETCHINFO_HTTP_CONNECTCODE = FETCHINFO_LONG + 22, NOT_BUILT_IN;
     FETCHINFO_PROXYAUTH_AVAIL = FETCHINFO_LONG + 24, NOT_BUILT_IN;
-    FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, UNKNOWN;
     FETCHINFO_SSL_ENGINES = FETCHINFO_SLIST + 27, NOT_BUILT_IN;
     FETCHINFO_FTP_ENTRY_PATH = FETCHINFO_STRING + 30, NOT_BUILT_IN;
     FETCHINFO_CERTINFO = FETCHINFO_SLIST + 34, NOT_BUILT_IN;
@@ -304,11 +326,7 @@ refused_info! {
     FETCHINFO_TLS_SESSION = FETCHINFO_SLIST + 43, NOT_BUILT_IN;
     FETCHINFO_TLS_SSL_PTR = FETCHINFO_SLIST + 45, NOT_BUILT_IN;
     FETCHINFO_PROXY_SSL_VERIFYRESULT = FETCHINFO_LONG + 47, NOT_BUILT_IN;
-    FETCHINFO_PROTOCOL = FETCHINFO_LONG + 48, UNKNOWN;
-    FETCHINFO_REDIRECT_TIME_T = FETCHINFO_OFF_T + 55, UNKNOWN;
     FETCHINFO_PROXY_ERROR = FETCHINFO_LONG + 59, NOT_BUILT_IN;
-    FETCHINFO_CAINFO = FETCHINFO_STRING + 61, UNKNOWN;
-    FETCHINFO_CAPATH = FETCHINFO_STRING + 62, UNKNOWN;
 }
 
 fn effective_url(c: &mut Ctx<'_, '_>) -> Out {

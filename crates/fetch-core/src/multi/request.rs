@@ -261,6 +261,10 @@ impl Multi {
         let t = &mut self.transfers[ti];
         let auth = auth_line(t, &dest, creds);
         let framing = framing_of(t);
+        t.easy.info.content_length_upload = match framing {
+            BodyFraming::Length(n) => Some(n),
+            _ => None,
+        };
         let expect = !t.auth.probe && wants_expect(&t.easy.headers, &t.easy.body, framing);
         t.easy.info.effective_method = Some(t.method.as_str().to_owned());
         t.easy.info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });

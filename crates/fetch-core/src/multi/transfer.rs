@@ -184,6 +184,9 @@ impl Multi {
         if let Err(e) = &result {
             // Upstream's failf(): the error detail is traced too.
             t.easy.trace_text(|| e.detail().to_owned());
+            if let Some(errno) = os_errno(e) {
+                t.easy.info.os_errno = errno;
+            }
         }
         t.phase = Phase::Done;
         t.deadlines = [None; KINDS];
@@ -349,6 +352,9 @@ impl Multi {
         }
         let t = &mut self.transfers[ti];
         t.easy.info.redirect_count += 1;
+        if let Some(start) = t.started {
+            t.easy.info.redirect_time = self.now.saturating_duration_since(start);
+        }
         t.easy.with_header_log(HeaderLog::next_request);
         tracing::debug!(transfer = ti, %next, "following redirect");
         t.easy
@@ -398,4 +404,20 @@ impl Multi {
         }
         Step::Continue
     }
+}
+
+/// The OS error number behind a failure, if an I/O error is in its chain
+/// (FETCHINFO_OS_ERRNO).
+fn os_errno(e: &Error) -> Option<i32> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(errno) = c
+            .downcast_ref::<io::Error>()
+            .and_then(io::Error::raw_os_error)
+        {
+            return Some(errno);
+        }
+        cause = c.source();
+    }
+    None
 }

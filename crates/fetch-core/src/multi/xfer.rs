@@ -121,6 +121,7 @@ pub(super) fn note_head_info(t: &mut Transfer, head: &ResponseHead) {
     let filetime = t.easy.xfer.filetime;
     let info = &mut t.easy.info;
     info.http_version = if head.minor_version == 0 { 10 } else { 11 };
+    info.content_length_download = head.content_length;
     // One pass over the fields; the last of each name wins.
     for (name, value) in head_fields(head) {
         if name.eq_ignore_ascii_case("content-type") {
