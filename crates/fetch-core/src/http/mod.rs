@@ -64,9 +64,31 @@ pub(crate) struct ResponseHead {
     /// The content codings of every `Content-Encoding` line, in the order
     /// they were applied.
     pub(crate) content_encoding: Vec<String>,
+    /// Where the last `Content-Type`, `Retry-After` and `Last-Modified`
+    /// values sit in `raw` (trimmed), found in the framing pass so the info
+    /// never parses the head again.
+    pub(crate) info_fields: InfoFields,
+}
+
+/// Byte ranges into a head's `raw` of the fields the transfer info reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct InfoFields {
+    /// The last `Content-Type` value.
+    pub(crate) content_type: Option<Range<usize>>,
+    /// The last `Retry-After` value.
+    pub(crate) retry_after: Option<Range<usize>>,
+    /// The last `Last-Modified` value.
+    pub(crate) last_modified: Option<Range<usize>>,
 }
 
 impl ResponseHead {
+    /// The text of one of [`InfoFields`]' ranges (`None` when absent or not
+    /// UTF-8).
+    pub(crate) fn info_field(&self, range: &Option<Range<usize>>) -> Option<&str> {
+        let r = range.clone()?;
+        std::str::from_utf8(self.raw.get(r)?).ok()
+    }
+
     /// Each header line as delivered to a header callback: the status line
     /// first, each header line including its line ending, and the final empty
     /// line last.

@@ -273,6 +273,20 @@ impl ResponseDecoder {
         }
 
         let facts = HeadFacts::scan(response.headers);
+        // (httparse's values are slices of `raw`: their offsets carry over
+        // to the head's copy of it.)
+        let range = |v: Option<&[u8]>| {
+            v.map(|v| {
+                let v = trim_ows(v);
+                let start = v.as_ptr() as usize - raw.as_ptr() as usize;
+                start..start + v.len()
+            })
+        };
+        let info_fields = crate::http::InfoFields {
+            content_type: range(facts.content_type),
+            retry_after: range(facts.retry_after),
+            last_modified: range(facts.last_modified),
+        };
         let (close_token, keep_alive_token) = (facts.close, facts.keep_alive);
         let (last_coding, has_content_length, location) =
             (facts.last_coding, facts.content_length, facts.location);
@@ -317,6 +331,7 @@ impl ResponseDecoder {
             close,
             location,
             content_encoding,
+            info_fields,
         })
     }
 
@@ -380,6 +395,10 @@ struct HeadFacts<'h> {
     location: Option<&'h [u8]>,
     /// The content codings of every `Content-Encoding` line.
     content_encoding: Vec<&'h [u8]>,
+    /// The last `Content-Type`, `Retry-After` and `Last-Modified` values.
+    content_type: Option<&'h [u8]>,
+    retry_after: Option<&'h [u8]>,
+    last_modified: Option<&'h [u8]>,
 }
 
 impl<'h> HeadFacts<'h> {
@@ -402,6 +421,12 @@ impl<'h> HeadFacts<'h> {
                 facts.content_encoding.extend(tokens(h.value));
             } else if name.eq_ignore_ascii_case(b"location") && facts.location.is_none() {
                 facts.location = Some(h.value);
+            } else if name.eq_ignore_ascii_case(b"content-type") {
+                facts.content_type = Some(h.value);
+            } else if name.eq_ignore_ascii_case(b"retry-after") {
+                facts.retry_after = Some(h.value);
+            } else if name.eq_ignore_ascii_case(b"last-modified") {
+                facts.last_modified = Some(h.value);
             }
         }
         facts

@@ -174,6 +174,9 @@ impl Multi {
     /// Calls the progress callback; `Err` when it asked to abort.
     pub(super) fn progress(&mut self, ti: usize) -> Result<(), Error> {
         let t = &mut self.transfers[ti];
+        if t.easy.progress.is_none() {
+            return Ok(());
+        }
         t.easy.publish_live();
         let easy = &mut *t.easy;
         let Some(cb) = easy.progress.as_mut() else {

@@ -266,7 +266,9 @@ impl Multi {
             _ => None,
         };
         let expect = !t.auth.probe && wants_expect(&t.easy.headers, &t.easy.body, framing);
-        t.easy.info.effective_method = Some(t.method.as_str().to_owned());
+        if t.easy.info.effective_method.as_deref() != Some(t.method.as_str()) {
+            t.easy.info.effective_method = Some(t.method.as_str().to_owned());
+        }
         t.easy.info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });
         let mut headers = request_headers(&t.easy, &dest, auth, creds, expect);
         if framing == BodyFraming::None && t.easy.body_type.is_some() {

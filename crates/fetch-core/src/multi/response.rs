@@ -408,7 +408,7 @@ fn pass_header_lines<'l>(
             easy.trace(InfoType::HeaderIn, line);
         }
     }
-    if !to_app {
+    if !to_app || easy.header.is_none() {
         return Ok(false);
     }
     easy.publish_live();

@@ -296,17 +296,22 @@ impl Multi {
     pub(super) fn set_target(&mut self, ti: usize, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
         let route = t.easy.conn.route(&target.host, target.port);
-        let key = format!(
-            "{}{}",
-            target.origin,
-            t.easy.conn.key_suffix(route.as_ref())
-        );
-        if key != t.pool_key || route != t.route {
+        // The pool key is the origin plus what the connection options add
+        // (usually nothing): rebuilt only when it changes.
+        let suffix = t.easy.conn.key_suffix(route.as_ref());
+        let same_key = t.pool_key.len() == target.origin.len() + suffix.len()
+            && t.pool_key.starts_with(target.origin.as_str())
+            && t.pool_key.ends_with(suffix.as_str());
+        if !same_key || route != t.route {
             t.addrs.clear();
             t.next_addr = 0;
         }
+        if !same_key {
+            t.pool_key.clear();
+            t.pool_key.push_str(&target.origin);
+            t.pool_key.push_str(&suffix);
+        }
         t.route = route;
-        t.pool_key = key;
         let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
         t.easy.info.effective_url = Some(shown.to_owned());
         t.seen_https |= target.https;

@@ -122,18 +122,19 @@ pub(super) fn note_head_info(t: &mut Transfer, head: &ResponseHead) {
     let info = &mut t.easy.info;
     info.http_version = if head.minor_version == 0 { 10 } else { 11 };
     info.content_length_download = head.content_length;
-    // One pass over the fields; the last of each name wins.
-    for (name, value) in head_fields(head) {
-        if name.eq_ignore_ascii_case("content-type") {
-            if info.content_type.as_deref() != Some(value) {
-                info.content_type = Some(value.to_owned());
-            }
-        } else if name.eq_ignore_ascii_case("retry-after") {
-            info.retry_after = retry_after(value);
-        } else if filetime && name.eq_ignore_ascii_case("last-modified") {
-            if let Some(at) = date::parse(value) {
-                info.filetime = Some(at);
-            }
+    // The fields were found in the framing pass; the last of each wins.
+    let f = &head.info_fields;
+    if let Some(value) = head.info_field(&f.content_type) {
+        if info.content_type.as_deref() != Some(value) {
+            info.content_type = Some(value.to_owned());
+        }
+    }
+    if let Some(value) = head.info_field(&f.retry_after) {
+        info.retry_after = retry_after(value);
+    }
+    if filetime {
+        if let Some(at) = head.info_field(&f.last_modified).and_then(date::parse) {
+            info.filetime = Some(at);
         }
     }
 }
