@@ -65,6 +65,10 @@ pub(crate) struct Hooks {
     /// Set by `fetch_easy_cleanup` while the library still holds the
     /// transfer: the closures then end it without calling the application.
     detached: AtomicBool,
+    /// HEADERFUNCTION or HEADERDATA is set: header lines go there.
+    header_wanted: AtomicBool,
+    /// FETCHOPT_HEADER: header lines also go to the write function.
+    include_header: AtomicBool,
 }
 
 /// A callback option's function pointer as stored in [`Hooks`].
@@ -168,6 +172,12 @@ impl Hooks {
         let hf = o.header_fn.or(o.write_fn);
         set(&self.header_fn, fn_ptr(hf));
         set(&self.header_data, o.header_data);
+        self.header_wanted.store(
+            o.header_fn.is_some() || !o.header_data.is_null(),
+            Ordering::Relaxed,
+        );
+        self.include_header
+            .store(o.include_header, Ordering::Relaxed);
         set(&self.read_fn, fn_ptr(o.read_fn));
         set(&self.read_data, o.read_data);
         set(&self.xferinfo_fn, fn_ptr(o.xferinfo_fn));
@@ -422,8 +432,17 @@ impl FetchEasy {
                 if hooks.is_detached() {
                     return Flow::Abort;
                 }
-                let (f, data) = hooks.header();
-                match write_flow(call_write(f, data, line), line.len()) {
+                let mut flow = Flow::Continue;
+                if hooks.header_wanted.load(Ordering::Relaxed) {
+                    let (f, data) = hooks.header();
+                    flow = write_flow(call_write(f, data, line), line.len());
+                }
+                if matches!(flow, Flow::Continue) && hooks.include_header.load(Ordering::Relaxed) {
+                    // FETCHOPT_HEADER: the head is part of what is written.
+                    let (f, data) = hooks.write();
+                    flow = write_flow(call_write(f, data, line), line.len());
+                }
+                match flow {
                     Flow::Continue if pause.blocks(FETCHPAUSE_RECV) => Flow::Pause,
                     flow => flow,
                 }

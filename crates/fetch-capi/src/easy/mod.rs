@@ -89,6 +89,8 @@ pub(crate) struct Options {
     write_data: *mut c_void,
     header_fn: Option<fetch_write_callback>,
     header_data: *mut c_void,
+    /// FETCHOPT_HEADER: header lines are written with the body.
+    include_header: bool,
     read_fn: Option<fetch_read_callback>,
     read_data: *mut c_void,
     private: *mut c_void,
@@ -157,6 +159,7 @@ impl Default for Options {
             write_data: ptr::null_mut(),
             header_fn: None,
             header_data: ptr::null_mut(),
+            include_header: false,
             read_fn: None,
             read_data: ptr::null_mut(),
             private: ptr::null_mut(),

@@ -329,6 +329,9 @@ easy_options! {
     /// FETCHOPT_NOPROGRESS.
     FETCHOPT_NOPROGRESS = FETCHOPTTYPE_LONG + 43, HOOKS,
         |o, a| { o.noprogress = a.flag(); Ok(()) };
+    /// FETCHOPT_HEADER: header lines also go to the write function.
+    FETCHOPT_HEADER = FETCHOPTTYPE_LONG + 42, REBUILD,
+        |o, a| { o.include_header = a.flag(); Ok(()) };
     /// FETCHOPT_NOBODY.
     FETCHOPT_NOBODY = FETCHOPTTYPE_LONG + 44, REBUILD,
         |o, a| { o.nobody = a.flag(); Ok(()) };

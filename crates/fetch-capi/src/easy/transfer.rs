@@ -23,7 +23,7 @@ impl FetchEasy {
         self.snapshot = None;
         self.live.reset();
         let o = &self.opts;
-        let want_header = o.header_fn.is_some() || !o.header_data.is_null();
+        let want_header = o.header_fn.is_some() || !o.header_data.is_null() || o.include_header;
         let want_progress = !o.noprogress && (o.xferinfo_fn.is_some() || o.progress_fn.is_some());
         // The engine has no "no URL": a NULL URL starts over, for
         // upstream's error.

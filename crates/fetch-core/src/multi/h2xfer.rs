@@ -254,9 +254,10 @@ impl Multi {
                     .find(|h| h.name == name)
                     .map(|h| h.value.as_slice())
             };
-            t.rates.dltotal = field(b"content-length")
-                .and_then(|v| std::str::from_utf8(v).ok()?.parse().ok())
-                .unwrap_or(0);
+            let length =
+                field(b"content-length").and_then(|v| std::str::from_utf8(v).ok()?.parse().ok());
+            t.easy.info.content_length_download = length;
+            t.rates.dltotal = length.unwrap_or(0);
             t.following = None;
             t.easy.info.redirect_url = None;
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
