@@ -216,10 +216,13 @@ fn h2_all_streams_paused_wake_nothing() {
             let quiet = h.trace()[mark..].to_vec();
             let woken = quiet
                 .iter()
-                .filter(|e| match e {
-                    TraceEvent::Action { .. } | TraceEvent::Socket { .. } => true,
-                    TraceEvent::Timer(Some(_)) => true,
-                    _ => false,
+                .filter(|e| {
+                    matches!(
+                        e,
+                        TraceEvent::Action { .. }
+                            | TraceEvent::Socket { .. }
+                            | TraceEvent::Timer(Some(_))
+                    )
                 })
                 .count();
             match kind {
