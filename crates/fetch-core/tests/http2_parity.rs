@@ -1,9 +1,9 @@
 //! What a transfer does over HTTP/1.1 also holds over HTTP/2 (issue 15
 //! item 5): upload progress, the Digest body probe, no `Expect:
 //! 100-continue` (as upstream, which sends it on HTTP/1.1 only), info
-//! values, MAXCONNECTS counting idle shared connections; and HTTP_VERSION
-//! 1_0 sending HTTP/1.0 requests. The HTTP/2 server is hyper's
-//! (fixtures::H2Server).
+//! values, MAXCONNECTS counting idle shared connections; HTTP_VERSION 1_0
+//! sending HTTP/1.0 requests; the 2TLS default. The HTTP/2 server is
+//! hyper's (fixtures::H2Server).
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -167,4 +167,36 @@ fn maxconnects_counts_idle_http2_connections() {
     // again; the connection to `two` is the one kept.
     assert_eq!((one.accepted(), two.accepted()), (2, 1));
     assert_eq!(app.watched(), 0);
+}
+
+/// The default (HTTP_VERSION NONE) is upstream 8.x's 2TLS: HTTP/2 over
+/// TLS when the server agrees, HTTP/1.1 with a server that offers only
+/// http/1.1 in ALPN, and HTTP/1.1 on cleartext.
+#[test_log::test]
+fn default_is_http2_over_tls_when_the_server_agrees() {
+    let ca = fixtures::TestPki::shared().ca_pem().into_bytes();
+    let https = |url: String| {
+        let mut e = Easy::with_url(url);
+        e.tls_mut().ca_blob = Some(ca.clone());
+        e
+    };
+    let h2 = H2Server::start_tls();
+    let (mut app, id) = run_one(https(h2.url_host("localhost", "/bytes/5000")));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert_eq!(e.info().http_version, 20);
+    assert!(e.response_body() == pattern(5000).as_slice());
+    assert_eq!(h2.alpn_seen(), vec![Some(b"h2".to_vec())]);
+
+    let h1 = fixtures::TlsServer::start(fixtures::CertKind::Good, fixtures::TlsOptions::default());
+    let (mut app, id) = run_one(https(h1.url("/bytes/100")));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert_eq!(app.multi.remove(id).unwrap().info().http_version, 11);
+    assert_eq!(h1.alpn_seen(), vec![Some(b"http/1.1".to_vec())]);
+
+    let clear = ScriptedServer::start(Script::new().expect_request().respond_ok("ok"));
+    let (mut app, id) = run_one(Easy::with_url(clear.url("/")));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert_eq!(app.multi.remove(id).unwrap().info().http_version, 11);
+    assert!(clear.requests()[0].starts_with(b"GET / HTTP/1.1\r\n"));
 }
