@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{App, run_one};
-use fetch_core::{Easy, Flow, HttpAuth, HttpVersion, Multi};
+use fetch_core::{Easy, Flow, HttpAuth, HttpVersion, Multi, Pause};
 use fixtures::{H2Config, H2Server, Script, ScriptedServer, pattern};
 
 fn h2c(url: String) -> Easy {
@@ -199,4 +199,103 @@ fn default_is_http2_over_tls_when_the_server_agrees() {
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     assert_eq!(app.multi.remove(id).unwrap().info().http_version, 11);
     assert!(clear.requests()[0].starts_with(b"GET / HTTP/1.1\r\n"));
+}
+
+/// Graceful shutdown by hyper mid-stream (GOAWAY with the highest id,
+/// PING, GOAWAY with the last stream taken): the stream in flight ends
+/// intact, and a transfer added afterwards goes on a new connection.
+#[test_log::test]
+fn graceful_goaway_mid_stream_finishes_the_open_stream() {
+    let srv = H2Server::start();
+    let mut app = App::new();
+    let got = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let g = got.clone();
+    let sink = Arc::new(Mutex::new(Vec::new()));
+    let s = sink.clone();
+    let mut e = h2c(srv.url("/goaway/100000"));
+    e.write_function(move |d: &[u8]| {
+        g.fetch_add(d.len(), std::sync::atomic::Ordering::SeqCst);
+        s.lock().unwrap().extend_from_slice(d);
+        Flow::Continue
+    });
+    let first = app.add(e);
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    // The GOAWAY went out as the request arrived, before any body byte.
+    while got.load(std::sync::atomic::Ordering::SeqCst) < 20_000 {
+        app.step(Duration::from_millis(10));
+        assert!(std::time::Instant::now() < end, "no body");
+    }
+    let second = app.add(h2c(srv.url("/bytes/5000")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(first).is_ok(), "{:?}", app.result(first));
+    assert!(app.result(second).is_ok(), "{:?}", app.result(second));
+    assert!(*sink.lock().unwrap() == pattern(100_000));
+    assert!(app.multi.remove(second).unwrap().response_body() == pattern(5000).as_slice());
+    assert_eq!(
+        srv.accepted(),
+        2,
+        "no new stream on a connection going away"
+    );
+    assert_eq!(app.watched(), 0);
+}
+
+/// Flow control without stalls: one of two streams on a connection is
+/// paused; its stream window closes (it receives at most the 1 MiB window
+/// we announce beyond what it consumed) while the other stream gets all
+/// of its 4 MB; resumed, the paused one completes intact.
+#[test_log::test]
+fn paused_stream_window_closes_while_the_other_flows() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    const WINDOW: usize = 1024 * 1024;
+    let srv = H2Server::start();
+    let mut app = App::new();
+    let warm = app.add(h2c(srv.url("/bytes/1")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(warm).is_ok());
+    // Bytes that arrived on the paused stream (the debug callback sees
+    // them as they come in) and bytes its write callback took.
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let taken = Arc::new(Mutex::new(Vec::new()));
+    let paused = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut e = h2c(srv.url("/bytes/4000000"));
+    let a = arrived.clone();
+    e.debug_function(move |kind, d| {
+        if kind == fetch_core::InfoType::DataIn {
+            a.fetch_add(d.len(), SeqCst);
+        }
+    });
+    let (t, p) = (taken.clone(), paused.clone());
+    e.write_function(move |d: &[u8]| {
+        let mut t = t.lock().unwrap();
+        if t.len() >= 100_000 && !p.swap(true, SeqCst) {
+            return Flow::Pause;
+        }
+        t.extend_from_slice(d);
+        Flow::Continue
+    });
+    let slow = app.add(e);
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    while !paused.load(SeqCst) {
+        app.step(Duration::from_millis(10));
+        assert!(std::time::Instant::now() < end, "never paused");
+    }
+    let other = app.add(h2c(srv.url("/bytes/4000000")));
+    while !app.done.iter().any(|m| m.transfer == other) {
+        app.step(Duration::from_millis(10));
+        assert!(std::time::Instant::now() < end, "the other stream stalled");
+    }
+    assert!(app.result(other).is_ok(), "{:?}", app.result(other));
+    assert!(app.multi.remove(other).unwrap().response_body() == pattern(4_000_000).as_slice());
+    let consumed = taken.lock().unwrap().len();
+    let received = arrived.load(SeqCst);
+    assert!(
+        received <= consumed + WINDOW + 16_384,
+        "the paused stream's window stayed open: {received} arrived, {consumed} consumed"
+    );
+    assert!(received < 4_000_000);
+    app.multi.pause(slow, Pause::CONT).unwrap();
+    app.run(Duration::from_secs(30));
+    assert!(app.result(slow).is_ok(), "{:?}", app.result(slow));
+    assert!(*taken.lock().unwrap() == pattern(4_000_000));
+    assert_eq!(srv.accepted(), 1);
 }
