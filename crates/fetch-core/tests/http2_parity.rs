@@ -299,3 +299,28 @@ fn paused_stream_window_closes_while_the_other_flows() {
     assert!(*taken.lock().unwrap() == pattern(4_000_000));
     assert_eq!(srv.accepted(), 1);
 }
+
+/// Redirects across protocol versions with the default HTTP_VERSION: an
+/// HTTP/1.1-only TLS server sends the transfer to an HTTP/2 one and back.
+#[test_log::test]
+fn redirects_between_http11_and_http2_origins() {
+    let ca = fixtures::TestPki::shared().ca_pem().into_bytes();
+    let h2 = H2Server::start_tls();
+    let h1 = fixtures::TlsServer::start(fixtures::CertKind::Good, fixtures::TlsOptions::default());
+    let to_h2 = h2.url_host("localhost", "/bytes/3000");
+    let to_h1 = h1.url_host("localhost", "/bytes/2000");
+    let first = h1.url_host("localhost", &format!("/goto?{to_h2}"));
+    let back = h2.url_host("localhost", &format!("/goto?{to_h1}"));
+    for (url, version, len) in [(first, 20, 3000), (back, 11, 2000)] {
+        let mut e = Easy::with_url(url);
+        e.tls_mut().ca_blob = Some(ca.clone());
+        e.follow_location(true);
+        let (mut app, id) = run_one(e);
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+        let e = app.multi.remove(id).unwrap();
+        assert_eq!(e.info().http_version, version);
+        assert_eq!(e.info().redirect_count, 1);
+        assert!(e.response_body() == pattern(len).as_slice());
+    }
+    assert_eq!((h2.h2_requests(), h2.h1_requests()), (2, 0));
+}
