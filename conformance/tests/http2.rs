@@ -2,7 +2,8 @@
 //! transfers on one connection share one socket, announced once with the
 //! union of what its streams need and REMOVEd only when no stream uses it
 //! (SF-02, SF-03, AS-01, AS-03); removing one transfer resets only its
-//! stream; while every stream is paused, nothing wakes the application.
+//! stream; while every stream is paused, nothing wakes the application;
+//! a stream's timeout fires through the announced timer (SA-09).
 //! The server is hyper's (fixtures::H2Server, prior-knowledge h2c), under
 //! both application loops.
 
@@ -247,6 +248,33 @@ fn h2_all_streams_paused_wake_nothing() {
             for body in &bodies {
                 assert!(*body.lock().unwrap() == pattern(3_000_000));
             }
+            h.finish_clean();
+        },
+    );
+}
+
+/// SA-09 over HTTP/2: a stream's TIMEOUT fires through the timer the
+/// application was told about; only that stream is reset, the other on
+/// the same connection finishes.
+#[test_log::test]
+fn h2_stream_timeout_fires_via_the_timer() {
+    for_each_loop(
+        "h2_stream_timeout_fires_via_the_timer",
+        &["SA-09", "TF-05", "IR-05"],
+        |kind| {
+            let srv = H2Server::start();
+            let (mut h, _) = warmed_up(kind, &srv);
+            let mut slow = h2c(srv.url("/drip/2000000"));
+            slow.timeout(Duration::from_millis(150));
+            let slow = h.add(slow);
+            let other = h.add(h2c(srv.url("/drip/30000")));
+            h.run(LIMIT).unwrap();
+            assert_eq!(
+                h.code(slow),
+                Some(fetch_core::ErrorCode::OperationTimedout.code())
+            );
+            assert_eq!(h.code(other), Some(0));
+            assert_eq!(srv.accepted(), 1, "the connection survived the reset");
             h.finish_clean();
         },
     );
