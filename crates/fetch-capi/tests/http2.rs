@@ -210,3 +210,27 @@ fn stream_paused_in_write_resumes_from_progress() {
         assert_eq!(st.got, 3_000_000);
     }
 }
+
+/// FETCHOPT_HTTP_VERSION left at its default (NONE, upstream 8.x's 2TLS):
+/// an https transfer to a server that offers `h2` reports
+/// FETCH_HTTP_VERSION_2_0; easy_perform drives it like any other.
+#[test]
+fn default_http_version_uses_http2_over_tls() {
+    let server = H2Server::start_tls();
+    let files = fixtures::TestPki::shared().write_temp().unwrap();
+    let mut body = Vec::new();
+    let e = get_into(&server.url_host("localhost", "/bytes/30000"), &raw mut body);
+    let ca = cs(files.ca.to_str().unwrap());
+    set_ptr(e, FETCHOPT_CAINFO, ca.as_ptr().cast());
+    // SAFETY: a live idle handle; `body` and `ca` outlive the transfer.
+    let rc = unsafe { fetch_easy_perform(e) };
+    assert_eq!(rc, FETCHE_OK);
+    assert_eq!(body, pattern(30_000));
+    assert_eq!(
+        info_long(e, FETCHINFO_HTTP_VERSION),
+        FETCH_HTTP_VERSION_2_0 as _
+    );
+    assert_eq!(server.alpn_seen(), vec![Some(b"h2".to_vec())]);
+    // SAFETY: a live idle handle, not used afterwards.
+    unsafe { fetch_easy_cleanup(e) };
+}

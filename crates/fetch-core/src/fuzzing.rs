@@ -152,6 +152,7 @@ pub fn encode_request(
             host,
             headers,
             body,
+            http10: false,
         },
         &mut out,
     );

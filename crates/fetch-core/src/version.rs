@@ -10,8 +10,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 #[non_exhaustive]
 pub enum HttpVersion {
-    /// FETCH_HTTP_VERSION_NONE (0): the library's default (HTTP/1.1 for
-    /// now; upstream 8.x defaults to [`V2Tls`](Self::V2Tls)).
+    /// FETCH_HTTP_VERSION_NONE (0): the library's default, as upstream
+    /// 8.x: [`V2Tls`](Self::V2Tls) (HTTP/2 over TLS when ALPN agrees,
+    /// HTTP/1.1 otherwise and on cleartext).
     #[default]
     None = 0,
     /// FETCH_HTTP_VERSION_1_0 (1).
@@ -47,9 +48,12 @@ impl HttpVersion {
         self as i64
     }
 
-    /// Whether a TLS connection offers `h2` in ALPN.
+    /// Whether a TLS connection offers `h2` in ALPN (the default too).
     pub(crate) fn offers_h2(self) -> bool {
-        matches!(self, Self::V2 | Self::V2Tls | Self::V2PriorKnowledge)
+        matches!(
+            self,
+            Self::None | Self::V2 | Self::V2Tls | Self::V2PriorKnowledge
+        )
     }
 
     /// Whether a cleartext connection starts HTTP/2 at once.

@@ -16,6 +16,8 @@ pub(crate) struct RequestParts<'a> {
     pub(crate) headers: &'a [String],
     /// How the body that follows the head is framed.
     pub(crate) body: BodyFraming,
+    /// An HTTP/1.0 request line (FETCH_HTTP_VERSION_1_0) instead of 1.1.
+    pub(crate) http10: bool,
 }
 
 /// One user header line, classified the way libcurl does.
@@ -71,7 +73,11 @@ pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(parts.method.as_bytes());
     out.push(b' ');
     out.extend_from_slice(parts.target.as_bytes());
-    out.extend_from_slice(b" HTTP/1.1\r\n");
+    out.extend_from_slice(if parts.http10 {
+        b" HTTP/1.0\r\n"
+    } else {
+        b" HTTP/1.1\r\n"
+    });
 
     let length;
     let mut defaults: [Option<(&str, &str)>; 4] = [

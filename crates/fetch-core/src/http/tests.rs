@@ -12,6 +12,7 @@ fn request(method: &str, body: BodyFraming, headers: &[&str]) -> String {
         host: "127.0.0.1:8080",
         headers: &headers,
         body,
+        http10: false,
     };
     let mut out = b"prefix|".to_vec();
     encode_request(&parts, &mut out);
@@ -651,4 +652,20 @@ fn errors_are_sticky() {
     assert!(dec.decode(b"garbage\r\n\r\n").is_err());
     assert!(dec.decode(b"HTTP/1.1 200 OK\r\n\r\n").is_err());
     assert!(dec.eof().is_err());
+}
+
+#[test]
+fn http10_request_line() {
+    let headers: Vec<String> = Vec::new();
+    let parts = RequestParts {
+        method: "GET",
+        target: "/",
+        host: "h",
+        headers: &headers,
+        body: BodyFraming::None,
+        http10: true,
+    };
+    let mut out = Vec::new();
+    encode_request(&parts, &mut out);
+    assert_eq!(out, b"GET / HTTP/1.0\r\nHost: h\r\nAccept: */*\r\n\r\n");
 }

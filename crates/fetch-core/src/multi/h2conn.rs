@@ -255,6 +255,8 @@ impl Multi {
         let t = &mut self.transfers[ti];
         let upload = match &t.easy.body {
             _ if matches!(t.method, Method::Get | Method::Head) => Upload::Done,
+            // Digest before its challenge: the body waits for the answer.
+            _ if t.auth.probe => Upload::Done,
             Body::None => Upload::Done,
             Body::Bytes(b) if b.is_empty() => Upload::Done,
             Body::Bytes(_) => Upload::Bytes(0),
@@ -288,12 +290,11 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.phase = Phase::Receiving;
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
-        if t.easy.info.primary_ip.is_none() {
-            if let Ok(Some(addr)) = self.conns[cid].sock.peer_addr().map(|a| a.as_socket()) {
-                t.easy.info.primary_ip = Some(addr.ip());
-                t.easy.info.primary_port = addr.port();
-            }
-        }
+        // The info a transfer has over HTTP/1.1: the connection's
+        // addresses and socket, the method and scheme.
+        request::conn_info(&mut t.easy.info, &self.conns[cid]);
+        t.easy.info.effective_method = Some(t.method.as_str().to_owned());
+        t.easy.info.scheme = Some(if t.target().https { "HTTPS" } else { "HTTP" });
         t.upload_done = end_stream;
         self.start_rates(ti);
         self.h2_event(cid, Events::NONE);
@@ -315,17 +316,31 @@ impl Multi {
     }
 
     /// A connection that can take no new stream (GOAWAY received) closes
-    /// once its last stream is done, instead of lingering unwatched.
+    /// once its last stream is done, instead of lingering unwatched; one
+    /// that can becomes idle and counts towards MAXCONNECTS.
     pub(super) fn h2_close_if_spent(&mut self, cid: usize) -> bool {
-        let spent = self
-            .h2
-            .by_conn
-            .get(&cid)
-            .is_some_and(|s| s.slots.is_empty() && s.conn.can_open().is_err());
-        if spent {
-            self.h2_close(cid);
+        let Some(s) = self.h2.by_conn.get(&cid) else {
+            return false;
+        };
+        if !s.slots.is_empty() {
+            return false;
         }
-        spent
+        if s.conn.can_open().is_err() {
+            self.h2_close(cid);
+            return true;
+        }
+        self.conns[cid].idle_since = self.now;
+        self.cap_idle();
+        !self.h2.by_conn.contains_key(&cid)
+    }
+
+    /// Shared connections no stream uses.
+    pub(super) fn h2_idle(&self) -> impl Iterator<Item = usize> + '_ {
+        self.h2
+            .by_conn
+            .iter()
+            .filter(|(_, s)| s.slots.is_empty())
+            .map(|(&cid, _)| cid)
     }
 
     /// A transfer's turn on its stream (a kick after resume or a yield):

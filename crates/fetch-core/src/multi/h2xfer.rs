@@ -3,7 +3,7 @@
 //! pauses and stream windows), uploads, resets and GOAWAY.
 
 use super::h2conn::Upload;
-use super::request::{auth_line, request_framing, request_headers};
+use super::request::{auth_line, framing_of, request_headers};
 use super::*;
 use crate::connopts::DEFAULT_UPLOAD_BUFFER;
 use crate::h2::{Header, Reason, Recv};
@@ -30,7 +30,8 @@ impl Multi {
         let t = &mut self.transfers[ti];
         let dest = t.target.clone().expect("a started transfer has a target");
         let auth = auth_line(t, &dest, creds);
-        let framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
+        // A Digest probe sends no body (content-length: 0), as over HTTP/1.1.
+        let framing = framing_of(t);
         let headers = request_headers(&t.easy, &dest, auth, creds, false);
         let user: Vec<(String, Option<&str>)> =
             headers.iter().filter_map(|l| user_line(l)).collect();
@@ -70,21 +71,33 @@ impl Multi {
         fields
     }
 
-    /// The request head goes to the debug callback as HTTP/1.1-style lines
-    /// (upstream shows its HTTP/2 requests the same way).
+    /// The request head goes to the debug callback as HTTP/1.1-style lines,
+    /// `GET /path HTTP/2` and `Host:` first (upstream shows its HTTP/2
+    /// requests the same way); INFO_REQUEST_SIZE counts the head in that
+    /// form, as upstream.
     pub(super) fn trace_request_fields(&mut self, ti: usize, fields: &[Field]) {
         let t = &mut self.transfers[ti];
-        if t.easy.debug.is_none() {
-            return;
-        }
+        let pseudo = |name: &[u8]| {
+            fields
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(&[][..], |(_, v)| v.as_slice())
+        };
         let mut text = Vec::new();
-        for (n, v) in fields {
+        text.extend_from_slice(pseudo(b":method"));
+        text.push(b' ');
+        text.extend_from_slice(pseudo(b":path"));
+        text.extend_from_slice(b" HTTP/2\r\nHost: ");
+        text.extend_from_slice(pseudo(b":authority"));
+        text.extend_from_slice(b"\r\n");
+        for (n, v) in fields.iter().filter(|(n, _)| !n.starts_with(b":")) {
             text.extend_from_slice(n);
             text.extend_from_slice(b": ");
             text.extend_from_slice(v);
             text.extend_from_slice(b"\r\n");
         }
         text.extend_from_slice(b"\r\n");
+        t.easy.info.request_size += text.len() as u64;
         t.easy.trace(InfoType::HeaderOut, &text);
     }
 
@@ -260,6 +273,12 @@ impl Multi {
             t.rates.dltotal = length.unwrap_or(0);
             t.following = None;
             t.easy.info.redirect_url = None;
+            // HTTP authentication: a 401 the transfer can answer makes the
+            // request go again, as over HTTP/1.1.
+            let auth = t.easy.http_auth;
+            t.easy.info.httpauth_avail |=
+                t.auth
+                    .on_final(status, lines.iter().map(Vec::as_slice), auth);
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
                 let next = field(b"location")
                     .and_then(|v| std::str::from_utf8(v).ok())
@@ -304,7 +323,7 @@ impl Multi {
             slot.buffered.extend_from_slice(data);
             return;
         }
-        if t.following.is_none() {
+        if !t.discarding() {
             if let Err(e) = self.deliver(ti, data) {
                 self.fail(ti, e);
                 return;
@@ -376,7 +395,7 @@ impl Multi {
             } else {
                 slot.buffered.drain(..piece).collect()
             };
-            if self.transfers[ti].following.is_none() {
+            if !self.transfers[ti].discarding() {
                 if let Err(e) = self.deliver(ti, &data) {
                     self.fail(ti, e);
                     return;
@@ -438,7 +457,16 @@ impl Multi {
             .map(|(id, _)| *id)
             .collect();
         for stream in sending {
-            if let Err((ti, e)) = self.h2_pump_upload(cid, stream) {
+            let Some(ti) = self.slot_ti(cid, stream) else {
+                continue;
+            };
+            let before = self.transfers[ti].easy.info.size_upload;
+            let mut outcome = self.h2_pump_upload(cid, stream);
+            if outcome.is_ok() && self.transfers[ti].easy.info.size_upload != before {
+                // Upload progress is told as over HTTP/1.1.
+                outcome = self.progress(ti).map_err(|e| (ti, e));
+            }
+            if let Err((ti, e)) = outcome {
                 self.h2_detach(ti);
                 self.fail(ti, e);
             }

@@ -206,18 +206,29 @@ impl Multi {
         // REMOVEd (as upstream does); a reuse announces it again. A peer
         // close meanwhile is found when the connection is taken.
         self.sockets.want(fd, 0);
-        while self.pool.idle_count() > self.pool.idle_cap(self.transfers.len()) {
+        self.cap_idle();
+    }
+
+    /// MAXCONNECTS: closes the oldest idle connections, HTTP/1.1 and
+    /// HTTP/2 alike, while more than the cap are kept.
+    pub(super) fn cap_idle(&mut self) {
+        let cap = self.pool.idle_cap(self.transfers.len());
+        while self.pool.idle_count() + self.h2_idle().count() > cap {
             self.evict_oldest_idle();
         }
     }
 
+    /// Closes the connection idle the longest, HTTP/1.1 or HTTP/2.
     pub(super) fn evict_oldest_idle(&mut self) {
         let oldest = self
             .pool
             .idle()
+            .chain(self.h2_idle())
             .min_by_key(|&cid| self.conns[cid].idle_since);
-        if let Some(cid) = oldest {
-            self.close_conn(cid);
+        match oldest {
+            Some(cid) if self.h2.by_conn.contains_key(&cid) => self.h2_close(cid),
+            Some(cid) => self.close_conn(cid),
+            None => {}
         }
     }
 

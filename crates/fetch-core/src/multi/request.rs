@@ -127,7 +127,7 @@ pub(super) fn auth_line(t: &mut Transfer, dest: &Dest, creds: bool) -> Option<St
 
 /// The framing of the next request's body, and the exact upload size
 /// (`upload_len`) it implies. A Digest probe sends none of the body.
-fn framing_of(t: &mut Transfer) -> BodyFraming {
+pub(super) fn framing_of(t: &mut Transfer) -> BodyFraming {
     let mut framing = request_framing(&t.method, &t.easy.body, &t.easy.headers);
     if t.auth.probe && framing != BodyFraming::None {
         // Digest before its challenge: the body waits for the answer.
@@ -265,7 +265,11 @@ impl Multi {
             BodyFraming::Length(n) => Some(n),
             _ => None,
         };
-        let expect = !t.auth.probe && wants_expect(&t.easy.headers, &t.easy.body, framing);
+        // FETCH_HTTP_VERSION_1_0: an HTTP/1.0 request line, and no
+        // "Expect: 100-continue" (HTTP/1.1 only), as upstream.
+        let http10 = t.easy.http_version == crate::HttpVersion::V1_0;
+        let expect =
+            !http10 && !t.auth.probe && wants_expect(&t.easy.headers, &t.easy.body, framing);
         if t.easy.info.effective_method.as_deref() != Some(t.method.as_str()) {
             t.easy.info.effective_method = Some(t.method.as_str().to_owned());
         }
@@ -304,6 +308,7 @@ impl Multi {
                 host: &dest.host_header,
                 headers: &headers,
                 body: framing,
+                http10,
             },
             &mut conn.out,
         );
@@ -584,7 +589,7 @@ impl Multi {
 }
 
 /// What a transfer's information says about the connection it uses.
-fn conn_info(info: &mut TransferInfo, conn: &Conn) {
+pub(super) fn conn_info(info: &mut TransferInfo, conn: &Conn) {
     if let Some(peer) = conn.peer {
         info.primary_ip = Some(peer.ip());
         info.primary_port = peer.port();
