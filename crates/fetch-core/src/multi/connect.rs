@@ -107,15 +107,10 @@ impl Multi {
                         self.drive(ti, Events::NONE);
                     }
                 }
-                None => self.fail(
-                    ti,
-                    Error::new(
-                        ErrorCode::CouldntResolveHost,
-                        Detail::Resolve {
-                            host: r.host.clone(),
-                        },
-                    ),
-                ),
+                None => {
+                    let err = self.transfers[ti].resolve_error(&r.host);
+                    self.fail(ti, err);
+                }
             }
         }
     }
@@ -305,6 +300,15 @@ impl Multi {
                 .trace_text(|| format!("Connected to {host} ({ip}) port {port}"));
         }
         self.set_deadline(ti, Kind::Attempt, None);
+        if let Some(step) = self.proxy_start(ti, cid) {
+            return step;
+        }
+        self.after_connect(ti, cid)
+    }
+
+    /// The connection reaches the target (directly or through a proxy
+    /// tunnel): TLS, or HTTP/2 prior knowledge, or the request.
+    pub(super) fn after_connect(&mut self, ti: usize, cid: usize) -> Step {
         if self.transfers[ti].target().https {
             return self.start_tls(ti, cid);
         }
