@@ -158,12 +158,12 @@ fn connect_refused_with_403_is_recv_error() {
 }
 
 #[test_log::test]
-fn connect_answered_with_garbage_is_weird_server_reply() {
+fn connect_answered_with_garbage_is_recv_error_as_upstream() {
     let p = HttpProxy::start(ProxyBehaviour::Garbage);
     misbehaving(
         p.url(),
         "https://localhost:1/".into(),
-        ErrorCode::WeirdServerReply,
+        ErrorCode::RecvError,
         0,
     );
 }

@@ -131,9 +131,11 @@ impl Handshake {
             .and_then(|c| c.parse::<u16>().ok())
             .filter(|c| (100..1000).contains(c));
         let Some(code) = code else {
+            // Not HTTP: no status at all, which upstream reports as a
+            // failed tunnel with response 0 (checked against libcurl).
             return Err(Error::new(
-                ErrorCode::WeirdServerReply,
-                "Proxy CONNECT response is not HTTP",
+                ErrorCode::RecvError,
+                "CONNECT tunnel failed, response 0",
             ));
         };
         self.connect_code = Some(code);

@@ -108,7 +108,7 @@ fn connect_exchange_succeeds_on_2xx_and_fails_on_others() {
     assert_eq!(hs.connect_code, Some(407));
     let (mut hs, _) = Handshake::start(&p, &to(None)).unwrap();
     let e = hs.feed(b"SSH-2.0-x\r\n\r\n").unwrap_err();
-    assert_eq!(e.code(), ErrorCode::WeirdServerReply);
+    assert_eq!(e.code(), ErrorCode::RecvError);
 }
 
 #[test]
