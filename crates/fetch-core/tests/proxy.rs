@@ -380,3 +380,31 @@ fn env_child() {
     let (app, id) = run_one(Easy::with_url(url));
     println!("CHILD-CODE {}", code_of(&app, id) as i32);
 }
+
+/// HTTP/2 over TLS: a direct connection is not shared with a transfer
+/// that goes through a CONNECT tunnel to the same origin, and the tunnel
+/// itself carries h2 (ALPN with the target).
+#[test_log::test]
+fn h2_connections_are_not_shared_between_direct_and_proxied() {
+    let srv = fixtures::H2Server::start_tls();
+    let proxy = HttpProxy::start(ProxyBehaviour::Honest);
+    let url = srv.url_host("localhost", "/bytes/1000");
+    let mut app = App::new();
+    for proxied in [false, true, true, false] {
+        let o = if proxied {
+            ProxyOptions::with_proxy(proxy.url())
+        } else {
+            ProxyOptions::with_proxy("")
+        };
+        let mut e = via(url.clone(), o);
+        e.http_version(fetch_core::HttpVersion::V2Tls);
+        let id = app.add(e);
+        app.run(Duration::from_secs(20));
+        assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
+        let e = app.multi.remove(id).unwrap();
+        assert_eq!(e.info().http_version, 20);
+    }
+    assert_eq!(proxy.accepted(), 1);
+    assert_eq!(srv.accepted(), 2);
+    assert_eq!(srv.h2_requests(), 4);
+}

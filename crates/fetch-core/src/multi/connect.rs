@@ -131,9 +131,14 @@ impl Multi {
                     .as_ref()
                     .and_then(|c| c.get_ref()?.downcast_ref::<OpenFailed>())
                     .map(|o| Detail::os_reason(&o.0));
+                // Through a proxy, the proxy is what could not be reached.
+                let (host, port) = match t.px.proxy.as_ref() {
+                    Some(p) if t.px.connects_to_proxy() => (p.host.clone(), p.port),
+                    _ => (t.target().host.clone(), t.target().port),
+                };
                 let detail = Detail::Connect {
-                    host: t.target().host.clone(),
-                    port: t.target().port,
+                    host,
+                    port,
                     elapsed_ms,
                     reason: ErrorCode::CouldntConnect,
                     local,
@@ -313,7 +318,9 @@ impl Multi {
             return self.start_tls(ti, cid);
         }
         self.set_deadline(ti, Kind::Connect, None);
-        if self.transfers[ti].easy.http_version.h2_prior_knowledge() {
+        // (A forwarding proxy is spoken to in HTTP/1.1, as upstream.)
+        let t = &self.transfers[ti];
+        if t.easy.http_version.h2_prior_knowledge() && !t.px.forwards() {
             return self.h2_start(ti, cid);
         }
         self.attach(ti, cid)
