@@ -319,6 +319,9 @@ pub struct TransferInfo {
     /// The authentication methods servers offered in 401 responses of
     /// this transfer, as [`crate::HttpAuth`] bits (FETCHINFO_HTTPAUTH_AVAIL).
     pub httpauth_avail: u32,
+    /// The last status code a proxy answered CONNECT with, 0 before one
+    /// (FETCHINFO_HTTP_CONNECTCODE).
+    pub http_connectcode: u16,
 }
 
 /// A transfer's configuration: what upstream calls an easy handle.
@@ -403,6 +406,8 @@ pub struct EasyState {
     pub(crate) target_cache: Option<Arc<crate::dest::Dest>>,
     /// Connection control (`connopts`).
     pub(crate) conn: crate::connopts::ConnOptions,
+    /// The proxy options (`proxy`).
+    pub(crate) proxy: crate::proxy::ProxyOptions,
     /// FETCHOPT_PREREQFUNCTION.
     pub(crate) prereq: Option<crate::connopts::PrereqFn>,
     /// The transfer options of `crate::xfer`.
@@ -485,6 +490,7 @@ impl Easy {
             close_socket: None,
             target_cache: None,
             conn: crate::connopts::ConnOptions::default(),
+            proxy: crate::proxy::ProxyOptions::default(),
             prereq: None,
             xfer: crate::xfer::XferOptions::default(),
             cookie_jar: None,

@@ -20,8 +20,8 @@ pub mod origin {
     pub const HEADER: u32 = 1 << 0;
     /// A trailer of a chunked body (FETCHH_TRAILER).
     pub const TRAILER: u32 = 1 << 1;
-    /// A header of a proxy's CONNECT response (FETCHH_CONNECT; never
-    /// recorded: libfetch has no proxy support).
+    /// A header of a proxy's CONNECT response (FETCHH_CONNECT; not
+    /// recorded: CONNECT replies are not kept in the header log).
     pub const CONNECT: u32 = 1 << 2;
     /// A header of a 1xx response (FETCHH_1XX).
     pub const INFORMATIONAL: u32 = 1 << 3;

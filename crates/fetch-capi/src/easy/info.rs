@@ -228,6 +228,9 @@ info_items! {
     FETCHINFO_CAPATH = FETCHINFO_STRING + 62, Handle(|_| Out::Str(ptr::null()));
     /// FETCHINFO_REDIRECT_COUNT.
     FETCHINFO_REDIRECT_COUNT = FETCHINFO_LONG + 20, Transfer(|c| long(c.i.redirect_count));
+    /// FETCHINFO_HTTP_CONNECTCODE: the last CONNECT reply's status code.
+    FETCHINFO_HTTP_CONNECTCODE = FETCHINFO_LONG + 22,
+        Transfer(|c| long(c.i.http_connectcode));
     /// FETCHINFO_HTTPAUTH_AVAIL: the FETCHAUTH_* methods servers offered.
     FETCHINFO_HTTPAUTH_AVAIL = FETCHINFO_LONG + 23, Transfer(|c| long(c.i.httpauth_avail));
     /// FETCHINFO_PRIVATE (FETCHOPT_PRIVATE, always current).
@@ -314,7 +317,6 @@ macro_rules! refused_info {
 const NOT_BUILT_IN: FETCHcode = FETCHE_NOT_BUILT_IN;
 
 refused_info! {
-    FETCHINFO_HTTP_CONNECTCODE = FETCHINFO_LONG + 22, NOT_BUILT_IN;
     FETCHINFO_PROXYAUTH_AVAIL = FETCHINFO_LONG + 24, NOT_BUILT_IN;
     FETCHINFO_SSL_ENGINES = FETCHINFO_SLIST + 27, NOT_BUILT_IN;
     FETCHINFO_FTP_ENTRY_PATH = FETCHINFO_STRING + 30, NOT_BUILT_IN;

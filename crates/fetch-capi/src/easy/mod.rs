@@ -145,6 +145,8 @@ pub(crate) struct Options {
     conn: conn::ConnSettings,
     /// The transfer options (`options::xfer_options`).
     xfer: XferOpts,
+    /// The proxy options (`options::proxy_options`).
+    proxy: ProxyOpts,
     /// COOKIE, COOKIEFILE, COOKIEJAR, COOKIESESSION and the jar.
     cookies: cookies::CookieOptions,
     /// FETCHOPT_MIMEPOST / FETCHOPT_HTTPPOST.
@@ -210,6 +212,7 @@ impl Default for Options {
             stderr: ptr::null_mut(),
             conn: conn::ConnSettings::default(),
             xfer: XferOpts::default(),
+            proxy: ProxyOpts::default(),
             cookies: cookies::CookieOptions::default(),
             form: crate::mime::FormBody::None,
         }

@@ -236,11 +236,19 @@ macro_rules! easy_options {
 #[path = "xfer_options.rs"]
 mod xfer_options;
 pub use xfer_options::*;
+#[path = "proxy_options.rs"]
+mod proxy_options;
+pub use proxy_options::*;
 
 /// Every supported easy option: this file's table and the transfer
 /// options' (`xfer_options`).
-pub(crate) static EASY_OPTIONS: LazyLock<Vec<&'static EasyOpt>> =
-    LazyLock::new(|| MAIN_OPTIONS.iter().chain(XFER_OPTIONS).collect());
+pub(crate) static EASY_OPTIONS: LazyLock<Vec<&'static EasyOpt>> = LazyLock::new(|| {
+    MAIN_OPTIONS
+        .iter()
+        .chain(XFER_OPTIONS)
+        .chain(PROXY_OPTIONS)
+        .collect()
+});
 
 /// Callbacks and their data, published to the engine closures' hooks.
 const HOOKS: u8 = dirty::HOOKS;

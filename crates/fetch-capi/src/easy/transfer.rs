@@ -103,6 +103,7 @@ impl FetchEasy {
             let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
             e.default_protocol(scheme.as_deref());
             o.xfer.apply(&mut e);
+            o.proxy.apply(&mut e);
             e.cookie_jar(o.cookies.jar.clone());
             e.cookie(o.cookies.fixed.clone());
         }

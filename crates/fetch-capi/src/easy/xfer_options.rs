@@ -29,9 +29,10 @@ pub(crate) struct XferOpts {
     protocols: Protocols,
     redir_protocols: Protocols,
     post_redirect: u8,
-    /// FETCHOPT_HEADEROPT: FETCHHEADER_SEPARATE. Only proxies make the two
-    /// ways differ, and libfetch has none, so it is recorded, never read.
-    #[allow(dead_code, reason = "no proxy support: nothing to separate")]
+    /// FETCHOPT_HEADEROPT: FETCHHEADER_SEPARATE. Only PROXYHEADER makes
+    /// the two ways differ, and it is not built, so it is recorded, never
+    /// read.
+    #[allow(dead_code, reason = "PROXYHEADER is not built: nothing to separate")]
     separate_headers: bool,
     time_condition: TimeCondition,
     time_value: i64,

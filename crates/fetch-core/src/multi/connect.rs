@@ -107,15 +107,10 @@ impl Multi {
                         self.drive(ti, Events::NONE);
                     }
                 }
-                None => self.fail(
-                    ti,
-                    Error::new(
-                        ErrorCode::CouldntResolveHost,
-                        Detail::Resolve {
-                            host: r.host.clone(),
-                        },
-                    ),
-                ),
+                None => {
+                    let err = self.transfers[ti].resolve_error(&r.host);
+                    self.fail(ti, err);
+                }
             }
         }
     }
@@ -136,9 +131,14 @@ impl Multi {
                     .as_ref()
                     .and_then(|c| c.get_ref()?.downcast_ref::<OpenFailed>())
                     .map(|o| Detail::os_reason(&o.0));
+                // Through a proxy, the proxy is what could not be reached.
+                let (host, port) = match t.px.proxy.as_ref() {
+                    Some(p) if t.px.connects_to_proxy() => (p.host.clone(), p.port),
+                    _ => (t.target().host.clone(), t.target().port),
+                };
                 let detail = Detail::Connect {
-                    host: t.target().host.clone(),
-                    port: t.target().port,
+                    host,
+                    port,
                     elapsed_ms,
                     reason: ErrorCode::CouldntConnect,
                     local,
@@ -305,11 +305,22 @@ impl Multi {
                 .trace_text(|| format!("Connected to {host} ({ip}) port {port}"));
         }
         self.set_deadline(ti, Kind::Attempt, None);
+        if let Some(step) = self.proxy_start(ti, cid) {
+            return step;
+        }
+        self.after_connect(ti, cid)
+    }
+
+    /// The connection reaches the target (directly or through a proxy
+    /// tunnel): TLS, or HTTP/2 prior knowledge, or the request.
+    pub(super) fn after_connect(&mut self, ti: usize, cid: usize) -> Step {
         if self.transfers[ti].target().https {
             return self.start_tls(ti, cid);
         }
         self.set_deadline(ti, Kind::Connect, None);
-        if self.transfers[ti].easy.http_version.h2_prior_knowledge() {
+        // (A forwarding proxy is spoken to in HTTP/1.1, as upstream.)
+        let t = &self.transfers[ti];
+        if t.easy.http_version.h2_prior_knowledge() && !t.px.forwards() {
             return self.h2_start(ti, cid);
         }
         self.attach(ti, cid)

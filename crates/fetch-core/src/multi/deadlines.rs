@@ -127,9 +127,11 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
     if due(t.deadlines[Kind::Total as usize]) {
         let step = match t.phase {
             Phase::Resolving => FailedStep::Resolving,
-            Phase::Init | Phase::Pending | Phase::Connecting | Phase::Handshaking => {
-                FailedStep::Connecting
-            }
+            Phase::Init
+            | Phase::Pending
+            | Phase::Connecting
+            | Phase::Handshaking
+            | Phase::ProxyHandshake => FailedStep::Connecting,
             _ => FailedStep::Transfer,
         };
         let expected = (t.rates.dltotal > 0).then_some(t.rates.dltotal);
@@ -160,6 +162,12 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
             local: None,
         },
         Phase::Handshaking => Detail::TlsTimeout,
+        Phase::ProxyHandshake => Detail::Timeout {
+            step: FailedStep::Connecting,
+            elapsed_ms,
+            received: 0,
+            expected: None,
+        },
         _ => return None,
     };
     Some(Error::new(ErrorCode::OperationTimedout, detail))

@@ -162,9 +162,11 @@ impl Multi {
     }
 
     /// A live HTTP/2 connection to the transfer's origin with room for
-    /// one more stream.
+    /// one more stream (the same pool key: a proxied connection never
+    /// serves a direct transfer).
     fn h2_find(&mut self, ti: usize) -> Option<usize> {
-        let origin = &self.transfers[ti].target.as_ref()?.origin;
+        self.transfers[ti].target.as_ref()?;
+        let origin = &self.transfers[ti].pool_key;
         let limit = match self.h2.max_streams {
             0 => DEFAULT_MAX_STREAMS,
             n => n,
@@ -187,14 +189,17 @@ impl Multi {
         if !t.easy.pipewait {
             return false;
         }
-        let origin = &t.target().origin;
+        let origin = &t.pool_key;
         let https = t.target().https;
         let pending = self.conns.iter().find_map(|(cid, c)| {
             let ConnState::Busy(owner) = c.state else {
                 return None;
             };
             let o = self.transfers.get(owner)?;
-            let setting_up = matches!(o.phase, Phase::Connecting | Phase::Handshaking);
+            let setting_up = matches!(
+                o.phase,
+                Phase::Connecting | Phase::Handshaking | Phase::ProxyHandshake
+            );
             (c.origin == *origin && setting_up && o.easy.http_version.allows_h2(https))
                 .then_some(cid)
         });

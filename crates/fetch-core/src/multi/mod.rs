@@ -41,6 +41,7 @@ mod h2conn;
 mod h2xfer;
 mod names;
 mod pool;
+mod proxied;
 mod report;
 mod request;
 mod response;
@@ -330,6 +331,7 @@ impl Multi {
             route: None,
             pool_key: String::new(),
             auth: Default::default(),
+            px: Default::default(),
         });
         self.running += 1;
         let now = self.now;

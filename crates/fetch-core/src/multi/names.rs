@@ -64,6 +64,10 @@ impl Multi {
         let t = &mut self.transfers[ti];
         let allow = t.easy.conn.ip_resolve;
         addrs.retain(|a| allow.allows(a));
+        if !addrs.is_empty() && self.took_target_addr(ti, &addrs) {
+            return true;
+        }
+        let t = &mut self.transfers[ti];
         if addrs.is_empty() {
             let (host, port) = t.connect_host();
             let err = if host.parse::<IpAddr>().is_ok() {
@@ -74,10 +78,7 @@ impl Multi {
                     ),
                 )
             } else {
-                Error::new(
-                    ErrorCode::CouldntResolveHost,
-                    format!("Could not resolve host: {host}"),
-                )
+                t.resolve_error(host)
             };
             self.fail(ti, err);
             return false;

@@ -282,14 +282,18 @@ impl Multi {
         } else {
             add_user_boundary(&t.easy, &mut headers);
         }
-        let extra = xfer::request_lines(&t.easy, &t.method);
+        let mut extra = xfer::request_lines(&t.easy, &t.method);
+        extra.extend(t.forward_lines());
         let headers = if extra.is_empty() {
             headers
         } else {
             std::borrow::Cow::Owned(headers.iter().cloned().chain(extra).collect())
         };
         let raw_target;
-        let target = if t.easy.xfer.path_as_is {
+        let absolute = t.absolute_target();
+        let target = if let Some(a) = &absolute {
+            a.as_str()
+        } else if t.easy.xfer.path_as_is {
             raw_target = dest.raw_request_target();
             raw_target.as_str()
         } else {

@@ -1,8 +1,8 @@
 //! A transfer's state machine: its phases, deadline kinds and per-request
 //! state, and the steps that start, drive, redirect and end it.
 
-use super::xfer;
 use super::*;
+use super::{proxied, xfer};
 use crate::headers::HeaderLog;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +16,9 @@ pub(super) enum Phase {
     /// TLS handshake on a connected socket (counts against the connect
     /// timeout, as upstream).
     Handshaking,
+    /// The proxy handshake (CONNECT or SOCKS) on a connected socket
+    /// (counts against the connect timeout, as upstream).
+    ProxyHandshake,
     Sending,
     Receiving,
     Done,
@@ -111,6 +114,8 @@ pub(super) struct Transfer {
     pub(super) pool_key: String,
     /// HTTP authentication: the method in use, the Digest challenge.
     pub(super) auth: crate::auth::AuthState,
+    /// The proxy of the current target and its handshake (`proxied`).
+    pub(super) px: proxied::ProxyState,
 }
 
 impl Transfer {
@@ -129,6 +134,14 @@ impl Transfer {
 
     /// The host and port connections are made to (CONNECT_TO applied).
     pub(super) fn connect_host(&self) -> (&str, u16) {
+        if let Some(p) = self
+            .px
+            .proxy
+            .as_ref()
+            .filter(|_| self.px.connects_to_proxy())
+        {
+            return (&p.host, p.port);
+        }
         match &self.route {
             Some((h, p)) => (h, *p),
             None => (&self.target().host, self.target().port),
@@ -155,6 +168,7 @@ impl Multi {
                 Phase::Sending | Phase::Receiving if self.on_h2(ti) => self.h2_drive(ti),
                 Phase::Connecting => self.check_connect(ti, events),
                 Phase::Handshaking => self.handshake(ti),
+                Phase::ProxyHandshake => self.proxy_drive(ti),
                 Phase::Sending => self.send(ti, events),
                 Phase::Receiving => self.recv(ti, events),
             };
@@ -237,6 +251,10 @@ impl Multi {
                 }
             }
         }
+        if let Some(e) = self.transfers[ti].px.error.take() {
+            self.fail(ti, e);
+            return Step::Wait;
+        }
         if let Some(step) = self.h2_reuse(ti) {
             return step;
         }
@@ -296,12 +314,15 @@ impl Multi {
     pub(super) fn set_target(&mut self, ti: usize, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
         let route = t.easy.conn.route(&target.host, target.port);
-        // The pool key is the origin plus what the connection options add
-        // (usually nothing): rebuilt only when it changes.
+        // The pool key is the origin plus what the connection options and a
+        // proxy add (usually nothing): rebuilt only when it changes.
+        let via = t.choose_proxy(&target);
         let suffix = t.easy.conn.key_suffix(route.as_ref());
-        let same_key = t.pool_key.len() == target.origin.len() + suffix.len()
-            && t.pool_key.starts_with(target.origin.as_str())
-            && t.pool_key.ends_with(suffix.as_str());
+        let origin = target.origin.as_str();
+        let same_key = t.pool_key.len() == origin.len() + suffix.len() + via.len()
+            && t.pool_key.starts_with(origin)
+            && t.pool_key[origin.len()..].starts_with(suffix.as_str())
+            && t.pool_key.ends_with(via.as_str());
         if !same_key || route != t.route {
             t.addrs.clear();
             t.next_addr = 0;
@@ -310,6 +331,7 @@ impl Multi {
             t.pool_key.clear();
             t.pool_key.push_str(&target.origin);
             t.pool_key.push_str(&suffix);
+            t.pool_key.push_str(&via);
         }
         t.route = route;
         let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
