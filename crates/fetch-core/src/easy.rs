@@ -398,6 +398,8 @@ pub struct EasyState {
     pub(crate) cookie_jar: Option<crate::cookies::SharedCookieJar>,
     /// FETCHOPT_COOKIE: sent as is after the jar's cookies.
     pub(crate) cookie: Option<String>,
+    /// FETCHOPT_SHARE: the share this transfer holds.
+    pub(crate) share: Option<crate::share::Attached>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -476,6 +478,7 @@ impl Easy {
             xfer: crate::xfer::XferOptions::default(),
             cookie_jar: None,
             cookie: None,
+            share: None,
         };
         Self {
             state: Box::new(state),
