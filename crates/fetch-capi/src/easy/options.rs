@@ -424,6 +424,10 @@ easy_options! {
     /// FETCHOPT_MIMEPOST: a `fetch_mime`, sent as multipart/form-data.
     FETCHOPT_MIMEPOST = FETCHOPTTYPE_OBJECTPOINT + 269, REBUILD,
         |o, a| { o.form = crate::mime::FormBody::mime(a.ptr_mut()); o.post_data = PostData::None; Ok(()) };
+    /// FETCHOPT_SHARE: a `fetch_share_init` handle (NULL: none). Set
+    /// through `FetchEasy::setopt_share`, which knows the handle.
+    FETCHOPT_SHARE = FETCHOPTTYPE_OBJECTPOINT + 100, dirty::SCALARS,
+        |o, a| o.set_share(a.ptr_mut(), ptr::null_mut());
     /// FETCHOPT_COPYPOSTFIELDS.
     FETCHOPT_COPYPOSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 165, REBUILD, copy_post_fields;
     /// FETCHOPT_USERPWD: "user:password" for Basic authentication.
@@ -737,6 +741,11 @@ impl FetchEasy {
     /// type, then the option's own handler; on success the entry's dirty
     /// bits say what the next add re-applies.
     fn setopt(&mut self, option: FETCHoption, value: Value) -> FETCHcode {
+        if option == FETCHOPT_SHARE {
+            // Set here, not by the table's handler: it needs the handle.
+            return Arg::check(FETCHOPTTYPE_OBJECTPOINT, value)
+                .map_or_else(|c| c, |a| self.setopt_share(a.ptr_mut()));
+        }
         let Some(opt) = find_option(option) else {
             return REFUSED_OPTIONS
                 .iter()

@@ -104,6 +104,7 @@ impl FetchEasy {
             e.default_protocol(scheme.as_deref());
             o.xfer.apply(&mut e);
             e.cookie_jar(o.cookies.jar.clone());
+            e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
             e.cookie(o.cookies.fixed.clone());
         }
         self.apply_conn(&mut e, d & dirty::SCALARS != 0);

@@ -126,7 +126,9 @@ struct Inner {
 /// A set of data shared by the transfers that hold it
 /// (`fetch_share_init`). Change what it shares while no transfer holds it
 /// ([`Share::in_use`]); hand it to transfers with [`crate::Easy::share`].
-/// Dropping the last holder frees the data.
+/// A clone is another hold on the same data (as a transfer's is), so
+/// changes wait until only one is left. Dropping the last frees the data.
+#[derive(Clone)]
 pub struct Share {
     inner: Arc<Inner>,
 }
@@ -165,7 +167,8 @@ impl Share {
         }
     }
 
-    /// Whether a transfer (an [`crate::Easy`], added or not) holds it.
+    /// Whether a transfer (an [`crate::Easy`], added or not) or another
+    /// clone holds it.
     pub fn in_use(&self) -> bool {
         Arc::strong_count(&self.inner) > 1
     }
@@ -242,17 +245,21 @@ impl Share {
     }
 
     /// Runs `f` between the hooks' lock and unlock of `data` for the
-    /// transfer tagged `handle` (FETCH_LOCK_ACCESS_SINGLE).
+    /// transfer tagged `handle` (FETCH_LOCK_ACCESS_SINGLE). As upstream,
+    /// the hooks are called only for data this share shares, and always
+    /// for [`LockData::Share`].
     pub fn locked<R>(&self, handle: usize, data: LockData, f: impl FnOnce() -> R) -> R {
-        with_hooks(&self.inner.hooks, handle, data, f)
+        if data == LockData::Share || self.shares(data) {
+            with_hooks(&self.inner.hooks, handle, data, f)
+        } else {
+            f()
+        }
     }
 
     /// A holder's reference, tagged for the lock hooks.
     fn attach(&self, tag: usize) -> Attached {
         Attached {
-            share: Self {
-                inner: self.inner.clone(),
-            },
+            share: self.clone(),
             tag,
         }
     }

@@ -20,49 +20,60 @@ const SESSIONS: usize = 256;
 
 /// A session store shared by every configuration built for a share.
 pub(crate) struct SharedSessions {
-    store: ClientSessionMemoryCache,
-    hooks: Hooks,
+    /// Held by the configurations too (a separate `Arc`, so that the
+    /// configurations kept here make no cycle).
+    store: Arc<SessionStore>,
     /// The configurations built for holders, by TLS options: rustls
     /// resumes a session only under the verifier that checked it, so
     /// every multi of the share must use the same configuration.
     configs: Mutex<Vec<(TlsOptions, Arc<ClientConfig>)>>,
 }
 
-impl std::fmt::Debug for SharedSessions {
+/// rustls' in-memory store behind the share's lock hooks.
+pub(crate) struct SessionStore {
+    cache: ClientSessionMemoryCache,
+    hooks: Hooks,
+}
+
+impl std::fmt::Debug for SessionStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedSessions").finish_non_exhaustive()
+        f.debug_struct("SessionStore").finish_non_exhaustive()
     }
 }
 
 impl SharedSessions {
     pub(crate) fn new(hooks: Hooks) -> Self {
         Self {
-            store: ClientSessionMemoryCache::new(SESSIONS),
-            hooks,
+            store: Arc::new(SessionStore {
+                cache: ClientSessionMemoryCache::new(SESSIONS),
+                hooks,
+            }),
             configs: Mutex::new(Vec::new()),
         }
     }
 
     /// The share's configuration for `opts`, built on first use with its
     /// sessions kept here.
-    pub(crate) fn config(self: &Arc<Self>, opts: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
+    pub(crate) fn config(&self, opts: &TlsOptions) -> Result<Arc<ClientConfig>, Error> {
         let mut configs = self.configs.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, c)) = configs.iter().find(|(o, _)| o == opts) {
             return Ok(c.clone());
         }
         let mut c = (*crate::tls::client_config(opts)?).clone();
-        c.resumption = rustls::client::Resumption::store(self.clone());
+        c.resumption = rustls::client::Resumption::store(self.store.clone());
         let c = Arc::new(c);
         configs.push((opts.clone(), c.clone()));
         Ok(c)
     }
+}
 
+impl SessionStore {
     fn locked<R>(&self, f: impl FnOnce(&ClientSessionMemoryCache) -> R) -> R {
-        with_hooks(&self.hooks, 0, LockData::SslSession, || f(&self.store))
+        with_hooks(&self.hooks, 0, LockData::SslSession, || f(&self.cache))
     }
 }
 
-impl ClientSessionStore for SharedSessions {
+impl ClientSessionStore for SessionStore {
     fn set_kx_hint(&self, name: ServerName<'static>, group: NamedGroup) {
         self.locked(|s| s.set_kx_hint(name, group));
     }
