@@ -251,3 +251,62 @@ fn lock_hooks_pair_around_cookie_and_dns_access() {
     );
     assert!(!share.in_use());
 }
+
+/// Lock hooks that really lock: one flag per kind, waited on, and a
+/// count of the times a kind was found held by another thread.
+#[derive(Default)]
+struct RealLocks {
+    held: Mutex<Vec<LockData>>,
+    freed: std::sync::Condvar,
+    taken: std::sync::atomic::AtomicUsize,
+}
+
+impl ShareLock for RealLocks {
+    fn lock(&self, _: usize, data: LockData, _: LockAccess) {
+        let mut held = self.held.lock().unwrap();
+        while held.contains(&data) {
+            held = self.freed.wait(held).unwrap();
+        }
+        held.push(data);
+        self.taken
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn unlock(&self, _: usize, data: LockData) {
+        let mut held = self.held.lock().unwrap();
+        let at = held
+            .iter()
+            .position(|&d| d == data)
+            .expect("unlock of a held kind");
+        held.remove(at);
+        self.freed.notify_all();
+    }
+}
+
+#[test_log::test]
+fn threads_share_cookies_names_and_sessions_under_the_locks() {
+    let srv = TlsServer::start(CertKind::Good, fixtures::TlsOptions::default());
+    let mut share = share_of(&[LockData::Cookie, LockData::Dns, LockData::SslSession]);
+    let locks = Arc::new(RealLocks::default());
+    share.lock_hooks(Some(locks.clone())).unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (share, url) = (share.clone(), srv.url("/bytes/100"));
+            std::thread::spawn(move || {
+                for _ in 0..3 {
+                    let (_, code, _) = run_alone(trusting(url.clone(), Some(&share)));
+                    assert_eq!(code, 0);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert!(locks.held.lock().unwrap().is_empty(), "every lock released");
+    assert!(locks.taken.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert_eq!(srv.handshakes_completed(), 12);
+    // Every handshake after the first that stored a ticket may resume;
+    // at least the last thread's last transfer does.
+    assert!(srv.resumed_sessions() >= 1, "{}", srv.resumed_sessions());
+    assert!(!share.in_use());
+}
