@@ -400,6 +400,8 @@ pub struct EasyState {
     pub(crate) cookie: Option<String>,
     /// FETCHOPT_SHARE: the share this transfer holds.
     pub(crate) share: Option<crate::share::Attached>,
+    /// The HSTS cache (FETCHOPT_HSTS_CTRL).
+    pub(crate) hsts: Option<crate::hsts::SharedHsts>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -479,6 +481,7 @@ impl Easy {
             cookie_jar: None,
             cookie: None,
             share: None,
+            hsts: None,
         };
         Self {
             state: Box::new(state),

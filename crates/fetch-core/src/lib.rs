@@ -98,6 +98,7 @@ pub mod faults;
 pub mod fuzzing;
 mod h2;
 pub mod headers;
+mod hsts;
 mod http;
 mod live;
 pub mod mime;
@@ -124,6 +125,7 @@ pub use easy::{
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
 pub use headers::{HeaderError, HeaderLog};
+pub use hsts::{HstsCache, HstsEntry, SharedHsts};
 pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use share::{LockAccess, LockData, Share, ShareError, ShareLock};

@@ -341,6 +341,11 @@ impl Multi {
         if t.easy.jar().is_some() {
             store_cookies(t, head);
         }
+        if let (Some(cache), Some(dest)) = (&t.easy.hsts, &t.target) {
+            if dest.https {
+                crate::hsts::store_response(cache, &dest.host, head.lines());
+            }
+        }
         if head.status >= 200 {
             note_final_head(t, head);
             xfer::note_head_info(t, head);
