@@ -93,6 +93,7 @@ pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
             e.opts = Options {
                 cookies: e.opts.cookies.after_reset(),
                 share: e.opts.share.take(),
+                hsts: e.opts.hsts.after_reset(),
                 ..Options::default()
             };
             // Rebuilt at the next add; with no engine transfer held, the

@@ -35,6 +35,7 @@ mod cookies;
 mod directory;
 mod handle;
 mod headers;
+mod hsts;
 mod info;
 mod options;
 mod pause;
@@ -149,6 +150,8 @@ pub(crate) struct Options {
     form: crate::mime::FormBody,
     /// FETCHOPT_SHARE.
     share: Option<fetch_core::Share>,
+    /// FETCHOPT_HSTS_CTRL, FETCHOPT_HSTS and the cache.
+    hsts: hsts::HstsOptions,
 }
 
 impl Default for Options {
@@ -212,6 +215,7 @@ impl Default for Options {
             cookies: cookies::CookieOptions::default(),
             form: crate::mime::FormBody::None,
             share: None,
+            hsts: hsts::HstsOptions::default(),
         }
     }
 }
@@ -382,6 +386,8 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
         _ => e.opts.cookies.flush(),
     }
     let _ = e.opts.set_share(ptr::null_mut(), h);
+    // And the HSTS cache file, unless FETCHHSTS_READONLYFILE.
+    e.opts.hsts.save();
     // SAFETY: retired handles are out of the registry, unpinned and out of
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.

@@ -267,6 +267,12 @@ easy_options! {
     /// line (Netscape format or `Set-Cookie:`).
     FETCHOPT_COOKIELIST = FETCHOPTTYPE_STRINGPOINT + 135, dirty::SCALARS,
         |o, a| { o.cookies.command(a.string().as_deref()); Ok(()) };
+    /// FETCHOPT_HSTS_CTRL: FETCHHSTS_ENABLE, FETCHHSTS_READONLYFILE.
+    FETCHOPT_HSTS_CTRL = FETCHOPTTYPE_LONG + 299, dirty::SCALARS,
+        |o, a| { o.hsts.set_ctrl(a.int()); Ok(()) };
+    /// FETCHOPT_HSTS: the HSTS cache file (read and written).
+    FETCHOPT_HSTS = FETCHOPTTYPE_STRINGPOINT + 300, dirty::SCALARS,
+        |o, a| { o.hsts.set_file(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_WRITEDATA.
     FETCHOPT_WRITEDATA = FETCHOPTTYPE_CBPOINT + 1, HOOKS,
         |o, a| { o.write_data = a.ptr_mut(); Ok(()) };
