@@ -221,10 +221,12 @@ pub unsafe extern "C" fn fetch_share_cleanup(share: *mut c_void) -> c_int {
 /// FETCHOPT_SHARE on the easy handle `handle`: attaches `share` (NULL
 /// detaches), with the SHARE lock held around it. With cookies shared, the
 /// share's jar becomes the handle's (COOKIELIST, INFO_COOKIELIST and
-/// COOKIEJAR then work on it, as upstream); detaching drops it.
+/// COOKIEJAR then work on it, as upstream); detaching drops it. The same
+/// for the HSTS cache (the HSTS files are read into and written from it).
 pub(crate) fn set_easy_share(
     slot: &mut Option<Share>,
     jar: &mut Option<fetch_core::SharedCookieJar>,
+    hsts: &mut Option<fetch_core::SharedHsts>,
     share: *mut c_void,
     handle: *mut c_void,
 ) -> Result<(), FETCHcode> {
@@ -244,10 +246,18 @@ pub(crate) fn set_easy_share(
                     *jar = None;
                 }
             }
+            if let (Some(a), Some(b)) = (old.hsts_cache(), hsts.as_ref()) {
+                if Arc::ptr_eq(a, b) {
+                    *hsts = None;
+                }
+            }
         });
     }
     if let Some(j) = new.as_ref().and_then(Share::cookie_jar) {
         *jar = Some(j.clone());
+    }
+    if let Some(c) = new.as_ref().and_then(Share::hsts_cache) {
+        *hsts = Some(c.clone());
     }
     *slot = new;
     Ok(())

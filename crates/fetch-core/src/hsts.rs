@@ -263,14 +263,16 @@ pub(crate) fn upgrade(
     d: &crate::dest::Dest,
     tag: u64,
 ) -> Option<Result<Arc<crate::dest::Dest>, crate::Error>> {
-    let cache = easy.hsts.as_ref()?;
+    let cache = easy.hsts_cache()?;
     if d.url.scheme() != "http" {
         return None;
     }
-    let secure = cache
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .is_secure(&d.host, now_secs());
+    let secure = easy.share_locked(crate::share::LockData::Hsts, || {
+        cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_secure(&d.host, now_secs())
+    });
     if !secure {
         return None;
     }

@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::run_one;
-use fetch_core::{Easy, ErrorCode, HstsCache, SharedHsts};
+use fetch_core::{Easy, ErrorCode, HstsCache, LockData, Share, SharedHsts};
 use fixtures::{CertKind, TestPki, TlsServer};
 
 fn trusting(url: String, hsts: Option<&SharedHsts>) -> Easy {
@@ -127,4 +127,26 @@ fn the_file_format_round_trips() {
         ]
     );
     std::fs::remove_file(&path).unwrap();
+}
+
+#[test_log::test]
+fn a_shared_cache_carries_what_one_multi_learnt_to_another() {
+    let srv = TlsServer::start(CertKind::Good, fixtures::TlsOptions::default());
+    let port = srv.addr().port();
+    let mut share = Share::new();
+    share.share(LockData::Hsts).unwrap();
+    let mut learn = trusting(srv.url_host("localhost", "/hsts?max-age=600"), None);
+    learn.share(Some(&share));
+    let (_, r) = run(learn);
+    assert_eq!(r, Ok(()));
+    // Another multi, no cache of its own: the share's upgrades the URL.
+    let mut e = trusting(format!("http://localhost:{port}/bytes/4"), None);
+    e.share(Some(&share));
+    let (e, r) = run(e);
+    assert_eq!(r, Ok(()));
+    assert_eq!(e.response_body(), fixtures::pattern(4));
+    assert_eq!(
+        share.hsts_cache().unwrap().lock().unwrap().entries(0).len(),
+        1
+    );
 }

@@ -223,7 +223,8 @@ impl Default for Options {
 impl Options {
     /// FETCHOPT_SHARE for the handle at `handle` (NULL share: detach).
     fn set_share(&mut self, share: *mut c_void, handle: *mut c_void) -> Result<(), FETCHcode> {
-        crate::share::set_easy_share(&mut self.share, &mut self.cookies.jar, share, handle)
+        let (jar, hsts) = (&mut self.cookies.jar, &mut self.hsts.cache);
+        crate::share::set_easy_share(&mut self.share, jar, hsts, share, handle)
     }
 }
 

@@ -341,9 +341,11 @@ impl Multi {
         if t.easy.jar().is_some() {
             store_cookies(t, head);
         }
-        if let (Some(cache), Some(dest)) = (&t.easy.hsts, &t.target) {
+        if let (Some(cache), Some(dest)) = (t.easy.hsts_cache(), &t.target) {
             if dest.https {
-                crate::hsts::store_response(cache, &dest.host, head.lines());
+                t.easy.share_locked(crate::share::LockData::Hsts, || {
+                    crate::hsts::store_response(cache, &dest.host, head.lines());
+                });
             }
         }
         if head.status >= 200 {

@@ -47,7 +47,7 @@ pub enum LockData {
     Connect = 5,
     /// The public suffix list (compiled in, so nothing to share).
     Psl = 6,
-    /// The HSTS cache (not built).
+    /// The HSTS cache.
     Hsts = 7,
 }
 
@@ -119,6 +119,7 @@ struct Inner {
     cookies: Option<SharedCookieJar>,
     dns: Option<Arc<Mutex<DnsCache>>>,
     tls: Option<Arc<tls::SharedSessions>>,
+    hsts: Option<crate::hsts::SharedHsts>,
     psl: bool,
     hooks: Hooks,
 }
@@ -161,6 +162,7 @@ impl Share {
                 cookies: None,
                 dns: None,
                 tls: None,
+                hsts: None,
                 psl: false,
                 hooks: Arc::new(Mutex::new(None)),
             }),
@@ -180,8 +182,8 @@ impl Share {
     /// Starts sharing `data` (FETCHSHOPT_SHARE); sharing it again keeps
     /// what is there. Cookies, DNS and TLS sessions are shared; the public
     /// suffix list is accepted (it is compiled in, the same for everyone);
-    /// connections and HSTS are [`ShareError::NotBuiltIn`] (decisions.md:
-    /// a connection lives in one multi's socket table).
+    /// so is HSTS; connections are [`ShareError::NotBuiltIn`]
+    /// (decisions.md: a connection lives in one multi's socket table).
     pub fn share(&mut self, data: LockData) -> Result<(), ShareError> {
         let inner = self.inner_mut()?;
         match data {
@@ -197,8 +199,11 @@ impl Share {
                     .tls
                     .get_or_insert_with(|| Arc::new(tls::SharedSessions::new(hooks)));
             }
+            LockData::Hsts => {
+                inner.hsts.get_or_insert_with(crate::HstsCache::shared);
+            }
             LockData::Psl => inner.psl = true,
-            LockData::Connect | LockData::Hsts => return Err(ShareError::NotBuiltIn),
+            LockData::Connect => return Err(ShareError::NotBuiltIn),
             LockData::Share => return Err(ShareError::BadOption),
         }
         Ok(())
@@ -212,8 +217,9 @@ impl Share {
             LockData::Cookie => inner.cookies = None,
             LockData::Dns => inner.dns = None,
             LockData::SslSession => inner.tls = None,
+            LockData::Hsts => inner.hsts = None,
             LockData::Psl => inner.psl = false,
-            LockData::Connect | LockData::Hsts => return Err(ShareError::NotBuiltIn),
+            LockData::Connect => return Err(ShareError::NotBuiltIn),
             LockData::Share => return Err(ShareError::BadOption),
         }
         Ok(())
@@ -232,6 +238,11 @@ impl Share {
         self.inner.cookies.as_ref()
     }
 
+    /// The shared HSTS cache, when HSTS is shared.
+    pub fn hsts_cache(&self) -> Option<&crate::hsts::SharedHsts> {
+        self.inner.hsts.as_ref()
+    }
+
     /// Whether `data` is shared.
     pub fn shares(&self, data: LockData) -> bool {
         let i = &self.inner;
@@ -239,6 +250,7 @@ impl Share {
             LockData::Cookie => i.cookies.is_some(),
             LockData::Dns => i.dns.is_some(),
             LockData::SslSession => i.tls.is_some(),
+            LockData::Hsts => i.hsts.is_some(),
             LockData::Psl => i.psl,
             _ => false,
         }
@@ -331,6 +343,15 @@ impl crate::Easy {
             .or(self.cookie_jar.as_ref())
     }
 
+    /// The HSTS cache the transfer uses: the share's when HSTS is shared,
+    /// else its own.
+    pub(crate) fn hsts_cache(&self) -> Option<&crate::hsts::SharedHsts> {
+        self.share
+            .as_ref()
+            .and_then(|a| a.share.hsts_cache())
+            .or(self.hsts.as_ref())
+    }
+
     /// Runs `f` inside the share's lock hooks for `data` (directly
     /// without a share).
     pub(crate) fn share_locked<R>(&self, data: LockData, f: impl FnOnce() -> R) -> R {
@@ -379,7 +400,7 @@ mod tests {
         let mut s = Share::new();
         assert_eq!(s.share(LockData::Share), Err(ShareError::BadOption));
         assert_eq!(s.share(LockData::Connect), Err(ShareError::NotBuiltIn));
-        assert_eq!(s.share(LockData::Hsts), Err(ShareError::NotBuiltIn));
+        assert_eq!(s.share(LockData::Hsts), Ok(()));
         assert_eq!(s.share(LockData::Psl), Ok(()));
         assert_eq!(s.share(LockData::Cookie), Ok(()));
         let mut e = crate::Easy::new();
