@@ -158,8 +158,24 @@ consts! { CODE_CONSTANTS;
     FETCHSSLSET_OK: c_int = 0;
     /// FETCHSSLSET_UNKNOWN_BACKEND.
     FETCHSSLSET_UNKNOWN_BACKEND: c_int = 1;
+    /// FETCHSHE_OK.
+    FETCHSHE_OK: c_int = 0;
+    /// FETCHSHE_BAD_OPTION.
+    FETCHSHE_BAD_OPTION: c_int = 1;
+    /// FETCHSHE_IN_USE: an easy handle holds the share.
+    FETCHSHE_IN_USE: c_int = 2;
     /// FETCHSHE_INVALID: not a share handle.
     FETCHSHE_INVALID: c_int = 3;
+    /// FETCHSHOPT_SHARE.
+    FETCHSHOPT_SHARE: c_int = 1;
+    /// FETCHSHOPT_UNSHARE.
+    FETCHSHOPT_UNSHARE: c_int = 2;
+    /// FETCHSHOPT_LOCKFUNC.
+    FETCHSHOPT_LOCKFUNC: c_int = 3;
+    /// FETCHSHOPT_UNLOCKFUNC.
+    FETCHSHOPT_UNLOCKFUNC: c_int = 4;
+    /// FETCHSHOPT_USERDATA.
+    FETCHSHOPT_USERDATA: c_int = 5;
     /// FETCHSHE_NOT_BUILT_IN.
     FETCHSHE_NOT_BUILT_IN: c_int = 5;
     /// FETCHUE_BAD_HANDLE.

@@ -83,6 +83,7 @@ mod header_check;
 mod mime;
 mod multi;
 mod registry;
+mod share;
 mod slist;
 mod strings;
 mod unbuilt;
@@ -93,6 +94,9 @@ pub use easy::*;
 pub use global::*;
 pub use mime::*;
 pub use multi::*;
+pub use share::{
+    fetch_share_cleanup, fetch_share_init, fetch_share_setopt_long, fetch_share_setopt_ptr,
+};
 pub use slist::*;
 pub use strings::*;
 pub use unbuilt::*;

@@ -31,6 +31,8 @@ pub(crate) enum Kind {
     Easy,
     /// A `FetchMulti` (`FETCHM *`).
     Multi,
+    /// A `FetchShare` (`FETCHSH *`).
+    Share,
 }
 
 /// Hashes one `usize` (a heap address) by a multiply-fold.
@@ -75,15 +77,17 @@ fn table() -> MutexGuard<'static, Table> {
 static REMOVALS: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
-    /// Per kind (easy, multi): the last address found live and the removal
+    /// Per kind (easy, multi, share): the last address found live and the removal
     /// count when it was.
-    static LAST_LIVE: [Cell<(usize, u64)>; 2] = const { [Cell::new((0, 0)), Cell::new((0, 0))] };
+    static LAST_LIVE: [Cell<(usize, u64)>; 3] =
+        const { [Cell::new((0, 0)), Cell::new((0, 0)), Cell::new((0, 0))] };
 }
 
 fn slot(kind: Kind) -> usize {
     match kind {
         Kind::Easy => 0,
         Kind::Multi => 1,
+        Kind::Share => 2,
     }
 }
 

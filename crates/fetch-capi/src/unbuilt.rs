@@ -1,7 +1,7 @@
-//! Upstream functions for features libfetch does not build: shares, the
-//! URL API, HTTP/2 push headers, WebSocket, CONNECT_ONLY send/recv. They
-//! exist so that programs link,
-//! check nothing they need not, and answer their family's "not built in"
+//! Upstream functions for features libfetch does not build: the URL API,
+//! HTTP/2 push headers, WebSocket, CONNECT_ONLY send/recv (and the share
+//! error texts, kept here with the URL ones). They exist so that programs
+//! link, check nothing they need not, and answer their family's "not built in"
 //! (ABI.md lists them).
 
 use std::ffi::{CStr, c_char, c_int, c_uint, c_void};
@@ -91,25 +91,6 @@ pub unsafe extern "C" fn fetch_ws_send(
 pub unsafe extern "C" fn fetch_ws_meta(handle: *mut c_void) -> *const c_void {
     let _ = handle;
     ptr::null()
-}
-
-/// `fetch_share_init`: NULL (no shares).
-///
-/// # Safety
-/// Always safe.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_share_init() -> *mut c_void {
-    ptr::null_mut()
-}
-
-/// `fetch_share_cleanup`: FETCHSHE_NOT_BUILT_IN (no shares).
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_share_cleanup(share: *mut c_void) -> c_int {
-    let _ = share;
-    FETCHSHE_NOT_BUILT_IN
 }
 
 /// `fetch_share_strerror`: a static text for a FETCHSHcode.

@@ -49,8 +49,8 @@ const END_MARKER: &[&str] = &["_LAST", "_LASTENTRY", "_LASTONE"];
 /// variadic ones (a Rust library cannot define C variadics). The setopt /
 /// getinfo trio are `_Generic` macros over exported typed entry points;
 /// the rest are `static inline` functions (mprintf over the C library's
-/// printf family; formadd and share_setopt, which have nothing to pass
-/// on).
+/// printf family; formadd over `fetch_formadd_items` and share_setopt
+/// over `fetch_share_setopt_long`/`_ptr`).
 const HEADER_PROVIDED: &[&str] = &[
     "curl_easy_setopt",
     "curl_easy_getinfo",

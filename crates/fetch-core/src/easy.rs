@@ -416,6 +416,10 @@ pub struct EasyState {
     pub(crate) cookie_jar: Option<crate::cookies::SharedCookieJar>,
     /// FETCHOPT_COOKIE: sent as is after the jar's cookies.
     pub(crate) cookie: Option<String>,
+    /// FETCHOPT_SHARE: the share this transfer holds.
+    pub(crate) share: Option<crate::share::Attached>,
+    /// The HSTS cache (FETCHOPT_HSTS_CTRL).
+    pub(crate) hsts: Option<crate::hsts::SharedHsts>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -495,6 +499,8 @@ impl Easy {
             xfer: crate::xfer::XferOptions::default(),
             cookie_jar: None,
             cookie: None,
+            share: None,
+            hsts: None,
         };
         Self {
             state: Box::new(state),

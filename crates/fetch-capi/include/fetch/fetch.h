@@ -768,7 +768,7 @@ typedef int (*fetch_sshkeycallback)(FETCH *easy, const struct fetch_khkey *known
 typedef int (*fetch_sshhostkeycallback)(void *clientp, int keytype, const char *key,
                                         size_t keylen);
 
-/* HSTS (not built). */
+/* HSTS (HSTS and HSTS_CTRL built; the read/write callbacks not). */
 struct fetch_hstsentry {
   char *name;
   size_t namelen;
@@ -784,7 +784,7 @@ typedef FETCHSTScode (*fetch_hstsread_callback)(FETCH *easy, struct fetch_hstsen
 typedef FETCHSTScode (*fetch_hstswrite_callback)(FETCH *easy, struct fetch_hstsentry *e,
                                                  struct fetch_index *i, void *userp);
 
-/* Shares (not built: fetch_share_init returns NULL). */
+/* Shares. */
 typedef void (*fetch_lock_function)(FETCH *handle, fetch_lock_data data,
                                     fetch_lock_access locktype, void *userptr);
 typedef void (*fetch_unlock_function)(FETCH *handle, fetch_lock_data data, void *userptr);
@@ -1766,6 +1766,10 @@ void fetch_formfree(struct fetch_httppost *form);
 
 FETCHSH *fetch_share_init(void);
 FETCHSHcode fetch_share_cleanup(FETCHSH *share);
+/* What the inline fetch_share_setopt calls: integer options (SHARE,
+   UNSHARE) and pointer ones (LOCKFUNC, UNLOCKFUNC, USERDATA). */
+FETCHSHcode fetch_share_setopt_long(FETCHSH *share, FETCHSHoption option, long value);
+FETCHSHcode fetch_share_setopt_ptr(FETCHSH *share, FETCHSHoption option, void *value);
 const char *fetch_share_strerror(FETCHSHcode code);
 
 FETCHU *fetch_url(void);
@@ -1842,23 +1846,49 @@ static inline FETCHFORMcode fetch_formadd(struct fetch_httppost **httppost,
   va_end(ap);
   return (FETCHFORMcode)fetch_formadd_items(httppost, last_post, items, n);
 }
+/* __extension__ keeps -pedantic quiet about function pointers as void *. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FETCH_EXT_ __extension__
+#else
+#define FETCH_EXT_
+#endif
 static inline FETCHSHcode fetch_share_setopt(FETCHSH *share, FETCHSHoption option, ...)
 {
-  (void)share;
-  (void)option;
-  return FETCHSHE_NOT_BUILT_IN;
+  va_list ap;
+  FETCHSHcode rc;
+  va_start(ap, option);
+  switch (option) {
+  case FETCHSHOPT_SHARE:
+  case FETCHSHOPT_UNSHARE:
+    rc = fetch_share_setopt_long(share, option, (long)va_arg(ap, int));
+    break;
+  case FETCHSHOPT_LOCKFUNC: {
+    fetch_lock_function f = va_arg(ap, fetch_lock_function);
+    rc = fetch_share_setopt_ptr(share, option, FETCH_EXT_ (void *)f);
+    break;
+  }
+  case FETCHSHOPT_UNLOCKFUNC: {
+    fetch_unlock_function f = va_arg(ap, fetch_unlock_function);
+    rc = fetch_share_setopt_ptr(share, option, FETCH_EXT_ (void *)f);
+    break;
+  }
+  case FETCHSHOPT_USERDATA:
+    rc = fetch_share_setopt_ptr(share, option, va_arg(ap, void *));
+    break;
+  default:
+    rc = fetch_share_setopt_long(share, option, 0);
+    break;
+  }
+  va_end(ap);
+  return rc;
 }
 
 /* ---- the "variadic" API as C11 _Generic macros ----
    Integers go to _long (long long to _off_t), everything else (strings,
    data pointers, function pointers) to _ptr. __extension__ keeps gcc/clang
    -pedantic quiet about passing a function pointer as void *; a strictly
-   ISO program can call fetch_easy_setopt_func(h, opt, (fetch_func)cb). */
-#if defined(__GNUC__) || defined(__clang__)
-#define FETCH_EXT_ __extension__
-#else
-#define FETCH_EXT_
-#endif
+   ISO program can call fetch_easy_setopt_func(h, opt, (fetch_func)cb).
+   (FETCH_EXT_ is defined above fetch_share_setopt, its first user.) */
 
 #define FETCH_SETOPT_DISPATCH_(value, prefix)                             \
   _Generic((value),                                                       \

@@ -89,8 +89,11 @@ pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
         // SAFETY: as documented above.
         if let Some(e) = unsafe { easy_ref(h) } {
             // The cookies stay (upstream); the cookie options do not.
+            // So does the share (upstream's reset keeps shares).
             e.opts = Options {
                 cookies: e.opts.cookies.after_reset(),
+                share: e.opts.share.take(),
+                hsts: e.opts.hsts.after_reset(),
                 ..Options::default()
             };
             // Rebuilt at the next add; with no engine transfer held, the
@@ -115,7 +118,11 @@ pub unsafe extern "C" fn fetch_easy_duphandle(h: *mut c_void) -> *mut c_void {
     guard(ptr::null_mut(), || {
         // SAFETY: as documented above.
         match unsafe { easy_ref(h) } {
-            Some(e) => new_handle(e.opts.clone()),
+            // The copy holds no share (upstream: it is not duplicated).
+            Some(e) => new_handle(Options {
+                share: None,
+                ..e.opts.clone()
+            }),
             None => ptr::null_mut(),
         }
     })

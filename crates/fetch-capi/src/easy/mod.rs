@@ -35,6 +35,7 @@ mod cookies;
 mod directory;
 mod handle;
 mod headers;
+mod hsts;
 mod info;
 mod options;
 mod pause;
@@ -151,6 +152,10 @@ pub(crate) struct Options {
     cookies: cookies::CookieOptions,
     /// FETCHOPT_MIMEPOST / FETCHOPT_HTTPPOST.
     form: crate::mime::FormBody,
+    /// FETCHOPT_SHARE.
+    share: Option<fetch_core::Share>,
+    /// FETCHOPT_HSTS_CTRL, FETCHOPT_HSTS and the cache.
+    hsts: hsts::HstsOptions,
 }
 
 impl Default for Options {
@@ -215,7 +220,17 @@ impl Default for Options {
             proxy: ProxyOpts::default(),
             cookies: cookies::CookieOptions::default(),
             form: crate::mime::FormBody::None,
+            share: None,
+            hsts: hsts::HstsOptions::default(),
         }
+    }
+}
+
+impl Options {
+    /// FETCHOPT_SHARE for the handle at `handle` (NULL share: detach).
+    fn set_share(&mut self, share: *mut c_void, handle: *mut c_void) -> Result<(), FETCHcode> {
+        let (jar, hsts) = (&mut self.cookies.jar, &mut self.hsts.cache);
+        crate::share::set_easy_share(&mut self.share, jar, hsts, share, handle)
     }
 }
 
@@ -367,8 +382,19 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
     if !(e.retired && e.pins == 0 && matches!(e.state, State::Idle)) {
         return false;
     }
-    // Upstream writes FETCHOPT_COOKIEJAR when the handle is cleaned up.
-    e.opts.cookies.flush();
+    // Upstream writes FETCHOPT_COOKIEJAR when the handle is cleaned up
+    // (a shared jar under the share's cookie lock), then leaves its share.
+    match e.opts.share.clone() {
+        Some(s) if s.shares(fetch_core::LockData::Cookie) => {
+            s.locked(h as usize, fetch_core::LockData::Cookie, || {
+                e.opts.cookies.flush();
+            });
+        }
+        _ => e.opts.cookies.flush(),
+    }
+    let _ = e.opts.set_share(ptr::null_mut(), h);
+    // And the HSTS cache file, unless FETCHHSTS_READONLYFILE.
+    e.opts.hsts.save();
     // SAFETY: retired handles are out of the registry, unpinned and out of
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.
@@ -377,6 +403,23 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
 }
 
 impl FetchEasy {
+    /// FETCHOPT_SHARE: the lock callbacks get this handle. The engine
+    /// transfer kept between performs lets go of the old share at once
+    /// (else the share would stay in use until the next perform).
+    fn setopt_share(&mut self, share: *mut c_void) -> FETCHcode {
+        let me: *mut c_void = ptr::from_mut(self).cast();
+        match self.opts.set_share(share, me) {
+            Ok(()) => {
+                if let Some(core) = self.core.as_mut() {
+                    core.share_tagged(self.opts.share.as_ref(), me as usize);
+                }
+                self.dirty |= dirty::SCALARS;
+                FETCHE_OK
+            }
+            Err(code) => code,
+        }
+    }
+
     fn new(opts: Options) -> Box<Self> {
         Box::new(Self {
             opts,

@@ -275,6 +275,12 @@ easy_options! {
     /// line (Netscape format or `Set-Cookie:`).
     FETCHOPT_COOKIELIST = FETCHOPTTYPE_STRINGPOINT + 135, dirty::SCALARS,
         |o, a| { o.cookies.command(a.string().as_deref()); Ok(()) };
+    /// FETCHOPT_HSTS_CTRL: FETCHHSTS_ENABLE, FETCHHSTS_READONLYFILE.
+    FETCHOPT_HSTS_CTRL = FETCHOPTTYPE_LONG + 299, dirty::SCALARS,
+        |o, a| { o.hsts.set_ctrl(a.int()); Ok(()) };
+    /// FETCHOPT_HSTS: the HSTS cache file (read and written).
+    FETCHOPT_HSTS = FETCHOPTTYPE_STRINGPOINT + 300, dirty::SCALARS,
+        |o, a| { o.hsts.set_file(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_WRITEDATA.
     FETCHOPT_WRITEDATA = FETCHOPTTYPE_CBPOINT + 1, HOOKS,
         |o, a| { o.write_data = a.ptr_mut(); Ok(()) };
@@ -435,6 +441,10 @@ easy_options! {
     /// FETCHOPT_MIMEPOST: a `fetch_mime`, sent as multipart/form-data.
     FETCHOPT_MIMEPOST = FETCHOPTTYPE_OBJECTPOINT + 269, REBUILD,
         |o, a| { o.form = crate::mime::FormBody::mime(a.ptr_mut()); o.post_data = PostData::None; Ok(()) };
+    /// FETCHOPT_SHARE: a `fetch_share_init` handle (NULL: none). Set
+    /// through `FetchEasy::setopt_share`, which knows the handle.
+    FETCHOPT_SHARE = FETCHOPTTYPE_OBJECTPOINT + 100, dirty::SCALARS,
+        |o, a| o.set_share(a.ptr_mut(), ptr::null_mut());
     /// FETCHOPT_COPYPOSTFIELDS.
     FETCHOPT_COPYPOSTFIELDS = FETCHOPTTYPE_OBJECTPOINT + 165, REBUILD, copy_post_fields;
     /// FETCHOPT_USERPWD: "user:password" for Basic authentication.
@@ -748,6 +758,11 @@ impl FetchEasy {
     /// type, then the option's own handler; on success the entry's dirty
     /// bits say what the next add re-applies.
     fn setopt(&mut self, option: FETCHoption, value: Value) -> FETCHcode {
+        if option == FETCHOPT_SHARE {
+            // Set here, not by the table's handler: it needs the handle.
+            return Arg::check(FETCHOPTTYPE_OBJECTPOINT, value)
+                .map_or_else(|c| c, |a| self.setopt_share(a.ptr_mut()));
+        }
         let Some(opt) = find_option(option) else {
             return REFUSED_OPTIONS
                 .iter()

@@ -49,6 +49,7 @@ impl FetchEasy {
         let d = self.dirty;
         if d & dirty::SCALARS != 0 {
             self.opts.cookies.load_pending();
+            self.opts.hsts.load_pending();
         }
         let o = &self.opts;
         if d & dirty::HOOKS != 0 {
@@ -105,6 +106,8 @@ impl FetchEasy {
             o.xfer.apply(&mut e);
             o.proxy.apply(&mut e);
             e.cookie_jar(o.cookies.jar.clone());
+            e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
+            e.hsts(o.hsts.cache.clone());
             e.cookie(o.cookies.fixed.clone());
         }
         self.apply_conn(&mut e, d & dirty::SCALARS != 0);

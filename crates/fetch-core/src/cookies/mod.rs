@@ -28,6 +28,8 @@ mod tests;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::share::LockData;
+
 pub(crate) use parse::Origin;
 use parse::{domain_match, parse_set_cookie, path_match};
 
@@ -366,14 +368,17 @@ pub(crate) fn strip_set_cookie(line: &str) -> Option<&str> {
 /// set its own `Cookie:` line (upstream's order). Nothing is locked or
 /// built when the transfer has neither.
 pub(crate) fn request_field(easy: &crate::Easy, dest: &crate::dest::Dest) -> Option<String> {
-    if easy.cookie_jar.is_none() && easy.cookie.is_none() {
+    let jar = easy.jar();
+    if jar.is_none() && easy.cookie.is_none() {
         return None;
     }
-    let from_jar = easy.cookie_jar.as_ref().and_then(|jar| {
-        let mut jar = jar
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        jar.cookie_header(&dest.host, dest.url.path(), dest.https)
+    let from_jar = jar.and_then(|jar| {
+        easy.share_locked(LockData::Cookie, || {
+            let mut jar = jar
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            jar.cookie_header(&dest.host, dest.url.path(), dest.https)
+        })
     });
     let own_line = easy
         .headers

@@ -24,7 +24,19 @@ impl Multi {
                 SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port),
             ]
         });
-        if let Some(addrs) = self.pinned(&host, port).or(literal).or(local) {
+        let share = t.easy.share.as_ref();
+        let shared_pin = share.and_then(|s| s.dns(|c| c.pinned(&host, port, now)).flatten());
+        let pinned = shared_pin.or_else(|| self.pinned(&host, port));
+        if let Some(addrs) = pinned.or(literal).or(local) {
+            return self.addrs_step(ti, addrs);
+        }
+        let t = &mut self.transfers[ti];
+        let share = t.easy.share.as_ref();
+        if let Some(addrs) =
+            share.and_then(|s| s.dns(|c| c.cached(&host, port, now, ttl)).flatten())
+        {
+            t.easy
+                .trace_text(|| format!("Hostname {host} was found in DNS cache\n"));
             return self.addrs_step(ti, addrs);
         }
         if self.resolver.is_none() {
@@ -43,7 +55,15 @@ impl Multi {
             }
         }
         let resolver = self.resolver.as_mut().expect("created above");
-        if let Some(addrs) = resolver.cached(&host, port, now, ttl) {
+        let shared = self.transfers[ti].easy.share.as_ref();
+        let own_cache = shared.is_none_or(|s| s.dns(|_| ()).is_none());
+        if let Some(addrs) = own_cache
+            .then(|| resolver.cached(&host, port, now, ttl))
+            .flatten()
+        {
+            self.transfers[ti]
+                .easy
+                .trace_text(|| format!("Hostname {host} was found in DNS cache\n"));
             return self.addrs_step(ti, addrs);
         }
         let key = ((ti as u64) << 32) | u64::from(self.transfers[ti].generation);
@@ -94,8 +114,13 @@ impl Multi {
                 .filter(|t| t.generation == generation && t.phase == Phase::Resolving);
             // DNS_CACHE_TIMEOUT 0: the answer is used once, not kept.
             let keep = t.is_none_or(|t| t.easy.conn.dns_cache_timeout != Some(Duration::ZERO));
-            if let (Some(addrs), Some(res), true) = (&ok, self.resolver.as_mut(), keep) {
-                res.store(r.host.clone(), r.port, addrs.clone(), now);
+            let share = t.and_then(|t| t.easy.share.as_ref());
+            if let (Some(addrs), true) = (&ok, keep) {
+                let kept = share
+                    .and_then(|s| s.dns(|c| c.store(r.host.clone(), r.port, addrs.clone(), now)));
+                if let (None, Some(res)) = (kept, self.resolver.as_mut()) {
+                    res.store(r.host.clone(), r.port, addrs.clone(), now);
+                }
             }
             if t.is_none() {
                 continue;
@@ -332,14 +357,29 @@ impl Multi {
         let t = &mut self.transfers[ti];
         // Keyed by the cached pool tag: no hashing of the options (a CA
         // blob included) per connection; equal options are confirmed.
-        let tag = t.easy.tls_tag();
-        let config = match self.tls_configs.get(&tag) {
-            Some((opts, c)) if *opts == t.easy.tls => Ok(c.clone()),
-            _ => tls::client_config(&t.easy.tls).inspect(|c| {
-                self.tls_configs
-                    .insert(tag, (t.easy.tls.clone(), c.clone()));
-            }),
+        // A share's TLS sessions: the share's configurations, keeping
+        // their sessions in its store (resumption across multis).
+        let shared = t
+            .easy
+            .share
+            .as_ref()
+            .and_then(|s| s.tls_config(&t.easy.tls));
+        let sid = shared.as_ref().map_or(0, |(id, _)| *id as u64);
+        let config = match shared {
+            Some((_, c)) => c,
+            None => {
+                let tag = t.easy.tls_tag();
+                match self.tls_configs.get(&tag) {
+                    Some((opts, c)) if *opts == t.easy.tls => Ok(c.clone()),
+                    _ => tls::client_config(&t.easy.tls).inspect(|c| {
+                        self.tls_configs
+                            .insert(tag, (t.easy.tls.clone(), c.clone()));
+                    }),
+                }
+            }
         };
+        // (The share's id keeps its HTTP/2 variant apart from the multi's.)
+        let tag = t.easy.tls_tag() ^ sid.wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let (h2, offer_h2) = (&mut self.h2, t.easy.http_version.offers_h2());
         let config = config.map(|c| h2.alpn_config(tag, c, offer_h2));
         match config.and_then(|c| tls::connect(c, &t.target().host)) {

@@ -23,7 +23,15 @@ impl Multi {
                 continue;
             };
             let key = (e.host.clone(), e.port);
+            let share = t.easy.share.clone();
+            let share = share.as_ref();
             if e.remove {
+                if share
+                    .and_then(|s| s.dns(|c| c.forget(&e.host, e.port)))
+                    .is_some()
+                {
+                    continue;
+                }
                 self.dns_pins.remove(&key);
                 if let Some(r) = self.resolver.as_mut() {
                     r.forget(&e.host, e.port);
@@ -41,7 +49,12 @@ impl Multi {
                     v.join(",")
                 })
             });
-            self.dns_pins.insert(key, (addrs.collect(), expires));
+            let addrs: Vec<SocketAddr> = addrs.collect();
+            let pinned = share
+                .and_then(|s| s.dns(|c| c.pin(e.host.clone(), e.port, addrs.clone(), expires)));
+            if pinned.is_none() {
+                self.dns_pins.insert(key, (addrs, expires));
+            }
         }
     }
 

@@ -338,8 +338,15 @@ impl Multi {
         }
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += head.raw.len() as u64;
-        if t.easy.cookie_jar.is_some() {
+        if t.easy.jar().is_some() {
             store_cookies(t, head);
+        }
+        if let (Some(cache), Some(dest)) = (t.easy.hsts_cache(), &t.target) {
+            if dest.https {
+                t.easy.share_locked(crate::share::LockData::Hsts, || {
+                    crate::hsts::store_response(cache, &dest.host, head.lines());
+                });
+            }
         }
         if head.status >= 200 {
             note_final_head(t, head);
@@ -381,15 +388,17 @@ impl Multi {
 /// Stores the head's `Set-Cookie` fields in the transfer's jar (every
 /// head, redirects included), tracing the refused ones.
 fn store_cookies(t: &mut Transfer, head: &ResponseHead) {
-    let (Some(jar), Some(dest)) = (t.easy.cookie_jar.clone(), t.target.clone()) else {
+    let (Some(jar), Some(dest)) = (t.easy.jar().cloned(), t.target.clone()) else {
         return;
     };
     let mut refused = Vec::new();
     let tracing = t.easy.debug.is_some();
-    crate::cookies::store_response(&jar, &dest, head.lines(), |value, why| {
-        if tracing {
-            refused.push(format!("skipped cookie '{value}': {why}\n"));
-        }
+    t.easy.share_locked(crate::share::LockData::Cookie, || {
+        crate::cookies::store_response(&jar, &dest, head.lines(), |value, why| {
+            if tracing {
+                refused.push(format!("skipped cookie '{value}': {why}\n"));
+            }
+        });
     });
     for line in refused {
         t.easy.trace_text(|| line);

@@ -237,6 +237,7 @@ impl Multi {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
                 (Some(raw), _) => Dest::parse(raw, tag, t.easy.default_protocol.as_deref())
+                    .and_then(|d| hsts_step(&mut t.easy, d, tag))
                     .and_then(|d| d.with_port(t.easy.conn.port)),
             };
             let target = target.and_then(|d| xfer::check_first_scheme(&t.easy, &d).map(|()| d));
@@ -388,6 +389,7 @@ impl Multi {
             .trace_text(|| format!("Issue another request to this URL: '{next}'"));
         let tag = t.easy.tls_tag();
         let target = Dest::redirect(next, tag)
+            .and_then(|d| hsts_step(&mut t.easy, d, tag))
             .and_then(|d| xfer::check_redirect_scheme(&t.easy, &d).map(|()| d));
         let target = match target {
             Ok(target) => target,
@@ -447,4 +449,17 @@ fn os_errno(e: &Error) -> Option<i32> {
         cause = c.source();
     }
     None
+}
+
+/// `d`, or its https form when the transfer's HSTS cache says so (traced
+/// in upstream's words).
+fn hsts_step(easy: &mut Easy, d: Arc<Dest>, tag: u64) -> Result<Arc<Dest>, Error> {
+    match crate::hsts::upgrade(easy, &d, tag) {
+        None => Ok(d),
+        Some(up) => {
+            let up = up?;
+            easy.trace_text(|| format!("Switched from HTTP to HTTPS due to HSTS => {}\n", up.url));
+            Ok(up)
+        }
+    }
 }
