@@ -82,6 +82,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod callback_types;
 #[cfg(feature = "checked")]
 pub mod checked;
 mod clock;
@@ -108,6 +109,7 @@ mod resolve;
 mod share;
 mod socket;
 mod tls;
+mod transfer_info;
 mod version;
 mod xfer;
 

@@ -41,6 +41,7 @@ mod options;
 mod pause;
 mod perform;
 mod refused;
+mod setopt;
 mod sockets;
 mod transfer;
 
@@ -57,6 +58,7 @@ pub use options::*;
 pub use pause::*;
 pub use perform::*;
 pub use refused::*;
+pub use setopt::*;
 pub use sockets::{
     fetch_closesocket_callback, fetch_opensocket_callback, fetch_sockaddr, fetch_sockopt_callback,
 };

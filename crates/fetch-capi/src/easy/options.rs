@@ -2,7 +2,7 @@
 #![allow(clippy::useless_conversion)]
 //! The easy option table and `fetch_easy_setopt_*`.
 
-use std::ffi::{CStr, CString, OsStr, c_char, c_int, c_long, c_uint, c_void};
+use std::ffi::{CStr, CString, OsStr, c_char, c_int, c_uint, c_void};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::ptr;
@@ -10,12 +10,10 @@ use std::sync::LazyLock;
 
 use fetch_core::{HttpVersion, Method, TlsVersion};
 
-use super::callbacks::{callback, fetch_func};
+use super::callbacks::callback;
 use super::conn::*;
-use super::refused::REFUSED_OPTIONS;
-use super::{FetchEasy, Options, PostData, dirty, easy_ref};
+use super::{Options, PostData, dirty};
 use crate::codes::*;
-use crate::guard;
 
 /// `struct fetch_blob` (FETCHOPT_CAINFO_BLOB).
 #[repr(C)]
@@ -95,7 +93,7 @@ pub(super) struct Arg {
 impl Arg {
     /// Checks `value` against the option type `ty` (upstream's `va_arg`
     /// type; the entry points are lenient as ABI.md describes).
-    fn check(ty: c_int, value: Value) -> Result<Self, FETCHcode> {
+    pub(super) fn check(ty: c_int, value: Value) -> Result<Self, FETCHcode> {
         const POINTERS: [c_int; 3] = [
             FETCHOPTTYPE_OBJECTPOINT,
             FETCHOPTTYPE_FUNCTIONPOINT,
@@ -181,8 +179,8 @@ pub(crate) struct EasyOpt {
     /// Its `FETCHOT_*` type, for `fetch_easy_option_*`.
     pub(crate) ot: c_int,
     /// What [`FetchEasy::prepare`] must bring up to date (`dirty::*`).
-    dirty: u8,
-    set: Handler,
+    pub(super) dirty: u8,
+    pub(super) set: Handler,
 }
 
 /// The `FETCHOT_*` type of an option type base name.
@@ -746,104 +744,4 @@ fn set_ca_blob(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
         Some(unsafe { std::slice::from_raw_parts(b.data.cast::<u8>(), b.len) }.to_vec())
     };
     Ok(())
-}
-
-/// The table entry for `option`.
-pub(crate) fn find_option(option: FETCHoption) -> Option<&'static EasyOpt> {
-    EASY_OPTIONS.iter().find(|o| o.number == option).copied()
-}
-
-impl FetchEasy {
-    /// One `fetch_easy_setopt`: unknown options first, then the argument's
-    /// type, then the option's own handler; on success the entry's dirty
-    /// bits say what the next add re-applies.
-    fn setopt(&mut self, option: FETCHoption, value: Value) -> FETCHcode {
-        if option == FETCHOPT_SHARE {
-            // Set here, not by the table's handler: it needs the handle.
-            return Arg::check(FETCHOPTTYPE_OBJECTPOINT, value)
-                .map_or_else(|c| c, |a| self.setopt_share(a.ptr_mut()));
-        }
-        let Some(opt) = find_option(option) else {
-            return REFUSED_OPTIONS
-                .iter()
-                .find(|r| r.number == option)
-                .map_or(FETCHE_UNKNOWN_OPTION, |r| r.code);
-        };
-        let result =
-            Arg::check(option_type(option), value).and_then(|a| (opt.set)(&mut self.opts, a));
-        match result {
-            Ok(()) => {
-                self.dirty |= opt.dirty;
-                FETCHE_OK
-            }
-            Err(code) => code,
-        }
-    }
-}
-
-fn easy_setopt(h: *mut c_void, option: FETCHoption, value: Value) -> FETCHcode {
-    guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
-        // SAFETY: the exported wrappers require `h` to be NULL or a handle.
-        match unsafe { easy_ref(h) } {
-            Some(e) => e.setopt(option, value),
-            None => FETCHE_BAD_FUNCTION_ARGUMENT,
-        }
-    })
-}
-
-/// `fetch_easy_setopt` for `long` (and other integer) arguments. Also
-/// accepts OFF_T options, and 0 as NULL for pointer options.
-///
-/// # Safety
-/// `h` must be NULL or a pointer obtained from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_easy_setopt_long(
-    h: *mut c_void,
-    option: FETCHoption,
-    value: c_long,
-) -> FETCHcode {
-    easy_setopt(h, option, Value::Int(i64::from(value)))
-}
-
-/// `fetch_easy_setopt` for `fetch_off_t` arguments (LONG options too).
-///
-/// # Safety
-/// `h` must be NULL or a pointer obtained from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_easy_setopt_off_t(
-    h: *mut c_void,
-    option: FETCHoption,
-    value: fetch_off_t,
-) -> FETCHcode {
-    easy_setopt(h, option, Value::Int(value))
-}
-
-/// `fetch_easy_setopt` for object pointers (and function pointers passed
-/// as data pointers, which is what the `_Generic` macro does).
-///
-/// # Safety
-/// `h` must be NULL or a pointer obtained from this library; `value` must
-/// be what the option documents (a C string, a callback, user data...).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_easy_setopt_ptr(
-    h: *mut c_void,
-    option: FETCHoption,
-    value: *const c_void,
-) -> FETCHcode {
-    easy_setopt(h, option, Value::Ptr(value))
-}
-
-/// `fetch_easy_setopt` for function pointers cast to `fetch_func`.
-///
-/// # Safety
-/// `h` must be NULL or a pointer obtained from this library; `value` must
-/// be a callback of the type the option documents.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_easy_setopt_func(
-    h: *mut c_void,
-    option: FETCHoption,
-    value: fetch_func,
-) -> FETCHcode {
-    let p = value.map_or(ptr::null(), |f| f as *const c_void);
-    easy_setopt(h, option, Value::Func(p))
 }

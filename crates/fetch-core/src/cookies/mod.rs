@@ -300,8 +300,8 @@ impl CookieJar {
     /// The `name=value; …` list for a request to `host` (lower case) and
     /// `path`, or `None` when no cookie matches. In libcurl's order: longer
     /// paths first, then longer domains, longer names, newer cookies; at
-    /// most [`MAX_COOKIE_SEND_AMOUNT`] cookies and
-    /// [`MAX_COOKIE_HEADER_LEN`] bytes with the field name.
+    /// most `MAX_COOKIE_SEND_AMOUNT` cookies and
+    /// `MAX_COOKIE_HEADER_LEN` bytes with the field name.
     pub fn cookie_header(&mut self, host: &str, path: &str, https: bool) -> Option<String> {
         self.remove_expired();
         let secure = secure_context(host, https);

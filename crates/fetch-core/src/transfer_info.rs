@@ -1,0 +1,103 @@
+//! [`TransferInfo`]: what the application reads about a transfer after
+//! (or, through the live copy, during) it; upstream's `getinfo` ids.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// Information about a transfer, read after (or during) it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransferInfo {
+    /// The last response's status code, 0 before a response was read
+    /// (FETCHINFO_RESPONSE_CODE).
+    pub response_code: u16,
+    /// The last URL used, after redirects (FETCHINFO_EFFECTIVE_URL).
+    pub effective_url: Option<String>,
+    /// From the start of the transfer to its end (FETCHINFO_TOTAL_TIME).
+    pub total_time: Duration,
+    /// Body bytes delivered to the application (FETCHINFO_SIZE_DOWNLOAD).
+    pub size_download: u64,
+    /// Body bytes sent (FETCHINFO_SIZE_UPLOAD).
+    pub size_upload: u64,
+    /// The last response's HTTP version: 10, 11 or 20; 0 before one
+    /// (FETCHINFO_HTTP_VERSION).
+    pub http_version: u8,
+    /// Bytes of response heads received (FETCHINFO_HEADER_SIZE).
+    pub header_size: u64,
+    /// The IP address of the last connection (FETCHINFO_PRIMARY_IP).
+    pub primary_ip: Option<IpAddr>,
+    /// The port of the last connection (FETCHINFO_PRIMARY_PORT).
+    pub primary_port: u16,
+    /// Redirects followed (FETCHINFO_REDIRECT_COUNT).
+    pub redirect_count: u32,
+    /// Start to the last redirect followed: the time spent on the
+    /// redirection steps before the final request (FETCHINFO_REDIRECT_TIME_T).
+    pub redirect_time: Duration,
+    /// The last response's `Content-Length`, when it framed (or, for HEAD
+    /// and 304, described) the body (FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T;
+    /// `None` is upstream's -1).
+    pub content_length_download: Option<u64>,
+    /// The size of the request body about to be sent, when known
+    /// (FETCHINFO_CONTENT_LENGTH_UPLOAD_T; `None` is upstream's -1).
+    pub content_length_upload: Option<u64>,
+    /// The OS error of the last failed connect or socket operation, 0
+    /// without one (FETCHINFO_OS_ERRNO).
+    pub os_errno: i32,
+    /// New connections this transfer had to open (FETCHINFO_NUM_CONNECTS).
+    pub num_connects: u32,
+    /// The target of a redirect that was not followed (FETCHINFO_REDIRECT_URL).
+    pub redirect_url: Option<String>,
+    /// Start to name resolved (FETCHINFO_NAMELOOKUP_TIME_T).
+    pub namelookup_time: Duration,
+    /// Start to TCP connected (FETCHINFO_CONNECT_TIME_T).
+    pub connect_time: Duration,
+    /// Start to TLS established, 0 without TLS (FETCHINFO_APPCONNECT_TIME_T).
+    pub appconnect_time: Duration,
+    /// Start to the request about to be sent (FETCHINFO_PRETRANSFER_TIME_T).
+    pub pretransfer_time: Duration,
+    /// Start to the first response byte (FETCHINFO_STARTTRANSFER_TIME_T).
+    pub starttransfer_time: Duration,
+    /// Average download speed, bytes/s (FETCHINFO_SPEED_DOWNLOAD_T).
+    pub speed_download: u64,
+    /// Average upload speed, bytes/s (FETCHINFO_SPEED_UPLOAD_T).
+    pub speed_upload: u64,
+    /// This end's address of the last connection (FETCHINFO_LOCAL_IP).
+    pub local_ip: Option<IpAddr>,
+    /// This end's port of the last connection (FETCHINFO_LOCAL_PORT).
+    pub local_port: u16,
+    /// The socket of the last connection while it is open: kept in the
+    /// pool, or still in use (FETCHINFO_ACTIVESOCKET).
+    pub active_socket: Option<std::os::fd::RawFd>,
+    /// The last `Content-Type` received, trimmed (FETCHINFO_CONTENT_TYPE).
+    pub content_type: Option<String>,
+    /// The document's `Last-Modified` time in seconds since the epoch, with
+    /// [`crate::Easy::record_filetime`] on and the date understood (FETCHINFO_FILETIME_T;
+    /// `None` is upstream's -1).
+    pub filetime: Option<i64>,
+    /// "HTTP" or "HTTPS": the scheme of the last request, upper case as
+    /// upstream (FETCHINFO_SCHEME).
+    pub scheme: Option<&'static str>,
+    /// Bytes of request heads sent, with bodies sent along with them
+    /// (FETCHINFO_REQUEST_SIZE).
+    pub request_size: u64,
+    /// The time condition was not met: a 304, or a document that failed it
+    /// (FETCHINFO_CONDITION_UNMET).
+    pub condition_unmet: bool,
+    /// The last `Retry-After`, in seconds from when it arrived; 0 without
+    /// one (FETCHINFO_RETRY_AFTER).
+    pub retry_after: i64,
+    /// The method of the transfer as it stands after redirects, set when it
+    /// is added (FETCHINFO_EFFECTIVE_METHOD).
+    pub effective_method: Option<String>,
+    /// The `Referer` of the last request (FETCHINFO_REFERER).
+    pub referer: Option<String>,
+    /// The certificate verification result, as OpenSSL's `X509_V_*`
+    /// numbers: 0 unless verification failed (FETCHINFO_SSL_VERIFYRESULT).
+    pub ssl_verify_result: i64,
+    /// The authentication methods servers offered in 401 responses of
+    /// this transfer, as [`crate::HttpAuth`] bits (FETCHINFO_HTTPAUTH_AVAIL).
+    pub httpauth_avail: u32,
+    /// The last status code a proxy answered CONNECT with, 0 before one
+    /// (FETCHINFO_HTTP_CONNECTCODE).
+    pub http_connectcode: u16,
+}
