@@ -231,6 +231,23 @@ macro_rules! easy_options {
     };
 }
 
+/// Defines a part of the easy option table kept in its own file, whose
+/// options all mark the scalar options dirty: each option's constant and
+/// the part's entries.
+macro_rules! option_part {
+    ($(#[$tdoc:meta])* $table:ident; $($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $set:expr;)*) => {
+        $($(#[$doc])* pub const $name: FETCHoption = $ty + $n;)*
+        $(#[$tdoc])*
+        pub(super) static $table: &[EasyOpt] = &[$(EasyOpt {
+            name: stringify!($name),
+            number: $name,
+            ot: option_ot!($ty),
+            dirty: dirty::SCALARS,
+            set: $set,
+        }),*];
+    };
+}
+
 #[path = "xfer_options.rs"]
 mod xfer_options;
 pub use xfer_options::*;

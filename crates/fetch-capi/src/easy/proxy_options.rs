@@ -68,28 +68,14 @@ impl ProxyOpts {
     }
 }
 
-/// Defines each option's constant and its [`PROXY_OPTIONS`] entry, as the
-/// main table does.
-macro_rules! proxy_options {
-    ($($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $set:expr;)*) => {
-        $($(#[$doc])* pub const $name: FETCHoption = $ty + $n;)*
-        /// The proxy options' part of the easy option table.
-        pub(super) static PROXY_OPTIONS: &[EasyOpt] = &[$(EasyOpt {
-            name: stringify!($name),
-            number: $name,
-            ot: option_ot!($ty),
-            dirty: dirty::SCALARS,
-            set: $set,
-        }),*];
-    };
-}
-
 /// The options' part of `Options`.
 fn x(o: &mut Options) -> &mut ProxyOpts {
     &mut o.proxy
 }
 
-proxy_options! {
+option_part! {
+    /// The proxy options' part of the easy option table.
+    PROXY_OPTIONS;
     /// FETCHOPT_PROXY: `[scheme://][user:password@]host[:port]`; "" for
     /// none at all, NULL for the environment's (`http_proxy`...).
     FETCHOPT_PROXY = FETCHOPTTYPE_STRINGPOINT + 4,

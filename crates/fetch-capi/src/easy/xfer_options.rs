@@ -76,28 +76,14 @@ impl XferOpts {
     }
 }
 
-/// Defines each option's constant and its [`XFER_OPTIONS`] entry, as the
-/// main table does.
-macro_rules! xfer_options {
-    ($($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $set:expr;)*) => {
-        $($(#[$doc])* pub const $name: FETCHoption = $ty + $n;)*
-        /// The transfer options' part of the easy option table.
-        pub(super) static XFER_OPTIONS: &[EasyOpt] = &[$(EasyOpt {
-            name: stringify!($name),
-            number: $name,
-            ot: option_ot!($ty),
-            dirty: dirty::SCALARS,
-            set: $set,
-        }),*];
-    };
-}
-
 /// The options' part of `Options`.
 fn x(o: &mut Options) -> &mut XferOpts {
     &mut o.xfer
 }
 
-xfer_options! {
+option_part! {
+    /// The transfer options' part of the easy option table.
+    XFER_OPTIONS;
     /// FETCHOPT_RANGE: "A-B" asks for `Range: bytes=A-B` (NULL: none).
     FETCHOPT_RANGE = FETCHOPTTYPE_STRINGPOINT + 7,
         |o, a| { x(o).range = a.string(); Ok(()) };
