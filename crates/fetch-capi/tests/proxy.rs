@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use cbuild::{compile, crate_dir, deps_dir, require};
+use cbuild::{compile, compile_upstream, crate_dir};
 use fixtures::{CertKind, HttpProxy, HttpServer, ProxyBehaviour, SocksServer, TestPki, TlsServer};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,29 +36,7 @@ fn fetch_exe() -> &'static Path {
 /// The same program renamed to upstream's names and linked with -lcurl.
 fn upstream_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        require("gcc");
-        let text = std::fs::read_to_string(source()).unwrap();
-        let renamed = text.replace("fetch", "curl").replace("FETCH", "CURL");
-        let dir = deps_dir().join("c-examples");
-        std::fs::create_dir_all(&dir).unwrap();
-        let src = dir.join(format!("proxy_curl_{}.c", std::process::id()));
-        std::fs::write(&src, renamed).unwrap();
-        let exe = dir.join(format!("proxy_curl_{}", std::process::id()));
-        let out = Command::new("gcc")
-            .args(["-Wall", "-Wextra", "-std=c11", "-g"])
-            .arg(&src)
-            .args(["-lcurl", "-o"])
-            .arg(&exe)
-            .output()
-            .expect("run gcc");
-        assert!(
-            out.status.success(),
-            "upstream build failed (libcurl4-openssl-dev installed?):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        exe
-    })
+    EXE.get_or_init(|| compile_upstream(&source(), "proxy"))
 }
 
 /// The proxy environment variables, removed from every child's

@@ -98,3 +98,30 @@ pub fn compile_with(source: &Path, name: &str, cflags: &[String], libs: &[String
     );
     exe
 }
+
+/// The C program `source` with its `fetch`/`FETCH` names renamed to
+/// upstream's `curl`/`CURL` ones, built against the installed libcurl
+/// (`-lcurl`): the same program for a side-by-side comparison.
+pub fn compile_upstream(source: &Path, name: &str) -> PathBuf {
+    require("gcc");
+    let text = std::fs::read_to_string(source).unwrap();
+    let renamed = text.replace("fetch", "curl").replace("FETCH", "CURL");
+    let dir = deps_dir().join("c-examples");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join(format!("{name}_curl_{}.c", std::process::id()));
+    std::fs::write(&src, renamed).unwrap();
+    let exe = dir.join(format!("{name}_curl_{}", std::process::id()));
+    let out = Command::new("gcc")
+        .args(["-Wall", "-Wextra", "-std=c11", "-g"])
+        .arg(&src)
+        .args(["-lcurl", "-o"])
+        .arg(&exe)
+        .output()
+        .expect("run gcc");
+    assert!(
+        out.status.success(),
+        "upstream build failed (libcurl4-openssl-dev installed?):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
