@@ -35,6 +35,7 @@ mod engine;
 mod handle;
 mod options;
 mod poll;
+mod push;
 mod socket;
 mod transfers;
 
@@ -42,6 +43,7 @@ pub use callbacks::*;
 pub use handle::*;
 pub use options::*;
 pub use poll::*;
+pub use push::*;
 pub use socket::*;
 pub use transfers::*;
 
@@ -103,6 +105,9 @@ pub struct FetchMulti {
     socket_data: Cell<*mut c_void>,
     timer_fn: Cell<Option<fetch_multi_timer_callback>>,
     timer_data: Cell<*mut c_void>,
+    /// FETCHMOPT_PUSHFUNCTION and PUSHDATA (`push.rs`).
+    push_fn: Cell<Option<fetch_push_callback>>,
+    push_data: Cell<*mut c_void>,
     /// The engine's `SocketContext` while the C socket callback runs (AS-04).
     ctx: Cell<Option<NonNull<c_void>>>,
     /// Assigns made from other callbacks, applied when the call returns.
