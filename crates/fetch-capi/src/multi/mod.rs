@@ -15,6 +15,7 @@
 //! - `callbacks`: the bridge from the engine to the application's socket
 //!   and timer callbacks, and `fetch_multi_assign` (AS-04).
 //! - `options`: the multi option table and `fetch_multi_setopt_*`.
+//! - `push`: HTTP/2 server push (PUSHFUNCTION, `fetch_pushheader_*`).
 //! - `socket`: `socket_action`, `socket`, `socket_all`, `timeout`.
 //! - `poll`: the built-in loop (`perform`, `fdset`, `waitfds`, `wait`,
 //!   `poll`, `wakeup`).
