@@ -106,22 +106,23 @@ impl Multi {
     /// (those already open keep what they announced).
     ///
     /// ```no_run
-    /// use fetch_core::{Easy, Multi, PushAction};
+    /// use fetch_core::{Easy, Flow, Multi, PushAction};
     /// let mut multi = Multi::new();
     /// multi.set_push_handler(|push| {
     ///     if push.header_by_name(":path") == Some(&b"/style.css"[..]) {
     ///         let mut easy = Easy::new();
     ///         easy.write_function(|bytes| {
     ///             println!("pushed {} bytes", bytes.len());
-    ///             Ok(bytes.len())
+    ///             Flow::Continue
     ///         });
     ///         PushAction::Accept(Box::new(easy))
     ///     } else {
     ///         PushAction::Deny
     ///     }
     /// });
-    /// // Accepted pushes end in `info_read` with their `pushed_id`;
-    /// // `remove` them like any transfer.
+    /// // Accepted pushes end in `info_read` with their `pushed_id()`;
+    /// // `remove` them like any transfer. Pushes need HTTP/2: an https
+    /// // URL (ALPN) or prior knowledge on http.
     /// ```
     pub fn set_push_handler<F>(&mut self, f: F)
     where
