@@ -4,8 +4,9 @@
 //! is added by the library and ends in info_read with its own body and
 //! effective URL), FETCH_PUSH_DENY (RST_STREAM(CANCEL), the handle freed),
 //! FETCH_PUSH_ERROROUT (the parent fails) and no PUSHFUNCTION
-//! (SETTINGS_ENABLE_PUSH=0, seen by the server). Numbers are checked
-//! against upstream's header.
+//! (SETTINGS_ENABLE_PUSH=0, seen by the server; a server pushing anyway
+//! ends the connection with PROTOCOL_ERROR). Numbers are checked against
+//! upstream's header.
 
 mod cbuild;
 
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cbuild::{compile, crate_dir, require};
-use fixtures::PushServer;
+use fixtures::{HostilePushServer, PushServer};
 
 fn exe() -> PathBuf {
     compile(&crate_dir().join("tests/c/push.c"), "push")
@@ -193,4 +194,20 @@ fn without_pushfunction_push_is_refused_in_settings() {
     );
     // The server read SETTINGS_ENABLE_PUSH=0: its h2 stack refused to push.
     assert_eq!((srv.push_refused(), srv.pushes()), (1, 0));
+}
+
+#[test]
+fn a_push_without_pushfunction_ends_the_connection() {
+    let exe = exe();
+    let hostile = HostilePushServer::start();
+    let url = hostile.url("/");
+    let out = run(&exe, &["none", &url]);
+    // FETCHE_HTTP2 (16), nothing leaked on the way (valgrind).
+    assert!(
+        out.iter()
+            .any(|l| l.starts_with(&format!("done parent=1 result=16 url={url}"))),
+        "{out:?}"
+    );
+    // GOAWAY(PROTOCOL_ERROR).
+    assert_eq!(hostile.finish(), [1]);
 }
