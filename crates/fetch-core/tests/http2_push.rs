@@ -180,3 +180,35 @@ fn a_push_after_enable_push_0_is_a_connection_error_for_that_multi_only() {
     assert!(good.result(fine).is_ok(), "{:?}", good.result(fine));
     assert_eq!(good.done.len(), 2);
 }
+
+#[test_log::test]
+fn removing_an_accepted_push_resets_only_its_stream() {
+    let srv = PushServer::start();
+    let (mut app, seen) = app_with(|| PushAction::Accept(Box::new(Easy::new())));
+    // hold=1: the pushed response never ends on its own.
+    let parent = app.add(h2c(srv.url("/push?n=1&hold=1")));
+    for _ in 0..2000 {
+        app.step(Duration::from_millis(10));
+        if app.done.iter().any(|m| m.transfer == parent) {
+            break;
+        }
+    }
+    assert!(app.result(parent).is_ok(), "{:?}", app.result(parent));
+    let pushed = seen.lock().unwrap()[0].pushed;
+    // Still running: the parent's end does not end it.
+    assert_eq!(app.multi.running(), 1);
+    let e = app.multi.remove(pushed).unwrap();
+    assert_eq!(text(e.response_body()), "pushed");
+    assert_eq!(app.multi.running(), 0);
+    // The removal sent RST_STREAM(CANCEL) for the pushed stream.
+    app.step(Duration::from_millis(10));
+    assert_eq!(srv.wait_resets(1), [("/pushed/0".to_owned(), 8)]);
+    // The multi goes on: a new transfer to the server completes.
+    let again = app.add(h2c(srv.url("/plain")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(again).is_ok(), "{:?}", app.result(again));
+    assert_eq!(
+        text(app.multi.remove(again).unwrap().response_body()),
+        "plain body"
+    );
+}
