@@ -91,6 +91,16 @@ impl PushPromise<'_> {
     }
 }
 
+/// An accepted push, on its way to becoming a transfer.
+struct Adopted {
+    easy: Easy,
+    dest: Arc<Dest>,
+    head: bool,
+    url: String,
+    /// The id promised to the handler.
+    id: TransferId,
+}
+
 /// The value of pseudo-header `name` in a promise's fields.
 fn pseudo<'f>(fields: &'f [Header], name: &[u8]) -> &'f str {
     fields
@@ -191,7 +201,14 @@ impl Multi {
         match action {
             PushAction::Accept(easy) => {
                 let head = pseudo(fields, b":method") == "HEAD";
-                self.h2_adopt(cid, promised, *easy, dest, head, url);
+                let adopted = Adopted {
+                    easy: *easy,
+                    dest,
+                    head,
+                    url,
+                    id: pushed,
+                };
+                self.h2_adopt(cid, promised, adopted);
             }
             PushAction::Deny => self.h2_refuse_push(cid, promised, Reason::CANCEL),
             PushAction::ErrorOut => {
@@ -213,19 +230,23 @@ impl Multi {
     }
 
     /// An accepted push becomes a transfer receiving on stream `promised`.
-    fn h2_adopt(
-        &mut self,
-        cid: usize,
-        promised: u32,
-        mut easy: Easy,
-        dest: Arc<Dest>,
-        head: bool,
-        url: String,
-    ) {
+    fn h2_adopt(&mut self, cid: usize, promised: u32, adopted: Adopted) {
+        let Adopted {
+            mut easy,
+            dest,
+            head,
+            url,
+            id: pushed,
+        } = adopted;
         easy.url = Some(url);
         easy.method = if head { Method::Head } else { Method::Get };
         easy.target_cache = None;
         let ti = self.insert_transfer(easy);
+        debug_assert_eq!(
+            self.transfers[ti].id(ti),
+            pushed,
+            "the id promised to the handler"
+        );
         let now = self.now;
         let t = &mut self.transfers[ti];
         t.started = Some(now);
