@@ -178,6 +178,12 @@ fn broken_proxy_handshakes_match_upstream() {
     );
     assert!(out.contains("rc=35\n"), "{out}");
     let out = both_but_verify(
+        "trusted",
+        &url,
+        misbehaving(TlsMisbehaviour::GarbageInsteadOfServerHello),
+    );
+    assert!(out.contains("rc=35\n"), "{out}");
+    let out = both_but_verify(
         "timeout",
         &url,
         misbehaving(TlsMisbehaviour::StallHandshake),

@@ -213,3 +213,29 @@ fn http2_target_through_the_https_proxy_tunnel() {
     );
     assert_eq!(srv.h2_requests(), 1);
 }
+
+/// PROXY_SSLCERT/PROXY_SSLKEY: a proxy that requires a client certificate
+/// gets the proxy's one; without it no request reaches the proxy.
+#[test_log::test]
+fn a_client_certificate_is_presented_to_the_proxy() {
+    let srv = HttpServer::start();
+    let opts = fixtures::TlsOptions {
+        require_client_cert: true,
+        resumption: false,
+        ..fixtures::TlsOptions::default()
+    };
+    let proxy = HttpsProxy::start_with(CertKind::Good, ProxyBehaviour::Honest, &opts);
+    let files = TestPki::shared().write_temp().unwrap();
+    let mut app = App::new();
+    let mut o = trusting(proxy.url());
+    o.tls.client_cert = Some(files.client_cert.clone());
+    o.tls.client_key = Some(files.client_key.clone());
+    let with = app.add(via(srv.url("/bytes/10"), o));
+    app.run(Duration::from_secs(20));
+    assert_eq!(code_of(&app, with), ErrorCode::Ok, "{:?}", app.result(with));
+    let without = app.add(via(srv.url("/bytes/10"), trusting(proxy.url())));
+    app.run(Duration::from_secs(20));
+    assert_ne!(code_of(&app, without), ErrorCode::Ok);
+    assert_eq!(proxy.requests().len(), 1);
+    assert!(proxy.handshakes()[0].client_cert);
+}
