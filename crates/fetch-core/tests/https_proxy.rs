@@ -239,3 +239,38 @@ fn a_client_certificate_is_presented_to_the_proxy() {
     assert_eq!(proxy.requests().len(), 1);
     assert!(proxy.handshakes()[0].client_cert);
 }
+
+/// Large bodies both ways and several transfers at once through one https
+/// proxy: uploads and downloads with records waiting in both sessions, the
+/// socket's interest following whichever has something to write.
+#[test_log::test]
+fn large_bodies_both_ways_through_tls_in_tls_and_forwarding() {
+    let srv = HttpServer::start();
+    let tsrv = tls();
+    let proxy = HttpsProxy::start(CertKind::Good, ProxyBehaviour::Honest);
+    let upload: Vec<u8> = fixtures::pattern(2_000_000);
+    let mut app = App::new();
+    let mut ids = Vec::new();
+    for url in [tsrv.url_host("localhost", "/echo"), srv.url("/echo")] {
+        let mut e = via(url, trusting(proxy.url()));
+        e.post(upload.clone());
+        ids.push((app.add(e), upload.len()));
+    }
+    for i in 0..3 {
+        let n = 1_000_000 + i;
+        let url = tsrv.url_host("localhost", &format!("/bytes/{n}"));
+        ids.push((app.add(via(url, trusting(proxy.url()))), n));
+    }
+    app.run(Duration::from_secs(60));
+    for (i, (id, len)) in ids.into_iter().enumerate() {
+        assert_eq!(
+            code_of(&app, id),
+            ErrorCode::Ok,
+            "{i}: {:?}",
+            app.result(id)
+        );
+        let e = app.multi.remove(id).unwrap();
+        assert_eq!(e.response_body().len(), len);
+        assert!(e.response_body() == fixtures::pattern(len).as_slice());
+    }
+}
