@@ -218,7 +218,7 @@ fn tls_in_tls_through_a_blob_trusted_proxy_is_clean_under_valgrind() {
             crate_dir().join("tests/valgrind.supp").display()
         ))
         .arg(exe(Lib::Fetch))
-        .arg("blob")
+        .arg("blob_slow")
         .arg(tsrv.url_host("localhost", "/bytes/30000"))
         .arg(proxy.url_host("localhost"))
         .arg(&files.ca)
