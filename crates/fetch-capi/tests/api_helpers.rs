@@ -144,7 +144,7 @@ fn known_but_unbuilt_options_say_why() {
     unsafe {
         let e = fetch_easy_init();
         assert_eq!(
-            fetch_easy_setopt_ptr(e, FETCHOPT_PROXY_CAINFO, c"/x.pem".as_ptr().cast()),
+            fetch_easy_setopt_ptr(e, FETCHOPT_PROXY_CRLFILE, c"/x.pem".as_ptr().cast()),
             FETCHE_NOT_BUILT_IN
         );
         assert_eq!(

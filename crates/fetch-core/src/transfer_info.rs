@@ -100,4 +100,7 @@ pub struct TransferInfo {
     /// The last status code a proxy answered CONNECT with, 0 before one
     /// (FETCHINFO_HTTP_CONNECTCODE).
     pub http_connectcode: u16,
+    /// The https proxy's certificate verification result, as
+    /// `ssl_verify_result` (FETCHINFO_PROXY_SSL_VERIFYRESULT).
+    pub proxy_ssl_verify_result: i64,
 }

@@ -1,7 +1,9 @@
 //! Proxies against a real one: Debian's tinyproxy, started by the test on
 //! a loopback port with a configuration written for it (`.ci/run` installs
 //! the package). Plain http is forwarded, https goes through CONNECT, and
-//! Basic credentials are required by one instance.
+//! Basic credentials are required by one instance. Behind a TLS front
+//! (`fixtures::HttpsProxy::in_front_of`) it is a real proxy reached as an
+//! https:// proxy.
 mod common;
 
 use std::io::Write;
@@ -116,4 +118,33 @@ fn tinyproxy_basic_auth() {
     o.password = Some("s3cret".into());
     let (app, id) = run_one(via(url, o));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+}
+
+/// tinyproxy behind a TLS front, as an https:// proxy: plain http is
+/// forwarded inside the proxy's TLS, https runs TLS inside it.
+#[test_log::test]
+fn tinyproxy_as_an_https_proxy() {
+    let tp = Tinyproxy::start("");
+    let front = fixtures::HttpsProxy::in_front_of(
+        CertKind::Good,
+        std::net::SocketAddr::from(([127, 0, 0, 1], tp.port)),
+    );
+    let srv = HttpServer::start();
+    let tsrv = TlsServer::start(CertKind::Good, fixtures::TlsOptions::default());
+    let proxy = || {
+        let mut o = ProxyOptions::with_proxy(front.url_host("localhost"));
+        o.tls.ca_blob = Some(TestPki::shared().ca_pem().into_bytes());
+        o
+    };
+    let mut app = App::new();
+    let plain = app.add(via(srv.url("/bytes/20000"), proxy()));
+    let tunnel = app.add(via(tsrv.url_host("localhost", "/bytes/30000"), proxy()));
+    app.run(Duration::from_secs(30));
+    for (id, len) in [(plain, 20_000), (tunnel, 30_000)] {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+        let e = app.multi.remove(id).unwrap();
+        assert!(e.response_body() == fixtures::pattern(len).as_slice());
+    }
+    assert_eq!(front.handshakes().len(), 2);
+    assert_eq!(tsrv.sni_seen()[0].as_deref(), Some("localhost"));
 }

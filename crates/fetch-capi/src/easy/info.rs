@@ -228,6 +228,10 @@ info_items! {
     FETCHINFO_CAPATH = FETCHINFO_STRING + 62, Handle(|_| Out::Str(ptr::null()));
     /// FETCHINFO_REDIRECT_COUNT.
     FETCHINFO_REDIRECT_COUNT = FETCHINFO_LONG + 20, Transfer(|c| long(c.i.redirect_count));
+    /// FETCHINFO_PROXY_SSL_VERIFYRESULT: as SSL_VERIFYRESULT, for the
+    /// https proxy's certificate.
+    FETCHINFO_PROXY_SSL_VERIFYRESULT = FETCHINFO_LONG + 47,
+        Transfer(|c| long(c.i.proxy_ssl_verify_result));
     /// FETCHINFO_HTTP_CONNECTCODE: the last CONNECT reply's status code.
     FETCHINFO_HTTP_CONNECTCODE = FETCHINFO_LONG + 22,
         Transfer(|c| long(c.i.http_connectcode));
@@ -327,7 +331,6 @@ refused_info! {
     FETCHINFO_RTSP_CSEQ_RECV = FETCHINFO_LONG + 39, NOT_BUILT_IN;
     FETCHINFO_TLS_SESSION = FETCHINFO_SLIST + 43, NOT_BUILT_IN;
     FETCHINFO_TLS_SSL_PTR = FETCHINFO_SLIST + 45, NOT_BUILT_IN;
-    FETCHINFO_PROXY_SSL_VERIFYRESULT = FETCHINFO_LONG + 47, NOT_BUILT_IN;
     FETCHINFO_PROXY_ERROR = FETCHINFO_LONG + 59, NOT_BUILT_IN;
 }
 

@@ -745,8 +745,14 @@ fn only_pem(_: &mut Options, a: Arg) -> Result<(), FETCHcode> {
 }
 
 fn set_ca_blob(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    o.tls.ca_blob = blob_bytes(a)?;
+    Ok(())
+}
+
+/// A blob option's bytes (copied), `None` for NULL.
+fn blob_bytes(a: Arg) -> Result<Option<Vec<u8>>, FETCHcode> {
     let blob = a.ptr.cast::<fetch_blob>();
-    o.tls.ca_blob = if blob.is_null() {
+    Ok(if blob.is_null() {
         None
     } else {
         // SAFETY: a non-NULL CAINFO_BLOB argument points to a
@@ -759,6 +765,5 @@ fn set_ca_blob(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
         // library to keep the pointer.
         // SAFETY: the blob's data is readable for `len` bytes.
         Some(unsafe { std::slice::from_raw_parts(b.data.cast::<u8>(), b.len) }.to_vec())
-    };
-    Ok(())
+    })
 }

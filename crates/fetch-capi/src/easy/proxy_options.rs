@@ -1,16 +1,19 @@
 // c_long is 32-bit on some targets, so its conversions are not useless.
 #![allow(clippy::useless_conversion)]
 //! The proxy options (PROXY, PROXYPORT, PROXYTYPE, HTTPPROXYTUNNEL,
-//! PROXYUSERPWD, PROXYUSERNAME, PROXYPASSWORD, PROXYAUTH, NOPROXY): their
+//! PROXYUSERPWD, PROXYUSERNAME, PROXYPASSWORD, PROXYAUTH, NOPROXY, and the
+//! https proxy's TLS options PROXY_CAINFO, PROXY_CAPATH, PROXY_CAINFO_BLOB,
+//! PROXY_SSL_VERIFYPEER, PROXY_SSL_VERIFYHOST, PROXY_SSLCERT(TYPE),
+//! PROXY_SSLKEY(TYPE), PROXY_SSLVERSION, set as their non-proxy twins): their
 //! table (a part of the easy option table, see `EASY_OPTIONS`), what
 //! setopt keeps, and how it reaches the engine transfer
 //! ([`ProxyOpts::apply`]). Setopt checks their arguments as upstream's does.
 
 use std::ffi::CString;
 
-use fetch_core::{Easy, ProxyOptions, ProxyType};
+use fetch_core::{Easy, ProxyOptions, ProxyType, TlsOptions};
 
-use super::{Arg, EasyOpt};
+use super::{Arg, EasyOpt, blob_bytes, only_pem, tls_version};
 use crate::codes::*;
 use crate::easy::{Options, dirty};
 
@@ -28,6 +31,7 @@ pub(crate) struct ProxyOpts {
     password: Option<CString>,
     auth: i64,
     no_proxy: Option<CString>,
+    tls: TlsOptions,
 }
 
 impl Default for ProxyOpts {
@@ -41,6 +45,7 @@ impl Default for ProxyOpts {
             password: None,
             auth: FETCHAUTH_BASIC,
             no_proxy: None,
+            tls: TlsOptions::default(),
         }
     }
 }
@@ -62,6 +67,7 @@ impl ProxyOpts {
         o.password = text(&self.password);
         o.basic = self.auth & FETCHAUTH_BASIC != 0;
         o.no_proxy = text(&self.no_proxy);
+        o.tls.clone_from(&self.tls);
         if *e.get_proxy_options() != o {
             e.proxy_options(o);
         }
@@ -101,6 +107,34 @@ option_part! {
     /// FETCHOPT_NOPROXY: hosts reached directly (NULL: `no_proxy`).
     FETCHOPT_NOPROXY = FETCHOPTTYPE_STRINGPOINT + 177,
         |o, a| { x(o).no_proxy = a.string(); Ok(()) };
+    /// FETCHOPT_PROXY_CAINFO: PEM CA file for the https proxy.
+    FETCHOPT_PROXY_CAINFO = FETCHOPTTYPE_STRINGPOINT + 246,
+        |o, a| { x(o).tls.ca_file = a.path(); Ok(()) };
+    /// FETCHOPT_PROXY_CAPATH: directory of PEM CA certificates.
+    FETCHOPT_PROXY_CAPATH = FETCHOPTTYPE_STRINGPOINT + 247,
+        |o, a| { x(o).tls.ca_path = a.path(); Ok(()) };
+    /// FETCHOPT_PROXY_SSL_VERIFYPEER: verify the proxy's chain.
+    FETCHOPT_PROXY_SSL_VERIFYPEER = FETCHOPTTYPE_LONG + 248,
+        |o, a| { x(o).tls.verify_peer = a.flag(); Ok(()) };
+    /// FETCHOPT_PROXY_SSL_VERIFYHOST: verify the certificate names it.
+    FETCHOPT_PROXY_SSL_VERIFYHOST = FETCHOPTTYPE_LONG + 249,
+        |o, a| { x(o).tls.verify_host = a.flag(); Ok(()) };
+    /// FETCHOPT_PROXY_SSLVERSION (`FETCH_SSLVERSION_*`, as SSLVERSION).
+    FETCHOPT_PROXY_SSLVERSION = FETCHOPTTYPE_VALUES + 250,
+        |o, a| { x(o).tls.min_version = tls_version(a.int())?; Ok(()) };
+    /// FETCHOPT_PROXY_SSLCERT: client certificate chain (PEM file).
+    FETCHOPT_PROXY_SSLCERT = FETCHOPTTYPE_STRINGPOINT + 254,
+        |o, a| { x(o).tls.client_cert = a.path(); Ok(()) };
+    /// FETCHOPT_PROXY_SSLCERTTYPE: "PEM" only.
+    FETCHOPT_PROXY_SSLCERTTYPE = FETCHOPTTYPE_STRINGPOINT + 255, only_pem;
+    /// FETCHOPT_PROXY_SSLKEY: client private key (PEM file).
+    FETCHOPT_PROXY_SSLKEY = FETCHOPTTYPE_STRINGPOINT + 256,
+        |o, a| { x(o).tls.client_key = a.path(); Ok(()) };
+    /// FETCHOPT_PROXY_SSLKEYTYPE: "PEM" only.
+    FETCHOPT_PROXY_SSLKEYTYPE = FETCHOPTTYPE_STRINGPOINT + 257, only_pem;
+    /// FETCHOPT_PROXY_CAINFO_BLOB: PEM CA certificates in memory.
+    FETCHOPT_PROXY_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 310,
+        |o, a| { x(o).tls.ca_blob = blob_bytes(a)?; Ok(()) };
 }
 
 fn set_userpwd(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {

@@ -239,6 +239,7 @@ impl Multi {
             peer: None,
             local: None,
             tls: None,
+            proxy_tls: None,
             closer: t.easy.close_socket.clone(),
         });
         self.transfers[ti].conn = Some(cid);
@@ -330,10 +331,10 @@ impl Multi {
                 .trace_text(|| format!("Connected to {host} ({ip}) port {port}"));
         }
         self.set_deadline(ti, Kind::Attempt, None);
-        if let Some(step) = self.proxy_start(ti, cid) {
-            return step;
+        if self.transfers[ti].px.proxy_tls().is_some() {
+            return self.start_proxy_tls(ti, cid);
         }
-        self.after_connect(ti, cid)
+        self.proxy_connected(ti, cid)
     }
 
     /// The connection reaches the target (directly or through a proxy
@@ -395,17 +396,29 @@ impl Multi {
         }
     }
 
-    /// Drives the TLS handshake; socket interest follows what TLS needs
-    /// (it may need to write while the transfer waits to read).
+    /// Drives a TLS handshake: the target's (over the wire, which may be
+    /// TLS to an https proxy) or, before it, the proxy's. Socket interest
+    /// follows what TLS needs (it may need to write while the transfer
+    /// waits to read).
     pub(super) fn handshake(&mut self, ti: usize) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("handshaking has a connection");
         let conn = &mut self.conns[cid];
         let fd = conn.fd;
-        let tls = conn.tls.as_mut().expect("handshaking has a session");
+        let to_proxy = conn.tls.is_none();
+        let (tls, mut wire) = match conn.tls.as_deref_mut() {
+            Some(tls) => (tls, Wire::new(&conn.sock, conn.proxy_tls.as_deref_mut())),
+            None => {
+                let tls = conn.proxy_tls.as_deref_mut();
+                (
+                    tls.expect("handshaking has a session"),
+                    Wire::new(&conn.sock, None),
+                )
+            }
+        };
         let failure = loop {
-            match flush_tls(tls, &conn.sock) {
+            match flush_tls(tls, &mut wire).and_then(|()| wire.flush()) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.sockets.want(fd, WANT_READ | WANT_WRITE);
@@ -419,31 +432,35 @@ impl Multi {
             if !tls.is_handshaking() {
                 tracing::debug!(transfer = ti, version = ?tls.protocol_version(), "TLS established");
                 let version = tls.protocol_version();
-                self.transfers[ti].easy.trace_text(|| {
-                    let v = version.map_or_else(|| "unknown".to_owned(), |v| format!("{v:?}"));
-                    format!("TLS handshake done: {}", v.replace('_', "."))
-                });
                 let alpn_h2 = tls.alpn_protocol() == Some(crate::h2::ALPN_H2);
-                self.transfers[ti].marks.tls_done = Some(self.clock.now());
+                let t = &mut self.transfers[ti];
+                t.easy.trace_text(|| {
+                    let v = version.map_or_else(|| "unknown".to_owned(), |v| format!("{v:?}"));
+                    let proxy = if to_proxy { "proxy " } else { "" };
+                    format!("{proxy}TLS handshake done: {}", v.replace('_', "."))
+                });
+                if to_proxy {
+                    return self.proxy_connected(ti, cid);
+                }
+                t.marks.tls_done = Some(self.clock.now());
                 self.set_deadline(ti, Kind::Connect, None);
                 if alpn_h2 {
                     return self.h2_start(ti, cid);
                 }
                 return self.attach(ti, cid);
             }
-            match tls.read_tls(&mut SockIo(&conn.sock, SEND_FLAGS)) {
+            match tls.read_tls(&mut wire) {
                 Ok(0) => {
+                    let what = if to_proxy { "the proxy" } else { "the server" };
                     break Error::new(
                         ErrorCode::SslConnectError,
-                        "connection closed during the TLS handshake",
+                        format!("connection to {what} closed during the TLS handshake"),
                     );
                 }
                 Ok(_) => {
                     if let Err(e) = tls.process_new_packets() {
-                        let _ = flush_tls(tls, &conn.sock);
-                        self.transfers[ti].easy.info.ssl_verify_result = tls::verify_result(&e);
-                        let host = &self.transfers[ti].target().host;
-                        break tls::map_error(&e, true, host).caused_by(e);
+                        let _ = flush_tls(tls, &mut wire).and_then(|()| wire.flush());
+                        break self.transfers[ti].tls_failed(&e, to_proxy).caused_by(e);
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {

@@ -403,15 +403,13 @@ impl Multi {
                 }
             }
         }
-        if let Some(tls) = conn.tls.as_mut() {
-            match flush_tls(tls, &conn.sock) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => {
-                    let err = Error::new(ErrorCode::SendError, format!("TLS send: {e}"));
-                    self.h2_fail_conn(cid, &err);
-                    return false;
-                }
+        match conn.flush_records() {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => {
+                let err = Error::new(ErrorCode::SendError, format!("TLS send: {e}"));
+                self.h2_fail_conn(cid, &err);
+                return false;
             }
         }
         true

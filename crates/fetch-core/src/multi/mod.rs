@@ -50,7 +50,7 @@ mod sockets;
 mod transfer;
 mod xfer;
 
-use conn::{Conn, ConnState, flush_tls};
+use conn::{Conn, ConnState, Wire, flush_tls};
 pub use control::Pause;
 use control::{Marks, Rates};
 use deadlines::DeadlineQueue;

@@ -1,7 +1,9 @@
 //! The engine's side of proxies: which proxy the current target goes
-//! through, where connections are made, and the proxy handshake (CONNECT or
-//! SOCKS) driven in the connect phase between TCP connect and TLS. The
-//! handshakes themselves are `crate::proxy::handshake`.
+//! through, where connections are made, TLS to an https proxy, and the
+//! proxy handshake (CONNECT or SOCKS), all in the connect phase between
+//! TCP connect and the target's TLS. The handshakes themselves are
+//! `crate::proxy::handshake`; the proxy's TLS session is the connection's
+//! `proxy_tls`, under the target's (see `conn::Wire`).
 
 use super::*;
 use crate::proxy::Proxy;
@@ -39,6 +41,11 @@ impl ProxyState {
     pub(super) fn forwards(&self) -> bool {
         self.proxy.as_ref().is_some_and(|p| p.forwards())
     }
+
+    /// The TLS options of an https proxy.
+    pub(super) fn proxy_tls(&self) -> Option<&(TlsOptions, u64)> {
+        self.proxy.as_ref()?.tls.as_ref()
+    }
 }
 
 impl Transfer {
@@ -60,6 +67,24 @@ impl Transfer {
             }
         }
         px.proxy.as_ref().map(|p| p.key()).unwrap_or_default()
+    }
+
+    /// A TLS handshake failed (`to_proxy`: the https proxy's): the
+    /// upstream code naming the host that was checked, and the
+    /// verification result in the matching info field.
+    pub(super) fn tls_failed(&mut self, e: &rustls::Error, to_proxy: bool) -> Error {
+        let result = tls::verify_result(e);
+        let host = match (to_proxy, self.px.proxy.as_ref()) {
+            (true, Some(p)) => {
+                self.easy.info.proxy_ssl_verify_result = result;
+                p.host.as_str()
+            }
+            _ => {
+                self.easy.info.ssl_verify_result = result;
+                self.target().host.as_str()
+            }
+        };
+        tls::map_error(e, true, host)
     }
 
     /// The name resolution failure for `host`.
@@ -112,6 +137,44 @@ impl Transfer {
 }
 
 impl Multi {
+    /// TCP to an https proxy is up: start TLS with it (the proxy's own
+    /// options, ALPN `http/1.1`, SNI its name), driven by `handshake`.
+    pub(super) fn start_proxy_tls(&mut self, ti: usize, cid: usize) -> Step {
+        let t = &mut self.transfers[ti];
+        let (opts, tag) = t.px.proxy_tls().expect("an https proxy").clone();
+        let host = t.px.proxy.as_ref().expect("a proxy").host.clone();
+        // The multi's cache of configurations by options: a proxy with the
+        // target's options shares its configuration and session cache.
+        let config = match self.tls_configs.get(&tag) {
+            Some((o, c)) if *o == opts => Ok(c.clone()),
+            _ => tls::client_config(&opts).inspect(|c| {
+                self.tls_configs.insert(tag, (opts.clone(), c.clone()));
+            }),
+        };
+        match config.and_then(|c| tls::connect(c, &host)) {
+            Ok(session) => {
+                t.easy
+                    .trace_text(|| format!("Establishing TLS to the proxy {host}"));
+                self.conns[cid].proxy_tls = Some(Box::new(session));
+                t.phase = Phase::Handshaking;
+                Step::Continue
+            }
+            Err(e) => {
+                self.fail(ti, e);
+                Step::Wait
+            }
+        }
+    }
+
+    /// The connection reaches the proxy (over TLS for an https proxy): its
+    /// handshake, or the target directly for a forwarding HTTP proxy.
+    pub(super) fn proxy_connected(&mut self, ti: usize, cid: usize) -> Step {
+        if let Some(step) = self.proxy_start(ti, cid) {
+            return step;
+        }
+        self.after_connect(ti, cid)
+    }
+
     /// Addresses of the target's own name arrived for a SOCKS proxy that
     /// takes an address: keep one, then resolve the proxy. Returns whether
     /// the addresses were taken here.

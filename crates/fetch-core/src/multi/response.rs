@@ -104,8 +104,10 @@ impl Multi {
     /// ends the receive step.
     fn flush_tls_records(&mut self, ti: usize, cid: usize) -> Option<Step> {
         let conn = &mut self.conns[cid];
-        let tls = conn.tls.as_mut()?;
-        match flush_tls(tls, &conn.sock) {
+        if conn.tls.is_none() && conn.proxy_tls.is_none() {
+            return None;
+        }
+        match conn.flush_records() {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => {

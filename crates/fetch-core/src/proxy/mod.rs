@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::easy::Easy;
 use crate::error::{Error, ErrorCode};
+use crate::tls::TlsOptions;
 
 pub(crate) use noproxy::no_proxy_matches;
 
@@ -25,8 +26,8 @@ pub enum ProxyType {
     Http,
     /// An HTTP proxy spoken to with HTTP/1.0 (FETCHPROXY_HTTP_1_0, 1).
     Http10,
-    /// An HTTP proxy reached over TLS (FETCHPROXY_HTTPS, 2; `https://`):
-    /// not built in, transfers through one fail with FETCHE_NOT_BUILT_IN.
+    /// An HTTP proxy reached over TLS (FETCHPROXY_HTTPS, 2; `https://`),
+    /// verified with [`ProxyOptions::tls`]; ALPN offers only `http/1.1`.
     Https,
     /// SOCKS4, the name resolved here (FETCHPROXY_SOCKS4, 4; `socks4://`).
     Socks4,
@@ -81,7 +82,23 @@ impl ProxyType {
 
 /// The proxy options of a transfer. `Default` is upstream's: no PROXY set
 /// (the environment decides), an HTTP proxy, port 1080 unless the string
-/// names one, Basic allowed.
+/// names one (443 for an https proxy), Basic allowed.
+///
+/// An https proxy is verified with its own TLS options ([`Self::tls`]);
+/// the transfer's [`TlsOptions`] are for the target, over TLS inside the
+/// tunnel to an https target:
+///
+/// ```
+/// use fetch_core::{Easy, ProxyOptions, ProxyType};
+///
+/// let mut proxy = ProxyOptions::with_proxy("https://proxy.example:8443");
+/// proxy.tls.ca_file = Some("/etc/ssl/proxy-ca.pem".into()); // PROXY_CAINFO
+/// proxy.tls.verify_host = false; // PROXY_SSL_VERIFYHOST 0
+/// let mut easy = Easy::new();
+/// easy.url("https://example.com/").proxy_options(proxy);
+/// assert!(easy.get_proxy_options().tls.verify_peer);
+/// assert_eq!(easy.get_proxy_options().kind, ProxyType::Http);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ProxyOptions {
@@ -107,6 +124,11 @@ pub struct ProxyOptions {
     /// domain suffixes, IP addresses and CIDR ranges). `None`: the
     /// `no_proxy`/`NO_PROXY` environment variable.
     pub no_proxy: Option<String>,
+    /// TLS to an https proxy (FETCHOPT_PROXY_CAINFO, PROXY_CAPATH,
+    /// PROXY_CAINFO_BLOB, PROXY_SSL_VERIFYPEER, PROXY_SSL_VERIFYHOST,
+    /// PROXY_SSLCERT, PROXY_SSLKEY, PROXY_SSLVERSION): apart from the
+    /// target's [`TlsOptions`], which apply to TLS inside a tunnel.
+    pub tls: TlsOptions,
 }
 
 impl Default for ProxyOptions {
@@ -120,6 +142,7 @@ impl Default for ProxyOptions {
             password: None,
             basic: true,
             no_proxy: None,
+            tls: TlsOptions::default(),
         }
     }
 }
@@ -152,6 +175,8 @@ pub(crate) struct Proxy {
     pub(crate) tunnel: bool,
     /// Proxy-Authorization is sent (credentials and Basic allowed).
     pub(crate) basic: bool,
+    /// An https proxy's TLS options, with their pool tag.
+    pub(crate) tls: Option<(TlsOptions, u64)>,
 }
 
 impl Proxy {
@@ -164,8 +189,13 @@ impl Proxy {
     pub(crate) fn key(&self) -> String {
         let user = self.creds.as_ref().map_or("", |c| c.0.as_str());
         let mode = if self.tunnel { "T" } else { "" };
+        // Connections to an https proxy differ by its TLS settings too.
+        let tls = match &self.tls {
+            Some((_, tag)) if *tag != 0 => format!("|ptls={tag:x}"),
+            _ => String::new(),
+        };
         format!(
-            "|proxy={}://{user}@{}:{}{mode}",
+            "|proxy={}://{user}@{}:{}{mode}{tls}",
             self.kind.scheme(),
             self.host,
             self.port
@@ -245,12 +275,6 @@ impl ProxyOptions {
             }
             None => (self.kind, raw),
         };
-        if kind == ProxyType::Https {
-            return Err(Error::new(
-                ErrorCode::NotBuiltIn,
-                "HTTPS-proxy support not built in",
-            ));
-        }
         let rest = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let (userinfo, hostport) = match rest.rsplit_once('@') {
             Some((u, h)) => (Some(u), h),
@@ -269,6 +293,7 @@ impl ProxyOptions {
         let port = match port {
             Some(p) => p,
             None if self.port != 0 => self.port,
+            None if kind == ProxyType::Https => 443,
             None => 1080,
         };
         let from_url = userinfo.map(|u| match u.split_once(':') {
@@ -287,6 +312,7 @@ impl ProxyOptions {
             creds,
             tunnel,
             basic: self.basic,
+            tls: (kind == ProxyType::Https).then(|| (self.tls.clone(), self.tls.pool_tag())),
         })
     }
 }

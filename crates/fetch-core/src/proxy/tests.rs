@@ -43,10 +43,35 @@ fn proxy_strings_parse_with_schemes_ports_and_credentials() {
 }
 
 #[test]
+fn https_proxies_default_to_443_and_key_their_tls_options() {
+    let p = opts("https://P.example")
+        .for_target(false, "a")
+        .unwrap()
+        .unwrap();
+    assert_eq!((p.kind, p.port, p.tunnel), (ProxyType::Https, 443, false));
+    assert!(
+        p.forwards(),
+        "plain http is forwarded inside the proxy's TLS"
+    );
+    let mut o = opts("p.example:8443");
+    o.kind = ProxyType::Https;
+    let p = o.for_target(true, "a").unwrap().unwrap();
+    assert_eq!((p.kind, p.port, p.tunnel), (ProxyType::Https, 8443, true));
+    let plain_key = p.key();
+    o.tls.verify_peer = false;
+    let p = o.for_target(true, "a").unwrap().unwrap();
+    assert_ne!(
+        p.key(),
+        plain_key,
+        "proxy TLS settings part of the pool key"
+    );
+    assert!(plain_key.starts_with("|proxy=https://"));
+}
+
+#[test]
 fn bad_proxy_strings_fail_with_upstream_codes() {
     let code = |s: &str| opts(s).for_target(false, "a").unwrap_err().code();
     assert_eq!(code("gopher://p:1"), ErrorCode::CouldntConnect);
-    assert_eq!(code("https://p:1"), ErrorCode::NotBuiltIn);
     assert_eq!(code("p:99999"), ErrorCode::CouldntResolveProxy);
     assert!(opts("").for_target(false, "a").unwrap().is_none());
 }
