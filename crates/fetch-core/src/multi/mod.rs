@@ -45,10 +45,12 @@ mod proxied;
 mod report;
 mod request;
 mod response;
+mod sharepool;
 mod sockets;
 mod transfer;
 mod xfer;
 
+pub(crate) use conn::ParkedConn;
 use conn::{Conn, ConnState, flush_tls};
 pub use control::Pause;
 use control::{Marks, Rates};
