@@ -22,6 +22,23 @@
 //! drop((a, b));
 //! assert!(!share.in_use());
 //! ```
+//!
+//! Sharing the connection pool: a keep-alive connection one multi's
+//! transfer leaves idle is reused by a transfer of another multi (that
+//! multi announces the socket through its own socket callback).
+//!
+//! ```
+//! use fetch_core::{Easy, LockData, Share};
+//!
+//! let mut share = Share::new();
+//! share.share(LockData::Connect).unwrap();
+//! let mut e = Easy::with_url("http://127.0.0.1:1/");
+//! e.share(Some(&share));
+//! // ... run `e` in one multi, then another transfer holding `share` in
+//! // a second multi: it finds the idle connection in the share.
+//! assert_eq!(share.idle_connections(), 0);
+//! share.close_idle_connections();
+//! ```
 
 mod conns;
 mod dns;
