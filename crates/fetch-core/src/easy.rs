@@ -180,6 +180,8 @@ pub struct EasyState {
     pub(crate) share: Option<crate::share::Attached>,
     /// The HSTS cache (FETCHOPT_HSTS_CTRL).
     pub(crate) hsts: Option<crate::hsts::SharedHsts>,
+    /// FETCHOPT_HSTSREADFUNCTION.
+    pub(crate) hsts_read: Option<crate::hsts::HstsReadFn>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -261,6 +263,7 @@ impl Easy {
             cookie: None,
             share: None,
             hsts: None,
+            hsts_read: None,
         };
         Self {
             state: Box::new(state),

@@ -128,7 +128,7 @@ pub use easy::{
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
 pub use headers::{HeaderError, HeaderLog};
-pub use hsts::{HstsCache, HstsEntry, SharedHsts};
+pub use hsts::{HstsCache, HstsEntry, HstsRead, HstsReadFn, SharedHsts, now_secs as hsts_now};
 pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
 pub use proxy::{ProxyOptions, ProxyType};

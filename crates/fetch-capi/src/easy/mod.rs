@@ -396,7 +396,7 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
     }
     let _ = e.opts.set_share(ptr::null_mut(), h);
     // And the HSTS cache file, unless FETCHHSTS_READONLYFILE.
-    e.opts.hsts.save();
+    e.opts.hsts.save(h);
     // SAFETY: retired handles are out of the registry, unpinned and out of
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.

@@ -295,6 +295,12 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.started = Some(now);
         t.easy.with_header_log(HeaderLog::clear);
+        // Upstream reads the HSTS callback's entries before each transfer.
+        if let Err(e) = t.easy.pull_hsts() {
+            self.fail(ti, e);
+            return false;
+        }
+        let t = &mut self.transfers[ti];
         if let Some(limit) = t.easy.timeout {
             t.deadlines[Kind::Total as usize] = now.checked_add(limit);
         }
