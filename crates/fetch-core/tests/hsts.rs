@@ -189,7 +189,8 @@ fn the_read_callback_preloads_the_cache_when_a_transfer_starts() {
         *c.lock().unwrap() += 1;
         fetch_core::HstsRead::Done
     })));
-    run(e);
+    let (_, r) = run(e);
+    assert!(r.is_err(), "sent in clear to the TLS port");
     assert_eq!(*calls.lock().unwrap(), 3);
 }
 
