@@ -182,6 +182,8 @@ pub struct EasyState {
     pub(crate) hsts: Option<crate::hsts::SharedHsts>,
     /// FETCHOPT_HSTSREADFUNCTION.
     pub(crate) hsts_read: Option<crate::hsts::HstsReadFn>,
+    /// The Alt-Svc cache (FETCHOPT_ALTSVC_CTRL).
+    pub(crate) altsvc: Option<crate::altsvc::SharedAltSvc>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -264,6 +266,7 @@ impl Easy {
             share: None,
             hsts: None,
             hsts_read: None,
+            altsvc: None,
         };
         Self {
             state: Box::new(state),

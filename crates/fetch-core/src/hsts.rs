@@ -227,7 +227,7 @@ impl HstsCache {
 }
 
 /// `YYYYMMDD HH:MM:SS` (UTC) as seconds since the epoch.
-fn parse_stamp(s: &str) -> Option<i64> {
+pub(crate) fn parse_stamp(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 17 || b[8] != b' ' || b[11] != b':' || b[14] != b':' {
         return None;
@@ -247,7 +247,7 @@ fn parse_stamp(s: &str) -> Option<i64> {
 }
 
 /// The file form of an expiry.
-fn stamp(t: i64) -> String {
+pub(crate) fn stamp(t: i64) -> String {
     if t == UNLIMITED {
         return "unlimited".into();
     }

@@ -81,6 +81,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod altsvc;
 mod auth;
 mod callback_types;
 #[cfg(feature = "checked")]
@@ -113,6 +114,7 @@ mod transfer_info;
 mod version;
 mod xfer;
 
+pub use altsvc::{Alpn, AltSvcCache, AltSvcEntry, SharedAltSvc};
 pub use auth::HttpAuth;
 pub use clock::Clock;
 pub use connopts::{
