@@ -125,7 +125,7 @@ fn an_alternative_read_from_the_file_is_used_and_written_back() {
     }
     assert_eq!(alt.accepted(), 2, "both libraries went to the alternative");
     assert_eq!(origin.accepted(), 0);
-    assert_eq!(outs[0], [line.clone()]);
+    assert_eq!(outs[0], [line]);
     assert_eq!(outs[0], outs[1], "the same file lines");
     let _ = std::fs::remove_dir_all(&dir);
 }
