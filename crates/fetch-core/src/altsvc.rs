@@ -15,7 +15,7 @@
 //!     .lock()
 //!     .unwrap()
 //!     .add_line("h1 example.com 443 h2 alt.example.com 8443 \"20991231 00:00:00\" 0 0");
-//! let e = cache.lock().unwrap().lookup("example.com", 443, 0).unwrap();
+//! let e = cache.lock().unwrap().lookup("example.com", 443, 0).cloned().unwrap();
 //! assert_eq!((e.dst_alpn, e.dst_host.as_str(), e.dst_port), (Alpn::H2, "alt.example.com", 8443));
 //! let mut t = Easy::with_url("https://example.com/");
 //! t.alt_svc(Some(cache.clone())); // this transfer connects to alt.example.com:8443
