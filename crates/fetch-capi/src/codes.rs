@@ -178,6 +178,12 @@ consts! { CODE_CONSTANTS;
     FETCHSHOPT_USERDATA: c_int = 5;
     /// FETCHSHE_NOT_BUILT_IN.
     FETCHSHE_NOT_BUILT_IN: c_int = 5;
+    /// FETCHSTS_OK: an entry was given (read) or taken (write).
+    FETCHSTS_OK: c_int = 0;
+    /// FETCHSTS_DONE: no more entries / stop.
+    FETCHSTS_DONE: c_int = 1;
+    /// FETCHSTS_FAIL: fail.
+    FETCHSTS_FAIL: c_int = 2;
     /// FETCHUE_BAD_HANDLE.
     FETCHUE_BAD_HANDLE: c_int = 1;
     /// FETCHHE_OK: the header was found.

@@ -78,15 +78,14 @@ fn loopback_alias() -> String {
 fn setopt_and_cleanup_answer_as_upstream() {
     let out = run(&exe(), &["codes"]);
     // Checked against libcurl 7.88: NONE, SHARE and LAST are bad options;
-    // PSL and HSTS are accepted; CONNECT is not built here (upstream
-    // shares it: decisions.md).
+    // PSL, HSTS and CONNECT are accepted.
     let expected = [
         "share 0=1",
         "share 1=1",
         "share 2=0",
         "share 3=0",
         "share 4=0",
-        "share 5=5",
+        "share 5=0",
         "share 6=0",
         "share 7=0",
         "share 8=1",

@@ -180,6 +180,10 @@ pub struct EasyState {
     pub(crate) share: Option<crate::share::Attached>,
     /// The HSTS cache (FETCHOPT_HSTS_CTRL).
     pub(crate) hsts: Option<crate::hsts::SharedHsts>,
+    /// FETCHOPT_HSTSREADFUNCTION.
+    pub(crate) hsts_read: Option<crate::hsts::HstsReadFn>,
+    /// The Alt-Svc cache (FETCHOPT_ALTSVC_CTRL).
+    pub(crate) altsvc: Option<crate::altsvc::SharedAltSvc>,
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -261,6 +265,8 @@ impl Easy {
             cookie: None,
             share: None,
             hsts: None,
+            hsts_read: None,
+            altsvc: None,
         };
         Self {
             state: Box::new(state),

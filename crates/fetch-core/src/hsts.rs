@@ -30,7 +30,8 @@ const UNLIMITED: i64 = i64::MAX;
 /// One host's entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HstsEntry {
-    /// The host name, lower case, no trailing dot.
+    /// The host name without a trailing dot (lower case when learnt from
+    /// a header or a file; as given when from a read callback).
     pub host: String,
     /// `includeSubDomains`.
     pub include_subdomains: bool,
@@ -47,8 +48,8 @@ pub struct HstsCache {
 /// A cache several transfers use.
 pub type SharedHsts = Arc<Mutex<HstsCache>>;
 
-/// Seconds since the epoch, now.
-pub(crate) fn now_secs() -> i64 {
+/// Seconds since the epoch, now (the clock HSTS expiries are read by).
+pub fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -79,7 +80,8 @@ impl HstsCache {
     }
 
     fn put(&mut self, entry: HstsEntry) {
-        self.entries.retain(|e| e.host != entry.host);
+        self.entries
+            .retain(|e| !e.host.eq_ignore_ascii_case(&entry.host));
         self.entries.push(entry);
     }
 
@@ -89,12 +91,15 @@ impl HstsCache {
     pub fn is_secure(&mut self, host: &str, now: i64) -> bool {
         self.entries.retain(|e| e.expires > now);
         let host = normalize(host);
+        // Entries from a read callback keep the case they were given in
+        // (as upstream's do), so the comparison ignores case.
         self.entries.iter().any(|e| {
-            host == e.host
+            let (h, n) = (host.as_bytes(), e.host.as_bytes());
+            h.eq_ignore_ascii_case(n)
                 || (e.include_subdomains
-                    && host.len() > e.host.len()
-                    && host.ends_with(&e.host)
-                    && host.as_bytes()[host.len() - e.host.len() - 1] == b'.')
+                    && h.len() > n.len()
+                    && h[h.len() - n.len()..].eq_ignore_ascii_case(n)
+                    && h[h.len() - n.len() - 1] == b'.')
         })
     }
 
@@ -222,7 +227,7 @@ impl HstsCache {
 }
 
 /// `YYYYMMDD HH:MM:SS` (UTC) as seconds since the epoch.
-fn parse_stamp(s: &str) -> Option<i64> {
+pub(crate) fn parse_stamp(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 17 || b[8] != b' ' || b[11] != b':' || b[14] != b':' {
         return None;
@@ -242,7 +247,7 @@ fn parse_stamp(s: &str) -> Option<i64> {
 }
 
 /// The file form of an expiry.
-fn stamp(t: i64) -> String {
+pub(crate) fn stamp(t: i64) -> String {
     if t == UNLIMITED {
         return "unlimited".into();
     }
@@ -314,6 +319,115 @@ impl crate::Easy {
         self.hsts = cache;
         self
     }
+
+    /// Sets the HSTS read callback (FETCHOPT_HSTSREADFUNCTION), or removes
+    /// it with `None`. When a transfer starts (each time it is added, not
+    /// at each redirect) and HSTS is on, it is called until it answers
+    /// [`HstsRead::Done`] or [`HstsRead::Fail`], each
+    /// [`HstsRead::Entry`] going into the cache before the transfer's URL
+    /// is looked up in it. A failure fails the transfer with
+    /// `AbortedByCallback`, an entry without a name with
+    /// `BadFunctionArgument`, as upstream.
+    ///
+    /// ```
+    /// use fetch_core::{Easy, HstsCache, HstsEntry, HstsRead};
+    ///
+    /// let mut preload = vec![HstsEntry::from_parts("example.com", true, "")];
+    /// let mut e = Easy::with_url("http://www.example.com/");
+    /// e.hsts(Some(HstsCache::shared()))
+    ///     .hsts_read_function(Some(Box::new(move || match preload.pop() {
+    ///         Some(entry) => HstsRead::Entry(entry),
+    ///         None => HstsRead::Done,
+    ///     })));
+    /// ```
+    pub fn hsts_read_function(&mut self, f: Option<HstsReadFn>) -> &mut Self {
+        self.hsts_read = f;
+        self
+    }
+
+    /// The read callback's entries into the cache, when a transfer starts.
+    pub(crate) fn pull_hsts(&mut self) -> Result<(), crate::Error> {
+        let Some(cache) = self.hsts_cache().cloned() else {
+            return Ok(());
+        };
+        let Some(mut read) = self.hsts_read.take() else {
+            return Ok(());
+        };
+        let result = loop {
+            match read() {
+                HstsRead::Entry(e) if e.host.is_empty() => {
+                    break Err(callback_error(crate::ErrorCode::BadFunctionArgument));
+                }
+                HstsRead::Entry(e) => self.share_locked(crate::share::LockData::Hsts, || {
+                    cache
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(e);
+                }),
+                HstsRead::Done => break Ok(()),
+                HstsRead::Fail => {
+                    break Err(callback_error(crate::ErrorCode::AbortedByCallback));
+                }
+            }
+        };
+        self.hsts_read = Some(read);
+        result
+    }
+}
+
+/// A failure a callback caused, worded as upstream's error buffer has it
+/// then (no detail: the code's text).
+fn callback_error(code: crate::ErrorCode) -> crate::Error {
+    crate::Error::new(code, code.strerror())
+}
+
+/// What an HSTS read callback answers (`FETCHSTScode` with an entry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HstsRead {
+    /// FETCHSTS_OK with an entry: stored, and the callback is called again.
+    Entry(HstsEntry),
+    /// FETCHSTS_DONE: no more entries.
+    Done,
+    /// FETCHSTS_FAIL: the transfer fails (`AbortedByCallback`).
+    Fail,
+}
+
+/// The HSTS read callback ([`crate::Easy::hsts_read_function`]).
+pub type HstsReadFn = Box<dyn FnMut() -> HstsRead + Send>;
+
+impl HstsEntry {
+    /// An entry from the fields upstream's callbacks use: the host name,
+    /// `includeSubDomains`, and the expiry as text (`YYYYMMDD HH:MM:SS`
+    /// UTC, or any date upstream's date reader takes; `""` or
+    /// `"unlimited"`: never). A date that does not read gives an entry
+    /// already expired, as upstream's reader gives -1.
+    pub fn from_parts(host: &str, include_subdomains: bool, expire: &str) -> Self {
+        let expires = match expire {
+            "" | "unlimited" => UNLIMITED,
+            text => parse_stamp(text)
+                .or_else(|| crate::getdate(text.as_bytes()))
+                .unwrap_or(-1),
+        };
+        // Upstream keeps the name as given, minus one trailing dot.
+        Self {
+            host: host.strip_suffix('.').unwrap_or(host).to_owned(),
+            include_subdomains,
+            expires,
+        }
+    }
+
+    /// The expiry as upstream's write callback gets it:
+    /// `YYYYMMDD HH:MM:SS` (UTC) or `unlimited`.
+    pub fn expire_text(&self) -> String {
+        stamp(self.expires)
+    }
+}
+
+impl HstsCache {
+    /// Adds (or replaces) an entry, last in the order entries are listed.
+    pub fn insert(&mut self, entry: HstsEntry) {
+        self.put(entry);
+    }
 }
 
 #[cfg(test)]
@@ -344,6 +458,21 @@ mod tests {
         }
         assert!(!c.store_header("127.0.0.1", "max-age=10", 0), "no IPs");
         assert!(!c.is_secure("bad.test", 0));
+    }
+
+    #[test]
+    fn callback_entries() {
+        let e = HstsEntry::from_parts("Example.COM.", true, "20301231 10:00:00");
+        assert_eq!(e.host, "Example.COM", "kept as given, as upstream");
+        let mut c = HstsCache::new();
+        c.insert(e.clone());
+        assert!(c.is_secure("www.example.com", 0), "matched ignoring case");
+        assert_eq!(e.expire_text(), "20301231 10:00:00");
+        assert_eq!(
+            HstsEntry::from_parts("a", false, "").expire_text(),
+            "unlimited"
+        );
+        assert_eq!(HstsEntry::from_parts("a", false, "garbage").expires, -1);
     }
 
     #[test]

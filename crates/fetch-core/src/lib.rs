@@ -81,6 +81,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod altsvc;
 mod auth;
 mod callback_types;
 #[cfg(feature = "checked")]
@@ -113,6 +114,7 @@ mod transfer_info;
 mod version;
 mod xfer;
 
+pub use altsvc::{Alpn, AltSvcCache, AltSvcEntry, SharedAltSvc};
 pub use auth::HttpAuth;
 pub use clock::Clock;
 pub use connopts::{
@@ -128,7 +130,7 @@ pub use easy::{
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
 pub use headers::{HeaderError, HeaderLog};
-pub use hsts::{HstsCache, HstsEntry, SharedHsts};
+pub use hsts::{HstsCache, HstsEntry, HstsRead, HstsReadFn, SharedHsts, now_secs as hsts_now};
 pub use live::LiveInfo;
 pub use multi::{Abort, AddError, Message, Multi, Pause, PushAction, PushPromise, TransferId};
 pub use proxy::{ProxyOptions, ProxyType};

@@ -150,3 +150,63 @@ fn a_shared_cache_carries_what_one_multi_learnt_to_another() {
         1
     );
 }
+
+#[test_log::test]
+fn the_read_callback_preloads_the_cache_when_a_transfer_starts() {
+    let srv = TlsServer::start(CertKind::Good, fixtures::TlsOptions::default());
+    let port = srv.addr().port();
+    let hsts = HstsCache::shared();
+    let calls = Arc::new(Mutex::new(0));
+    let c = calls.clone();
+    let mut e = trusting(format!("http://localhost:{port}/bytes/5"), Some(&hsts));
+    // Mixed case and a trailing dot, as a callback may give them.
+    let mut preload = vec![fetch_core::HstsEntry::from_parts("LocalHost.", false, "")];
+    e.hsts_read_function(Some(Box::new(move || {
+        *c.lock().unwrap() += 1;
+        match preload.pop() {
+            Some(entry) => fetch_core::HstsRead::Entry(entry),
+            None => fetch_core::HstsRead::Done,
+        }
+    })));
+    let (e, r) = run(e);
+    assert_eq!(r, Ok(()), "went to https");
+    assert!(
+        e.info()
+            .effective_url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert_eq!(*calls.lock().unwrap(), 2, "an entry, then done");
+    // Called again at the next start (it says Done at once).
+    let (_, r) = run(e);
+    assert_eq!(r, Ok(()));
+    assert_eq!(*calls.lock().unwrap(), 3);
+    // Without HSTS on, it is not called.
+    let mut e = trusting(format!("http://localhost:{port}/bytes/5"), None);
+    let c = calls.clone();
+    e.hsts_read_function(Some(Box::new(move || {
+        *c.lock().unwrap() += 1;
+        fetch_core::HstsRead::Done
+    })));
+    let (_, r) = run(e);
+    assert!(r.is_err(), "sent in clear to the TLS port");
+    assert_eq!(*calls.lock().unwrap(), 3);
+}
+
+#[test_log::test]
+fn a_failing_read_callback_fails_the_transfer_before_it_connects() {
+    let srv = TlsServer::start(CertKind::Good, fixtures::TlsOptions::default());
+    let hsts = HstsCache::shared();
+    let mut e = trusting(srv.url("/bytes/5"), Some(&hsts));
+    e.hsts_read_function(Some(Box::new(|| fetch_core::HstsRead::Fail)));
+    let (_, r) = run(e);
+    assert_eq!(r, Err(ErrorCode::AbortedByCallback));
+    let mut e = trusting(srv.url("/bytes/5"), Some(&hsts));
+    e.hsts_read_function(Some(Box::new(|| {
+        fetch_core::HstsRead::Entry(fetch_core::HstsEntry::from_parts("", false, ""))
+    })));
+    let (_, r) = run(e);
+    assert_eq!(r, Err(ErrorCode::BadFunctionArgument));
+    assert_eq!(srv.accepted(), 0, "nothing connected");
+}

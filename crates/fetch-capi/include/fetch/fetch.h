@@ -768,7 +768,7 @@ typedef int (*fetch_sshkeycallback)(FETCH *easy, const struct fetch_khkey *known
 typedef int (*fetch_sshhostkeycallback)(void *clientp, int keytype, const char *key,
                                         size_t keylen);
 
-/* HSTS (HSTS and HSTS_CTRL built; the read/write callbacks not). */
+/* HSTS: the entry the HSTSREADFUNCTION fills and HSTSWRITEFUNCTION gets. */
 struct fetch_hstsentry {
   char *name;
   size_t namelen;

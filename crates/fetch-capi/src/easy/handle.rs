@@ -94,6 +94,7 @@ pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
                 cookies: e.opts.cookies.after_reset(),
                 share: e.opts.share.take(),
                 hsts: e.opts.hsts.after_reset(),
+                altsvc: e.opts.altsvc.after_reset(),
                 ..Options::default()
             };
             // Rebuilt at the next add; with no engine transfer held, the

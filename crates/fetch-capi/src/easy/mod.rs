@@ -29,6 +29,7 @@
 //! - `info`: the info table and `fetch_easy_getinfo_ptr`.
 //! - `perform`: `fetch_easy_perform` on a private driver.
 
+mod altsvc;
 mod callbacks;
 mod conn;
 mod cookies;
@@ -158,6 +159,7 @@ pub(crate) struct Options {
     share: Option<fetch_core::Share>,
     /// FETCHOPT_HSTS_CTRL, FETCHOPT_HSTS and the cache.
     hsts: hsts::HstsOptions,
+    altsvc: altsvc::AltSvcOptions,
 }
 
 impl Default for Options {
@@ -224,6 +226,7 @@ impl Default for Options {
             form: crate::mime::FormBody::None,
             share: None,
             hsts: hsts::HstsOptions::default(),
+            altsvc: altsvc::AltSvcOptions::default(),
         }
     }
 }
@@ -396,7 +399,9 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
     }
     let _ = e.opts.set_share(ptr::null_mut(), h);
     // And the HSTS cache file, unless FETCHHSTS_READONLYFILE.
-    e.opts.hsts.save();
+    e.opts.hsts.save(h);
+    // And the Alt-Svc cache file, unless FETCHALTSVC_READONLYFILE.
+    e.opts.altsvc.save();
     // SAFETY: retired handles are out of the registry, unpinned and out of
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.

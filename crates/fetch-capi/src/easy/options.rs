@@ -296,6 +296,23 @@ easy_options! {
     /// FETCHOPT_HSTS: the HSTS cache file (read and written).
     FETCHOPT_HSTS = FETCHOPTTYPE_STRINGPOINT + 300, dirty::SCALARS,
         |o, a| { o.hsts.set_file(a.string().as_deref()); Ok(()) };
+    /// FETCHOPT_ALTSVC_CTRL: FETCHALTSVC_READONLYFILE, _H1, _H2, _H3.
+    FETCHOPT_ALTSVC_CTRL = FETCHOPTTYPE_LONG + 286, dirty::SCALARS, super::altsvc::set_ctrl;
+    /// FETCHOPT_ALTSVC: the Alt-Svc cache file (read now, written at
+    /// cleanup).
+    FETCHOPT_ALTSVC = FETCHOPTTYPE_STRINGPOINT + 287, dirty::SCALARS, super::altsvc::set_file;
+    /// FETCHOPT_HSTSREADFUNCTION: entries read when a transfer starts.
+    FETCHOPT_HSTSREADFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 301, dirty::SCALARS,
+        super::hsts::set_read_fn;
+    /// FETCHOPT_HSTSREADDATA.
+    FETCHOPT_HSTSREADDATA = FETCHOPTTYPE_CBPOINT + 302, dirty::SCALARS,
+        |o, a| { o.hsts.read_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+    /// FETCHOPT_HSTSWRITEFUNCTION: entries handed out at cleanup.
+    FETCHOPT_HSTSWRITEFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 303, NONE,
+        super::hsts::set_write_fn;
+    /// FETCHOPT_HSTSWRITEDATA.
+    FETCHOPT_HSTSWRITEDATA = FETCHOPTTYPE_CBPOINT + 304, NONE,
+        |o, a| { o.hsts.write_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_WRITEDATA.
     FETCHOPT_WRITEDATA = FETCHOPTTYPE_CBPOINT + 1, HOOKS,
         |o, a| { o.write_data = a.ptr_mut(); Ok(()) };

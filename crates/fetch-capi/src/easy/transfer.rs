@@ -108,6 +108,9 @@ impl FetchEasy {
             e.cookie_jar(o.cookies.jar.clone());
             e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
             e.hsts(o.hsts.cache.clone());
+            e.alt_svc(o.altsvc.cache.clone());
+            let me = crate::SendPtr(std::ptr::from_ref(self).cast_mut().cast());
+            e.hsts_read_function(o.hsts.read_closure(me));
             e.cookie(o.cookies.fixed.clone());
         }
         self.apply_conn(&mut e, d & dirty::SCALARS != 0);

@@ -82,6 +82,52 @@ impl Conn {
     }
 }
 
+impl Conn {
+    /// Closes the socket, through the opener's close-socket hook if it had
+    /// one (the caller has REMOVEd it from any table first).
+    pub(super) fn close(self) {
+        match self.closer {
+            Some(close) => {
+                let fd = std::os::fd::OwnedFd::from(self.sock);
+                let mut close = close
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                (*close)(fd);
+            }
+            None => drop(self.sock),
+        }
+    }
+}
+
+/// An idle HTTP/1.1 connection parked in a share (FETCH_LOCK_DATA_CONNECT):
+/// announced to no multi, owned by the share until a transfer of some
+/// multi takes it. Dropping it closes it.
+pub(crate) struct ParkedConn(Option<Conn>);
+
+impl ParkedConn {
+    pub(super) fn new(conn: Conn) -> Self {
+        Self(Some(conn))
+    }
+
+    /// The pool key it serves.
+    pub(crate) fn key(&self) -> &str {
+        self.0.as_ref().map_or("", |c| c.origin.as_str())
+    }
+
+    pub(super) fn into_conn(mut self) -> Conn {
+        self.0.take().expect("a parked connection holds one")
+    }
+}
+
+impl Drop for ParkedConn {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            tracing::trace!(fd = c.fd, "shared connection closed");
+            c.close();
+        }
+    }
+}
+
 /// The byte stream a connection's HTTP (or its target TLS session) runs
 /// over: the socket, or the TLS session with an https proxy on the socket.
 /// Reads and writes behave like `recv(2)` and `send(2)` either way, so a

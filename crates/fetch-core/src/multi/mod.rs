@@ -46,10 +46,12 @@ mod proxied;
 mod report;
 mod request;
 mod response;
+mod sharepool;
 mod sockets;
 mod transfer;
 mod xfer;
 
+pub(crate) use conn::ParkedConn;
 use conn::{Conn, ConnState, Wire, flush_tls};
 pub use control::Pause;
 use control::{Marks, Rates};

@@ -181,7 +181,9 @@ impl Multi {
             return None;
         }
         loop {
-            let cid = self.pool.take_idle(&self.transfers[ti].pool_key)?;
+            let Some(cid) = self.pool.take_idle(&self.transfers[ti].pool_key) else {
+                return self.take_shared(ti);
+            };
             if !self.too_old(ti, cid) && self.idle_alive(cid) {
                 return Some(cid);
             }
@@ -194,6 +196,9 @@ impl Multi {
     pub(super) fn release_conn(&mut self, cid: usize, reusable: bool) {
         if !reusable {
             self.close_conn(cid);
+            return;
+        }
+        if self.park_in_share(cid) {
             return;
         }
         let conn = &mut self.conns[cid];
@@ -235,7 +240,7 @@ impl Multi {
     /// MAXAGE_CONN and MAXLIFETIME_CONN of the transfer that would reuse
     /// `cid`: counted in whole seconds, as upstream, so a connection idle
     /// for 1.9 s is not "older than 1 s".
-    fn too_old(&mut self, ti: usize, cid: usize) -> bool {
+    pub(super) fn too_old(&mut self, ti: usize, cid: usize) -> bool {
         let conn = &self.conns[cid];
         let t = &mut self.transfers[ti];
         let idle = self
@@ -276,7 +281,7 @@ impl Multi {
     /// Whether an idle connection can be reused: nothing to read on it.
     /// Readable means the peer closed it or sent something it should not
     /// have; either way it is done.
-    fn idle_alive(&mut self, cid: usize) -> bool {
+    pub(super) fn idle_alive(&mut self, cid: usize) -> bool {
         let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
         matches!(
             faults::check(Op::Peek).and_then(|()| self.conns[cid].sock.peek(&mut probe)),
@@ -314,16 +319,7 @@ impl Multi {
         self.pool
             .closed(&conn.origin, cid, conn.state == ConnState::Idle);
         tracing::trace!(fd, "connection closed");
-        match conn.closer {
-            Some(close) => {
-                let fd = std::os::fd::OwnedFd::from(conn.sock);
-                let mut close = close
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                (*close)(fd);
-            }
-            None => drop(conn.sock),
-        }
+        conn.close();
     }
 
     /// Whether `ti` still waits for a slot (a queue entry may be stale).

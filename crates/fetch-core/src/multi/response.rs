@@ -350,6 +350,13 @@ impl Multi {
                 });
             }
         }
+        if let (Some(cache), Some(dest)) = (&t.easy.altsvc, &t.target) {
+            if dest.https {
+                // Over HTTP/1.1 here (HTTP/2 heads have their own path).
+                let src = crate::altsvc::Alpn::H1;
+                crate::altsvc::store_response(cache, src, &dest.host, dest.port, head.lines());
+            }
+        }
         if head.status >= 200 {
             note_final_head(t, head);
             xfer::note_head_info(t, head);

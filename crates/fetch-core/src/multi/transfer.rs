@@ -295,6 +295,12 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.started = Some(now);
         t.easy.with_header_log(HeaderLog::clear);
+        // Upstream reads the HSTS callback's entries before each transfer.
+        if let Err(e) = t.easy.pull_hsts() {
+            self.fail(ti, e);
+            return false;
+        }
+        let t = &mut self.transfers[ti];
         if let Some(limit) = t.easy.timeout {
             t.deadlines[Kind::Total as usize] = now.checked_add(limit);
         }
@@ -314,7 +320,12 @@ impl Multi {
     /// when the origin changes.
     pub(super) fn set_target(&mut self, ti: usize, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
-        let route = t.easy.conn.route(&target.host, target.port);
+        let route = t.easy.conn.route(&target.host, target.port).or_else(|| {
+            // Alt-Svc: only https, only without a CONNECT_TO route.
+            (target.https && t.easy.altsvc.is_some())
+                .then(|| crate::altsvc::route(&mut t.easy, &target.host, target.port))
+                .flatten()
+        });
         // The pool key is the origin plus what the connection options and a
         // proxy add (usually nothing): rebuilt only when it changes.
         let via = t.choose_proxy(&target);

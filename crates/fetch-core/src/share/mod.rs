@@ -1,6 +1,7 @@
 //! The share interface (`fetch_share_*`): data that several transfers,
 //! in different multis or threads, use together — the cookie jar, the
-//! DNS cache (RESOLVE pins included) and the TLS session cache — with the
+//! DNS cache (RESOLVE pins included), the TLS session cache, the HSTS
+//! cache and idle connections — with the
 //! application's lock and unlock hooks called around each access, as
 //! upstream calls its `CURLSHOPT_LOCKFUNC`/`UNLOCKFUNC`.
 //!
@@ -21,7 +22,25 @@
 //! drop((a, b));
 //! assert!(!share.in_use());
 //! ```
+//!
+//! Sharing the connection pool: a keep-alive connection one multi's
+//! transfer leaves idle is reused by a transfer of another multi (that
+//! multi announces the socket through its own socket callback).
+//!
+//! ```
+//! use fetch_core::{Easy, LockData, Share};
+//!
+//! let mut share = Share::new();
+//! share.share(LockData::Connect).unwrap();
+//! let mut e = Easy::with_url("http://127.0.0.1:1/");
+//! e.share(Some(&share));
+//! // ... run `e` in one multi, then another transfer holding `share` in
+//! // a second multi: it finds the idle connection in the share.
+//! assert_eq!(share.idle_connections(), 0);
+//! share.close_idle_connections();
+//! ```
 
+mod conns;
 mod dns;
 mod tls;
 
@@ -43,7 +62,7 @@ pub enum LockData {
     Dns = 3,
     /// The TLS session cache.
     SslSession = 4,
-    /// The connection pool (not shareable here: see [`Share::share`]).
+    /// The connection pool: idle HTTP/1.1 connections (plain or TLS).
     Connect = 5,
     /// The public suffix list (compiled in, so nothing to share).
     Psl = 6,
@@ -120,6 +139,7 @@ struct Inner {
     dns: Option<Arc<Mutex<DnsCache>>>,
     tls: Option<Arc<tls::SharedSessions>>,
     hsts: Option<crate::hsts::SharedHsts>,
+    conns: Option<conns::SharedConns>,
     psl: bool,
     hooks: Hooks,
 }
@@ -163,6 +183,7 @@ impl Share {
                 dns: None,
                 tls: None,
                 hsts: None,
+                conns: None,
                 psl: false,
                 hooks: Arc::new(Mutex::new(None)),
             }),
@@ -180,10 +201,13 @@ impl Share {
     }
 
     /// Starts sharing `data` (FETCHSHOPT_SHARE); sharing it again keeps
-    /// what is there. Cookies, DNS and TLS sessions are shared; the public
-    /// suffix list is accepted (it is compiled in, the same for everyone);
-    /// so is HSTS; connections are [`ShareError::NotBuiltIn`]
-    /// (decisions.md: a connection lives in one multi's socket table).
+    /// what is there. Cookies, DNS, TLS sessions, HSTS and idle
+    /// connections are shared; the public suffix list is accepted (it is
+    /// compiled in, the same for everyone). With [`LockData::Connect`] an
+    /// idle HTTP/1.1 connection (plain or TLS) of any holder's transfer is
+    /// parked in the share, announced to no multi, and a transfer of any
+    /// multi (or thread) may take it; HTTP/2 connections stay with the
+    /// multi that made them.
     pub fn share(&mut self, data: LockData) -> Result<(), ShareError> {
         let inner = self.inner_mut()?;
         match data {
@@ -203,7 +227,9 @@ impl Share {
                 inner.hsts.get_or_insert_with(crate::HstsCache::shared);
             }
             LockData::Psl => inner.psl = true,
-            LockData::Connect => return Err(ShareError::NotBuiltIn),
+            LockData::Connect => {
+                inner.conns.get_or_insert_with(Default::default);
+            }
             LockData::Share => return Err(ShareError::BadOption),
         }
         Ok(())
@@ -219,7 +245,8 @@ impl Share {
             LockData::SslSession => inner.tls = None,
             LockData::Hsts => inner.hsts = None,
             LockData::Psl => inner.psl = false,
-            LockData::Connect => return Err(ShareError::NotBuiltIn),
+            // The parked connections close here.
+            LockData::Connect => inner.conns = None,
             LockData::Share => return Err(ShareError::BadOption),
         }
         Ok(())
@@ -243,6 +270,22 @@ impl Share {
         self.inner.hsts.as_ref()
     }
 
+    /// How many idle connections the share holds (with
+    /// [`LockData::Connect`]; 0 otherwise).
+    pub fn idle_connections(&self) -> usize {
+        self.inner.conns.as_ref().map_or(0, conns::SharedConns::len)
+    }
+
+    /// Closes the idle connections the share holds (they are closed anyway
+    /// when the last holder drops the share, as `fetch_share_cleanup`
+    /// does). Connections in use by a transfer are not touched.
+    pub fn close_idle_connections(&self) {
+        if let Some(c) = &self.inner.conns {
+            let parked = self.locked(0, LockData::Connect, || c.drain());
+            drop(parked);
+        }
+    }
+
     /// Whether `data` is shared.
     pub fn shares(&self, data: LockData) -> bool {
         let i = &self.inner;
@@ -252,7 +295,8 @@ impl Share {
             LockData::SslSession => i.tls.is_some(),
             LockData::Hsts => i.hsts.is_some(),
             LockData::Psl => i.psl,
-            _ => false,
+            LockData::Connect => i.conns.is_some(),
+            LockData::Share => false,
         }
     }
 
@@ -320,6 +364,30 @@ impl Attached {
     /// Runs `f` between the hooks' lock and unlock of `data`.
     pub(crate) fn locked<R>(&self, data: LockData, f: impl FnOnce() -> R) -> R {
         self.share.locked(self.tag, data, f)
+    }
+
+    /// Whether idle connections go to the share.
+    pub(crate) fn pools_connections(&self) -> bool {
+        self.share.inner.conns.is_some()
+    }
+
+    /// Parks an idle connection in the share (locked); returns the oldest
+    /// ones beyond `cap`, for the caller to close after the lock.
+    pub(crate) fn park(
+        &self,
+        conn: crate::multi::ParkedConn,
+        cap: usize,
+    ) -> Vec<crate::multi::ParkedConn> {
+        match &self.share.inner.conns {
+            Some(c) => self.locked(LockData::Connect, || c.put(conn, cap)),
+            None => vec![conn],
+        }
+    }
+
+    /// Takes the idle connection for `key` parked last (locked).
+    pub(crate) fn take_conn(&self, key: &str) -> Option<crate::multi::ParkedConn> {
+        let c = self.share.inner.conns.as_ref()?;
+        self.locked(LockData::Connect, || c.take(key))
     }
 
     /// The share's TLS configuration for `opts` and an id of the share's
@@ -399,7 +467,8 @@ mod tests {
     fn changes_refused_in_use_and_kinds_answered_as_upstream() {
         let mut s = Share::new();
         assert_eq!(s.share(LockData::Share), Err(ShareError::BadOption));
-        assert_eq!(s.share(LockData::Connect), Err(ShareError::NotBuiltIn));
+        assert_eq!(s.share(LockData::Connect), Ok(()));
+        assert!(s.shares(LockData::Connect));
         assert_eq!(s.share(LockData::Hsts), Ok(()));
         assert_eq!(s.share(LockData::Psl), Ok(()));
         assert_eq!(s.share(LockData::Cookie), Ok(()));

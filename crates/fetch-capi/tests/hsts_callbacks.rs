@@ -1,0 +1,122 @@
+//! HSTSREADFUNCTION/HSTSREADDATA/HSTSWRITEFUNCTION/HSTSWRITEDATA from C
+//! (tests/c/hsts_callbacks.c): the program runs against libfetch under
+//! valgrind and, renamed, against the installed libcurl; both must print
+//! the same lines (the entry struct's layout, when the read callback is
+//! called and what its entries do to the transfers' URLs, the codes of a
+//! failing callback, what the write callback gets at cleanup).
+
+mod cbuild;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use cbuild::{compile, compile_upstream, crate_dir, require};
+
+fn source() -> PathBuf {
+    crate_dir().join("tests/c/hsts_callbacks.c")
+}
+
+fn exe() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| compile(&source(), "hsts_callbacks"))
+}
+
+fn upstream() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| compile_upstream(&source(), "hsts_callbacks"))
+}
+
+fn lines(out: &std::process::Output) -> Vec<String> {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!(
+        "{stdout}--- stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    stdout.lines().map(str::to_owned).collect()
+}
+
+/// Ours under valgrind, and libcurl's; returns ours after checking they
+/// agree.
+fn both(mode: &str) -> Vec<String> {
+    require("valgrind");
+    let ours = lines(
+        &Command::new("valgrind")
+            .args([
+                "-q",
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+            ])
+            .arg(format!(
+                "--suppressions={}",
+                crate_dir().join("tests/valgrind.supp").display()
+            ))
+            .arg(exe())
+            .arg(mode)
+            .output()
+            .expect("run valgrind"),
+    );
+    let theirs = lines(&Command::new(upstream()).arg(mode).output().expect("run"));
+    assert_eq!(ours, theirs, "libfetch and libcurl differ in mode {mode}");
+    ours
+}
+
+#[test]
+fn entry_layout_is_upstreams() {
+    assert_eq!(both("layout"), ["size=40 expire=17 index=16"]);
+}
+
+#[test]
+fn read_entries_upgrade_transfers_and_come_back_at_cleanup() {
+    let out = both("read");
+    let expected = [
+        "setopt=0 0 0 0",
+        "read 1 room=256 sub=0 expire0=0 data=r",
+        "read 2 room=256 sub=0 expire0=0 data=r",
+        "read 3 room=256 sub=0 expire0=0 data=r",
+        // includeSubDomains (the bit field) reached the cache.
+        "perform=7 reads=3 url=https://sub.one.example:1/",
+        "read 4 room=256 sub=0 expire0=0 data=r",
+        // two.example has no subdomains.
+        "perform=7 reads=4 url=http://sub.two.example:1/",
+        "read 5 room=256 sub=0 expire0=0 data=r",
+        "perform=7 reads=5 url=https://two.example:1/",
+        "cleanup",
+        "write 0/2 name=one.example namelen=11 sub=1 expire=20301231 10:00:00 data=w",
+        // The name as the read callback gave it (matching ignores case).
+        "write 1/2 name=Two.Example namelen=11 sub=0 expire=unlimited data=w",
+    ];
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn a_failing_read_callback_fails_the_transfer() {
+    let out = both("fail");
+    // FETCHE_ABORTED_BY_CALLBACK, before anything else happens.
+    assert_eq!(out[2], "perform=42 reads=1 url=http://sub.one.example:1/");
+}
+
+#[test]
+fn an_entry_without_a_name_is_a_bad_argument() {
+    let out = both("noname");
+    assert_eq!(out[2], "perform=43 reads=1 url=http://sub.one.example:1/");
+}
+
+#[test]
+fn without_hsts_the_callbacks_are_not_called() {
+    let out = both("off");
+    assert!(
+        !out.iter()
+            .any(|l| l.starts_with("read ") || l.starts_with("write ")),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn the_write_callback_stops_when_it_says_so() {
+    let out = both("stop");
+    let writes: Vec<&String> = out.iter().filter(|l| l.starts_with("write ")).collect();
+    assert_eq!(writes.len(), 1, "{out:?}");
+}
