@@ -1,7 +1,7 @@
 //! An HTTP/2 response head feeds the transfer the same way an HTTP/1.1
 //! head does (issue 15 item 5): Content-Type, Retry-After, the file time,
 //! the expected size, the header API (heads and trailers), cookies, HSTS
-//! and FAILONERROR. The server is hyper's (fixtures::H2Server); its
+//! FAILONERROR and content decoding. The server is hyper's (fixtures::H2Server); its
 //! `/with/STATUS?name=value` route answers with the fields asked for.
 mod common;
 
@@ -161,4 +161,63 @@ fn fail_on_error_over_http2() {
     // Control: without FAILONERROR the 404 is a successful transfer.
     let (_, r) = run(h2c(srv.url("/with/404")));
     assert_eq!(r, Ok(()));
+}
+
+#[test_log::test]
+fn content_encoding_is_undone_over_http2() {
+    let srv = H2Server::start();
+    let mut e = h2c(srv.url("/gzip/100000"));
+    e.accept_encoding(Some(String::new()));
+    let (e, r) = run(e);
+    assert_eq!(r, Ok(()));
+    assert!(e.response_body() == fixtures::pattern(100_000).as_slice());
+    // SIZE_DOWNLOAD counts the bytes received, as over HTTP/1.1.
+    let compressed = e.info().content_length_download.unwrap();
+    assert!(compressed < 100_000);
+    assert_eq!(e.info().size_download, compressed);
+    // Control: without ACCEPT_ENCODING the body is handed over as sent.
+    let (e, r) = run(h2c(srv.url("/gzip/100000")));
+    assert_eq!(r, Ok(()));
+    assert_eq!(e.response_body().len() as u64, compressed);
+}
+
+/// A pause in the middle of a decoded HTTP/2 body keeps the rest in the
+/// decoder; resuming hands it over in order and the stream completes. The
+/// body is large and compresses well, so one DATA frame decodes to more
+/// than the decoder hands over per call (it yields and is kicked).
+#[test_log::test]
+fn paused_decoded_http2_body_resumes_intact() {
+    use fetch_core::{Flow, Pause};
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    const N: usize = 4_000_000;
+    let srv = H2Server::start();
+    let mut app = App::new();
+    let taken = Arc::new(Mutex::new(Vec::new()));
+    let paused = Arc::new(AtomicBool::new(false));
+    let mut e = h2c(srv.url(&format!("/gzip/{N}")));
+    e.accept_encoding(Some("gzip".into()));
+    let (t, p) = (taken.clone(), paused.clone());
+    e.write_function(move |d: &[u8]| {
+        let mut t = t.lock().unwrap();
+        if t.len() >= 100_000 && !p.swap(true, SeqCst) {
+            return Flow::Pause;
+        }
+        t.extend_from_slice(d);
+        Flow::Continue
+    });
+    let id = app.add(e);
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !paused.load(SeqCst) {
+        app.step(std::time::Duration::from_millis(10));
+        assert!(std::time::Instant::now() < end, "never paused");
+    }
+    // Paused: nothing more is handed over, however long the loop runs.
+    let before = taken.lock().unwrap().len();
+    app.step(std::time::Duration::from_millis(50));
+    assert_eq!(taken.lock().unwrap().len(), before);
+    assert!(!app.done.iter().any(|m| m.transfer == id));
+    app.multi.pause(id, Pause::CONT).unwrap();
+    app.run(std::time::Duration::from_secs(30));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    assert!(*taken.lock().unwrap() == fixtures::pattern(N));
 }

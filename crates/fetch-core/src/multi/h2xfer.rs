@@ -283,6 +283,10 @@ impl Multi {
             response::note_final_head(t, &head);
             xfer::note_head_info(t, &head);
             t.easy.info.http_version = 20;
+            // Content decoding (ACCEPT_ENCODING) and MAXFILESIZE.
+            if let Some(e) = body::choose(t, &head) {
+                return self.fail(ti, e);
+            }
         }
         let kind = if status < 200 {
             origin::INFORMATIONAL
@@ -330,12 +334,13 @@ impl Multi {
         slot.unreleased += data.len();
         let t = &mut self.transfers[ti];
         t.easy.trace(InfoType::DataIn, data);
-        if t.paused_recv || throttled.is_some() || !slot.buffered.is_empty() {
+        let behind = !slot.buffered.is_empty() || t.body_out.has_pending();
+        if t.paused_recv || throttled.is_some() || behind {
             slot.buffered.extend_from_slice(data);
             return;
         }
         if !t.discarding() {
-            if let Err(e) = self.deliver(ti, data) {
+            if let Err(e) = self.h2_hand_over(ti, data) {
                 self.fail(ti, e);
                 return;
             }
@@ -347,6 +352,21 @@ impl Multi {
         self.h2_release(cid, stream);
         if let Err(e) = self.progress(ti) {
             self.fail(ti, e);
+        }
+    }
+
+    /// Body bytes to the application as over HTTP/1.1: decoded when the
+    /// response has a content coding to undo; a decoder that had its
+    /// budget for this call keeps the rest and the transfer is kicked.
+    fn h2_hand_over(&mut self, ti: usize, data: &[u8]) -> Result<(), Error> {
+        match self.on_body(ti, data) {
+            Some(response::Outcome::Failed(e)) => Err(e),
+            Some(response::Outcome::Yield) => {
+                let now = self.now;
+                self.set_deadline(ti, Kind::Kick, Some(now));
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -390,6 +410,19 @@ impl Multi {
                 self.set_deadline(ti, Kind::Kick, Some(until));
                 break;
             }
+            // What the content decoder kept (a pause or a yield) first.
+            if self.transfers[ti].body_out.has_pending() {
+                match self.resume_body(ti) {
+                    None => {}
+                    Some(response::Outcome::Failed(e)) => return self.fail(ti, e),
+                    Some(response::Outcome::Yield) => {
+                        let now = self.now;
+                        self.set_deadline(ti, Kind::Kick, Some(now));
+                        break;
+                    }
+                    Some(_) => break,
+                }
+            }
             let Some(slot) = self
                 .h2
                 .by_conn
@@ -407,7 +440,7 @@ impl Multi {
                 slot.buffered.drain(..piece).collect()
             };
             if !self.transfers[ti].discarding() {
-                if let Err(e) = self.deliver(ti, &data) {
+                if let Err(e) = self.h2_hand_over(ti, &data) {
                     self.fail(ti, e);
                     return;
                 }
@@ -420,7 +453,7 @@ impl Multi {
             .get(&cid)
             .and_then(|s| s.slots.get(&stream))
             .is_some_and(|s| s.ended && s.buffered.is_empty());
-        if ended {
+        if ended && !self.transfers[ti].body_out.has_pending() {
             self.h2_stream_end(cid, stream);
         }
     }
@@ -437,7 +470,8 @@ impl Multi {
             return;
         };
         let ti = slot.ti;
-        if !slot.buffered.is_empty() || self.transfers[ti].paused_recv {
+        let t = &self.transfers[ti];
+        if !slot.buffered.is_empty() || t.paused_recv || t.body_out.has_pending() {
             slot.ended = true;
             return;
         }
