@@ -1,7 +1,7 @@
 //! An HTTP/2 response head feeds the transfer the same way an HTTP/1.1
 //! head does (issue 15 item 5): Content-Type, Retry-After, the file time,
 //! the expected size, the header API (heads and trailers), cookies, HSTS
-//! FAILONERROR and content decoding. The server is hyper's (fixtures::H2Server); its
+//! FAILONERROR, the time condition and content decoding. The server is hyper's (fixtures::H2Server); its
 //! `/with/STATUS?name=value` route answers with the fields asked for.
 mod common;
 
@@ -220,4 +220,34 @@ fn paused_decoded_http2_body_resumes_intact() {
     app.run(std::time::Duration::from_secs(30));
     assert!(app.result(id).is_ok(), "{:?}", app.result(id));
     assert!(*taken.lock().unwrap() == fixtures::pattern(N));
+}
+
+/// A document that fails the time condition ends the transfer as a 304
+/// without its body, as over HTTP/1.1; the stream is reset and the
+/// connection serves the next transfer.
+#[test_log::test]
+fn time_condition_unmet_over_http2() {
+    use fetch_core::TimeCondition;
+    let srv = H2Server::start();
+    let url = srv.url("/with/200?last-modified=Sun,%2006%20Nov%201994%2008:49:37%20GMT");
+    let mut app = App::new();
+    let mut e = h2c(url.clone());
+    e.time_condition(TimeCondition::IfModifiedSince, 784_111_777);
+    let first = app.add(e);
+    app.run(std::time::Duration::from_secs(20));
+    assert!(app.result(first).is_ok(), "{:?}", app.result(first));
+    let e = app.multi.remove(first).unwrap();
+    assert!(e.response_body().is_empty(), "not modified since: no body");
+    assert!((e.info().condition_unmet, e.info().response_code) == (true, 304));
+    // Control: a condition the document meets gets the body, on the same
+    // connection.
+    let mut e = h2c(url);
+    e.time_condition(TimeCondition::IfModifiedSince, 784_111_000);
+    let second = app.add(e);
+    app.run(std::time::Duration::from_secs(20));
+    assert!(app.result(second).is_ok(), "{:?}", app.result(second));
+    let e = app.multi.remove(second).unwrap();
+    assert!(e.response_body() == b"hello");
+    assert!(!e.info().condition_unmet);
+    assert_eq!(srv.accepted(), 1);
 }

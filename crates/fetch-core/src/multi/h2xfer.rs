@@ -302,8 +302,19 @@ impl Multi {
         };
         t.paused_recv |= paused;
         if status >= 200 {
-            if let Some(response::Outcome::Failed(e)) = xfer::check_final_head(t, &head) {
-                return self.fail(ti, e);
+            match xfer::check_final_head(t, &head) {
+                Some(response::Outcome::Failed(e)) => return self.fail(ti, e),
+                Some(response::Outcome::Finished { .. }) => {
+                    // Done without the body (a time condition the document
+                    // fails, a resume already complete): the stream is
+                    // reset, the connection carries on.
+                    self.h2_detach(ti);
+                    if matches!(self.complete(ti, true), Step::Continue) {
+                        self.drive(ti, Events::NONE);
+                    }
+                    return;
+                }
+                _ => {}
             }
         }
         if self.transfers[ti].paused_recv {
