@@ -22,6 +22,7 @@ struct bench_args {
   long concurrency;
   const char *cainfo; /* optional 4th argument: CA file for https */
   long max_host;      /* BENCH_MAX_HOST_CONNECTIONS: 0 = no limit */
+  int pipewait;       /* BENCH_PIPEWAIT=1: PIPEWAIT on every transfer (HTTP/2) */
 };
 
 struct bench_result {
@@ -43,6 +44,8 @@ struct bench_result {
   int ca_unsupported; /* a CA file was given and the library refused it */
   long timer_calls;   /* timer callback invocations */
   long socket_calls;  /* socket callback invocations */
+  long connects;      /* sum of INFO_NUM_CONNECTS: connections opened */
+  long http2;         /* transfers whose INFO_HTTP_VERSION was HTTP/2 */
 };
 
 static void bench_usage(const char *argv0)
@@ -66,6 +69,9 @@ static struct bench_args bench_parse(int argc, char **argv)
     atol(getenv("BENCH_MAX_HOST_CONNECTIONS")) : 0;
   if(a.max_host < 0)
     bench_usage(argv[0]);
+  /* The HTTP/2 workloads: wait for the one connection to multiplex on
+     rather than open more. */
+  a.pipewait = getenv("BENCH_PIPEWAIT") && atoi(getenv("BENCH_PIPEWAIT")) != 0;
   if(a.total <= 0 || a.concurrency <= 0)
     bench_usage(argv[0]);
   if(a.concurrency > a.total)
@@ -174,14 +180,16 @@ static void bench_print(const struct bench_result *r)
          "\"bytes\":%llu,\"wall_s\":%.6f,\"user_s\":%.6f,\"sys_s\":%.6f,"
          "\"max_rss_kib\":%ld,\"ru_maxrss_kib\":%ld,\"rss_base_kib\":%ld,\"rss_idle_kib\":%ld,"
          "\"peak_sockets\":%ld,\"idle_sockets\":%ld,\"stalled\":%s,"
-         "\"ca_unsupported\":%s,\"timer_calls\":%ld,\"socket_calls\":%ld}\n",
+         "\"ca_unsupported\":%s,\"timer_calls\":%ld,\"socket_calls\":%ld,"
+         "\"connects\":%ld,\"http2\":%ld}\n",
          r->client, r->library, r->total, r->concurrency, r->ok, r->failed,
          r->first_error, r->first_status, r->bytes, r->wall_s,
          (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
          (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
          bench_peak_rss_kib(), ru.ru_maxrss, r->rss_base_kib, r->rss_idle_kib, r->peak_sockets,
          r->idle_sockets, r->stalled ? "true" : "false",
-         r->ca_unsupported ? "true" : "false", r->timer_calls, r->socket_calls);
+         r->ca_unsupported ? "true" : "false", r->timer_calls, r->socket_calls,
+         r->connects, r->http2);
   fflush(stdout);
 }
 

@@ -13,7 +13,10 @@
  * `cc -DUSE_FETCH -I<fetch include> driver.c libfetch.a ...` for libfetch,
  * where fetch_compat.h maps the upstream names used here to fetch names.
  * With BENCH_ACCEPT_ENCODING set, each transfer sets ACCEPT_ENCODING to it
- * (workload G: decoding cost).
+ * (workload G: decoding cost). With BENCH_PIPEWAIT=1, each transfer sets
+ * PIPEWAIT (the HTTP/2 workloads: one multiplexed connection). Every
+ * finished transfer's NUM_CONNECTS and HTTP_VERSION are summed into the
+ * result's "connects" and "http2" figures.
  */
 #include "bench_common.h"
 
@@ -125,12 +128,19 @@ static void check_done(struct app *app)
   while((msg = curl_multi_info_read(app->multi, &left))) {
     struct slot *slot = NULL;
     long status = 0;
+    long connects = 0;
+    long version = 0;
     CURL *easy;
     if(msg->msg != CURLMSG_DONE)
       continue;
     easy = msg->easy_handle;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if(curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+      app->res.connects += connects;
+    if(curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK &&
+       version == CURL_HTTP_VERSION_2_0)
+      app->res.http2++;
     if(msg->data.result != CURLE_OK || status != 200) {
       if(!app->res.first_error && !app->res.first_status) {
         app->res.first_error = (long)msg->data.result;
@@ -216,6 +226,8 @@ int main(int argc, char **argv)
     curl_easy_setopt(slot->easy, CURLOPT_WRITEDATA, slot);
     curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
     curl_easy_setopt(slot->easy, CURLOPT_NOSIGNAL, 1L);
+    if(app.args.pipewait)
+      curl_easy_setopt(slot->easy, CURLOPT_PIPEWAIT, 1L);
     /* libfetch may not take this option yet: say so in the result */
     if(app.args.cainfo &&
        curl_easy_setopt(slot->easy, CURLOPT_CAINFO, app.args.cainfo) != CURLE_OK)

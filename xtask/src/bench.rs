@@ -15,6 +15,8 @@
 //! and `target/bench/results.json`. Not a pass/fail gate: the exit code
 //! says only whether the bench itself could run.
 
+#[path = "bench_h2.rs"]
+mod h2;
 #[path = "bench_report.rs"]
 mod report;
 #[path = "bench_server.rs"]
@@ -38,7 +40,7 @@ pub(crate) struct BenchArgs {
     /// Runs per client and workload (default: 3, or 1 with --quick).
     #[arg(long)]
     runs: Option<usize>,
-    /// Only these workloads (comma-separated keys: A,B,S100,S10k,C,D,E,G).
+    /// Only these workloads (comma-separated keys: L8,U8,A,B,S100,S10k,C,D,E,G,H2S,H2B).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the callgrind instruction counts.
@@ -87,6 +89,9 @@ pub(crate) struct Workload {
     pub(crate) max_host: u64,
     /// ACCEPT_ENCODING for the clients (BENCH_ACCEPT_ENCODING).
     pub(crate) encoding: Option<&'static str>,
+    /// Over the HTTP/2 listener (TLS, ALPN h2) with PIPEWAIT on every
+    /// transfer (BENCH_PIPEWAIT): the issue-15 workloads.
+    pub(crate) h2: bool,
 }
 
 fn workloads(quick: bool, big: u64) -> Vec<Workload> {
@@ -100,6 +105,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         tls,
         max_host: 0,
         encoding: None,
+        h2: false,
     };
     // Scaling pair: the same transfers per connection at both sizes, so
     // the per-transfer share of connection set-up is the same.
@@ -131,7 +137,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         )
     };
     let g = if quick { 100 } else { 1_000 };
-    vec![
+    let mut list = vec![
         limited,
         w(
             "U8",
@@ -208,7 +214,9 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
                 false,
             )
         },
-    ]
+    ];
+    list.extend(h2::workloads(quick, big));
+    list
 }
 
 /// A client's JSON result line.
@@ -245,6 +253,13 @@ pub(crate) struct RunResult {
     /// Socket callback invocations.
     #[serde(default)]
     pub(crate) socket_calls: u64,
+    /// Connections opened: the sum of the transfers' INFO_NUM_CONNECTS
+    /// (`None` from a client that does not say).
+    #[serde(default)]
+    pub(crate) connects: Option<u64>,
+    /// Transfers whose INFO_HTTP_VERSION was HTTP/2.
+    #[serde(default)]
+    pub(crate) http2: Option<u64>,
 }
 
 /// The figures of one run, derived from its result line.
@@ -437,7 +452,9 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
     let timeout = Duration::from_secs(if args.quick { 90 } else { 240 });
     let mut results = Vec::new();
     for w in &list {
-        let url = if w.tls {
+        let url = if w.h2 {
+            nginx.h2_url(w.file)
+        } else if w.tls {
             nginx.tls_url(w.file)
         } else {
             nginx.url(w.file)
@@ -543,9 +560,11 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
     };
     let targets = report::targets(&bench);
     let targets13 = targets13::targets(&bench, root);
+    let targets15 = h2::targets(&bench);
     if targets
         .iter()
         .chain(&targets13)
+        .chain(&targets15)
         .any(|t| t.met == Some(false))
     {
         if let Some(i) = bench.instructions.iter().find(|i| i.client == "libfetch") {
@@ -553,8 +572,8 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
         }
     }
     bench.took = started.elapsed();
-    let md = report::markdown(&bench, &targets, &targets13);
-    let json = report::json(&bench, &targets, &targets13);
+    let md = report::markdown(&bench, &targets, &targets13, &targets15);
+    let json = report::json(&bench, &targets, &targets13, &targets15);
     let md_path = root.join("docs/bench/RESULTS.md");
     std::fs::create_dir_all(md_path.parent().expect("has a parent"))?;
     let kept = std::fs::read_to_string(&md_path)
@@ -630,6 +649,11 @@ fn run_client(
     }
     if let Some(enc) = w.encoding {
         cmd.env("BENCH_ACCEPT_ENCODING", enc);
+    }
+    if w.h2 {
+        cmd.env("BENCH_PIPEWAIT", "1");
+    } else {
+        cmd.env_remove("BENCH_PIPEWAIT");
     }
     if let Some(ca) = ca {
         cmd.arg(ca);

@@ -334,7 +334,7 @@ fn shorten(line: &str) -> String {
     out
 }
 
-fn fmt_num(x: f64, decimals: usize) -> String {
+pub(crate) fn fmt_num(x: f64, decimals: usize) -> String {
     if x.is_nan() {
         return "n/a".into();
     }
@@ -378,7 +378,12 @@ fn libcurl_version(bench: &Bench) -> String {
         .unwrap_or_else(|| format!("libcurl {}", bench.machine.curl_config))
 }
 
-pub(crate) fn markdown(bench: &Bench, targets: &[Target], targets13: &[Target]) -> String {
+pub(crate) fn markdown(
+    bench: &Bench,
+    targets: &[Target],
+    targets13: &[Target],
+    targets15: &[Target],
+) -> String {
     let m = &bench.machine;
     let mut s = String::new();
     let cmd = if bench.quick {
@@ -434,6 +439,8 @@ pub(crate) fn markdown(bench: &Bench, targets: &[Target], targets13: &[Target]) 
 
     target_table(&mut s, "Targets (issue 8)", targets);
     target_table(&mut s, "Targets (issue 13)", targets13);
+    target_table(&mut s, "Targets (issue 15)", targets15);
+    super::h2::connections_table(&mut s, bench);
     if bench.quick {
         let _ = writeln!(
             s,
@@ -605,7 +612,7 @@ pub(crate) fn markdown(bench: &Bench, targets: &[Target], targets13: &[Target]) 
     s
 }
 
-fn target_table(s: &mut String, title: &str, targets: &[Target]) {
+pub(crate) fn target_table(s: &mut String, title: &str, targets: &[Target]) {
     let _ = writeln!(s, "## {title}\n");
     let _ = writeln!(s, "| Target | Goal | Measured (libfetch C ABI) | Status |");
     let _ = writeln!(s, "|---|---|---|---|");
@@ -620,7 +627,12 @@ fn target_table(s: &mut String, title: &str, targets: &[Target]) {
     s.push('\n');
 }
 
-pub(crate) fn json(bench: &Bench, targets: &[Target], targets13: &[Target]) -> String {
+pub(crate) fn json(
+    bench: &Bench,
+    targets: &[Target],
+    targets13: &[Target],
+    targets15: &[Target],
+) -> String {
     let workloads: Vec<_> = bench
         .workloads
         .iter()
@@ -662,6 +674,7 @@ pub(crate) fn json(bench: &Bench, targets: &[Target], targets13: &[Target]) -> S
         "seconds": bench.took.as_secs_f64(),
         "targets": targets,
         "targets_issue13": targets13,
+        "targets_issue15": targets15,
         "workloads": workloads,
         "instructions": instructions,
         "callgrind_note": bench.callgrind_note,

@@ -24,10 +24,12 @@ pub(crate) struct Nginx {
     pub(crate) port: u16,
     /// HTTPS port on 127.0.0.1.
     pub(crate) tls_port: u16,
+    /// HTTPS port with HTTP/2 (ALPN h2) on 127.0.0.1.
+    pub(crate) h2_port: u16,
 }
 
 impl Nginx {
-    /// Lays out `dir` and starts nginx on two free loopback ports.
+    /// Lays out `dir` and starts nginx on three free loopback ports.
     pub(crate) fn start(root: &Path, bin: &Path, dir: &Path, files: &Files) -> io::Result<Self> {
         let _ = std::fs::remove_dir_all(dir);
         let www = dir.join("www");
@@ -42,11 +44,13 @@ impl Nginx {
 
         let port = free_port()?;
         let tls_port = free_port()?;
+        let h2_port = free_port()?;
         let template = std::fs::read_to_string(root.join("bench/nginx.conf.in"))?;
         let conf = template
             .replace("@DIR@", &dir.to_string_lossy())
             .replace("@PORT@", &port.to_string())
             .replace("@TLS_PORT@", &tls_port.to_string())
+            .replace("@H2_PORT@", &h2_port.to_string())
             // 10,000 client connections plus headroom for the TLS server.
             .replace("@WORKER_CONNECTIONS@", "32768")
             .replace("@NOFILE@", "65536");
@@ -68,10 +72,12 @@ impl Nginx {
             child: Some(child),
             port,
             tls_port,
+            h2_port,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err()
             || TcpStream::connect(("127.0.0.1", tls_port)).is_err()
+            || TcpStream::connect(("127.0.0.1", h2_port)).is_err()
         {
             if let Some(status) = me.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 me.child = None;
@@ -96,6 +102,11 @@ impl Nginx {
     /// The HTTPS URL of a file in the document root.
     pub(crate) fn tls_url(&self, file: &str) -> String {
         format!("https://127.0.0.1:{}/{file}", self.tls_port)
+    }
+
+    /// The HTTPS URL of a file on the HTTP/2 listener.
+    pub(crate) fn h2_url(&self, file: &str) -> String {
+        format!("https://127.0.0.1:{}/{file}", self.h2_port)
     }
 
     /// The CA certificate clients should trust.

@@ -28,6 +28,8 @@ struct Args {
     ca_file: Option<String>,
     /// BENCH_MAX_HOST_CONNECTIONS, as for the C clients.
     max_host: Option<usize>,
+    /// BENCH_PIPEWAIT=1: PIPEWAIT on every transfer (the HTTP/2 workloads).
+    pipewait: bool,
 }
 
 fn parse_args() -> Args {
@@ -53,6 +55,7 @@ fn parse_args() -> Args {
             .ok()
             .map(|v| v.parse().unwrap_or_else(|_| usage()))
             .filter(|&n| n > 0),
+        pipewait: std::env::var("BENCH_PIPEWAIT").is_ok_and(|v| v.trim() != "0"),
     }
 }
 
@@ -64,6 +67,10 @@ struct Outcome {
     first_status: u16,
     bytes: u64,
     stalled: bool,
+    /// Sum of the transfers' num_connects: connections opened.
+    connects: u64,
+    /// Transfers answered over HTTP/2.
+    http2: u64,
 }
 
 fn main() {
@@ -147,6 +154,7 @@ fn main() {
             b.fetch_add(data.len() as u64, Ordering::Relaxed);
             Flow::Continue
         });
+        easy.pipewait(args.pipewait);
         multi.add(easy).expect("add");
         started += 1;
     }
@@ -200,6 +208,8 @@ fn main() {
         while let Some((msg, _)) = multi.info_read() {
             let easy = multi.remove(msg.transfer).expect("remove");
             let status = easy.info().response_code;
+            out.connects += u64::from(easy.info().num_connects);
+            out.http2 += u64::from(easy.info().http_version == 20);
             match msg.result {
                 Ok(()) if status == 200 => out.ok += 1,
                 result => {
@@ -243,7 +253,8 @@ fn main() {
             "\"first_status\":{},\"bytes\":{},\"wall_s\":{:.6},\"user_s\":{:.6},",
             "\"sys_s\":{:.6},\"max_rss_kib\":{},\"ru_maxrss_kib\":{},\"rss_base_kib\":{},",
             "\"rss_idle_kib\":{},\"peak_sockets\":{},\"idle_sockets\":{},\"stalled\":{},",
-            "\"ca_unsupported\":{},\"timer_calls\":{},\"socket_calls\":{}}}"
+            "\"ca_unsupported\":{},\"timer_calls\":{},\"socket_calls\":{},",
+            "\"connects\":{},\"http2\":{}}}"
         ),
         env!("CARGO_PKG_VERSION"),
         args.total,
@@ -266,6 +277,8 @@ fn main() {
         false,
         timer_calls.load(Ordering::Relaxed),
         socket_calls.load(Ordering::Relaxed),
+        out.connects,
+        out.http2,
     );
     drop(multi);
     if out.failed > 0 || out.stalled {

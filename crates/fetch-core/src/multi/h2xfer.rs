@@ -7,6 +7,7 @@ use super::request::{auth_line, framing_of, request_headers};
 use super::*;
 use crate::connopts::DEFAULT_UPLOAD_BUFFER;
 use crate::h2::{Header, Reason, Recv};
+use crate::headers::origin;
 
 /// Request fields that only mean something on an HTTP/1.1 connection
 /// (RFC 9113 8.2.2); `host` becomes `:authority`.
@@ -122,12 +123,20 @@ impl Multi {
                 let Some(ti) = self.slot_ti(cid, stream) else {
                     return;
                 };
-                let lines = header_lines(None, &fields);
+                let lines = header_lines(&fields);
                 let t = &mut self.transfers[ti];
                 t.easy.info.header_size += lines.iter().map(|l| l.len() as u64).sum::<u64>();
-                if let Err(e) = to_header_callback(t, &lines) {
-                    self.fail(ti, e);
-                    return;
+                // Into the header API as over HTTP/1.1: the fields, without
+                // the blank line.
+                let reveal = t.easy.header.is_none() || t.following.is_some();
+                let fields_only = lines[..lines.len() - 1].concat();
+                t.easy
+                    .with_header_log(|log| log.push(origin::TRAILER, &fields_only, false, reveal));
+                let to_app = !t.discarding();
+                let lines = lines.iter().map(Vec::as_slice);
+                match response::pass_header_lines(&mut t.easy, lines, to_app) {
+                    Ok(paused) => t.paused_recv |= paused,
+                    Err(e) => return self.fail(ti, e),
                 }
                 self.h2_stream_end(cid, stream);
             }
@@ -255,48 +264,65 @@ impl Multi {
         }
     }
 
-    /// A response head: info, redirect target, header callback.
+    /// A response head, through the same steps as an HTTP/1.1 head:
+    /// cookies, HSTS, the info fields, authentication and redirects, the
+    /// header API and callback, then the final-head checks (FAILONERROR).
     fn h2_head(&mut self, ti: usize, status: u16, fields: &[Header]) {
         if self.transfers[ti].marks.first_byte.is_none() {
             self.transfers[ti].marks.first_byte = Some(self.clock.now());
         }
-        let lines = header_lines(Some(status), fields);
+        let head = h2head::response_head(status, fields);
         let t = &mut self.transfers[ti];
-        t.easy.info.header_size += lines.iter().map(|l| l.len() as u64).sum::<u64>();
-        if status >= 200 {
-            t.easy.info.response_code = status;
-            t.easy.info.http_version = 20;
-            let field = |name: &[u8]| {
-                fields
-                    .iter()
-                    .find(|h| h.name == name)
-                    .map(|h| h.value.as_slice())
-            };
-            let length =
-                field(b"content-length").and_then(|v| std::str::from_utf8(v).ok()?.parse().ok());
-            t.easy.info.content_length_download = length;
-            t.rates.dltotal = length.unwrap_or(0);
-            t.following = None;
-            t.easy.info.redirect_url = None;
-            // HTTP authentication: a 401 the transfer can answer makes the
-            // request go again, as over HTTP/1.1.
-            let auth = t.easy.http_auth;
-            t.easy.info.httpauth_avail |=
-                t.auth
-                    .on_final(status, lines.iter().map(Vec::as_slice), auth);
-            if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                let next = field(b"location")
-                    .and_then(|v| std::str::from_utf8(v).ok())
-                    .and_then(|loc| t.target().join(loc));
-                match (next, t.easy.follow) {
-                    (Some(next), true) => t.following = Some(next),
-                    (next, _) => t.easy.info.redirect_url = next,
-                }
+        t.easy.info.header_size += head.raw.len() as u64;
+        if t.easy.jar().is_some() {
+            response::store_cookies(t, &head);
+        }
+        if let (Some(cache), Some(dest)) = (t.easy.hsts_cache(), &t.target) {
+            if dest.https {
+                t.easy.share_locked(crate::share::LockData::Hsts, || {
+                    crate::hsts::store_response(cache, &dest.host, head.lines());
+                });
             }
         }
-        if let Err(e) = to_header_callback(t, &lines) {
-            self.fail(ti, e);
-        } else if self.transfers[ti].paused_recv {
+        if status >= 200 {
+            response::note_final_head(t, &head);
+            xfer::note_head_info(t, &head);
+            t.easy.info.http_version = 20;
+            // Content decoding (ACCEPT_ENCODING) and MAXFILESIZE.
+            if let Some(e) = body::choose(t, &head) {
+                return self.fail(ti, e);
+            }
+        }
+        let kind = if status < 200 {
+            origin::INFORMATIONAL
+        } else {
+            origin::HEADER
+        };
+        let reveal = t.easy.header.is_none();
+        t.easy
+            .with_header_log(|log| log.push(kind, &head.raw, true, reveal));
+        let paused = match response::pass_header_lines(&mut t.easy, head.lines(), true) {
+            Ok(paused) => paused,
+            Err(e) => return self.fail(ti, e),
+        };
+        t.paused_recv |= paused;
+        if status >= 200 {
+            match xfer::check_final_head(t, &head) {
+                Some(response::Outcome::Failed(e)) => return self.fail(ti, e),
+                Some(response::Outcome::Finished { .. }) => {
+                    // Done without the body (a time condition the document
+                    // fails, a resume already complete): the stream is
+                    // reset, the connection carries on.
+                    self.h2_detach(ti);
+                    if matches!(self.complete(ti, true), Step::Continue) {
+                        self.drive(ti, Events::NONE);
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if self.transfers[ti].paused_recv {
             self.refresh_interest(ti);
         }
     }
@@ -324,12 +350,13 @@ impl Multi {
         slot.unreleased += data.len();
         let t = &mut self.transfers[ti];
         t.easy.trace(InfoType::DataIn, data);
-        if t.paused_recv || throttled.is_some() || !slot.buffered.is_empty() {
+        let behind = !slot.buffered.is_empty() || t.body_out.has_pending();
+        if t.paused_recv || throttled.is_some() || behind {
             slot.buffered.extend_from_slice(data);
             return;
         }
         if !t.discarding() {
-            if let Err(e) = self.deliver(ti, data) {
+            if let Err(e) = self.h2_hand_over(ti, data) {
                 self.fail(ti, e);
                 return;
             }
@@ -341,6 +368,21 @@ impl Multi {
         self.h2_release(cid, stream);
         if let Err(e) = self.progress(ti) {
             self.fail(ti, e);
+        }
+    }
+
+    /// Body bytes to the application as over HTTP/1.1: decoded when the
+    /// response has a content coding to undo; a decoder that had its
+    /// budget for this call keeps the rest and the transfer is kicked.
+    fn h2_hand_over(&mut self, ti: usize, data: &[u8]) -> Result<(), Error> {
+        match self.on_body(ti, data) {
+            Some(response::Outcome::Failed(e)) => Err(e),
+            Some(response::Outcome::Yield) => {
+                let now = self.now;
+                self.set_deadline(ti, Kind::Kick, Some(now));
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -384,6 +426,19 @@ impl Multi {
                 self.set_deadline(ti, Kind::Kick, Some(until));
                 break;
             }
+            // What the content decoder kept (a pause or a yield) first.
+            if self.transfers[ti].body_out.has_pending() {
+                match self.resume_body(ti) {
+                    None => {}
+                    Some(response::Outcome::Failed(e)) => return self.fail(ti, e),
+                    Some(response::Outcome::Yield) => {
+                        let now = self.now;
+                        self.set_deadline(ti, Kind::Kick, Some(now));
+                        break;
+                    }
+                    Some(_) => break,
+                }
+            }
             let Some(slot) = self
                 .h2
                 .by_conn
@@ -401,7 +456,7 @@ impl Multi {
                 slot.buffered.drain(..piece).collect()
             };
             if !self.transfers[ti].discarding() {
-                if let Err(e) = self.deliver(ti, &data) {
+                if let Err(e) = self.h2_hand_over(ti, &data) {
                     self.fail(ti, e);
                     return;
                 }
@@ -414,7 +469,7 @@ impl Multi {
             .get(&cid)
             .and_then(|s| s.slots.get(&stream))
             .is_some_and(|s| s.ended && s.buffered.is_empty());
-        if ended {
+        if ended && !self.transfers[ti].body_out.has_pending() {
             self.h2_stream_end(cid, stream);
         }
     }
@@ -431,7 +486,8 @@ impl Multi {
             return;
         };
         let ti = slot.ti;
-        if !slot.buffered.is_empty() || self.transfers[ti].paused_recv {
+        let t = &self.transfers[ti];
+        if !slot.buffered.is_empty() || t.paused_recv || t.body_out.has_pending() {
             slot.ended = true;
             return;
         }
@@ -647,13 +703,10 @@ fn user_line(line: &str) -> Option<(String, Option<&str>)> {
         .then(|| (name.to_ascii_lowercase(), Some("")))
 }
 
-/// A head or trailers as the lines the header callback gets: a status
-/// line `HTTP/2 200 ` as upstream writes it, fields, and a blank line.
-fn header_lines(status: Option<u16>, fields: &[Header]) -> Vec<Vec<u8>> {
-    let mut lines = Vec::with_capacity(fields.len() + 2);
-    if let Some(status) = status {
-        lines.push(format!("HTTP/2 {status} \r\n").into_bytes());
-    }
+/// Trailers as the lines the header callback gets: the fields and a
+/// blank line.
+fn header_lines(fields: &[Header]) -> Vec<Vec<u8>> {
+    let mut lines = Vec::with_capacity(fields.len() + 1);
     for h in fields {
         let mut l = Vec::with_capacity(h.name.len() + h.value.len() + 4);
         l.extend_from_slice(&h.name);
@@ -664,24 +717,4 @@ fn header_lines(status: Option<u16>, fields: &[Header]) -> Vec<Vec<u8>> {
     }
     lines.push(b"\r\n".to_vec());
     lines
-}
-
-/// Traces the lines and hands them to the header callback; a pause takes
-/// effect before the body.
-fn to_header_callback(t: &mut Transfer, lines: &[Vec<u8>]) -> Result<(), Error> {
-    for l in lines {
-        t.easy.trace(InfoType::HeaderIn, l);
-    }
-    t.easy.publish_live();
-    let Some(cb) = t.easy.header.as_mut() else {
-        return Ok(());
-    };
-    for l in lines {
-        match cb(l) {
-            Flow::Continue => {}
-            Flow::Pause => t.paused_recv = true,
-            Flow::Abort => return Err(Error::new(ErrorCode::WriteError, "Failed writing header")),
-        }
-    }
-    Ok(())
 }

@@ -38,6 +38,7 @@ mod connect;
 mod control;
 mod deadlines;
 mod h2conn;
+mod h2head;
 mod h2push;
 mod h2xfer;
 mod names;

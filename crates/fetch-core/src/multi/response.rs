@@ -396,7 +396,7 @@ impl Multi {
 
 /// Stores the head's `Set-Cookie` fields in the transfer's jar (every
 /// head, redirects included), tracing the refused ones.
-fn store_cookies(t: &mut Transfer, head: &ResponseHead) {
+pub(super) fn store_cookies(t: &mut Transfer, head: &ResponseHead) {
     let (Some(jar), Some(dest)) = (t.easy.jar().cloned(), t.target.clone()) else {
         return;
     };
@@ -416,7 +416,7 @@ fn store_cookies(t: &mut Transfer, head: &ResponseHead) {
 
 /// Traces header lines (head or trailers) and, with `to_app`, hands each
 /// to the header callback: `Ok(true)` when the callback asked to pause.
-fn pass_header_lines<'l>(
+pub(super) fn pass_header_lines<'l>(
     easy: &mut Easy,
     lines: impl Iterator<Item = &'l [u8]> + Clone,
     to_app: bool,
@@ -457,7 +457,7 @@ fn pass_header_lines<'l>(
 
 /// What a final (non-1xx) response head sets: the status, the expected
 /// size, and where a redirect leads.
-fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
+pub(super) fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
     t.easy.info.response_code = head.status;
     t.rates.dltotal = head.content_length.unwrap_or(0);
     t.following = None;

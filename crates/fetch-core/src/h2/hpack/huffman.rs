@@ -104,34 +104,99 @@ pub(crate) enum HuffmanError {
     Invalid,
 }
 
-/// Appends the decoding of `input` to `out`.
-pub(crate) fn decode(input: &[u8], out: &mut Vec<u8>) -> Result<(), HuffmanError> {
-    let mut acc: u32 = 0;
-    let mut len: usize = 0;
-    for &byte in input {
-        for shift in (0..8).rev() {
-            acc = (acc << 1) | u32::from((byte >> shift) & 1);
-            len += 1;
-            if len > MAX_LEN {
-                return Err(HuffmanError::Invalid);
-            }
-            let offset = acc.wrapping_sub(CODE.first[len]);
-            if acc >= CODE.first[len] && offset < u32::from(CODE.count[len]) {
-                let sym = CODE.sorted[usize::from(CODE.start[len]) + offset as usize];
-                if sym == EOS {
-                    return Err(HuffmanError::Invalid);
-                }
-                out.push(sym as u8);
-                acc = 0;
-                len = 0;
+/// Per code length, the first code after the last of that length,
+/// left-aligned in 32 bits: the next 32 input bits start a code of length
+/// `len` when they are below `LIMIT[len]` and not below `LIMIT[len - 1]`.
+/// The code is complete, so `LIMIT[MAX_LEN]` is 2^32.
+const LIMIT: [u64; MAX_LEN + 1] = limits();
+
+const fn limits() -> [u64; MAX_LEN + 1] {
+    let mut l = [0; MAX_LEN + 1];
+    let mut len = 1;
+    while len <= MAX_LEN {
+        l[len] = ((CODE.first[len] + CODE.count[len] as u32) as u64) << (32 - len);
+        len += 1;
+    }
+    l
+}
+
+/// Bits looked up at once by [`FAST`].
+const FAST_BITS: u32 = 8;
+
+/// For each value of the next 8 input bits: the symbol and code length
+/// when a code of at most 8 bits starts there (most of what headers
+/// carry), else length 0.
+const FAST: [(u8, u8); 1 << FAST_BITS] = fast();
+
+const fn fast() -> [(u8, u8); 1 << FAST_BITS] {
+    let mut t = [(0, 0); 1 << FAST_BITS];
+    let mut sym = 0;
+    while sym < 256 {
+        let len = LENGTHS[sym] as u32;
+        if len <= FAST_BITS {
+            let base = (CODE.codes[sym] << (FAST_BITS - len)) as usize;
+            let mut k = 0;
+            while k < 1 << (FAST_BITS - len) {
+                t[base + k] = (sym as u8, len as u8);
+                k += 1;
             }
         }
+        sym += 1;
     }
-    // Padding: at most 7 bits, all ones (the most significant bits of EOS).
-    if len > 7 || acc != (1u32 << len) - 1 {
-        return Err(HuffmanError::Invalid);
+    t
+}
+
+/// The symbol whose code starts the 32 bits `peek`, and its length.
+fn symbol(peek: u32) -> (u16, u32) {
+    let (sym, len) = FAST[(peek >> (32 - FAST_BITS)) as usize];
+    if len != 0 {
+        return (u16::from(sym), u32::from(len));
     }
-    Ok(())
+    let mut len = FAST_BITS as usize + 1;
+    while len < MAX_LEN && u64::from(peek) >= LIMIT[len] {
+        len += 1;
+    }
+    let offset = (peek >> (32 - len)) - CODE.first[len];
+    let sym = CODE.sorted[usize::from(CODE.start[len]) + offset as usize];
+    (sym, len as u32)
+}
+
+/// Appends the decoding of `input` to `out`: a symbol at a time from a
+/// 64-bit window of the input (a table for the codes of up to 8 bits, the
+/// canonical limits for longer ones).
+pub(crate) fn decode(input: &[u8], out: &mut Vec<u8>) -> Result<(), HuffmanError> {
+    out.reserve(input.len() + input.len() / 2);
+    // The unread bits, left-aligned; the bits below them are zero.
+    let mut acc: u64 = 0;
+    let mut bits: u32 = 0;
+    let mut bytes = input.iter();
+    loop {
+        while bits <= 56 {
+            let Some(&b) = bytes.next() else { break };
+            acc |= u64::from(b) << (56 - bits);
+            bits += 8;
+        }
+        if bits == 0 {
+            return Ok(());
+        }
+        let (sym, len) = symbol((acc >> 32) as u32);
+        if len > bits {
+            // No whole code left: the padding, at most 7 bits, all ones
+            // (the most significant bits of EOS).
+            let pad = acc >> (64 - bits);
+            return if bits <= 7 && pad == (1 << bits) - 1 {
+                Ok(())
+            } else {
+                Err(HuffmanError::Invalid)
+            };
+        }
+        if sym == EOS {
+            return Err(HuffmanError::Invalid);
+        }
+        out.push(sym as u8);
+        acc <<= len;
+        bits -= len;
+    }
 }
 
 #[cfg(test)]
@@ -198,5 +263,68 @@ mod tests {
         out.clear();
         assert_eq!(decode(&[], &mut out), Ok(()));
         assert!(out.is_empty());
+    }
+
+    /// A bit at a time, the canonical code's definition: what the table
+    /// decoder must agree with on every input, valid or not.
+    fn reference(input: &[u8], out: &mut Vec<u8>) -> Result<(), HuffmanError> {
+        let (mut acc, mut len) = (0u32, 0usize);
+        for &byte in input {
+            for shift in (0..8).rev() {
+                acc = (acc << 1) | u32::from((byte >> shift) & 1);
+                len += 1;
+                if len > MAX_LEN {
+                    return Err(HuffmanError::Invalid);
+                }
+                let offset = acc.wrapping_sub(CODE.first[len]);
+                if acc >= CODE.first[len] && offset < u32::from(CODE.count[len]) {
+                    let sym = CODE.sorted[usize::from(CODE.start[len]) + offset as usize];
+                    if sym == EOS {
+                        return Err(HuffmanError::Invalid);
+                    }
+                    out.push(sym as u8);
+                    (acc, len) = (0, 0);
+                }
+            }
+        }
+        if len > 7 || acc != (1u32 << len) - 1 {
+            return Err(HuffmanError::Invalid);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn table_decoder_agrees_with_the_bitwise_definition() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..20_000 {
+            let n = (next() % 40) as usize;
+            let input: Vec<u8> = if round % 2 == 0 {
+                // Valid strings: encoded text, long and short codes.
+                let text: Vec<u8> = (0..n)
+                    .map(|_| match next() % 4 {
+                        0 => (next() % 256) as u8,
+                        _ => b' ' + (next() % 95) as u8,
+                    })
+                    .collect();
+                let mut enc = Vec::new();
+                encode(&text, &mut enc);
+                enc
+            } else {
+                // Arbitrary bytes: mostly invalid.
+                (0..n).map(|_| next() as u8).collect()
+            };
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let (ra, rb) = (decode(&input, &mut a), reference(&input, &mut b));
+            assert_eq!(ra, rb, "{input:02x?}");
+            if ra.is_ok() {
+                assert_eq!(a, b, "{input:02x?}");
+            }
+        }
     }
 }
