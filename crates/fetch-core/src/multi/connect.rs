@@ -8,7 +8,7 @@ use super::*;
 pub(super) const MIN_ATTEMPT: Duration = Duration::from_millis(200);
 
 impl Multi {
-    pub(super) fn resolve(&mut self, ti: usize) -> Step {
+    pub(super) fn resolve(&mut self, ti: TransferKey) -> Step {
         let now = self.now;
         let t = &mut self.transfers[ti];
         let (host, port) = t.connect_host();
@@ -66,7 +66,7 @@ impl Multi {
                 .trace_text(|| format!("Hostname {host} was found in DNS cache\n"));
             return self.addrs_step(ti, addrs);
         }
-        let key = ((ti as u64) << 32) | u64::from(self.transfers[ti].generation);
+        let key = ((ti.slot() as u64) << 32) | u64::from(self.transfers[ti].generation);
         if let Err(e) = resolver.submit(key, &host, port) {
             self.fail(
                 ti,
@@ -84,7 +84,7 @@ impl Multi {
     }
 
     /// Addresses known at once: go on, or stop if IPRESOLVE left none.
-    fn addrs_step(&mut self, ti: usize, addrs: Vec<SocketAddr>) -> Step {
+    fn addrs_step(&mut self, ti: TransferKey, addrs: Vec<SocketAddr>) -> Step {
         if self.set_addrs(ti, addrs) {
             Step::Continue
         } else {
@@ -102,7 +102,7 @@ impl Multi {
         self.sockets.want(fd, if still > 0 { WANT_READ } else { 0 });
         let now = self.now;
         for r in done {
-            let ti = (r.key >> 32) as usize;
+            let ti = TransferKey::from_slot((r.key >> 32) as usize);
             let generation = r.key as u32;
             let ok = match r.result {
                 Ok(addrs) if !addrs.is_empty() => Some(addrs),
@@ -140,7 +140,7 @@ impl Multi {
         }
     }
 
-    pub(super) fn connect_next(&mut self, ti: usize) -> Step {
+    pub(super) fn connect_next(&mut self, ti: TransferKey) -> Step {
         if self.pool.at_total_limit() {
             // A slot is taken by an idle connection elsewhere: make room.
             self.evict_oldest_idle();
@@ -182,7 +182,7 @@ impl Multi {
                     t.easy.info.primary_ip = Some(addr.ip());
                     t.easy.info.primary_port = addr.port();
                     self.adopt(ti, sock);
-                    tracing::debug!(transfer = ti, %addr, "connecting");
+                    tracing::debug!(transfer = %ti, %addr, "connecting");
                     self.transfers[ti]
                         .easy
                         .trace_text(|| format!("  Trying {addr}..."));
@@ -206,7 +206,7 @@ impl Multi {
                     return Step::Wait;
                 }
                 Err(OpenError::Attempt(e)) => {
-                    tracing::debug!(transfer = ti, %addr, %e, "connect failed");
+                    tracing::debug!(transfer = %ti, %addr, %e, "connect failed");
                     t.easy.trace_text(|| {
                         format!("connect to {} port {} failed: {e}", addr.ip(), addr.port())
                     });
@@ -218,7 +218,7 @@ impl Multi {
 
     /// A new connection for the transfer, connecting on `sock`: it joins
     /// the connection table and the socket table, waiting to be writable.
-    fn adopt(&mut self, ti: usize, sock: socket2::Socket) {
+    fn adopt(&mut self, ti: TransferKey, sock: socket2::Socket) {
         let t = &mut self.transfers[ti];
         let fd = sock.as_raw_fd();
         let origin = t.pool_key.clone();
@@ -248,7 +248,7 @@ impl Multi {
 
     /// UNIX_SOCKET_PATH: the connection is a Unix stream socket; no name is
     /// resolved, the rest (connect, TLS, the request) is as over TCP.
-    pub(super) fn connect_unix(&mut self, ti: usize) -> Step {
+    pub(super) fn connect_unix(&mut self, ti: TransferKey) -> Step {
         if !self.pool.may_open(&self.transfers[ti].pool_key) {
             self.wait_for_slot(ti);
             return Step::Wait;
@@ -285,7 +285,7 @@ impl Multi {
         }
     }
 
-    pub(super) fn check_connect(&mut self, ti: usize, events: Events) -> Step {
+    pub(super) fn check_connect(&mut self, ti: TransferKey, events: Events) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("connecting has a connection");
@@ -338,7 +338,7 @@ impl Multi {
 
     /// The connection reaches the target (directly or through a proxy
     /// tunnel): TLS, or HTTP/2 prior knowledge, or the request.
-    pub(super) fn after_connect(&mut self, ti: usize, cid: usize) -> Step {
+    pub(super) fn after_connect(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         if self.transfers[ti].target().https {
             return self.start_tls(ti, cid);
         }
@@ -353,7 +353,7 @@ impl Multi {
 
     /// TCP is up: begin the TLS handshake. Configurations are cached per
     /// settings, which also shares their session cache (resumption).
-    pub(super) fn start_tls(&mut self, ti: usize, cid: usize) -> Step {
+    pub(super) fn start_tls(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         let t = &mut self.transfers[ti];
         // Keyed by the cached pool tag: no hashing of the options (a CA
         // blob included) per connection; equal options are confirmed.
@@ -397,7 +397,7 @@ impl Multi {
 
     /// Drives the TLS handshake; socket interest follows what TLS needs
     /// (it may need to write while the transfer waits to read).
-    pub(super) fn handshake(&mut self, ti: usize) -> Step {
+    pub(super) fn handshake(&mut self, ti: TransferKey) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("handshaking has a connection");
@@ -417,7 +417,7 @@ impl Multi {
                 }
             }
             if !tls.is_handshaking() {
-                tracing::debug!(transfer = ti, version = ?tls.protocol_version(), "TLS established");
+                tracing::debug!(transfer = %ti, version = ?tls.protocol_version(), "TLS established");
                 let version = tls.protocol_version();
                 self.transfers[ti].easy.trace_text(|| {
                     let v = version.map_or_else(|| "unknown".to_owned(), |v| format!("{v:?}"));

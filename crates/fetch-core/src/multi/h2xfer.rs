@@ -25,7 +25,7 @@ type Field = (Vec<u8>, Vec<u8>);
 impl Multi {
     /// The request head as HTTP/2 fields: pseudo-headers, then the same
     /// defaults and HTTPHEADER rules as the HTTP/1.1 head.
-    pub(super) fn h2_request_fields(&mut self, ti: usize) -> Vec<Field> {
+    pub(super) fn h2_request_fields(&mut self, ti: TransferKey) -> Vec<Field> {
         let creds = self.credentials_allowed(ti);
         let t = &mut self.transfers[ti];
         let dest = t.target.clone().expect("a started transfer has a target");
@@ -75,7 +75,7 @@ impl Multi {
     /// `GET /path HTTP/2` and `Host:` first (upstream shows its HTTP/2
     /// requests the same way); INFO_REQUEST_SIZE counts the head in that
     /// form, as upstream.
-    pub(super) fn trace_request_fields(&mut self, ti: usize, fields: &[Field]) {
+    pub(super) fn trace_request_fields(&mut self, ti: TransferKey, fields: &[Field]) {
         let t = &mut self.transfers[ti];
         let pseudo = |name: &[u8]| {
             fields
@@ -102,7 +102,7 @@ impl Multi {
     }
 
     /// One event of the connection, for the transfer of its stream.
-    pub(super) fn h2_dispatch(&mut self, cid: usize, ev: Recv, input: &[u8]) {
+    pub(super) fn h2_dispatch(&mut self, cid: ConnKey, ev: Recv, input: &[u8]) {
         match ev {
             Recv::Head {
                 stream,
@@ -172,11 +172,11 @@ impl Multi {
         }
     }
 
-    fn slot_ti(&self, cid: usize, stream: u32) -> Option<usize> {
+    fn slot_ti(&self, cid: ConnKey, stream: u32) -> Option<TransferKey> {
         self.h2.by_conn.get(&cid)?.slots.get(&stream).map(|s| s.ti)
     }
 
-    fn forget_slot(&mut self, cid: usize, stream: u32, ti: usize) {
+    fn forget_slot(&mut self, cid: ConnKey, stream: u32, ti: TransferKey) {
         if let Some(s) = self.h2.by_conn.get_mut(&cid) {
             s.slots.remove(&stream);
         }
@@ -186,7 +186,7 @@ impl Multi {
     /// The transfer goes back to the start and looks for a connection
     /// again (streams the server did not process), once: a server that
     /// refuses it again ends it.
-    fn h2_retry(&mut self, ti: usize) {
+    fn h2_retry(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
         if std::mem::replace(&mut t.retried, true) {
@@ -210,12 +210,12 @@ impl Multi {
     /// GOAWAY: streams above `last` were not processed and go again on a
     /// new connection; the others may finish. Without streams left the
     /// connection closes.
-    fn h2_goaway(&mut self, cid: usize, last: u32, reason: Reason) {
-        tracing::debug!(cid, last, %reason, "HTTP/2 GOAWAY");
+    fn h2_goaway(&mut self, cid: ConnKey, last: u32, reason: Reason) {
+        tracing::debug!(%cid, last, %reason, "HTTP/2 GOAWAY");
         let Some(s) = self.h2.by_conn.get(&cid) else {
             return;
         };
-        let refused: Vec<(u32, usize)> = s
+        let refused: Vec<(u32, TransferKey)> = s
             .slots
             .iter()
             .filter(|(id, _)| **id > last)
@@ -230,7 +230,7 @@ impl Multi {
                 ErrorCode::Http2,
                 format!("HTTP/2 GOAWAY from the server: {reason}"),
             );
-            let left: Vec<(u32, usize)> = self.h2.by_conn[&cid]
+            let left: Vec<(u32, TransferKey)> = self.h2.by_conn[&cid]
                 .slots
                 .iter()
                 .map(|(id, s)| (*id, s.ti))
@@ -251,7 +251,7 @@ impl Multi {
     }
 
     /// A response head: info, redirect target, header callback.
-    fn h2_head(&mut self, ti: usize, status: u16, fields: &[Header]) {
+    fn h2_head(&mut self, ti: TransferKey, status: u16, fields: &[Header]) {
         if self.transfers[ti].marks.first_byte.is_none() {
             self.transfers[ti].marks.first_byte = Some(self.clock.now());
         }
@@ -298,7 +298,7 @@ impl Multi {
 
     /// Body bytes: delivered unless the transfer is paused (then kept,
     /// and the stream window stays closed by that much).
-    fn h2_data(&mut self, cid: usize, stream: u32, data: &[u8]) {
+    fn h2_data(&mut self, cid: ConnKey, stream: u32, data: &[u8]) {
         let Some(ti) = self.slot_ti(cid, stream) else {
             return;
         };
@@ -341,7 +341,7 @@ impl Multi {
 
     /// Gives consumed bytes back to the stream window, unless the transfer
     /// is paused (its window stays closed while the others flow).
-    fn h2_release(&mut self, cid: usize, stream: u32) {
+    fn h2_release(&mut self, cid: ConnKey, stream: u32) {
         let Some(s) = self.h2.by_conn.get_mut(&cid) else {
             return;
         };
@@ -358,7 +358,7 @@ impl Multi {
 
     /// On resume: the bytes kept while paused go first; a stream whose end
     /// already arrived completes once they are out.
-    pub(super) fn h2_deliver_buffered(&mut self, cid: usize, stream: u32) {
+    pub(super) fn h2_deliver_buffered(&mut self, cid: ConnKey, stream: u32) {
         let Some(ti) = self.slot_ti(cid, stream) else {
             return;
         };
@@ -416,7 +416,7 @@ impl Multi {
 
     /// END_STREAM: the response is complete once the application has all
     /// of it (redirects are followed from here as over HTTP/1.1).
-    fn h2_stream_end(&mut self, cid: usize, stream: u32) {
+    fn h2_stream_end(&mut self, cid: ConnKey, stream: u32) {
         let Some(slot) = self
             .h2
             .by_conn
@@ -446,7 +446,7 @@ impl Multi {
 
     /// Sends request body bytes on every stream of the connection as far
     /// as the windows allow.
-    pub(super) fn h2_pump_uploads(&mut self, cid: usize) {
+    pub(super) fn h2_pump_uploads(&mut self, cid: ConnKey) {
         let Some(s) = self.h2.by_conn.get(&cid) else {
             return;
         };
@@ -473,7 +473,7 @@ impl Multi {
         }
     }
 
-    fn h2_pump_upload(&mut self, cid: usize, stream: u32) -> Result<(), (usize, Error)> {
+    fn h2_pump_upload(&mut self, cid: ConnKey, stream: u32) -> Result<(), (TransferKey, Error)> {
         loop {
             let Some(ti) = self.slot_ti(cid, stream) else {
                 return Ok(());

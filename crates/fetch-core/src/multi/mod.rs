@@ -13,7 +13,6 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use slab::Slab;
 use socket2::{Domain, Protocol, SockAddr, Type};
 
 use crate::clock::Clock;
@@ -39,6 +38,7 @@ mod control;
 mod deadlines;
 mod h2conn;
 mod h2xfer;
+mod ids;
 mod names;
 mod pool;
 mod proxied;
@@ -53,6 +53,8 @@ use conn::{Conn, ConnState, flush_tls};
 pub use control::Pause;
 use control::{Marks, Rates};
 use deadlines::DeadlineQueue;
+use ids::Table;
+pub(crate) use ids::{ConnKey, TransferKey};
 use pool::Pool;
 use transfer::{Expect, KINDS, Kind, Phase, Step, Transfer};
 
@@ -60,14 +62,14 @@ use transfer::{Expect, KINDS, Kind, Phase, Step, Transfer};
 /// are detected, never confused with newer transfers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TransferId {
-    index: u32,
+    key: TransferKey,
     generation: u32,
 }
 
 impl TransferId {
     /// A number unique among the transfers currently added, for logs.
     pub fn index(self) -> usize {
-        self.index as usize
+        self.key.slot()
     }
 }
 
@@ -126,10 +128,10 @@ const SEND_FLAGS: i32 = 0;
 pub struct Multi {
     clock: Clock,
     now: Instant,
-    transfers: Slab<Transfer>,
+    transfers: Table<TransferKey, Transfer>,
     next_generation: u32,
     running: usize,
-    conns: Slab<Conn>,
+    conns: Table<ConnKey, Conn>,
     pool: Pool,
     sockets: SocketTable,
     deadlines: DeadlineQueue,
@@ -183,10 +185,10 @@ impl Multi {
         Self {
             clock,
             now,
-            transfers: Slab::new(),
+            transfers: Table::default(),
             next_generation: 1,
             running: 0,
-            conns: Slab::new(),
+            conns: Table::default(),
             pool: Pool::default(),
             sockets: SocketTable::default(),
             deadlines: DeadlineQueue::default(),
@@ -349,12 +351,12 @@ impl Multi {
             });
         }
         let id = self.transfers[ti].id(ti);
-        tracing::debug!(transfer = ti, "added");
+        tracing::debug!(transfer = %ti, "added");
         Ok(id)
     }
 
-    fn index_of(&self, id: TransferId) -> Option<usize> {
-        let ti = id.index as usize;
+    fn index_of(&self, id: TransferId) -> Option<TransferKey> {
+        let ti = id.key;
         (self.transfers.get(ti)?.generation == id.generation).then_some(ti)
     }
 
@@ -435,7 +437,7 @@ impl Multi {
     /// many remain queued after it (IR-01, IR-02).
     pub fn info_read(&mut self) -> Option<(Message, usize)> {
         let m = self.msgs.pop_front()?;
-        if let Some(t) = self.transfers.get_mut(m.transfer.index as usize) {
+        if let Some(t) = self.transfers.get_mut(m.transfer.key) {
             if t.generation == m.transfer.generation {
                 t.msg_queued = false;
             }
@@ -518,7 +520,7 @@ impl Multi {
     fn abort_all(&mut self) {
         self.cb_failed = false;
         self.dead = true;
-        let running: Vec<usize> = self
+        let running: Vec<TransferKey> = self
             .transfers
             .iter()
             .filter(|(_, t)| t.phase != Phase::Done)
@@ -551,7 +553,7 @@ impl Drop for Multi {
     /// it is closed (SF-07, HM-09). Added transfers are dropped with it.
     fn drop(&mut self) {
         self.h2_close_all();
-        let cids: Vec<usize> = self.conns.iter().map(|(cid, _)| cid).collect();
+        let cids: Vec<ConnKey> = self.conns.keys().collect();
         for cid in cids {
             self.close_conn(cid);
         }

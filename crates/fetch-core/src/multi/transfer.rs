@@ -69,7 +69,7 @@ pub(super) struct Transfer {
     pub(super) easy: Easy,
     pub(super) generation: u32,
     pub(super) phase: Phase,
-    pub(super) conn: Option<usize>,
+    pub(super) conn: Option<ConnKey>,
     /// The current URL and what derives from it (changes on redirects).
     pub(super) target: Option<Arc<Dest>>,
     pub(super) method: Method,
@@ -148,16 +148,16 @@ impl Transfer {
         }
     }
 
-    pub(super) fn id(&self, index: usize) -> TransferId {
+    pub(super) fn id(&self, key: TransferKey) -> TransferId {
         TransferId {
-            index: index as u32,
+            key,
             generation: self.generation,
         }
     }
 }
 
 impl Multi {
-    pub(super) fn drive(&mut self, ti: usize, mut events: Events) {
+    pub(super) fn drive(&mut self, ti: TransferKey, mut events: Events) {
         loop {
             let Some(t) = self.transfers.get(ti) else {
                 return;
@@ -179,14 +179,14 @@ impl Multi {
         }
     }
 
-    pub(super) fn fail(&mut self, ti: usize, err: Error) {
-        tracing::debug!(transfer = ti, %err, "transfer failed");
+    pub(super) fn fail(&mut self, ti: TransferKey, err: Error) {
+        tracing::debug!(transfer = %ti, %err, "transfer failed");
         self.finish(ti, Err(err), false);
     }
 
     /// Ends a transfer: its connection goes back to the pool or is closed,
     /// and a DONE message is queued.
-    pub(super) fn finish(&mut self, ti: usize, result: Result<(), Error>, reusable: bool) {
+    pub(super) fn finish(&mut self, ti: TransferKey, result: Result<(), Error>, reusable: bool) {
         let Some(t) = self.transfers.get_mut(ti) else {
             return;
         };
@@ -221,7 +221,7 @@ impl Multi {
         });
     }
 
-    pub(super) fn start(&mut self, ti: usize) -> Step {
+    pub(super) fn start(&mut self, ti: TransferKey) -> Step {
         let now = self.now;
         if self.transfers[ti].started.is_none() && !self.begin_transfer(ti) {
             return Step::Wait;
@@ -290,7 +290,7 @@ impl Multi {
     /// The first start of a transfer (not of each redirect): its total
     /// deadline, and its RESOLVE and CONNECT_TO lists checked (RESOLVE
     /// loaded into the multi). Returns whether it may go on.
-    fn begin_transfer(&mut self, ti: usize) -> bool {
+    fn begin_transfer(&mut self, ti: TransferKey) -> bool {
         let now = self.now;
         let t = &mut self.transfers[ti];
         t.started = Some(now);
@@ -312,7 +312,7 @@ impl Multi {
 
     /// Points a transfer at a (new) target; known addresses are dropped
     /// when the origin changes.
-    pub(super) fn set_target(&mut self, ti: usize, target: Arc<Dest>) {
+    pub(super) fn set_target(&mut self, ti: TransferKey, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
         let route = t.easy.conn.route(&target.host, target.port);
         // The pool key is the origin plus what the connection options and a
@@ -345,7 +345,7 @@ impl Multi {
     }
 
     /// A response is complete: follow a redirect or end the transfer.
-    pub(super) fn complete(&mut self, ti: usize, reusable: bool) -> Step {
+    pub(super) fn complete(&mut self, ti: TransferKey, reusable: bool) -> Step {
         let t = &mut self.transfers[ti];
         if std::mem::take(&mut t.auth.resend) {
             return self.resend_for_auth(ti, reusable);
@@ -384,7 +384,7 @@ impl Multi {
             t.easy.info.redirect_time = self.now.saturating_duration_since(start);
         }
         t.easy.with_header_log(HeaderLog::next_request);
-        tracing::debug!(transfer = ti, %next, "following redirect");
+        tracing::debug!(transfer = %ti, %next, "following redirect");
         t.easy
             .trace_text(|| format!("Issue another request to this URL: '{next}'"));
         let tag = t.easy.tls_tag();
@@ -413,7 +413,7 @@ impl Multi {
     /// The response asked for authentication the transfer can give: the
     /// same request goes again (its streamed body rewound), without
     /// counting as a redirect.
-    fn resend_for_auth(&mut self, ti: usize, reusable: bool) -> Step {
+    fn resend_for_auth(&mut self, ti: TransferKey, reusable: bool) -> Step {
         let t = &mut self.transfers[ti];
         if !matches!(t.method, Method::Get | Method::Head) {
             if let Err(e) = self.rewind_upload(ti) {
