@@ -140,15 +140,22 @@ impl Multi {
         }
     }
 
-    pub(super) fn connect_next(&mut self, ti: TransferKey) -> Step {
+    /// Opens a connection to the transfer's addresses from `next` on;
+    /// `cause` is why the previous attempt failed (the failure reported
+    /// when none is left).
+    pub(super) fn connect_next(
+        &mut self,
+        ti: TransferKey,
+        mut next: usize,
+        mut cause: Option<io::Error>,
+    ) -> Step {
         if self.pool.at_total_limit() {
             // A slot is taken by an idle connection elsewhere: make room.
             self.evict_oldest_idle();
         }
         loop {
             let t = &mut self.transfers[ti];
-            let Some(&addr) = t.addrs.get(t.next_addr) else {
-                let cause = t.last_connect_error.take();
+            let Some(&addr) = t.addrs.get(next) else {
                 let elapsed_ms = t
                     .started
                     .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
@@ -175,13 +182,13 @@ impl Multi {
                 self.fail(ti, err);
                 return Step::Wait;
             };
-            t.next_addr += 1;
+            next += 1;
             t.marks.resolved.get_or_insert_with(|| self.clock.now());
             match open_socket(addr, &mut t.easy) {
                 Ok(sock) => {
                     t.easy.info.primary_ip = Some(addr.ip());
                     t.easy.info.primary_port = addr.port();
-                    self.adopt(ti, sock);
+                    self.adopt(ti, sock, next);
                     tracing::debug!(transfer = %ti, %addr, "connecting");
                     self.transfers[ti]
                         .easy
@@ -190,7 +197,7 @@ impl Multi {
                     // remaining connect time (at least MIN_ATTEMPT), so one
                     // unreachable address cannot use it all up.
                     let t = &self.transfers[ti];
-                    let attempt = (t.next_addr < t.addrs.len()).then(|| {
+                    let attempt = (next < t.addrs.len()).then(|| {
                         let left = t.deadlines[Kind::Connect as usize]
                             .map_or(t.easy.connect_timeout, |d| {
                                 d.saturating_duration_since(self.now)
@@ -210,7 +217,7 @@ impl Multi {
                     t.easy.trace_text(|| {
                         format!("connect to {} port {} failed: {e}", addr.ip(), addr.port())
                     });
-                    t.last_connect_error = Some(e);
+                    cause = Some(e);
                 }
             }
         }
@@ -218,11 +225,11 @@ impl Multi {
 
     /// A new connection for the transfer, connecting on `sock`: it joins
     /// the connection table and the socket table, waiting to be writable.
-    fn adopt(&mut self, ti: TransferKey, sock: socket2::Socket) {
+    fn adopt(&mut self, ti: TransferKey, sock: socket2::Socket, next_addr: usize) {
         let t = &mut self.transfers[ti];
         let fd = sock.as_raw_fd();
         let origin = t.pool_key.clone();
-        t.phase = Phase::Connecting;
+        t.phase = Phase::Connecting { next_addr };
         t.easy.info.num_connects += 1;
         self.pool.opened(&origin);
         let cid = self.conns.insert(Conn {
@@ -269,7 +276,7 @@ impl Multi {
         match open_unix(&path) {
             Ok(sock) => {
                 t.easy.trace_text(|| format!("  Trying {path:?}..."));
-                self.adopt(ti, sock);
+                self.adopt(ti, sock, 0);
                 self.set_deadline(ti, Kind::Connect, deadline);
                 Step::Wait
             }
@@ -285,7 +292,12 @@ impl Multi {
         }
     }
 
-    pub(super) fn check_connect(&mut self, ti: TransferKey, events: Events) -> Step {
+    pub(super) fn check_connect(
+        &mut self,
+        ti: TransferKey,
+        next_addr: usize,
+        events: Events,
+    ) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("connecting has a connection");
@@ -309,8 +321,7 @@ impl Multi {
             }
             self.transfers[ti].conn = None;
             self.close_conn(cid);
-            self.transfers[ti].last_connect_error = Some(e);
-            return self.connect_next(ti);
+            return self.connect_next(ti, next_addr, Some(e));
         }
         let now = self.clock.now();
         let conn = &mut self.conns[cid];

@@ -89,7 +89,7 @@ impl Multi {
         self.begin();
         let now = self.now;
         let t = &mut self.transfers[ti];
-        if t.phase == Phase::Done {
+        if t.phase.is_done() {
             return Ok(());
         }
         let resumed = (t.paused_recv && !pause.recv) || (t.paused_send && !pause.send);

@@ -130,7 +130,7 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
             Phase::Resolving => FailedStep::Resolving,
             Phase::Init
             | Phase::Pending
-            | Phase::Connecting
+            | Phase::Connecting { .. }
             | Phase::Handshaking
             | Phase::ProxyHandshake => FailedStep::Connecting,
             _ => FailedStep::Transfer,
@@ -155,7 +155,7 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
             received: 0,
             expected: None,
         },
-        Phase::Connecting => Detail::Connect {
+        Phase::Connecting { .. } => Detail::Connect {
             host: t.target().host.clone(),
             port: t.target().port,
             elapsed_ms,
@@ -186,7 +186,7 @@ impl Multi {
     /// Queues the transfer at its earliest deadline (none once done).
     pub(super) fn schedule(&mut self, ti: TransferKey) {
         let next = self.transfers.get(ti).and_then(|t| {
-            (t.phase != Phase::Done)
+            (!t.phase.is_done())
                 .then(|| t.deadlines.iter().flatten().min().copied())
                 .flatten()
         });
@@ -221,27 +221,24 @@ impl Multi {
         }
         if due(t.deadlines[Kind::Attempt as usize]) {
             t.deadlines[Kind::Attempt as usize] = None;
-            if t.phase == Phase::Connecting {
+            if let Phase::Connecting { next_addr } = t.phase {
                 // This address is not answering; more remain, so move on
                 // rather than spend the whole connect timeout on it.
                 tracing::debug!(transfer = %ti, "connect attempt timed out; next address");
-                t.last_connect_error = Some(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "connect attempt timed out",
-                ));
+                let cause = io::Error::new(io::ErrorKind::TimedOut, "connect attempt timed out");
                 if let Some(cid) = t.conn.take() {
                     self.close_conn(cid);
                 }
                 // The next attempt waits for its socket to become writable;
                 // checking it now would only cost two syscalls.
-                self.connect_next(ti);
+                self.connect_next(ti, next_addr, Some(cause));
                 return;
             }
         }
         let t = &mut self.transfers[ti];
         if due(t.deadlines[Kind::LowSpeed as usize]) {
             self.low_speed_due(ti);
-            if self.transfers[ti].phase == Phase::Done {
+            if self.transfers[ti].phase.is_done() {
                 return;
             }
         }

@@ -198,7 +198,7 @@ impl Multi {
             let o = self.transfers.get(owner)?;
             let setting_up = matches!(
                 o.phase,
-                Phase::Connecting | Phase::Handshaking | Phase::ProxyHandshake
+                Phase::Connecting { .. } | Phase::Handshaking | Phase::ProxyHandshake
             );
             (c.origin == *origin && setting_up && o.easy.http_version.allows_h2(https))
                 .then_some(cid)

@@ -307,8 +307,6 @@ impl Multi {
             target: None,
             method,
             addrs: Vec::new(),
-            next_addr: 0,
-            last_connect_error: None,
             deadlines: [None; KINDS],
             started: None,
             decoder: ResponseDecoder::new(head),
@@ -325,7 +323,6 @@ impl Multi {
             marks: Marks::default(),
             rates: Rates::default(),
             progress_told: false,
-            msg_queued: false,
             first: None,
             seen_https: false,
             upload_len: None,
@@ -366,7 +363,7 @@ impl Multi {
     pub fn remove(&mut self, id: TransferId) -> Result<Easy, MultiError> {
         let ti = self.index_of(id).ok_or(MultiError::BadEasyHandle)?;
         self.begin();
-        if self.transfers[ti].phase != Phase::Done {
+        if !self.transfers[ti].phase.is_done() {
             self.running -= 1;
             // On a shared connection only the stream is reset.
             self.h2_detach(ti);
@@ -376,7 +373,7 @@ impl Multi {
         }
         self.deadlines.set(ti, None);
         let mut t = self.transfers.remove(ti);
-        if t.msg_queued {
+        if matches!(t.phase, Phase::Done { msg_queued: true }) {
             // IR-06: an unread message goes with its transfer.
             self.msgs.retain(|m| m.transfer != id);
         }
@@ -438,8 +435,10 @@ impl Multi {
     pub fn info_read(&mut self) -> Option<(Message, usize)> {
         let m = self.msgs.pop_front()?;
         if let Some(t) = self.transfers.get_mut(m.transfer.key) {
-            if t.generation == m.transfer.generation {
-                t.msg_queued = false;
+            if let (true, Phase::Done { msg_queued }) =
+                (t.generation == m.transfer.generation, &mut t.phase)
+            {
+                *msg_queued = false;
             }
         }
         Some((m, self.msgs.len()))
@@ -523,7 +522,7 @@ impl Multi {
         let running: Vec<TransferKey> = self
             .transfers
             .iter()
-            .filter(|(_, t)| t.phase != Phase::Done)
+            .filter(|(_, t)| !t.phase.is_done())
             .map(|(ti, _)| ti)
             .collect();
         for ti in running {

@@ -92,7 +92,7 @@ impl Multi {
         // Progress is reported once per event that moved data, the final
         // one included; an abort only matters while the transfer runs.
         if self.transfers[ti].easy.info.size_download != dl_before {
-            if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase == Phase::Done) {
+            if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase.is_done()) {
                 self.fail(ti, e);
                 return Step::Wait;
             }

@@ -12,7 +12,11 @@ pub(super) enum Phase {
     Resolving,
     /// Waiting for a connection slot (connection limits).
     Pending,
-    Connecting,
+    /// A connect attempt to one of the transfer's addresses; if it fails,
+    /// the attempts go on from `next_addr`.
+    Connecting {
+        next_addr: usize,
+    },
     /// TLS handshake on a connected socket (counts against the connect
     /// timeout, as upstream).
     Handshaking,
@@ -21,7 +25,18 @@ pub(super) enum Phase {
     ProxyHandshake,
     Sending,
     Receiving,
-    Done,
+    /// Ended; `msg_queued` while its DONE message waits to be read (a
+    /// message exists only for an ended transfer).
+    Done {
+        msg_queued: bool,
+    },
+}
+
+impl Phase {
+    /// The transfer has ended.
+    pub(super) fn is_done(self) -> bool {
+        matches!(self, Self::Done { .. })
+    }
 }
 
 /// Deadline kinds of one transfer; the earliest is queued.
@@ -74,8 +89,6 @@ pub(super) struct Transfer {
     pub(super) target: Option<Arc<Dest>>,
     pub(super) method: Method,
     pub(super) addrs: Vec<SocketAddr>,
-    pub(super) next_addr: usize,
-    pub(super) last_connect_error: Option<io::Error>,
     pub(super) deadlines: [Option<Instant>; KINDS],
     pub(super) started: Option<Instant>,
     pub(super) decoder: ResponseDecoder,
@@ -96,8 +109,6 @@ pub(super) struct Transfer {
     pub(super) rates: Rates,
     /// The progress callback has been told this request started.
     pub(super) progress_told: bool,
-    /// Its DONE message is queued and not read yet.
-    pub(super) msg_queued: bool,
     /// The first URL of the transfer: credentials belong to its origin.
     pub(super) first: Option<Arc<Dest>>,
     /// Some URL of the transfer (first or redirect) was https.
@@ -164,9 +175,9 @@ impl Multi {
             };
             let step = match t.phase {
                 Phase::Init => self.start(ti),
-                Phase::Resolving | Phase::Pending | Phase::Done => Step::Wait,
+                Phase::Resolving | Phase::Pending | Phase::Done { .. } => Step::Wait,
                 Phase::Sending | Phase::Receiving if self.on_h2(ti) => self.h2_drive(ti),
-                Phase::Connecting => self.check_connect(ti, events),
+                Phase::Connecting { next_addr } => self.check_connect(ti, next_addr, events),
                 Phase::Handshaking => self.handshake(ti),
                 Phase::ProxyHandshake => self.proxy_drive(ti),
                 Phase::Sending => self.send(ti, events),
@@ -190,7 +201,7 @@ impl Multi {
         let Some(t) = self.transfers.get_mut(ti) else {
             return;
         };
-        if t.phase == Phase::Done {
+        if t.phase.is_done() {
             return;
         }
         self.settle_info(ti);
@@ -202,7 +213,8 @@ impl Multi {
                 t.easy.info.os_errno = errno;
             }
         }
-        t.phase = Phase::Done;
+        // Its DONE message is queued at the end of this call.
+        t.phase = Phase::Done { msg_queued: true };
         t.deadlines = [None; KINDS];
         self.h2_detach(ti);
         let t = &mut self.transfers[ti];
@@ -214,7 +226,6 @@ impl Multi {
             let reusable = reusable && !self.transfers[ti].easy.forbid_reuse;
             self.release_conn(cid, reusable);
         }
-        self.transfers[ti].msg_queued = true;
         self.msgs.push_back(Message {
             transfer: id,
             result,
@@ -279,12 +290,9 @@ impl Multi {
         // A new connection: its attempts start from the first address (an
         // earlier connection of this transfer, e.g. before a redirect that
         // closed it, used them up).
-        let t = &mut self.transfers[ti];
-        t.next_addr = 0;
-        t.last_connect_error = None;
-        let deadline = now.checked_add(t.easy.connect_timeout);
+        let deadline = now.checked_add(self.transfers[ti].easy.connect_timeout);
         self.set_deadline(ti, Kind::Connect, deadline);
-        self.connect_next(ti)
+        self.connect_next(ti, 0, None)
     }
 
     /// The first start of a transfer (not of each redirect): its total
@@ -326,7 +334,6 @@ impl Multi {
             && t.pool_key.ends_with(via.as_str());
         if !same_key || route != t.route {
             t.addrs.clear();
-            t.next_addr = 0;
         }
         if !same_key {
             t.pool_key.clear();
