@@ -290,6 +290,12 @@ consts! { CODE_CONSTANTS;
     FETCH_SOCKET_TIMEOUT: fetch_socket_t = -1;
     /// FETCHMSG_DONE.
     FETCHMSG_DONE: c_int = 1;
+    /// FETCH_PUSH_OK: the push callback takes the pushed stream.
+    FETCH_PUSH_OK: c_int = 0;
+    /// FETCH_PUSH_DENY: the push callback refuses it.
+    FETCH_PUSH_DENY: c_int = 1;
+    /// FETCH_PUSH_ERROROUT: refused, and the parent transfer fails.
+    FETCH_PUSH_ERROROUT: c_int = 2;
     /// FETCH_WAIT_POLLIN.
     FETCH_WAIT_POLLIN: i16 = 0x0001;
     /// FETCH_WAIT_POLLPRI.

@@ -1,5 +1,5 @@
 //! Upstream functions for features libfetch does not build: the URL API,
-//! HTTP/2 push headers, WebSocket, CONNECT_ONLY send/recv (and the share
+//! WebSocket, CONNECT_ONLY send/recv (and the share
 //! error texts, kept here with the URL ones). They exist so that programs
 //! link, check nothing they need not, and answer their family's "not built in"
 //! (ABI.md lists them).
@@ -214,27 +214,4 @@ pub unsafe extern "C" fn fetch_url_strerror(code: c_int) -> *const c_char {
         .and_then(|i| TEXTS.get(i))
         .map_or(c"FETCHUcode unknown", |t| t)
         .as_ptr()
-}
-
-/// `fetch_pushheader_bynum`: NULL (no HTTP/2 push).
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_pushheader_bynum(h: *mut c_void, num: usize) -> *mut c_char {
-    let _ = (h, num);
-    ptr::null_mut()
-}
-
-/// `fetch_pushheader_byname`: NULL (no HTTP/2 push).
-///
-/// # Safety
-/// Nothing is read.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fetch_pushheader_byname(
-    h: *mut c_void,
-    name: *const c_char,
-) -> *mut c_char {
-    let _ = (h, name);
-    ptr::null_mut()
 }

@@ -11,7 +11,7 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -78,27 +78,6 @@ int main(int argc, char **argv) {
 
 fn rename(s: &str) -> String {
     s.replace("curl", "fetch").replace("CURL", "FETCH")
-}
-
-fn build(dir: &Path, name: &str, source: &str, link: &[&str]) -> PathBuf {
-    let src = dir.join(format!("{name}.c"));
-    let exe = dir.join(name);
-    std::fs::write(&src, source).unwrap();
-    let out = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "-I"])
-        .arg(cbuild::crate_dir().join("include"))
-        .arg(&src)
-        .args(link)
-        .arg("-o")
-        .arg(&exe)
-        .output()
-        .expect("`gcc` is required by this test (apt-get install gcc)");
-    assert!(
-        out.status.success(),
-        "building {name} failed (the upstream build needs libcurl4-openssl-dev):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
 }
 
 /// `after 12 ms` / `after 503 milliseconds` become `after N …`.
@@ -227,14 +206,7 @@ fn cases(ca: &Path, closed: std::net::SocketAddr) -> Cases {
 fn error_buffer_texts_are_upstreams() {
     let dir = cbuild::deps_dir().join(format!("error-buffer-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let theirs = build(&dir, "curl_errors", PROGRAM, &["-lcurl"]);
-    let lib = cbuild::deps_dir().join("libfetch.a");
-    let ours = build(
-        &dir,
-        "fetch_errors",
-        &rename(PROGRAM),
-        &[lib.to_str().unwrap(), "-lpthread", "-ldl", "-lm"],
-    );
+    let (theirs, ours) = cbuild::build_both(&dir, "errors", PROGRAM, &rename(PROGRAM));
     let pki = TestPki::shared().write_files(&dir).unwrap();
     let closed = fixtures::closed_port();
     let want: Vec<String> = run(&theirs, &cases(&pki.ca, closed).args)

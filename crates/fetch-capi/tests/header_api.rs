@@ -126,27 +126,6 @@ fn rename(s: &str) -> String {
     s.replace("curl", "fetch").replace("CURL", "FETCH")
 }
 
-fn build(dir: &Path, name: &str, source: &str, link: &[&str]) -> std::path::PathBuf {
-    let src = dir.join(format!("{name}.c"));
-    let exe = dir.join(name);
-    std::fs::write(&src, source).unwrap();
-    let out = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "-g", "-I"])
-        .arg(cbuild::crate_dir().join("include"))
-        .arg(&src)
-        .args(link)
-        .arg("-o")
-        .arg(&exe)
-        .output()
-        .expect("`gcc` is required by this test (apt-get install gcc)");
-    assert!(
-        out.status.success(),
-        "building {name} failed (the upstream build needs libcurl4-openssl-dev):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
-}
-
 /// The redirect, then the final response with every kind of header.
 fn server() -> ScriptedServer {
     let redirect = "HTTP/1.1 302 Found\r\nLocation: /final\r\nX-Multi: one\r\n\
@@ -199,14 +178,7 @@ fn run(exe: &Path, args: &[&str], memcheck: bool) -> String {
 fn the_header_api_answers_as_upstream_does() {
     let dir = cbuild::deps_dir().join(format!("header-api-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let theirs = build(&dir, "curl_headers", PROGRAM, &["-lcurl"]);
-    let lib = cbuild::deps_dir().join("libfetch.a");
-    let ours = build(
-        &dir,
-        "fetch_headers",
-        &rename(PROGRAM),
-        &[lib.to_str().unwrap(), "-lpthread", "-ldl", "-lm"],
-    );
+    let (theirs, ours) = cbuild::build_both(&dir, "headers", PROGRAM, &rename(PROGRAM));
     let closed = format!("http://{}/", fixtures::closed_port());
     let srv = server();
     // One deliberate difference: upstream 7.88 leaves the CR of an empty

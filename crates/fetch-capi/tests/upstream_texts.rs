@@ -16,7 +16,9 @@
 //! the test runs. Codes the installed upstream does not define yet but
 //! libfetch does (it follows a newer header) keep libfetch's own text.
 
-use std::path::{Path, PathBuf};
+mod cbuild;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The program, written with upstream's names; [`rename`] makes the
@@ -62,38 +64,6 @@ fn rename(s: &str) -> String {
         .replace("Curl", "Fetch")
 }
 
-fn crate_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// target/<profile>/deps, where `cargo test` writes libfetch.a.
-fn deps_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent().expect("target/<profile>/deps").to_path_buf()
-}
-
-/// Builds `source` into `dir` with the given link arguments.
-fn build(dir: &Path, name: &str, source: &str, link: &[&str]) -> PathBuf {
-    let src = dir.join(format!("{name}.c"));
-    let exe = dir.join(name);
-    std::fs::write(&src, source).unwrap();
-    let out = Command::new("gcc")
-        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "-I"])
-        .arg(crate_dir().join("include"))
-        .arg(&src)
-        .args(link)
-        .arg("-o")
-        .arg(&exe)
-        .output()
-        .expect("`gcc` is required by this test (apt-get install gcc)");
-    assert!(
-        out.status.success(),
-        "building {name} failed (upstream's program needs libcurl4-openssl-dev):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
-}
-
 /// Runs `exe` with `input` on stdin; its output lines.
 fn run(exe: &Path, input: &str) -> Vec<String> {
     let mut child = Command::new(exe)
@@ -116,17 +86,9 @@ fn run(exe: &Path, input: &str) -> Vec<String> {
 
 /// Upstream's output (renamed) and libfetch's, for the same input.
 fn both(test: &str, input: &str) -> (Vec<String>, Vec<String>) {
-    let dir = deps_dir().join(format!("upstream-texts-{test}-{}", std::process::id()));
+    let dir = cbuild::deps_dir().join(format!("upstream-texts-{test}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let theirs = build(&dir, "curl_texts", PROGRAM, &["-lcurl"]);
-    let lib = deps_dir().join("libfetch.a");
-    assert!(lib.exists(), "{} not built", lib.display());
-    let ours = build(
-        &dir,
-        "fetch_texts",
-        &rename(PROGRAM),
-        &[lib.to_str().unwrap(), "-lpthread", "-ldl", "-lm"],
-    );
+    let (theirs, ours) = cbuild::build_both(&dir, "texts", PROGRAM, &rename(PROGRAM));
     let a = run(&theirs, input).iter().map(|l| rename(l)).collect();
     let b = run(&ours, input);
     let _ = std::fs::remove_dir_all(&dir);

@@ -131,7 +131,7 @@ pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
 pub use headers::{HeaderError, HeaderLog};
 pub use hsts::{HstsCache, HstsEntry, SharedHsts};
 pub use live::LiveInfo;
-pub use multi::{Abort, AddError, Message, Multi, Pause, TransferId};
+pub use multi::{Abort, AddError, Message, Multi, Pause, PushAction, PushPromise, TransferId};
 pub use proxy::{ProxyOptions, ProxyType};
 pub use share::{LockAccess, LockData, Share, ShareError, ShareLock};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};

@@ -864,7 +864,8 @@ struct fetch_ws_frame {
 /* The URL API (not built: fetch_url returns NULL). */
 typedef struct Fetch_URL FETCHU;
 
-/* HTTP/2 server push (not built). */
+/* HTTP/2 server push (FETCHMOPT_PUSHFUNCTION): the headers are valid only
+   inside the callback. */
 struct fetch_pushheaders;
 typedef int (*fetch_push_callback)(FETCH *parent, FETCH *easy, size_t num_headers,
                                    struct fetch_pushheaders *headers, void *userp);
@@ -1615,7 +1616,7 @@ typedef int (*fetch_socket_callback)(FETCH *easy, fetch_socket_t s, int what,
 typedef int (*fetch_multi_timer_callback)(FETCHM *multi, long timeout_ms,
                                           void *clientp);
 
-/* Multi options. The PUSH/NOTIFY/NETWORK_CHANGED/RESOLVE_THREADS_MAX/
+/* Multi options. The NOTIFY/NETWORK_CHANGED/RESOLVE_THREADS_MAX/
    QUICK_EXIT options are defined for completeness but give
    FETCHM_UNKNOWN_OPTION. */
 typedef enum {

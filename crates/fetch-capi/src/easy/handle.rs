@@ -128,6 +128,19 @@ pub unsafe extern "C" fn fetch_easy_duphandle(h: *mut c_void) -> *mut c_void {
     })
 }
 
+/// A duplicate of `h` (as `fetch_easy_duphandle`) for a pushed stream,
+/// its URL the pushed one; `None` for an invalid handle.
+pub(crate) fn dup_for_push(h: *mut c_void, url: &str) -> Option<*mut c_void> {
+    // SAFETY: `h` is checked against the registry before it is read.
+    let e = unsafe { easy_ref(h) }?;
+    let url = std::ffi::CString::new(url).ok()?;
+    Some(new_handle(Options {
+        share: None,
+        url: Some(url),
+        ..e.opts.clone()
+    }))
+}
+
 /// `fetch_easy_strerror`: a static text for any code (never NULL).
 ///
 /// # Safety

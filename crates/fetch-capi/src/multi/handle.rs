@@ -32,6 +32,8 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
             socket_data: Cell::new(ptr::null_mut()),
             timer_fn: Cell::new(None),
             timer_data: Cell::new(ptr::null_mut()),
+            push_fn: Cell::new(None),
+            push_data: Cell::new(ptr::null_mut()),
             ctx: Cell::new(None),
             deferred: RefCell::new(Vec::new()),
             deferred_pause: RefCell::new(Vec::new()),

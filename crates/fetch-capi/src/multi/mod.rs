@@ -15,6 +15,7 @@
 //! - `callbacks`: the bridge from the engine to the application's socket
 //!   and timer callbacks, and `fetch_multi_assign` (AS-04).
 //! - `options`: the multi option table and `fetch_multi_setopt_*`.
+//! - `push`: HTTP/2 server push (PUSHFUNCTION, `fetch_pushheader_*`).
 //! - `socket`: `socket_action`, `socket`, `socket_all`, `timeout`.
 //! - `poll`: the built-in loop (`perform`, `fdset`, `waitfds`, `wait`,
 //!   `poll`, `wakeup`).
@@ -35,6 +36,7 @@ mod engine;
 mod handle;
 mod options;
 mod poll;
+mod push;
 mod socket;
 mod transfers;
 
@@ -42,6 +44,7 @@ pub use callbacks::*;
 pub use handle::*;
 pub use options::*;
 pub use poll::*;
+pub use push::*;
 pub use socket::*;
 pub use transfers::*;
 
@@ -103,6 +106,9 @@ pub struct FetchMulti {
     socket_data: Cell<*mut c_void>,
     timer_fn: Cell<Option<fetch_multi_timer_callback>>,
     timer_data: Cell<*mut c_void>,
+    /// FETCHMOPT_PUSHFUNCTION and PUSHDATA (`push.rs`).
+    push_fn: Cell<Option<fetch_push_callback>>,
+    push_data: Cell<*mut c_void>,
     /// The engine's `SocketContext` while the C socket callback runs (AS-04).
     ctx: Cell<Option<NonNull<c_void>>>,
     /// Assigns made from other callbacks, applied when the call returns.

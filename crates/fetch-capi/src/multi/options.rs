@@ -116,10 +116,12 @@ multi_options! {
         Ok(n) => set_engine(m, |e| e.set_max_total_connections(n)),
         Err(c) => c,
     });
-    /// FETCHMOPT_PUSHFUNCTION (not supported: no HTTP/2).
-    FETCHMOPT_PUSHFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 14, UNSUPPORTED;
-    /// FETCHMOPT_PUSHDATA (not supported).
-    FETCHMOPT_PUSHDATA = FETCHOPTTYPE_CBPOINT + 15, UNSUPPORTED;
+    /// FETCHMOPT_PUSHFUNCTION: HTTP/2 server pushes are offered to it
+    /// (and refused in SETTINGS while it is NULL).
+    FETCHMOPT_PUSHFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 14, Some(set_push_fn);
+    /// FETCHMOPT_PUSHDATA: the push callback's last argument.
+    FETCHMOPT_PUSHDATA = FETCHOPTTYPE_CBPOINT + 15,
+        Some(|m, a| { m.push_data.set(a.ptr.cast_mut()); FETCHM_OK });
     /// FETCHMOPT_MAX_CONCURRENT_STREAMS: streams per HTTP/2 connection;
     /// out of 1..=2^31-1 becomes 100 (OPT-07).
     FETCHMOPT_MAX_CONCURRENT_STREAMS = FETCHOPTTYPE_LONG + 16,
@@ -141,6 +143,12 @@ fn set_socket_fn(m: &FetchMulti, a: MArg) -> FETCHMcode {
     // argument is a `fetch_socket_callback` (passed as a data pointer).
     m.socket_fn.set(unsafe { callback(a.ptr) });
     FETCHM_OK
+}
+
+fn set_push_fn(m: &FetchMulti, a: MArg) -> FETCHMcode {
+    // SAFETY: as above, for PUSHFUNCTION and `fetch_push_callback`.
+    let f = unsafe { callback(a.ptr) };
+    set_engine(m, |e| super::push::set_push_fn(m, f, e))
 }
 
 fn set_timer_fn(m: &FetchMulti, a: MArg) -> FETCHMcode {

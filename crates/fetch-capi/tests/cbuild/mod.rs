@@ -125,3 +125,43 @@ pub fn compile_upstream(source: &Path, name: &str) -> PathBuf {
     );
     exe
 }
+
+/// Writes `source` into `dir` and builds it with `link` (after the source),
+/// against this crate's headers; with `-g` so valgrind can name lines.
+pub fn build_in(dir: &Path, name: &str, source: &str, link: &[&str]) -> PathBuf {
+    require("gcc");
+    let src = dir.join(format!("{name}.c"));
+    let exe = dir.join(name);
+    std::fs::write(&src, source).unwrap();
+    let out = Command::new("gcc")
+        .args(["-Wall", "-Wextra", "-Werror", "-std=c11", "-g", "-I"])
+        .arg(crate_dir().join("include"))
+        .arg(&src)
+        .args(link)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("run gcc");
+    assert!(
+        out.status.success(),
+        "building {name} failed (the upstream build needs libcurl4-openssl-dev):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+/// One program twice, in `dir`: `upstream` (written with `curl` names)
+/// against `-lcurl` as `curl_<stem>`, and `ours` (the renamed text)
+/// against this test run's `libfetch.a` as `fetch_<stem>`.
+pub fn build_both(dir: &Path, stem: &str, upstream: &str, ours: &str) -> (PathBuf, PathBuf) {
+    let theirs = build_in(dir, &format!("curl_{stem}"), upstream, &["-lcurl"]);
+    let lib = deps_dir().join("libfetch.a");
+    assert!(lib.exists(), "{} not built", lib.display());
+    let mine = build_in(
+        dir,
+        &format!("fetch_{stem}"),
+        ours,
+        &[lib.to_str().unwrap(), "-lpthread", "-ldl", "-lm"],
+    );
+    (theirs, mine)
+}

@@ -20,10 +20,18 @@ const CONNECTION_SPECIFIC: [&[u8]; 5] = [
     b"upgrade",
 ];
 
+/// The pseudo-headers a pushed request must carry (RFC 9113 8.3.1, 8.4).
+const REQUEST_PSEUDO: [&[u8]; 4] = [b"method", b"scheme", b"authority", b"path"];
+
 /// Collects the fields of one header block as HPACK emits them.
 #[derive(Debug)]
 pub(crate) struct Collector {
     trailers: bool,
+    /// A pushed request (PUSH_PROMISE): request pseudo-headers instead of
+    /// `:status`, and kept in the fields.
+    request: bool,
+    /// Request pseudo-headers seen (bits in `REQUEST_PSEUDO` order).
+    pseudo_seen: u8,
     limit: usize,
     size: usize,
     regular_seen: bool,
@@ -42,6 +50,8 @@ impl Collector {
     pub(crate) fn new(trailers: bool, limit: usize) -> Self {
         Self {
             trailers,
+            request: false,
+            pseudo_seen: 0,
             limit,
             size: 0,
             regular_seen: false,
@@ -49,6 +59,14 @@ impl Collector {
             fields: Vec::new(),
             malformed: None,
             oversize: false,
+        }
+    }
+
+    /// A collector for a PUSH_PROMISE's request fields.
+    pub(crate) fn request(limit: usize) -> Self {
+        Self {
+            request: true,
+            ..Self::new(false, limit)
         }
     }
 
@@ -67,7 +85,7 @@ impl Collector {
             self.malformed = Some(why);
             return;
         }
-        if name.first() != Some(&b':') {
+        if self.request || name.first() != Some(&b':') {
             self.fields.push(Header {
                 name: name.to_vec(),
                 value: value.to_vec(),
@@ -82,6 +100,9 @@ impl Collector {
         if let Some(pseudo) = name.strip_prefix(b":") {
             if self.trailers || self.regular_seen {
                 return Err("pseudo-header after regular fields or in trailers");
+            }
+            if self.request {
+                return self.request_pseudo(pseudo);
             }
             if pseudo != b"status" || self.status.is_some() {
                 return Err("unexpected or repeated pseudo-header");
@@ -103,8 +124,29 @@ impl Collector {
         Ok(())
     }
 
+    /// `:method`, `:scheme`, `:authority` and `:path`, each once.
+    fn request_pseudo(&mut self, pseudo: &[u8]) -> Result<(), &'static str> {
+        let Some(i) = REQUEST_PSEUDO.iter().position(|p| *p == pseudo) else {
+            return Err("unexpected pseudo-header in a pushed request");
+        };
+        let bit = 1 << i;
+        if self.pseudo_seen & bit != 0 {
+            return Err("repeated pseudo-header in a pushed request");
+        }
+        self.pseudo_seen |= bit;
+        Ok(())
+    }
+
     /// Checks done once the block is complete.
     pub(crate) fn finish(&mut self) {
+        if self.request {
+            let all = (1 << REQUEST_PSEUDO.len()) - 1;
+            if self.pseudo_seen != all && self.malformed.is_none() && !self.oversize {
+                self.malformed =
+                    Some("pushed request without :method, :scheme, :authority or :path");
+            }
+            return;
+        }
         if !self.trailers && self.status.is_none() && self.malformed.is_none() && !self.oversize {
             self.malformed = Some("response without :status");
         }

@@ -13,9 +13,14 @@
 //!   app consumed body bytes ──► release(stream, n) ──► WINDOW_UPDATE when due
 //! ```
 //!
+//! Server push is refused in SETTINGS (a PUSH_PROMISE is then a
+//! connection error) unless `Config::enable_push`; with it, a valid
+//! promise becomes `Recv::Promise` and the engine accepts or resets the
+//! promised stream (`conn/push.rs`).
+//!
 //! What it does not do: no I/O, no timers (PING timeouts and idle closes
-//! are the engine's), no server side, no server push (refused in SETTINGS),
-//! no priorities (PRIORITY frames are read and ignored, as RFC 9113 allows).
+//! are the engine's), no server side, no priorities (PRIORITY frames are
+//! read and ignored, as RFC 9113 allows).
 //!
 //! Hostile peers are bounded by [`Limits`]: every violation ends the
 //! connection with a GOAWAY carrying the matching HTTP/2 error code (or

@@ -701,3 +701,5 @@ fn close_sends_goaway_no_error() {
     assert_eq!(goaway_code(&c), Some(0));
     assert_eq!(c.can_open(), Err(OpenError::Closed));
 }
+
+mod push;

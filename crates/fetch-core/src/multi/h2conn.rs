@@ -68,6 +68,8 @@ pub(super) struct Sessions {
     no_multiplex: bool,
     /// FETCHMOPT_MAX_CONCURRENT_STREAMS (OPT-07); 0 means the default.
     max_streams: u32,
+    /// FETCHMOPT_PUSHFUNCTION (`h2push.rs`).
+    pub(super) push: Option<h2push::PushFn>,
 }
 
 /// OPT-07: the default and the fallback for values out of range.
@@ -120,6 +122,15 @@ impl Multi {
         };
     }
 
+    /// Streams per connection (FETCHMOPT_MAX_CONCURRENT_STREAMS), pushed
+    /// ones included.
+    pub(super) fn h2_stream_limit(&self) -> u32 {
+        match self.h2.max_streams {
+            0 => DEFAULT_MAX_STREAMS,
+            n => n,
+        }
+    }
+
     /// Recomputes the interest of the connection the transfer's stream is
     /// on (a pause or resume changed what it needs).
     pub(super) fn h2_interest_of(&mut self, ti: TransferKey) {
@@ -167,10 +178,7 @@ impl Multi {
     fn h2_find(&mut self, ti: TransferKey) -> Option<ConnKey> {
         self.transfers[ti].target.as_ref()?;
         let origin = &self.transfers[ti].pool_key;
-        let limit = match self.h2.max_streams {
-            0 => DEFAULT_MAX_STREAMS,
-            n => n,
-        } as usize;
+        let limit = self.h2_stream_limit() as usize;
         let cid = self.h2.by_conn.iter().find_map(|(&cid, s)| {
             let room = s.conn.can_open().is_ok() && s.slots.len() < limit;
             (self.conns[cid].origin == *origin && room).then_some(cid)
@@ -235,7 +243,7 @@ impl Multi {
     /// speaks it): it becomes shared and the transfer its first stream.
     pub(super) fn h2_start(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         let session = Session {
-            conn: h2::Connection::new(h2::Config::default()),
+            conn: h2::Connection::new(self.h2_config()),
             slots: FxHashMap::default(),
         };
         self.h2.by_conn.insert(cid, session);

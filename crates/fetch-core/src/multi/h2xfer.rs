@@ -168,6 +168,11 @@ impl Multi {
                 last_stream,
                 reason,
             } => self.h2_goaway(cid, last_stream, reason),
+            Recv::Promise {
+                stream,
+                promised,
+                fields,
+            } => self.h2_promise(cid, stream, promised, &fields),
             Recv::WindowOpened { .. } | Recv::Control | Recv::NeedMore => {}
         }
     }

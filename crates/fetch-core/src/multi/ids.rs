@@ -96,6 +96,11 @@ impl<K: Key, T> Table<K, T> {
         K::at(self.slab.insert(value))
     }
 
+    /// The key the next `insert` returns.
+    pub(crate) fn vacant_key(&self) -> K {
+        K::at(self.slab.vacant_key())
+    }
+
     /// Removes the entry; panics when `k` names no entry.
     pub(crate) fn remove(&mut self, k: K) -> T {
         self.slab.remove(k.slot())

@@ -37,6 +37,7 @@ mod connect;
 mod control;
 mod deadlines;
 mod h2conn;
+mod h2push;
 mod h2xfer;
 mod ids;
 mod names;
@@ -53,6 +54,7 @@ use conn::{Conn, ConnState, flush_tls};
 pub use control::Pause;
 use control::{Marks, Rates};
 use deadlines::DeadlineQueue;
+pub use h2push::{PushAction, PushPromise};
 use ids::Table;
 pub(crate) use ids::{ConnKey, TransferKey};
 use pool::Pool;
@@ -287,6 +289,29 @@ impl Multi {
             });
         }
         self.begin();
+        let ti = self.insert_transfer(easy);
+        let now = self.now;
+        self.set_deadline(ti, Kind::Kick, Some(now));
+        self.reconcile_timer();
+        if self.cb_failed {
+            // TF-06: the add is rolled back, everything else is aborted.
+            self.deadlines.set(ti, None);
+            let t = self.transfers.remove(ti);
+            self.running -= 1;
+            self.abort_all();
+            return Err(AddError {
+                error: MultiError::AbortedByCallback,
+                easy: Box::new(t.easy),
+            });
+        }
+        let id = self.transfers[ti].id(ti);
+        tracing::debug!(transfer = %ti, "added");
+        Ok(id)
+    }
+
+    /// A new transfer in the table, counted as running, with no deadline
+    /// yet (`add`, and a pushed stream the application accepted).
+    fn insert_transfer(&mut self, easy: Easy) -> TransferKey {
         // Each run starts afresh: info and a collected body belong to one
         // transfer, as upstream resets them per transfer.
         let mut easy = easy;
@@ -333,23 +358,7 @@ impl Multi {
             px: Default::default(),
         });
         self.running += 1;
-        let now = self.now;
-        self.set_deadline(ti, Kind::Kick, Some(now));
-        self.reconcile_timer();
-        if self.cb_failed {
-            // TF-06: the add is rolled back, everything else is aborted.
-            self.deadlines.set(ti, None);
-            let t = self.transfers.remove(ti);
-            self.running -= 1;
-            self.abort_all();
-            return Err(AddError {
-                error: MultiError::AbortedByCallback,
-                easy: Box::new(t.easy),
-            });
-        }
-        let id = self.transfers[ti].id(ti);
-        tracing::debug!(transfer = %ti, "added");
-        Ok(id)
+        ti
     }
 
     fn index_of(&self, id: TransferId) -> Option<TransferKey> {

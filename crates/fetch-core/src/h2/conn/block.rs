@@ -7,6 +7,9 @@ use crate::h2::headers::Collector;
 
 impl Connection {
     pub(super) fn finish_block(&mut self, block: Block) -> Result<Recv, ConnError> {
+        if let Some(promised) = block.promised {
+            return self.finish_promise(&block, promised);
+        }
         let stream = self.streams.get(&block.stream);
         let trailers = stream.is_some_and(|s| s.final_head);
         let mut c = Collector::new(trailers, self.config.limits.max_header_list as usize);

@@ -17,6 +17,7 @@ use super::settings::{Limits, PeerSettings, id};
 use super::stream::Stream;
 
 mod block;
+mod push;
 mod recv;
 
 pub(crate) use recv::MAX_FRAME_BYTES;
@@ -38,6 +39,14 @@ pub(crate) struct Config {
     pub(crate) conn_window: u32,
     /// Limits against hostile peers.
     pub(crate) limits: Limits,
+    /// SETTINGS_ENABLE_PUSH: 1 only when the application takes pushes
+    /// (FETCHMOPT_PUSHFUNCTION); otherwise a PUSH_PROMISE is a
+    /// connection error.
+    pub(crate) enable_push: bool,
+    /// With push enabled: the most pushed streams open at once, announced
+    /// as SETTINGS_MAX_CONCURRENT_STREAMS; a promise beyond it is refused
+    /// (RST_STREAM(REFUSED_STREAM)).
+    pub(crate) max_pushed: u32,
 }
 
 impl Default for Config {
@@ -46,6 +55,8 @@ impl Default for Config {
             stream_window: 1024 * 1024,
             conn_window: 16 * 1024 * 1024,
             limits: Limits::default(),
+            enable_push: false,
+            max_pushed: 100,
         }
     }
 }
@@ -71,6 +82,19 @@ pub(crate) enum Recv {
     /// A frame handled inside the layer (SETTINGS, PING, PRIORITY, an
     /// ACK, a frame for a stream already closed, an unknown type).
     Control,
+    /// A PUSH_PROMISE (push enabled only): the server will answer the
+    /// request in `fields` on the new stream `promised`, tied to our
+    /// `stream`. The promised stream is open here until the engine
+    /// [`reset`](Connection::reset)s it (denied) or it ends.
+    Promise {
+        /// The stream the promise came on (the parent request).
+        stream: u32,
+        /// The server's new (even) stream id.
+        promised: u32,
+        /// The promised request's fields in order, pseudo-headers
+        /// (`:method`, `:scheme`, `:authority`, `:path`) included.
+        fields: Vec<Header>,
+    },
     /// A response head: interim (1xx) or final.
     Head {
         /// Stream id.
@@ -131,6 +155,8 @@ pub(crate) enum Recv {
 #[derive(Debug)]
 struct Block {
     stream: u32,
+    /// For a PUSH_PROMISE block: the promised stream id.
+    promised: Option<u32>,
     end_stream: bool,
     buf: Vec<u8>,
     continuations: u32,
@@ -147,6 +173,8 @@ pub(crate) struct Connection {
     decoder: hpack::Decoder,
     streams: FxHashMap<u32, Stream>,
     next_id: u32,
+    /// The highest stream id the server promised (0: none yet).
+    last_promised: u32,
     send_window: SendWindow,
     recv_window: RecvWindow,
     block: Option<Block>,
@@ -163,14 +191,15 @@ impl Connection {
     pub(crate) fn new(config: Config) -> Self {
         let mut out = Vec::with_capacity(128);
         out.extend_from_slice(super::PREFACE);
-        frame::settings(
-            &mut out,
-            &[
-                (id::ENABLE_PUSH, 0),
-                (id::INITIAL_WINDOW_SIZE, config.stream_window),
-                (id::MAX_HEADER_LIST_SIZE, config.limits.max_header_list),
-            ],
-        );
+        let mut settings = vec![
+            (id::ENABLE_PUSH, u32::from(config.enable_push)),
+            (id::INITIAL_WINDOW_SIZE, config.stream_window),
+            (id::MAX_HEADER_LIST_SIZE, config.limits.max_header_list),
+        ];
+        if config.enable_push {
+            settings.push((id::MAX_CONCURRENT_STREAMS, config.max_pushed));
+        }
+        frame::settings(&mut out, &settings);
         if config.conn_window > DEFAULT_WINDOW {
             frame::window_update(&mut out, 0, config.conn_window - DEFAULT_WINDOW);
         }
@@ -183,6 +212,7 @@ impl Connection {
             decoder: hpack::Decoder::new(hpack::TABLE_SIZE),
             streams: FxHashMap::default(),
             next_id: 1,
+            last_promised: 0,
             send_window: SendWindow::new(DEFAULT_WINDOW),
             recv_window: RecvWindow::new(config.conn_window.max(DEFAULT_WINDOW)),
             block: None,
@@ -249,7 +279,7 @@ impl Connection {
             return Err(OpenError::IdsExhausted);
         }
         let limit = usize::try_from(self.peer.max_concurrent_streams).unwrap_or(usize::MAX);
-        if self.streams.len() >= limit {
+        if self.own_streams() >= limit {
             return Err(OpenError::TooManyStreams);
         }
         Ok(())
@@ -395,9 +425,29 @@ impl Connection {
         }
     }
 
-    /// Whether `stream` is a client stream id we have not used yet (an
-    /// "idle" stream the peer must not send on).
+    /// Whether `stream` is an id not used yet (an "idle" stream the peer
+    /// must not send on): a client id we have not opened, or a server id
+    /// above the last one promised.
     fn is_idle(&self, stream: u32) -> bool {
-        stream % 2 == 0 || stream >= self.next_id
+        if stream % 2 == 0 {
+            stream > self.last_promised
+        } else {
+            stream >= self.next_id
+        }
+    }
+
+    /// Streams we opened that are open now (the peer's
+    /// SETTINGS_MAX_CONCURRENT_STREAMS counts only these; pushed streams
+    /// count against ours).
+    fn own_streams(&self) -> usize {
+        if self.last_promised == 0 {
+            return self.streams.len();
+        }
+        self.streams.keys().filter(|&&id| id % 2 == 1).count()
+    }
+
+    /// Pushed streams open now.
+    fn pushed_streams(&self) -> usize {
+        self.streams.len() - self.own_streams()
     }
 }

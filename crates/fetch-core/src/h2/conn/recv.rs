@@ -9,7 +9,7 @@ use crate::h2::frame::{self, FrameHeader, HEADER_LEN, flag, kind};
 /// most a caller ever buffers for an incomplete frame.
 pub(crate) const MAX_FRAME_BYTES: usize = HEADER_LEN + frame::DEFAULT_MAX_FRAME as usize;
 
-fn err(reason: Reason, detail: &'static str) -> ConnError {
+pub(super) fn err(reason: Reason, detail: &'static str) -> ConnError {
     ConnError::local(reason, detail)
 }
 
@@ -95,10 +95,7 @@ impl Connection {
             }
             kind::RST_STREAM => self.on_rst_stream(head, payload),
             kind::SETTINGS => self.on_settings(head, payload),
-            kind::PUSH_PROMISE => Err(err(
-                Reason::PROTOCOL_ERROR,
-                "PUSH_PROMISE after SETTINGS_ENABLE_PUSH=0",
-            )),
+            kind::PUSH_PROMISE => self.on_push_promise(head, payload),
             kind::PING => self.on_ping(head, payload),
             kind::GOAWAY => self.on_goaway(head, payload),
             kind::WINDOW_UPDATE => self.on_window_update(head, payload),
@@ -189,6 +186,7 @@ impl Connection {
         }
         let block = Block {
             stream: head.stream,
+            promised: None,
             end_stream: head.has(flag::END_STREAM),
             buf: fragment.to_vec(),
             continuations: 0,
@@ -296,7 +294,8 @@ impl Connection {
         let reason = Reason(frame::u32_at(payload, 4));
         let last = self.goaway.map_or(last, |prev| prev.min(last));
         self.goaway = Some(last);
-        self.streams.retain(|&id, _| id <= last);
+        // `last` names our streams; pushed (even) ones go on.
+        self.streams.retain(|&id, _| id % 2 == 0 || id <= last);
         Ok(Recv::GoAway {
             last_stream: last,
             reason,
