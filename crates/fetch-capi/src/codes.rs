@@ -336,9 +336,14 @@ fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     let c = |s: &str| CString::new(s).unwrap_or_default();
     T.get_or_init(|| Tables {
-        easy: (0..)
-            .map_while(ErrorCode::from_code)
-            .map(|e| c(e.strerror()))
+        // Index = code: FETCHE_OK is no ErrorCode (success is not an
+        // error), so its text comes first, then the codes from 1 up.
+        easy: std::iter::once(c(fetch_core::easy_strerror(FETCHE_OK)))
+            .chain(
+                (1..)
+                    .map_while(ErrorCode::from_code)
+                    .map(|e| c(e.strerror())),
+            )
             .collect(),
         easy_unknown: c(fetch_core::easy_strerror(-1)),
         // -1..=12 at index code + 1.

@@ -41,7 +41,7 @@ macro_rules! code_table {
 }
 
 code_table! {
-    /// A multi-level error, FETCHMcode. `Ok(_)` stands for FETCHM_OK (0).
+    /// A multi-level error, FETCHMcode. Success (FETCHM_OK, 0) is `Ok(_)`.
     MultiError;
     /// FETCHM_BAD_HANDLE: the multi handle is not valid.
     BadHandle = 1, "Invalid multi handle";
@@ -91,10 +91,9 @@ pub fn multi_strerror(code: i32) -> &'static str {
 }
 
 code_table! {
-    /// A transfer result code, FETCHcode. [`ErrorCode::Ok`] is FETCHE_OK.
+    /// Why a transfer failed, FETCHcode. Success (FETCHE_OK, 0) is not an
+    /// error: it is `Ok(())` of the transfer's `Result`.
     ErrorCode;
-    /// FETCHE_OK.
-    Ok = 0, "No error";
     /// FETCHE_UNSUPPORTED_PROTOCOL: the URL scheme is not supported.
     UnsupportedProtocol = 1, "Unsupported protocol";
     /// FETCHE_FAILED_INIT.
@@ -299,11 +298,15 @@ code_table! {
     EchRequired = 101, "ECH attempted but failed";
 }
 
-/// `fetch_easy_strerror` for any integer.
+/// `fetch_easy_strerror` for any integer: 0 is "No error", unknown values
+/// share one generic text.
 pub fn easy_strerror(code: i32) -> &'static str {
-    match ErrorCode::from_code(code) {
-        Some(e) => e.strerror(),
-        None => "Unknown error",
+    match code {
+        0 => "No error",
+        c => match ErrorCode::from_code(c) {
+            Some(e) => e.strerror(),
+            None => "Unknown error",
+        },
     }
 }
 
@@ -404,9 +407,12 @@ mod tests {
 
     #[test]
     fn easy_codes_roundtrip() {
-        for c in 0..=101 {
+        for c in 1..=101 {
             assert_eq!(ErrorCode::from_code(c).expect("defined").code(), c);
         }
+        // Success is not an error code.
+        assert_eq!(ErrorCode::from_code(0), None);
+        assert_eq!(easy_strerror(0), "No error");
         assert_eq!(ErrorCode::from_code(102), None);
         assert_eq!(easy_strerror(-5), "Unknown error");
     }

@@ -48,6 +48,21 @@ pub enum HeaderError {
     BadArgument = 6,
 }
 
+impl std::fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self {
+            Self::BadIndex => "no header with that index",
+            Self::Missing => "no such header",
+            Self::NoHeaders => "no headers were received",
+            Self::NoRequest => "no request with that number",
+            Self::BadArgument => "bad header query argument",
+        };
+        write!(f, "{what} (FETCHHcode {})", *self as i32)
+    }
+}
+
+impl std::error::Error for HeaderError {}
+
 /// One block of received lines.
 #[derive(Debug, Clone)]
 struct Block {

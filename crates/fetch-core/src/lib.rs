@@ -56,7 +56,8 @@
 //! | module | concern |
 //! |---|---|
 //! | `multi` | [`Multi`]'s public API and the shape of every call |
-//! | `multi::transfer` | a transfer's phases, deadline kinds, the state machine, redirects |
+//! | `multi::ids` | typed keys (`TransferKey`, `ConnKey`) and the tables they index |
+//! | `multi::transfer` | a transfer's phases (per-phase data in the `Phase` variants), deadline kinds, the state machine, redirects |
 //! | `multi::connect` | resolve, non-blocking connect attempts, the TLS handshake |
 //! | `multi::request` / `multi::response` | the HTTP/1.1 exchange: head, framing, upload, reading, decoding, delivery |
 //! | `multi::body` | a body's route to the write callback: content decoding, raw framing, MAXFILESIZE |

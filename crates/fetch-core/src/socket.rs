@@ -154,7 +154,7 @@ pub(crate) const WANT_WRITE: u8 = 2;
 /// Who a socket belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Owner {
-    Conn(usize),
+    Conn(crate::multi::ConnKey),
     Resolver,
 }
 

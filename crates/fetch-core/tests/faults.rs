@@ -9,13 +9,13 @@ use fetch_core::{Easy, ErrorCode, Events, MultiError, Target};
 use fixtures::{Script, ScriptedServer};
 
 /// Runs one transfer and returns its result code; checks hygiene.
-fn code_of(easy: Easy) -> ErrorCode {
+fn code_of(easy: Easy) -> Result<(), ErrorCode> {
     let (app, id) = run_one(easy);
     let code = match app.result(id) {
-        Ok(()) => ErrorCode::Ok,
+        Ok(()) => Ok(()),
         Err(e) => {
             assert!(!e.detail().is_empty());
-            e.code()
+            Err(e.code())
         }
     };
     let watched_before_drop = app.watched();
@@ -38,16 +38,16 @@ fn scripted(script: Script) -> (ScriptedServer, Easy) {
 fn malformed_url_ir05() {
     assert_eq!(
         code_of(Easy::with_url("http://[::1")),
-        ErrorCode::UrlMalformat
+        Err(ErrorCode::UrlMalformat)
     );
-    assert_eq!(code_of(Easy::new()), ErrorCode::UrlMalformat);
+    assert_eq!(code_of(Easy::new()), Err(ErrorCode::UrlMalformat));
 }
 
 #[test_log::test]
 fn unsupported_scheme() {
     assert_eq!(
         code_of(Easy::with_url("gopher://127.0.0.1/")),
-        ErrorCode::UnsupportedProtocol
+        Err(ErrorCode::UnsupportedProtocol)
     );
 }
 
@@ -56,7 +56,7 @@ fn unsupported_scheme() {
 fn unknown_host() {
     assert_eq!(
         code_of(Easy::with_url("http://no-such-host.invalid/")),
-        ErrorCode::CouldntResolveHost
+        Err(ErrorCode::CouldntResolveHost)
     );
 }
 
@@ -66,7 +66,7 @@ fn connection_refused_sa06() {
     let addr = fixtures::closed_port();
     assert_eq!(
         code_of(Easy::with_url(format!("http://{addr}/"))),
-        ErrorCode::CouldntConnect
+        Err(ErrorCode::CouldntConnect)
     );
 }
 
@@ -108,7 +108,7 @@ fn connect_timeout() {
     let _fillers = fill_accept_queue(addr);
     let mut easy = Easy::with_url(format!("http://{addr}/"));
     easy.connect_timeout(Duration::from_millis(200));
-    assert_eq!(code_of(easy), ErrorCode::OperationTimedout);
+    assert_eq!(code_of(easy), Err(ErrorCode::OperationTimedout));
 }
 
 /// SA-09: a stalled server; the total timeout fires through the timer.
@@ -117,13 +117,13 @@ fn total_timeout_on_stall_sa09() {
     let srv = fixtures::silent_server();
     let mut easy = Easy::with_url(srv.url("/"));
     easy.timeout(Duration::from_millis(300));
-    assert_eq!(code_of(easy), ErrorCode::OperationTimedout);
+    assert_eq!(code_of(easy), Err(ErrorCode::OperationTimedout));
 }
 
 #[test_log::test]
 fn closed_before_status_line() {
     let (_srv, easy) = scripted(Script::new().expect_request().close());
-    assert_eq!(code_of(easy), ErrorCode::GotNothing);
+    assert_eq!(code_of(easy), Err(ErrorCode::GotNothing));
 }
 
 #[test_log::test]
@@ -134,7 +134,7 @@ fn closed_mid_headers() {
             .write("HTTP/1.1 200 OK\r\nContent-Le")
             .close(),
     );
-    assert_eq!(code_of(easy), ErrorCode::RecvError);
+    assert_eq!(code_of(easy), Err(ErrorCode::RecvError));
 }
 
 #[test_log::test]
@@ -145,7 +145,7 @@ fn closed_mid_body() {
             .write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
             .close(),
     );
-    assert_eq!(code_of(easy), ErrorCode::PartialFile);
+    assert_eq!(code_of(easy), Err(ErrorCode::PartialFile));
 }
 
 #[test_log::test]
@@ -159,7 +159,10 @@ fn reset_by_peer() {
     );
     let code = code_of(easy);
     assert!(
-        matches!(code, ErrorCode::RecvError | ErrorCode::PartialFile),
+        matches!(
+            code,
+            Err(ErrorCode::RecvError) | Err(ErrorCode::PartialFile)
+        ),
         "{code:?}"
     );
 }
@@ -172,7 +175,7 @@ fn malformed_status_line() {
             .write("HTTX/9 abc\r\n\r\n")
             .close(),
     );
-    assert_eq!(code_of(easy), ErrorCode::WeirdServerReply);
+    assert_eq!(code_of(easy), Err(ErrorCode::WeirdServerReply));
 }
 
 #[test_log::test]
@@ -183,7 +186,7 @@ fn malformed_header() {
             .write("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")
             .close(),
     );
-    assert_eq!(code_of(easy), ErrorCode::WeirdServerReply);
+    assert_eq!(code_of(easy), Err(ErrorCode::WeirdServerReply));
 }
 
 #[test_log::test]
@@ -194,7 +197,7 @@ fn chunk_size_garbage() {
             .write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n")
             .stall(),
     );
-    assert_eq!(code_of(easy), ErrorCode::RecvError);
+    assert_eq!(code_of(easy), Err(ErrorCode::RecvError));
 }
 
 #[test_log::test]
@@ -204,7 +207,7 @@ fn header_section_over_100k() {
         head.push_str("X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
     }
     let (_srv, easy) = scripted(Script::new().expect_request().write(head).stall());
-    assert_eq!(code_of(easy), ErrorCode::TooLarge);
+    assert_eq!(code_of(easy), Err(ErrorCode::TooLarge));
 }
 
 #[test_log::test]
@@ -223,7 +226,7 @@ fn write_callback_abort() {
     let srv = fixtures::HttpServer::start();
     let mut easy = Easy::with_url(srv.url("/bytes/1000"));
     easy.write_function(|_| fetch_core::Flow::Abort);
-    assert_eq!(code_of(easy), ErrorCode::WriteError);
+    assert_eq!(code_of(easy), Err(ErrorCode::WriteError));
 }
 
 /// HM-07: removing a transfer mid-body stops it, closes its connection

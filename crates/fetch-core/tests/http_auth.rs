@@ -38,7 +38,7 @@ fn easy(url: String, methods: HttpAuth) -> Easy {
 
 /// Runs `e`; returns the result code, the response status and body, and
 /// the methods offered.
-fn run(e: Easy) -> (ErrorCode, u16, Vec<u8>, u32) {
+fn run(e: Easy) -> (Result<(), ErrorCode>, u16, Vec<u8>, u32) {
     let (mut app, id) = run_one(e);
     let code = code_of(&app, id);
     let mut e = app.multi.remove(id).unwrap();
@@ -51,10 +51,10 @@ fn run(e: Easy) -> (ErrorCode, u16, Vec<u8>, u32) {
     )
 }
 
-fn code_of(app: &App, id: fetch_core::TransferId) -> ErrorCode {
+fn code_of(app: &App, id: fetch_core::TransferId) -> Result<(), ErrorCode> {
     match app.result(id) {
-        Ok(()) => ErrorCode::Ok,
-        Err(e) => e.code(),
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.code()),
     }
 }
 
@@ -62,10 +62,7 @@ fn code_of(app: &App, id: fetch_core::TransferId) -> ErrorCode {
 fn basic_alone_goes_up_front() {
     let srv = server(vec![AuthScheme::Basic]);
     let (code, status, body, _) = run(easy(srv.url("/b"), HttpAuth::BASIC));
-    assert_eq!(
-        (code, status, body.as_slice()),
-        (ErrorCode::Ok, 200, &b"ok"[..])
-    );
+    assert_eq!((code, status, body.as_slice()), (Ok(()), 200, &b"ok"[..]));
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 1);
     assert_eq!(
@@ -83,7 +80,7 @@ fn wrong_basic_password_delivers_the_401() {
     // As upstream: no loop, the 401 and its body are the answer.
     assert_eq!(
         (code, status, body.as_slice()),
-        (ErrorCode::Ok, 401, &b"denied"[..])
+        (Ok(()), 401, &b"denied"[..])
     );
     assert_eq!(avail, HttpAuth::BASIC.bits());
     assert_eq!(srv.requests().len(), 1);
@@ -98,7 +95,7 @@ fn digest_round_trip(algorithm: &'static str, userhash: bool) {
         userhash,
     }]);
     let (code, status, _, avail) = run(easy(srv.url("/d/x?q=1"), HttpAuth::DIGEST));
-    assert_eq!((code, status), (ErrorCode::Ok, 200), "{algorithm}");
+    assert_eq!((code, status), (Ok(()), 200), "{algorithm}");
     assert_eq!(avail, HttpAuth::DIGEST.bits());
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
@@ -135,7 +132,7 @@ fn digest_without_qop_is_rfc2069() {
         userhash: false,
     }]);
     let (code, status, _, _) = run(easy(srv.url("/legacy"), HttpAuth::DIGEST));
-    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    assert_eq!((code, status), (Ok(()), 200));
     let auth = srv.requests()[1].authorization.clone().unwrap();
     assert!(!auth.contains("qop") && !auth.contains("cnonce"), "{auth}");
 }
@@ -148,7 +145,7 @@ fn stale_nonce_is_answered_once_more() {
         ..AuthConfig::default()
     });
     let (code, status, _, _) = run(easy(srv.url("/s"), HttpAuth::DIGEST));
-    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    assert_eq!((code, status), (Ok(()), 200));
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 3);
     assert!(
@@ -173,7 +170,7 @@ fn wrong_digest_password_ends_with_the_second_401() {
     let (code, status, body, _) = run(e);
     assert_eq!(
         (code, status, body.as_slice()),
-        (ErrorCode::Ok, 401, &b"denied"[..])
+        (Ok(()), 401, &b"denied"[..])
     );
     assert_eq!(srv.requests().len(), 2);
 }
@@ -182,7 +179,7 @@ fn wrong_digest_password_ends_with_the_second_401() {
 fn any_sends_nothing_first_then_picks_digest_over_basic() {
     let srv = server(vec![AuthScheme::Basic, digest("MD5")]);
     let (code, status, _, avail) = run(easy(srv.url("/any"), HttpAuth::ANY));
-    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    assert_eq!((code, status), (Ok(()), 200));
     assert_eq!(avail, (HttpAuth::BASIC | HttpAuth::DIGEST).bits());
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
@@ -200,7 +197,7 @@ fn any_sends_nothing_first_then_picks_digest_over_basic() {
 fn any_uses_basic_when_that_is_all_offered() {
     let srv = server(vec![AuthScheme::Basic]);
     let (code, status, _, _) = run(easy(srv.url("/any"), HttpAuth::ANY));
-    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    assert_eq!((code, status), (Ok(()), 200));
     let reqs = srv.requests();
     assert!(reqs[0].authorization.is_none());
     assert!(
@@ -219,7 +216,7 @@ fn anysafe_refuses_a_basic_only_server() {
     // Upstream: no method left to try, the 401 is delivered with CURLE_OK.
     assert_eq!(
         (code, status, body.as_slice()),
-        (ErrorCode::Ok, 401, &b"denied"[..])
+        (Ok(()), 401, &b"denied"[..])
     );
     assert_eq!(avail, HttpAuth::BASIC.bits());
     let reqs = srv.requests();
@@ -234,7 +231,7 @@ fn bearer_token_goes_up_front() {
     e.http_auth(HttpAuth::BEARER).unwrap();
     e.bearer_token(Some("tok3n".into()));
     let (code, status, _, _) = run(e);
-    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    assert_eq!((code, status), (Ok(()), 200));
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].authorization.as_deref(), Some("Bearer tok3n"));
@@ -258,7 +255,7 @@ fn post_with_digest_probes_then_sends_the_body() {
     let (code, status, body, _) = run(e);
     assert_eq!(
         (code, status, body.as_slice()),
-        (ErrorCode::Ok, 200, &b"hello world"[..])
+        (Ok(()), 200, &b"hello world"[..])
     );
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
@@ -293,7 +290,7 @@ fn streamed_post_with_any_is_rewound_and_sent_again() {
     let (code, status, body, _) = run(e);
     assert_eq!(
         (code, status, body.as_slice()),
-        (ErrorCode::Ok, 200, &b"streamed body"[..])
+        (Ok(()), 200, &b"streamed body"[..])
     );
     let reqs = srv.requests();
     // ANY sends the whole body first, as upstream; the resend rewinds it.
@@ -317,7 +314,7 @@ fn credentials_stay_at_the_first_origin_on_redirect() {
     let mut e = easy(start.url("/"), HttpAuth::BASIC);
     e.follow_location(true);
     let (code, status, _, _) = run(e);
-    assert_eq!((code, status), (ErrorCode::Ok, 401));
+    assert_eq!((code, status), (Ok(()), 401));
     let first = String::from_utf8_lossy(&start.requests()[0]).into_owned();
     assert!(first.contains("Authorization: Basic "), "{first}");
     // Nothing sent to the other origin, not even after its 401.
@@ -361,8 +358,8 @@ fn endless_stale_nonces_end_with_the_401() {
     let bad = app.add(easy(hostile.url("/loop"), HttpAuth::DIGEST));
     let good = app.add(easy(fine.url("/fine"), HttpAuth::BASIC));
     app.run(std::time::Duration::from_secs(20));
-    assert_eq!(code_of(&app, bad), ErrorCode::Ok);
-    assert_eq!(code_of(&app, good), ErrorCode::Ok);
+    assert_eq!(code_of(&app, bad), Ok(()));
+    assert_eq!(code_of(&app, good), Ok(()));
     let bad = app.multi.remove(bad).unwrap();
     let good = app.multi.remove(good).unwrap();
     assert_eq!(bad.info().response_code, 401);
@@ -380,7 +377,7 @@ fn url_credentials_answer_digest() {
     let mut e = Easy::with_url(url);
     e.http_auth(HttpAuth::ANY).unwrap();
     let (code, status, _, _) = run(e);
-    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    assert_eq!((code, status), (Ok(()), 200));
     assert!(srv.requests()[1].accepted);
 }
 
@@ -401,7 +398,7 @@ fn unrestricted_auth_negotiates_at_the_next_origin() {
     let mut e = easy(start.url("/"), HttpAuth::DIGEST);
     e.follow_location(true).unrestricted_auth(true);
     let (code, status, _, _) = run(e);
-    assert_eq!((code, status), (ErrorCode::Ok, 200));
+    assert_eq!((code, status), (Ok(()), 200));
     let reqs = target.requests();
     assert_eq!(reqs.len(), 2);
     assert!(reqs[1].accepted);

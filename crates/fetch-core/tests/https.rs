@@ -17,11 +17,11 @@ fn trusting(url: String) -> Easy {
     e
 }
 
-fn code(easy: Easy) -> ErrorCode {
+fn code(easy: Easy) -> Result<(), ErrorCode> {
     let (app, id) = run_one(easy);
     match app.result(id) {
-        Ok(()) => ErrorCode::Ok,
-        Err(e) => e.code(),
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.code()),
     }
 }
 
@@ -60,13 +60,13 @@ fn trust_from_file_and_directory() {
     let files = TestPki::shared().write_temp().unwrap();
     let mut e = Easy::with_url(srv.url("/bytes/10"));
     e.tls_mut().ca_file = Some(files.ca.clone());
-    assert_eq!(code(e), ErrorCode::Ok);
+    assert_eq!(code(e), Ok(()));
     let mut e = Easy::with_url(srv.url("/bytes/10"));
     e.tls_mut().ca_path = Some(files.ca_dir.clone());
-    assert_eq!(code(e), ErrorCode::Ok);
+    assert_eq!(code(e), Ok(()));
     let mut e = Easy::with_url(srv.url("/bytes/10"));
     e.tls_mut().ca_file = Some("/nonexistent/ca.pem".into());
-    assert_eq!(code(e), ErrorCode::SslCacertBadfile);
+    assert_eq!(code(e), Err(ErrorCode::SslCacertBadfile));
 }
 
 /// The built-in webpki roots do not know the test CA.
@@ -75,7 +75,7 @@ fn default_roots_reject_unknown_ca() {
     let srv = server(CertKind::Good);
     assert_eq!(
         code(Easy::with_url(srv.url("/"))),
-        ErrorCode::PeerFailedVerification
+        Err(ErrorCode::PeerFailedVerification)
     );
 }
 
@@ -90,12 +90,12 @@ fn bad_certificates_fail_verification() {
         let srv = server(kind);
         assert_eq!(
             code(trusting(srv.url("/"))),
-            ErrorCode::PeerFailedVerification,
+            Err(ErrorCode::PeerFailedVerification),
             "{kind:?}"
         );
     }
     let srv = server(CertKind::LongChain);
-    assert_eq!(code(trusting(srv.url("/bytes/5"))), ErrorCode::Ok);
+    assert_eq!(code(trusting(srv.url("/bytes/5"))), Ok(()));
 }
 
 #[test_log::test]
@@ -103,11 +103,11 @@ fn verification_can_be_turned_off_explicitly() {
     let srv = server(CertKind::SelfSigned);
     let mut e = Easy::with_url(srv.url("/bytes/5"));
     e.tls_mut().verify_peer = false;
-    assert_eq!(code(e), ErrorCode::Ok);
+    assert_eq!(code(e), Ok(()));
     let srv = server(CertKind::WrongHost);
     let mut e = trusting(srv.url("/bytes/5"));
     e.tls_mut().verify_host = false;
-    assert_eq!(code(e), ErrorCode::Ok);
+    assert_eq!(code(e), Ok(()));
 }
 
 #[test_log::test]
@@ -119,17 +119,20 @@ fn client_certificates() {
     let srv = TlsServer::start(CertKind::Good, opts);
     let without = code(trusting(srv.url("/bytes/5")));
     assert!(
-        matches!(without, ErrorCode::SslConnectError | ErrorCode::RecvError),
+        matches!(
+            without,
+            Err(ErrorCode::SslConnectError) | Err(ErrorCode::RecvError)
+        ),
         "{without:?}"
     );
     let files = TestPki::shared().write_temp().unwrap();
     let mut e = trusting(srv.url("/bytes/5"));
     e.tls_mut().client_cert = Some(files.client_cert.clone());
     e.tls_mut().client_key = Some(files.client_key.clone());
-    assert_eq!(code(e), ErrorCode::Ok);
+    assert_eq!(code(e), Ok(()));
     let mut e = trusting(srv.url("/bytes/5"));
     e.tls_mut().client_cert = Some("/nonexistent.pem".into());
-    assert_eq!(code(e), ErrorCode::SslCertproblem);
+    assert_eq!(code(e), Err(ErrorCode::SslCertproblem));
 }
 
 #[test_log::test]
@@ -137,15 +140,18 @@ fn misbehaving_peers() {
     let cases = [
         (
             TlsMisbehaviour::CloseMidHandshake,
-            ErrorCode::SslConnectError,
+            Err(ErrorCode::SslConnectError),
         ),
         (
             TlsMisbehaviour::GarbageInsteadOfServerHello,
-            ErrorCode::SslConnectError,
+            Err(ErrorCode::SslConnectError),
         ),
-        (TlsMisbehaviour::PlaintextHttp, ErrorCode::SslConnectError),
-        (TlsMisbehaviour::NoCloseNotify, ErrorCode::RecvError),
-        (TlsMisbehaviour::CloseNotifyCloseDelimited, ErrorCode::Ok),
+        (
+            TlsMisbehaviour::PlaintextHttp,
+            Err(ErrorCode::SslConnectError),
+        ),
+        (TlsMisbehaviour::NoCloseNotify, Err(ErrorCode::RecvError)),
+        (TlsMisbehaviour::CloseNotifyCloseDelimited, Ok(())),
     ];
     for (m, want) in cases {
         let srv = TlsServer::start_misbehaving(m);
@@ -154,7 +160,11 @@ fn misbehaving_peers() {
     let srv = TlsServer::start_misbehaving(TlsMisbehaviour::StallHandshake);
     let mut e = trusting(srv.url("/"));
     e.connect_timeout(Duration::from_millis(200));
-    assert_eq!(code(e), ErrorCode::OperationTimedout, "handshake stall");
+    assert_eq!(
+        code(e),
+        Err(ErrorCode::OperationTimedout),
+        "handshake stall"
+    );
 }
 
 /// TLS settings are part of the pool key; equal settings reuse the

@@ -33,10 +33,10 @@ fn via(url: String, proxy: ProxyOptions) -> Easy {
     e
 }
 
-fn code_of(app: &App, id: fetch_core::TransferId) -> ErrorCode {
+fn code_of(app: &App, id: fetch_core::TransferId) -> Result<(), ErrorCode> {
     match app.result(id) {
-        Ok(()) => ErrorCode::Ok,
-        Err(e) => e.code(),
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.code()),
     }
 }
 
@@ -50,7 +50,7 @@ fn plain_http_is_forwarded_inside_tls_to_the_proxy() {
     let proxy = HttpsProxy::start(CertKind::Good, ProxyBehaviour::Honest);
     let url = srv.url("/bytes/70000");
     let (mut app, id) = run_one(via(url.clone(), trusting(proxy.url_host("localhost"))));
-    assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
+    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert!(e.response_body() == fixtures::pattern(70000).as_slice());
     let seen = proxy.requests();
@@ -71,7 +71,7 @@ fn https_target_runs_tls_inside_the_proxy_tls_tunnel() {
     let proxy = HttpsProxy::start(CertKind::Good, ProxyBehaviour::Honest);
     let url = srv.url_host("localhost", "/bytes/100000");
     let (mut app, id) = run_one(via(url, trusting(proxy.url())));
-    assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
+    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert!(e.response_body() == fixtures::pattern(100_000).as_slice());
     assert_eq!(e.info().http_connectcode, 200);
@@ -94,7 +94,7 @@ fn the_tunnel_is_reused_and_pooled_apart_by_proxy_tls_settings() {
         o.tls.verify_peer = verify;
         let id = app.add(via(url.clone(), o));
         app.run(Duration::from_secs(20));
-        assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
+        assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
         app.multi.remove(id).unwrap();
     }
     // The second transfer reused the first one's tunnel; the third has
@@ -124,7 +124,10 @@ fn untrusted_or_misnamed_proxy_certificates_fail_verification() {
     let unverified = app.add(via(srv.url("/bytes/10"), o));
     let direct = app.add(via(srv.url("/bytes/20"), ProxyOptions::with_proxy("")));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, untrusted), ErrorCode::PeerFailedVerification);
+    assert_eq!(
+        code_of(&app, untrusted),
+        Err(ErrorCode::PeerFailedVerification)
+    );
     let e = app.multi.remove(untrusted).unwrap();
     // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, for the proxy only.
     assert_eq!(e.info().proxy_ssl_verify_result, 20);
@@ -132,9 +135,9 @@ fn untrusted_or_misnamed_proxy_certificates_fail_verification() {
     let err = app.result(misnamed).clone().unwrap_err();
     assert_eq!(err.code(), ErrorCode::PeerFailedVerification);
     assert!(err.to_string().contains("127.0.0.1"), "{err}");
-    assert_eq!(code_of(&app, unchecked_name), ErrorCode::Ok);
-    assert_eq!(code_of(&app, unverified), ErrorCode::Ok);
-    assert_eq!(code_of(&app, direct), ErrorCode::Ok);
+    assert_eq!(code_of(&app, unchecked_name), Ok(()));
+    assert_eq!(code_of(&app, unverified), Ok(()));
+    assert_eq!(code_of(&app, direct), Ok(()));
 }
 
 #[test_log::test]
@@ -144,7 +147,7 @@ fn proxytype_https_applies_to_a_string_without_scheme() {
     let mut o = trusting(proxy.addr().to_string());
     o.kind = ProxyType::Https;
     let (app, id) = run_one(via(srv.url("/bytes/10"), o));
-    assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
+    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
     assert_eq!(proxy.handshakes().len(), 1);
 }
 
@@ -164,12 +167,12 @@ fn a_proxy_closing_during_its_tls_handshake_fails_alone() {
     ));
     let ok = app.add(via(srv.url("/bytes/30"), ProxyOptions::with_proxy("")));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, closing), ErrorCode::SslConnectError);
+    assert_eq!(code_of(&app, closing), Err(ErrorCode::SslConnectError));
     // A refused CONNECT through TLS is as through a plain proxy.
-    assert_eq!(code_of(&app, tunnel_refused), ErrorCode::RecvError);
+    assert_eq!(code_of(&app, tunnel_refused), Err(ErrorCode::RecvError));
     let e = app.multi.remove(tunnel_refused).unwrap();
     assert_eq!(e.info().http_connectcode, 403);
-    assert_eq!(code_of(&app, ok), ErrorCode::Ok);
+    assert_eq!(code_of(&app, ok), Ok(()));
 }
 
 /// The proxy's TLS handshake is part of the connect phase: a proxy that
@@ -187,8 +190,8 @@ fn connect_timeout_covers_the_proxy_handshake() {
     let stalled = app.add(e);
     let ok = app.add(via(srv.url("/bytes/30"), ProxyOptions::with_proxy("")));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, stalled), ErrorCode::OperationTimedout);
-    assert_eq!(code_of(&app, ok), ErrorCode::Ok);
+    assert_eq!(code_of(&app, stalled), Err(ErrorCode::OperationTimedout));
+    assert_eq!(code_of(&app, ok), Ok(()));
 }
 
 /// HTTP/2 with the target, negotiated by ALPN inside the tunnel through
@@ -203,7 +206,7 @@ fn http2_target_through_the_https_proxy_tunnel() {
     );
     e.http_version(fetch_core::HttpVersion::V2Tls);
     let (mut app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), ErrorCode::Ok, "{:?}", app.result(id));
+    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert_eq!(e.info().http_version, 20);
     assert!(e.response_body() == fixtures::pattern(50000).as_slice());
@@ -232,10 +235,10 @@ fn a_client_certificate_is_presented_to_the_proxy() {
     o.tls.client_key = Some(files.client_key.clone());
     let with = app.add(via(srv.url("/bytes/10"), o));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, with), ErrorCode::Ok, "{:?}", app.result(with));
+    assert_eq!(code_of(&app, with), Ok(()), "{:?}", app.result(with));
     let without = app.add(via(srv.url("/bytes/10"), trusting(proxy.url())));
     app.run(Duration::from_secs(20));
-    assert_ne!(code_of(&app, without), ErrorCode::Ok);
+    assert_ne!(code_of(&app, without), Ok(()));
     assert_eq!(proxy.requests().len(), 1);
     assert!(proxy.handshakes()[0].client_cert);
 }
@@ -263,12 +266,7 @@ fn large_bodies_both_ways_through_tls_in_tls_and_forwarding() {
     }
     app.run(Duration::from_secs(60));
     for (i, (id, len)) in ids.into_iter().enumerate() {
-        assert_eq!(
-            code_of(&app, id),
-            ErrorCode::Ok,
-            "{i}: {:?}",
-            app.result(id)
-        );
+        assert_eq!(code_of(&app, id), Ok(()), "{i}: {:?}", app.result(id));
         let e = app.multi.remove(id).unwrap();
         assert_eq!(e.response_body().len(), len);
         assert!(e.response_body() == fixtures::pattern(len).as_slice());

@@ -19,8 +19,8 @@ fn recorder() -> ScriptedServer {
     ScriptedServer::start(Script::new().expect_request().write(OK_EMPTY).close())
 }
 
-fn code(r: &Result<(), fetch_core::Error>) -> ErrorCode {
-    r.as_ref().map_or_else(|e| e.code(), |()| ErrorCode::Ok)
+fn code(r: &Result<(), fetch_core::Error>) -> Result<(), ErrorCode> {
+    r.as_ref().map(|_| ()).map_err(fetch_core::Error::code)
 }
 
 /// A part source counting up from 0, rewindable when `seekable`.
@@ -81,7 +81,7 @@ fn form_fields_files_and_types_arrive_byte_for_byte() {
     let mut e = Easy::with_url(srv.url("/form"));
     e.mime_post(m);
     let (app, id) = run_one(e);
-    assert_eq!(code(app.result(id)), ErrorCode::Ok);
+    assert_eq!(code(app.result(id)), Ok(()));
     let req = split_request(&srv.requests()[0]);
     assert!(req.head[0].starts_with("POST /form "));
     assert_eq!(
@@ -145,7 +145,7 @@ fn unknown_size_goes_chunked_and_subparts_nest() {
     let mut e = Easy::with_url(srv.url("/form"));
     e.mime_post(m);
     let (app, id) = run_one(e);
-    assert_eq!(code(app.result(id)), ErrorCode::Ok);
+    assert_eq!(code(app.result(id)), Ok(()));
     let req = split_request(&srv.requests()[0]);
     assert!(req.chunked, "a part of unknown size: chunked");
     let parts = parse(&req.body, &boundary);
@@ -202,7 +202,7 @@ fn redirect_307_resends_the_rewound_form() {
     let mut e = Easy::with_url(srv.url("/up"));
     e.follow_location(true).mime_post(m);
     let (app, id) = run_one(e);
-    assert_eq!(code(app.result(id)), ErrorCode::Ok);
+    assert_eq!(code(app.result(id)), Ok(()));
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
     let (a, b) = (split_request(&reqs[0]), split_request(&reqs[1]));
@@ -230,7 +230,7 @@ fn a_source_that_cannot_rewind_fails_the_resend() {
     let mut e = Easy::with_url(srv.url("/up"));
     e.follow_location(true).mime_post(m);
     let (app, id) = run_one(e);
-    assert_eq!(code(app.result(id)), ErrorCode::SendFailRewind);
+    assert_eq!(code(app.result(id)), Err(ErrorCode::SendFailRewind));
     assert_eq!(srv.requests().len(), 1, "nothing else was sent");
 }
 
@@ -249,7 +249,7 @@ fn a_303_turns_it_into_a_get_without_type() {
     let mut e = Easy::with_url(srv.url("/up"));
     e.follow_location(true).mime_post(m);
     let (app, id) = run_one(e);
-    assert_eq!(code(app.result(id)), ErrorCode::Ok);
+    assert_eq!(code(app.result(id)), Ok(()));
     let get = split_request(&srv.requests()[1]);
     assert!(get.head[0].starts_with("GET /done "));
     assert_eq!(get.header("Content-Type"), None);
@@ -265,7 +265,7 @@ fn a_vanished_file_fails_with_read_error() {
     let mut e = Easy::with_url(srv.url("/up"));
     e.mime_post(m);
     let (app, id) = run_one(e);
-    assert_eq!(code(app.result(id)), ErrorCode::ReadError);
+    assert_eq!(code(app.result(id)), Err(ErrorCode::ReadError));
 }
 
 /// The application's `Content-Type: multipart/...` line wins, with the
@@ -288,7 +288,7 @@ fn user_multipart_type_gets_the_boundary() {
         let mut e = Easy::with_url(srv.url("/"));
         e.headers(vec![line.to_owned()]).mime_post(m);
         let (app, id) = run_one(e);
-        assert_eq!(code(app.result(id)), ErrorCode::Ok);
+        assert_eq!(code(app.result(id)), Ok(()));
         let req = split_request(&srv.requests()[0]);
         let got: Vec<_> = req
             .head
@@ -331,12 +331,12 @@ fn a_finished_form_can_be_sent_again() {
     let mut e = Easy::with_url(srv.url("/one"));
     e.mime_post(m);
     let (mut app, id) = run_one(e);
-    assert_eq!(code(app.result(id)), ErrorCode::Ok);
+    assert_eq!(code(app.result(id)), Ok(()));
     let e = app.multi.remove(id).unwrap();
     std::fs::write(&file, b"again").unwrap();
     let id = app.add(e);
     app.run(std::time::Duration::from_secs(10));
-    assert_eq!(code(app.result(id)), ErrorCode::Ok);
+    assert_eq!(code(app.result(id)), Ok(()));
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
     let first = parse(&split_request(&reqs[0]).body, &boundary);

@@ -21,11 +21,14 @@ fn serve(responses: &[&str]) -> ScriptedServer {
 }
 
 /// Runs `e`; the result code, the body, the info and the requests' heads.
-fn run(srv: &ScriptedServer, e: Easy) -> (ErrorCode, Vec<u8>, TransferInfo, Vec<String>) {
+fn run(
+    srv: &ScriptedServer,
+    e: Easy,
+) -> (Result<(), ErrorCode>, Vec<u8>, TransferInfo, Vec<String>) {
     let (mut app, id) = run_one(e);
     let code = match app.result(id) {
-        Ok(()) => ErrorCode::Ok,
-        Err(e) => e.code(),
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.code()),
     };
     let e = app.multi.remove(id).unwrap();
     let heads = srv
@@ -44,7 +47,7 @@ fn fail_on_error_drops_the_body() {
     let mut e = Easy::with_url(srv.url("/x"));
     e.fail_on_error(true);
     let (code, body, info, _) = run(&srv, e);
-    assert_eq!(code, ErrorCode::HttpReturnedError);
+    assert_eq!(code, Err(ErrorCode::HttpReturnedError));
     assert!(body.is_empty());
     assert_eq!(info.response_code, 404);
 }
@@ -57,14 +60,14 @@ fn range_and_resume() {
     let mut e = Easy::with_url(srv.url("/x"));
     e.range(Some("2-3".into()));
     let (code, body, _, heads) = run(&srv, e);
-    assert_eq!((code, body.as_slice()), (ErrorCode::Ok, &b"ab"[..]));
+    assert_eq!((code, body.as_slice()), (Ok(()), &b"ab"[..]));
     assert!(heads[0].contains("\r\nRange: bytes=2-3\r\n"));
     // The server ignores a resume: RANGE_ERROR.
     let srv = serve(&[OK]);
     let mut e = Easy::with_url(srv.url("/x"));
     e.resume_from(1);
     let (code, body, _, heads) = run(&srv, e);
-    assert_eq!(code, ErrorCode::RangeError);
+    assert_eq!(code, Err(ErrorCode::RangeError));
     assert!(body.is_empty());
     assert!(heads[0].contains("\r\nRange: bytes=1-\r\n"));
 }
@@ -79,7 +82,7 @@ fn time_condition_and_filetime() {
     e.time_condition(TimeCondition::IfModifiedSince, 784_111_777)
         .record_filetime(true);
     let (code, body, info, heads) = run(&srv, e);
-    assert_eq!(code, ErrorCode::Ok);
+    assert_eq!(code, Ok(()));
     assert!(body.is_empty(), "not modified since: no body");
     assert!((info.condition_unmet, info.response_code) == (true, 304));
     assert_eq!(info.filetime, Some(784_111_777));
@@ -92,7 +95,7 @@ fn protocols_and_redirects() {
     let mut e = Easy::with_url(srv.url("/x"));
     e.allowed_protocols(Protocols::parse("https").unwrap());
     let (code, _, _, heads) = run(&srv, e);
-    assert_eq!(code, ErrorCode::UnsupportedProtocol);
+    assert_eq!(code, Err(ErrorCode::UnsupportedProtocol));
     assert!(heads.is_empty());
 
     let srv = serve(&[
@@ -106,7 +109,7 @@ fn protocols_and_redirects() {
         .referer(Some("http://from.example/".into()))
         .auto_referer(true);
     let (code, _, info, heads) = run(&srv, e);
-    assert_eq!(code, ErrorCode::Ok);
+    assert_eq!(code, Ok(()));
     assert!(heads[1].starts_with("POST /next HTTP/1.1\r\n"), "{heads:?}");
     assert!(heads[0].contains("\r\nReferer: http://from.example/\r\n"));
     let from = srv.url("/x");
@@ -119,7 +122,7 @@ fn protocols_and_redirects() {
     e.follow_location(true)
         .redirect_protocols(Protocols::parse("https").unwrap());
     let (code, _, info, _) = run(&srv, e);
-    assert_eq!(code, ErrorCode::UnsupportedProtocol);
+    assert_eq!(code, Err(ErrorCode::UnsupportedProtocol));
     assert_eq!(info.redirect_count, 1);
 }
 
@@ -132,7 +135,7 @@ fn path_as_is_and_head_info() {
     let mut e = Easy::with_url(srv.url("/a/../b"));
     e.path_as_is(true);
     let (code, _, info, heads) = run(&srv, e);
-    assert_eq!(code, ErrorCode::Ok);
+    assert_eq!(code, Ok(()));
     assert!(heads[0].starts_with("GET /a/../b HTTP/1.1\r\n"));
     assert_eq!(info.content_type.as_deref(), Some("text/plain"));
     assert_eq!((info.retry_after, info.http_version), (3, 10));

@@ -112,10 +112,10 @@ fn workload(s: &Servers) -> (Vec<Message>, usize, usize) {
     (done, p1 + p2, sockets_left)
 }
 
-fn code(m: &Message) -> ErrorCode {
+fn code(m: &Message) -> Result<(), ErrorCode> {
     match &m.result {
-        Ok(()) => ErrorCode::Ok,
-        Err(e) => e.code(),
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.code()),
     }
 }
 
@@ -163,8 +163,7 @@ fn every_socket_operation_fails_in_turn() {
                     "{op:?} #{nth} {name}: {sockets_left} sockets"
                 );
                 for m in &done {
-                    let c = code(m);
-                    if c != ErrorCode::Ok {
+                    if let Err(c) = code(m) {
                         failed_transfers += 1;
                         *codes.entry(format!("{op:?}/{name} -> {c:?}")).or_insert(0) += 1;
                         let e = m.result.as_ref().unwrap_err();

@@ -22,27 +22,7 @@ impl FetchEasy {
         let _ = self.pause.take();
         self.snapshot = None;
         self.live.reset();
-        let o = &self.opts;
-        let want_header = o.header_fn.is_some() || !o.header_data.is_null() || o.include_header;
-        let want_progress = !o.noprogress && (o.xferinfo_fn.is_some() || o.progress_fn.is_some());
-        // The engine has no "no URL": a NULL URL starts over, for
-        // upstream's error.
-        let no_url = self.dirty & dirty::URL != 0 && o.url.is_none();
-        let reuse = self.dirty & dirty::REBUILD == 0
-            && !no_url
-            && want_header == self.has_header
-            && want_progress == self.has_progress;
-        let mut e = match self.core.take() {
-            Some(e) if reuse => e,
-            _ => {
-                self.dirty = dirty::ALL;
-                self.applied_headers.clear();
-                // New closures over new hooks: an engine transfer that is
-                // still around somewhere keeps calling the old ones.
-                self.hooks = Arc::default();
-                self.fresh(want_header, want_progress)
-            }
-        };
+        let mut e = self.reuse_or_rebuild();
         // `self` is the `FETCH *` the application holds (the handle's box).
         let handle = std::ptr::from_mut(self).cast();
         self.hooks.set_handle(handle);
@@ -51,20 +31,11 @@ impl FetchEasy {
             self.opts.cookies.load_pending();
             self.opts.hsts.load_pending();
         }
-        let o = &self.opts;
         if d & dirty::HOOKS != 0 {
-            self.hooks.publish(o);
+            self.hooks.publish(&self.opts);
         }
-        // Upstream: nothing is traced, to the debug callback or to STDERR,
-        // unless VERBOSE is on; off, the engine formats nothing.
-        if o.verbose != self.has_debug {
-            if o.verbose {
-                e.debug_function(debug_closure(self.hooks.clone()));
-            } else {
-                e.clear_debug_function();
-            }
-            self.has_debug = o.verbose;
-        }
+        self.apply_debug(&mut e);
+        let o = &self.opts;
         // (A NULL URL rebuilds: a new engine transfer has none.) The same
         // string set again keeps the parsed URL cached in the engine.
         if let (true, Some(u)) = (d & dirty::URL != 0, &o.url) {
@@ -77,41 +48,7 @@ impl FetchEasy {
             e.tls(o.tls.clone());
         }
         if d & dirty::SCALARS != 0 {
-            e.follow_location(o.follow);
-            e.max_redirs(u32::try_from(o.max_redirs).ok());
-            e.timeout(Duration::from_millis(o.timeout_ms));
-            e.connect_timeout(Duration::from_millis(o.connect_timeout_ms));
-            e.low_speed(o.low_speed_limit, Duration::from_secs(o.low_speed_time));
-            e.max_send_speed(o.max_send_speed);
-            e.max_recv_speed(o.max_recv_speed);
-            e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
-            e.unrestricted_auth(o.unrestricted_auth);
-            e.fresh_connect(o.fresh_connect);
-            apply_auth(o, &mut e);
-            e.http_version(o.http_version);
-            e.pipewait(o.pipewait);
-            e.accept_encoding(
-                o.accept_encoding
-                    .as_ref()
-                    .map(|v| v.to_string_lossy().into_owned()),
-            );
-            e.content_decoding(o.content_decoding);
-            e.transfer_decoding(o.transfer_decoding);
-            e.max_filesize(Some(o.max_filesize));
-            e.forbid_reuse(o.forbid_reuse);
-            let (open, sockopt, close) = o.socket_hooks.engine_hooks();
-            e.socket_hooks(open, sockopt, close);
-            let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
-            e.default_protocol(scheme.as_deref());
-            o.xfer.apply(&mut e);
-            o.proxy.apply(&mut e);
-            e.cookie_jar(o.cookies.jar.clone());
-            e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
-            e.hsts(o.hsts.cache.clone());
-            e.alt_svc(o.altsvc.cache.clone());
-            let me = crate::SendPtr(std::ptr::from_ref(self).cast_mut().cast());
-            e.hsts_read_function(o.hsts.read_closure(me));
-            e.cookie(o.cookies.fixed.clone());
+            self.apply_scalars(&mut e);
         }
         self.apply_conn(&mut e, d & dirty::SCALARS != 0);
         if d & dirty::BODY != 0 {
@@ -131,6 +68,86 @@ impl FetchEasy {
             0
         };
         e
+    }
+
+    /// The held engine transfer when only appliable options changed;
+    /// otherwise a new one, with everything marked dirty.
+    fn reuse_or_rebuild(&mut self) -> Easy {
+        let o = &self.opts;
+        let want_header = o.header_fn.is_some() || !o.header_data.is_null() || o.include_header;
+        let want_progress = !o.noprogress && (o.xferinfo_fn.is_some() || o.progress_fn.is_some());
+        // The engine has no "no URL": a NULL URL starts over, for
+        // upstream's error.
+        let no_url = self.dirty & dirty::URL != 0 && o.url.is_none();
+        let reuse = self.dirty & dirty::REBUILD == 0
+            && !no_url
+            && want_header == self.has_header
+            && want_progress == self.has_progress;
+        match self.core.take() {
+            Some(e) if reuse => e,
+            _ => {
+                self.dirty = dirty::ALL;
+                self.applied_headers.clear();
+                // New closures over new hooks: an engine transfer that is
+                // still around somewhere keeps calling the old ones.
+                self.hooks = Arc::default();
+                self.fresh(want_header, want_progress)
+            }
+        }
+    }
+
+    /// Upstream: nothing is traced, to the debug callback or to STDERR,
+    /// unless VERBOSE is on; off, the engine formats nothing.
+    fn apply_debug(&mut self, e: &mut Easy) {
+        let verbose = self.opts.verbose;
+        if verbose != self.has_debug {
+            if verbose {
+                e.debug_function(debug_closure(self.hooks.clone()));
+            } else {
+                e.clear_debug_function();
+            }
+            self.has_debug = verbose;
+        }
+    }
+
+    /// The options of the SCALARS dirty group.
+    fn apply_scalars(&self, e: &mut Easy) {
+        let o = &self.opts;
+        e.follow_location(o.follow);
+        e.max_redirs(u32::try_from(o.max_redirs).ok());
+        e.timeout(Duration::from_millis(o.timeout_ms));
+        e.connect_timeout(Duration::from_millis(o.connect_timeout_ms));
+        e.low_speed(o.low_speed_limit, Duration::from_secs(o.low_speed_time));
+        e.max_send_speed(o.max_send_speed);
+        e.max_recv_speed(o.max_recv_speed);
+        e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
+        e.unrestricted_auth(o.unrestricted_auth);
+        e.fresh_connect(o.fresh_connect);
+        apply_auth(o, e);
+        e.http_version(o.http_version);
+        e.pipewait(o.pipewait);
+        e.accept_encoding(
+            o.accept_encoding
+                .as_ref()
+                .map(|v| v.to_string_lossy().into_owned()),
+        );
+        e.content_decoding(o.content_decoding);
+        e.transfer_decoding(o.transfer_decoding);
+        e.max_filesize(Some(o.max_filesize));
+        e.forbid_reuse(o.forbid_reuse);
+        let (open, sockopt, close) = o.socket_hooks.engine_hooks();
+        e.socket_hooks(open, sockopt, close);
+        let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
+        e.default_protocol(scheme.as_deref());
+        o.xfer.apply(e);
+        o.proxy.apply(e);
+        e.cookie_jar(o.cookies.jar.clone());
+        e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
+        e.hsts(o.hsts.cache.clone());
+        e.alt_svc(o.altsvc.cache.clone());
+        let me = crate::SendPtr(std::ptr::from_ref(self).cast_mut().cast());
+        e.hsts_read_function(o.hsts.read_closure(me));
+        e.cookie(o.cookies.fixed.clone());
     }
 
     /// The method and request body.

@@ -95,7 +95,7 @@ impl Multi {
     /// Delivers body bytes to the write callback (or the in-memory sink),
     /// holding them if the callback pauses. MAXFILESIZE applies here, to
     /// what the application would get.
-    pub(super) fn deliver(&mut self, ti: usize, data: &[u8]) -> Result<(), Error> {
+    pub(super) fn deliver(&mut self, ti: TransferKey, data: &[u8]) -> Result<(), Error> {
         let t = &mut self.transfers[ti];
         let total = t.delivered + data.len() as u64;
         if let Some(limit) = t.easy.max_filesize.filter(|&l| total > l) {
@@ -131,7 +131,7 @@ impl Multi {
 
     /// Body bytes from the HTTP codec: handed over, decoded, or refused.
     /// `Some` stops the decoding loop.
-    pub(super) fn on_body(&mut self, ti: usize, data: &[u8]) -> Option<Outcome> {
+    pub(super) fn on_body(&mut self, ti: TransferKey, data: &[u8]) -> Option<Outcome> {
         let t = &mut self.transfers[ti];
         match &mut t.body_out {
             BodyOut::Plain => {}
@@ -153,7 +153,7 @@ impl Multi {
     /// pieces to the application until the decoder needs more input
     /// (`None`), or the transfer pauses, fails or has had its budget for
     /// this call; then what is left of `input` is kept.
-    fn drain_decoded(&mut self, ti: usize, mut input: &[u8]) -> Option<Outcome> {
+    fn drain_decoded(&mut self, ti: TransferKey, mut input: &[u8]) -> Option<Outcome> {
         let mut piece = std::mem::take(&mut self.piece);
         piece.resize(PIECE, 0);
         let outcome = self.drain_into(ti, &mut input, &mut piece);
@@ -169,7 +169,12 @@ impl Multi {
     }
 
     /// The loop of [`Self::drain_decoded`], making pieces in `piece`.
-    fn drain_into(&mut self, ti: usize, input: &mut &[u8], piece: &mut [u8]) -> Option<Outcome> {
+    fn drain_into(
+        &mut self,
+        ti: TransferKey,
+        input: &mut &[u8],
+        piece: &mut [u8],
+    ) -> Option<Outcome> {
         let mut budget = DECODE_BUDGET;
         loop {
             let BodyOut::Decode(content) = &mut self.transfers[ti].body_out else {
@@ -196,7 +201,12 @@ impl Multi {
     /// With HTTP_TRANSFER_DECODING off, the bytes the codec used for a
     /// chunked body (framing included) go to the application as received.
     /// `Some` stops the decoding loop.
-    pub(super) fn on_raw(&mut self, ti: usize, raw: &[u8], end: Option<bool>) -> Option<Outcome> {
+    pub(super) fn on_raw(
+        &mut self,
+        ti: TransferKey,
+        raw: &[u8],
+        end: Option<bool>,
+    ) -> Option<Outcome> {
         if raw.is_empty() {
             return None;
         }
@@ -214,7 +224,7 @@ impl Multi {
 
     /// Before more bytes are decoded: what a pause or a yield left. `Some`
     /// stops the decoding loop again.
-    pub(super) fn resume_body(&mut self, ti: usize) -> Option<Outcome> {
+    pub(super) fn resume_body(&mut self, ti: TransferKey) -> Option<Outcome> {
         match &mut self.transfers[ti].body_out {
             BodyOut::Decode(c) if c.has_pending() => self.drain_decoded(ti, &[]),
             BodyOut::Raw { ended } => ended.take().map(|reusable| Outcome::Finished { reusable }),

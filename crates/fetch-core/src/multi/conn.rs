@@ -5,7 +5,7 @@ use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ConnState {
-    Busy(usize),
+    Busy(TransferKey),
     Idle,
     /// HTTP/2: streams of many transfers (`h2conn.rs`).
     Shared,

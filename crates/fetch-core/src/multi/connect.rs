@@ -8,7 +8,7 @@ use super::*;
 pub(super) const MIN_ATTEMPT: Duration = Duration::from_millis(200);
 
 impl Multi {
-    pub(super) fn resolve(&mut self, ti: usize) -> Step {
+    pub(super) fn resolve(&mut self, ti: TransferKey) -> Step {
         let now = self.now;
         let t = &mut self.transfers[ti];
         let (host, port) = t.connect_host();
@@ -66,7 +66,7 @@ impl Multi {
                 .trace_text(|| format!("Hostname {host} was found in DNS cache\n"));
             return self.addrs_step(ti, addrs);
         }
-        let key = ((ti as u64) << 32) | u64::from(self.transfers[ti].generation);
+        let key = ((ti.slot() as u64) << 32) | u64::from(self.transfers[ti].generation);
         if let Err(e) = resolver.submit(key, &host, port) {
             self.fail(
                 ti,
@@ -84,7 +84,7 @@ impl Multi {
     }
 
     /// Addresses known at once: go on, or stop if IPRESOLVE left none.
-    fn addrs_step(&mut self, ti: usize, addrs: Vec<SocketAddr>) -> Step {
+    fn addrs_step(&mut self, ti: TransferKey, addrs: Vec<SocketAddr>) -> Step {
         if self.set_addrs(ti, addrs) {
             Step::Continue
         } else {
@@ -102,7 +102,7 @@ impl Multi {
         self.sockets.want(fd, if still > 0 { WANT_READ } else { 0 });
         let now = self.now;
         for r in done {
-            let ti = (r.key >> 32) as usize;
+            let ti = TransferKey::from_slot((r.key >> 32) as usize);
             let generation = r.key as u32;
             let ok = match r.result {
                 Ok(addrs) if !addrs.is_empty() => Some(addrs),
@@ -140,15 +140,22 @@ impl Multi {
         }
     }
 
-    pub(super) fn connect_next(&mut self, ti: usize) -> Step {
+    /// Opens a connection to the transfer's addresses from `next` on;
+    /// `cause` is why the previous attempt failed (the failure reported
+    /// when none is left).
+    pub(super) fn connect_next(
+        &mut self,
+        ti: TransferKey,
+        mut next: usize,
+        mut cause: Option<io::Error>,
+    ) -> Step {
         if self.pool.at_total_limit() {
             // A slot is taken by an idle connection elsewhere: make room.
             self.evict_oldest_idle();
         }
         loop {
             let t = &mut self.transfers[ti];
-            let Some(&addr) = t.addrs.get(t.next_addr) else {
-                let cause = t.last_connect_error.take();
+            let Some(&addr) = t.addrs.get(next) else {
                 let elapsed_ms = t
                     .started
                     .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
@@ -175,14 +182,14 @@ impl Multi {
                 self.fail(ti, err);
                 return Step::Wait;
             };
-            t.next_addr += 1;
+            next += 1;
             t.marks.resolved.get_or_insert_with(|| self.clock.now());
             match open_socket(addr, &mut t.easy) {
                 Ok(sock) => {
                     t.easy.info.primary_ip = Some(addr.ip());
                     t.easy.info.primary_port = addr.port();
-                    self.adopt(ti, sock);
-                    tracing::debug!(transfer = ti, %addr, "connecting");
+                    self.adopt(ti, sock, next);
+                    tracing::debug!(transfer = %ti, %addr, "connecting");
                     self.transfers[ti]
                         .easy
                         .trace_text(|| format!("  Trying {addr}..."));
@@ -190,7 +197,7 @@ impl Multi {
                     // remaining connect time (at least MIN_ATTEMPT), so one
                     // unreachable address cannot use it all up.
                     let t = &self.transfers[ti];
-                    let attempt = (t.next_addr < t.addrs.len()).then(|| {
+                    let attempt = (next < t.addrs.len()).then(|| {
                         let left = t.deadlines[Kind::Connect as usize]
                             .map_or(t.easy.connect_timeout, |d| {
                                 d.saturating_duration_since(self.now)
@@ -206,11 +213,11 @@ impl Multi {
                     return Step::Wait;
                 }
                 Err(OpenError::Attempt(e)) => {
-                    tracing::debug!(transfer = ti, %addr, %e, "connect failed");
+                    tracing::debug!(transfer = %ti, %addr, %e, "connect failed");
                     t.easy.trace_text(|| {
                         format!("connect to {} port {} failed: {e}", addr.ip(), addr.port())
                     });
-                    t.last_connect_error = Some(e);
+                    cause = Some(e);
                 }
             }
         }
@@ -218,11 +225,11 @@ impl Multi {
 
     /// A new connection for the transfer, connecting on `sock`: it joins
     /// the connection table and the socket table, waiting to be writable.
-    fn adopt(&mut self, ti: usize, sock: socket2::Socket) {
+    fn adopt(&mut self, ti: TransferKey, sock: socket2::Socket, next_addr: usize) {
         let t = &mut self.transfers[ti];
         let fd = sock.as_raw_fd();
         let origin = t.pool_key.clone();
-        t.phase = Phase::Connecting;
+        t.phase = Phase::Connecting { next_addr };
         t.easy.info.num_connects += 1;
         self.pool.opened(&origin);
         let cid = self.conns.insert(Conn {
@@ -249,7 +256,7 @@ impl Multi {
 
     /// UNIX_SOCKET_PATH: the connection is a Unix stream socket; no name is
     /// resolved, the rest (connect, TLS, the request) is as over TCP.
-    pub(super) fn connect_unix(&mut self, ti: usize) -> Step {
+    pub(super) fn connect_unix(&mut self, ti: TransferKey) -> Step {
         if !self.pool.may_open(&self.transfers[ti].pool_key) {
             self.wait_for_slot(ti);
             return Step::Wait;
@@ -270,7 +277,7 @@ impl Multi {
         match open_unix(&path) {
             Ok(sock) => {
                 t.easy.trace_text(|| format!("  Trying {path:?}..."));
-                self.adopt(ti, sock);
+                self.adopt(ti, sock, 0);
                 self.set_deadline(ti, Kind::Connect, deadline);
                 Step::Wait
             }
@@ -286,7 +293,12 @@ impl Multi {
         }
     }
 
-    pub(super) fn check_connect(&mut self, ti: usize, events: Events) -> Step {
+    pub(super) fn check_connect(
+        &mut self,
+        ti: TransferKey,
+        next_addr: usize,
+        events: Events,
+    ) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("connecting has a connection");
@@ -310,8 +322,7 @@ impl Multi {
             }
             self.transfers[ti].conn = None;
             self.close_conn(cid);
-            self.transfers[ti].last_connect_error = Some(e);
-            return self.connect_next(ti);
+            return self.connect_next(ti, next_addr, Some(e));
         }
         let now = self.clock.now();
         let conn = &mut self.conns[cid];
@@ -339,7 +350,7 @@ impl Multi {
 
     /// The connection reaches the target (directly or through a proxy
     /// tunnel): TLS, or HTTP/2 prior knowledge, or the request.
-    pub(super) fn after_connect(&mut self, ti: usize, cid: usize) -> Step {
+    pub(super) fn after_connect(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         if self.transfers[ti].target().https {
             return self.start_tls(ti, cid);
         }
@@ -354,7 +365,7 @@ impl Multi {
 
     /// TCP is up: begin the TLS handshake. Configurations are cached per
     /// settings, which also shares their session cache (resumption).
-    pub(super) fn start_tls(&mut self, ti: usize, cid: usize) -> Step {
+    pub(super) fn start_tls(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         let t = &mut self.transfers[ti];
         // Keyed by the cached pool tag: no hashing of the options (a CA
         // blob included) per connection; equal options are confirmed.
@@ -400,7 +411,7 @@ impl Multi {
     /// TLS to an https proxy) or, before it, the proxy's. Socket interest
     /// follows what TLS needs (it may need to write while the transfer
     /// waits to read).
-    pub(super) fn handshake(&mut self, ti: usize) -> Step {
+    pub(super) fn handshake(&mut self, ti: TransferKey) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("handshaking has a connection");
@@ -430,7 +441,7 @@ impl Multi {
                 }
             }
             if !tls.is_handshaking() {
-                tracing::debug!(transfer = ti, version = ?tls.protocol_version(), "TLS established");
+                tracing::debug!(transfer = %ti, version = ?tls.protocol_version(), "TLS established");
                 let version = tls.protocol_version();
                 let alpn_h2 = tls.alpn_protocol() == Some(crate::h2::ALPN_H2);
                 let t = &mut self.transfers[ti];

@@ -11,7 +11,7 @@ const PAUSED_PROGRESS: Duration = Duration::from_secs(1);
 /// The longest a rate limit holds a transfer back before checking again.
 const MAX_THROTTLE: Duration = Duration::from_secs(86_400);
 
-use super::{Expect, Kind, Multi, Phase, Step, TransferId};
+use super::{Expect, Kind, Multi, Phase, Step, TransferId, TransferKey};
 use crate::easy::{Body, Flow, InfoType, Progress};
 use crate::error::{Error, ErrorCode, MultiError};
 use crate::socket::{WANT_READ, WANT_WRITE};
@@ -89,7 +89,7 @@ impl Multi {
         self.begin();
         let now = self.now;
         let t = &mut self.transfers[ti];
-        if t.phase == Phase::Done {
+        if t.phase.is_done() {
             return Ok(());
         }
         let resumed = (t.paused_recv && !pause.recv) || (t.paused_send && !pause.send);
@@ -119,7 +119,7 @@ impl Multi {
 
     /// Recomputes what a sending or receiving transfer's socket is watched
     /// for, taking pauses and pending TLS records into account.
-    pub(super) fn refresh_interest(&mut self, ti: usize) {
+    pub(super) fn refresh_interest(&mut self, ti: TransferKey) {
         if self.on_h2(ti) {
             // A stream's socket is shared (its interest is the union of
             // its streams', `h2_interest`); only the paused-progress tick
@@ -158,7 +158,7 @@ impl Multi {
     /// callback about once a second, and applications resume from there;
     /// so a paused transfer with a progress callback has a 1 s deadline
     /// for it. Without a progress callback a paused transfer wakes nothing.
-    fn progress_tick(&mut self, ti: usize, paused: bool) {
+    fn progress_tick(&mut self, ti: TransferKey, paused: bool) {
         let t = &self.transfers[ti];
         let due = t.deadlines[Kind::Progress as usize];
         let next = if !paused || t.easy.progress.is_none() {
@@ -172,7 +172,7 @@ impl Multi {
     }
 
     /// Calls the progress callback; `Err` when it asked to abort.
-    pub(super) fn progress(&mut self, ti: usize) -> Result<(), Error> {
+    pub(super) fn progress(&mut self, ti: TransferKey) -> Result<(), Error> {
         let t = &mut self.transfers[ti];
         if t.easy.progress.is_none() {
             return Ok(());
@@ -209,7 +209,7 @@ impl Multi {
 
     /// The request is about to go out: speed and low-speed bookkeeping
     /// start here.
-    pub(super) fn start_rates(&mut self, ti: usize) {
+    pub(super) fn start_rates(&mut self, ti: TransferKey) {
         // Milestones read the clock afresh: several can fall into one call.
         let mark = self.clock.now();
         let now = self.now;
@@ -219,7 +219,7 @@ impl Multi {
         self.start_low_speed_window(ti);
     }
 
-    fn start_low_speed_window(&mut self, ti: usize) {
+    fn start_low_speed_window(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
         let Some((_, time)) = t.easy.low_speed else {
@@ -232,7 +232,7 @@ impl Multi {
 
     /// FETCHOPT_LOW_SPEED_*: the window ended; too few bytes fail the
     /// transfer, enough start the next window.
-    pub(super) fn low_speed_due(&mut self, ti: usize) {
+    pub(super) fn low_speed_due(&mut self, ti: TransferKey) {
         let t = &mut self.transfers[ti];
         t.deadlines[Kind::LowSpeed as usize] = None;
         let (Some((limit, time)), Some((_, at_start))) = (t.easy.low_speed, t.rates.window) else {
@@ -258,7 +258,7 @@ impl Multi {
 
     /// When a rate-limited direction may move again, if it is ahead of its
     /// limit now (FETCHOPT_MAX_RECV_SPEED / MAX_SEND_SPEED).
-    pub(super) fn throttled_until(&self, ti: usize, recv: bool) -> Option<Instant> {
+    pub(super) fn throttled_until(&self, ti: TransferKey, recv: bool) -> Option<Instant> {
         let t = &self.transfers[ti];
         let (start, dl0, ul0) = t.rates.start?;
         let (limit, moved) = if recv {
@@ -285,7 +285,7 @@ impl Multi {
     }
 
     /// Holds a rate-limited direction back: interest dropped, a timer set.
-    pub(super) fn throttle(&mut self, ti: usize, until: Instant) -> Step {
+    pub(super) fn throttle(&mut self, ti: TransferKey, until: Instant) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("throttled transfers have a connection");
@@ -303,7 +303,7 @@ impl Multi {
 
     /// The 100-continue wait ended (a 100 arrived or the timeout passed):
     /// the body goes out now.
-    pub(super) fn send_body_now(&mut self, ti: usize) {
+    pub(super) fn send_body_now(&mut self, ti: TransferKey) {
         let t = &mut self.transfers[ti];
         if t.expect != Expect::Waiting {
             return;
@@ -328,7 +328,7 @@ impl Multi {
     }
 
     /// Fills in the timing and speed info when a transfer ends.
-    pub(super) fn settle_info(&mut self, ti: usize) {
+    pub(super) fn settle_info(&mut self, ti: TransferKey) {
         let now = self.clock.now().max(self.now);
         let t = &mut self.transfers[ti];
         let Some(start) = t.started else { return };

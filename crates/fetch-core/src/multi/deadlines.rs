@@ -8,7 +8,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use super::{Kind, Multi, Phase, Transfer};
+use super::{Kind, Multi, Phase, Transfer, TransferKey};
 use crate::error::{Error, ErrorCode};
 use crate::failure::{Detail, Step as FailedStep};
 use crate::socket::Events;
@@ -20,7 +20,7 @@ pub(super) const NONE: u32 = u32::MAX;
 #[derive(Debug, Default)]
 pub(super) struct DeadlineQueue {
     /// The heap: (deadline, transfer index), smallest deadline at 0.
-    pub(super) heap: Vec<(Instant, u32)>,
+    pub(super) heap: Vec<(Instant, TransferKey)>,
     /// For each transfer index, its slot in `heap` or [`NONE`].
     pub(super) slot: Vec<u32>,
 }
@@ -28,20 +28,21 @@ pub(super) struct DeadlineQueue {
 impl DeadlineQueue {
     /// Queues transfer `ti` at `at`, moves it there, or (with `None`)
     /// takes it out of the queue.
-    pub(super) fn set(&mut self, ti: usize, at: Option<Instant>) {
-        if ti >= self.slot.len() {
+    pub(super) fn set(&mut self, ti: TransferKey, at: Option<Instant>) {
+        let slot = ti.slot();
+        if slot >= self.slot.len() {
             if at.is_none() {
                 return;
             }
-            self.slot.resize(ti + 1, NONE);
+            self.slot.resize(slot + 1, NONE);
         }
-        let pos = self.slot[ti];
+        let pos = self.slot[slot];
         match (pos, at) {
             (NONE, None) => {}
             (NONE, Some(at)) => {
                 let i = self.heap.len();
-                self.heap.push((at, ti as u32));
-                self.slot[ti] = i as u32;
+                self.heap.push((at, ti));
+                self.slot[slot] = i as u32;
                 self.up(i);
             }
             (pos, None) => self.remove_at(pos as usize),
@@ -59,8 +60,8 @@ impl DeadlineQueue {
     }
 
     /// The earliest deadline and its transfer.
-    pub(super) fn peek(&self) -> Option<(Instant, usize)> {
-        self.heap.first().map(|&(at, ti)| (at, ti as usize))
+    pub(super) fn peek(&self) -> Option<(Instant, TransferKey)> {
+        self.heap.first().copied()
     }
 
     /// How many transfers are queued.
@@ -73,7 +74,7 @@ impl DeadlineQueue {
         let last = self.heap.len() - 1;
         self.swap(i, last);
         let (_, ti) = self.heap.pop().expect("slot points into the heap");
-        self.slot[ti as usize] = NONE;
+        self.slot[ti.slot()] = NONE;
         if i < self.heap.len() {
             self.down(i);
             self.up(i);
@@ -82,8 +83,8 @@ impl DeadlineQueue {
 
     fn swap(&mut self, a: usize, b: usize) {
         self.heap.swap(a, b);
-        self.slot[self.heap[a].1 as usize] = a as u32;
-        self.slot[self.heap[b].1 as usize] = b as u32;
+        self.slot[self.heap[a].1.slot()] = a as u32;
+        self.slot[self.heap[b].1.slot()] = b as u32;
     }
 
     fn up(&mut self, mut i: usize) {
@@ -129,7 +130,7 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
             Phase::Resolving => FailedStep::Resolving,
             Phase::Init
             | Phase::Pending
-            | Phase::Connecting
+            | Phase::Connecting { .. }
             | Phase::Handshaking
             | Phase::ProxyHandshake => FailedStep::Connecting,
             _ => FailedStep::Transfer,
@@ -154,7 +155,7 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
             received: 0,
             expected: None,
         },
-        Phase::Connecting => Detail::Connect {
+        Phase::Connecting { .. } => Detail::Connect {
             host: t.target().host.clone(),
             port: t.target().port,
             elapsed_ms,
@@ -174,7 +175,7 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
 }
 
 impl Multi {
-    pub(super) fn set_deadline(&mut self, ti: usize, kind: Kind, at: Option<Instant>) {
+    pub(super) fn set_deadline(&mut self, ti: TransferKey, kind: Kind, at: Option<Instant>) {
         let Some(t) = self.transfers.get_mut(ti) else {
             return;
         };
@@ -183,9 +184,9 @@ impl Multi {
     }
 
     /// Queues the transfer at its earliest deadline (none once done).
-    pub(super) fn schedule(&mut self, ti: usize) {
+    pub(super) fn schedule(&mut self, ti: TransferKey) {
         let next = self.transfers.get(ti).and_then(|t| {
-            (t.phase != Phase::Done)
+            (!t.phase.is_done())
                 .then(|| t.deadlines.iter().flatten().min().copied())
                 .flatten()
         });
@@ -211,7 +212,7 @@ impl Multi {
         }
     }
 
-    pub(super) fn on_deadline(&mut self, ti: usize, limit: Instant) {
+    pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Instant) {
         let t = &mut self.transfers[ti];
         let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
         if let Some(err) = timed_out(t, self.now, limit) {
@@ -220,33 +221,30 @@ impl Multi {
         }
         if due(t.deadlines[Kind::Attempt as usize]) {
             t.deadlines[Kind::Attempt as usize] = None;
-            if t.phase == Phase::Connecting {
+            if let Phase::Connecting { next_addr } = t.phase {
                 // This address is not answering; more remain, so move on
                 // rather than spend the whole connect timeout on it.
-                tracing::debug!(transfer = ti, "connect attempt timed out; next address");
-                t.last_connect_error = Some(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "connect attempt timed out",
-                ));
+                tracing::debug!(transfer = %ti, "connect attempt timed out; next address");
+                let cause = io::Error::new(io::ErrorKind::TimedOut, "connect attempt timed out");
                 if let Some(cid) = t.conn.take() {
                     self.close_conn(cid);
                 }
                 // The next attempt waits for its socket to become writable;
                 // checking it now would only cost two syscalls.
-                self.connect_next(ti);
+                self.connect_next(ti, next_addr, Some(cause));
                 return;
             }
         }
         let t = &mut self.transfers[ti];
         if due(t.deadlines[Kind::LowSpeed as usize]) {
             self.low_speed_due(ti);
-            if self.transfers[ti].phase == Phase::Done {
+            if self.transfers[ti].phase.is_done() {
                 return;
             }
         }
         let t = &mut self.transfers[ti];
         if due(t.deadlines[Kind::Expect as usize]) {
-            tracing::debug!(transfer = ti, "no 100 Continue in time: sending the body");
+            tracing::debug!(transfer = %ti, "no 100 Continue in time: sending the body");
             self.send_body_now(ti);
             self.drive(ti, Events::NONE);
         }
@@ -274,11 +272,15 @@ mod tests {
 
     use super::*;
 
+    fn key(slot: usize) -> TransferKey {
+        TransferKey::from_slot(slot)
+    }
+
     /// Pops everything in order, checking the slot map on the way.
     fn drain(q: &mut DeadlineQueue) -> Vec<usize> {
         let mut out = Vec::new();
         while let Some((_, ti)) = q.peek() {
-            out.push(ti);
+            out.push(ti.slot());
             q.set(ti, None);
         }
         out
@@ -290,13 +292,13 @@ mod tests {
         let at = |ms| Some(t0 + Duration::from_millis(ms));
         let mut q = DeadlineQueue::default();
         for (ti, ms) in [(0, 50), (1, 10), (2, 30), (3, 40), (4, 20)] {
-            q.set(ti, at(ms));
+            q.set(key(ti), at(ms));
         }
-        assert_eq!(q.peek().map(|p| p.1), Some(1));
-        q.set(1, at(60)); // moved later
-        q.set(3, at(5)); // moved earlier
-        q.set(2, None); // removed
-        q.set(7, None); // never queued: nothing happens
+        assert_eq!(q.peek().map(|p| p.1), Some(key(1)));
+        q.set(key(1), at(60)); // moved later
+        q.set(key(3), at(5)); // moved earlier
+        q.set(key(2), None); // removed
+        q.set(key(7), None); // never queued: nothing happens
         assert_eq!(q.len(), 4);
         assert_eq!(drain(&mut q), vec![3, 4, 0, 1]);
         assert_eq!(q.len(), 0);
@@ -311,7 +313,7 @@ mod tests {
         // Fewer rounds under Miri, which runs them a thousand times slower.
         let rounds = if cfg!(miri) { 1_000 } else { 10_000u64 };
         for round in 0..rounds {
-            let ti = (round % 100) as usize;
+            let ti = key((round % 100) as usize);
             q.set(ti, Some(t0 + Duration::from_secs(60 + round)));
             if round % 3 == 0 {
                 q.set(ti, None);
@@ -336,7 +338,7 @@ mod tests {
             let at = (x >> 8) % 1000;
             let v = (x >> 20) % 4 != 0;
             model[ti] = v.then_some(at);
-            q.set(ti, v.then(|| t0 + Duration::from_millis(at)));
+            q.set(key(ti), v.then(|| t0 + Duration::from_millis(at)));
             let want = model.iter().flatten().min().copied();
             let got = q
                 .peek()

@@ -33,7 +33,7 @@ pub(super) enum Upload {
 
 /// One stream and the transfer it serves.
 pub(super) struct Slot {
-    pub(super) ti: usize,
+    pub(super) ti: TransferKey,
     /// Body bytes received while the transfer was paused, delivered first
     /// on resume; bounded by the stream window we announced.
     pub(super) buffered: Vec<u8>,
@@ -53,9 +53,9 @@ pub(super) struct Session {
 /// Every HTTP/2 session of a multi.
 #[derive(Default)]
 pub(super) struct Sessions {
-    pub(super) by_conn: FxHashMap<usize, Session>,
+    pub(super) by_conn: FxHashMap<ConnKey, Session>,
     /// Transfer index -> (connection, stream).
-    pub(super) by_transfer: FxHashMap<usize, (usize, u32)>,
+    pub(super) by_transfer: FxHashMap<TransferKey, (ConnKey, u32)>,
     /// TLS configurations offering `h2`, derived from the cached ones by
     /// TLS pool tag.
     alpn: FxHashMap<u64, (Arc<rustls::ClientConfig>, Arc<rustls::ClientConfig>)>,
@@ -63,7 +63,7 @@ pub(super) struct Sessions {
     events: Vec<Recv>,
     /// PIPEWAIT: transfers (index, generation) waiting for a connection
     /// being set up to become shared.
-    pipe_waiters: FxHashMap<usize, Vec<(usize, u32)>>,
+    pipe_waiters: FxHashMap<ConnKey, Vec<(TransferKey, u32)>>,
     /// FETCHMOPT_PIPELINING's multiplex bit (OPT-08).
     no_multiplex: bool,
     /// FETCHMOPT_MAX_CONCURRENT_STREAMS (OPT-07); 0 means the default.
@@ -133,20 +133,20 @@ impl Multi {
 
     /// Recomputes the interest of the connection the transfer's stream is
     /// on (a pause or resume changed what it needs).
-    pub(super) fn h2_interest_of(&mut self, ti: usize) {
+    pub(super) fn h2_interest_of(&mut self, ti: TransferKey) {
         if let Some(&(cid, _)) = self.h2.by_transfer.get(&ti) {
             self.h2_interest(cid);
         }
     }
 
     /// Whether the transfer runs on an HTTP/2 stream.
-    pub(super) fn on_h2(&self, ti: usize) -> bool {
+    pub(super) fn on_h2(&self, ti: TransferKey) -> bool {
         self.h2.by_transfer.contains_key(&ti)
     }
 
     /// One transfer with a stream on the shared connection, named in its
     /// socket callbacks (upstream passes one of the easy handles too).
-    pub(super) fn h2_some_transfer(&self, cid: usize) -> Option<TransferId> {
+    pub(super) fn h2_some_transfer(&self, cid: ConnKey) -> Option<TransferId> {
         let s = self.h2.by_conn.get(&cid)?;
         let ti = s.slots.values().map(|slot| slot.ti).min()?;
         self.transfers.get(ti).map(|t| t.id(ti))
@@ -156,7 +156,7 @@ impl Multi {
     /// connection to its origin, or (PIPEWAIT) a wait for a connection
     /// being set up that may become one. `None`: go the HTTP/1.1 way
     /// (pool, then a new connection).
-    pub(super) fn h2_reuse(&mut self, ti: usize) -> Option<Step> {
+    pub(super) fn h2_reuse(&mut self, ti: TransferKey) -> Option<Step> {
         let t = &self.transfers[ti];
         let target = t.target.as_ref()?;
         if self.h2.no_multiplex
@@ -175,7 +175,7 @@ impl Multi {
     /// A live HTTP/2 connection to the transfer's origin with room for
     /// one more stream (the same pool key: a proxied connection never
     /// serves a direct transfer).
-    fn h2_find(&mut self, ti: usize) -> Option<usize> {
+    fn h2_find(&mut self, ti: TransferKey) -> Option<ConnKey> {
         self.transfers[ti].target.as_ref()?;
         let origin = &self.transfers[ti].pool_key;
         let limit = self.h2_stream_limit() as usize;
@@ -192,7 +192,7 @@ impl Multi {
 
     /// PIPEWAIT: waits for a connection to the same origin that is still
     /// connecting or handshaking for a transfer that may use HTTP/2.
-    fn h2_pipewait(&mut self, ti: usize) -> bool {
+    fn h2_pipewait(&mut self, ti: TransferKey) -> bool {
         let t = &self.transfers[ti];
         if !t.easy.pipewait {
             return false;
@@ -206,7 +206,7 @@ impl Multi {
             let o = self.transfers.get(owner)?;
             let setting_up = matches!(
                 o.phase,
-                Phase::Connecting | Phase::Handshaking | Phase::ProxyHandshake
+                Phase::Connecting { .. } | Phase::Handshaking | Phase::ProxyHandshake
             );
             (c.origin == *origin && setting_up && o.easy.http_version.allows_h2(https))
                 .then_some(cid)
@@ -223,7 +223,7 @@ impl Multi {
 
     /// The connection PIPEWAIT transfers waited for is settled (shared,
     /// HTTP/1.1 or gone): they start again and find their way from there.
-    pub(super) fn h2_wake_pipe_waiters(&mut self, cid: usize) {
+    pub(super) fn h2_wake_pipe_waiters(&mut self, cid: ConnKey) {
         let Some(waiters) = self.h2.pipe_waiters.remove(&cid) else {
             return;
         };
@@ -241,7 +241,7 @@ impl Multi {
 
     /// The connection negotiated HTTP/2 (or prior knowledge says it
     /// speaks it): it becomes shared and the transfer its first stream.
-    pub(super) fn h2_start(&mut self, ti: usize, cid: usize) -> Step {
+    pub(super) fn h2_start(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         let session = Session {
             conn: h2::Connection::new(self.h2_config()),
             slots: FxHashMap::default(),
@@ -259,7 +259,7 @@ impl Multi {
     }
 
     /// Opens a stream for the transfer's request on a shared connection.
-    pub(super) fn h2_attach(&mut self, ti: usize, cid: usize) {
+    pub(super) fn h2_attach(&mut self, ti: TransferKey, cid: ConnKey) {
         let fields = self.h2_request_fields(ti);
         let refs: Vec<(&[u8], &[u8])> = fields
             .iter()
@@ -315,7 +315,7 @@ impl Multi {
 
     /// The transfer stops using its stream: reset it if it is still open
     /// (removed or failed mid-way). The other streams go on.
-    pub(super) fn h2_detach(&mut self, ti: usize) {
+    pub(super) fn h2_detach(&mut self, ti: TransferKey) {
         let Some((cid, stream)) = self.h2.by_transfer.remove(&ti) else {
             return;
         };
@@ -331,7 +331,7 @@ impl Multi {
     /// A connection that can take no new stream (GOAWAY received) closes
     /// once its last stream is done, instead of lingering unwatched; one
     /// that can becomes idle and counts towards MAXCONNECTS.
-    pub(super) fn h2_close_if_spent(&mut self, cid: usize) -> bool {
+    pub(super) fn h2_close_if_spent(&mut self, cid: ConnKey) -> bool {
         let Some(s) = self.h2.by_conn.get(&cid) else {
             return false;
         };
@@ -348,7 +348,7 @@ impl Multi {
     }
 
     /// Shared connections no stream uses.
-    pub(super) fn h2_idle(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(super) fn h2_idle(&self) -> impl Iterator<Item = ConnKey> + '_ {
         self.h2
             .by_conn
             .iter()
@@ -358,7 +358,7 @@ impl Multi {
 
     /// A transfer's turn on its stream (a kick after resume or a yield):
     /// buffered body bytes first, then the connection's I/O.
-    pub(super) fn h2_drive(&mut self, ti: usize) -> Step {
+    pub(super) fn h2_drive(&mut self, ti: TransferKey) -> Step {
         let Some(&(cid, stream)) = self.h2.by_transfer.get(&ti) else {
             return Step::Wait;
         };
@@ -368,7 +368,7 @@ impl Multi {
     }
 
     /// The shared socket is ready (or `events` is empty: find out).
-    pub(super) fn h2_event(&mut self, cid: usize, _events: Events) {
+    pub(super) fn h2_event(&mut self, cid: ConnKey, _events: Events) {
         if !self.h2.by_conn.contains_key(&cid) {
             return;
         }
@@ -387,7 +387,7 @@ impl Multi {
 
     /// Writes what the session queued until done or the socket would
     /// block. `false`: the connection failed and is gone.
-    pub(super) fn h2_flush(&mut self, cid: usize) -> bool {
+    pub(super) fn h2_flush(&mut self, cid: ConnKey) -> bool {
         let (Some(s), Some(conn)) = (self.h2.by_conn.get_mut(&cid), self.conns.get_mut(cid)) else {
             return false;
         };
@@ -419,7 +419,7 @@ impl Multi {
     /// waits for window to upload), OUT while frames wait; nothing
     /// (REMOVE) once no stream uses the connection (SF-03) or every
     /// stream is paused, so paused transfers wake nothing.
-    pub(super) fn h2_interest(&mut self, cid: usize) {
+    pub(super) fn h2_interest(&mut self, cid: ConnKey) {
         let (Some(s), Some(conn)) = (self.h2.by_conn.get(&cid), self.conns.get(cid)) else {
             return;
         };
@@ -440,7 +440,7 @@ impl Multi {
 
     /// Reads until the socket would block, handing each frame's meaning
     /// to its transfer. `false`: the connection is gone.
-    fn h2_read(&mut self, cid: usize) -> bool {
+    fn h2_read(&mut self, cid: ConnKey) -> bool {
         let mut buf = std::mem::take(&mut self.rbuf);
         if buf.len() < response::READ_BUF {
             buf.resize(response::READ_BUF, 0);
@@ -492,7 +492,7 @@ impl Multi {
 
     /// Feeds whole frames to the session, then hands out their events.
     /// Returns the bytes used; `None` when the connection failed.
-    fn h2_frames(&mut self, cid: usize, input: &[u8]) -> Option<usize> {
+    fn h2_frames(&mut self, cid: ConnKey, input: &[u8]) -> Option<usize> {
         let mut events = std::mem::take(&mut self.h2.events);
         let Some(s) = self.h2.by_conn.get_mut(&cid) else {
             self.h2.events = events;
@@ -540,7 +540,7 @@ impl Multi {
     /// More may be waiting but other sockets get their turn: a 0 ms kick
     /// on one of the connection's transfers brings the engine back
     /// (edge-triggered loops would not tell it).
-    fn h2_yield(&mut self, cid: usize) {
+    fn h2_yield(&mut self, cid: ConnKey) {
         let ti = self
             .h2
             .by_conn
@@ -553,7 +553,7 @@ impl Multi {
     }
 
     /// The peer closed the connection.
-    fn h2_eof(&mut self, cid: usize) {
+    fn h2_eof(&mut self, cid: ConnKey) {
         let err = Error::new(
             ErrorCode::Http2,
             "HTTP/2 connection closed by the server before the response ended",
@@ -562,11 +562,11 @@ impl Multi {
     }
 
     /// The connection is over: its transfers fail with `err`, it closes.
-    pub(super) fn h2_fail_conn(&mut self, cid: usize, err: &Error) {
+    pub(super) fn h2_fail_conn(&mut self, cid: ConnKey, err: &Error) {
         let Some(s) = self.h2.by_conn.get(&cid) else {
             return;
         };
-        let tis: Vec<usize> = s.slots.values().map(|slot| slot.ti).collect();
+        let tis: Vec<TransferKey> = s.slots.values().map(|slot| slot.ti).collect();
         for ti in tis {
             self.h2.by_transfer.remove(&ti);
             self.fail(ti, Error::new(err.code(), err.detail().to_owned()));
@@ -576,7 +576,7 @@ impl Multi {
 
     /// Closes a shared connection (its streams are already dealt with):
     /// a GOAWAY if the socket takes it, then REMOVE and close.
-    pub(super) fn h2_close(&mut self, cid: usize) {
+    pub(super) fn h2_close(&mut self, cid: ConnKey) {
         if let Some(s) = self.h2.by_conn.get_mut(&cid) {
             s.conn.close();
         }
@@ -592,7 +592,7 @@ impl Multi {
     }
 
     /// Best effort: a closing connection's last frames.
-    fn h2_flush_quietly(&mut self, cid: usize) {
+    fn h2_flush_quietly(&mut self, cid: ConnKey) {
         let (Some(s), Some(conn)) = (self.h2.by_conn.get_mut(&cid), self.conns.get_mut(cid)) else {
             return;
         };
@@ -606,7 +606,7 @@ impl Multi {
 
     /// Every shared connection says GOAWAY before the multi goes.
     pub(super) fn h2_close_all(&mut self) {
-        let cids: Vec<usize> = self.h2.by_conn.keys().copied().collect();
+        let cids: Vec<ConnKey> = self.h2.by_conn.keys().copied().collect();
         for cid in cids {
             self.h2_close(cid);
         }

@@ -158,7 +158,13 @@ impl Multi {
 
     /// A PUSH_PROMISE on `stream` of connection `cid`: offered to the
     /// handler, then adopted or reset.
-    pub(super) fn h2_promise(&mut self, cid: usize, stream: u32, promised: u32, fields: &[Header]) {
+    pub(super) fn h2_promise(
+        &mut self,
+        cid: ConnKey,
+        stream: u32,
+        promised: u32,
+        fields: &[Header],
+    ) {
         let parent = self
             .h2
             .by_conn
@@ -186,7 +192,7 @@ impl Multi {
             return;
         };
         let pushed = TransferId {
-            index: self.transfers.vacant_key() as u32,
+            key: self.transfers.vacant_key(),
             generation: self.next_generation,
         };
         let promise = PushPromise {
@@ -223,14 +229,14 @@ impl Multi {
     }
 
     /// RST_STREAM on a promised stream nobody takes.
-    fn h2_refuse_push(&mut self, cid: usize, promised: u32, reason: Reason) {
+    fn h2_refuse_push(&mut self, cid: ConnKey, promised: u32, reason: Reason) {
         if let Some(s) = self.h2.by_conn.get_mut(&cid) {
             s.conn.reset(promised, reason);
         }
     }
 
     /// An accepted push becomes a transfer receiving on stream `promised`.
-    fn h2_adopt(&mut self, cid: usize, promised: u32, adopted: Adopted) {
+    fn h2_adopt(&mut self, cid: ConnKey, promised: u32, adopted: Adopted) {
         let Adopted {
             mut easy,
             dest,

@@ -26,7 +26,7 @@ type Field = (Vec<u8>, Vec<u8>);
 impl Multi {
     /// The request head as HTTP/2 fields: pseudo-headers, then the same
     /// defaults and HTTPHEADER rules as the HTTP/1.1 head.
-    pub(super) fn h2_request_fields(&mut self, ti: usize) -> Vec<Field> {
+    pub(super) fn h2_request_fields(&mut self, ti: TransferKey) -> Vec<Field> {
         let creds = self.credentials_allowed(ti);
         let t = &mut self.transfers[ti];
         let dest = t.target.clone().expect("a started transfer has a target");
@@ -76,7 +76,7 @@ impl Multi {
     /// `GET /path HTTP/2` and `Host:` first (upstream shows its HTTP/2
     /// requests the same way); INFO_REQUEST_SIZE counts the head in that
     /// form, as upstream.
-    pub(super) fn trace_request_fields(&mut self, ti: usize, fields: &[Field]) {
+    pub(super) fn trace_request_fields(&mut self, ti: TransferKey, fields: &[Field]) {
         let t = &mut self.transfers[ti];
         let pseudo = |name: &[u8]| {
             fields
@@ -103,7 +103,7 @@ impl Multi {
     }
 
     /// One event of the connection, for the transfer of its stream.
-    pub(super) fn h2_dispatch(&mut self, cid: usize, ev: Recv, input: &[u8]) {
+    pub(super) fn h2_dispatch(&mut self, cid: ConnKey, ev: Recv, input: &[u8]) {
         match ev {
             Recv::Head {
                 stream,
@@ -186,11 +186,11 @@ impl Multi {
         }
     }
 
-    fn slot_ti(&self, cid: usize, stream: u32) -> Option<usize> {
+    fn slot_ti(&self, cid: ConnKey, stream: u32) -> Option<TransferKey> {
         self.h2.by_conn.get(&cid)?.slots.get(&stream).map(|s| s.ti)
     }
 
-    fn forget_slot(&mut self, cid: usize, stream: u32, ti: usize) {
+    fn forget_slot(&mut self, cid: ConnKey, stream: u32, ti: TransferKey) {
         if let Some(s) = self.h2.by_conn.get_mut(&cid) {
             s.slots.remove(&stream);
         }
@@ -200,7 +200,7 @@ impl Multi {
     /// The transfer goes back to the start and looks for a connection
     /// again (streams the server did not process), once: a server that
     /// refuses it again ends it.
-    fn h2_retry(&mut self, ti: usize) {
+    fn h2_retry(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
         if std::mem::replace(&mut t.retried, true) {
@@ -224,12 +224,12 @@ impl Multi {
     /// GOAWAY: streams above `last` were not processed and go again on a
     /// new connection; the others may finish. Without streams left the
     /// connection closes.
-    fn h2_goaway(&mut self, cid: usize, last: u32, reason: Reason) {
-        tracing::debug!(cid, last, %reason, "HTTP/2 GOAWAY");
+    fn h2_goaway(&mut self, cid: ConnKey, last: u32, reason: Reason) {
+        tracing::debug!(%cid, last, %reason, "HTTP/2 GOAWAY");
         let Some(s) = self.h2.by_conn.get(&cid) else {
             return;
         };
-        let refused: Vec<(u32, usize)> = s
+        let refused: Vec<(u32, TransferKey)> = s
             .slots
             .iter()
             .filter(|(id, _)| **id > last)
@@ -244,7 +244,7 @@ impl Multi {
                 ErrorCode::Http2,
                 format!("HTTP/2 GOAWAY from the server: {reason}"),
             );
-            let left: Vec<(u32, usize)> = self.h2.by_conn[&cid]
+            let left: Vec<(u32, TransferKey)> = self.h2.by_conn[&cid]
                 .slots
                 .iter()
                 .map(|(id, s)| (*id, s.ti))
@@ -267,7 +267,7 @@ impl Multi {
     /// A response head, through the same steps as an HTTP/1.1 head:
     /// cookies, HSTS, the info fields, authentication and redirects, the
     /// header API and callback, then the final-head checks (FAILONERROR).
-    fn h2_head(&mut self, ti: usize, status: u16, fields: &[Header]) {
+    fn h2_head(&mut self, ti: TransferKey, status: u16, fields: &[Header]) {
         if self.transfers[ti].marks.first_byte.is_none() {
             self.transfers[ti].marks.first_byte = Some(self.clock.now());
         }
@@ -329,7 +329,7 @@ impl Multi {
 
     /// Body bytes: delivered unless the transfer is paused (then kept,
     /// and the stream window stays closed by that much).
-    fn h2_data(&mut self, cid: usize, stream: u32, data: &[u8]) {
+    fn h2_data(&mut self, cid: ConnKey, stream: u32, data: &[u8]) {
         let Some(ti) = self.slot_ti(cid, stream) else {
             return;
         };
@@ -374,7 +374,7 @@ impl Multi {
     /// Body bytes to the application as over HTTP/1.1: decoded when the
     /// response has a content coding to undo; a decoder that had its
     /// budget for this call keeps the rest and the transfer is kicked.
-    fn h2_hand_over(&mut self, ti: usize, data: &[u8]) -> Result<(), Error> {
+    fn h2_hand_over(&mut self, ti: TransferKey, data: &[u8]) -> Result<(), Error> {
         match self.on_body(ti, data) {
             Some(response::Outcome::Failed(e)) => Err(e),
             Some(response::Outcome::Yield) => {
@@ -388,7 +388,7 @@ impl Multi {
 
     /// Gives consumed bytes back to the stream window, unless the transfer
     /// is paused (its window stays closed while the others flow).
-    fn h2_release(&mut self, cid: usize, stream: u32) {
+    fn h2_release(&mut self, cid: ConnKey, stream: u32) {
         let Some(s) = self.h2.by_conn.get_mut(&cid) else {
             return;
         };
@@ -405,7 +405,7 @@ impl Multi {
 
     /// On resume: the bytes kept while paused go first; a stream whose end
     /// already arrived completes once they are out.
-    pub(super) fn h2_deliver_buffered(&mut self, cid: usize, stream: u32) {
+    pub(super) fn h2_deliver_buffered(&mut self, cid: ConnKey, stream: u32) {
         let Some(ti) = self.slot_ti(cid, stream) else {
             return;
         };
@@ -476,7 +476,7 @@ impl Multi {
 
     /// END_STREAM: the response is complete once the application has all
     /// of it (redirects are followed from here as over HTTP/1.1).
-    fn h2_stream_end(&mut self, cid: usize, stream: u32) {
+    fn h2_stream_end(&mut self, cid: ConnKey, stream: u32) {
         let Some(slot) = self
             .h2
             .by_conn
@@ -507,7 +507,7 @@ impl Multi {
 
     /// Sends request body bytes on every stream of the connection as far
     /// as the windows allow.
-    pub(super) fn h2_pump_uploads(&mut self, cid: usize) {
+    pub(super) fn h2_pump_uploads(&mut self, cid: ConnKey) {
         let Some(s) = self.h2.by_conn.get(&cid) else {
             return;
         };
@@ -534,7 +534,7 @@ impl Multi {
         }
     }
 
-    fn h2_pump_upload(&mut self, cid: usize, stream: u32) -> Result<(), (usize, Error)> {
+    fn h2_pump_upload(&mut self, cid: ConnKey, stream: u32) -> Result<(), (TransferKey, Error)> {
         loop {
             let Some(ti) = self.slot_ti(cid, stream) else {
                 return Ok(());

@@ -13,7 +13,6 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use slab::Slab;
 use socket2::{Domain, Protocol, SockAddr, Type};
 
 use crate::clock::Clock;
@@ -41,6 +40,7 @@ mod h2conn;
 mod h2head;
 mod h2push;
 mod h2xfer;
+mod ids;
 mod names;
 mod pool;
 mod proxied;
@@ -58,6 +58,8 @@ pub use control::Pause;
 use control::{Marks, Rates};
 use deadlines::DeadlineQueue;
 pub use h2push::{PushAction, PushPromise};
+use ids::Table;
+pub(crate) use ids::{ConnKey, TransferKey};
 use pool::Pool;
 use transfer::{Expect, KINDS, Kind, Phase, Step, Transfer};
 
@@ -65,14 +67,14 @@ use transfer::{Expect, KINDS, Kind, Phase, Step, Transfer};
 /// are detected, never confused with newer transfers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TransferId {
-    index: u32,
+    key: TransferKey,
     generation: u32,
 }
 
 impl TransferId {
     /// A number unique among the transfers currently added, for logs.
     pub fn index(self) -> usize {
-        self.index as usize
+        self.key.slot()
     }
 }
 
@@ -131,10 +133,10 @@ const SEND_FLAGS: i32 = 0;
 pub struct Multi {
     clock: Clock,
     now: Instant,
-    transfers: Slab<Transfer>,
+    transfers: Table<TransferKey, Transfer>,
     next_generation: u32,
     running: usize,
-    conns: Slab<Conn>,
+    conns: Table<ConnKey, Conn>,
     pool: Pool,
     sockets: SocketTable,
     deadlines: DeadlineQueue,
@@ -188,10 +190,10 @@ impl Multi {
         Self {
             clock,
             now,
-            transfers: Slab::new(),
+            transfers: Table::default(),
             next_generation: 1,
             running: 0,
-            conns: Slab::new(),
+            conns: Table::default(),
             pool: Pool::default(),
             sockets: SocketTable::default(),
             deadlines: DeadlineQueue::default(),
@@ -306,13 +308,13 @@ impl Multi {
             });
         }
         let id = self.transfers[ti].id(ti);
-        tracing::debug!(transfer = ti, "added");
+        tracing::debug!(transfer = %ti, "added");
         Ok(id)
     }
 
     /// A new transfer in the table, counted as running, with no deadline
     /// yet (`add`, and a pushed stream the application accepted).
-    fn insert_transfer(&mut self, easy: Easy) -> usize {
+    fn insert_transfer(&mut self, easy: Easy) -> TransferKey {
         // Each run starts afresh: info and a collected body belong to one
         // transfer, as upstream resets them per transfer.
         let mut easy = easy;
@@ -333,8 +335,6 @@ impl Multi {
             target: None,
             method,
             addrs: Vec::new(),
-            next_addr: 0,
-            last_connect_error: None,
             deadlines: [None; KINDS],
             started: None,
             decoder: ResponseDecoder::new(head),
@@ -351,7 +351,6 @@ impl Multi {
             marks: Marks::default(),
             rates: Rates::default(),
             progress_told: false,
-            msg_queued: false,
             first: None,
             seen_https: false,
             upload_len: None,
@@ -365,8 +364,8 @@ impl Multi {
         ti
     }
 
-    fn index_of(&self, id: TransferId) -> Option<usize> {
-        let ti = id.index as usize;
+    fn index_of(&self, id: TransferId) -> Option<TransferKey> {
+        let ti = id.key;
         (self.transfers.get(ti)?.generation == id.generation).then_some(ti)
     }
 
@@ -376,7 +375,7 @@ impl Multi {
     pub fn remove(&mut self, id: TransferId) -> Result<Easy, MultiError> {
         let ti = self.index_of(id).ok_or(MultiError::BadEasyHandle)?;
         self.begin();
-        if self.transfers[ti].phase != Phase::Done {
+        if !self.transfers[ti].phase.is_done() {
             self.running -= 1;
             // On a shared connection only the stream is reset.
             self.h2_detach(ti);
@@ -386,7 +385,7 @@ impl Multi {
         }
         self.deadlines.set(ti, None);
         let mut t = self.transfers.remove(ti);
-        if t.msg_queued {
+        if matches!(t.phase, Phase::Done { msg_queued: true }) {
             // IR-06: an unread message goes with its transfer.
             self.msgs.retain(|m| m.transfer != id);
         }
@@ -447,9 +446,11 @@ impl Multi {
     /// many remain queued after it (IR-01, IR-02).
     pub fn info_read(&mut self) -> Option<(Message, usize)> {
         let m = self.msgs.pop_front()?;
-        if let Some(t) = self.transfers.get_mut(m.transfer.index as usize) {
-            if t.generation == m.transfer.generation {
-                t.msg_queued = false;
+        if let Some(t) = self.transfers.get_mut(m.transfer.key) {
+            if let (true, Phase::Done { msg_queued }) =
+                (t.generation == m.transfer.generation, &mut t.phase)
+            {
+                *msg_queued = false;
             }
         }
         Some((m, self.msgs.len()))
@@ -530,10 +531,10 @@ impl Multi {
     fn abort_all(&mut self) {
         self.cb_failed = false;
         self.dead = true;
-        let running: Vec<usize> = self
+        let running: Vec<TransferKey> = self
             .transfers
             .iter()
-            .filter(|(_, t)| t.phase != Phase::Done)
+            .filter(|(_, t)| !t.phase.is_done())
             .map(|(ti, _)| ti)
             .collect();
         for ti in running {
@@ -563,7 +564,7 @@ impl Drop for Multi {
     /// it is closed (SF-07, HM-09). Added transfers are dropped with it.
     fn drop(&mut self) {
         self.h2_close_all();
-        let cids: Vec<usize> = self.conns.iter().map(|(cid, _)| cid).collect();
+        let cids: Vec<ConnKey> = self.conns.keys().collect();
         for cid in cids {
             self.close_conn(cid);
         }

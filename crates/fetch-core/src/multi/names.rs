@@ -12,7 +12,7 @@ impl Multi {
     /// upstream loads them into the multi's DNS cache when a transfer
     /// starts: later transfers of the multi see them too. `-HOST:PORT`
     /// removes an entry (pinned or looked up).
-    pub(super) fn load_resolve(&mut self, ti: usize) {
+    pub(super) fn load_resolve(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
         let ttl = t.easy.conn.dns_cache_timeout;
@@ -73,7 +73,7 @@ impl Multi {
     /// with none left it fails: COULDNT_RESOLVE_HOST for a name,
     /// COULDNT_CONNECT for an IP address (as upstream). Returns whether it
     /// may go on.
-    pub(super) fn set_addrs(&mut self, ti: usize, mut addrs: Vec<SocketAddr>) -> bool {
+    pub(super) fn set_addrs(&mut self, ti: TransferKey, mut addrs: Vec<SocketAddr>) -> bool {
         let t = &mut self.transfers[ti];
         let allow = t.easy.conn.ip_resolve;
         addrs.retain(|a| allow.allows(a));

@@ -14,12 +14,12 @@ use super::*;
 /// A transfer waiting for a connection slot: its index and generation
 /// (an entry whose transfer moved on or went away is skipped, so removing
 /// a waiting transfer costs nothing here).
-type Waiter = (usize, u32);
+type Waiter = (TransferKey, u32);
 
 /// Per origin: its idle connections, its open connections, its waiters.
 #[derive(Default)]
 struct Origin {
-    idle: Vec<usize>,
+    idle: Vec<ConnKey>,
     open: usize,
     waiting: VecDeque<Waiter>,
     /// Listed in `Pool::waiting_origins`.
@@ -86,13 +86,13 @@ impl Pool {
         host_ok && (!self.at_total_limit() || self.idle_count > 0)
     }
 
-    pub(super) fn take_idle(&mut self, origin: &str) -> Option<usize> {
+    pub(super) fn take_idle(&mut self, origin: &str) -> Option<ConnKey> {
         let cid = self.origins.get_mut(origin)?.idle.pop()?;
         self.idle_count -= 1;
         Some(cid)
     }
 
-    pub(super) fn put_idle(&mut self, origin: &str, cid: usize) {
+    pub(super) fn put_idle(&mut self, origin: &str, cid: ConnKey) {
         let o = self.origin_mut(origin);
         o.idle.push(cid);
         let waiters = !o.waiting.is_empty();
@@ -106,7 +106,7 @@ impl Pool {
     }
 
     /// The idle connections, for eviction.
-    pub(super) fn idle(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(super) fn idle(&self) -> impl Iterator<Item = ConnKey> + '_ {
         self.origins.values().flat_map(|o| o.idle.iter().copied())
     }
 
@@ -116,7 +116,7 @@ impl Pool {
     }
 
     /// A connection of `origin` closed (`idle`: it was in the pool).
-    pub(super) fn closed(&mut self, origin: &str, cid: usize, idle: bool) {
+    pub(super) fn closed(&mut self, origin: &str, cid: ConnKey, idle: bool) {
         self.open_count -= 1;
         if let Some(o) = self.origins.get_mut(origin) {
             o.open -= 1;
@@ -176,7 +176,7 @@ impl Multi {
     /// A live idle connection to the transfer's origin. Idle connections
     /// are not watched, so one the server closed meanwhile is found here,
     /// by a peek, and closed without any wake-up having been spent on it.
-    pub(super) fn take_idle(&mut self, ti: usize) -> Option<usize> {
+    pub(super) fn take_idle(&mut self, ti: TransferKey) -> Option<ConnKey> {
         if self.transfers[ti].easy.fresh_connect {
             return None;
         }
@@ -193,7 +193,7 @@ impl Multi {
         }
     }
 
-    pub(super) fn release_conn(&mut self, cid: usize, reusable: bool) {
+    pub(super) fn release_conn(&mut self, cid: ConnKey, reusable: bool) {
         if !reusable {
             self.close_conn(cid);
             return;
@@ -240,7 +240,7 @@ impl Multi {
     /// MAXAGE_CONN and MAXLIFETIME_CONN of the transfer that would reuse
     /// `cid`: counted in whole seconds, as upstream, so a connection idle
     /// for 1.9 s is not "older than 1 s".
-    pub(super) fn too_old(&mut self, ti: usize, cid: usize) -> bool {
+    pub(super) fn too_old(&mut self, ti: TransferKey, cid: ConnKey) -> bool {
         let conn = &self.conns[cid];
         let t = &mut self.transfers[ti];
         let idle = self
@@ -269,7 +269,7 @@ impl Multi {
     /// which has nothing to send to keep a connection alive.
     pub fn upkeep(&mut self) -> Result<(), MultiError> {
         self.begin();
-        let idle: Vec<usize> = self.pool.idle().collect();
+        let idle: Vec<ConnKey> = self.pool.idle().collect();
         for cid in idle {
             if !self.idle_alive(cid) {
                 self.close_conn(cid);
@@ -281,7 +281,7 @@ impl Multi {
     /// Whether an idle connection can be reused: nothing to read on it.
     /// Readable means the peer closed it or sent something it should not
     /// have; either way it is done.
-    pub(super) fn idle_alive(&mut self, cid: usize) -> bool {
+    pub(super) fn idle_alive(&mut self, cid: ConnKey) -> bool {
         let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
         matches!(
             faults::check(Op::Peek).and_then(|()| self.conns[cid].sock.peek(&mut probe)),
@@ -291,14 +291,14 @@ impl Multi {
 
     /// The application reported an event on an idle connection (it was
     /// told to stop watching it, but may be late): close it if it is dead.
-    pub(super) fn idle_event(&mut self, cid: usize) {
+    pub(super) fn idle_event(&mut self, cid: ConnKey) {
         if !self.idle_alive(cid) {
             self.close_conn(cid);
         }
     }
 
     /// Closes a connection; REMOVE is reported before the fd closes (SF-03).
-    pub(super) fn close_conn(&mut self, cid: usize) {
+    pub(super) fn close_conn(&mut self, cid: ConnKey) {
         // PIPEWAIT: the connection a transfer waited for is gone.
         self.h2_wake_pipe_waiters(cid);
         let fd = self.conns[cid].fd;
@@ -330,7 +330,7 @@ impl Multi {
     }
 
     /// Parks a transfer until a slot to its origin frees up.
-    pub(super) fn wait_for_slot(&mut self, ti: usize) {
+    pub(super) fn wait_for_slot(&mut self, ti: TransferKey) {
         let t = &mut self.transfers[ti];
         if t.phase == Phase::Pending {
             return;

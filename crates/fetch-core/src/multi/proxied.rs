@@ -139,7 +139,7 @@ impl Transfer {
 impl Multi {
     /// TCP to an https proxy is up: start TLS with it (the proxy's own
     /// options, ALPN `http/1.1`, SNI its name), driven by `handshake`.
-    pub(super) fn start_proxy_tls(&mut self, ti: usize, cid: usize) -> Step {
+    pub(super) fn start_proxy_tls(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         let t = &mut self.transfers[ti];
         let (opts, tag) = t.px.proxy_tls().expect("an https proxy").clone();
         let host = t.px.proxy.as_ref().expect("a proxy").host.clone();
@@ -168,7 +168,7 @@ impl Multi {
 
     /// The connection reaches the proxy (over TLS for an https proxy): its
     /// handshake, or the target directly for a forwarding HTTP proxy.
-    pub(super) fn proxy_connected(&mut self, ti: usize, cid: usize) -> Step {
+    pub(super) fn proxy_connected(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         if let Some(step) = self.proxy_start(ti, cid) {
             return step;
         }
@@ -178,7 +178,7 @@ impl Multi {
     /// Addresses of the target's own name arrived for a SOCKS proxy that
     /// takes an address: keep one, then resolve the proxy. Returns whether
     /// the addresses were taken here.
-    pub(super) fn took_target_addr(&mut self, ti: usize, addrs: &[SocketAddr]) -> bool {
+    pub(super) fn took_target_addr(&mut self, ti: TransferKey, addrs: &[SocketAddr]) -> bool {
         let t = &mut self.transfers[ti];
         if !t.px.wants_target_addr() {
             return false;
@@ -190,7 +190,7 @@ impl Multi {
 
     /// TCP to the proxy is up: start its handshake, or go on when none is
     /// needed (a forwarding HTTP proxy).
-    pub(super) fn proxy_start(&mut self, ti: usize, cid: usize) -> Option<Step> {
+    pub(super) fn proxy_start(&mut self, ti: TransferKey, cid: ConnKey) -> Option<Step> {
         let t = &mut self.transfers[ti];
         let proxy = t.px.proxy.clone().filter(|p| !p.forwards())?;
         let target = t.target.clone().expect("a started transfer has a target");
@@ -233,7 +233,7 @@ impl Multi {
     /// Drives the proxy handshake: sends what it asks, feeds it what the
     /// proxy answers; when it is done the connection goes on as if it were
     /// to the target (TLS, or the request).
-    pub(super) fn proxy_drive(&mut self, ti: usize) -> Step {
+    pub(super) fn proxy_drive(&mut self, ti: TransferKey) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("a handshake has a connection");
@@ -304,7 +304,7 @@ impl Multi {
     }
 
     /// The tunnel is up: what follows is as on a direct connection.
-    fn proxy_done(&mut self, ti: usize, cid: usize, rest: Vec<u8>) -> Step {
+    fn proxy_done(&mut self, ti: TransferKey, cid: ConnKey, rest: Vec<u8>) -> Step {
         let t = &mut self.transfers[ti];
         t.px.handshake = None;
         t.easy.trace_text(|| "Proxy tunnel established".to_owned());

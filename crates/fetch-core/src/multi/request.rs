@@ -217,7 +217,7 @@ pub(super) fn user_sets_expect(headers: &[String]) -> bool {
 impl Multi {
     /// Puts a connected connection to work for a transfer: the request is
     /// built and the transfer moves to Sending.
-    pub(super) fn attach(&mut self, ti: usize, cid: usize) -> Step {
+    pub(super) fn attach(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         // PIPEWAIT: the connection turned out HTTP/1.1.
         self.h2_wake_pipe_waiters(cid);
         let t = &mut self.transfers[ti];
@@ -345,7 +345,7 @@ impl Multi {
     /// password) may go to the current target: only to the scheme, host
     /// and port of the first URL, unless FETCHOPT_UNRESTRICTED_AUTH is on;
     /// and never over http once the chain of redirects went through https.
-    pub(super) fn credentials_allowed(&self, ti: usize) -> bool {
+    pub(super) fn credentials_allowed(&self, ti: TransferKey) -> bool {
         let t = &self.transfers[ti];
         let (Some(first), Some(now)) = (t.first.as_deref(), t.target.as_deref()) else {
             return true;
@@ -357,7 +357,7 @@ impl Multi {
     /// Makes a streamed body start again from its first byte before the
     /// request is sent again (retry, redirect). A body never read needs no
     /// rewind; otherwise the seek callback must succeed.
-    pub(super) fn rewind_upload(&mut self, ti: usize) -> Result<(), Error> {
+    pub(super) fn rewind_upload(&mut self, ti: TransferKey) -> Result<(), Error> {
         let t = &mut self.transfers[ti];
         if !matches!(t.easy.body, Body::Reader { .. }) || t.upload_read == 0 {
             return Ok(());
@@ -379,7 +379,7 @@ impl Multi {
         Err(Error::new(ErrorCode::SendFailRewind, why))
     }
 
-    pub(super) fn send(&mut self, ti: usize, events: Events) -> Step {
+    pub(super) fn send(&mut self, ti: TransferKey, events: Events) -> Step {
         if !self.transfers[ti].progress_told {
             // Upstream reports progress once before a request goes out, so
             // an application can abort even a transfer that would finish
@@ -452,7 +452,7 @@ impl Multi {
 
     /// Writes the connection's pending output: `Ok(true)` when all of it
     /// went out, `Ok(false)` when the socket would block (OUT is wanted).
-    fn flush_out(&mut self, cid: usize) -> io::Result<bool> {
+    fn flush_out(&mut self, cid: ConnKey) -> io::Result<bool> {
         let conn = &mut self.conns[cid];
         while conn.out_pos < conn.out.len() {
             let (pos, end) = (conn.out_pos, conn.out.len());
@@ -478,7 +478,7 @@ impl Multi {
     /// bytes: the callback is never offered more room than is left, and an
     /// early end fails the transfer (FETCHE_READ_ERROR, as upstream).
     /// `Wait` means the callback paused.
-    pub(super) fn read_upload(&mut self, ti: usize, cid: usize) -> Result<Step, Error> {
+    pub(super) fn read_upload(&mut self, ti: TransferKey, cid: ConnKey) -> Result<Step, Error> {
         let t = &mut self.transfers[ti];
         let conn = &mut self.conns[cid];
         conn.out.clear();
@@ -550,7 +550,7 @@ impl Multi {
 
     /// After upload progress: tell the progress callback. `step` is what the
     /// caller returns unless the callback aborts.
-    pub(super) fn after_upload(&mut self, ti: usize, before: u64, step: Step) -> Step {
+    pub(super) fn after_upload(&mut self, ti: TransferKey, before: u64, step: Step) -> Step {
         if self.transfers[ti].easy.info.size_upload == before {
             return step;
         }
@@ -565,7 +565,7 @@ impl Multi {
 
     /// A connection failed under a transfer. A reused connection that died
     /// before any response byte arrived is retried once on a new one.
-    pub(super) fn conn_failed(&mut self, ti: usize, err: Error) -> Step {
+    pub(super) fn conn_failed(&mut self, ti: TransferKey, err: Error) -> Step {
         let t = &mut self.transfers[ti];
         let cid = t.conn.expect("failing transfer has a connection");
         let retry = self.conns[cid].requests > 1 && !t.decoder.started() && !t.retried;
@@ -577,7 +577,7 @@ impl Multi {
             }
             let t = &mut self.transfers[ti];
             tracing::debug!(
-                transfer = ti,
+                transfer = %ti,
                 "reused connection died; retrying on a new one"
             );
             t.retried = true;
@@ -605,6 +605,6 @@ pub(super) fn conn_info(info: &mut TransferInfo, conn: &Conn) {
 
 /// A reused connection is still idle when the transfer fails before using
 /// it: it must close as the transfer's.
-fn conn_state_busy(conn: &mut Conn, ti: usize) {
+fn conn_state_busy(conn: &mut Conn, ti: TransferKey) {
     conn.state = ConnState::Busy(ti);
 }

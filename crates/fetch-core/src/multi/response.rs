@@ -61,7 +61,7 @@ struct Input {
 }
 
 impl Multi {
-    pub(super) fn recv(&mut self, ti: usize, events: Events) -> Step {
+    pub(super) fn recv(&mut self, ti: TransferKey, events: Events) -> Step {
         let cid = self.transfers[ti].conn.expect("receiving has a connection");
         if let Some(step) = self.flush_tls_records(ti, cid) {
             return step;
@@ -92,7 +92,7 @@ impl Multi {
         // Progress is reported once per event that moved data, the final
         // one included; an abort only matters while the transfer runs.
         if self.transfers[ti].easy.info.size_download != dl_before {
-            if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase == Phase::Done) {
+            if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase.is_done()) {
                 self.fail(ti, e);
                 return Step::Wait;
             }
@@ -102,7 +102,7 @@ impl Multi {
 
     /// TLS records left over from sending the request go first; a failure
     /// ends the receive step.
-    fn flush_tls_records(&mut self, ti: usize, cid: usize) -> Option<Step> {
+    fn flush_tls_records(&mut self, ti: TransferKey, cid: ConnKey) -> Option<Step> {
         let conn = &mut self.conns[cid];
         if conn.tls.is_none() && conn.proxy_tls.is_none() {
             return None;
@@ -120,7 +120,7 @@ impl Multi {
     }
 
     /// The shared read buffer with the connection's carry moved in front.
-    fn take_input(&mut self, ti: usize, cid: usize, carried: bool) -> Input {
+    fn take_input(&mut self, ti: TransferKey, cid: ConnKey, carried: bool) -> Input {
         let mut buf = std::mem::take(&mut self.rbuf);
         if buf.len() < READ_BUF {
             buf.resize(READ_BUF, 0);
@@ -151,13 +151,13 @@ impl Multi {
     }
 
     /// Keeps what is not decoded yet for the next time.
-    fn keep(&mut self, cid: usize, input: &Input) {
+    fn keep(&mut self, cid: ConnKey, input: &Input) {
         self.conns[cid]
             .carry
             .extend_from_slice(&input.buf[..input.filled]);
     }
 
-    fn read_some(&mut self, cid: usize, input: &mut Input) -> Read {
+    fn read_some(&mut self, cid: ConnKey, input: &mut Input) -> Read {
         if std::mem::take(&mut input.carried) {
             return Read::Data { eof: false };
         }
@@ -178,7 +178,7 @@ impl Multi {
 
     /// Reads and decodes until the socket would block, the message ends,
     /// the transfer pauses or is throttled, or it is time to yield.
-    fn read_loop(&mut self, ti: usize, cid: usize, input: &mut Input) -> Step {
+    fn read_loop(&mut self, ti: TransferKey, cid: ConnKey, input: &mut Input) -> Step {
         for _ in 0..READS_PER_EVENT {
             let eof = match self.read_some(cid, input) {
                 Read::Data { eof } => eof,
@@ -210,8 +210,8 @@ impl Multi {
     /// What a decoding outcome means for the read loop: `None` to go on.
     fn after_decode(
         &mut self,
-        ti: usize,
-        cid: usize,
+        ti: TransferKey,
+        cid: ConnKey,
         input: &Input,
         outcome: Outcome,
         eof: bool,
@@ -250,7 +250,7 @@ impl Multi {
     }
 
     /// Feeds received bytes to the decoder and the application's callbacks.
-    pub(super) fn process(&mut self, ti: usize, input: &[u8], eof: bool) -> (usize, Outcome) {
+    pub(super) fn process(&mut self, ti: TransferKey, input: &[u8], eof: bool) -> (usize, Outcome) {
         if let Some(outcome) = self.resume_body(ti) {
             return (0, outcome);
         }
@@ -295,7 +295,7 @@ impl Multi {
 
     /// One thing the HTTP codec found in `raw`, the bytes it used for it.
     /// `Some` stops the decoding loop.
-    fn on_decoded(&mut self, ti: usize, raw: &[u8], d: Decoded) -> Option<Outcome> {
+    fn on_decoded(&mut self, ti: TransferKey, raw: &[u8], d: Decoded) -> Option<Outcome> {
         match d {
             Decoded::NeedMore => Some(Outcome::More),
             Decoded::Head(head) => self.on_head(ti, &head),
@@ -315,7 +315,7 @@ impl Multi {
 
     /// Trailer fields of a chunked body go to the header callback, line by
     /// line (upstream does the same). A pause takes effect at once.
-    fn on_trailers(&mut self, ti: usize, fields: &[u8]) -> Option<Outcome> {
+    fn on_trailers(&mut self, ti: TransferKey, fields: &[u8]) -> Option<Outcome> {
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += fields.len() as u64;
         let reveal = t.easy.header.is_none() || t.following.is_some();
@@ -334,7 +334,7 @@ impl Multi {
 
     /// A response head arrived: note what it says, hand its lines to the
     /// header callback. `Some` stops decoding (pause, 100, failure).
-    fn on_head(&mut self, ti: usize, head: &ResponseHead) -> Option<Outcome> {
+    fn on_head(&mut self, ti: TransferKey, head: &ResponseHead) -> Option<Outcome> {
         if self.transfers[ti].marks.first_byte.is_none() {
             self.transfers[ti].marks.first_byte = Some(self.clock.now());
         }

@@ -15,7 +15,7 @@ use super::*;
 impl Multi {
     /// Parks the idle connection `cid` in its transfer's share when the
     /// share pools connections. Returns whether it did.
-    pub(super) fn park_in_share(&mut self, cid: usize) -> bool {
+    pub(super) fn park_in_share(&mut self, cid: ConnKey) -> bool {
         let ConnState::Busy(ti) = self.conns[cid].state else {
             return false;
         };
@@ -54,7 +54,7 @@ impl Multi {
     /// A live idle connection for the transfer from its share, made this
     /// multi's (in its tables, not yet announced). Dead or too old ones
     /// are closed on the way, as this multi's own are.
-    pub(super) fn take_shared(&mut self, ti: usize) -> Option<usize> {
+    pub(super) fn take_shared(&mut self, ti: TransferKey) -> Option<ConnKey> {
         loop {
             let t = &self.transfers[ti];
             let parked = t.easy.share.as_ref()?.take_conn(&t.pool_key)?;

@@ -12,7 +12,11 @@ pub(super) enum Phase {
     Resolving,
     /// Waiting for a connection slot (connection limits).
     Pending,
-    Connecting,
+    /// A connect attempt to one of the transfer's addresses; if it fails,
+    /// the attempts go on from `next_addr`.
+    Connecting {
+        next_addr: usize,
+    },
     /// TLS handshake on a connected socket (counts against the connect
     /// timeout, as upstream).
     Handshaking,
@@ -21,7 +25,18 @@ pub(super) enum Phase {
     ProxyHandshake,
     Sending,
     Receiving,
-    Done,
+    /// Ended; `msg_queued` while its DONE message waits to be read (a
+    /// message exists only for an ended transfer).
+    Done {
+        msg_queued: bool,
+    },
+}
+
+impl Phase {
+    /// The transfer has ended.
+    pub(super) fn is_done(self) -> bool {
+        matches!(self, Self::Done { .. })
+    }
 }
 
 /// Deadline kinds of one transfer; the earliest is queued.
@@ -69,13 +84,11 @@ pub(super) struct Transfer {
     pub(super) easy: Easy,
     pub(super) generation: u32,
     pub(super) phase: Phase,
-    pub(super) conn: Option<usize>,
+    pub(super) conn: Option<ConnKey>,
     /// The current URL and what derives from it (changes on redirects).
     pub(super) target: Option<Arc<Dest>>,
     pub(super) method: Method,
     pub(super) addrs: Vec<SocketAddr>,
-    pub(super) next_addr: usize,
-    pub(super) last_connect_error: Option<io::Error>,
     pub(super) deadlines: [Option<Instant>; KINDS],
     pub(super) started: Option<Instant>,
     pub(super) decoder: ResponseDecoder,
@@ -96,8 +109,6 @@ pub(super) struct Transfer {
     pub(super) rates: Rates,
     /// The progress callback has been told this request started.
     pub(super) progress_told: bool,
-    /// Its DONE message is queued and not read yet.
-    pub(super) msg_queued: bool,
     /// The first URL of the transfer: credentials belong to its origin.
     pub(super) first: Option<Arc<Dest>>,
     /// Some URL of the transfer (first or redirect) was https.
@@ -148,25 +159,25 @@ impl Transfer {
         }
     }
 
-    pub(super) fn id(&self, index: usize) -> TransferId {
+    pub(super) fn id(&self, key: TransferKey) -> TransferId {
         TransferId {
-            index: index as u32,
+            key,
             generation: self.generation,
         }
     }
 }
 
 impl Multi {
-    pub(super) fn drive(&mut self, ti: usize, mut events: Events) {
+    pub(super) fn drive(&mut self, ti: TransferKey, mut events: Events) {
         loop {
             let Some(t) = self.transfers.get(ti) else {
                 return;
             };
             let step = match t.phase {
                 Phase::Init => self.start(ti),
-                Phase::Resolving | Phase::Pending | Phase::Done => Step::Wait,
+                Phase::Resolving | Phase::Pending | Phase::Done { .. } => Step::Wait,
                 Phase::Sending | Phase::Receiving if self.on_h2(ti) => self.h2_drive(ti),
-                Phase::Connecting => self.check_connect(ti, events),
+                Phase::Connecting { next_addr } => self.check_connect(ti, next_addr, events),
                 Phase::Handshaking => self.handshake(ti),
                 Phase::ProxyHandshake => self.proxy_drive(ti),
                 Phase::Sending => self.send(ti, events),
@@ -179,18 +190,18 @@ impl Multi {
         }
     }
 
-    pub(super) fn fail(&mut self, ti: usize, err: Error) {
-        tracing::debug!(transfer = ti, %err, "transfer failed");
+    pub(super) fn fail(&mut self, ti: TransferKey, err: Error) {
+        tracing::debug!(transfer = %ti, %err, "transfer failed");
         self.finish(ti, Err(err), false);
     }
 
     /// Ends a transfer: its connection goes back to the pool or is closed,
     /// and a DONE message is queued.
-    pub(super) fn finish(&mut self, ti: usize, result: Result<(), Error>, reusable: bool) {
+    pub(super) fn finish(&mut self, ti: TransferKey, result: Result<(), Error>, reusable: bool) {
         let Some(t) = self.transfers.get_mut(ti) else {
             return;
         };
-        if t.phase == Phase::Done {
+        if t.phase.is_done() {
             return;
         }
         self.settle_info(ti);
@@ -202,7 +213,8 @@ impl Multi {
                 t.easy.info.os_errno = errno;
             }
         }
-        t.phase = Phase::Done;
+        // Its DONE message is queued at the end of this call.
+        t.phase = Phase::Done { msg_queued: true };
         t.deadlines = [None; KINDS];
         self.h2_detach(ti);
         let t = &mut self.transfers[ti];
@@ -214,14 +226,13 @@ impl Multi {
             let reusable = reusable && !self.transfers[ti].easy.forbid_reuse;
             self.release_conn(cid, reusable);
         }
-        self.transfers[ti].msg_queued = true;
         self.msgs.push_back(Message {
             transfer: id,
             result,
         });
     }
 
-    pub(super) fn start(&mut self, ti: usize) -> Step {
+    pub(super) fn start(&mut self, ti: TransferKey) -> Step {
         let now = self.now;
         if self.transfers[ti].started.is_none() && !self.begin_transfer(ti) {
             return Step::Wait;
@@ -279,18 +290,15 @@ impl Multi {
         // A new connection: its attempts start from the first address (an
         // earlier connection of this transfer, e.g. before a redirect that
         // closed it, used them up).
-        let t = &mut self.transfers[ti];
-        t.next_addr = 0;
-        t.last_connect_error = None;
-        let deadline = now.checked_add(t.easy.connect_timeout);
+        let deadline = now.checked_add(self.transfers[ti].easy.connect_timeout);
         self.set_deadline(ti, Kind::Connect, deadline);
-        self.connect_next(ti)
+        self.connect_next(ti, 0, None)
     }
 
     /// The first start of a transfer (not of each redirect): its total
     /// deadline, and its RESOLVE and CONNECT_TO lists checked (RESOLVE
     /// loaded into the multi). Returns whether it may go on.
-    fn begin_transfer(&mut self, ti: usize) -> bool {
+    fn begin_transfer(&mut self, ti: TransferKey) -> bool {
         let now = self.now;
         let t = &mut self.transfers[ti];
         t.started = Some(now);
@@ -318,7 +326,7 @@ impl Multi {
 
     /// Points a transfer at a (new) target; known addresses are dropped
     /// when the origin changes.
-    pub(super) fn set_target(&mut self, ti: usize, target: Arc<Dest>) {
+    pub(super) fn set_target(&mut self, ti: TransferKey, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
         let route = t.easy.conn.route(&target.host, target.port).or_else(|| {
             // Alt-Svc: only https, only without a CONNECT_TO route.
@@ -337,7 +345,6 @@ impl Multi {
             && t.pool_key.ends_with(via.as_str());
         if !same_key || route != t.route {
             t.addrs.clear();
-            t.next_addr = 0;
         }
         if !same_key {
             t.pool_key.clear();
@@ -356,7 +363,7 @@ impl Multi {
     }
 
     /// A response is complete: follow a redirect or end the transfer.
-    pub(super) fn complete(&mut self, ti: usize, reusable: bool) -> Step {
+    pub(super) fn complete(&mut self, ti: TransferKey, reusable: bool) -> Step {
         let t = &mut self.transfers[ti];
         if std::mem::take(&mut t.auth.resend) {
             return self.resend_for_auth(ti, reusable);
@@ -395,7 +402,7 @@ impl Multi {
             t.easy.info.redirect_time = self.now.saturating_duration_since(start);
         }
         t.easy.with_header_log(HeaderLog::next_request);
-        tracing::debug!(transfer = ti, %next, "following redirect");
+        tracing::debug!(transfer = %ti, %next, "following redirect");
         t.easy
             .trace_text(|| format!("Issue another request to this URL: '{next}'"));
         let tag = t.easy.tls_tag();
@@ -424,7 +431,7 @@ impl Multi {
     /// The response asked for authentication the transfer can give: the
     /// same request goes again (its streamed body rewound), without
     /// counting as a redirect.
-    fn resend_for_auth(&mut self, ti: usize, reusable: bool) -> Step {
+    fn resend_for_auth(&mut self, ti: TransferKey, reusable: bool) -> Step {
         let t = &mut self.transfers[ti];
         if !matches!(t.method, Method::Get | Method::Head) {
             if let Err(e) = self.rewind_upload(ti) {

@@ -111,6 +111,7 @@ pub trait ShareLock: Send + Sync {
 
 /// Why a share refused a change (`FETCHSHcode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ShareError {
     /// FETCHSHE_BAD_OPTION: not a kind of data that can be shared.
     BadOption,
@@ -130,6 +131,19 @@ impl ShareError {
         }
     }
 }
+
+impl std::fmt::Display for ShareError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self {
+            Self::BadOption => "not a kind of data a share holds",
+            Self::InUse => "the share is in use",
+            Self::NotBuiltIn => "this kind of data cannot be shared",
+        };
+        write!(f, "{what} (FETCHSHcode {})", self.code())
+    }
+}
+
+impl std::error::Error for ShareError {}
 
 type Hooks = Arc<Mutex<Option<Arc<dyn ShareLock>>>>;
 
