@@ -336,7 +336,12 @@ impl Multi {
         }
         t.route = route;
         let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
-        t.easy.info.effective_url = Some(shown.to_owned());
+        let state = &mut *t.easy;
+        crate::transfer_info::set_str(
+            &mut state.info.effective_url,
+            &mut state.spare.effective_url,
+            shown,
+        );
         t.seen_https |= target.https;
         if t.first.is_none() {
             t.first = Some(target.clone());
