@@ -125,10 +125,20 @@ impl<'h> HeadFacts<'h> {
 }
 
 /// Whether header name `name` (tchar bytes only) is `lower` (lower-case
-/// letters and `-`), ignoring case. Setting bit 5 lower-cases a letter,
-/// keeps `-`, and turns no other tchar into a letter or `-`.
+/// letters and `-`, at least 8 bytes), ignoring case. Setting bit 5
+/// lower-cases a letter, keeps `-`, and turns no other tchar into a letter
+/// or `-`; the first and last eight bytes (overlapping) cover the name.
 fn is_name(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len() && name.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    let n = lower.len();
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map(|w| u64::from_le_bytes(w) | CASE)
+    };
+    name.len() == n && n >= 8 && word(name, 0) == word(lower, 0) && {
+        word(name, n - 8) == word(lower, n - 8)
+    }
 }
 
 /// `found` updated with one `Content-Length` line's value (a comma list).
