@@ -236,7 +236,7 @@ impl Multi {
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
-                (Some(raw), _) => Dest::parse(raw, tag, t.easy.default_protocol.as_deref())
+                (Some(raw), _) => Dest::parse_shared(raw, tag, t.easy.default_protocol.as_deref())
                     .and_then(|d| hsts_step(&mut t.easy, d, tag))
                     .and_then(|d| d.with_port(t.easy.conn.port)),
             };
