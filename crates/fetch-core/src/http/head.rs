@@ -72,6 +72,7 @@ impl<'h> HeadFacts<'h> {
     }
 
     /// Notes one header line (`value` may carry surrounding whitespace).
+    #[inline]
     fn add(&mut self, name: &[u8], value: &'h [u8]) {
         // The length picks the one name worth comparing.
         match name.len() {
@@ -285,7 +286,11 @@ pub(super) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
         if rest.get(len..len + 2)? != b"\r\n" || matches!(rest.get(len + 2)?, b' ' | b'\t') {
             return None;
         }
-        facts.add(&line[..colon], &rest[..len]);
+        // Without the usual single space after the colon, so that the
+        // common values compare whole (the rest is trimmed where used).
+        let value = &rest[..len];
+        let value = value.strip_prefix(b" ").unwrap_or(value);
+        facts.add(&line[..colon], value);
         pos += colon + 1 + len + 2;
     }
 }
