@@ -54,6 +54,36 @@ impl Dest {
         Self::from_url(raw.to_owned(), url, tag)
     }
 
+    /// [`Self::parse`], remembering the last result on this thread: many
+    /// handles given the same URL (the usual way of running many transfers)
+    /// then parse it once. The result depends on nothing but the arguments.
+    pub(crate) fn parse_shared(
+        raw: &str,
+        tag: u64,
+        default_scheme: Option<&str>,
+    ) -> Result<Arc<Self>, Error> {
+        type Last = Option<(Option<String>, Arc<Dest>)>;
+        thread_local! {
+            static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
+        }
+        let hit = LAST.with_borrow(|last| match last {
+            Some((scheme, dest))
+                if dest.matches(raw, tag) && scheme.as_deref() == default_scheme =>
+            {
+                Some(dest.clone())
+            }
+            _ => None,
+        });
+        if let Some(dest) = hit {
+            return Ok(dest);
+        }
+        let dest = Self::parse(raw, tag, default_scheme)?;
+        LAST.with_borrow_mut(|last| {
+            *last = Some((default_scheme.map(str::to_owned), dest.clone()));
+        });
+        Ok(dest)
+    }
+
     /// A target for an already parsed URL (a redirect).
     pub(crate) fn from_url(raw: String, url: Url, tag: u64) -> Result<Arc<Self>, Error> {
         let https = match url.scheme() {

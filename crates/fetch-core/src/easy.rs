@@ -125,6 +125,8 @@ pub struct EasyState {
     pub(crate) follow: bool,
     pub(crate) max_redirs: Option<u32>,
     pub(crate) info: TransferInfo,
+    /// The buffers of the last transfer's info strings.
+    pub(crate) spare: crate::transfer_info::SpareStrings,
     pub(crate) tls: TlsOptions,
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) debug: Option<DebugFn>,
@@ -227,6 +229,7 @@ impl Easy {
             follow: false,
             max_redirs: Some(DEFAULT_MAX_REDIRS),
             info: TransferInfo::default(),
+            spare: Default::default(),
             tls: TlsOptions::default(),
             progress: None,
             debug: None,

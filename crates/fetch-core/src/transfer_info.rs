@@ -104,3 +104,48 @@ pub struct TransferInfo {
     /// `ssl_verify_result` (FETCHINFO_PROXY_SSL_VERIFYRESULT).
     pub proxy_ssl_verify_result: i64,
 }
+
+/// The buffers of a finished transfer's info strings, kept for the next
+/// transfer of the same handle so that its info allocates nothing.
+#[derive(Debug, Default)]
+pub(crate) struct SpareStrings {
+    pub(crate) effective_url: String,
+    pub(crate) effective_method: String,
+    pub(crate) content_type: String,
+}
+
+impl TransferInfo {
+    /// Starts the info afresh for a new transfer (as upstream resets it),
+    /// keeping the buffers of its strings in `spare`.
+    pub(crate) fn recycle(&mut self, spare: &mut SpareStrings) {
+        let old = std::mem::take(self);
+        keep(&mut spare.effective_url, old.effective_url);
+        keep(&mut spare.effective_method, old.effective_method);
+        keep(&mut spare.content_type, old.content_type);
+    }
+}
+
+/// Keeps `s`'s buffer in `slot` when it is the bigger one.
+fn keep(slot: &mut String, s: Option<String>) {
+    if let Some(s) = s.filter(|s| s.capacity() > slot.capacity()) {
+        *slot = s;
+    }
+}
+
+/// `*field = Some(value)` in `field`'s own buffer or, when it has none,
+/// in the spare one.
+pub(crate) fn set_str(field: &mut Option<String>, spare: &mut String, value: &str) {
+    match field {
+        Some(s) if s == value => {}
+        Some(s) => {
+            s.clear();
+            s.push_str(value);
+        }
+        None => {
+            let mut s = std::mem::take(spare);
+            s.clear();
+            s.push_str(value);
+            *field = Some(s);
+        }
+    }
+}

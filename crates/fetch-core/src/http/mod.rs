@@ -19,6 +19,7 @@ use std::ops::Range;
 use crate::error::ErrorCode;
 
 pub(crate) mod date;
+mod head;
 mod request;
 mod response;
 #[cfg(test)]

@@ -70,6 +70,9 @@ pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
         .filter_map(|line| UserHeader::parse(line))
         .collect();
 
+    // One growth at most: the fixed parts and the lines are known.
+    let lines: usize = parts.headers.iter().map(|h| h.len() + 2).sum();
+    out.reserve(parts.method.len() + parts.target.len() + parts.host.len() + lines + 128);
     out.extend_from_slice(parts.method.as_bytes());
     out.push(b' ');
     out.extend_from_slice(parts.target.as_bytes());

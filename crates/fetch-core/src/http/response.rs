@@ -1,7 +1,7 @@
 //! Response decoding: an incremental state machine over the bytes read,
 //! returning heads, body ranges, trailers and the end of the message.
 
-use super::{Decoded, HttpError, MAX_HEAD_SIZE, ResponseHead};
+use super::{Decoded, HttpError, InfoFields, MAX_HEAD_SIZE, ResponseHead, head};
 
 /// Longest chunk-size line (size plus extensions) we wait for.
 pub(super) const MAX_CHUNK_LINE: usize = 16 * 1024;
@@ -234,94 +234,40 @@ impl ResponseDecoder {
 
     /// Parses a complete head and sets up framing for what follows it.
     fn start_message(&mut self, raw: &[u8]) -> Result<ResponseHead, HttpError> {
-        // Most heads fit the stack slots; one with more headers is parsed
-        // again with a slot per line, so httparse never runs out of slots.
-        let mut config = httparse::ParserConfig::default();
-        config
-            .allow_spaces_after_header_name_in_responses(true)
-            .allow_multiple_spaces_in_response_status_delimiters(true)
-            .allow_obsolete_multiline_headers_in_responses(true);
-        // Uninitialised slots: initialising 48 headers per response would
-        // cost more than parsing a typical head.
-        let mut stack = [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; 48];
-        let mut heap;
-        let mut response = httparse::Response::new(&mut []);
-        let mut parsed = config.parse_response_with_uninit_headers(&mut response, raw, &mut stack);
-        if parsed == Err(httparse::Error::TooManyHeaders) {
-            heap = vec![httparse::EMPTY_HEADER; memchr::memchr_iter(b'\n', raw).count()];
-            response = httparse::Response::new(&mut heap);
-            parsed = config.parse_response(&mut response, raw);
-        }
-        match parsed {
-            Ok(httparse::Status::Complete(n)) if n == raw.len() => {}
-            Ok(_) => {
-                return Err(HttpError::MalformedHead(
-                    "Weird server reply: head does not end where expected",
-                ));
-            }
-            Err(err) => return Err(HttpError::MalformedHead(httparse_reason(err, raw))),
-        }
-        let (Some(minor_version), Some(status)) = (response.version, response.code) else {
-            return Err(HttpError::MalformedHead(
-                "Weird server reply: missing status line",
-            ));
-        };
+        let head::Parsed {
+            minor_version,
+            status,
+            facts,
+        } = head::parse(raw)?;
         if status < 100 {
             return Err(HttpError::MalformedHead(
                 "Unsupported response code in HTTP response",
             ));
         }
-
-        let facts = HeadFacts::scan(response.headers);
-        // (httparse's values are slices of `raw`: their offsets carry over
-        // to the head's copy of it.)
-        let range = |v: Option<&[u8]>| {
-            v.map(|v| {
-                let v = trim_ows(v);
-                let start = v.as_ptr() as usize - raw.as_ptr() as usize;
-                start..start + v.len()
-            })
-        };
-        let info_fields = crate::http::InfoFields {
-            content_type: range(facts.content_type),
-            retry_after: range(facts.retry_after),
-            last_modified: range(facts.last_modified),
-        };
-        let (close_token, keep_alive_token) = (facts.close, facts.keep_alive);
-        let (last_coding, has_content_length, location) =
-            (facts.last_coding, facts.content_length, facts.location);
-        let content_encoding = facts
-            .content_encoding
-            .iter()
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect();
-        let headers = &*response.headers;
-        let close = close_token || (minor_version == 0 && !keep_alive_token);
-        let has_te = last_coding.is_some();
-        let chunked = last_coding.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
-
+        let close = facts.close || (minor_version == 0 && !facts.keep_alive);
+        let has_te = facts.last_coding.is_some();
+        let chunked = facts
+            .last_coding
+            .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
         let interim = (100..200).contains(&status) && status != 101;
         let no_body =
             self.head_request || (100..200).contains(&status) || matches!(status, 204 | 304);
-        let content_length = if has_te || !has_content_length {
+        let content_length = if has_te || !facts.has_content_length {
             None
         } else if no_body {
             // Framing does not depend on it, so a bad value is not fatal here.
-            content_length(headers).ok().flatten()
+            facts.content_length.clone().ok().flatten()
         } else {
-            content_length(headers)?
+            facts.content_length.clone()?
         };
-        let location = location.map(|v| String::from_utf8_lossy(trim_ows(v)).into_owned());
-
         if !interim {
             self.state = body_state(no_body, chunked, has_te, content_length);
             // RFC 9112 6.1: Transfer-Encoding with Content-Length, or in
             // HTTP/1.0, suggests smuggling; do not trust the connection after.
-            let suspicious = has_te && (minor_version == 0 || has_content_length);
+            let suspicious = has_te && (minor_version == 0 || facts.has_content_length);
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }
-
         Ok(ResponseHead {
             status,
             minor_version,
@@ -329,9 +275,15 @@ impl ResponseDecoder {
             content_length,
             chunked,
             close,
-            location,
-            content_encoding,
-            info_fields,
+            location: facts
+                .location
+                .map(|v| String::from_utf8_lossy(head::trim_ows(v)).into_owned()),
+            content_encoding: facts
+                .content_encoding
+                .iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect(),
+            info_fields: info_fields(raw, &facts),
         })
     }
 
@@ -379,57 +331,21 @@ impl ResponseDecoder {
     }
 }
 
-/// What a head's header lines say about framing, found in one pass.
-#[derive(Default)]
-struct HeadFacts<'h> {
-    /// `Connection: close`.
-    close: bool,
-    /// `Connection: keep-alive`.
-    keep_alive: bool,
-    /// The last transfer coding (RFC 9112 6.1: only it tells whether the
-    /// body is chunked).
-    last_coding: Option<&'h [u8]>,
-    /// A `Content-Length` line is there.
-    content_length: bool,
-    /// The first `Location` value.
-    location: Option<&'h [u8]>,
-    /// The content codings of every `Content-Encoding` line.
-    content_encoding: Vec<&'h [u8]>,
-    /// The last `Content-Type`, `Retry-After` and `Last-Modified` values.
-    content_type: Option<&'h [u8]>,
-    retry_after: Option<&'h [u8]>,
-    last_modified: Option<&'h [u8]>,
-}
-
-impl<'h> HeadFacts<'h> {
-    fn scan(headers: &[httparse::Header<'h>]) -> Self {
-        let mut facts = Self::default();
-        for h in headers {
-            let name = h.name.as_bytes();
-            if name.eq_ignore_ascii_case(b"content-length") {
-                facts.content_length = true;
-            } else if name.eq_ignore_ascii_case(b"connection") {
-                for token in tokens(h.value) {
-                    facts.close |= token.eq_ignore_ascii_case(b"close");
-                    facts.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
-                }
-            } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-                if let Some(t) = tokens(h.value).last() {
-                    facts.last_coding = Some(t);
-                }
-            } else if name.eq_ignore_ascii_case(b"content-encoding") {
-                facts.content_encoding.extend(tokens(h.value));
-            } else if name.eq_ignore_ascii_case(b"location") && facts.location.is_none() {
-                facts.location = Some(h.value);
-            } else if name.eq_ignore_ascii_case(b"content-type") {
-                facts.content_type = Some(h.value);
-            } else if name.eq_ignore_ascii_case(b"retry-after") {
-                facts.retry_after = Some(h.value);
-            } else if name.eq_ignore_ascii_case(b"last-modified") {
-                facts.last_modified = Some(h.value);
-            }
-        }
-        facts
+/// Where the values the transfer info reads sit in `raw` (trimmed).
+fn info_fields(raw: &[u8], facts: &head::HeadFacts<'_>) -> InfoFields {
+    // (The values are slices of `raw`: their offsets carry over to the
+    // head's copy of it.)
+    let range = |v: Option<&[u8]>| {
+        v.map(|v| {
+            let v = head::trim_ows(v);
+            let start = v.as_ptr() as usize - raw.as_ptr() as usize;
+            start..start + v.len()
+        })
+    };
+    InfoFields {
+        content_type: range(facts.content_type),
+        retry_after: range(facts.retry_after),
+        last_modified: range(facts.last_modified),
     }
 }
 
@@ -543,85 +459,5 @@ pub(super) fn parse_chunk_size(line: &[u8]) -> Result<u64, HttpError> {
         Ok(size)
     } else {
         Err(HttpError::BadChunkSize)
-    }
-}
-
-/// Values of all headers called `name` (case-insensitive), in order.
-fn values<'h>(
-    headers: &'h [httparse::Header<'h>],
-    name: &'static str,
-) -> impl Iterator<Item = &'h [u8]> {
-    headers
-        .iter()
-        .filter(move |h| h.name.eq_ignore_ascii_case(name))
-        .map(|h| h.value)
-}
-
-/// The non-empty elements of a comma-separated header value, trimmed.
-fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-    value
-        .split(|&b| b == b',')
-        .map(trim_ows)
-        .filter(|t| !t.is_empty())
-}
-
-/// `value` without surrounding whitespace (obs-fold line breaks included).
-fn trim_ows(value: &[u8]) -> &[u8] {
-    let is_ows = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
-    let end = value
-        .iter()
-        .rposition(|b| !is_ows(b))
-        .map_or(start, |e| e + 1);
-    &value[start..end]
-}
-
-/// The `Content-Length`, if any. Repeated identical values (also in a comma
-/// list) are accepted, as RFC 9110 8.6 allows.
-fn content_length(headers: &[httparse::Header<'_>]) -> Result<Option<u64>, HttpError> {
-    let mut found = None;
-    for value in values(headers, "content-length") {
-        for part in value.split(|&b| b == b',') {
-            let part = trim_ows(part);
-            if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
-                return Err(HttpError::BadContentLength);
-            }
-            let n = part.iter().try_fold(0u64, |acc, &d| {
-                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            });
-            let n = n.ok_or(HttpError::BadContentLength)?;
-            match found {
-                Some(prev) if prev != n => return Err(HttpError::ConflictingContentLength),
-                _ => found = Some(n),
-            }
-        }
-    }
-    Ok(found)
-}
-
-/// A short reason for an httparse error.
-/// Why httparse refused `raw`, in upstream's words where upstream refuses
-/// the same thing.
-fn httparse_reason(err: httparse::Error, raw: &[u8]) -> &'static str {
-    let mut fields = raw.split(|&b| b == b'\n').skip(1);
-    match err {
-        httparse::Error::Version if !raw.starts_with(b"HTTP/") => {
-            "Received HTTP/0.9 when not allowed"
-        }
-        httparse::Error::Version => "Unsupported HTTP version in response",
-        httparse::Error::Status => "Unsupported response code in HTTP response",
-        httparse::Error::HeaderName | httparse::Error::HeaderValue if raw.contains(&0) => {
-            "Nul byte in header"
-        }
-        httparse::Error::HeaderName
-            if fields.any(|l| !l.trim_ascii().is_empty() && !l.contains(&b':')) =>
-        {
-            "Header without colon"
-        }
-        httparse::Error::HeaderName => "Weird server reply: invalid header name",
-        httparse::Error::HeaderValue => "Weird server reply: invalid header value",
-        httparse::Error::NewLine => "Weird server reply: invalid line ending",
-        httparse::Error::Token => "Weird server reply: invalid token",
-        httparse::Error::TooManyHeaders => "Weird server reply: too many headers",
     }
 }

@@ -318,10 +318,15 @@ impl Multi {
         // Each run starts afresh: info and a collected body belong to one
         // transfer, as upstream resets them per transfer.
         let mut easy = easy;
-        easy.info = TransferInfo::default();
-        easy.sink.clear();
-        easy.info.referer = easy.xfer.referer.clone();
-        easy.info.effective_method = Some(easy.method.as_str().to_owned());
+        let state = &mut *easy;
+        state.info.recycle(&mut state.spare);
+        state.sink.clear();
+        state.info.referer = state.xfer.referer.clone();
+        crate::transfer_info::set_str(
+            &mut state.info.effective_method,
+            &mut state.spare.effective_method,
+            state.method.as_str(),
+        );
         easy.restart_mime_body();
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);

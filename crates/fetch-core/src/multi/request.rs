@@ -222,41 +222,66 @@ impl Multi {
         self.h2_wake_pipe_waiters(cid);
         let t = &mut self.transfers[ti];
         t.conn = Some(cid);
-        let conn = &self.conns[cid];
-        conn_info(&mut t.easy.info, conn);
-        if t.easy.prereq.is_some() {
-            // Info read inside the callback sees this connection.
-            t.easy.publish_live();
-        }
-        if let Some(prereq) = t.easy.prereq.as_mut() {
-            let show = |a: Option<SocketAddr>| {
-                a.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()))
-            };
-            let ((primary_ip, primary_port), (local_ip, local_port)) =
-                (show(conn.peer), show(conn.local));
-            let go = prereq(&crate::connopts::Prereq {
-                primary_ip,
-                primary_port,
-                local_ip,
-                local_port,
-            });
-            if !go {
-                conn_state_busy(&mut self.conns[cid], ti);
-                self.fail(
-                    ti,
-                    Error::new(
-                        ErrorCode::AbortedByCallback,
-                        "operation aborted by pre-request callback",
-                    ),
-                );
-                return Step::Wait;
-            }
+        conn_info(&mut t.easy.info, &self.conns[cid]);
+        if !self.prereq_allows(ti, cid) {
+            conn_state_busy(&mut self.conns[cid], ti);
+            self.fail(
+                ti,
+                Error::new(
+                    ErrorCode::AbortedByCallback,
+                    "operation aborted by pre-request callback",
+                ),
+            );
+            return Step::Wait;
         }
         let t = &mut self.transfers[ti];
         t.phase = Phase::Sending;
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
         t.body_out = body::BodyOut::Plain;
-        let dest = t.target.clone().expect("a started transfer has a target");
+        let (framing, expect) = self.write_head(ti, cid);
+        self.queue_bytes_body(ti, cid, framing, expect);
+        let t = &mut self.transfers[ti];
+        // Upstream counts the head and a body sent along with it.
+        t.easy.info.request_size += self.conns[cid].out.len() as u64;
+        t.progress_told = false;
+        self.start_rates(ti);
+        Step::Continue
+    }
+
+    /// FETCHOPT_PREREQFUNCTION, right before the request goes out on
+    /// connection `cid`: `false` when it refuses.
+    fn prereq_allows(&mut self, ti: TransferKey, cid: ConnKey) -> bool {
+        let t = &mut self.transfers[ti];
+        if t.easy.prereq.is_none() {
+            return true;
+        }
+        // Info read inside the callback sees this connection.
+        t.easy.publish_live();
+        let conn = &self.conns[cid];
+        let Some(prereq) = t.easy.prereq.as_mut() else {
+            return true;
+        };
+        let show = |a: Option<SocketAddr>| {
+            a.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()))
+        };
+        let ((primary_ip, primary_port), (local_ip, local_port)) =
+            (show(conn.peer), show(conn.local));
+        prereq(&crate::connopts::Prereq {
+            primary_ip,
+            primary_port,
+            local_ip,
+            local_port,
+        })
+    }
+
+    /// Writes the request head into connection `cid`'s output buffer and
+    /// marks the connection busy with the transfer. Returns the body's
+    /// framing and whether the body waits for "100 Continue".
+    fn write_head(&mut self, ti: TransferKey, cid: ConnKey) -> (BodyFraming, bool) {
+        let dest = self.transfers[ti]
+            .target
+            .clone()
+            .expect("a started transfer has a target");
         let creds = self.credentials_allowed(ti);
         let t = &mut self.transfers[ti];
         let auth = auth_line(t, &dest, creds);
@@ -317,6 +342,21 @@ impl Multi {
             &mut conn.out,
         );
         t.easy.trace(InfoType::HeaderOut, &conn.out);
+        (framing, expect)
+    }
+
+    /// A body from memory goes out right behind the head (unless it waits
+    /// for "100 Continue" or a Digest probe); a read-callback body is read
+    /// as the connection drains.
+    fn queue_bytes_body(
+        &mut self,
+        ti: TransferKey,
+        cid: ConnKey,
+        framing: BodyFraming,
+        expect: bool,
+    ) {
+        let t = &mut self.transfers[ti];
+        let conn = &mut self.conns[cid];
         t.upload_done = true;
         t.chunked_upload = framing == BodyFraming::Chunked;
         let easy = &mut *t.easy;
@@ -334,11 +374,6 @@ impl Multi {
             }
             _ => {}
         }
-        // Upstream counts the head and a body sent along with it.
-        t.easy.info.request_size += conn.out.len() as u64;
-        self.transfers[ti].progress_told = false;
-        self.start_rates(ti);
-        Step::Continue
     }
 
     /// Whether credentials (`Authorization:`/`Cookie:` lines, URL user and

@@ -247,7 +247,7 @@ impl Multi {
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
-                (Some(raw), _) => Dest::parse(raw, tag, t.easy.default_protocol.as_deref())
+                (Some(raw), _) => Dest::parse_shared(raw, tag, t.easy.default_protocol.as_deref())
                     .and_then(|d| hsts_step(&mut t.easy, d, tag))
                     .and_then(|d| d.with_port(t.easy.conn.port)),
             };
@@ -354,7 +354,12 @@ impl Multi {
         }
         t.route = route;
         let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
-        t.easy.info.effective_url = Some(shown.to_owned());
+        let state = &mut *t.easy;
+        crate::transfer_info::set_str(
+            &mut state.info.effective_url,
+            &mut state.spare.effective_url,
+            shown,
+        );
         t.seen_https |= target.https;
         if t.first.is_none() {
             t.first = Some(target.clone());

@@ -119,15 +119,14 @@ fn range_starts_at(head: &ResponseHead, offset: u64) -> bool {
 /// transfer, redirects included, as upstream reads each header line).
 pub(super) fn note_head_info(t: &mut Transfer, head: &ResponseHead) {
     let filetime = t.easy.xfer.filetime;
-    let info = &mut t.easy.info;
+    let state = &mut *t.easy;
+    let info = &mut state.info;
     info.http_version = if head.minor_version == 0 { 10 } else { 11 };
     info.content_length_download = head.content_length;
     // The fields were found in the framing pass; the last of each wins.
     let f = &head.info_fields;
     if let Some(value) = head.info_field(&f.content_type) {
-        if info.content_type.as_deref() != Some(value) {
-            info.content_type = Some(value.to_owned());
-        }
+        crate::transfer_info::set_str(&mut info.content_type, &mut state.spare.content_type, value);
     }
     if let Some(value) = head.info_field(&f.retry_after) {
         info.retry_after = retry_after(value);

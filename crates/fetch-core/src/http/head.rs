@@ -1,0 +1,460 @@
+//! Reading a complete response head: the status line and what the header
+//! lines say about framing and the transfer info.
+//!
+//! Most heads are plain: `HTTP/1.x NNN reason`, then `Name: value` lines of
+//! visible ASCII, every line ending in CRLF. [`fast`] reads those in one
+//! pass without storing the header lines. Anything else (bare LF, obs-fold,
+//! spaces before a colon, several spaces in the status line, obs-text,
+//! control bytes, a malformed line) goes to httparse, which also words the
+//! errors. The fast reader accepts only heads httparse accepts and reads
+//! them the same way (checked by a differential test).
+
+use super::HttpError;
+
+/// What a head says, as read by either reader.
+pub(super) struct Parsed<'h> {
+    /// The minor HTTP version: 0 or 1.
+    pub(super) minor_version: u8,
+    /// The status code (not yet checked to be at least 100).
+    pub(super) status: u16,
+    /// What the header lines say.
+    pub(super) facts: HeadFacts<'h>,
+}
+
+/// Reads the head `raw` (status line through the final empty line).
+pub(super) fn parse(raw: &[u8]) -> Result<Parsed<'_>, HttpError> {
+    match fast(raw) {
+        Some(parsed) => Ok(parsed),
+        None => slow(raw),
+    }
+}
+
+/// What a head's header lines say about framing and info, found in one pass.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct HeadFacts<'h> {
+    /// `Connection: close`.
+    pub(super) close: bool,
+    /// `Connection: keep-alive`.
+    pub(super) keep_alive: bool,
+    /// The last transfer coding (RFC 9112 6.1: only it tells whether the
+    /// body is chunked).
+    pub(super) last_coding: Option<&'h [u8]>,
+    /// A `Content-Length` line is there.
+    pub(super) has_content_length: bool,
+    /// The `Content-Length` every line agrees on, or the first error among
+    /// them. Repeated identical values (also in a comma list) are accepted,
+    /// as RFC 9110 8.6 allows.
+    pub(super) content_length: Result<Option<u64>, HttpError>,
+    /// The first `Location` value.
+    pub(super) location: Option<&'h [u8]>,
+    /// The content codings of every `Content-Encoding` line.
+    pub(super) content_encoding: Vec<&'h [u8]>,
+    /// The last `Content-Type`, `Retry-After` and `Last-Modified` values.
+    pub(super) content_type: Option<&'h [u8]>,
+    pub(super) retry_after: Option<&'h [u8]>,
+    pub(super) last_modified: Option<&'h [u8]>,
+}
+
+impl<'h> HeadFacts<'h> {
+    fn new() -> Self {
+        Self {
+            close: false,
+            keep_alive: false,
+            last_coding: None,
+            has_content_length: false,
+            content_length: Ok(None),
+            location: None,
+            content_encoding: Vec::new(),
+            content_type: None,
+            retry_after: None,
+            last_modified: None,
+        }
+    }
+
+    /// Notes one header line (`value` may carry surrounding whitespace).
+    #[inline]
+    fn add(&mut self, name: &[u8], value: &'h [u8]) {
+        // The length picks the one name worth comparing.
+        match name.len() {
+            8 if self.location.is_none() && is_name(name, b"location") => {
+                self.location = Some(value);
+            }
+            10 if is_name(name, b"connection") => {
+                // The usual single token first, without splitting.
+                if value.eq_ignore_ascii_case(b"keep-alive") {
+                    self.keep_alive = true;
+                    return;
+                }
+                for token in tokens(value) {
+                    self.close |= token.eq_ignore_ascii_case(b"close");
+                    self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+                }
+            }
+            11 if is_name(name, b"retry-after") => self.retry_after = Some(value),
+            12 if is_name(name, b"content-type") => self.content_type = Some(value),
+            13 if is_name(name, b"last-modified") => self.last_modified = Some(value),
+            14 if is_name(name, b"content-length") => {
+                self.has_content_length = true;
+                let plain = (1..20).contains(&value.len()) && value.iter().all(u8::is_ascii_digit);
+                match self.content_length {
+                    // The usual single plain number (under 20 digits, so
+                    // it fits), without splitting.
+                    Ok(None) if plain => {
+                        let n = value
+                            .iter()
+                            .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
+                        self.content_length = Ok(Some(n));
+                    }
+                    Ok(_) => {
+                        self.content_length =
+                            add_content_length(self.content_length.clone(), value);
+                    }
+                    Err(_) => {}
+                }
+            }
+            16 if is_name(name, b"content-encoding") => {
+                self.content_encoding.extend(tokens(value));
+            }
+            17 if is_name(name, b"transfer-encoding") => {
+                if let Some(t) = tokens(value).last() {
+                    self.last_coding = Some(t);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether header name `name` (tchar bytes only) is `lower` (lower-case
+/// letters and `-`, at least 8 bytes), ignoring case. Setting bit 5
+/// lower-cases a letter, keeps `-`, and turns no other tchar into a letter
+/// or `-`; the first and last eight bytes (overlapping) cover the name.
+fn is_name(name: &[u8], lower: &[u8]) -> bool {
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    let n = lower.len();
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map(|w| u64::from_le_bytes(w) | CASE)
+    };
+    name.len() == n && n >= 8 && word(name, 0) == word(lower, 0) && {
+        word(name, n - 8) == word(lower, n - 8)
+    }
+}
+
+/// `found` updated with one `Content-Length` line's value (a comma list).
+fn add_content_length(
+    mut found: Result<Option<u64>, HttpError>,
+    value: &[u8],
+) -> Result<Option<u64>, HttpError> {
+    for part in value.split(|&b| b == b',') {
+        let part = trim_ows(part);
+        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+            return Err(HttpError::BadContentLength);
+        }
+        let n = part.iter().try_fold(0u64, |acc, &d| {
+            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        });
+        let n = n.ok_or(HttpError::BadContentLength)?;
+        match found {
+            Ok(Some(prev)) if prev != n => return Err(HttpError::ConflictingContentLength),
+            _ => found = Ok(Some(n)),
+        }
+    }
+    found
+}
+
+/// Byte classes for the fast reader: bit 1 a header name byte (RFC 9110
+/// tchar), bit 2 a value or reason byte it takes (HTAB, SP and visible
+/// ASCII; no obs-text, no controls).
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let tchar = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        let text = c == b'\t' || (c >= b' ' && c <= b'~');
+        t[b] = (tchar as u8) | ((text as u8) << 1);
+        b += 1;
+    }
+    t
+};
+
+const TCHAR: u8 = 1;
+const TEXT: u8 = 2;
+
+/// The length of the run of header name bytes at the start of `s`.
+fn name_run(s: &[u8]) -> usize {
+    s.iter()
+        .position(|&b| CLASS[usize::from(b)] & TCHAR == 0)
+        .unwrap_or(s.len())
+}
+
+/// The length of the run of value bytes (see [`CLASS`]) at the start of
+/// `s`, eight bytes at a time while they are all visible ASCII or space.
+fn text_run(s: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(word) = s.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        // A high bit per byte below 0x20 or above 0x7e. The lowest flagged
+        // byte is exact (borrows and carries only move upwards).
+        let below = w.wrapping_sub(ONES * 0x20) & !w;
+        let above = w.wrapping_add(ONES) | w;
+        let bad = (below | above) & HIGH;
+        if bad == 0 {
+            i += 8;
+            continue;
+        }
+        let at = i + (bad.trailing_zeros() / 8) as usize;
+        if s[at] != b'\t' {
+            return at;
+        }
+        i = at + 1;
+    }
+    i + s[i..]
+        .iter()
+        .position(|&b| CLASS[usize::from(b)] & TEXT == 0)
+        .unwrap_or(s.len() - i)
+}
+
+/// Reads a plain head (see the module docs) or says `None` for anything
+/// else; never an error, so httparse words every refusal.
+pub(super) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
+    let minor_version = match raw.get(..9)? {
+        b"HTTP/1.1 " => 1,
+        b"HTTP/1.0 " => 0,
+        _ => return None,
+    };
+    let code = raw.get(9..12)?;
+    if !code.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let status = code
+        .iter()
+        .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
+    let mut pos = match raw.get(12..14)? {
+        b"\r\n" => 14,
+        // One space, then the reason up to CRLF (a second space would be
+        // another delimiter: httparse's business).
+        [b' ', b' '] => return None,
+        [b' ', _] => {
+            let len = text_run(&raw[13..]);
+            if raw.get(13 + len..15 + len)? != b"\r\n" {
+                return None;
+            }
+            15 + len
+        }
+        _ => return None,
+    };
+    let mut facts = HeadFacts::new();
+    loop {
+        let line = &raw[pos..];
+        let colon = name_run(line);
+        if colon == 0 {
+            // The empty line: it must end the head.
+            return (line == b"\r\n").then_some(Parsed {
+                minor_version,
+                status,
+                facts,
+            });
+        }
+        if line.get(colon)? != &b':' {
+            return None;
+        }
+        let rest = &line[colon + 1..];
+        let len = text_run(rest);
+        // CRLF, and no obs-fold continuation on the next line.
+        if rest.get(len..len + 2)? != b"\r\n" || matches!(rest.get(len + 2)?, b' ' | b'\t') {
+            return None;
+        }
+        // Without the usual single space after the colon, so that the
+        // common values compare whole (the rest is trimmed where used).
+        let value = &rest[..len];
+        let value = value.strip_prefix(b" ").unwrap_or(value);
+        facts.add(&line[..colon], value);
+        pos += colon + 1 + len + 2;
+    }
+}
+
+/// Reads any head httparse takes (with the lenient options upstream's
+/// reader matches) and words its refusals.
+pub(super) fn slow(raw: &[u8]) -> Result<Parsed<'_>, HttpError> {
+    let mut config = httparse::ParserConfig::default();
+    config
+        .allow_spaces_after_header_name_in_responses(true)
+        .allow_multiple_spaces_in_response_status_delimiters(true)
+        .allow_obsolete_multiline_headers_in_responses(true);
+    // One slot per line: httparse never runs out of them.
+    let mut slots = vec![httparse::EMPTY_HEADER; memchr::memchr_iter(b'\n', raw).count()];
+    let mut response = httparse::Response::new(&mut slots);
+    match config.parse_response(&mut response, raw) {
+        Ok(httparse::Status::Complete(n)) if n == raw.len() => {}
+        Ok(_) => {
+            return Err(HttpError::MalformedHead(
+                "Weird server reply: head does not end where expected",
+            ));
+        }
+        Err(err) => return Err(HttpError::MalformedHead(httparse_reason(err, raw))),
+    }
+    let (Some(minor_version), Some(status)) = (response.version, response.code) else {
+        return Err(HttpError::MalformedHead(
+            "Weird server reply: missing status line",
+        ));
+    };
+    let mut facts = HeadFacts::new();
+    for h in response.headers.iter() {
+        facts.add(h.name.as_bytes(), h.value);
+    }
+    Ok(Parsed {
+        minor_version,
+        status,
+        facts,
+    })
+}
+
+/// The non-empty elements of a comma-separated header value, trimmed.
+fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value
+        .split(|&b| b == b',')
+        .map(trim_ows)
+        .filter(|t| !t.is_empty())
+}
+
+/// `value` without surrounding whitespace (obs-fold line breaks included).
+pub(super) fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |e| e + 1);
+    &value[start..end]
+}
+
+/// Why httparse refused `raw`, in upstream's words where upstream refuses
+/// the same thing.
+fn httparse_reason(err: httparse::Error, raw: &[u8]) -> &'static str {
+    let mut fields = raw.split(|&b| b == b'\n').skip(1);
+    match err {
+        httparse::Error::Version if !raw.starts_with(b"HTTP/") => {
+            "Received HTTP/0.9 when not allowed"
+        }
+        httparse::Error::Version => "Unsupported HTTP version in response",
+        httparse::Error::Status => "Unsupported response code in HTTP response",
+        httparse::Error::HeaderName | httparse::Error::HeaderValue if raw.contains(&0) => {
+            "Nul byte in header"
+        }
+        httparse::Error::HeaderName
+            if fields.any(|l| !l.trim_ascii().is_empty() && !l.contains(&b':')) =>
+        {
+            "Header without colon"
+        }
+        httparse::Error::HeaderName => "Weird server reply: invalid header name",
+        httparse::Error::HeaderValue => "Weird server reply: invalid header value",
+        httparse::Error::NewLine => "Weird server reply: invalid line ending",
+        httparse::Error::Token => "Weird server reply: invalid token",
+        httparse::Error::TooManyHeaders => "Weird server reply: too many headers",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a reader made of a head, with values trimmed (the consumers
+    /// trim, so where a reader cut a value's whitespace does not matter).
+    fn seen(p: &Parsed<'_>) -> String {
+        let t = |v: Option<&[u8]>| v.map(|v| String::from_utf8_lossy(trim_ows(v)).into_owned());
+        let f = &p.facts;
+        format!(
+            "{} {} close={} ka={} te={:?} cl={}/{:?} loc={:?} ce={:?} ct={:?} ra={:?} lm={:?}",
+            p.minor_version,
+            p.status,
+            f.close,
+            f.keep_alive,
+            t(f.last_coding),
+            f.has_content_length,
+            f.content_length,
+            t(f.location),
+            f.content_encoding,
+            t(f.content_type),
+            t(f.retry_after),
+            t(f.last_modified),
+        )
+    }
+
+    /// Heads the fast reader must take, and their mutations.
+    const PLAIN: &[&[u8]] = &[
+        b"HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Mon, 30 Nov 2026 02:00:00 GMT\r\nContent-Type: application/octet-stream\r\nContent-Length: 1024\r\nLast-Modified: Sun, 29 Nov 2026 10:00:00 GMT\r\nConnection: keep-alive\r\nETag: \"1-2\"\r\nAccept-Ranges: bytes\r\n\r\n",
+        b"HTTP/1.0 302 Found\r\nLocation:  /next \r\nContent-Length: 2, 2\r\ncontent-length: 2\r\nRetry-After: 5\r\n\r\n",
+        b"HTTP/1.1 204\r\nTransfer-Encoding: gzip, chunked\r\nContent-Encoding: br,\tgzip\r\nConnection: close\r\nX-Empty:\r\nX:\t \r\n\r\n",
+        b"HTTP/1.1 100 \r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+    ];
+
+    #[test]
+    fn the_fast_reader_takes_plain_heads() {
+        for raw in PLAIN {
+            assert!(fast(raw).is_some(), "{}", String::from_utf8_lossy(raw));
+        }
+    }
+
+    /// Every head the fast reader takes, httparse takes and reads the
+    /// same way: the plain heads with each byte replaced by each of a set
+    /// of awkward bytes, and with each byte removed.
+    #[test]
+    fn the_fast_reader_agrees_with_httparse() {
+        let awkward = b"\0\t\n\r :;,\x7f\x80\xffAz0\"(";
+        let mut checked = 0;
+        let mut check = |raw: &[u8]| {
+            if let Some(quick) = fast(raw) {
+                let full = slow(raw).unwrap_or_else(|e| {
+                    panic!("httparse refused {:?}: {e}", String::from_utf8_lossy(raw))
+                });
+                assert_eq!(
+                    seen(&quick),
+                    seen(&full),
+                    "{:?}",
+                    String::from_utf8_lossy(raw)
+                );
+                checked += 1;
+            }
+        };
+        for raw in PLAIN {
+            check(raw);
+            for at in 0..raw.len() {
+                let mut cut = raw.to_vec();
+                cut.remove(at);
+                check(&cut);
+                for &b in awkward {
+                    let mut m = raw.to_vec();
+                    m[at] = b;
+                    check(&m);
+                    m.insert(at, b);
+                    check(&m);
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+}
