@@ -39,18 +39,7 @@ fn lines(out: &std::process::Output) -> Vec<String> {
 fn ours(args: &[&str]) -> Vec<String> {
     require("valgrind");
     lines(
-        &Command::new("valgrind")
-            .args([
-                "-q",
-                "--error-exitcode=99",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite,indirect",
-            ])
-            .arg(format!(
-                "--suppressions={}",
-                crate_dir().join("tests/valgrind.supp").display()
-            ))
-            .arg(exe())
+        &cbuild::memcheck(exe())
             .args(args)
             .output()
             .expect("run valgrind"),

@@ -7,7 +7,6 @@
 mod cbuild;
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use cbuild::{compile, crate_dir, require};
@@ -20,18 +19,7 @@ fn exe() -> &'static PathBuf {
 
 fn run(srv: &AuthServer, mode: &str) -> String {
     require("valgrind");
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe())
+    let out = cbuild::memcheck(exe())
         .arg(srv.url("/c"))
         .arg(mode)
         .output()

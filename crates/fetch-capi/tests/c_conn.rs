@@ -6,8 +6,6 @@
 
 mod cbuild;
 
-use std::process::Command;
-
 use cbuild::{compile, crate_dir, require};
 use fixtures::UnixHttpServer;
 
@@ -16,18 +14,7 @@ fn unix_socket_example_gets_twice_over_one_connection() {
     require("valgrind");
     let srv = UnixHttpServer::start();
     let exe = compile(&crate_dir().join("examples/unix_socket.c"), "unix_socket");
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(&exe)
+    let out = cbuild::memcheck(&exe)
         .arg(srv.path())
         .arg("/info")
         .output()

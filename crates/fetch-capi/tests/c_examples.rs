@@ -25,18 +25,7 @@ fn example(name: &str) -> PathBuf {
 /// example itself checks.
 fn run(exe: &Path, args: &[String]) -> Output {
     require("valgrind");
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe)
+    let out = cbuild::memcheck(exe)
         .args(args)
         .output()
         .expect("run example under valgrind");

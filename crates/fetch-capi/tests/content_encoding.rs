@@ -6,7 +6,6 @@ mod cbuild;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use cbuild::{compile, crate_dir, require};
@@ -35,18 +34,7 @@ struct Run {
 
 fn run(url: &str, opts: &[&str]) -> Run {
     require("valgrind");
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe())
+    let out = cbuild::memcheck(exe())
         .arg(url)
         .args(opts)
         .output()

@@ -117,18 +117,7 @@ fn cookielist_commands_and_info_cookielist_under_valgrind() {
     require("valgrind");
     let exe = exe();
     let jar = temp_path("list.txt");
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(&exe)
+    let out = cbuild::memcheck(&exe)
         .args(["list", jar.to_str().unwrap()])
         .output()
         .expect("run valgrind");

@@ -54,18 +54,7 @@ struct Run {
 /// exit with 99) and kills it if it outlives [`HANG_GUARD`].
 fn run(exe: &Path, args: &[String]) -> Run {
     require("valgrind");
-    let mut child = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe)
+    let mut child = cbuild::memcheck(exe)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -42,18 +42,7 @@ fn lines(out: &std::process::Output) -> Vec<String> {
 fn both(mode: &str) -> Vec<String> {
     require("valgrind");
     let ours = lines(
-        &Command::new("valgrind")
-            .args([
-                "-q",
-                "--error-exitcode=99",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite,indirect",
-            ])
-            .arg(format!(
-                "--suppressions={}",
-                crate_dir().join("tests/valgrind.supp").display()
-            ))
-            .arg(exe())
+        &cbuild::memcheck(exe())
             .arg(mode)
             .output()
             .expect("run valgrind"),

@@ -206,18 +206,7 @@ fn tls_in_tls_through_a_blob_trusted_proxy_is_clean_under_valgrind() {
     let tsrv = TlsServer::start(CertKind::Good, fixtures::TlsOptions::default());
     let proxy = HttpsProxy::start(CertKind::Good, ProxyBehaviour::Honest);
     let files = TestPki::shared().write_temp().unwrap();
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe(Lib::Fetch))
+    let out = cbuild::memcheck(exe(Lib::Fetch))
         .arg("blob_slow")
         .arg(tsrv.url_host("localhost", "/bytes/30000"))
         .arg(proxy.url_host("localhost"))

@@ -11,7 +11,6 @@
 mod cbuild;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use cbuild::{compile, crate_dir, require};
 use fixtures::{HostilePushServer, PushServer};
@@ -22,21 +21,7 @@ fn exe() -> PathBuf {
 
 fn run(exe: &Path, args: &[&str]) -> Vec<String> {
     require("valgrind");
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe)
-        .args(args)
-        .output()
-        .expect("run push");
+    let out = cbuild::memcheck(exe).args(args).output().expect("run push");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     eprintln!(
         "--- {stdout}--- stderr:\n{}",

@@ -8,7 +8,6 @@
 mod cbuild;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use cbuild::{compile, crate_dir, require};
 use fixtures::{CertKind, HttpServer, Script, ScriptedServer, TestPki, TlsOptions, TlsServer};
@@ -20,18 +19,7 @@ fn exe() -> PathBuf {
 /// Runs the program under valgrind (leaks and errors fail it).
 fn run(exe: &Path, args: &[&str]) -> Vec<String> {
     require("valgrind");
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe)
+    let out = cbuild::memcheck(exe)
         .args(args)
         .output()
         .expect("run valgrind");

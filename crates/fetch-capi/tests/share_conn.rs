@@ -43,18 +43,7 @@ fn lines(out: &std::process::Output) -> Vec<String> {
 /// Runs the program under valgrind (leaks and errors fail it).
 fn run(args: &[&str]) -> Vec<String> {
     require("valgrind");
-    let out = Command::new("valgrind")
-        .args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe())
+    let out = cbuild::memcheck(exe())
         .args(args)
         .output()
         .expect("run valgrind");

@@ -165,3 +165,23 @@ pub fn build_both(dir: &Path, stem: &str, upstream: &str, ours: &str) -> (PathBu
     );
     (theirs, mine)
 }
+
+/// `valgrind` (memcheck) set up to run `exe` as the C tests do: quiet, exit
+/// code 99 on any memory error or definite/indirect leak, the crate's
+/// suppressions. Add the program's arguments and run it.
+pub fn memcheck(exe: &Path) -> Command {
+    require("valgrind");
+    let mut cmd = Command::new("valgrind");
+    cmd.args([
+        "-q",
+        "--error-exitcode=99",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=definite,indirect",
+    ])
+    .arg(format!(
+        "--suppressions={}",
+        crate_dir().join("tests/valgrind.supp").display()
+    ))
+    .arg(exe);
+    cmd
+}
