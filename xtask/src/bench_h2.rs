@@ -49,15 +49,6 @@ pub(crate) fn workloads(quick: bool, big: u64) -> Vec<Workload> {
     ]
 }
 
-fn missing(name: &'static str, goal: &'static str, what: &str) -> Target {
-    Target {
-        name,
-        goal,
-        measured: format!("missing figure ({what})"),
-        met: None,
-    }
-}
-
 /// Every issue-15 target, in the order the issue lists them.
 pub(crate) fn targets(bench: &Bench) -> Vec<Target> {
     vec![
@@ -70,24 +61,13 @@ pub(crate) fn targets(bench: &Bench) -> Vec<Target> {
 fn small_cpu(bench: &Bench) -> Target {
     const NAME: &str = "H2S: CPU per transfer over HTTP/2";
     const GOAL: &str = "≤ 0.5 × libcurl";
-    match (
-        figures(bench, "H2S", Client::Libfetch),
-        figures(bench, "H2S", Client::Libcurl),
-    ) {
-        (Some(n), Some(c)) => {
-            let r = n.cpu_us_per_transfer / c.cpu_us_per_transfer;
-            Target {
-                name: NAME,
-                goal: GOAL,
-                measured: format!(
-                    "{r:.2}× ({:.1} vs {:.1} µs)",
-                    n.cpu_us_per_transfer, c.cpu_us_per_transfer
-                ),
-                met: Some(r <= 0.5),
-            }
-        }
-        _ => missing(NAME, GOAL, "workload H2S"),
-    }
+    Target::cpu_ratio(
+        bench,
+        (NAME, GOAL),
+        "H2S",
+        (Client::Libfetch, Client::Libcurl),
+        0.5,
+    )
 }
 
 fn bulk_throughput(bench: &Bench) -> Target {
@@ -109,7 +89,7 @@ fn bulk_throughput(bench: &Bench) -> Target {
                 met: Some(r >= 1.0),
             }
         }
-        _ => missing(NAME, GOAL, "workload H2B"),
+        _ => Target::missing(NAME, GOAL, "workload H2B"),
     }
 }
 
@@ -131,7 +111,7 @@ fn one_connection(bench: &Bench) -> Target {
     const NAME: &str = "H2S: TCP connections for the whole small workload";
     const GOAL: &str = "1, every transfer over HTTP/2";
     let Some((n, h2, done)) = conns(bench, "H2S", Client::Libfetch) else {
-        return missing(NAME, GOAL, "workload H2S with connection counts");
+        return Target::missing(NAME, GOAL, "workload H2S with connection counts");
     };
     let curl = conns(bench, "H2S", Client::Libcurl).map_or("n/a".into(), |(c, h, d)| {
         format!("{c} ({h} of {d} over HTTP/2)")

@@ -83,6 +83,45 @@ pub(crate) struct Target {
     pub(crate) met: Option<bool>,
 }
 
+impl Target {
+    /// A target that cannot be judged: `what` was not measured.
+    pub(crate) fn missing(name: &'static str, goal: &'static str, what: &str) -> Self {
+        Self {
+            name,
+            goal,
+            measured: format!("missing figure ({what})"),
+            met: None,
+        }
+    }
+
+    /// CPU per transfer of `client` over `base` on `workload`, met when the
+    /// ratio is at most `limit`.
+    pub(crate) fn cpu_ratio(
+        bench: &Bench,
+        (name, goal): (&'static str, &'static str),
+        workload: &str,
+        (client, base): (Client, Client),
+        limit: f64,
+    ) -> Self {
+        let (Some(n), Some(b)) = (
+            figures(bench, workload, client),
+            figures(bench, workload, base),
+        ) else {
+            return Self::missing(name, goal, &format!("workload {workload}"));
+        };
+        let r = n.cpu_us_per_transfer / b.cpu_us_per_transfer;
+        Self {
+            name,
+            goal,
+            measured: format!(
+                "{r:.2}× ({:.1} vs {:.1} µs)",
+                n.cpu_us_per_transfer, b.cpu_us_per_transfer
+            ),
+            met: Some(r <= limit),
+        }
+    }
+}
+
 pub(crate) fn figures(bench: &Bench, key: &str, client: Client) -> Option<Figures> {
     let (_, outcomes) = bench.workloads.iter().find(|(w, _)| w.key == key)?;
     match outcomes.iter().find(|(c, _)| *c == client)? {

@@ -7,15 +7,6 @@ use std::path::Path;
 use super::report::{Target, figures};
 use super::{Bench, Client};
 
-fn missing(name: &'static str, goal: &'static str, what: &str) -> Target {
-    Target {
-        name,
-        goal,
-        measured: format!("missing figure ({what})"),
-        met: None,
-    }
-}
-
 /// Every issue-13 target, in the order the issue lists them.
 pub(crate) fn targets(bench: &Bench, root: &Path) -> Vec<Target> {
     vec![
@@ -33,7 +24,7 @@ fn instructions(bench: &Bench) -> Target {
     const GOAL: &str = "≤ 6,000 (floor about 2,100)";
     let ir = |c: &str| bench.instructions.iter().find(|i| i.client == c);
     let Some(n) = ir("libfetch") else {
-        return missing(NAME, GOAL, "no callgrind run");
+        return Target::missing(NAME, GOAL, "no callgrind run");
     };
     let floor = ir("floor").map_or("n/a".into(), |f| format!("{:.0}", f.per_transfer()));
     Target {
@@ -51,24 +42,13 @@ fn instructions(bench: &Bench) -> Target {
 fn cpu_vs_floor(bench: &Bench) -> Target {
     const NAME: &str = "A: CPU per transfer vs the floor";
     const GOAL: &str = "≤ 1.2 × floor";
-    match (
-        figures(bench, "A", Client::Libfetch),
-        figures(bench, "A", Client::Floor),
-    ) {
-        (Some(n), Some(f)) => {
-            let r = n.cpu_us_per_transfer / f.cpu_us_per_transfer;
-            Target {
-                name: NAME,
-                goal: GOAL,
-                measured: format!(
-                    "{r:.2}× ({:.1} vs {:.1} µs)",
-                    n.cpu_us_per_transfer, f.cpu_us_per_transfer
-                ),
-                met: Some(r <= 1.2),
-            }
-        }
-        _ => missing(NAME, GOAL, "workload A"),
-    }
+    Target::cpu_ratio(
+        bench,
+        (NAME, GOAL),
+        "A",
+        (Client::Libfetch, Client::Floor),
+        1.2,
+    )
 }
 
 fn limited(bench: &Bench) -> Target {
@@ -84,7 +64,7 @@ fn limited(bench: &Bench) -> Target {
         _ => None,
     };
     let Some((r, l, u)) = ratio(Client::Libfetch) else {
-        return missing(NAME, GOAL, "workloads L8 and U8");
+        return Target::missing(NAME, GOAL, "workloads L8 and U8");
     };
     let ctx = |c: Client| ratio(c).map_or("n/a".into(), |(r, _, _)| format!("{r:.2}×"));
     Target {
@@ -128,7 +108,7 @@ fn scaling_vs_floor(bench: &Bench) -> Target {
             ),
             met: Some(n / f <= 1.1),
         },
-        _ => missing(NAME, GOAL, "scaling workloads"),
+        _ => Target::missing(NAME, GOAL, "scaling workloads"),
     }
 }
 
@@ -137,7 +117,7 @@ fn rss_per_conn(bench: &Bench) -> Target {
     const GOAL: &str = "≤ 4.5 KiB";
     let big = big_key(bench);
     let Some(n) = figures(bench, big, Client::Libfetch) else {
-        return missing(NAME, GOAL, "scaling workload");
+        return Target::missing(NAME, GOAL, "scaling workload");
     };
     let ctx = |c: Client| {
         figures(bench, big, c).map_or("n/a".into(), |x| format!("{:.1}", x.rss_per_conn_kib))
@@ -163,7 +143,7 @@ fn timers(root: &Path) -> Target {
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
     else {
-        return missing(NAME, GOAL, "run `cargo xtask soak` first");
+        return Target::missing(NAME, GOAL, "run `cargo xtask soak` first");
     };
     let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
     let (a, b) = (n("peak_rss_kib_at_check"), n("peak_rss_kib_at_end"));
