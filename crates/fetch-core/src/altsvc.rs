@@ -330,19 +330,12 @@ pub(crate) fn store_response<'l>(
     port: u16,
     lines: impl Iterator<Item = &'l [u8]>,
 ) {
-    const NAME: &str = "alt-svc:";
     let now = now_secs();
     let mut cache = cache
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for line in lines.filter_map(|l| std::str::from_utf8(l).ok()) {
-        let Some(head) = line.get(..NAME.len()) else {
-            continue;
-        };
-        if head.eq_ignore_ascii_case(NAME) {
-            let value = line[NAME.len()..].trim_matches([' ', '\t', '\r', '\n']);
-            cache.store_header(src, host, port, value, now);
-        }
+    for value in crate::headers::field_values(lines, "alt-svc:") {
+        cache.store_header(src, host, port, value, now);
     }
 }
 

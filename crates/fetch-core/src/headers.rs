@@ -329,6 +329,21 @@ impl HeaderLog {
     }
 }
 
+/// The trimmed values of the header lines named `name` (given lowercase
+/// with its colon, e.g. `"alt-svc:"`) among raw head `lines`, in order.
+pub(crate) fn field_values<'l>(
+    lines: impl Iterator<Item = &'l [u8]>,
+    name: &'static str,
+) -> impl Iterator<Item = &'l str> {
+    lines
+        .filter_map(|l| std::str::from_utf8(l).ok())
+        .filter(move |line| {
+            line.get(..name.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(name))
+        })
+        .map(move |line| line[name.len()..].trim_matches([' ', '\t', '\r', '\n']))
+}
+
 #[cfg(test)]
 mod tests {
     use super::origin::*;

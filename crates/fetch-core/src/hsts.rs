@@ -294,20 +294,13 @@ pub(crate) fn store_response<'l>(
     host: &str,
     lines: impl Iterator<Item = &'l [u8]>,
 ) {
-    const NAME: &str = "strict-transport-security:";
     let now = now_secs();
     let mut cache = cache
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for line in lines.filter_map(|l| std::str::from_utf8(l).ok()) {
-        let Some(head) = line.get(..NAME.len()) else {
-            continue;
-        };
-        if head.eq_ignore_ascii_case(NAME) {
-            let value = line[NAME.len()..].trim_matches([' ', '\t', '\r', '\n']);
-            if cache.store_header(host, value, now) {
-                break;
-            }
+    for value in crate::headers::field_values(lines, "strict-transport-security:") {
+        if cache.store_header(host, value, now) {
+            break;
         }
     }
 }
