@@ -279,10 +279,7 @@ impl AltSvcCache {
 
     /// Writes the cache file (through a temporary file, renamed).
     pub fn write_file(&self, path: &Path) -> io::Result<()> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(".{}.tmp", std::process::id()));
-        fs::write(&tmp, self.file_text(now_secs()))?;
-        fs::rename(&tmp, path)
+        crate::cachefile::replace(path, self.file_text(now_secs()).as_bytes())
     }
 }
 

@@ -84,6 +84,7 @@
 
 mod altsvc;
 mod auth;
+mod cachefile;
 mod callback_types;
 #[cfg(feature = "checked")]
 pub mod checked;

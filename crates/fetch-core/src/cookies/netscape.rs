@@ -109,11 +109,6 @@ impl CookieJar {
         if path.as_os_str() == "-" {
             return io::stdout().write_all(text.as_bytes());
         }
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(".{}.tmp", std::process::id()));
-        fs::write(&tmp, text.as_bytes())?;
-        fs::rename(&tmp, path).inspect_err(|_| {
-            let _ = fs::remove_file(&tmp);
-        })
+        crate::cachefile::replace(path, text.as_bytes())
     }
 }
