@@ -26,19 +26,9 @@ fn upstream() -> &'static Path {
     EXE.get_or_init(|| compile_upstream(&source(), "altsvc"))
 }
 
-fn lines(out: &std::process::Output) -> Vec<String> {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!(
-        "{stdout}--- stderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
-    stdout.lines().map(str::to_owned).collect()
-}
-
 fn ours(args: &[&str]) -> Vec<String> {
     require("valgrind");
-    lines(
+    cbuild::stdout_lines(
         &cbuild::memcheck(exe())
             .args(args)
             .output()
@@ -47,7 +37,7 @@ fn ours(args: &[&str]) -> Vec<String> {
 }
 
 fn theirs(args: &[&str]) -> Vec<String> {
-    lines(&Command::new(upstream()).args(args).output().expect("run"))
+    cbuild::stdout_lines(&Command::new(upstream()).args(args).output().expect("run"))
 }
 
 /// The entries of a written file (comments dropped), with the expiry

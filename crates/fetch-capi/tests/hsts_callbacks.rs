@@ -27,27 +27,17 @@ fn upstream() -> &'static Path {
     EXE.get_or_init(|| compile_upstream(&source(), "hsts_callbacks"))
 }
 
-fn lines(out: &std::process::Output) -> Vec<String> {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!(
-        "{stdout}--- stderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
-    stdout.lines().map(str::to_owned).collect()
-}
-
 /// Ours under valgrind, and libcurl's; returns ours after checking they
 /// agree.
 fn both(mode: &str) -> Vec<String> {
     require("valgrind");
-    let ours = lines(
+    let ours = cbuild::stdout_lines(
         &cbuild::memcheck(exe())
             .arg(mode)
             .output()
             .expect("run valgrind"),
     );
-    let theirs = lines(&Command::new(upstream()).arg(mode).output().expect("run"));
+    let theirs = cbuild::stdout_lines(&Command::new(upstream()).arg(mode).output().expect("run"));
     assert_eq!(ours, theirs, "libfetch and libcurl differ in mode {mode}");
     ours
 }

@@ -30,16 +30,6 @@ fn upstream() -> &'static Path {
     EXE.get_or_init(|| compile_upstream(&source(), "share_conn"))
 }
 
-fn lines(out: &std::process::Output) -> Vec<String> {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!(
-        "{stdout}--- stderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
-    stdout.lines().map(str::to_owned).collect()
-}
-
 /// Runs the program under valgrind (leaks and errors fail it).
 fn run(args: &[&str]) -> Vec<String> {
     require("valgrind");
@@ -47,11 +37,11 @@ fn run(args: &[&str]) -> Vec<String> {
         .args(args)
         .output()
         .expect("run valgrind");
-    lines(&out)
+    cbuild::stdout_lines(&out)
 }
 
 fn run_upstream(args: &[&str]) -> Vec<String> {
-    lines(&Command::new(upstream()).args(args).output().expect("run"))
+    cbuild::stdout_lines(&Command::new(upstream()).args(args).output().expect("run"))
 }
 
 const MULTIS: [&str; 7] = [

@@ -185,3 +185,15 @@ pub fn memcheck(exe: &Path) -> Command {
     .arg(exe);
     cmd
 }
+
+/// The stdout lines of a C test program that must have exited with 0;
+/// both its streams are printed first, for the test's log.
+pub fn stdout_lines(out: &std::process::Output) -> Vec<String> {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!(
+        "{stdout}--- stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    stdout.lines().map(str::to_owned).collect()
+}
