@@ -16,13 +16,6 @@ use fixtures::{CertKind, Script, ScriptedServer, TestPki, TlsServer};
 
 const OK_EMPTY: &str = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
-fn code_of(app: &App, id: fetch_core::TransferId) -> Result<(), ErrorCode> {
-    match app.result(id) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(e.code()),
-    }
-}
-
 fn text(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).into_owned()
 }
@@ -70,7 +63,7 @@ fn credentials_dropped_on_redirect_to_another_origin() {
     let target = recorder();
     let start = redirector(&target.url("/landing"));
     let (app, id) = run_one(with_secrets(start.url("/"), false));
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let first = &start.requests()[0];
     assert!(has_header(first, "authorization") && has_header(first, "cookie"));
     let second = &target.requests()[0];
@@ -91,7 +84,7 @@ fn credentials_kept_on_redirect_within_the_origin() {
             .close(),
     );
     let (app, id) = run_one(with_secrets(srv.url("/"), false));
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
     assert!(reqs[1].starts_with(b"GET /next "));
@@ -104,7 +97,7 @@ fn unrestricted_auth_sends_them_on() {
     let target = recorder();
     let start = redirector(&target.url("/landing"));
     let (app, id) = run_one(with_secrets(start.url("/"), true));
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let second = &target.requests()[0];
     assert!(has_header(second, "authorization") && has_header(second, "cookie"));
 }
@@ -119,7 +112,7 @@ fn url_credentials_stay_with_their_origin() {
     let mut e = Easy::with_url(url);
     e.follow_location(true);
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     // base64("user:p@ss")
     assert!(text(&start.requests()[0]).contains("Authorization: Basic dXNlcjpwQHNz\r\n"));
     assert!(!has_header(&target.requests()[0], "authorization"));
@@ -136,7 +129,7 @@ fn credentials_never_follow_https_to_http() {
     );
     e.tls_mut().ca_blob = Some(TestPki::shared().ca_pem().into_bytes());
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let req = &target.requests()[0];
     assert!(req.starts_with(b"GET /plain "));
     assert!(!has_header(req, "authorization") && !has_header(req, "cookie"));
@@ -164,7 +157,7 @@ fn method_injection_is_refused() {
         e.method(Method::Custom(bad.to_owned()));
         let (mut app, id) = run_one(e);
         assert_eq!(
-            code_of(&app, id),
+            app.outcome(id),
             Err(ErrorCode::BadFunctionArgument),
             "{bad:?}"
         );
@@ -206,11 +199,11 @@ fn upload_longer_than_announced_is_cut() {
     e.body_reader(Some(5), reader(smuggle, 3));
     let a = app.add(e);
     app.run(Duration::from_secs(10));
-    assert_eq!(code_of(&app, a), Ok(()));
+    assert_eq!(app.outcome(a), Ok(()));
     assert_eq!(app.multi.remove(a).unwrap().info().size_upload, 5);
     let b = app.add(Easy::with_url(srv.url("/second")));
     app.run(Duration::from_secs(10));
-    assert_eq!(code_of(&app, b), Ok(()));
+    assert_eq!(app.outcome(b), Ok(()));
     let reqs = srv.requests();
     assert_eq!(srv.accepted(), 1, "the connection was reused");
     assert!(reqs[0].ends_with(b"\r\n\r\nhello"), "{}", text(&reqs[0]));
@@ -227,10 +220,10 @@ fn upload_shorter_than_announced_fails() {
     e.body_reader(Some(10), reader(b"hello".to_vec(), 64));
     let a = app.add(e);
     app.run(Duration::from_secs(10));
-    assert_eq!(code_of(&app, a), Err(ErrorCode::ReadError));
+    assert_eq!(app.outcome(a), Err(ErrorCode::ReadError));
     let b = app.add(Easy::with_url(srv.url("/second")));
     app.run(Duration::from_secs(10));
-    assert_eq!(code_of(&app, b), Ok(()));
+    assert_eq!(app.outcome(b), Ok(()));
     assert_eq!(
         srv.accepted(),
         2,
@@ -258,7 +251,7 @@ fn retried_upload(seek: Option<SeekResult>) -> (Result<(), ErrorCode>, u64, Scri
     let mut app = App::new();
     let warm = app.add(Easy::with_url(srv.url("/warm")));
     app.run(Duration::from_secs(10));
-    assert_eq!(code_of(&app, warm), Ok(()));
+    assert_eq!(app.outcome(warm), Ok(()));
     let data = b"hello".to_vec();
     let pos = Arc::new(Mutex::new(0usize));
     let mut e = Easy::with_url(srv.url("/up"));
@@ -281,7 +274,7 @@ fn retried_upload(seek: Option<SeekResult>) -> (Result<(), ErrorCode>, u64, Scri
     }
     let id = app.add(e);
     app.run(Duration::from_secs(10));
-    let code = code_of(&app, id);
+    let code = app.outcome(id);
     let sent = app.multi.remove(id).unwrap().info().size_upload;
     (code, sent, srv)
 }
@@ -340,7 +333,7 @@ fn redirect_307_resends_a_rewound_body() {
             SeekResult::Ok
         });
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let reqs = srv.requests();
     assert!(reqs[1].starts_with(b"POST /again "));
     assert!(reqs[1].ends_with(b"\r\n\r\nhello"), "{}", text(&reqs[1]));
@@ -355,7 +348,7 @@ fn user_chunked_header_gives_one_framing() {
     e.post(b"hello".to_vec())
         .header_line("Transfer-Encoding: chunked");
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let req = &srv.requests()[0];
     assert!(!has_header(req, "content-length"), "{}", text(req));
     assert_eq!(text(req).matches("Transfer-Encoding: chunked").count(), 1);
@@ -373,7 +366,7 @@ fn user_content_length_cannot_contradict_the_body() {
     let mut e = Easy::with_url(srv.url("/up"));
     e.post(b"hello".to_vec()).header_line("Content-Length: 100");
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let req = text(&srv.requests()[0]);
     assert!(req.contains("Content-Length: 5\r\n"), "{req}");
     assert!(!req.contains("Content-Length: 100"), "{req}");
@@ -391,7 +384,7 @@ fn maximal_durations_saturate() {
         .max_recv_speed(1 << 40)
         .max_send_speed(1);
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     // An upload of unknown size asks for 100-continue and may wait for it
     // "forever": the server sends the 100 and the body goes out.
     let mut e = Easy::with_url(srv.url("/up"));
@@ -399,7 +392,7 @@ fn maximal_durations_saturate() {
         .timeout(Duration::MAX)
         .body_reader(None, reader(b"abc".to_vec(), 1));
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
 }
 
 /// A header line whose name has a multi-byte character where "Expect:"
@@ -411,5 +404,5 @@ fn non_ascii_header_name_near_expect() {
     let mut e = Easy::with_url(srv.url("/up"));
     e.post(b"hello".to_vec()).header_line("Expect\u{e9}: 1");
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
 }

@@ -46,10 +46,7 @@ fn run_beside_a_good_transfer(bad: &ScriptedServer) -> Result<(), ErrorCode> {
     app.run(Duration::from_secs(20));
     assert!(app.result(good_id).is_ok(), "{:?}", app.result(good_id));
     assert!(app.multi.remove(good_id).unwrap().response_body() == pattern(200_000).as_slice());
-    match app.result(bad_id) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(e.code()),
-    }
+    app.outcome(bad_id)
 }
 
 #[test_log::test]

@@ -40,7 +40,7 @@ fn easy(url: String, methods: HttpAuth) -> Easy {
 /// the methods offered.
 fn run(e: Easy) -> (Result<(), ErrorCode>, u16, Vec<u8>, u32) {
     let (mut app, id) = run_one(e);
-    let code = code_of(&app, id);
+    let code = app.outcome(id);
     let mut e = app.multi.remove(id).unwrap();
     let info = e.info().clone();
     (
@@ -49,13 +49,6 @@ fn run(e: Easy) -> (Result<(), ErrorCode>, u16, Vec<u8>, u32) {
         e.take_response_body(),
         info.httpauth_avail,
     )
-}
-
-fn code_of(app: &App, id: fetch_core::TransferId) -> Result<(), ErrorCode> {
-    match app.result(id) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(e.code()),
-    }
 }
 
 #[test_log::test]
@@ -358,8 +351,8 @@ fn endless_stale_nonces_end_with_the_401() {
     let bad = app.add(easy(hostile.url("/loop"), HttpAuth::DIGEST));
     let good = app.add(easy(fine.url("/fine"), HttpAuth::BASIC));
     app.run(std::time::Duration::from_secs(20));
-    assert_eq!(code_of(&app, bad), Ok(()));
-    assert_eq!(code_of(&app, good), Ok(()));
+    assert_eq!(app.outcome(bad), Ok(()));
+    assert_eq!(app.outcome(good), Ok(()));
     let bad = app.multi.remove(bad).unwrap();
     let good = app.multi.remove(good).unwrap();
     assert_eq!(bad.info().response_code, 401);

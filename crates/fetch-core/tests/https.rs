@@ -19,10 +19,7 @@ fn trusting(url: String) -> Easy {
 
 fn code(easy: Easy) -> Result<(), ErrorCode> {
     let (app, id) = run_one(easy);
-    match app.result(id) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(e.code()),
-    }
+    app.outcome(id)
 }
 
 fn server(kind: CertKind) -> TlsServer {

@@ -33,13 +33,6 @@ fn via(url: String, proxy: ProxyOptions) -> Easy {
     e
 }
 
-fn code_of(app: &App, id: fetch_core::TransferId) -> Result<(), ErrorCode> {
-    match app.result(id) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(e.code()),
-    }
-}
-
 fn tls() -> TlsServer {
     TlsServer::start(CertKind::Good, fixtures::TlsOptions::default())
 }
@@ -50,7 +43,7 @@ fn plain_http_is_forwarded_inside_tls_to_the_proxy() {
     let proxy = HttpsProxy::start(CertKind::Good, ProxyBehaviour::Honest);
     let url = srv.url("/bytes/70000");
     let (mut app, id) = run_one(via(url.clone(), trusting(proxy.url_host("localhost"))));
-    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+    assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert!(e.response_body() == fixtures::pattern(70000).as_slice());
     let seen = proxy.requests();
@@ -71,7 +64,7 @@ fn https_target_runs_tls_inside_the_proxy_tls_tunnel() {
     let proxy = HttpsProxy::start(CertKind::Good, ProxyBehaviour::Honest);
     let url = srv.url_host("localhost", "/bytes/100000");
     let (mut app, id) = run_one(via(url, trusting(proxy.url())));
-    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+    assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert!(e.response_body() == fixtures::pattern(100_000).as_slice());
     assert_eq!(e.info().http_connectcode, 200);
@@ -94,7 +87,7 @@ fn the_tunnel_is_reused_and_pooled_apart_by_proxy_tls_settings() {
         o.tls.verify_peer = verify;
         let id = app.add(via(url.clone(), o));
         app.run(Duration::from_secs(20));
-        assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+        assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
         app.multi.remove(id).unwrap();
     }
     // The second transfer reused the first one's tunnel; the third has
@@ -125,7 +118,7 @@ fn untrusted_or_misnamed_proxy_certificates_fail_verification() {
     let direct = app.add(via(srv.url("/bytes/20"), ProxyOptions::with_proxy("")));
     app.run(Duration::from_secs(20));
     assert_eq!(
-        code_of(&app, untrusted),
+        app.outcome(untrusted),
         Err(ErrorCode::PeerFailedVerification)
     );
     let e = app.multi.remove(untrusted).unwrap();
@@ -135,9 +128,9 @@ fn untrusted_or_misnamed_proxy_certificates_fail_verification() {
     let err = app.result(misnamed).clone().unwrap_err();
     assert_eq!(err.code(), ErrorCode::PeerFailedVerification);
     assert!(err.to_string().contains("127.0.0.1"), "{err}");
-    assert_eq!(code_of(&app, unchecked_name), Ok(()));
-    assert_eq!(code_of(&app, unverified), Ok(()));
-    assert_eq!(code_of(&app, direct), Ok(()));
+    assert_eq!(app.outcome(unchecked_name), Ok(()));
+    assert_eq!(app.outcome(unverified), Ok(()));
+    assert_eq!(app.outcome(direct), Ok(()));
 }
 
 #[test_log::test]
@@ -147,7 +140,7 @@ fn proxytype_https_applies_to_a_string_without_scheme() {
     let mut o = trusting(proxy.addr().to_string());
     o.kind = ProxyType::Https;
     let (app, id) = run_one(via(srv.url("/bytes/10"), o));
-    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+    assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
     assert_eq!(proxy.handshakes().len(), 1);
 }
 
@@ -167,12 +160,12 @@ fn a_proxy_closing_during_its_tls_handshake_fails_alone() {
     ));
     let ok = app.add(via(srv.url("/bytes/30"), ProxyOptions::with_proxy("")));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, closing), Err(ErrorCode::SslConnectError));
+    assert_eq!(app.outcome(closing), Err(ErrorCode::SslConnectError));
     // A refused CONNECT through TLS is as through a plain proxy.
-    assert_eq!(code_of(&app, tunnel_refused), Err(ErrorCode::RecvError));
+    assert_eq!(app.outcome(tunnel_refused), Err(ErrorCode::RecvError));
     let e = app.multi.remove(tunnel_refused).unwrap();
     assert_eq!(e.info().http_connectcode, 403);
-    assert_eq!(code_of(&app, ok), Ok(()));
+    assert_eq!(app.outcome(ok), Ok(()));
 }
 
 /// The proxy's TLS handshake is part of the connect phase: a proxy that
@@ -190,8 +183,8 @@ fn connect_timeout_covers_the_proxy_handshake() {
     let stalled = app.add(e);
     let ok = app.add(via(srv.url("/bytes/30"), ProxyOptions::with_proxy("")));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, stalled), Err(ErrorCode::OperationTimedout));
-    assert_eq!(code_of(&app, ok), Ok(()));
+    assert_eq!(app.outcome(stalled), Err(ErrorCode::OperationTimedout));
+    assert_eq!(app.outcome(ok), Ok(()));
 }
 
 /// HTTP/2 with the target, negotiated by ALPN inside the tunnel through
@@ -206,7 +199,7 @@ fn http2_target_through_the_https_proxy_tunnel() {
     );
     e.http_version(fetch_core::HttpVersion::V2Tls);
     let (mut app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+    assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert_eq!(e.info().http_version, 20);
     assert!(e.response_body() == fixtures::pattern(50000).as_slice());
@@ -235,10 +228,10 @@ fn a_client_certificate_is_presented_to_the_proxy() {
     o.tls.client_key = Some(files.client_key.clone());
     let with = app.add(via(srv.url("/bytes/10"), o));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, with), Ok(()), "{:?}", app.result(with));
+    assert_eq!(app.outcome(with), Ok(()), "{:?}", app.result(with));
     let without = app.add(via(srv.url("/bytes/10"), trusting(proxy.url())));
     app.run(Duration::from_secs(20));
-    assert_ne!(code_of(&app, without), Ok(()));
+    assert_ne!(app.outcome(without), Ok(()));
     assert_eq!(proxy.requests().len(), 1);
     assert!(proxy.handshakes()[0].client_cert);
 }
@@ -266,7 +259,7 @@ fn large_bodies_both_ways_through_tls_in_tls_and_forwarding() {
     }
     app.run(Duration::from_secs(60));
     for (i, (id, len)) in ids.into_iter().enumerate() {
-        assert_eq!(code_of(&app, id), Ok(()), "{i}: {:?}", app.result(id));
+        assert_eq!(app.outcome(id), Ok(()), "{i}: {:?}", app.result(id));
         let e = app.multi.remove(id).unwrap();
         assert_eq!(e.response_body().len(), len);
         assert!(e.response_body() == fixtures::pattern(len).as_slice());

@@ -19,13 +19,6 @@ fn via(url: String, proxy: ProxyOptions) -> Easy {
     e
 }
 
-fn code_of(app: &App, id: fetch_core::TransferId) -> Result<(), ErrorCode> {
-    match app.result(id) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(e.code()),
-    }
-}
-
 fn tls() -> TlsServer {
     TlsServer::start(CertKind::Good, fixtures::TlsOptions::default())
 }
@@ -109,15 +102,15 @@ fn proxy_basic_credentials_from_the_url_and_the_options() {
         ProxyOptions::with_proxy(proxy.url()),
     ));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, from_url), Ok(()));
-    assert_eq!(code_of(&app, from_opts), Ok(()));
+    assert_eq!(app.outcome(from_url), Ok(()));
+    assert_eq!(app.outcome(from_opts), Ok(()));
     // A tunnel refused with 407: upstream's FETCHE_RECV_ERROR, the code in
     // INFO_HTTP_CONNECTCODE.
-    assert_eq!(code_of(&app, none), Err(ErrorCode::RecvError));
+    assert_eq!(app.outcome(none), Err(ErrorCode::RecvError));
     let e = app.multi.remove(none).unwrap();
     assert_eq!(e.info().http_connectcode, 407);
     // Forwarded, the 407 is the response.
-    assert_eq!(code_of(&app, forwarded_none), Ok(()));
+    assert_eq!(app.outcome(forwarded_none), Ok(()));
     let e = app.multi.remove(forwarded_none).unwrap();
     assert_eq!(e.info().response_code, 407);
     assert!(
@@ -138,8 +131,8 @@ fn misbehaving(proxy_url: String, target: String, code: ErrorCode, connect_code:
     let bad = app.add(e);
     let good = app.add(Easy::with_url(srv.url("/bytes/100000")));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, bad), Err(code), "{:?}", app.result(bad));
-    assert_eq!(code_of(&app, good), Ok(()));
+    assert_eq!(app.outcome(bad), Err(code), "{:?}", app.result(bad));
+    assert_eq!(app.outcome(good), Ok(()));
     let e = app.multi.remove(bad).unwrap();
     assert_eq!(e.info().http_connectcode, connect_code);
     let e = app.multi.remove(good).unwrap();
@@ -229,7 +222,7 @@ fn socks_versions_ask_for_names_or_addresses() {
     ));
     app.run(Duration::from_secs(20));
     for id in ids.into_iter().chain([tls_id]) {
-        assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+        assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
         let e = app.multi.remove(id).unwrap();
         assert!(e.response_body() == fixtures::pattern(300).as_slice());
     }
@@ -261,9 +254,9 @@ fn socks5_user_and_password() {
     let wrong = app.add(via(url.clone(), wrong));
     let none = app.add(via(url, ProxyOptions::with_proxy(socks.url("socks5"))));
     app.run(Duration::from_secs(20));
-    assert_eq!(code_of(&app, ok), Ok(()), "{:?}", app.result(ok));
-    assert_eq!(code_of(&app, wrong), Err(ErrorCode::Proxy));
-    assert_eq!(code_of(&app, none), Err(ErrorCode::Proxy));
+    assert_eq!(app.outcome(ok), Ok(()), "{:?}", app.result(ok));
+    assert_eq!(app.outcome(wrong), Err(ErrorCode::Proxy));
+    assert_eq!(app.outcome(none), Err(ErrorCode::Proxy));
 }
 
 #[test_log::test]
@@ -273,15 +266,15 @@ fn noproxy_and_empty_proxy_go_direct() {
     let mut o = ProxyOptions::with_proxy(format!("http://{dead}"));
     o.no_proxy = Some("example.com, 127.0.0.0/8".into());
     let (app, id) = run_one(via(srv.url("/bytes/10"), o));
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let (app, id) = run_one(via(srv.url("/bytes/10"), ProxyOptions::with_proxy("")));
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     // Without NOPROXY the dead proxy is what fails.
     let (app, id) = run_one(via(
         srv.url("/bytes/10"),
         ProxyOptions::with_proxy(format!("http://{dead}")),
     ));
-    assert_eq!(code_of(&app, id), Err(ErrorCode::CouldntConnect));
+    assert_eq!(app.outcome(id), Err(ErrorCode::CouldntConnect));
 }
 
 #[test_log::test]
@@ -290,13 +283,13 @@ fn bad_proxy_strings_fail_before_connecting() {
         "http://127.0.0.1:1/".into(),
         ProxyOptions::with_proxy("gopher://127.0.0.1:1"),
     ));
-    assert_eq!(code_of(&app, id), Err(ErrorCode::CouldntConnect));
+    assert_eq!(app.outcome(id), Err(ErrorCode::CouldntConnect));
     let (app, id) = run_one(via(
         "http://127.0.0.1:1/".into(),
         ProxyOptions::with_proxy("https://127.0.0.1:1"),
     ));
     // https proxies are built (tests/https_proxy.rs): nothing listens.
-    assert_eq!(code_of(&app, id), Err(ErrorCode::CouldntConnect));
+    assert_eq!(app.outcome(id), Err(ErrorCode::CouldntConnect));
 }
 
 #[test_log::test]
@@ -313,7 +306,7 @@ fn proxied_and_direct_connections_are_not_shared() {
         };
         let id = app.add(via(url.clone(), o));
         app.run(Duration::from_secs(20));
-        assert_eq!(code_of(&app, id), Ok(()));
+        assert_eq!(app.outcome(id), Ok(()));
     }
     // One connection through the proxy (reused), one direct (reused).
     assert_eq!(proxy.accepted(), 1);
@@ -381,7 +374,7 @@ fn env_child() {
     let (app, id) = run_one(Easy::with_url(url));
     println!(
         "CHILD-CODE {}",
-        code_of(&app, id).err().map_or(0, ErrorCode::code)
+        app.outcome(id).err().map_or(0, ErrorCode::code)
     );
 }
 
@@ -404,7 +397,7 @@ fn h2_connections_are_not_shared_between_direct_and_proxied() {
         e.http_version(fetch_core::HttpVersion::V2Tls);
         let id = app.add(e);
         app.run(Duration::from_secs(20));
-        assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+        assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
         let e = app.multi.remove(id).unwrap();
         assert_eq!(e.info().http_version, 20);
     }

@@ -8,13 +8,6 @@ use common::run_one;
 use fetch_core::{Easy, ErrorCode};
 use fixtures::{Script, ScriptedServer};
 
-fn code_of(app: &common::App, id: fetch_core::TransferId) -> Result<(), ErrorCode> {
-    match app.result(id) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(e.code()),
-    }
-}
-
 /// A 302 with `Connection: close`: the redirect is followed on a new
 /// connection to the same address (it failed with COULDNT_CONNECT: the
 /// first connection had used up the address list).
@@ -33,7 +26,7 @@ fn redirect_after_connection_close_reconnects() {
     let mut e = Easy::with_url(srv.url("/"));
     e.follow_location(true);
     let (mut app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+    assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert_eq!(e.response_body(), b"landed");
     assert_eq!(e.info().redirect_count, 1);
@@ -49,7 +42,7 @@ fn post_has_default_content_type() {
     let mut e = Easy::with_url(srv.url("/form"));
     e.post(b"a=1&b=2".to_vec());
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let req = String::from_utf8(srv.requests()[0].clone()).unwrap();
     assert!(
         req.contains("\r\nContent-Type: application/x-www-form-urlencoded\r\n"),
@@ -61,7 +54,7 @@ fn post_has_default_content_type() {
     e.post(b"{}".to_vec())
         .header_line("Content-Type: application/json");
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let req = String::from_utf8(srv.requests()[0].clone()).unwrap();
     assert_eq!(req.matches("Content-Type").count(), 1, "{req}");
     assert!(req.contains("Content-Type: application/json\r\n"), "{req}");
@@ -74,7 +67,7 @@ fn url_without_scheme_is_guessed() {
     let srv = ScriptedServer::start(Script::new().expect_request().respond_ok("ok").close());
     let bare = srv.url("/x").replacen("http://", "", 1);
     let (mut app, id) = run_one(Easy::with_url(bare.clone()));
-    assert_eq!(code_of(&app, id), Ok(()), "{:?}", app.result(id));
+    assert_eq!(app.outcome(id), Ok(()), "{:?}", app.result(id));
     let e = app.multi.remove(id).unwrap();
     assert_eq!(
         e.info().effective_url.as_deref(),
@@ -85,7 +78,7 @@ fn url_without_scheme_is_guessed() {
     let mut e = Easy::with_url(bare);
     e.default_protocol(Some("ftp"));
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Err(ErrorCode::UnsupportedProtocol));
+    assert_eq!(app.outcome(id), Err(ErrorCode::UnsupportedProtocol));
 }
 
 /// The trailer fields of a chunked response reach the header callback,
@@ -112,7 +105,7 @@ fn chunked_trailers_reach_the_header_callback() {
         fetch_core::Flow::Continue
     });
     let (mut app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     assert_eq!(app.multi.remove(id).unwrap().response_body(), b"hello");
     let lines = lines.lock().unwrap();
     let tail: Vec<&str> = lines
@@ -144,7 +137,7 @@ fn basic_auth_credentials() {
     e.follow_location(true)
         .basic_auth(Some(("user".into(), "pw".into())));
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     let first = String::from_utf8(start.requests()[0].clone()).unwrap();
     // base64("user:pw")
     assert!(
@@ -167,7 +160,7 @@ fn accept_encoding_all_supported() {
     let mut e = Easy::with_url(srv.url("/"));
     e.accept_encoding(Some(String::new()));
     let (mut app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     assert_eq!(app.multi.remove(id).unwrap().response_body(), b"plain");
     let req = String::from_utf8(srv.requests()[0].clone()).unwrap();
     assert!(
@@ -180,10 +173,10 @@ fn accept_encoding_all_supported() {
     let mut e = Easy::with_url(srv.url("/"));
     e.accept_encoding(Some("gzip".into()));
     let (app, id) = run_one(e);
-    assert_eq!(code_of(&app, id), Err(ErrorCode::BadContentEncoding));
+    assert_eq!(app.outcome(id), Err(ErrorCode::BadContentEncoding));
     // Without ACCEPT_ENCODING the body is passed on as it came (upstream).
     let srv = ScriptedServer::start(Script::new().expect_request().write(gz).close());
     let (mut app, id) = run_one(Easy::with_url(srv.url("/")));
-    assert_eq!(code_of(&app, id), Ok(()));
+    assert_eq!(app.outcome(id), Ok(()));
     assert_eq!(app.multi.remove(id).unwrap().response_body(), b"xyz");
 }

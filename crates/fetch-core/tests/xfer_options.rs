@@ -26,10 +26,7 @@ fn run(
     e: Easy,
 ) -> (Result<(), ErrorCode>, Vec<u8>, TransferInfo, Vec<String>) {
     let (mut app, id) = run_one(e);
-    let code = match app.result(id) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(e.code()),
-    };
+    let code = app.outcome(id);
     let e = app.multi.remove(id).unwrap();
     let heads = srv
         .requests()

@@ -198,6 +198,11 @@ impl App {
             .result
     }
 
+    /// The transfer's result as its error code (`Ok(())` for success).
+    pub fn outcome(&self, id: TransferId) -> Result<(), fetch_core::ErrorCode> {
+        self.result(id).as_ref().map(|_| ()).map_err(|e| e.code())
+    }
+
     pub fn code(&self, id: TransferId) -> i32 {
         match self.result(id) {
             Ok(()) => 0,
