@@ -48,22 +48,6 @@ fn snapshot(name: &str, kind: LoopKind, text: &str) {
     });
 }
 
-/// A name other than `localhost` that /etc/hosts maps to 127.0.0.1: its
-/// lookup goes through the resolver pool (`.ci/run` adds one).
-fn loopback_alias() -> String {
-    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
-    hosts
-        .lines()
-        .find_map(|l| {
-            let mut p = l.split_whitespace();
-            (p.next()? == "127.0.0.1")
-                .then(|| p.find(|n| !n.contains("localhost") && !n.starts_with('#')))
-                .flatten()
-                .map(str::to_owned)
-        })
-        .expect("no 127.0.0.1 alias in /etc/hosts to resolve through the pool")
-}
-
 /// Makes `/a` and `/b` on a silent server fail through a failing socket
 /// callback inside `fail`, checks the error return, then removes both.
 fn fail_then_remove_all(h: &mut Harness, fail: impl FnOnce(&mut Harness)) {
@@ -197,7 +181,7 @@ fn timer_callback_records_only() {
         let srv = HttpServer::start();
         let other = HttpServer::start();
         let refused = fixtures::closed_port();
-        let alias = loopback_alias();
+        let alias = fixtures::loopback_alias();
         let mut h = Harness::new(kind);
         h.multi().set_max_total_connections(1);
         let mut redirect = Easy::with_url(srv.url(&format!("/goto?{}", other.url("/bytes/30"))));
@@ -254,7 +238,7 @@ fn callbacks_only_inside_calls() {
         let srv = HttpServer::start();
         let silent = fixtures::silent_server();
         let refused = fixtures::closed_port();
-        let alias = loopback_alias();
+        let alias = fixtures::loopback_alias();
         let in_call = Arc::new(AtomicBool::new(false));
         let seen = Arc::new(Mutex::new(Seen::default()));
         let timer: Arc<Mutex<Option<Instant>>> = Arc::default();
@@ -452,7 +436,7 @@ fn timeout_query_beside_callback() {
 fn lookups_never_block() {
     for_each_loop("lookups_never_block", &["HM-12"], |kind| {
         let srv = HttpServer::start();
-        let alias = loopback_alias();
+        let alias = fixtures::loopback_alias();
         let mut h = Harness::new(kind);
         let id = h.add(Easy::with_url(format!(
             "http://{alias}:{}/bytes/10",

@@ -48,20 +48,6 @@ fn answer(extra: &str) -> Script {
         .close()
 }
 
-/// A name other than `localhost` that /etc/hosts maps to 127.0.0.1.
-fn loopback_alias() -> String {
-    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
-    hosts
-        .lines()
-        .find_map(|l| {
-            let mut parts = l.split('#').next()?.split_whitespace();
-            (parts.next()? == "127.0.0.1")
-                .then(|| parts.find(|n| !n.contains("localhost")).map(str::to_owned))
-                .flatten()
-        })
-        .expect("/etc/hosts has a 127.0.0.1 alias besides localhost (.ci/run adds one)")
-}
-
 #[test]
 fn setopt_and_cleanup_answer_as_upstream() {
     let out = run(&exe(), &["codes"]);
@@ -133,7 +119,7 @@ fn cookies_set_by_one_handle_go_with_another() {
 fn a_name_and_a_pin_found_through_the_dns_share() {
     let srv = HttpServer::start();
     let port = srv.addr().port();
-    let name = loopback_alias();
+    let name = fixtures::loopback_alias();
     let url = format!("http://{name}:{port}/bytes/5");
     let pin_url = format!("http://pinned.invalid:{port}/bytes/5");
     let pin = format!("pinned.invalid:{port}:127.0.0.1");

@@ -8,25 +8,9 @@ use common::{App, Ev};
 use fetch_core::{Easy, Interest};
 use fixtures::HttpServer;
 
-/// A name other than `localhost` that /etc/hosts maps to 127.0.0.1.
-fn loopback_alias() -> Option<String> {
-    let hosts = std::fs::read_to_string("/etc/hosts").ok()?;
-    hosts.lines().find_map(|l| {
-        let mut parts = l.split('#').next()?.split_whitespace();
-        (parts.next()? == "127.0.0.1")
-            .then(|| parts.find(|n| !n.contains("localhost")).map(str::to_owned))
-            .flatten()
-    })
-}
-
 #[test_log::test]
 fn resolves_through_pool_and_wakeup_socket_sf08() {
-    let Some(name) = loopback_alias() else {
-        panic!(
-            "/etc/hosts has no 127.0.0.1 alias besides localhost, so no name goes \
-             through the resolver pool; add one (.ci/run does)"
-        );
-    };
+    let name = fixtures::loopback_alias();
     let srv = HttpServer::start();
     let mut app = App::new();
     let a = app.add(Easy::with_url(format!(

@@ -82,20 +82,6 @@ fn without_a_cookie_share_the_second_multi_sends_nothing() {
     assert_eq!(cookie_of(&reader.requests()[0]), None);
 }
 
-/// A name other than `localhost` that /etc/hosts maps to 127.0.0.1.
-fn loopback_alias() -> String {
-    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
-    hosts
-        .lines()
-        .find_map(|l| {
-            let mut parts = l.split('#').next()?.split_whitespace();
-            (parts.next()? == "127.0.0.1")
-                .then(|| parts.find(|n| !n.contains("localhost")).map(str::to_owned))
-                .flatten()
-        })
-        .expect("/etc/hosts has a 127.0.0.1 alias besides localhost (.ci/run adds one)")
-}
-
 /// Whether the multi announced its resolver's wakeup socket (a socket
 /// serving no transfer): it did a lookup of its own.
 fn looked_up(log: &[Ev]) -> bool {
@@ -120,7 +106,7 @@ fn traced(e: &mut Easy) -> Arc<Mutex<String>> {
 
 #[test_log::test]
 fn a_name_looked_up_once_serves_every_multi_of_the_share() {
-    let name = loopback_alias();
+    let name = fixtures::loopback_alias();
     let srv = HttpServer::start();
     let url = format!("http://{name}:{}/bytes/5", srv.addr().port());
     let share = share_of(&[LockData::Dns]);

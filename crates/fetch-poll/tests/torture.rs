@@ -42,21 +42,6 @@ fn errnos(op: Op) -> &'static [(i32, &'static str)] {
 /// Loop iterations one run may take before it counts as a spin.
 const MAX_PERFORMS: usize = 2_000;
 
-/// A name other than `localhost` that /etc/hosts maps to 127.0.0.1, so
-/// that one transfer goes through the resolver pool.
-fn loopback_alias() -> String {
-    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
-    hosts
-        .lines()
-        .filter_map(|l| {
-            let mut f = l.split('#').next()?.split_whitespace();
-            (f.next()? == "127.0.0.1").then(|| f.find(|n| !n.contains("localhost")))?
-        })
-        .next()
-        .map(str::to_owned)
-        .expect("/etc/hosts needs a loopback alias besides localhost (.ci/run adds one)")
-}
-
 struct Servers {
     http: HttpServer,
     tls: TlsServer,
@@ -124,7 +109,7 @@ fn every_socket_operation_fails_in_turn() {
     let servers = Servers {
         http: HttpServer::start(),
         tls: TlsServer::start(CertKind::Good, fixtures::TlsOptions::default()),
-        alias: loopback_alias(),
+        alias: fixtures::loopback_alias(),
     };
     // A clean run: everything succeeds, and it tells how often each
     // operation happens.
