@@ -703,3 +703,4 @@ fn close_sends_goaway_no_error() {
 }
 
 mod push;
+mod upgrade;

@@ -61,6 +61,19 @@ impl Default for Config {
     }
 }
 
+/// The SETTINGS we announce for `config`.
+fn our_settings(config: &Config) -> Vec<(u16, u32)> {
+    let mut settings = vec![
+        (id::ENABLE_PUSH, u32::from(config.enable_push)),
+        (id::INITIAL_WINDOW_SIZE, config.stream_window),
+        (id::MAX_HEADER_LIST_SIZE, config.limits.max_header_list),
+    ];
+    if config.enable_push {
+        settings.push((id::MAX_CONCURRENT_STREAMS, config.max_pushed));
+    }
+    settings
+}
+
 /// Why a new stream cannot be opened on this connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OpenError {
@@ -191,15 +204,7 @@ impl Connection {
     pub(crate) fn new(config: Config) -> Self {
         let mut out = Vec::with_capacity(128);
         out.extend_from_slice(super::PREFACE);
-        let mut settings = vec![
-            (id::ENABLE_PUSH, u32::from(config.enable_push)),
-            (id::INITIAL_WINDOW_SIZE, config.stream_window),
-            (id::MAX_HEADER_LIST_SIZE, config.limits.max_header_list),
-        ];
-        if config.enable_push {
-            settings.push((id::MAX_CONCURRENT_STREAMS, config.max_pushed));
-        }
-        frame::settings(&mut out, &settings);
+        frame::settings(&mut out, &our_settings(&config));
         if config.conn_window > DEFAULT_WINDOW {
             frame::window_update(&mut out, 0, config.conn_window - DEFAULT_WINDOW);
         }
@@ -222,6 +227,30 @@ impl Connection {
             empty_frames: 0,
             scratch: Vec::new(),
         }
+    }
+
+    /// A connection upgraded from HTTP/1.1 (`Upgrade: h2c`, RFC 7540
+    /// section 3.2): as [`new`](Self::new), plus stream 1, which carries
+    /// the response to the request that asked for the upgrade and is
+    /// half-closed (local) from the start; our next stream is 3.
+    pub(crate) fn upgraded(config: Config) -> Self {
+        let mut conn = Self::new(config);
+        let s = Stream::new(conn.peer.initial_window_size, config.stream_window, true);
+        conn.streams.insert(1, s);
+        conn.next_id = 3;
+        conn
+    }
+
+    /// The payload of the SETTINGS frame this configuration sends: the
+    /// value of an upgrade request's `HTTP2-Settings` field (base64url).
+    pub(crate) fn settings_payload(config: &Config) -> Vec<u8> {
+        let pairs = our_settings(config);
+        let mut payload = Vec::with_capacity(pairs.len() * 6);
+        for (id, value) in pairs {
+            payload.extend_from_slice(&id.to_be_bytes());
+            payload.extend_from_slice(&value.to_be_bytes());
+        }
+        payload
     }
 
     /// Bytes waiting to be sent.
