@@ -153,6 +153,7 @@ pub fn encode_request(
             headers,
             body,
             http10: false,
+            h2c_settings: None,
         },
         &mut out,
     );

@@ -5,8 +5,9 @@
 ///
 /// HTTP/2 is used over TLS when ALPN agrees on `h2` ([`V2`](Self::V2),
 /// [`V2Tls`](Self::V2Tls), [`V2PriorKnowledge`](Self::V2PriorKnowledge));
-/// over cleartext only with [`V2PriorKnowledge`](Self::V2PriorKnowledge)
-/// (there is no HTTP/1.1 `Upgrade: h2c`; docs/decisions.md).
+/// over cleartext with [`V2PriorKnowledge`](Self::V2PriorKnowledge) at
+/// once, and with [`V2`](Self::V2) when the server takes the HTTP/1.1
+/// `Upgrade: h2c` offer (docs/decisions.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 #[non_exhaustive]
 pub enum HttpVersion {
@@ -19,7 +20,9 @@ pub enum HttpVersion {
     V1_0 = 1,
     /// FETCH_HTTP_VERSION_1_1 (2).
     V1_1 = 2,
-    /// FETCH_HTTP_VERSION_2_0 (3): HTTP/2 where ALPN agrees.
+    /// FETCH_HTTP_VERSION_2_0 (3): HTTP/2 where ALPN agrees (https), or
+    /// where the server answers the `Upgrade: h2c` offer every HTTP/1.1
+    /// request carries with 101 (http), as upstream.
     V2 = 3,
     /// FETCH_HTTP_VERSION_2TLS (4): HTTP/2 over TLS only.
     V2Tls = 4,
@@ -61,12 +64,18 @@ impl HttpVersion {
         self == Self::V2PriorKnowledge
     }
 
+    /// Whether a cleartext HTTP/1.1 request offers the upgrade to HTTP/2
+    /// (`Upgrade: h2c`).
+    pub(crate) fn upgrades_h2c(self) -> bool {
+        self == Self::V2
+    }
+
     /// Whether a transfer of this kind may use an HTTP/2 connection.
     pub(crate) fn allows_h2(self, https: bool) -> bool {
         if https {
             self.offers_h2()
         } else {
-            self.h2_prior_knowledge()
+            self.h2_prior_knowledge() || self.upgrades_h2c()
         }
     }
 }

@@ -18,6 +18,10 @@ pub(crate) struct RequestParts<'a> {
     pub(crate) body: BodyFraming,
     /// An HTTP/1.0 request line (FETCH_HTTP_VERSION_1_0) instead of 1.1.
     pub(crate) http10: bool,
+    /// The `HTTP2-Settings` value of an `Upgrade: h2c` offer
+    /// (FETCH_HTTP_VERSION_2_0 on http://): the offer's three lines go
+    /// after `Accept`, where upstream writes them.
+    pub(crate) h2c_settings: Option<&'a str>,
 }
 
 /// One user header line, classified the way libcurl does.
@@ -102,7 +106,17 @@ pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
         }
         BodyFraming::Chunked => defaults[2] = Some(("Transfer-Encoding", "chunked")),
     }
-    for (name, value) in defaults.into_iter().flatten() {
+    for (i, default) in defaults.into_iter().enumerate() {
+        if i == 2 {
+            if let Some(settings) = parts.h2c_settings {
+                push_line(out, &["Connection: Upgrade, HTTP2-Settings"]);
+                push_line(out, &["Upgrade: h2c"]);
+                push_line(out, &["HTTP2-Settings: ", settings]);
+            }
+        }
+        let Some((name, value)) = default else {
+            continue;
+        };
         if !is_framing(name) && user.iter().any(|h| h.name().eq_ignore_ascii_case(name)) {
             continue;
         }

@@ -13,6 +13,7 @@ fn request(method: &str, body: BodyFraming, headers: &[&str]) -> String {
         headers: &headers,
         body,
         http10: false,
+        h2c_settings: None,
     };
     let mut out = b"prefix|".to_vec();
     encode_request(&parts, &mut out);
@@ -664,6 +665,7 @@ fn http10_request_line() {
         headers: &headers,
         body: BodyFraming::None,
         http10: true,
+        h2c_settings: None,
     };
     let mut out = Vec::new();
     encode_request(&parts, &mut out);

@@ -208,6 +208,8 @@ impl Multi {
                 o.phase,
                 Phase::Connecting { .. } | Phase::Handshaking | Phase::ProxyHandshake
             );
+            // (An `Upgrade: h2c` offer waits for its answer the same way.)
+            let setting_up = setting_up || h2upgrade::upgrade_pending(o);
             (c.origin == *origin && setting_up && o.easy.http_version.allows_h2(https))
                 .then_some(cid)
         });
@@ -492,7 +494,7 @@ impl Multi {
 
     /// Feeds whole frames to the session, then hands out their events.
     /// Returns the bytes used; `None` when the connection failed.
-    fn h2_frames(&mut self, cid: ConnKey, input: &[u8]) -> Option<usize> {
+    pub(super) fn h2_frames(&mut self, cid: ConnKey, input: &[u8]) -> Option<usize> {
         let mut events = std::mem::take(&mut self.h2.events);
         let Some(s) = self.h2.by_conn.get_mut(&cid) else {
             self.h2.events = events;

@@ -39,6 +39,7 @@ mod deadlines;
 mod h2conn;
 mod h2head;
 mod h2push;
+mod h2upgrade;
 mod h2xfer;
 mod ids;
 mod names;

@@ -283,6 +283,7 @@ impl Multi {
             .clone()
             .expect("a started transfer has a target");
         let creds = self.credentials_allowed(ti);
+        let h2c = self.h2c_offer(ti);
         let t = &mut self.transfers[ti];
         let auth = auth_line(t, &dest, creds);
         let framing = framing_of(t);
@@ -338,6 +339,7 @@ impl Multi {
                 headers: &headers,
                 body: framing,
                 http10,
+                h2c_settings: h2c.as_deref(),
             },
             &mut conn.out,
         );

@@ -19,6 +19,9 @@ pub(super) enum Outcome {
     Paused,
     /// "100 Continue" arrived for a request waiting to send its body.
     Continue100,
+    /// "101 Switching Protocols" took the `Upgrade: h2c` offer: the
+    /// connection speaks HTTP/2 from the next byte (`h2upgrade.rs`).
+    H2Upgrade,
     /// Decoding had its budget for this call: come back at once.
     Yield,
     Failed(Error),
@@ -229,6 +232,7 @@ impl Multi {
                 self.send_body_now(ti);
                 Step::Continue
             }
+            Outcome::H2Upgrade => self.h2_upgraded(ti, cid, &input.buf[..input.filled]),
             Outcome::Yield => {
                 self.keep(cid, input);
                 let now = self.now;
@@ -382,6 +386,12 @@ impl Multi {
                 return Some(outcome);
             }
         }
+        if (head.status == 101 || head.status >= 200) && h2upgrade::offers_h2c(t) {
+            if let Some(outcome) = self.h2c_answered(ti, head.status) {
+                return Some(outcome);
+            }
+        }
+        let t = &mut self.transfers[ti];
         if head.status == 100 && t.expect == Expect::Waiting {
             t.paused_recv |= paused;
             return Some(Outcome::Continue100);

@@ -24,7 +24,14 @@ fn upgraded_connection_sends_preface_and_reads_stream_one() {
     assert_eq!(c.send_capacity(1), 0);
     let (events, err) = feed(&mut c, &simple_response());
     assert_eq!(err, None);
-    assert!(matches!(events[1], Recv::Head { stream: 1, status: 200, .. }));
+    assert!(matches!(
+        events[1],
+        Recv::Head {
+            stream: 1,
+            status: 200,
+            ..
+        }
+    ));
     assert!(matches!(
         events.last(),
         Some(Recv::Data {
