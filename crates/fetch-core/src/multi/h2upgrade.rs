@@ -59,6 +59,11 @@ impl Multi {
             }
             return None;
         }
+        // Until an HTTP/2 head says otherwise, the info is the 101's (as
+        // upstream's, which a failed switch leaves in place).
+        let t = &mut self.transfers[ti];
+        t.easy.info.http_version = 11;
+        t.easy.info.response_code = 101;
         if t.expect == Expect::Waiting {
             let err = Error::new(
                 ErrorCode::Http2,

@@ -1,0 +1,94 @@
+//! FETCH_HTTP_VERSION_2_0 on http:// from C (tests/c/h2c_upgrade.c, under
+//! valgrind): the `Upgrade: h2c` offer taken (HTTP/2 on stream 1, later
+//! transfers as streams on the same connection, one socket announced),
+//! ignored (HTTP/1.1), and a 101 followed by garbage. The same program,
+//! renamed, runs against the installed libcurl and must print the same
+//! lines. The upgrading server is the python3-h2 script
+//! (fixtures::H2cUpgradeServer).
+
+mod cbuild;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use cbuild::{compile, compile_upstream, crate_dir, require};
+use fixtures::{H2cMode, H2cUpgradeServer, Script, ScriptedServer};
+
+fn source() -> PathBuf {
+    crate_dir().join("tests/c/h2c_upgrade.c")
+}
+
+fn exe() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| compile(&source(), "h2c_upgrade"))
+}
+
+fn upstream() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| compile_upstream(&source(), "h2c_upgrade"))
+}
+
+fn ours(args: &[&str]) -> Vec<String> {
+    require("valgrind");
+    cbuild::stdout_lines(
+        &cbuild::memcheck(exe())
+            .args(args)
+            .output()
+            .expect("run valgrind"),
+    )
+}
+
+fn theirs(args: &[&str]) -> Vec<String> {
+    cbuild::stdout_lines(&Command::new(upstream()).args(args).output().expect("run"))
+}
+
+#[test]
+fn upgrade_taken_then_streams_share_the_connection_as_upstream() {
+    let expected = [
+        "first code=0 version=3 connects=1 bytes=100000 pattern=ok proto=h2 conn=1 stream1=yes",
+        "next code=0 version=3 connects=0 bytes=30001 pattern=ok proto=h2 conn=1 stream1=no",
+        "next code=0 version=3 connects=0 bytes=60001 pattern=ok proto=h2 conn=1 stream1=no",
+        "next code=0 version=3 connects=0 bytes=90001 pattern=ok proto=h2 conn=1 stream1=no",
+        "sockets=1 bad=0 left=0",
+    ];
+    let srv = H2cUpgradeServer::start(H2cMode::Upgrade);
+    let base = srv.url("");
+    assert_eq!(theirs(&["share", &base]), expected);
+    let srv = H2cUpgradeServer::start(H2cMode::Upgrade);
+    let base = srv.url("");
+    assert_eq!(ours(&["share", &base]), expected);
+}
+
+#[test]
+fn upgrade_ignored_stays_http11_as_upstream() {
+    // FETCH_HTTP_VERSION_1_1 (2) is what INFO_HTTP_VERSION reads; the
+    // three transfers added together: one reuses the idle connection, two
+    // open their own (HTTP/1.1 cannot multiplex).
+    let expected = [
+        "first code=0 version=2 connects=1 bytes=100000 pattern=ok proto=h1 conn=1 stream1=no",
+        "next code=0 version=2 connects=0 bytes=30001 pattern=ok proto=h1 conn=1 stream1=no",
+        "next code=0 version=2 connects=1 bytes=60001 pattern=ok proto=h1 conn=2 stream1=no",
+        "next code=0 version=2 connects=1 bytes=90001 pattern=ok proto=h1 conn=3 stream1=no",
+        "sockets=3 bad=0 left=0",
+    ];
+    let srv = H2cUpgradeServer::start(H2cMode::Ignore);
+    assert_eq!(theirs(&["share", &srv.url("")]), expected);
+    let srv = H2cUpgradeServer::start(H2cMode::Ignore);
+    assert_eq!(ours(&["share", &srv.url("")]), expected);
+}
+
+#[test]
+fn switching_then_garbage_is_fetche_http2_as_upstream() {
+    let script = Script::new()
+        .expect_request()
+        .write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+        .write("this is not an HTTP/2 frame at all\r\n")
+        .stall();
+    // FETCHE_HTTP2 (16); the version is the 101's, HTTP/1.1 (2).
+    let expected = ["one code=16 version=2", "bad=0 left=0"];
+    let srv = ScriptedServer::start(script.clone());
+    assert_eq!(theirs(&["one", &srv.url("/x")]), expected);
+    let srv = ScriptedServer::start(script);
+    assert_eq!(ours(&["one", &srv.url("/x")]), expected);
+}
