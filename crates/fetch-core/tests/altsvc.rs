@@ -86,3 +86,52 @@ fn h2_alternatives_are_skipped_when_not_allowed() {
     assert_eq!(code, 0);
     assert_eq!(alt.accepted(), 0);
 }
+
+#[test_log::test]
+fn alt_svc_of_an_http2_response_is_stored_as_learnt_over_h2() {
+    // The origin speaks HTTP/2 (ALPN h2); its head feeds the cache the
+    // way an HTTP/1.1 head does, with h2 as the source protocol.
+    let origin = H2Server::start_tls();
+    let alt = H2Server::start_tls();
+    let alt_port = alt.addr().port();
+    let cache = AltSvcCache::shared();
+    let announce = format!("/with/200?alt-svc=h2%3D%22:{alt_port}%22%3B%20ma%3D3600");
+    let (e, code) = run(trusting(
+        origin.url_host("localhost", &announce),
+        Some(&cache),
+    ));
+    assert_eq!(code, 0);
+    assert_eq!(e.info().http_version, 20);
+    let entries = cache.lock().unwrap().entries(0);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].src_alpn, fetch_core::Alpn::H2);
+    assert_eq!(entries[0].src_port, origin.addr().port());
+    assert_eq!(
+        (entries[0].dst_alpn, entries[0].dst_port),
+        (fetch_core::Alpn::H2, alt_port)
+    );
+    // The next transfer to the origin goes to the alternative.
+    let (e, code) = run(trusting(
+        origin.url_host("localhost", "/bytes/5"),
+        Some(&cache),
+    ));
+    assert_eq!(code, 0);
+    assert_eq!(e.info().http_version, 20);
+    assert_eq!(alt.accepted(), 1, "the alternative served it");
+}
+
+#[test_log::test]
+fn alt_svc_over_cleartext_http2_is_not_stored() {
+    // Upstream reads Alt-Svc only from responses received over TLS.
+    let origin = H2Server::start();
+    let cache = AltSvcCache::shared();
+    let mut e = trusting(
+        origin.url("/with/200?alt-svc=h2%3D%22:1234%22"),
+        Some(&cache),
+    );
+    e.http_version(fetch_core::HttpVersion::V2PriorKnowledge);
+    let (e, code) = run(e);
+    assert_eq!(code, 0);
+    assert_eq!(e.info().http_version, 20);
+    assert!(cache.lock().unwrap().entries(0).is_empty());
+}

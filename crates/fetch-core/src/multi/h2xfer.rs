@@ -265,7 +265,7 @@ impl Multi {
     }
 
     /// A response head, through the same steps as an HTTP/1.1 head:
-    /// cookies, HSTS, the info fields, authentication and redirects, the
+    /// cookies, HSTS, Alt-Svc (as learnt over h2), the info fields, authentication and redirects, the
     /// header API and callback, then the final-head checks (FAILONERROR).
     fn h2_head(&mut self, ti: TransferKey, status: u16, fields: &[Header]) {
         if self.transfers[ti].marks.first_byte.is_none() {
@@ -284,6 +284,7 @@ impl Multi {
                 });
             }
         }
+        response::store_alt_svc(t, &head, crate::altsvc::Alpn::H2);
         if status >= 200 {
             response::note_final_head(t, &head);
             xfer::note_head_info(t, &head);

@@ -354,13 +354,7 @@ impl Multi {
                 });
             }
         }
-        if let (Some(cache), Some(dest)) = (&t.easy.altsvc, &t.target) {
-            if dest.https {
-                // Over HTTP/1.1 here (HTTP/2 heads have their own path).
-                let src = crate::altsvc::Alpn::H1;
-                crate::altsvc::store_response(cache, src, &dest.host, dest.port, head.lines());
-            }
-        }
+        store_alt_svc(t, head, crate::altsvc::Alpn::H1);
         if head.status >= 200 {
             note_final_head(t, head);
             xfer::note_head_info(t, head);
@@ -401,6 +395,17 @@ impl Multi {
             return Some(Outcome::Paused);
         }
         None
+    }
+}
+
+/// Stores the head's `Alt-Svc` fields in the transfer's cache, keyed by
+/// the protocol the head came over (`src`): only for heads received over
+/// TLS, as upstream.
+pub(super) fn store_alt_svc(t: &Transfer, head: &ResponseHead, src: crate::altsvc::Alpn) {
+    if let (Some(cache), Some(dest)) = (&t.easy.altsvc, &t.target) {
+        if dest.https {
+            crate::altsvc::store_response(cache, src, &dest.host, dest.port, head.lines());
+        }
     }
 }
 
