@@ -261,3 +261,34 @@ fn switching_then_close_fails_without_hanging() {
         .open_connections()
         == 0));
 }
+
+#[test_log::test]
+fn https_alpn_per_http_version_as_upstream() {
+    // Over TLS every version but 1.x offers h2 in ALPN (NONE is 2TLS, as
+    // upstream 8.x's default); 1.0 and 1.1 offer http/1.1 only (hyper
+    // answers an HTTP/1.0 request line in HTTP/1.0).
+    let srv = fixtures::H2Server::start_tls();
+    let cases = [
+        (HttpVersion::None, 20),
+        (HttpVersion::V1_0, 10),
+        (HttpVersion::V1_1, 11),
+        (HttpVersion::V2, 20),
+        (HttpVersion::V2Tls, 20),
+        (HttpVersion::V2PriorKnowledge, 20),
+    ];
+    for (version, expected) in cases {
+        let mut e = Easy::with_url(srv.url_host("localhost", "/bytes/10"));
+        e.tls_mut().ca_blob = Some(fixtures::TestPki::shared().ca_pem().into_bytes());
+        e.http_version(version);
+        let (mut app, id) = run_one(e);
+        assert!(app.result(id).is_ok(), "{version:?}: {:?}", app.result(id));
+        let e = app.multi.remove(id).unwrap();
+        assert_eq!(e.info().http_version, expected, "{version:?}");
+    }
+    let h2 = Some(b"h2".to_vec());
+    let h1 = Some(b"http/1.1".to_vec());
+    assert_eq!(
+        srv.alpn_seen(),
+        vec![h2.clone(), h1.clone(), h1, h2.clone(), h2.clone(), h2]
+    );
+}
