@@ -292,3 +292,26 @@ fn https_alpn_per_http_version_as_upstream() {
         vec![h2.clone(), h1.clone(), h1, h2.clone(), h2.clone(), h2]
     );
 }
+
+#[test_log::test]
+fn pipewait_transfers_go_http11_when_the_offer_is_ignored() {
+    // The waiters are released by the HTTP/1.1 answer and find
+    // connections of their own (none hangs).
+    let srv = H2cUpgradeServer::start(H2cMode::Ignore);
+    let mut app = App::new();
+    let ids: Vec<_> = (0..3)
+        .map(|_| {
+            let mut e = v2(srv.url("/bytes/5000"));
+            e.pipewait(true);
+            app.add(e)
+        })
+        .collect();
+    app.run(Duration::from_secs(20));
+    for id in ids {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+        let e = app.multi.remove(id).unwrap();
+        assert!(e.response_body() == pattern(5000).as_slice());
+        assert_eq!(e.info().http_version, 11);
+    }
+    assert_eq!(app.watched(), 0);
+}

@@ -375,17 +375,20 @@ impl Multi {
             Ok(paused) => paused,
             Err(e) => return Some(Outcome::Failed(e)),
         };
+        if (head.status == 101 || head.status >= 200) && h2upgrade::offers_h2c(t) {
+            if let Some(outcome) = self.h2c_answered(ti, head.status) {
+                // A pause asked for by the header callback holds the
+                // HTTP/2 stream's body instead.
+                self.transfers[ti].paused_recv |= paused;
+                return Some(outcome);
+            }
+        }
+        let t = &mut self.transfers[ti];
         if head.status >= 200 {
             if let Some(outcome) = xfer::check_final_head(t, head) {
                 return Some(outcome);
             }
         }
-        if (head.status == 101 || head.status >= 200) && h2upgrade::offers_h2c(t) {
-            if let Some(outcome) = self.h2c_answered(ti, head.status) {
-                return Some(outcome);
-            }
-        }
-        let t = &mut self.transfers[ti];
         if head.status == 100 && t.expect == Expect::Waiting {
             t.paused_recv |= paused;
             return Some(Outcome::Continue100);
