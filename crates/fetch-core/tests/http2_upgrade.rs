@@ -71,7 +71,8 @@ fn upgrade_accepted_gives_http2_and_the_body_byte_exact() {
     // The server answered the upgraded request on stream 1 in HTTP/2.
     assert_eq!(field(&lines, "x-proto").as_deref(), Some("h2"));
     assert_eq!(field(&lines, "x-stream").as_deref(), Some("1"));
-    // socket_action: one socket for the whole exchange, REMOVEd at the end.
+    // socket_action: one socket for the whole exchange, REMOVEd at the end
+    // (SF-03).
     assert_eq!(fds(&app).len(), 1);
     assert_eq!(app.watched(), 0);
 }
@@ -102,6 +103,7 @@ fn upgraded_connection_carries_later_transfers_as_streams() {
         assert_eq!(field(&lines, "x-conn").as_deref(), Some("1"));
         streams.insert(field(&lines, "x-stream").unwrap());
     }
+    // OPT-08: the default PIPELINING multiplexes on the upgraded connection.
     assert_eq!(streams.len(), 6);
     assert!(!streams.contains("1"));
     assert_eq!(fds(&app).len(), 1);
