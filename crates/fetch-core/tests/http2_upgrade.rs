@@ -317,3 +317,24 @@ fn pipewait_transfers_go_http11_when_the_offer_is_ignored() {
     }
     assert_eq!(app.watched(), 0);
 }
+
+#[test_log::test]
+fn a_post_after_the_upgrade_goes_as_a_stream_with_its_body() {
+    let srv = H2cUpgradeServer::start(H2cMode::Upgrade);
+    let mut app = App::new();
+    let first = app.add(v2(srv.url("/first")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(first).is_ok(), "{:?}", app.result(first));
+    let (mut e, lines) = v2_with_lines(srv.url("/bytes/200000"));
+    e.post(vec![b'x'; 100_000]);
+    let id = app.add(e);
+    app.run(Duration::from_secs(20));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let e = app.multi.remove(id).unwrap();
+    assert!(e.response_body() == pattern(200_000).as_slice());
+    assert_eq!(e.info().http_version, 20);
+    assert_eq!(e.info().size_upload, 100_000);
+    let lines = lines.lock().unwrap().clone();
+    assert_eq!(field(&lines, "x-conn").as_deref(), Some("1"));
+    assert_eq!(field(&lines, "x-stream").as_deref(), Some("3"));
+}
