@@ -70,6 +70,15 @@ impl HttpVersion {
         self == Self::V2
     }
 
+    /// Whether a transfer of this kind takes a stream on a live HTTP/2
+    /// connection to its origin. Over cleartext that is every version
+    /// but 1.0 and 1.1, as upstream (whose reuse rule is "a wanted
+    /// version below 2 skips HTTP/2 connections"): NONE and 2TLS cannot
+    /// start HTTP/2 on http://, but join a connection that speaks it.
+    pub(crate) fn joins_h2(self, https: bool) -> bool {
+        https && self.offers_h2() || !https && !matches!(self, Self::V1_0 | Self::V1_1)
+    }
+
     /// Whether a transfer of this kind may use an HTTP/2 connection.
     pub(crate) fn allows_h2(self, https: bool) -> bool {
         if https {

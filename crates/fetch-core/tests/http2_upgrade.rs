@@ -338,3 +338,41 @@ fn a_post_after_the_upgrade_goes_as_a_stream_with_its_body() {
     assert_eq!(field(&lines, "x-conn").as_deref(), Some("1"));
     assert_eq!(field(&lines, "x-stream").as_deref(), Some("3"));
 }
+
+#[test_log::test]
+fn none_and_2tls_join_the_upgraded_connection_but_1x_do_not() {
+    // Upstream 7.88 (measured): a wanted version below 2 skips HTTP/2
+    // connections; NONE (its 2TLS) and 2TLS take a stream on one.
+    let srv = H2cUpgradeServer::start(H2cMode::Upgrade);
+    let mut app = App::new();
+    let first = app.add(v2(srv.url("/first")));
+    app.run(Duration::from_secs(20));
+    assert!(app.result(first).is_ok(), "{:?}", app.result(first));
+    let cases = [
+        (HttpVersion::None, "h2", 20),
+        (HttpVersion::V2Tls, "h2", 20),
+        (HttpVersion::V2PriorKnowledge, "h2", 20),
+        (HttpVersion::V1_1, "h1", 11),
+        // (The fixture answers an HTTP/1.0 request in HTTP/1.1.)
+        (HttpVersion::V1_0, "h1", 11),
+    ];
+    for (version, proto, expected) in cases {
+        let (mut e, lines) = v2_with_lines(srv.url("/bytes/1000"));
+        e.http_version(version);
+        let id = app.add(e);
+        app.run(Duration::from_secs(20));
+        assert!(app.result(id).is_ok(), "{version:?}: {:?}", app.result(id));
+        let e = app.multi.remove(id).unwrap();
+        assert!(e.response_body() == pattern(1000).as_slice());
+        assert_eq!(e.info().http_version, expected, "{version:?}");
+        let lines = lines.lock().unwrap().clone();
+        assert_eq!(
+            field(&lines, "x-proto").as_deref(),
+            Some(proto),
+            "{version:?}"
+        );
+        if proto == "h2" {
+            assert_eq!(field(&lines, "x-conn").as_deref(), Some("1"), "{version:?}");
+        }
+    }
+}

@@ -161,7 +161,7 @@ impl Multi {
         let target = t.target.as_ref()?;
         if self.h2.no_multiplex
             || t.easy.fresh_connect
-            || !t.easy.http_version.allows_h2(target.https)
+            || !t.easy.http_version.joins_h2(target.https)
         {
             return None;
         }
@@ -194,11 +194,11 @@ impl Multi {
     /// connecting or handshaking for a transfer that may use HTTP/2.
     fn h2_pipewait(&mut self, ti: TransferKey) -> bool {
         let t = &self.transfers[ti];
-        if !t.easy.pipewait {
+        let https = t.target().https;
+        if !t.easy.pipewait || !t.easy.http_version.allows_h2(https) {
             return false;
         }
         let origin = &t.pool_key;
-        let https = t.target().https;
         let pending = self.conns.iter().find_map(|(cid, c)| {
             let ConnState::Busy(owner) = c.state else {
                 return None;
