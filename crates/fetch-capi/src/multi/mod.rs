@@ -55,7 +55,7 @@ use std::os::fd::RawFd;
 use std::ptr::{self, NonNull};
 use std::sync::Arc;
 
-use fetch_core::{Multi, TransferId};
+use fetch_core::{Message, Multi, TransferId};
 use fetch_poll::Driver;
 
 use engine::{Engine, Wakeup};
@@ -253,28 +253,37 @@ impl FetchMulti {
     /// The engine's finished transfers as DONE messages, with the result
     /// (and error text) stored in their handles.
     fn collect_done(&self, multi: &mut Multi) {
-        while let Some((msg, _)) = multi.info_read() {
-            let Some(h) = self.lookup(msg.transfer) else {
-                continue;
-            };
-            let code = match &msg.result {
-                Ok(()) => FETCHE_OK,
-                Err(e) => easy_code(e.code()),
-            };
-            // SAFETY: a handle listed in `easies` is allocated: it is in
-            // state `Added` from before it is listed until after it is
-            // unlisted (`remove`, `retire_added`), and `release` frees only
-            // `Idle` handles. (It may have been retired by a cleanup whose
-            // removal is running: its result is then written to a handle
-            // nobody reads, and the message goes with `unregister`.) No
-            // other reference to it is held here.
-            let e = unsafe { easy_mut(h) };
-            if let Err(err) = &msg.result {
-                e.set_error(err.detail());
+        while let Some((msg, left)) = multi.info_read() {
+            self.collect_one(msg);
+            if left == 0 {
+                // (Saves asking the engine once more for nothing.)
+                break;
             }
-            e.set_result(code);
-            self.msgs.borrow_mut().push_back((h, code));
         }
+    }
+
+    /// One finished transfer's DONE message, unless its handle was retired.
+    fn collect_one(&self, msg: Message) {
+        let Some(h) = self.lookup(msg.transfer) else {
+            return;
+        };
+        let code = match &msg.result {
+            Ok(()) => FETCHE_OK,
+            Err(e) => easy_code(e.code()),
+        };
+        // SAFETY: a handle listed in `easies` is allocated: it is in state
+        // `Added` from before it is listed until after it is unlisted
+        // (`remove`, `retire_added`), and `release` frees only `Idle`
+        // handles. (It may have been retired by a cleanup whose removal is
+        // running: its result is then written to a handle nobody reads,
+        // and the message goes with `unregister`.) No other reference to
+        // it is held here.
+        let e = unsafe { easy_mut(h) };
+        if let Err(err) = &msg.result {
+            e.set_error(err.detail());
+        }
+        e.set_result(code);
+        self.msgs.borrow_mut().push_back((h, code));
     }
 
     /// Brings the getinfo snapshots of the watched transfers up to date.
