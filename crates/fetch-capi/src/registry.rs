@@ -242,6 +242,17 @@ fn look_up(addr: usize, kind: Kind, i: usize) -> bool {
     live
 }
 
+/// Remembers `p` on this thread as a handle of `kind` found live, as
+/// [`is_live`] would after a lookup, for a handle the caller knows is
+/// registered and the application is about to use (the handle of a DONE
+/// message): its next entry point then finds it without the lock.
+pub(crate) fn remember_live<T>(p: *const T, kind: Kind) {
+    let addr = p as usize;
+    let removals = REMOVALS.load(Ordering::Acquire);
+    debug_assert!(key(addr, kind).is_some_and(|k| table().find(k).is_some()));
+    let _ = SEEN.try_with(|seen| seen[kind as usize][seen_slot(addr)].set((addr, removals)));
+}
+
 /// Runs `f` if `p` is a registered handle of `kind`, holding the registry
 /// lock meanwhile, so that another thread cannot retire the handle while
 /// `f` runs (for `fetch_multi_wakeup`, the one call allowed from any
@@ -289,6 +300,22 @@ mod tests {
             assert!(!is_live(p, Kind::Easy));
         }
         assert!(!is_live(std::ptr::null::<u64>(), Kind::Easy));
+    }
+
+    /// A remembered handle is found without the table while nothing is
+    /// removed, and is looked up again after any removal.
+    #[test]
+    fn remembered_on_purpose_follows_removals() {
+        let objs: Vec<Box<u64>> = (0..2).map(Box::new).collect();
+        let (a, b) = (&raw const *objs[0], &raw const *objs[1]);
+        insert(a, Kind::Multi);
+        insert(b, Kind::Multi);
+        remember_live(a, Kind::Multi);
+        assert!(is_live(a, Kind::Multi));
+        assert!(remove(b, Kind::Multi));
+        assert!(is_live(a, Kind::Multi));
+        assert!(remove(a, Kind::Multi));
+        assert!(!is_live(a, Kind::Multi));
     }
 
     /// The table against a plain set: inserts, removals (leaving GONE

@@ -283,6 +283,12 @@ impl FetchMulti {
             e.set_error(err.detail());
         }
         e.set_result(code);
+        if !e.retired {
+            // Registered (only cleanup unregisters, and it retires): the
+            // application reads this message and then asks about the
+            // handle, which its thread now finds without the lock.
+            registry::remember_live(h, Kind::Easy);
+        }
         self.msgs.borrow_mut().push_back((h, code));
     }
 
