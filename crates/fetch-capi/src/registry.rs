@@ -143,9 +143,10 @@ impl Table {
 }
 
 /// The key of a handle at `addr`, or `None` for an address no handle can
-/// have (not aligned: its low bits would be taken for another kind's tag).
+/// have: NULL (its keys would read as [`EMPTY`] or [`GONE`]) or not aligned
+/// (its low bits would be taken for another kind's tag).
 fn key(addr: usize, kind: Kind) -> Option<usize> {
-    (addr & 3 == 0).then_some(addr | kind as usize)
+    (addr != 0 && addr & 3 == 0).then_some(addr | kind as usize)
 }
 
 static LIVE: Mutex<Table> = Mutex::new(Table::new());
@@ -258,7 +259,7 @@ pub(crate) fn remember_live<T>(p: *const T, kind: Kind) {
 /// `f` runs (for `fetch_multi_wakeup`, the one call allowed from any
 /// thread). `f` must not call into the registry.
 pub(crate) fn with_live<T, R>(p: *const T, kind: Kind, f: impl FnOnce() -> R) -> Option<R> {
-    let k = key(p as usize, kind).filter(|_| !p.is_null())?;
+    let k = key(p as usize, kind)?;
     let t = table();
     t.find(k).is_some().then(f)
 }
@@ -300,6 +301,22 @@ mod tests {
             assert!(!is_live(p, Kind::Easy));
         }
         assert!(!is_live(std::ptr::null::<u64>(), Kind::Easy));
+    }
+
+    /// NULL is never registered, found or removed, whatever the table
+    /// holds (its keys would read as an empty or a removed slot).
+    #[test]
+    fn null_is_no_handle() {
+        let obj = Box::new(7u64);
+        let p = &raw const *obj;
+        insert(p, Kind::Share);
+        for kind in [Kind::Easy, Kind::Multi, Kind::Share] {
+            assert!(!remove(std::ptr::null::<u64>(), kind));
+            assert!(!is_live(std::ptr::null::<u64>(), kind));
+            assert!(with_live(std::ptr::null::<u64>(), kind, || ()).is_none());
+        }
+        assert!(is_live(p, Kind::Share));
+        assert!(remove(p, Kind::Share));
     }
 
     /// A remembered handle is found without the table while nothing is
