@@ -105,6 +105,10 @@ pub use wait::fetch_waitfd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Runs `f`, turning a panic into `on_panic` (no panic crosses the ABI).
+///
+/// Inlined into each entry point: catching costs nothing until a panic,
+/// and a call of its own per entry point would.
+#[inline(always)]
 pub(crate) fn guard<T>(on_panic: T, f: impl FnOnce() -> T) -> T {
     // AssertUnwindSafe: after a panic the handle may be inconsistent, but the
     // caller only gets an error code and upstream's rule after an error

@@ -21,15 +21,16 @@ pub struct fetch_waitfd {
     pub revents: i16,
 }
 
-/// Whole milliseconds, rounded up so applications never wake early.
+/// Whole milliseconds, rounded up so applications never wake early
+/// (saturating at `i64::MAX`). Seconds and the sub-second part are
+/// converted apart: no 128-bit arithmetic on the timer callback's path.
 pub(crate) fn ceil_ms(d: Duration) -> i64 {
-    let ms = d.as_millis();
-    let ms = if d.as_nanos() % 1_000_000 != 0 {
-        ms + 1
-    } else {
-        ms
-    };
-    i64::try_from(ms).unwrap_or(i64::MAX)
+    let sub = u64::from(d.subsec_nanos().div_ceil(1_000_000));
+    d.as_secs()
+        .checked_mul(1000)
+        .and_then(|ms| ms.checked_add(sub))
+        .and_then(|ms| i64::try_from(ms).ok())
+        .unwrap_or(i64::MAX)
 }
 
 /// `fetch_multi_wait` (`wakeable` false) or `fetch_multi_poll` (true) on
@@ -64,3 +65,34 @@ const _: () = assert!(
         && crate::codes::FETCH_WAIT_POLLPRI == fetch_poll::WAIT_POLLPRI
         && crate::codes::FETCH_WAIT_POLLOUT == fetch_poll::WAIT_POLLOUT
 );
+
+#[cfg(test)]
+mod tests {
+    use super::ceil_ms;
+    use std::time::Duration;
+
+    /// Rounded up to the next whole millisecond, exact ones kept, huge
+    /// ones saturated.
+    #[test]
+    fn ceil_ms_rounds_up_and_saturates() {
+        let cases = [
+            (Duration::ZERO, 0),
+            (Duration::from_nanos(1), 1),
+            (Duration::from_nanos(999_999), 1),
+            (Duration::from_millis(1), 1),
+            (Duration::from_nanos(1_000_001), 2),
+            (Duration::from_millis(1500), 1500),
+            (Duration::new(2, 999_999_999), 3000),
+            (
+                Duration::new(i64::MAX as u64 / 1000, 0),
+                i64::MAX / 1000 * 1000,
+            ),
+            (Duration::new(u64::MAX / 1000, 0), i64::MAX),
+            (Duration::MAX, i64::MAX),
+            (Duration::new(i64::MAX as u64 / 1000 + 1, 0), i64::MAX),
+        ];
+        for (d, ms) in cases {
+            assert_eq!(ceil_ms(d), ms, "{d:?}");
+        }
+    }
+}

@@ -63,8 +63,17 @@ struct Ctx<'a, 'b> {
 enum Get {
     /// The handle itself (no need to reach the engine).
     Handle(fn(&FetchEasy) -> Out),
-    /// The transfer information, wherever the transfer is.
+    /// The transfer information alone, wherever the transfer is.
+    Info(fn(&TransferInfo) -> Out),
+    /// The transfer information with the options and string slots.
     Transfer(fn(&mut Ctx<'_, '_>) -> Out),
+}
+
+/// What [`FetchEasy::transfer_info`] runs on the transfer information.
+#[derive(Clone, Copy)]
+enum Read {
+    Info(fn(&TransferInfo) -> Out),
+    Ctx(fn(&mut Ctx<'_, '_>) -> Out),
 }
 
 /// One info id.
@@ -73,6 +82,7 @@ pub(crate) struct InfoItem {
     #[cfg_attr(not(test), allow(dead_code, reason = "read by the header check"))]
     pub(crate) name: &'static str,
     /// Its number (type base + index, as upstream).
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the header check"))]
     pub(crate) number: FETCHINFO,
     get: Get,
 }
@@ -87,7 +97,51 @@ macro_rules! info_items {
             number: $name,
             get: $get,
         }),*];
+        /// Where each id is in [`INFO_ITEMS`], by [`info_key`].
+        static INFO_INDEX: [u8; INFO_KEYS] = info_index(&[$($name),*]);
     };
+}
+
+/// Numbers within a type base: upstream's stay below 128.
+const INFO_NUMBERS: usize = 128;
+/// Keys of [`info_key`]: the type bases (up to FETCHINFO_OFF_T's 6) times
+/// [`INFO_NUMBERS`].
+const INFO_KEYS: usize = 8 * INFO_NUMBERS;
+
+/// An info id's slot in [`INFO_INDEX`]: its type base and number, or
+/// `None` for an id outside every type base's range.
+const fn info_key(info: FETCHINFO) -> Option<usize> {
+    let ty = (info as u32 >> 20) as usize;
+    let n = (info & 0xfffff) as usize;
+    if ty * INFO_NUMBERS >= INFO_KEYS || n >= INFO_NUMBERS {
+        None
+    } else {
+        Some(ty * INFO_NUMBERS + n)
+    }
+}
+
+/// The table from [`info_key`] to the position in the item list whose
+/// numbers are `numbers` (`u8::MAX`, past the list's end, for none), built
+/// at compile time so that getinfo finds its entry with one load.
+const fn info_index(numbers: &[FETCHINFO]) -> [u8; INFO_KEYS] {
+    assert!(numbers.len() < u8::MAX as usize);
+    let mut index = [u8::MAX; INFO_KEYS];
+    let mut i = 0;
+    while i < numbers.len() {
+        let Some(k) = info_key(numbers[i]) else {
+            panic!("an info id outside the index");
+        };
+        assert!(index[k] == u8::MAX, "an info id listed twice");
+        index[k] = i as u8;
+        i += 1;
+    }
+    index
+}
+
+/// The entry of a supported info id.
+fn info_item(info: FETCHINFO) -> Option<&'static InfoItem> {
+    let k = info_key(info)?;
+    INFO_ITEMS.get(usize::from(INFO_INDEX[k]))
 }
 
 fn secs(d: Duration) -> Out {
@@ -106,77 +160,77 @@ fn long<T: TryInto<c_long>>(n: T) -> Out {
     Out::Long(n.try_into().unwrap_or(c_long::MAX))
 }
 
-use Get::{Handle, Transfer};
+use Get::{Handle, Info, Transfer};
 
 info_items! {
     /// FETCHINFO_EFFECTIVE_URL.
     FETCHINFO_EFFECTIVE_URL = FETCHINFO_STRING + 1, Transfer(effective_url);
     /// FETCHINFO_RESPONSE_CODE.
-    FETCHINFO_RESPONSE_CODE = FETCHINFO_LONG + 2, Transfer(|c| long(c.i.response_code));
+    FETCHINFO_RESPONSE_CODE = FETCHINFO_LONG + 2, Info(|i| long(i.response_code));
     /// FETCHINFO_HTTP_VERSION (FETCH_HTTP_VERSION_1_0 / _1_1 / _2_0; 0
     /// before a response).
-    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, Transfer(|c| Out::Long(match c.i.http_version {
+    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, Info(|i| Out::Long(match i.http_version {
         10 => 1, // FETCH_HTTP_VERSION_1_0
         11 => 2, // FETCH_HTTP_VERSION_1_1
         20 => 3, // FETCH_HTTP_VERSION_2_0
         _ => 0,
     }));
     /// FETCHINFO_TOTAL_TIME.
-    FETCHINFO_TOTAL_TIME = FETCHINFO_DOUBLE + 3, Transfer(|c| secs(c.i.total_time));
+    FETCHINFO_TOTAL_TIME = FETCHINFO_DOUBLE + 3, Info(|i| secs(i.total_time));
     /// FETCHINFO_NAMELOOKUP_TIME.
-    FETCHINFO_NAMELOOKUP_TIME = FETCHINFO_DOUBLE + 4, Transfer(|c| secs(c.i.namelookup_time));
+    FETCHINFO_NAMELOOKUP_TIME = FETCHINFO_DOUBLE + 4, Info(|i| secs(i.namelookup_time));
     /// FETCHINFO_CONNECT_TIME.
-    FETCHINFO_CONNECT_TIME = FETCHINFO_DOUBLE + 5, Transfer(|c| secs(c.i.connect_time));
+    FETCHINFO_CONNECT_TIME = FETCHINFO_DOUBLE + 5, Info(|i| secs(i.connect_time));
     /// FETCHINFO_PRETRANSFER_TIME.
-    FETCHINFO_PRETRANSFER_TIME = FETCHINFO_DOUBLE + 6, Transfer(|c| secs(c.i.pretransfer_time));
+    FETCHINFO_PRETRANSFER_TIME = FETCHINFO_DOUBLE + 6, Info(|i| secs(i.pretransfer_time));
     /// FETCHINFO_SIZE_UPLOAD.
     FETCHINFO_SIZE_UPLOAD = FETCHINFO_DOUBLE + 7,
-        Transfer(|c| Out::Double(c.i.size_upload as f64));
+        Info(|i| Out::Double(i.size_upload as f64));
     /// FETCHINFO_SIZE_UPLOAD_T.
-    FETCHINFO_SIZE_UPLOAD_T = FETCHINFO_OFF_T + 7, Transfer(|c| off(c.i.size_upload));
+    FETCHINFO_SIZE_UPLOAD_T = FETCHINFO_OFF_T + 7, Info(|i| off(i.size_upload));
     /// FETCHINFO_SIZE_DOWNLOAD.
     FETCHINFO_SIZE_DOWNLOAD = FETCHINFO_DOUBLE + 8,
-        Transfer(|c| Out::Double(c.i.size_download as f64));
+        Info(|i| Out::Double(i.size_download as f64));
     /// FETCHINFO_SIZE_DOWNLOAD_T.
-    FETCHINFO_SIZE_DOWNLOAD_T = FETCHINFO_OFF_T + 8, Transfer(|c| off(c.i.size_download));
+    FETCHINFO_SIZE_DOWNLOAD_T = FETCHINFO_OFF_T + 8, Info(|i| off(i.size_download));
     /// FETCHINFO_SPEED_DOWNLOAD.
     FETCHINFO_SPEED_DOWNLOAD = FETCHINFO_DOUBLE + 9,
-        Transfer(|c| Out::Double(c.i.speed_download as f64));
+        Info(|i| Out::Double(i.speed_download as f64));
     /// FETCHINFO_SPEED_DOWNLOAD_T.
-    FETCHINFO_SPEED_DOWNLOAD_T = FETCHINFO_OFF_T + 9, Transfer(|c| off(c.i.speed_download));
+    FETCHINFO_SPEED_DOWNLOAD_T = FETCHINFO_OFF_T + 9, Info(|i| off(i.speed_download));
     /// FETCHINFO_SPEED_UPLOAD.
     FETCHINFO_SPEED_UPLOAD = FETCHINFO_DOUBLE + 10,
-        Transfer(|c| Out::Double(c.i.speed_upload as f64));
+        Info(|i| Out::Double(i.speed_upload as f64));
     /// FETCHINFO_SPEED_UPLOAD_T.
-    FETCHINFO_SPEED_UPLOAD_T = FETCHINFO_OFF_T + 10, Transfer(|c| off(c.i.speed_upload));
+    FETCHINFO_SPEED_UPLOAD_T = FETCHINFO_OFF_T + 10, Info(|i| off(i.speed_upload));
     /// FETCHINFO_HEADER_SIZE.
-    FETCHINFO_HEADER_SIZE = FETCHINFO_LONG + 11, Transfer(|c| long(c.i.header_size));
+    FETCHINFO_HEADER_SIZE = FETCHINFO_LONG + 11, Info(|i| long(i.header_size));
     /// FETCHINFO_SSL_VERIFYRESULT: 0 (X509_V_OK), or OpenSSL's number for
     /// why the certificate failed verification (docs/decisions.md).
     FETCHINFO_SSL_VERIFYRESULT = FETCHINFO_LONG + 13,
-        Transfer(|c| long(c.i.ssl_verify_result));
+        Info(|i| long(i.ssl_verify_result));
     /// FETCHINFO_REQUEST_SIZE.
-    FETCHINFO_REQUEST_SIZE = FETCHINFO_LONG + 12, Transfer(|c| long(c.i.request_size));
+    FETCHINFO_REQUEST_SIZE = FETCHINFO_LONG + 12, Info(|i| long(i.request_size));
     /// FETCHINFO_FILETIME (-1 unknown; FETCHOPT_FILETIME asks for it).
-    FETCHINFO_FILETIME = FETCHINFO_LONG + 14, Transfer(|c| long(c.i.filetime.unwrap_or(-1)));
+    FETCHINFO_FILETIME = FETCHINFO_LONG + 14, Info(|i| long(i.filetime.unwrap_or(-1)));
     /// FETCHINFO_FILETIME_T.
     FETCHINFO_FILETIME_T = FETCHINFO_OFF_T + 14,
-        Transfer(|c| Out::Off(c.i.filetime.unwrap_or(-1)));
+        Info(|i| Out::Off(i.filetime.unwrap_or(-1)));
     /// FETCHINFO_CONTENT_TYPE (NULL without one).
     FETCHINFO_CONTENT_TYPE = FETCHINFO_STRING + 18,
         Transfer(|c| opt_str(&mut c.strings.xfer.content_type, c.i.content_type.as_deref()));
     /// FETCHINFO_CONDITION_UNMET.
     FETCHINFO_CONDITION_UNMET = FETCHINFO_LONG + 35,
-        Transfer(|c| long(c.i.condition_unmet));
+        Info(|i| long(i.condition_unmet));
     /// FETCHINFO_SCHEME ("HTTP" / "HTTPS" as upstream; NULL before a
     /// request).
-    FETCHINFO_SCHEME = FETCHINFO_STRING + 49, Transfer(|c| Out::Str(match c.i.scheme {
+    FETCHINFO_SCHEME = FETCHINFO_STRING + 49, Info(|i| Out::Str(match i.scheme {
         Some("HTTPS") => c"HTTPS".as_ptr(),
         Some(_) => c"HTTP".as_ptr(),
         None => ptr::null(),
     }));
     /// FETCHINFO_RETRY_AFTER (seconds; 0 without one).
-    FETCHINFO_RETRY_AFTER = FETCHINFO_OFF_T + 57, Transfer(|c| Out::Off(c.i.retry_after));
+    FETCHINFO_RETRY_AFTER = FETCHINFO_OFF_T + 57, Info(|i| Out::Off(i.retry_after));
     /// FETCHINFO_EFFECTIVE_METHOD, as upstream: CUSTOMREQUEST when set,
     /// else HEAD with NOBODY, else the method of the last transfer as it
     /// stands after redirects ("GET" before one).
@@ -195,28 +249,28 @@ info_items! {
         Transfer(|c| opt_str(&mut c.strings.xfer.referer, c.i.referer.as_deref()));
     /// FETCHINFO_STARTTRANSFER_TIME.
     FETCHINFO_STARTTRANSFER_TIME = FETCHINFO_DOUBLE + 17,
-        Transfer(|c| secs(c.i.starttransfer_time));
+        Info(|i| secs(i.starttransfer_time));
     /// FETCHINFO_CONTENT_LENGTH_DOWNLOAD (-1 when unknown).
     FETCHINFO_CONTENT_LENGTH_DOWNLOAD = FETCHINFO_DOUBLE + 15,
-        Transfer(|c| Out::Double(c.i.content_length_download.map_or(-1.0, |n| n as f64)));
+        Info(|i| Out::Double(i.content_length_download.map_or(-1.0, |n| n as f64)));
     /// FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T (-1 when unknown).
     FETCHINFO_CONTENT_LENGTH_DOWNLOAD_T = FETCHINFO_OFF_T + 15,
-        Transfer(|c| c.i.content_length_download.map_or(Out::Off(-1), off));
+        Info(|i| i.content_length_download.map_or(Out::Off(-1), off));
     /// FETCHINFO_CONTENT_LENGTH_UPLOAD (-1 when unknown).
     FETCHINFO_CONTENT_LENGTH_UPLOAD = FETCHINFO_DOUBLE + 16,
-        Transfer(|c| Out::Double(c.i.content_length_upload.map_or(-1.0, |n| n as f64)));
+        Info(|i| Out::Double(i.content_length_upload.map_or(-1.0, |n| n as f64)));
     /// FETCHINFO_CONTENT_LENGTH_UPLOAD_T (-1 when unknown).
     FETCHINFO_CONTENT_LENGTH_UPLOAD_T = FETCHINFO_OFF_T + 16,
-        Transfer(|c| c.i.content_length_upload.map_or(Out::Off(-1), off));
+        Info(|i| i.content_length_upload.map_or(Out::Off(-1), off));
     /// FETCHINFO_REDIRECT_TIME.
-    FETCHINFO_REDIRECT_TIME = FETCHINFO_DOUBLE + 19, Transfer(|c| secs(c.i.redirect_time));
+    FETCHINFO_REDIRECT_TIME = FETCHINFO_DOUBLE + 19, Info(|i| secs(i.redirect_time));
     /// FETCHINFO_REDIRECT_TIME_T.
-    FETCHINFO_REDIRECT_TIME_T = FETCHINFO_OFF_T + 55, Transfer(|c| micros(c.i.redirect_time));
+    FETCHINFO_REDIRECT_TIME_T = FETCHINFO_OFF_T + 55, Info(|i| micros(i.redirect_time));
     /// FETCHINFO_OS_ERRNO.
-    FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, Transfer(|c| long(c.i.os_errno));
+    FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, Info(|i| long(i.os_errno));
     /// FETCHINFO_PROTOCOL (deprecated upstream): FETCHPROTO_HTTP (1) or
     /// FETCHPROTO_HTTPS (2) of the last request, 0 before one.
-    FETCHINFO_PROTOCOL = FETCHINFO_LONG + 48, Transfer(|c| Out::Long(match c.i.scheme {
+    FETCHINFO_PROTOCOL = FETCHINFO_LONG + 48, Info(|i| Out::Long(match i.scheme {
         Some("HTTPS") => 2,
         Some(_) => 1,
         None => 0,
@@ -227,20 +281,20 @@ info_items! {
     /// FETCHINFO_CAPATH: NULL, as FETCHINFO_CAINFO.
     FETCHINFO_CAPATH = FETCHINFO_STRING + 62, Handle(|_| Out::Str(ptr::null()));
     /// FETCHINFO_REDIRECT_COUNT.
-    FETCHINFO_REDIRECT_COUNT = FETCHINFO_LONG + 20, Transfer(|c| long(c.i.redirect_count));
+    FETCHINFO_REDIRECT_COUNT = FETCHINFO_LONG + 20, Info(|i| long(i.redirect_count));
     /// FETCHINFO_PROXY_SSL_VERIFYRESULT: as SSL_VERIFYRESULT, for the
     /// https proxy's certificate.
     FETCHINFO_PROXY_SSL_VERIFYRESULT = FETCHINFO_LONG + 47,
-        Transfer(|c| long(c.i.proxy_ssl_verify_result));
+        Info(|i| long(i.proxy_ssl_verify_result));
     /// FETCHINFO_HTTP_CONNECTCODE: the last CONNECT reply's status code.
     FETCHINFO_HTTP_CONNECTCODE = FETCHINFO_LONG + 22,
-        Transfer(|c| long(c.i.http_connectcode));
+        Info(|i| long(i.http_connectcode));
     /// FETCHINFO_HTTPAUTH_AVAIL: the FETCHAUTH_* methods servers offered.
-    FETCHINFO_HTTPAUTH_AVAIL = FETCHINFO_LONG + 23, Transfer(|c| long(c.i.httpauth_avail));
+    FETCHINFO_HTTPAUTH_AVAIL = FETCHINFO_LONG + 23, Info(|i| long(i.httpauth_avail));
     /// FETCHINFO_PRIVATE (FETCHOPT_PRIVATE, always current).
     FETCHINFO_PRIVATE = FETCHINFO_STRING + 21, Handle(|e| Out::Ptr(e.opts.private));
     /// FETCHINFO_NUM_CONNECTS.
-    FETCHINFO_NUM_CONNECTS = FETCHINFO_LONG + 26, Transfer(|c| long(c.i.num_connects));
+    FETCHINFO_NUM_CONNECTS = FETCHINFO_LONG + 26, Info(|i| long(i.num_connects));
     /// FETCHINFO_REDIRECT_URL (NULL without a redirect).
     FETCHINFO_REDIRECT_URL = FETCHINFO_STRING + 31, Transfer(|c| match &c.i.redirect_url {
         Some(u) => Out::Str(store_str(c.strings.redirect_url, u.as_bytes())),
@@ -252,42 +306,42 @@ info_items! {
         Out::Str(store_str(c.strings.primary_ip, ip.as_bytes()))
     });
     /// FETCHINFO_APPCONNECT_TIME (0 without TLS).
-    FETCHINFO_APPCONNECT_TIME = FETCHINFO_DOUBLE + 33, Transfer(|c| secs(c.i.appconnect_time));
+    FETCHINFO_APPCONNECT_TIME = FETCHINFO_DOUBLE + 33, Info(|i| secs(i.appconnect_time));
     /// FETCHINFO_PRIMARY_PORT.
-    FETCHINFO_PRIMARY_PORT = FETCHINFO_LONG + 40, Transfer(|c| long(c.i.primary_port));
+    FETCHINFO_PRIMARY_PORT = FETCHINFO_LONG + 40, Info(|i| long(i.primary_port));
     /// FETCHINFO_TOTAL_TIME_T.
-    FETCHINFO_TOTAL_TIME_T = FETCHINFO_OFF_T + 50, Transfer(|c| micros(c.i.total_time));
+    FETCHINFO_TOTAL_TIME_T = FETCHINFO_OFF_T + 50, Info(|i| micros(i.total_time));
     /// FETCHINFO_NAMELOOKUP_TIME_T.
     FETCHINFO_NAMELOOKUP_TIME_T = FETCHINFO_OFF_T + 51,
-        Transfer(|c| micros(c.i.namelookup_time));
+        Info(|i| micros(i.namelookup_time));
     /// FETCHINFO_CONNECT_TIME_T.
-    FETCHINFO_CONNECT_TIME_T = FETCHINFO_OFF_T + 52, Transfer(|c| micros(c.i.connect_time));
+    FETCHINFO_CONNECT_TIME_T = FETCHINFO_OFF_T + 52, Info(|i| micros(i.connect_time));
     /// FETCHINFO_PRETRANSFER_TIME_T.
     FETCHINFO_PRETRANSFER_TIME_T = FETCHINFO_OFF_T + 53,
-        Transfer(|c| micros(c.i.pretransfer_time));
+        Info(|i| micros(i.pretransfer_time));
     /// FETCHINFO_STARTTRANSFER_TIME_T.
     FETCHINFO_STARTTRANSFER_TIME_T = FETCHINFO_OFF_T + 54,
-        Transfer(|c| micros(c.i.starttransfer_time));
+        Info(|i| micros(i.starttransfer_time));
     /// FETCHINFO_COOKIELIST: the cookies as Netscape lines, in a new list
     /// the caller frees with `fetch_slist_free_all` (NULL when none).
     FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, Handle(|e| Out::Ptr(e.opts.cookies.info_list()));
     /// FETCHINFO_APPCONNECT_TIME_T.
     FETCHINFO_APPCONNECT_TIME_T = FETCHINFO_OFF_T + 56,
-        Transfer(|c| micros(c.i.appconnect_time));
+        Info(|i| micros(i.appconnect_time));
     /// FETCHINFO_LASTSOCKET: as ACTIVESOCKET, as a long.
     FETCHINFO_LASTSOCKET = FETCHINFO_LONG + 29,
-        Transfer(|c| Out::Long(c.i.active_socket.map_or(-1, c_long::from)));
+        Info(|i| Out::Long(i.active_socket.map_or(-1, c_long::from)));
     /// FETCHINFO_LOCAL_IP ("" before a connection, and over a Unix socket).
     FETCHINFO_LOCAL_IP = FETCHINFO_STRING + 41, Transfer(|c| {
         let ip = c.i.local_ip.map(|ip| ip.to_string()).unwrap_or_default();
         Out::Str(store_str(c.strings.local_ip, ip.as_bytes()))
     });
     /// FETCHINFO_LOCAL_PORT.
-    FETCHINFO_LOCAL_PORT = FETCHINFO_LONG + 42, Transfer(|c| long(c.i.local_port));
+    FETCHINFO_LOCAL_PORT = FETCHINFO_LONG + 42, Info(|i| long(i.local_port));
     /// FETCHINFO_ACTIVESOCKET: the last connection's socket while it is
     /// open (in use or pooled), else FETCH_SOCKET_BAD (-1).
     FETCHINFO_ACTIVESOCKET = FETCHINFO_SOCKET + 44,
-        Transfer(|c| Out::Socket(c.i.active_socket.unwrap_or(-1)));
+        Info(|i| Out::Socket(i.active_socket.unwrap_or(-1)));
 }
 
 /// An upstream info id libfetch knows by name and number but does not
@@ -358,7 +412,7 @@ fn store_str(slot: &mut CString, s: &[u8]) -> *const c_char {
 
 impl FetchEasy {
     fn getinfo(&mut self, info: FETCHINFO, out: *mut c_void) -> FETCHcode {
-        let Some(item) = INFO_ITEMS.iter().find(|i| i.number == info) else {
+        let Some(item) = info_item(info) else {
             return REFUSED_INFO
                 .iter()
                 .find(|r| r.number == info)
@@ -366,7 +420,8 @@ impl FetchEasy {
         };
         let value = match item.get {
             Handle(f) => f(self),
-            Transfer(f) => self.transfer_info(f),
+            Info(f) => self.info_of(f),
+            Transfer(f) => self.transfer_info(Read::Ctx(f)),
         };
         // SAFETY: the caller passes a pointer to a variable of the type the
         // info id's type base names (upstream contract), non-NULL (checked);
@@ -384,32 +439,46 @@ impl FetchEasy {
         FETCHE_OK
     }
 
+    /// A number from the transfer information: straight from the engine
+    /// in the common case (added, outside callbacks), else as
+    /// [`FetchEasy::transfer_info`] finds it.
+    fn info_of(&mut self, f: fn(&TransferInfo) -> Out) -> Out {
+        if let State::Added { multi, id } = self.state {
+            // SAFETY: an added handle's multi pointer stays valid while it
+            // is added (cleanup detaches every handle first).
+            if let Some(v) = unsafe { with_engine_info(multi, id, f) } {
+                return v;
+            }
+        }
+        self.transfer_info(Read::Info(f))
+    }
+
     /// One item of the transfer information, read where it is: in the
     /// engine while the handle is added (outside callbacks), else in the
     /// held engine transfer. Inside a callback of the handle's multi (or of
     /// its own perform) the engine is borrowed, so the answer comes from
     /// the snapshot taken when a multi call returns (see `watch_info`).
-    fn transfer_info(&mut self, get: fn(&mut Ctx<'_, '_>) -> Out) -> Out {
-        let url = self.opts.url.as_deref();
-        let forced_method = match (&self.opts.custom, self.opts.nobody) {
-            (Some(c), _) => Some(c.to_bytes()),
-            (None, true) => Some(&b"HEAD"[..]),
-            (None, false) => None,
-        };
-        let mut strings = Strings {
-            effective_url: &mut self.effective_url,
-            primary_ip: &mut self.primary_ip,
-            redirect_url: &mut self.redirect_url,
-            local_ip: &mut self.local_ip,
-            xfer: &mut self.xfer_strings,
-        };
-        let mut read = |i: &TransferInfo| {
-            get(&mut Ctx {
+    fn transfer_info(&mut self, get: Read) -> Out {
+        // (Captures only the fields it names, so the information may be
+        // borrowed from `core` or `snapshot` meanwhile.)
+        let mut read = |i: &TransferInfo| match get {
+            Read::Info(f) => f(i),
+            Read::Ctx(f) => f(&mut Ctx {
                 i,
-                url,
-                forced_method,
-                strings: &mut strings,
-            })
+                url: self.opts.url.as_deref(),
+                forced_method: match (&self.opts.custom, self.opts.nobody) {
+                    (Some(c), _) => Some(c.to_bytes()),
+                    (None, true) => Some(&b"HEAD"[..]),
+                    (None, false) => None,
+                },
+                strings: &mut Strings {
+                    effective_url: &mut self.effective_url,
+                    primary_ip: &mut self.primary_ip,
+                    redirect_url: &mut self.redirect_url,
+                    local_ip: &mut self.local_ip,
+                    xfer: &mut self.xfer_strings,
+                },
+            }),
         };
         match self.state {
             State::Added { multi, id } => {
@@ -477,7 +546,8 @@ mod tests {
         for item in INFO_ITEMS {
             let v = match item.get {
                 Handle(f) => f(&e),
-                Transfer(f) => e.transfer_info(f),
+                Info(f) => e.transfer_info(Read::Info(f)),
+                Transfer(f) => e.transfer_info(Read::Ctx(f)),
             };
             let ok = match item.number & FETCHINFO_TYPEMASK {
                 FETCHINFO_STRING => matches!(v, Out::Str(_) | Out::Ptr(_)),
@@ -489,6 +559,32 @@ mod tests {
                 _ => false,
             };
             assert!(ok, "{}: {v:?}", item.name);
+        }
+    }
+
+    /// The index finds exactly the listed ids: every one of them, and for
+    /// any other number (in or out of the type bases' ranges) nothing.
+    #[test]
+    fn info_index_finds_listed_ids() {
+        for item in INFO_ITEMS {
+            let found = info_item(item.number).map(|i| i.number);
+            assert_eq!(found, Some(item.number), "{}", item.name);
+        }
+        let mut probes: Vec<FETCHINFO> = (0..8)
+            .flat_map(|ty| (0..300).map(move |n| (ty << 20) + n))
+            .collect();
+        probes.extend([
+            -1,
+            FETCHINFO::MIN,
+            FETCHINFO::MAX,
+            0x1000000 + FETCHINFO_LONG + 2,
+        ]);
+        for info in probes {
+            let listed = INFO_ITEMS
+                .iter()
+                .find(|i| i.number == info)
+                .map(|i| i.number);
+            assert_eq!(info_item(info).map(|i| i.number), listed, "{info:#x}");
         }
     }
 }

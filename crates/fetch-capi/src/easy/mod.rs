@@ -381,12 +381,27 @@ pub(crate) unsafe fn unpin(h: *mut c_void) -> bool {
 ///
 /// # Safety
 /// As [`easy_mut`].
+#[inline]
 pub(crate) unsafe fn release(h: *mut c_void) -> bool {
     // SAFETY: the caller's promise.
     let e = unsafe { easy_mut(h) };
     if !(e.retired && e.pins == 0 && matches!(e.state, State::Idle)) {
         return false;
     }
+    // SAFETY: as above; retired, unpinned and idle.
+    unsafe { free_retired(h) };
+    true
+}
+
+/// The end of [`release`]: writes what the handle keeps in files, leaves
+/// its share and frees it.
+///
+/// # Safety
+/// `h` must be retired, unpinned, `Idle` and otherwise as [`easy_mut`].
+#[inline(never)]
+unsafe fn free_retired(h: *mut c_void) {
+    // SAFETY: the caller's promise.
+    let e = unsafe { easy_mut(h) };
     // Upstream writes FETCHOPT_COOKIEJAR when the handle is cleaned up
     // (a shared jar under the share's cookie lock), then leaves its share.
     match e.opts.share.clone() {
@@ -406,7 +421,6 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.
     drop(unsafe { Box::from_raw(h.cast::<FetchEasy>()) });
-    true
 }
 
 impl FetchEasy {

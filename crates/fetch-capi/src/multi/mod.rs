@@ -55,13 +55,13 @@ use std::os::fd::RawFd;
 use std::ptr::{self, NonNull};
 use std::sync::Arc;
 
-use fetch_core::{Multi, TransferId};
+use fetch_core::{Message, Multi, TransferId};
 use fetch_poll::Driver;
 
 use engine::{Engine, Wakeup};
 
 use crate::codes::*;
-use crate::easy::{PauseRequest, State, easy_mut, easy_ref, release};
+use crate::easy::{PauseRequest, State, easy_mut, release};
 use crate::guard;
 use crate::registry::{self, Kind};
 
@@ -185,12 +185,43 @@ impl FetchMulti {
         let slot = unsafe { &mut *self.engine.get() };
         let r = f(slot);
         if let Some(engine) = slot.as_mut() {
-            self.after(engine.multi_mut());
+            let multi = engine.multi_mut();
+            // (The common call leaves nothing to do: checked here, inline.)
+            if self.anything_deferred()
+                || multi.messages_queued() > 0
+                || !self.watched.borrow().is_empty()
+            {
+                self.after(multi);
+            }
         }
         r
     }
 
+    /// What every driving call does when the engine returns: applies what
+    /// callbacks asked for meanwhile, then turns finished transfers into
+    /// DONE messages and refreshes the getinfo snapshots being watched.
+    #[inline(never)]
     fn after(&self, multi: &mut Multi) {
+        if self.anything_deferred() {
+            self.settle(multi);
+        }
+        self.collect_done(multi);
+        if !self.watched.borrow().is_empty() {
+            self.refresh_watched(multi);
+        }
+    }
+
+    /// Whether a callback retired a handle, assigned or paused meanwhile.
+    #[inline]
+    fn anything_deferred(&self) -> bool {
+        !(self.retired.borrow().is_empty()
+            && self.deferred.borrow().is_empty()
+            && self.deferred_pause.borrow().is_empty())
+    }
+
+    /// Applies what callbacks deferred: retired handles, assigns, pauses.
+    #[cold]
+    fn settle(&self, multi: &mut Multi) {
         // A resume may call back into the application, which may assign or
         // pause again; a few rounds settle that, and anything left over is
         // applied after the next call.
@@ -217,34 +248,61 @@ impl FetchMulti {
         // Whatever the last round's callbacks retired: each pass takes one
         // transfer out of the engine, so this ends.
         self.drop_retired(multi);
-        while let Some((msg, _)) = multi.info_read() {
-            let Some(h) = self.lookup(msg.transfer) else {
-                continue;
-            };
-            let code = match &msg.result {
-                Ok(()) => FETCHE_OK,
-                Err(e) => easy_code(e.code()),
-            };
-            // SAFETY: registered handles are live (cleanup detaches first)
-            // and no other reference to them is held here.
-            if let Some(e) = unsafe { easy_ref(h) } {
-                if let Err(err) = &msg.result {
-                    e.set_error(err.detail());
-                }
-                e.set_result(code);
+    }
+
+    /// The engine's finished transfers as DONE messages, with the result
+    /// (and error text) stored in their handles.
+    fn collect_done(&self, multi: &mut Multi) {
+        while let Some((msg, left)) = multi.info_read() {
+            self.collect_one(msg);
+            if left == 0 {
+                // (Saves asking the engine once more for nothing.)
+                break;
             }
-            self.msgs.borrow_mut().push_back((h, code));
         }
+    }
+
+    /// One finished transfer's DONE message, unless its handle was retired.
+    fn collect_one(&self, msg: Message) {
+        let Some(h) = self.lookup(msg.transfer) else {
+            return;
+        };
+        let code = match &msg.result {
+            Ok(()) => FETCHE_OK,
+            Err(e) => easy_code(e.code()),
+        };
+        // SAFETY: a handle listed in `easies` is allocated: it is in state
+        // `Added` from before it is listed until after it is unlisted
+        // (`remove`, `retire_added`), and `release` frees only `Idle`
+        // handles. (It may have been retired by a cleanup whose removal is
+        // running: its result is then written to a handle nobody reads,
+        // and the message goes with `unregister`.) No other reference to
+        // it is held here.
+        let e = unsafe { easy_mut(h) };
+        if let Err(err) = &msg.result {
+            e.set_error(err.detail());
+        }
+        e.set_result(code);
+        if !e.retired {
+            // Registered (only cleanup unregisters, and it retires): the
+            // application reads this message and then asks about the
+            // handle, which its thread now finds without the lock.
+            registry::remember_live(h, Kind::Easy);
+        }
+        self.msgs.borrow_mut().push_back((h, code));
+    }
+
+    /// Brings the getinfo snapshots of the watched transfers up to date.
+    #[cold]
+    fn refresh_watched(&self, multi: &Multi) {
         let watched = self.watched.borrow();
         for &id in watched.iter() {
             let (Some(h), Some(t)) = (self.lookup(id), multi.transfer(id)) else {
                 continue;
             };
-            // SAFETY: registered handles are live; no other reference to
-            // them is held here.
-            if let Some(e) = unsafe { easy_ref(h) } {
-                e.set_snapshot(t.info());
-            }
+            // SAFETY: as in `collect_done`: listed handles are allocated;
+            // no other reference to them is held here.
+            unsafe { easy_mut(h) }.set_snapshot(t.info());
         }
     }
 
@@ -295,7 +353,11 @@ impl FetchMulti {
             }
         }
         drop(easies);
-        self.msgs.borrow_mut().retain(|(e, _)| *e != h);
+        let mut msgs = self.msgs.borrow_mut();
+        if !msgs.is_empty() {
+            msgs.retain(|(e, _)| *e != h);
+        }
+        drop(msgs);
         let mut watched = self.watched.borrow_mut();
         if !watched.is_empty() {
             watched.retain(|w| *w != id);

@@ -462,6 +462,14 @@ impl Multi {
         Some((m, self.msgs.len()))
     }
 
+    /// How many messages [`Multi::info_read`] has waiting (IR-02's count,
+    /// without taking one): lets a caller that drains them after every
+    /// call skip the empty case cheaply.
+    #[inline]
+    pub fn messages_queued(&self) -> usize {
+        self.msgs.len()
+    }
+
     /// `fetch_multi_timeout`: how long the application may wait before it
     /// must call `socket_action(Target::Timeout)`; `None` is "no timeout"
     /// (TO-01). Agrees with the timer callback (TO-05).
