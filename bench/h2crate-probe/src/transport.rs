@@ -4,7 +4,7 @@
 //! new bytes arrived and polls the connection then.
 
 use std::cell::RefCell;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Write};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -63,10 +63,15 @@ impl AsyncRead for Transport {
                 Poll::Ready(Ok(()))
             }
             Self::Direct(tls) => {
+                // fill_buf/consume: one copy, from rustls's buffer straight
+                // into h2's, and no zeroing of h2's spare capacity.
                 let mut tls = tls.borrow_mut();
-                match tls.reader().read(buf.initialize_unfilled()) {
-                    Ok(n) => {
-                        buf.advance(n);
+                let mut reader = tls.reader();
+                match reader.fill_buf() {
+                    Ok(data) => {
+                        let n = data.len().min(buf.remaining());
+                        buf.put_slice(&data[..n]);
+                        reader.consume(n);
                         Poll::Ready(Ok(()))
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
