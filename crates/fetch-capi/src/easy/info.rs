@@ -434,7 +434,7 @@ impl FetchEasy {
         }
         // The snapshot, brought up to where the transfer stands in the
         // callback now running (status, address, sizes).
-        let mut info = self.snapshot.clone().unwrap_or_default();
+        let mut info = self.snapshot.as_deref().cloned().unwrap_or_default();
         self.live.overlay(&mut info);
         read(&info)
     }

@@ -308,7 +308,8 @@ pub struct FetchEasy {
     /// What `fetch_easy_getinfo` answers from inside a callback of the
     /// handle's multi (the engine is borrowed then): refreshed at the end
     /// of every multi call once such a call was made (`watched`).
-    snapshot: Option<TransferInfo>,
+    /// Boxed: most handles never have one, and it is big.
+    snapshot: Option<Box<TransferInfo>>,
     /// Where the running transfer stands as of its latest callback (the
     /// engine publishes it), for getinfo from inside callbacks.
     live: Arc<fetch_core::LiveInfo>,
@@ -326,8 +327,9 @@ pub struct FetchEasy {
     /// The string answers of the transfer info ids.
     xfer_strings: XferStrings,
     /// The private driver (and multi) of `fetch_easy_perform`, kept for
-    /// connection reuse.
-    perform_multi: Option<Driver>,
+    /// connection reuse. Boxed: a handle only ever added to a multi
+    /// carries one pointer for it.
+    perform_multi: Option<Box<Driver>>,
 }
 
 /// The handle behind `h`, if `h` is a live easy handle (registered, not
@@ -467,8 +469,8 @@ impl FetchEasy {
     /// Refreshes the in-callback answer of `fetch_easy_getinfo`.
     pub(crate) fn set_snapshot(&mut self, info: &TransferInfo) {
         match &mut self.snapshot {
-            Some(s) => s.clone_from(info),
-            None => self.snapshot = Some(info.clone()),
+            Some(s) => (**s).clone_from(info),
+            None => self.snapshot = Some(Box::new(info.clone())),
         }
     }
 

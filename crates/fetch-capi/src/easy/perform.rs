@@ -37,7 +37,7 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
                     let Ok(multi) = e
                         .perform_multi
                         .take()
-                        .map_or_else(|| Driver::new(Multi::new()), Ok)
+                        .map_or_else(|| Driver::new(Multi::new()).map(Box::new), Ok)
                     else {
                         return FETCHE_FAILED_INIT;
                     };
