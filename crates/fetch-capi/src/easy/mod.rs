@@ -41,6 +41,7 @@ mod info;
 mod options;
 mod pause;
 mod perform;
+mod rare;
 mod refused;
 mod setopt;
 mod sockets;
@@ -112,7 +113,8 @@ pub(crate) struct Options {
     timeout_ms: u64,
     connect_timeout_ms: u64,
     errorbuffer: *mut c_char,
-    tls: TlsOptions,
+    /// The TLS options (out of line: most handles set none).
+    tls: rare::Rare<TlsOptions>,
     xferinfo_fn: Option<fetch_xferinfo_callback>,
     progress_fn: Option<fetch_progress_callback>,
     progress_data: *mut c_void,
@@ -124,7 +126,7 @@ pub(crate) struct Options {
     expect_100_timeout_ms: u64,
     seek_fn: Option<fetch_seek_callback>,
     seek_data: *mut c_void,
-    socket_hooks: sockets::SocketHooks,
+    socket_hooks: rare::Rare<sockets::SocketHooks>,
     fresh_connect: bool,
     http_version: fetch_core::HttpVersion,
     pipewait: bool,
@@ -146,11 +148,11 @@ pub(crate) struct Options {
     debug_data: *mut c_void,
     stderr: *mut c_void,
     /// Connection control (`conn`).
-    conn: conn::ConnSettings,
+    conn: rare::Rare<conn::ConnSettings>,
     /// The transfer options (`options::xfer_options`).
-    xfer: XferOpts,
+    xfer: rare::Rare<XferOpts>,
     /// The proxy options (`options::proxy_options`).
-    proxy: ProxyOpts,
+    proxy: rare::Rare<ProxyOpts>,
     /// COOKIE, COOKIEFILE, COOKIEJAR, COOKIESESSION and the jar.
     cookies: cookies::CookieOptions,
     /// FETCHOPT_MIMEPOST / FETCHOPT_HTTPPOST.
@@ -188,7 +190,7 @@ impl Default for Options {
             timeout_ms: 0,
             connect_timeout_ms: 0,
             errorbuffer: ptr::null_mut(),
-            tls: TlsOptions::default(),
+            tls: rare::Rare::default(),
             xferinfo_fn: None,
             progress_fn: None,
             progress_data: ptr::null_mut(),
@@ -200,7 +202,7 @@ impl Default for Options {
             expect_100_timeout_ms: fetch_core::DEFAULT_EXPECT_100_TIMEOUT.as_millis() as u64,
             seek_fn: None,
             seek_data: ptr::null_mut(),
-            socket_hooks: sockets::SocketHooks::default(),
+            socket_hooks: rare::Rare::default(),
             fresh_connect: false,
             http_version: fetch_core::HttpVersion::None,
             pipewait: false,
@@ -219,9 +221,9 @@ impl Default for Options {
             debug_fn: None,
             debug_data: ptr::null_mut(),
             stderr: ptr::null_mut(),
-            conn: conn::ConnSettings::default(),
-            xfer: XferOpts::default(),
-            proxy: ProxyOpts::default(),
+            conn: rare::Rare::default(),
+            xfer: rare::Rare::default(),
+            proxy: rare::Rare::default(),
             cookies: cookies::CookieOptions::default(),
             form: crate::mime::FormBody::None,
             share: None,

@@ -45,7 +45,7 @@ impl FetchEasy {
             }
         }
         if d & dirty::TLS != 0 {
-            e.tls(o.tls.clone());
+            e.tls(o.tls.with(Clone::clone));
         }
         if d & dirty::SCALARS != 0 {
             self.apply_scalars(&mut e);
@@ -135,12 +135,12 @@ impl FetchEasy {
         e.transfer_decoding(o.transfer_decoding);
         e.max_filesize(Some(o.max_filesize));
         e.forbid_reuse(o.forbid_reuse);
-        let (open, sockopt, close) = o.socket_hooks.engine_hooks();
+        let (open, sockopt, close) = o.socket_hooks.with(|h| h.engine_hooks());
         e.socket_hooks(open, sockopt, close);
         let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
         e.default_protocol(scheme.as_deref());
-        o.xfer.apply(e);
-        o.proxy.apply(e);
+        o.xfer.with(|x| x.apply(e));
+        o.proxy.with(|p| p.apply(e));
         e.cookie_jar(o.cookies.jar.clone());
         e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
         e.hsts(o.hsts.cache.clone());
