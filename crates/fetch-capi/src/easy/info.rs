@@ -270,7 +270,7 @@ info_items! {
         Transfer(|c| micros(c.i.starttransfer_time));
     /// FETCHINFO_COOKIELIST: the cookies as Netscape lines, in a new list
     /// the caller frees with `fetch_slist_free_all` (NULL when none).
-    FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, Handle(|e| Out::Ptr(e.opts.cookies.info_list()));
+    FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, Handle(|e| Out::Ptr(e.opts.cookies.with(|c| c.info_list())));
     /// FETCHINFO_APPCONNECT_TIME_T.
     FETCHINFO_APPCONNECT_TIME_T = FETCHINFO_OFF_T + 56,
         Transfer(|c| micros(c.i.appconnect_time));

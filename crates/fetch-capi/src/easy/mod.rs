@@ -154,14 +154,14 @@ pub(crate) struct Options {
     /// The proxy options (`options::proxy_options`).
     proxy: rare::Rare<ProxyOpts>,
     /// COOKIE, COOKIEFILE, COOKIEJAR, COOKIESESSION and the jar.
-    cookies: cookies::CookieOptions,
+    cookies: rare::Rare<cookies::CookieOptions>,
     /// FETCHOPT_MIMEPOST / FETCHOPT_HTTPPOST.
     form: crate::mime::FormBody,
     /// FETCHOPT_SHARE.
     share: Option<fetch_core::Share>,
     /// FETCHOPT_HSTS_CTRL, FETCHOPT_HSTS and the cache.
-    hsts: hsts::HstsOptions,
-    altsvc: altsvc::AltSvcOptions,
+    hsts: rare::Rare<hsts::HstsOptions>,
+    altsvc: rare::Rare<altsvc::AltSvcOptions>,
 }
 
 impl Default for Options {
@@ -224,11 +224,11 @@ impl Default for Options {
             conn: rare::Rare::default(),
             xfer: rare::Rare::default(),
             proxy: rare::Rare::default(),
-            cookies: cookies::CookieOptions::default(),
+            cookies: rare::Rare::default(),
             form: crate::mime::FormBody::None,
             share: None,
-            hsts: hsts::HstsOptions::default(),
-            altsvc: altsvc::AltSvcOptions::default(),
+            hsts: rare::Rare::default(),
+            altsvc: rare::Rare::default(),
         }
     }
 }
@@ -236,7 +236,11 @@ impl Default for Options {
 impl Options {
     /// FETCHOPT_SHARE for the handle at `handle` (NULL share: detach).
     fn set_share(&mut self, share: *mut c_void, handle: *mut c_void) -> Result<(), FETCHcode> {
-        let (jar, hsts) = (&mut self.cookies.jar, &mut self.hsts.cache);
+        // Nothing to attach or leave: the groups stay unset.
+        if share.is_null() && self.share.is_none() {
+            return Ok(());
+        }
+        let (jar, hsts) = (&mut self.cookies.edit().jar, &mut self.hsts.edit().cache);
         crate::share::set_easy_share(&mut self.share, jar, hsts, share, handle)
     }
 }
@@ -396,16 +400,22 @@ pub(crate) unsafe fn release(h: *mut c_void) -> bool {
     match e.opts.share.clone() {
         Some(s) if s.shares(fetch_core::LockData::Cookie) => {
             s.locked(h as usize, fetch_core::LockData::Cookie, || {
-                e.opts.cookies.flush();
+                if let Some(c) = e.opts.cookies.get_mut() {
+                    c.flush();
+                }
             });
         }
-        _ => e.opts.cookies.flush(),
+        _ => {
+            if let Some(c) = e.opts.cookies.get_mut() {
+                c.flush();
+            }
+        }
     }
     let _ = e.opts.set_share(ptr::null_mut(), h);
     // And the HSTS cache file, unless FETCHHSTS_READONLYFILE.
-    e.opts.hsts.save(h);
+    e.opts.hsts.with(|c| c.save(h));
     // And the Alt-Svc cache file, unless FETCHALTSVC_READONLYFILE.
-    e.opts.altsvc.save();
+    e.opts.altsvc.with(|c| c.save());
     // SAFETY: retired handles are out of the registry, unpinned and out of
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.

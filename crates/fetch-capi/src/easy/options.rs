@@ -275,27 +275,27 @@ const NONE: u8 = 0;
 easy_options! {
     /// FETCHOPT_COOKIE: sent as is in the `Cookie:` field.
     FETCHOPT_COOKIE = FETCHOPTTYPE_STRINGPOINT + 22, dirty::SCALARS,
-        |o, a| { o.cookies.set_cookie(a.string().as_deref()); Ok(()) };
+        |o, a| { o.cookies.edit().set_cookie(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_COOKIEFILE: a cookie file read at the next transfer ("":
     /// only start the cookie engine); may be set several times.
     FETCHOPT_COOKIEFILE = FETCHOPTTYPE_STRINGPOINT + 31, dirty::SCALARS,
-        |o, a| { o.cookies.set_file(a.string().as_deref()); Ok(()) };
+        |o, a| { o.cookies.edit().set_file(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_COOKIEJAR: where the cookies are written at cleanup.
     FETCHOPT_COOKIEJAR = FETCHOPTTYPE_STRINGPOINT + 82, dirty::SCALARS,
-        |o, a| { o.cookies.set_jar(a.string().as_deref()); Ok(()) };
+        |o, a| { o.cookies.edit().set_jar(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_COOKIESESSION: skip session cookies read from files.
     FETCHOPT_COOKIESESSION = FETCHOPTTYPE_LONG + 96, NONE,
-        |o, a| { o.cookies.set_session(a.flag()); Ok(()) };
+        |o, a| { o.cookies.edit().set_session(a.flag()); Ok(()) };
     /// FETCHOPT_COOKIELIST: "ALL", "SESS", "FLUSH", "RELOAD" or a cookie
     /// line (Netscape format or `Set-Cookie:`).
     FETCHOPT_COOKIELIST = FETCHOPTTYPE_STRINGPOINT + 135, dirty::SCALARS,
-        |o, a| { o.cookies.command(a.string().as_deref()); Ok(()) };
+        |o, a| { o.cookies.edit().command(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_HSTS_CTRL: FETCHHSTS_ENABLE, FETCHHSTS_READONLYFILE.
     FETCHOPT_HSTS_CTRL = FETCHOPTTYPE_LONG + 299, dirty::SCALARS,
-        |o, a| { o.hsts.set_ctrl(a.int()); Ok(()) };
+        |o, a| { o.hsts.edit().set_ctrl(a.int()); Ok(()) };
     /// FETCHOPT_HSTS: the HSTS cache file (read and written).
     FETCHOPT_HSTS = FETCHOPTTYPE_STRINGPOINT + 300, dirty::SCALARS,
-        |o, a| { o.hsts.set_file(a.string().as_deref()); Ok(()) };
+        |o, a| { o.hsts.edit().set_file(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_ALTSVC_CTRL: FETCHALTSVC_READONLYFILE, _H1, _H2, _H3.
     FETCHOPT_ALTSVC_CTRL = FETCHOPTTYPE_LONG + 286, dirty::SCALARS, super::altsvc::set_ctrl;
     /// FETCHOPT_ALTSVC: the Alt-Svc cache file (read now, written at
@@ -306,13 +306,13 @@ easy_options! {
         super::hsts::set_read_fn;
     /// FETCHOPT_HSTSREADDATA.
     FETCHOPT_HSTSREADDATA = FETCHOPTTYPE_CBPOINT + 302, dirty::SCALARS,
-        |o, a| { o.hsts.read_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+        |o, a| { o.hsts.edit().read_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_HSTSWRITEFUNCTION: entries handed out at cleanup.
     FETCHOPT_HSTSWRITEFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 303, NONE,
         super::hsts::set_write_fn;
     /// FETCHOPT_HSTSWRITEDATA.
     FETCHOPT_HSTSWRITEDATA = FETCHOPTTYPE_CBPOINT + 304, NONE,
-        |o, a| { o.hsts.write_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+        |o, a| { o.hsts.edit().write_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_WRITEDATA.
     FETCHOPT_WRITEDATA = FETCHOPTTYPE_CBPOINT + 1, HOOKS,
         |o, a| { o.write_data = a.ptr_mut(); Ok(()) };

@@ -13,6 +13,16 @@ impl<T: Default> Rare<T> {
         self.0.get_or_insert_with(Box::default)
     }
 
+    /// The group, if one of its options was set.
+    pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
+        self.0.as_deref_mut()
+    }
+
+    /// A group made from this one by `f`; an unset group stays unset.
+    pub(crate) fn map(&self, f: impl FnOnce(&T) -> T) -> Self {
+        Self(self.0.as_deref().map(|t| Box::new(f(t))))
+    }
+
     /// `f` applied to the group, or to its defaults while it is unset.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         match &self.0 {

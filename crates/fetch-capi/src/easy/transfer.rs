@@ -28,8 +28,12 @@ impl FetchEasy {
         self.hooks.set_handle(handle);
         let d = self.dirty;
         if d & dirty::SCALARS != 0 {
-            self.opts.cookies.load_pending();
-            self.opts.hsts.load_pending();
+            if let Some(c) = self.opts.cookies.get_mut() {
+                c.load_pending();
+            }
+            if let Some(h) = self.opts.hsts.get_mut() {
+                h.load_pending();
+            }
         }
         if d & dirty::HOOKS != 0 {
             self.hooks.publish(&self.opts);
@@ -141,13 +145,13 @@ impl FetchEasy {
         e.default_protocol(scheme.as_deref());
         o.xfer.with(|x| x.apply(e));
         o.proxy.with(|p| p.apply(e));
-        e.cookie_jar(o.cookies.jar.clone());
+        e.cookie_jar(o.cookies.with(|c| c.jar.clone()));
         e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
-        e.hsts(o.hsts.cache.clone());
-        e.alt_svc(o.altsvc.cache.clone());
+        e.hsts(o.hsts.with(|h| h.cache.clone()));
+        e.alt_svc(o.altsvc.with(|a| a.cache.clone()));
         let me = crate::SendPtr(std::ptr::from_ref(self).cast_mut().cast());
-        e.hsts_read_function(o.hsts.read_closure(me));
-        e.cookie(o.cookies.fixed.clone());
+        e.hsts_read_function(o.hsts.with(|h| h.read_closure(me)));
+        e.cookie(o.cookies.with(|c| c.fixed.clone()));
     }
 
     /// The method and request body.
