@@ -326,12 +326,11 @@ pub struct FetchEasy {
     last_result: FETCHcode,
     /// `fetch_easy_pause` requests waiting for the engine (CB-06).
     pub(crate) pause: Arc<PauseRequest>,
-    effective_url: CString,
-    primary_ip: CString,
-    redirect_url: CString,
-    local_ip: CString,
-    /// The string answers of the transfer info ids.
-    xfer_strings: XferStrings,
+    /// The string answers of the transfer info ids (made at the first).
+    info_strings: Option<Box<StringSlots>>,
+    /// The method the options gave the last transfer, CUSTOMREQUEST aside
+    /// (upstream keeps the two apart for FETCHINFO_EFFECTIVE_METHOD).
+    base_method: Option<&'static str>,
     /// The private driver (and multi) of `fetch_easy_perform`, kept for
     /// connection reuse. Boxed: a handle only ever added to a multi
     /// carries one pointer for it.
@@ -460,11 +459,8 @@ impl FetchEasy {
             watched: false,
             last_result: FETCHE_OK,
             pause: PauseRequest::new(),
-            effective_url: CString::default(),
-            primary_ip: CString::default(),
-            redirect_url: CString::default(),
-            local_ip: CString::default(),
-            xfer_strings: XferStrings::default(),
+            info_strings: None,
+            base_method: None,
             perform_multi: None,
         })
     }

@@ -59,7 +59,7 @@ impl FetchEasy {
             self.apply_body(&mut e);
         }
         self.apply_headers(&mut e);
-        self.xfer_strings.base_method = Some(base_method(&self.opts));
+        self.base_method = Some(base_method(&self.opts));
         // A borrowed POSTFIELDS buffer may change between transfers
         // without a setopt: read it again next time.
         // A form is built afresh too: its parts may have changed and files
