@@ -74,11 +74,24 @@ mod tests {
         r.local_port = 4000;
         assert!(r.0.is_some());
         assert_eq!(r.local_port, 4000);
-        let mut o = ConnOptions::default();
-        o.local_port = 5000;
-        r.set(o);
+        r.set(ConnOptions {
+            local_port: 5000,
+            ..ConnOptions::default()
+        });
         assert_eq!(r.clone().local_port, 5000);
         r.set(ConnOptions::default());
         assert!(r.0.is_none());
+    }
+}
+
+/// Issue 13's budget: what an `Easy` with default options costs (its
+/// state block, kept by every handle). A new field that is big and rarely
+/// used belongs in a [`Rare`] group or a box.
+#[cfg(all(test, target_pointer_width = "64"))]
+mod budget {
+    #[test]
+    fn default_easy_state_stays_small() {
+        let size = size_of::<crate::easy::EasyState>();
+        assert!(size <= 1224, "EasyState is {size} bytes (budget 1224)");
     }
 }

@@ -48,3 +48,17 @@ mod tests {
         assert_eq!(copy.with(|t| t.0), 7);
     }
 }
+
+/// Issue 13's budget: what an easy handle with default options costs
+/// before its first transfer (the `Box<FetchEasy>` itself). A new field
+/// that is big and rarely used belongs in a [`Rare`] group or a box.
+#[cfg(all(test, target_pointer_width = "64"))]
+mod budget {
+    #[test]
+    fn default_easy_handle_stays_small() {
+        let size = size_of::<super::super::FetchEasy>();
+        assert!(size <= 640, "FetchEasy is {size} bytes (budget 640)");
+        let opts = size_of::<super::super::Options>();
+        assert!(opts <= 488, "Options is {opts} bytes (budget 488)");
+    }
+}
