@@ -263,6 +263,10 @@ impl FetchEasy {
     /// lists are read afresh at every start (the application may change
     /// them without a setopt); the rest when an option changed (`all`).
     pub(super) fn apply_conn(&self, e: &mut Easy, all: bool) {
+        // Unset: no lists to read again, and nothing changed.
+        if !all && !self.opts.conn.is_set() {
+            return;
+        }
         self.opts.conn.with(|c| {
             let lists = !c.resolve.is_null() || !c.connect_to.is_null();
             if !all && !lists {

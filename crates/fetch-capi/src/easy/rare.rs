@@ -13,6 +13,11 @@ impl<T: Default> Rare<T> {
         self.0.get_or_insert_with(Box::default)
     }
 
+    /// Whether one of the group's options was set.
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// The group, if one of its options was set.
     pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
         self.0.as_deref_mut()
