@@ -372,7 +372,7 @@ impl Easy {
             // A cached parse carries the old port.
             self.target_cache = None;
         }
-        self.conn = opts;
+        self.conn.set(opts);
         self
     }
 

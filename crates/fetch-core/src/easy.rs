@@ -127,7 +127,8 @@ pub struct EasyState {
     pub(crate) info: TransferInfo,
     /// The buffers of the last transfer's info strings.
     pub(crate) spare: crate::transfer_info::SpareStrings,
-    pub(crate) tls: TlsOptions,
+    /// Out of line while at its defaults (`rare`), as the other groups.
+    pub(crate) tls: crate::rare::Rare<TlsOptions>,
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) debug: Option<DebugFn>,
     pub(crate) low_speed: Option<(u64, Duration)>,
@@ -167,13 +168,13 @@ pub struct EasyState {
     /// The URL as last parsed for this transfer, reused while unchanged.
     pub(crate) target_cache: Option<Arc<crate::dest::Dest>>,
     /// Connection control (`connopts`).
-    pub(crate) conn: crate::connopts::ConnOptions,
+    pub(crate) conn: crate::rare::Rare<crate::connopts::ConnOptions>,
     /// The proxy options (`proxy`).
-    pub(crate) proxy: crate::proxy::ProxyOptions,
+    pub(crate) proxy: crate::rare::Rare<crate::proxy::ProxyOptions>,
     /// FETCHOPT_PREREQFUNCTION.
     pub(crate) prereq: Option<crate::connopts::PrereqFn>,
     /// The transfer options of `crate::xfer`.
-    pub(crate) xfer: crate::xfer::XferOptions,
+    pub(crate) xfer: crate::rare::Rare<crate::xfer::XferOptions>,
     /// The cookie engine's jar (COOKIEFILE/COOKIEJAR/COOKIELIST started it).
     pub(crate) cookie_jar: Option<crate::cookies::SharedCookieJar>,
     /// FETCHOPT_COOKIE: sent as is after the jar's cookies.
@@ -230,7 +231,7 @@ impl Easy {
             max_redirs: Some(DEFAULT_MAX_REDIRS),
             info: TransferInfo::default(),
             spare: Default::default(),
-            tls: TlsOptions::default(),
+            tls: Default::default(),
             progress: None,
             debug: None,
             low_speed: None,
@@ -260,10 +261,10 @@ impl Easy {
             sockopt: None,
             close_socket: None,
             target_cache: None,
-            conn: crate::connopts::ConnOptions::default(),
-            proxy: crate::proxy::ProxyOptions::default(),
+            conn: Default::default(),
+            proxy: Default::default(),
             prereq: None,
-            xfer: crate::xfer::XferOptions::default(),
+            xfer: Default::default(),
             cookie_jar: None,
             cookie: None,
             share: None,
@@ -632,7 +633,7 @@ impl Easy {
 
     /// Sets the TLS options for `https://` URLs.
     pub fn tls(&mut self, opts: TlsOptions) -> &mut Self {
-        self.tls = opts;
+        self.tls.set(opts);
         self.tls_tag = None;
         self
     }

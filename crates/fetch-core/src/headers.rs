@@ -139,6 +139,11 @@ impl HeaderLog {
     pub(crate) fn push(&mut self, origin: u32, bytes: &[u8], status_line: bool, reveal: bool) {
         let start = self.bytes.len();
         self.bytes.extend_from_slice(bytes);
+        // Most transfers have one head: room for one block, not the four
+        // a first push would make (kept by every handle; issue 13).
+        if self.blocks.capacity() == 0 {
+            self.blocks.reserve_exact(1);
+        }
         self.blocks.push(Block {
             range: start..self.bytes.len(),
             request: self.request,

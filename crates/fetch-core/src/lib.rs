@@ -108,6 +108,7 @@ mod live;
 pub mod mime;
 mod multi;
 mod proxy;
+mod rare;
 mod resolve;
 mod share;
 mod socket;

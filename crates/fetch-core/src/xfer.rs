@@ -171,25 +171,34 @@ impl Default for XferOptions {
     }
 }
 
+/// The setters below write a group field only when it changes, so that
+/// an `Easy` given the default values keeps no block for the group
+/// (`crate::rare`).
 impl Easy {
     /// Send the URL's path as given, `/../` and `/./` included
     /// (FETCHOPT_PATH_AS_IS); off, they are squashed as RFC 3986 says.
     pub fn path_as_is(&mut self, on: bool) -> &mut Self {
-        self.xfer.path_as_is = on;
+        if self.xfer.path_as_is != on {
+            self.xfer.path_as_is = on;
+        }
         self
     }
 
     /// The `Referer:` header to send (FETCHOPT_REFERER); an application
     /// `Referer:` header line wins.
     pub fn referer(&mut self, referer: Option<String>) -> &mut Self {
-        self.xfer.referer = referer;
+        if self.xfer.referer != referer {
+            self.xfer.referer = referer;
+        }
         self
     }
 
     /// On a followed redirect, send the URL redirected from as `Referer:`,
     /// without its user, password and fragment (FETCHOPT_AUTOREFERER).
     pub fn auto_referer(&mut self, on: bool) -> &mut Self {
-        self.xfer.auto_referer = on;
+        if self.xfer.auto_referer != on {
+            self.xfer.auto_referer = on;
+        }
         self
     }
 
@@ -197,7 +206,9 @@ impl Easy {
     /// with FETCHE_HTTP_RETURNED_ERROR once its head is delivered; its body
     /// is not (FETCHOPT_FAILONERROR).
     pub fn fail_on_error(&mut self, on: bool) -> &mut Self {
-        self.xfer.fail_on_error = on;
+        if self.xfer.fail_on_error != on {
+            self.xfer.fail_on_error = on;
+        }
         self
     }
 
@@ -206,7 +217,9 @@ impl Easy {
     /// is not an error, as upstream. `Some("")` sends an empty range, as
     /// upstream does; `None` sends none.
     pub fn range(&mut self, range: Option<String>) -> &mut Self {
-        self.xfer.range = range;
+        if self.xfer.range != range {
+            self.xfer.range = range;
+        }
         self
     }
 
@@ -215,34 +228,44 @@ impl Easy {
     /// with FETCHE_RANGE_ERROR, unless its whole size is N (nothing is left
     /// to fetch). 0 turns it off.
     pub fn resume_from(&mut self, offset: u64) -> &mut Self {
-        self.xfer.resume_from = offset;
+        if self.xfer.resume_from != offset {
+            self.xfer.resume_from = offset;
+        }
         self
     }
 
     /// Record the document's `Last-Modified` time in
     /// [`crate::TransferInfo::filetime`] (FETCHOPT_FILETIME).
     pub fn record_filetime(&mut self, on: bool) -> &mut Self {
-        self.xfer.filetime = on;
+        if self.xfer.filetime != on {
+            self.xfer.filetime = on;
+        }
         self
     }
 
     /// The schemes a transfer's URLs may use (FETCHOPT_PROTOCOLS_STR);
     /// another fails with FETCHE_UNSUPPORTED_PROTOCOL.
     pub fn allowed_protocols(&mut self, p: Protocols) -> &mut Self {
-        self.xfer.protocols = p;
+        if self.xfer.protocols != p {
+            self.xfer.protocols = p;
+        }
         self
     }
 
     /// The schemes a followed redirect may lead to
     /// (FETCHOPT_REDIR_PROTOCOLS_STR); http and https by default.
     pub fn redirect_protocols(&mut self, p: Protocols) -> &mut Self {
-        self.xfer.redir_protocols = p;
+        if self.xfer.redir_protocols != p {
+            self.xfer.redir_protocols = p;
+        }
         self
     }
 
     /// Which redirects keep a POST a POST (FETCHOPT_POSTREDIR).
     pub fn post_redirect(&mut self, p: PostRedirect) -> &mut Self {
-        self.xfer.post_redirect = p;
+        if self.xfer.post_redirect != p {
+            self.xfer.post_redirect = p;
+        }
         self
     }
 
@@ -252,8 +275,12 @@ impl Easy {
     /// transfer without a body and sets
     /// [`crate::TransferInfo::condition_unmet`]; the result is success.
     pub fn time_condition(&mut self, cond: TimeCondition, value: i64) -> &mut Self {
-        self.xfer.time_condition = cond;
-        self.xfer.time_value = value;
+        if self.xfer.time_condition != cond {
+            self.xfer.time_condition = cond;
+        }
+        if self.xfer.time_value != value {
+            self.xfer.time_value = value;
+        }
         self
     }
 }

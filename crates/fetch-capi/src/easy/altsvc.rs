@@ -76,7 +76,7 @@ pub(super) fn set_ctrl(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     if bits == 0 {
         return Err(FETCHE_BAD_FUNCTION_ARGUMENT);
     }
-    let s = &mut o.altsvc;
+    let s = o.altsvc.edit();
     s.readonly = bits & READONLY != 0;
     s.cache()
         .lock()
@@ -88,7 +88,7 @@ pub(super) fn set_ctrl(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
 /// FETCHOPT_ALTSVC: starts the cache and reads the file now (a missing
 /// one is fine), as upstream's setopt does; NULL forgets the file name.
 pub(super) fn set_file(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    let s = &mut o.altsvc;
+    let s = o.altsvc.edit();
     s.cache();
     s.file = a.path();
     if let (Some(path), Some(cache)) = (&s.file, &s.cache) {

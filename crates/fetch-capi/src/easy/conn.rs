@@ -85,17 +85,17 @@ fn secs(a: Arg) -> Result<Duration, FETCHcode> {
 }
 
 pub(super) fn set_resolve(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.resolve = a.ptr_mut::<fetch_slist>();
+    o.conn.edit().resolve = a.ptr_mut::<fetch_slist>();
     Ok(())
 }
 
 pub(super) fn set_connect_to(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.connect_to = a.ptr_mut::<fetch_slist>();
+    o.conn.edit().connect_to = a.ptr_mut::<fetch_slist>();
     Ok(())
 }
 
 pub(super) fn set_ipresolve(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.ip_resolve = match a.int() {
+    o.conn.edit().core.ip_resolve = match a.int() {
         FETCH_IPRESOLVE_WHATEVER => IpResolve::Whatever,
         FETCH_IPRESOLVE_V4 => IpResolve::V4,
         FETCH_IPRESOLVE_V6 => IpResolve::V6,
@@ -105,27 +105,27 @@ pub(super) fn set_ipresolve(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
 }
 
 pub(super) fn set_interface(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.interface = a.string().map(|s| s.to_string_lossy().into_owned());
+    o.conn.edit().core.interface = a.string().map(|s| s.to_string_lossy().into_owned());
     Ok(())
 }
 
 pub(super) fn set_localport(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.local_port = port(a)?;
+    o.conn.edit().core.local_port = port(a)?;
     Ok(())
 }
 
 pub(super) fn set_localportrange(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.local_port_range = port(a)?;
+    o.conn.edit().core.local_port_range = port(a)?;
     Ok(())
 }
 
 pub(super) fn set_tcp_nodelay(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.tcp_nodelay = a.flag();
+    o.conn.edit().core.tcp_nodelay = a.flag();
     Ok(())
 }
 
 pub(super) fn set_tcp_keepalive(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.tcp_keepalive = a.flag();
+    o.conn.edit().core.tcp_keepalive = a.flag();
     Ok(())
 }
 
@@ -135,18 +135,18 @@ fn keep_secs(a: Arg) -> Result<Duration, FETCHcode> {
 }
 
 pub(super) fn set_tcp_keepidle(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.keep_idle = keep_secs(a)?;
+    o.conn.edit().core.keep_idle = keep_secs(a)?;
     Ok(())
 }
 
 pub(super) fn set_tcp_keepintvl(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.keep_interval = keep_secs(a)?;
+    o.conn.edit().core.keep_interval = keep_secs(a)?;
     Ok(())
 }
 
 pub(super) fn set_dns_cache_timeout(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // -1: forever; 0: no caching.
-    o.conn.core.dns_cache_timeout = match a.int() {
+    o.conn.edit().core.dns_cache_timeout = match a.int() {
         -1 => None,
         n => Some(Duration::from_secs(
             u64::try_from(n).map_err(|_| FETCHE_BAD_FUNCTION_ARGUMENT)?,
@@ -156,18 +156,18 @@ pub(super) fn set_dns_cache_timeout(o: &mut Options, a: Arg) -> Result<(), FETCH
 }
 
 pub(super) fn set_maxage_conn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.max_age = secs(a)?;
+    o.conn.edit().core.max_age = secs(a)?;
     Ok(())
 }
 
 pub(super) fn set_maxlifetime_conn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     let d = secs(a)?;
-    o.conn.core.max_lifetime = (!d.is_zero()).then_some(d);
+    o.conn.edit().core.max_lifetime = (!d.is_zero()).then_some(d);
     Ok(())
 }
 
 pub(super) fn set_maxconnects(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.maxconnects = i64::try_from(a.unsigned()?).unwrap_or(i64::MAX);
+    o.conn.edit().maxconnects = i64::try_from(a.unsigned()?).unwrap_or(i64::MAX);
     Ok(())
 }
 
@@ -179,41 +179,41 @@ pub(super) fn set_buffersize(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
         n if n < 1 => READBUFFER_SIZE,
         n => n.max(READBUFFER_MIN),
     };
-    o.conn.core.buffer_size = usize::try_from(n).ok();
+    o.conn.edit().core.buffer_size = usize::try_from(n).ok();
     Ok(())
 }
 
 pub(super) fn set_upload_buffersize(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     let n = a.int().clamp(UPLOADBUFFER_MIN, UPLOADBUFFER_MAX);
-    o.conn.core.upload_buffer_size = usize::try_from(n).unwrap_or(UPLOADBUFFER_MIN as usize);
+    o.conn.edit().core.upload_buffer_size = usize::try_from(n).unwrap_or(UPLOADBUFFER_MIN as usize);
     Ok(())
 }
 
 pub(super) fn set_unix_socket_path(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.unix_socket = a.path().map(UnixSocket::Path);
+    o.conn.edit().core.unix_socket = a.path().map(UnixSocket::Path);
     Ok(())
 }
 
 pub(super) fn set_abstract_unix_socket(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.core.unix_socket = a.string().map(|s| UnixSocket::Abstract(s.into_bytes()));
+    o.conn.edit().core.unix_socket = a.string().map(|s| UnixSocket::Abstract(s.into_bytes()));
     Ok(())
 }
 
 pub(super) fn set_port(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     let p = port(a)?;
-    o.conn.core.port = (p != 0).then_some(p);
+    o.conn.edit().core.port = (p != 0).then_some(p);
     Ok(())
 }
 
 pub(super) fn set_prereq_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // SAFETY: the table gives this handler only to the option that
     // documents a `fetch_prereq_callback`.
-    o.conn.prereq = unsafe { a.func() };
+    o.conn.edit().prereq = unsafe { a.func() };
     Ok(())
 }
 
 pub(super) fn set_prereq_data(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.conn.prereq_data = SendPtr(a.ptr_mut());
+    o.conn.edit().prereq_data = SendPtr(a.ptr_mut());
     Ok(())
 }
 
@@ -263,20 +263,25 @@ impl FetchEasy {
     /// lists are read afresh at every start (the application may change
     /// them without a setopt); the rest when an option changed (`all`).
     pub(super) fn apply_conn(&self, e: &mut Easy, all: bool) {
-        let c = &self.opts.conn;
-        let lists = !c.resolve.is_null() || !c.connect_to.is_null();
-        if !all && !lists {
+        // Unset: no lists to read again, and nothing changed.
+        if !all && !self.opts.conn.is_set() {
             return;
         }
-        let mut o = c.core.clone();
-        o.resolve = slist_strings(c.resolve);
-        o.connect_to = slist_strings(c.connect_to);
-        if *e.get_conn_options() != o {
-            e.conn_options(o);
-        }
-        if all {
-            e.prereq_function(c.prereq.map(|f| prereq_closure(f, c.prereq_data)));
-        }
+        self.opts.conn.with(|c| {
+            let lists = !c.resolve.is_null() || !c.connect_to.is_null();
+            if !all && !lists {
+                return;
+            }
+            let mut o = c.core.clone();
+            o.resolve = slist_strings(c.resolve);
+            o.connect_to = slist_strings(c.connect_to);
+            if *e.get_conn_options() != o {
+                e.conn_options(o);
+            }
+            if all {
+                e.prereq_function(c.prereq.map(|f| prereq_closure(f, c.prereq_data)));
+            }
+        });
     }
 }
 

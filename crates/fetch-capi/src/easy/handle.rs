@@ -91,10 +91,10 @@ pub unsafe extern "C" fn fetch_easy_reset(h: *mut c_void) {
             // The cookies stay (upstream); the cookie options do not.
             // So does the share (upstream's reset keeps shares).
             e.opts = Options {
-                cookies: e.opts.cookies.after_reset(),
+                cookies: e.opts.cookies.map(|c| c.after_reset()),
                 share: e.opts.share.take(),
-                hsts: e.opts.hsts.after_reset(),
-                altsvc: e.opts.altsvc.after_reset(),
+                hsts: e.opts.hsts.map(|c| c.after_reset()),
+                altsvc: e.opts.altsvc.map(|c| c.after_reset()),
                 ..Options::default()
             };
             // Rebuilt at the next add; with no engine transfer held, the

@@ -41,43 +41,46 @@ pub struct fetch_header {
 const ORIGIN_MARK: c_uint = 1 << 27;
 
 /// A handle's header log and the answer it last handed out.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct HeaderApi {
     /// Shared with the engine transfer, which appends to it.
     pub(crate) log: std::sync::Arc<Mutex<HeaderLog>>,
+    /// Out of line: most handles never use the header API (issue 13).
+    answer: Option<Box<Answer>>,
+}
+
+/// The `struct fetch_header` last handed out and the text it points to.
+#[derive(Debug)]
+struct Answer {
     out: fetch_header,
     /// `name\0value\0` of `out`.
     text: Vec<u8>,
 }
 
-impl Default for HeaderApi {
-    fn default() -> Self {
-        Self {
-            log: std::sync::Arc::default(),
-            out: fetch_header {
-                name: ptr::null_mut(),
-                value: ptr::null_mut(),
-                amount: 0,
-                index: 0,
-                origin: 0,
-                anchor: ptr::null_mut(),
-            },
-            text: Vec::new(),
-        }
-    }
-}
-
 impl HeaderApi {
     /// Copies `found` into the handle's answer and returns it.
     fn hand_out(&mut self, found: &Found<'_>) -> *mut fetch_header {
-        self.text.clear();
-        self.text.extend_from_slice(found.name);
-        self.text.push(0);
-        let value_at = self.text.len();
-        self.text.extend_from_slice(&found.value);
-        self.text.push(0);
-        let base = self.text.as_mut_ptr();
-        self.out = fetch_header {
+        let a = self.answer.get_or_insert_with(|| {
+            Box::new(Answer {
+                out: fetch_header {
+                    name: ptr::null_mut(),
+                    value: ptr::null_mut(),
+                    amount: 0,
+                    index: 0,
+                    origin: 0,
+                    anchor: ptr::null_mut(),
+                },
+                text: Vec::new(),
+            })
+        });
+        a.text.clear();
+        a.text.extend_from_slice(found.name);
+        a.text.push(0);
+        let value_at = a.text.len();
+        a.text.extend_from_slice(&found.value);
+        a.text.push(0);
+        let base = a.text.as_mut_ptr();
+        a.out = fetch_header {
             name: base.cast(),
             // SAFETY: `value_at` is within `text`.
             value: unsafe { base.add(value_at) }.cast(),
@@ -88,7 +91,7 @@ impl HeaderApi {
             // first header's is not NULL), as an address-sized number.
             anchor: ptr::without_provenance_mut(found.anchor + 1),
         };
-        &mut self.out
+        &mut a.out
     }
 }
 

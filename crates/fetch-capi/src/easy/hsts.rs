@@ -181,7 +181,7 @@ impl HstsOptions {
 pub(super) fn set_read_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // SAFETY: the table gives this handler only to the option that
     // documents a `fetch_hstsread_callback`.
-    o.hsts.read_fn = unsafe { a.func() };
+    o.hsts.edit().read_fn = unsafe { a.func() };
     Ok(())
 }
 
@@ -189,7 +189,7 @@ pub(super) fn set_read_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
 pub(super) fn set_write_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // SAFETY: the table gives this handler only to the option that
     // documents a `fetch_hstswrite_callback`.
-    o.hsts.write_fn = unsafe { a.func() };
+    o.hsts.edit().write_fn = unsafe { a.func() };
     Ok(())
 }
 

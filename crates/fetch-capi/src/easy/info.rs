@@ -29,23 +29,30 @@ enum Out {
 
 /// Where the string answers live (until the next getinfo of the same id).
 struct Strings<'a> {
-    effective_url: &'a mut CString,
-    primary_ip: &'a mut CString,
-    redirect_url: &'a mut CString,
-    local_ip: &'a mut CString,
-    xfer: &'a mut XferStrings,
+    slots: &'a mut Option<Box<StringSlots>>,
+    /// The method the options gave the last transfer, CUSTOMREQUEST aside
+    /// (upstream keeps the two apart for EFFECTIVE_METHOD).
+    base_method: Option<&'static str>,
 }
 
-/// The string slots of the transfer info ids (FETCHINFO_CONTENT_TYPE,
-/// EFFECTIVE_METHOD, REFERER).
+impl Strings<'_> {
+    /// The slots, made at the first string answer.
+    fn get(&mut self) -> &mut StringSlots {
+        self.slots.get_or_insert_with(Box::default)
+    }
+}
+
+/// The string answers of the transfer info ids, out of line in the handle:
+/// most handles never ask for one (issue 13).
 #[derive(Default)]
-pub(crate) struct XferStrings {
+pub(crate) struct StringSlots {
+    effective_url: CString,
+    primary_ip: CString,
+    redirect_url: CString,
+    local_ip: CString,
     content_type: CString,
     method: CString,
     referer: CString,
-    /// The method the options gave the last transfer, CUSTOMREQUEST aside
-    /// (upstream keeps the two apart for EFFECTIVE_METHOD).
-    pub(crate) base_method: Option<&'static str>,
 }
 
 /// What a transfer-information getter reads: the information, FETCHOPT_URL
@@ -218,7 +225,7 @@ info_items! {
         Info(|i| Out::Off(i.filetime.unwrap_or(-1)));
     /// FETCHINFO_CONTENT_TYPE (NULL without one).
     FETCHINFO_CONTENT_TYPE = FETCHINFO_STRING + 18,
-        Transfer(|c| opt_str(&mut c.strings.xfer.content_type, c.i.content_type.as_deref()));
+        Transfer(|c| opt_str(&mut c.strings.get().content_type, c.i.content_type.as_deref()));
     /// FETCHINFO_CONDITION_UNMET.
     FETCHINFO_CONDITION_UNMET = FETCHINFO_LONG + 35,
         Info(|i| long(i.condition_unmet));
@@ -239,14 +246,14 @@ info_items! {
             None => "GET",
             Some(m @ ("GET" | "HEAD" | "POST" | "PUT")) => m,
             // A CUSTOMREQUEST that ran: what the options said besides it.
-            Some(_) => c.strings.xfer.base_method.unwrap_or("GET"),
+            Some(_) => c.strings.base_method.unwrap_or("GET"),
         };
         let m = c.forced_method.unwrap_or(ran.as_bytes());
-        Out::Str(store_str(&mut c.strings.xfer.method, m))
+        Out::Str(store_str(&mut c.strings.get().method, m))
     });
     /// FETCHINFO_REFERER (NULL without one).
     FETCHINFO_REFERER = FETCHINFO_STRING + 60,
-        Transfer(|c| opt_str(&mut c.strings.xfer.referer, c.i.referer.as_deref()));
+        Transfer(|c| opt_str(&mut c.strings.get().referer, c.i.referer.as_deref()));
     /// FETCHINFO_STARTTRANSFER_TIME.
     FETCHINFO_STARTTRANSFER_TIME = FETCHINFO_DOUBLE + 17,
         Info(|i| secs(i.starttransfer_time));
@@ -297,13 +304,13 @@ info_items! {
     FETCHINFO_NUM_CONNECTS = FETCHINFO_LONG + 26, Info(|i| long(i.num_connects));
     /// FETCHINFO_REDIRECT_URL (NULL without a redirect).
     FETCHINFO_REDIRECT_URL = FETCHINFO_STRING + 31, Transfer(|c| match &c.i.redirect_url {
-        Some(u) => Out::Str(store_str(c.strings.redirect_url, u.as_bytes())),
+        Some(u) => Out::Str(store_str(&mut c.strings.get().redirect_url, u.as_bytes())),
         None => Out::Str(ptr::null()),
     });
     /// FETCHINFO_PRIMARY_IP.
     FETCHINFO_PRIMARY_IP = FETCHINFO_STRING + 32, Transfer(|c| {
         let ip = c.i.primary_ip.map(|ip| ip.to_string()).unwrap_or_default();
-        Out::Str(store_str(c.strings.primary_ip, ip.as_bytes()))
+        Out::Str(store_str(&mut c.strings.get().primary_ip, ip.as_bytes()))
     });
     /// FETCHINFO_APPCONNECT_TIME (0 without TLS).
     FETCHINFO_APPCONNECT_TIME = FETCHINFO_DOUBLE + 33, Info(|i| secs(i.appconnect_time));
@@ -324,7 +331,7 @@ info_items! {
         Info(|i| micros(i.starttransfer_time));
     /// FETCHINFO_COOKIELIST: the cookies as Netscape lines, in a new list
     /// the caller frees with `fetch_slist_free_all` (NULL when none).
-    FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, Handle(|e| Out::Ptr(e.opts.cookies.info_list()));
+    FETCHINFO_COOKIELIST = FETCHINFO_SLIST + 28, Handle(|e| Out::Ptr(e.opts.cookies.with(|c| c.info_list())));
     /// FETCHINFO_APPCONNECT_TIME_T.
     FETCHINFO_APPCONNECT_TIME_T = FETCHINFO_OFF_T + 56,
         Info(|i| micros(i.appconnect_time));
@@ -334,7 +341,7 @@ info_items! {
     /// FETCHINFO_LOCAL_IP ("" before a connection, and over a Unix socket).
     FETCHINFO_LOCAL_IP = FETCHINFO_STRING + 41, Transfer(|c| {
         let ip = c.i.local_ip.map(|ip| ip.to_string()).unwrap_or_default();
-        Out::Str(store_str(c.strings.local_ip, ip.as_bytes()))
+        Out::Str(store_str(&mut c.strings.get().local_ip, ip.as_bytes()))
     });
     /// FETCHINFO_LOCAL_PORT.
     FETCHINFO_LOCAL_PORT = FETCHINFO_LONG + 42, Info(|i| long(i.local_port));
@@ -394,7 +401,7 @@ fn effective_url(c: &mut Ctx<'_, '_>) -> Out {
         (None, Some(u)) => u.to_string_lossy(),
         (None, None) => Cow::Borrowed(""),
     };
-    Out::Str(store_str(c.strings.effective_url, s.as_bytes()))
+    Out::Str(store_str(&mut c.strings.get().effective_url, s.as_bytes()))
 }
 
 /// `s` into `slot` as a C string, NULL for `None`.
@@ -472,11 +479,8 @@ impl FetchEasy {
                     (None, false) => None,
                 },
                 strings: &mut Strings {
-                    effective_url: &mut self.effective_url,
-                    primary_ip: &mut self.primary_ip,
-                    redirect_url: &mut self.redirect_url,
-                    local_ip: &mut self.local_ip,
-                    xfer: &mut self.xfer_strings,
+                    slots: &mut self.info_strings,
+                    base_method: self.base_method,
                 },
             }),
         };
@@ -503,7 +507,7 @@ impl FetchEasy {
         }
         // The snapshot, brought up to where the transfer stands in the
         // callback now running (status, address, sizes).
-        let mut info = self.snapshot.clone().unwrap_or_default();
+        let mut info = self.snapshot.as_deref().cloned().unwrap_or_default();
         self.live.overlay(&mut info);
         read(&info)
     }

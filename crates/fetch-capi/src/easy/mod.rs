@@ -41,6 +41,7 @@ mod info;
 mod options;
 mod pause;
 mod perform;
+mod rare;
 mod refused;
 mod setopt;
 mod sockets;
@@ -112,7 +113,8 @@ pub(crate) struct Options {
     timeout_ms: u64,
     connect_timeout_ms: u64,
     errorbuffer: *mut c_char,
-    tls: TlsOptions,
+    /// The TLS options (out of line: most handles set none).
+    tls: rare::Rare<TlsOptions>,
     xferinfo_fn: Option<fetch_xferinfo_callback>,
     progress_fn: Option<fetch_progress_callback>,
     progress_data: *mut c_void,
@@ -124,7 +126,7 @@ pub(crate) struct Options {
     expect_100_timeout_ms: u64,
     seek_fn: Option<fetch_seek_callback>,
     seek_data: *mut c_void,
-    socket_hooks: sockets::SocketHooks,
+    socket_hooks: rare::Rare<sockets::SocketHooks>,
     fresh_connect: bool,
     http_version: fetch_core::HttpVersion,
     pipewait: bool,
@@ -146,20 +148,20 @@ pub(crate) struct Options {
     debug_data: *mut c_void,
     stderr: *mut c_void,
     /// Connection control (`conn`).
-    conn: conn::ConnSettings,
+    conn: rare::Rare<conn::ConnSettings>,
     /// The transfer options (`options::xfer_options`).
-    xfer: XferOpts,
+    xfer: rare::Rare<XferOpts>,
     /// The proxy options (`options::proxy_options`).
-    proxy: ProxyOpts,
+    proxy: rare::Rare<ProxyOpts>,
     /// COOKIE, COOKIEFILE, COOKIEJAR, COOKIESESSION and the jar.
-    cookies: cookies::CookieOptions,
+    cookies: rare::Rare<cookies::CookieOptions>,
     /// FETCHOPT_MIMEPOST / FETCHOPT_HTTPPOST.
     form: crate::mime::FormBody,
     /// FETCHOPT_SHARE.
     share: Option<fetch_core::Share>,
     /// FETCHOPT_HSTS_CTRL, FETCHOPT_HSTS and the cache.
-    hsts: hsts::HstsOptions,
-    altsvc: altsvc::AltSvcOptions,
+    hsts: rare::Rare<hsts::HstsOptions>,
+    altsvc: rare::Rare<altsvc::AltSvcOptions>,
 }
 
 impl Default for Options {
@@ -188,7 +190,7 @@ impl Default for Options {
             timeout_ms: 0,
             connect_timeout_ms: 0,
             errorbuffer: ptr::null_mut(),
-            tls: TlsOptions::default(),
+            tls: rare::Rare::default(),
             xferinfo_fn: None,
             progress_fn: None,
             progress_data: ptr::null_mut(),
@@ -200,7 +202,7 @@ impl Default for Options {
             expect_100_timeout_ms: fetch_core::DEFAULT_EXPECT_100_TIMEOUT.as_millis() as u64,
             seek_fn: None,
             seek_data: ptr::null_mut(),
-            socket_hooks: sockets::SocketHooks::default(),
+            socket_hooks: rare::Rare::default(),
             fresh_connect: false,
             http_version: fetch_core::HttpVersion::None,
             pipewait: false,
@@ -219,14 +221,14 @@ impl Default for Options {
             debug_fn: None,
             debug_data: ptr::null_mut(),
             stderr: ptr::null_mut(),
-            conn: conn::ConnSettings::default(),
-            xfer: XferOpts::default(),
-            proxy: ProxyOpts::default(),
-            cookies: cookies::CookieOptions::default(),
+            conn: rare::Rare::default(),
+            xfer: rare::Rare::default(),
+            proxy: rare::Rare::default(),
+            cookies: rare::Rare::default(),
             form: crate::mime::FormBody::None,
             share: None,
-            hsts: hsts::HstsOptions::default(),
-            altsvc: altsvc::AltSvcOptions::default(),
+            hsts: rare::Rare::default(),
+            altsvc: rare::Rare::default(),
         }
     }
 }
@@ -234,7 +236,11 @@ impl Default for Options {
 impl Options {
     /// FETCHOPT_SHARE for the handle at `handle` (NULL share: detach).
     fn set_share(&mut self, share: *mut c_void, handle: *mut c_void) -> Result<(), FETCHcode> {
-        let (jar, hsts) = (&mut self.cookies.jar, &mut self.hsts.cache);
+        // Nothing to attach or leave: the groups stay unset.
+        if share.is_null() && self.share.is_none() {
+            return Ok(());
+        }
+        let (jar, hsts) = (&mut self.cookies.edit().jar, &mut self.hsts.edit().cache);
         crate::share::set_easy_share(&mut self.share, jar, hsts, share, handle)
     }
 }
@@ -308,7 +314,8 @@ pub struct FetchEasy {
     /// What `fetch_easy_getinfo` answers from inside a callback of the
     /// handle's multi (the engine is borrowed then): refreshed at the end
     /// of every multi call once such a call was made (`watched`).
-    snapshot: Option<TransferInfo>,
+    /// Boxed: most handles never have one, and it is big.
+    snapshot: Option<Box<TransferInfo>>,
     /// Where the running transfer stands as of its latest callback (the
     /// engine publishes it), for getinfo from inside callbacks.
     live: Arc<fetch_core::LiveInfo>,
@@ -319,15 +326,15 @@ pub struct FetchEasy {
     last_result: FETCHcode,
     /// `fetch_easy_pause` requests waiting for the engine (CB-06).
     pub(crate) pause: Arc<PauseRequest>,
-    effective_url: CString,
-    primary_ip: CString,
-    redirect_url: CString,
-    local_ip: CString,
-    /// The string answers of the transfer info ids.
-    xfer_strings: XferStrings,
+    /// The string answers of the transfer info ids (made at the first).
+    info_strings: Option<Box<StringSlots>>,
+    /// The method the options gave the last transfer, CUSTOMREQUEST aside
+    /// (upstream keeps the two apart for FETCHINFO_EFFECTIVE_METHOD).
+    base_method: Option<&'static str>,
     /// The private driver (and multi) of `fetch_easy_perform`, kept for
-    /// connection reuse.
-    perform_multi: Option<Driver>,
+    /// connection reuse. Boxed: a handle only ever added to a multi
+    /// carries one pointer for it.
+    perform_multi: Option<Box<Driver>>,
 }
 
 /// The handle behind `h`, if `h` is a live easy handle (registered, not
@@ -407,16 +414,22 @@ unsafe fn free_retired(h: *mut c_void) {
     match e.opts.share.clone() {
         Some(s) if s.shares(fetch_core::LockData::Cookie) => {
             s.locked(h as usize, fetch_core::LockData::Cookie, || {
-                e.opts.cookies.flush();
+                if let Some(c) = e.opts.cookies.get_mut() {
+                    c.flush();
+                }
             });
         }
-        _ => e.opts.cookies.flush(),
+        _ => {
+            if let Some(c) = e.opts.cookies.get_mut() {
+                c.flush();
+            }
+        }
     }
     let _ = e.opts.set_share(ptr::null_mut(), h);
     // And the HSTS cache file, unless FETCHHSTS_READONLYFILE.
-    e.opts.hsts.save(h);
+    e.opts.hsts.with(|c| c.save(h));
     // And the Alt-Svc cache file, unless FETCHALTSVC_READONLYFILE.
-    e.opts.altsvc.save();
+    e.opts.altsvc.with(|c| c.save());
     // SAFETY: retired handles are out of the registry, unpinned and out of
     // every engine and multi map, so this is the last use of the Box made
     // by fetch_easy_init/duphandle.
@@ -460,11 +473,8 @@ impl FetchEasy {
             watched: false,
             last_result: FETCHE_OK,
             pause: PauseRequest::new(),
-            effective_url: CString::default(),
-            primary_ip: CString::default(),
-            redirect_url: CString::default(),
-            local_ip: CString::default(),
-            xfer_strings: XferStrings::default(),
+            info_strings: None,
+            base_method: None,
             perform_multi: None,
         })
     }
@@ -481,8 +491,8 @@ impl FetchEasy {
     /// Refreshes the in-callback answer of `fetch_easy_getinfo`.
     pub(crate) fn set_snapshot(&mut self, info: &TransferInfo) {
         match &mut self.snapshot {
-            Some(s) => s.clone_from(info),
-            None => self.snapshot = Some(info.clone()),
+            Some(s) => (**s).clone_from(info),
+            None => self.snapshot = Some(Box::new(info.clone())),
         }
     }
 

@@ -275,27 +275,27 @@ const NONE: u8 = 0;
 easy_options! {
     /// FETCHOPT_COOKIE: sent as is in the `Cookie:` field.
     FETCHOPT_COOKIE = FETCHOPTTYPE_STRINGPOINT + 22, dirty::SCALARS,
-        |o, a| { o.cookies.set_cookie(a.string().as_deref()); Ok(()) };
+        |o, a| { o.cookies.edit().set_cookie(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_COOKIEFILE: a cookie file read at the next transfer ("":
     /// only start the cookie engine); may be set several times.
     FETCHOPT_COOKIEFILE = FETCHOPTTYPE_STRINGPOINT + 31, dirty::SCALARS,
-        |o, a| { o.cookies.set_file(a.string().as_deref()); Ok(()) };
+        |o, a| { o.cookies.edit().set_file(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_COOKIEJAR: where the cookies are written at cleanup.
     FETCHOPT_COOKIEJAR = FETCHOPTTYPE_STRINGPOINT + 82, dirty::SCALARS,
-        |o, a| { o.cookies.set_jar(a.string().as_deref()); Ok(()) };
+        |o, a| { o.cookies.edit().set_jar(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_COOKIESESSION: skip session cookies read from files.
     FETCHOPT_COOKIESESSION = FETCHOPTTYPE_LONG + 96, NONE,
-        |o, a| { o.cookies.set_session(a.flag()); Ok(()) };
+        |o, a| { o.cookies.edit().set_session(a.flag()); Ok(()) };
     /// FETCHOPT_COOKIELIST: "ALL", "SESS", "FLUSH", "RELOAD" or a cookie
     /// line (Netscape format or `Set-Cookie:`).
     FETCHOPT_COOKIELIST = FETCHOPTTYPE_STRINGPOINT + 135, dirty::SCALARS,
-        |o, a| { o.cookies.command(a.string().as_deref()); Ok(()) };
+        |o, a| { o.cookies.edit().command(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_HSTS_CTRL: FETCHHSTS_ENABLE, FETCHHSTS_READONLYFILE.
     FETCHOPT_HSTS_CTRL = FETCHOPTTYPE_LONG + 299, dirty::SCALARS,
-        |o, a| { o.hsts.set_ctrl(a.int()); Ok(()) };
+        |o, a| { o.hsts.edit().set_ctrl(a.int()); Ok(()) };
     /// FETCHOPT_HSTS: the HSTS cache file (read and written).
     FETCHOPT_HSTS = FETCHOPTTYPE_STRINGPOINT + 300, dirty::SCALARS,
-        |o, a| { o.hsts.set_file(a.string().as_deref()); Ok(()) };
+        |o, a| { o.hsts.edit().set_file(a.string().as_deref()); Ok(()) };
     /// FETCHOPT_ALTSVC_CTRL: FETCHALTSVC_READONLYFILE, _H1, _H2, _H3.
     FETCHOPT_ALTSVC_CTRL = FETCHOPTTYPE_LONG + 286, dirty::SCALARS, super::altsvc::set_ctrl;
     /// FETCHOPT_ALTSVC: the Alt-Svc cache file (read now, written at
@@ -306,13 +306,13 @@ easy_options! {
         super::hsts::set_read_fn;
     /// FETCHOPT_HSTSREADDATA.
     FETCHOPT_HSTSREADDATA = FETCHOPTTYPE_CBPOINT + 302, dirty::SCALARS,
-        |o, a| { o.hsts.read_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+        |o, a| { o.hsts.edit().read_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_HSTSWRITEFUNCTION: entries handed out at cleanup.
     FETCHOPT_HSTSWRITEFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 303, NONE,
         super::hsts::set_write_fn;
     /// FETCHOPT_HSTSWRITEDATA.
     FETCHOPT_HSTSWRITEDATA = FETCHOPTTYPE_CBPOINT + 304, NONE,
-        |o, a| { o.hsts.write_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+        |o, a| { o.hsts.edit().write_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_WRITEDATA.
     FETCHOPT_WRITEDATA = FETCHOPTTYPE_CBPOINT + 1, HOOKS,
         |o, a| { o.write_data = a.ptr_mut(); Ok(()) };
@@ -356,13 +356,13 @@ easy_options! {
         |o, a| { o.headers = a.ptr.cast(); Ok(()) };
     /// FETCHOPT_SSLCERT.
     FETCHOPT_SSLCERT = FETCHOPTTYPE_STRINGPOINT + 25, dirty::TLS,
-        |o, a| { o.tls.client_cert = a.path(); Ok(()) };
+        |o, a| { o.tls.edit().client_cert = a.path(); Ok(()) };
     /// FETCHOPT_HEADERDATA.
     FETCHOPT_HEADERDATA = FETCHOPTTYPE_CBPOINT + 29, HOOKS,
         |o, a| { o.header_data = a.ptr_mut(); Ok(()) };
     /// FETCHOPT_SSLVERSION.
     FETCHOPT_SSLVERSION = FETCHOPTTYPE_VALUES + 32, dirty::TLS,
-        |o, a| { o.tls.min_version = tls_version(a.int())?; Ok(()) };
+        |o, a| { o.tls.edit().min_version = tls_version(a.int())?; Ok(()) };
     /// FETCHOPT_CUSTOMREQUEST.
     FETCHOPT_CUSTOMREQUEST = FETCHOPTTYPE_STRINGPOINT + 36, REBUILD, set_custom_request;
     /// FETCHOPT_STDERR: the `FILE *` verbose lines go to without a debug
@@ -404,10 +404,10 @@ easy_options! {
         |o, a| { o.post_size = a.size()?; Ok(()) };
     /// FETCHOPT_SSL_VERIFYPEER.
     FETCHOPT_SSL_VERIFYPEER = FETCHOPTTYPE_LONG + 64, dirty::TLS,
-        |o, a| { o.tls.verify_peer = a.flag(); Ok(()) };
+        |o, a| { o.tls.edit().verify_peer = a.flag(); Ok(()) };
     /// FETCHOPT_CAINFO.
     FETCHOPT_CAINFO = FETCHOPTTYPE_STRINGPOINT + 65, dirty::TLS,
-        |o, a| { o.tls.ca_file = a.path(); Ok(()) };
+        |o, a| { o.tls.edit().ca_file = a.path(); Ok(()) };
     /// FETCHOPT_MAXREDIRS (-1 unlimited).
     FETCHOPT_MAXREDIRS = FETCHOPTTYPE_LONG + 68, dirty::SCALARS,
         |o, a| { o.max_redirs = a.size()?; Ok(()) };
@@ -421,12 +421,12 @@ easy_options! {
     FETCHOPT_HTTPGET = FETCHOPTTYPE_LONG + 80, REBUILD, set_http_get;
     /// FETCHOPT_SSL_VERIFYHOST (modern upstream treats 1 as 2).
     FETCHOPT_SSL_VERIFYHOST = FETCHOPTTYPE_LONG + 81, dirty::TLS,
-        |o, a| { o.tls.verify_host = a.flag(); Ok(()) };
+        |o, a| { o.tls.edit().verify_host = a.flag(); Ok(()) };
     /// FETCHOPT_SSLCERTTYPE.
     FETCHOPT_SSLCERTTYPE = FETCHOPTTYPE_STRINGPOINT + 86, NONE, only_pem;
     /// FETCHOPT_SSLKEY.
     FETCHOPT_SSLKEY = FETCHOPTTYPE_STRINGPOINT + 87, dirty::TLS,
-        |o, a| { o.tls.client_key = a.path(); Ok(()) };
+        |o, a| { o.tls.edit().client_key = a.path(); Ok(()) };
     /// FETCHOPT_SSLKEYTYPE.
     FETCHOPT_SSLKEYTYPE = FETCHOPTTYPE_STRINGPOINT + 88, NONE, only_pem;
     /// FETCHOPT_DEBUGFUNCTION (called only with FETCHOPT_VERBOSE on).
@@ -437,7 +437,7 @@ easy_options! {
         |o, a| { o.debug_data = a.ptr_mut(); Ok(()) };
     /// FETCHOPT_CAPATH.
     FETCHOPT_CAPATH = FETCHOPTTYPE_STRINGPOINT + 97, dirty::TLS,
-        |o, a| { o.tls.ca_path = a.path(); Ok(()) };
+        |o, a| { o.tls.edit().ca_path = a.path(); Ok(()) };
     /// FETCHOPT_NOSIGNAL: a documented no-op (no signals are used).
     FETCHOPT_NOSIGNAL = FETCHOPTTYPE_LONG + 99, NONE, |_, _| Ok(());
     /// FETCHOPT_PRIVATE.
@@ -525,19 +525,19 @@ easy_options! {
         set_sockopt_fn;
     /// FETCHOPT_SOCKOPTDATA.
     FETCHOPT_SOCKOPTDATA = FETCHOPTTYPE_CBPOINT + 149, dirty::SCALARS,
-        |o, a| { o.socket_hooks.sockopt_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+        |o, a| { o.socket_hooks.edit().sockopt_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_OPENSOCKETFUNCTION: the application creates each socket.
     FETCHOPT_OPENSOCKETFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 163, dirty::SCALARS,
         set_opensocket_fn;
     /// FETCHOPT_OPENSOCKETDATA.
     FETCHOPT_OPENSOCKETDATA = FETCHOPTTYPE_CBPOINT + 164, dirty::SCALARS,
-        |o, a| { o.socket_hooks.open_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+        |o, a| { o.socket_hooks.edit().open_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_CLOSESOCKETFUNCTION: the application closes each socket.
     FETCHOPT_CLOSESOCKETFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 208, dirty::SCALARS,
         set_closesocket_fn;
     /// FETCHOPT_CLOSESOCKETDATA.
     FETCHOPT_CLOSESOCKETDATA = FETCHOPTTYPE_CBPOINT + 209, dirty::SCALARS,
-        |o, a| { o.socket_hooks.close_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
+        |o, a| { o.socket_hooks.edit().close_data = crate::SendPtr(a.ptr_mut()); Ok(()) };
     /// FETCHOPT_SEEKFUNCTION.
     FETCHOPT_SEEKFUNCTION = FETCHOPTTYPE_FUNCTIONPOINT + 167, HOOKS,
         set_seek_fn;
@@ -671,19 +671,19 @@ fn set_httpauth(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
 fn set_sockopt_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // SAFETY: the table gives this handler only to the option that
     // documents a `fetch_sockopt_callback`.
-    o.socket_hooks.sockopt = unsafe { a.func() };
+    o.socket_hooks.edit().sockopt = unsafe { a.func() };
     Ok(())
 }
 
 fn set_opensocket_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // SAFETY: as above, for `fetch_opensocket_callback`.
-    o.socket_hooks.open = unsafe { a.func() };
+    o.socket_hooks.edit().open = unsafe { a.func() };
     Ok(())
 }
 
 fn set_closesocket_fn(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
     // SAFETY: as above, for `fetch_closesocket_callback`.
-    o.socket_hooks.close = unsafe { a.func() };
+    o.socket_hooks.edit().close = unsafe { a.func() };
     Ok(())
 }
 
@@ -762,7 +762,7 @@ fn only_pem(_: &mut Options, a: Arg) -> Result<(), FETCHcode> {
 }
 
 fn set_ca_blob(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.tls.ca_blob = blob_bytes(a)?;
+    o.tls.edit().ca_blob = blob_bytes(a)?;
     Ok(())
 }
 

@@ -37,14 +37,14 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
                     let Ok(multi) = e
                         .perform_multi
                         .take()
-                        .map_or_else(|| Driver::new(Multi::new()), Ok)
+                        .map_or_else(|| Driver::new(Multi::new()).map(Box::new), Ok)
                     else {
                         return FETCHE_FAILED_INIT;
                     };
                     let mut multi = multi;
                     // FETCHOPT_MAXCONNECTS sizes the private pool (0: the
                     // multi's default), as upstream copies it over.
-                    let max = usize::try_from(e.opts.conn.maxconnects).ok();
+                    let max = usize::try_from(e.opts.conn.with(|c| c.maxconnects)).ok();
                     multi.multi_mut().set_max_connects(max.filter(|&n| n != 0));
                     e.state = State::Performing;
                     e.pins += 1;

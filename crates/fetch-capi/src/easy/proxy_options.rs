@@ -76,7 +76,7 @@ impl ProxyOpts {
 
 /// The options' part of `Options`.
 fn x(o: &mut Options) -> &mut ProxyOpts {
-    &mut o.proxy
+    o.proxy.edit()
 }
 
 option_part! {

@@ -28,8 +28,12 @@ impl FetchEasy {
         self.hooks.set_handle(handle);
         let d = self.dirty;
         if d & dirty::SCALARS != 0 {
-            self.opts.cookies.load_pending();
-            self.opts.hsts.load_pending();
+            if let Some(c) = self.opts.cookies.get_mut() {
+                c.load_pending();
+            }
+            if let Some(h) = self.opts.hsts.get_mut() {
+                h.load_pending();
+            }
         }
         if d & dirty::HOOKS != 0 {
             self.hooks.publish(&self.opts);
@@ -45,7 +49,7 @@ impl FetchEasy {
             }
         }
         if d & dirty::TLS != 0 {
-            e.tls(o.tls.clone());
+            e.tls(o.tls.with(Clone::clone));
         }
         if d & dirty::SCALARS != 0 {
             self.apply_scalars(&mut e);
@@ -55,7 +59,7 @@ impl FetchEasy {
             self.apply_body(&mut e);
         }
         self.apply_headers(&mut e);
-        self.xfer_strings.base_method = Some(base_method(&self.opts));
+        self.base_method = Some(base_method(&self.opts));
         // A borrowed POSTFIELDS buffer may change between transfers
         // without a setopt: read it again next time.
         // A form is built afresh too: its parts may have changed and files
@@ -135,19 +139,19 @@ impl FetchEasy {
         e.transfer_decoding(o.transfer_decoding);
         e.max_filesize(Some(o.max_filesize));
         e.forbid_reuse(o.forbid_reuse);
-        let (open, sockopt, close) = o.socket_hooks.engine_hooks();
+        let (open, sockopt, close) = o.socket_hooks.with(|h| h.engine_hooks());
         e.socket_hooks(open, sockopt, close);
         let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
         e.default_protocol(scheme.as_deref());
-        o.xfer.apply(e);
-        o.proxy.apply(e);
-        e.cookie_jar(o.cookies.jar.clone());
+        o.xfer.with(|x| x.apply(e));
+        o.proxy.with(|p| p.apply(e));
+        e.cookie_jar(o.cookies.with(|c| c.jar.clone()));
         e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
-        e.hsts(o.hsts.cache.clone());
-        e.alt_svc(o.altsvc.cache.clone());
+        e.hsts(o.hsts.with(|h| h.cache.clone()));
+        e.alt_svc(o.altsvc.with(|a| a.cache.clone()));
         let me = crate::SendPtr(std::ptr::from_ref(self).cast_mut().cast());
-        e.hsts_read_function(o.hsts.read_closure(me));
-        e.cookie(o.cookies.fixed.clone());
+        e.hsts_read_function(o.hsts.with(|h| h.read_closure(me)));
+        e.cookie(o.cookies.with(|c| c.fixed.clone()));
     }
 
     /// The method and request body.

@@ -78,7 +78,7 @@ impl XferOpts {
 
 /// The options' part of `Options`.
 fn x(o: &mut Options) -> &mut XferOpts {
-    &mut o.xfer
+    o.xfer.edit()
 }
 
 option_part! {

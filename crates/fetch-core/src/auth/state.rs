@@ -24,7 +24,9 @@ pub(crate) struct AuthState {
     /// The method chosen after a 401; 0 until then (the allowed set is
     /// used, which sends something only when it is one method).
     picked: u32,
-    digest: Option<DigestChallenge>,
+    /// Boxed: most transfers never see a Digest challenge, and every
+    /// transfer slot carries this state (issue 13).
+    digest: Option<Box<DigestChallenge>>,
     /// Requests sent with the current Digest nonce.
     nc: u32,
     /// The method whose header the current request carries (0: none).
@@ -197,7 +199,7 @@ impl AuthState {
         if self.digest.as_ref().is_none_or(|old| old.nonce != d.nonce) {
             self.nc = 0;
         }
-        self.digest = Some(d);
+        self.digest = Some(Box::new(d));
     }
 }
 

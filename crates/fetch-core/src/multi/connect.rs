@@ -382,10 +382,10 @@ impl Multi {
             None => {
                 let tag = t.easy.tls_tag();
                 match self.tls_configs.get(&tag) {
-                    Some((opts, c)) if *opts == t.easy.tls => Ok(c.clone()),
+                    Some((opts, c)) if *opts == *t.easy.tls => Ok(c.clone()),
                     _ => tls::client_config(&t.easy.tls).inspect(|c| {
                         self.tls_configs
-                            .insert(tag, (t.easy.tls.clone(), c.clone()));
+                            .insert(tag, ((*t.easy.tls).clone(), c.clone()));
                     }),
                 }
             }

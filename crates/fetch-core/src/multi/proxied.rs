@@ -15,12 +15,24 @@ pub(super) struct ProxyState {
     /// The proxy of the current target, if any.
     pub(super) proxy: Option<Arc<Proxy>>,
     /// Choosing the proxy failed; the transfer fails when it starts.
-    pub(super) error: Option<Error>,
+    pub(super) error: PendingError,
     /// SOCKS4 and SOCKS5 connect by address: the target's, resolved here
     /// before the proxy's name.
     pub(super) target_addr: Option<IpAddr>,
     /// The handshake in progress.
     pub(super) handshake: Option<Box<Handshake>>,
+}
+
+/// An error waiting for the transfer to start, boxed: every transfer slot
+/// carries one and it is almost always empty (issue 13).
+#[derive(Default)]
+pub(super) struct PendingError(Option<Box<Error>>);
+
+impl PendingError {
+    /// The error, leaving none.
+    pub(super) fn take(&mut self) -> Option<Error> {
+        self.0.take().map(|e| *e)
+    }
 }
 
 impl ProxyState {
@@ -58,11 +70,11 @@ impl Transfer {
         px.handshake = None;
         match chosen {
             Ok(p) => {
-                px.error = None;
+                px.error = PendingError::default();
                 px.proxy = p;
             }
             Err(e) => {
-                px.error = Some(e);
+                px.error = PendingError(Some(Box::new(e)));
                 px.proxy = None;
             }
         }

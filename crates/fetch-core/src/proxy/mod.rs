@@ -348,7 +348,7 @@ impl Easy {
     /// assert_eq!(easy.get_proxy_options().kind, ProxyType::Http);
     /// ```
     pub fn proxy_options(&mut self, opts: ProxyOptions) -> &mut Self {
-        self.proxy = opts;
+        self.proxy.set(opts);
         self
     }
 

@@ -1,0 +1,97 @@
+//! [`Rare`]: an option group most transfers leave at its defaults, kept
+//! out of line so that an [`crate::Easy`] with default options stays small
+//! (issue 13: RSS per connection at 10,000 connections).
+
+use std::ops::{Deref, DerefMut};
+use std::sync::LazyLock;
+
+/// A type with one shared, never-changed default value.
+pub(crate) trait Defaults: Default + Send + Sync + 'static {
+    /// The default value, built once.
+    fn defaults() -> &'static Self;
+}
+
+/// Implements [`Defaults`] for a type with a `LazyLock` of its default.
+macro_rules! shared_defaults {
+    ($($t:ty),* $(,)?) => {$(
+        impl Defaults for $t {
+            fn defaults() -> &'static Self {
+                static D: LazyLock<$t> = LazyLock::new(<$t>::default);
+                &D
+            }
+        }
+    )*};
+}
+
+shared_defaults!(
+    crate::tls::TlsOptions,
+    crate::connopts::ConnOptions,
+    crate::proxy::ProxyOptions,
+    crate::xfer::XferOptions,
+);
+
+/// An option group with no heap block while it is at its defaults: reads
+/// of an unset group see the shared default; the first mutable use gives
+/// it a block of its own.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Rare<T>(Option<Box<T>>);
+
+impl<T: Defaults + PartialEq> Rare<T> {
+    /// Sets the whole group; a group equal to the defaults holds no block.
+    pub(crate) fn set(&mut self, value: T) {
+        self.0 = (value != *T::defaults()).then(|| Box::new(value));
+    }
+}
+
+impl<T: Defaults> Deref for Rare<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match &self.0 {
+            Some(t) => t,
+            None => T::defaults(),
+        }
+    }
+}
+
+impl<T: Defaults> DerefMut for Rare<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rare;
+    use crate::connopts::ConnOptions;
+
+    #[test]
+    fn unset_group_reads_defaults_and_holds_no_block() {
+        let mut r: Rare<ConnOptions> = Rare::default();
+        assert!(r.0.is_none());
+        assert_eq!(*r, ConnOptions::default());
+        r.set(ConnOptions::default());
+        assert!(r.0.is_none(), "a default group is not stored");
+        r.local_port = 4000;
+        assert!(r.0.is_some());
+        assert_eq!(r.local_port, 4000);
+        r.set(ConnOptions {
+            local_port: 5000,
+            ..ConnOptions::default()
+        });
+        assert_eq!(r.clone().local_port, 5000);
+        r.set(ConnOptions::default());
+        assert!(r.0.is_none());
+    }
+}
+
+/// Issue 13's budget: what an `Easy` with default options costs (its
+/// state block, kept by every handle). A new field that is big and rarely
+/// used belongs in a [`Rare`] group or a box.
+#[cfg(all(test, target_pointer_width = "64"))]
+mod budget {
+    #[test]
+    fn default_easy_state_stays_small() {
+        let size = size_of::<crate::easy::EasyState>();
+        assert!(size <= 1224, "EasyState is {size} bytes (budget 1224)");
+    }
+}
