@@ -72,18 +72,44 @@ fn upgrade_ignored_stays_http11_as_upstream() {
         "next code=0 version=2 connects=1 bytes=90001 pattern=ok proto=h1 conn=3 stream1=no",
         "sockets=3 bad=0 left=0",
     ];
+    // Upstream starts the three when its loop gets to them: one may find
+    // the connection idle again, so its connection counts are compared
+    // without the numbers (ours start together and are exact).
     let srv = H2cUpgradeServer::start(H2cMode::Ignore);
-    assert_eq!(theirs(&["share", &srv.url("")]), expected);
+    assert_eq!(
+        without_counts(&theirs(&["share", &srv.url("")])),
+        without_counts(&expected.map(String::from))
+    );
     let srv = H2cUpgradeServer::start(H2cMode::Ignore);
     assert_eq!(ours(&["share", &srv.url("")]), expected);
+}
+
+/// Lines with their connection numbers (`connects=`, `conn=`,
+/// `sockets=`) left out.
+fn without_counts(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            l.split(' ')
+                .filter(|w| {
+                    !["connects=", "conn=", "sockets="]
+                        .iter()
+                        .any(|k| w.starts_with(k))
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }
 
 #[test]
 fn switching_then_garbage_is_fetche_http2_as_upstream() {
     let script = Script::new()
         .expect_request()
-        .write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
-        .write("this is not an HTTP/2 frame at all\r\n")
+        .write(concat!(
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+            "this is not an HTTP/2 frame at all\r\n"
+        ))
         .stall();
     // FETCHE_HTTP2 (16); the version is the 101's, HTTP/1.1 (2).
     let expected = ["one code=16 version=2", "bad=0 left=0"];
