@@ -540,3 +540,56 @@ fn max_send_speed_throttles_an_upload() {
     assert!(throttled >= 2, "throttled {throttled} times");
     assert!(app.multi.remove(id).unwrap().response_body() == body.as_slice());
 }
+
+/// Bulk streams over TLS: records are read in large pieces (one `recv`
+/// for many records, see `multi/conn.rs`), each read brings frames of
+/// several streams and the WINDOW_UPDATEs they earn go out before the
+/// next read; four multi-MiB streams, several times the stream window
+/// each, share one connection and arrive intact, one of them paused and
+/// resumed half-way.
+#[test_log::test]
+fn bulk_streams_over_tls_arrive_intact() {
+    let srv = H2Server::start_tls();
+    let mut app = App::new();
+    let len = 5 * 1024 * 1024 + 7;
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let sink = got.clone();
+    let ids: Vec<_> = (0..4)
+        .map(|i| {
+            let mut e = h2_tls(
+                srv.url_host("localhost", &format!("/bytes/{len}")),
+                HttpVersion::V2Tls,
+            );
+            e.pipewait(true);
+            if i == 0 {
+                let sink = sink.clone();
+                let mut paused = false;
+                e.write_function(move |d: &[u8]| {
+                    let mut all = sink.lock().unwrap();
+                    if !paused && all.len() > len / 2 {
+                        paused = true;
+                        return Flow::Pause;
+                    }
+                    all.extend_from_slice(d);
+                    Flow::Continue
+                });
+            }
+            app.add(e)
+        })
+        .collect();
+    let end = std::time::Instant::now() + Duration::from_secs(60);
+    while app.done.len() < 3 {
+        app.step(Duration::from_millis(10));
+        assert!(std::time::Instant::now() < end, "bulk streams hung");
+    }
+    app.multi.pause(ids[0], Pause::CONT).unwrap();
+    app.run(Duration::from_secs(60));
+    for &id in &ids {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    }
+    assert!(*got.lock().unwrap() == pattern(len));
+    for &id in &ids[1..] {
+        assert!(app.multi.remove(id).unwrap().response_body() == pattern(len).as_slice());
+    }
+    assert_eq!((srv.accepted(), srv.h2_requests()), (1, 4));
+}

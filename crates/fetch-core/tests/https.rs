@@ -248,3 +248,36 @@ fn defaults_verify() {
     let d = TlsOptions::default();
     assert!(d.verify_peer && d.verify_host);
 }
+
+/// Records are read from the socket in large pieces and fed to TLS from
+/// the read buffer (one `recv` per many records); a multi-MiB body comes
+/// through intact that way and through the record-at-a-time path a small
+/// BUFFERSIZE takes, and the end of a close-delimited body is told apart
+/// as before: close_notify ends it, a bare TCP close is a truncation.
+#[test_log::test]
+fn large_bodies_over_tls_on_both_read_paths() {
+    let len = 6 * 1024 * 1024 + 123;
+    let srv = server(CertKind::Good);
+    for buffer_size in [None, Some(1024), Some(40_000)] {
+        let mut e = trusting(srv.url(&format!("/bytes/{len}")));
+        let mut o = fetch_core::ConnOptions::default();
+        o.buffer_size = buffer_size;
+        e.conn_options(o);
+        let (mut app, id) = run_one(e);
+        assert_eq!(app.outcome(id), Ok(()), "{buffer_size:?}");
+        let e = app.multi.remove(id).unwrap();
+        assert!(
+            e.response_body() == fixtures::pattern(len).as_slice(),
+            "{buffer_size:?}"
+        );
+    }
+    let big = 3_000_000;
+    let srv = TlsServer::start_misbehaving(TlsMisbehaviour::CloseNotifyCloseDelimited);
+    let (mut app, id) = run_one(trusting(srv.url(&format!("/bytes/{big}"))));
+    assert_eq!(app.outcome(id), Ok(()));
+    let e = app.multi.remove(id).unwrap();
+    assert!(e.response_body() == fixtures::pattern(big).as_slice());
+    let srv = TlsServer::start_misbehaving(TlsMisbehaviour::NoCloseNotify);
+    let url = srv.url(&format!("/bytes/{big}"));
+    assert_eq!(code(trusting(url)), Err(ErrorCode::RecvError));
+}

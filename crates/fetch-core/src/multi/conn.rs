@@ -194,8 +194,22 @@ fn write_through(
     Ok(n)
 }
 
+/// The most plaintext a record held back in rustls (a partial one, at
+/// most its largest wire size: 16 KiB of data plus 2 KiB of expansion and
+/// the 5-byte header) can add once its end arrives.
+const RECORD_SLACK: usize = 16 * 1024 + 2048 + 5;
+
+/// Below this much room past the slack, records are read the plain way.
+const MIN_BULK: usize = 4096;
+
 /// Plaintext out of `tls`, records read from `io` as needed: `Ok(0)` after
 /// close_notify, `UnexpectedEof` when `io` ends without one.
+///
+/// rustls reads at most 4 KiB from its reader per `read_tls`, so feeding
+/// it straight from the socket costs one `recv` per 4 KiB. When `buf` has
+/// room, one `recv` instead fills the tail of `buf` with records and
+/// rustls is fed from there, its plaintext written to the front of `buf`
+/// as it comes (see [`bulk_read`]); no buffer of our own is kept.
 fn read_through(
     tls: &mut rustls::ClientConnection,
     io: &mut (impl Read + Write),
@@ -207,12 +221,17 @@ fn read_through(
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(e),
         }
-        let got = tls.read_tls(io)?;
-        if let Err(e) = tls.process_new_packets() {
-            // Best effort: tell the peer why.
-            let _ = flush_tls(tls, io);
-            return Err(io::Error::other(e));
-        }
+        let got = if buf.len() >= RECORD_SLACK + MIN_BULK {
+            match bulk_read(tls, io, buf)? {
+                Bulk::Plain(n) => return Ok(n),
+                Bulk::More => continue,
+                Bulk::End => 0,
+            }
+        } else {
+            let got = tls.read_tls(io)?;
+            process(tls, io)?;
+            got
+        };
         if got == 0 {
             // rustls now knows the stream ended: the next read says how.
             return match tls.reader().read(buf) {
@@ -224,6 +243,75 @@ fn read_through(
             };
         }
     }
+}
+
+/// What one [`bulk_read`] gave.
+enum Bulk {
+    /// This much plaintext (more than none) is at the front of the buffer.
+    Plain(usize),
+    /// No plaintext came (part of a record, or close_notify): look again.
+    More,
+    /// `io` reached its end.
+    End,
+}
+
+/// One `recv` of up to `buf.len() - RECORD_SLACK` bytes into the tail of
+/// `buf`, fed to rustls 4 KiB at a time with the plaintext drained to the
+/// front of `buf` after each step. The plaintext never overtakes the
+/// records not yet fed: it is at most what was fed plus one held-back
+/// record, and the records start `RECORD_SLACK` past the front. rustls's
+/// own plaintext buffer is empty on entry and after every step, so it
+/// never refuses input; everything read is fed before returning.
+fn bulk_read(
+    tls: &mut rustls::ClientConnection,
+    io: &mut (impl Read + Write),
+    buf: &mut [u8],
+) -> io::Result<Bulk> {
+    let room = buf.len();
+    let want = room - RECORD_SLACK;
+    let start = room - want;
+    let n = io.read(&mut buf[start..])?;
+    if n == 0 {
+        tls.read_tls(&mut io::empty())?;
+        process(tls, io)?;
+        return Ok(Bulk::End);
+    }
+    let end = start + n;
+    let mut fed = start;
+    let mut plain = 0;
+    while fed < end {
+        let (front, records) = buf.split_at_mut(fed);
+        let mut src = &records[..end - fed];
+        let took = tls.read_tls(&mut src)?;
+        if took == 0 {
+            // close_notify came: nothing after it counts.
+            break;
+        }
+        fed += took;
+        process(tls, io)?;
+        match tls.reader().read(&mut front[plain..]) {
+            Ok(got) => plain += got,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // Nothing yet (part of a record, or only a close_notify, which the
+    // caller's next plaintext read reports).
+    Ok(if plain > 0 {
+        Bulk::Plain(plain)
+    } else {
+        Bulk::More
+    })
+}
+
+/// Decrypts what rustls holds; on a TLS error, tells the peer why (best
+/// effort) and returns it.
+fn process(tls: &mut rustls::ClientConnection, io: &mut impl Write) -> io::Result<()> {
+    if let Err(e) = tls.process_new_packets() {
+        let _ = flush_tls(tls, io);
+        return Err(io::Error::other(e));
+    }
+    Ok(())
 }
 
 /// Writes pending TLS records until done or `io` would block.

@@ -482,6 +482,19 @@ impl Multi {
             };
             buf.copy_within(used..filled, 0);
             filled -= used;
+            // WINDOW_UPDATEs (and acknowledgements) go out as soon as the
+            // read that earned them is handled, not after the whole batch:
+            // one read can bring well over a stream's half window.
+            if self
+                .h2
+                .by_conn
+                .get(&cid)
+                .is_some_and(|s| s.conn.wants_write())
+                && !self.h2_flush(cid)
+            {
+                alive = false;
+                break;
+            }
         }
         if alive {
             if let Some(conn) = self.conns.get_mut(cid) {
