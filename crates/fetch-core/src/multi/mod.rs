@@ -158,6 +158,9 @@ pub struct Multi {
     tls_configs: rustc_hash::FxHashMap<u64, (TlsOptions, Arc<rustls::ClientConfig>)>,
     /// HTTP/2 sessions of shared connections.
     h2: h2conn::Sessions,
+    /// The proxy environment variables, read when a transfer is added to
+    /// a multi that has none (see [`Multi::add`]).
+    proxy_env: crate::proxy::ProxyEnv,
     cb_failed: bool,
     dead: bool,
 }
@@ -209,6 +212,7 @@ impl Multi {
             ubuf: Vec::new(),
             tls_configs: rustc_hash::FxHashMap::default(),
             h2: h2conn::Sessions::default(),
+            proxy_env: crate::proxy::ProxyEnv::default(),
             cb_failed: false,
             dead: false,
         }
@@ -284,6 +288,12 @@ impl Multi {
 
     /// Adds a transfer (`fetch_multi_add_handle`). No I/O happens here
     /// (HM-02); the timer callback is asked for a 0 ms timeout (TF-04).
+    ///
+    /// A multi that has no transfers reads the proxy environment variables
+    /// (`http_proxy`, `https_proxy`, `all_proxy`, `no_proxy` and their
+    /// upper-case forms) here; transfers added while others are in it use
+    /// that reading, so a variable changed meanwhile applies once the
+    /// multi's transfers have all been removed.
     pub fn add(&mut self, easy: Easy) -> Result<TransferId, AddError> {
         if self.dead {
             return Err(AddError {
@@ -292,6 +302,9 @@ impl Multi {
             });
         }
         self.begin();
+        if self.transfers.is_empty() {
+            self.proxy_env = crate::proxy::ProxyEnv::read();
+        }
         let ti = self.insert_transfer(easy);
         let now = self.now;
         self.set_deadline(ti, Kind::Kick, Some(now));
