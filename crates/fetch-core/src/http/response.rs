@@ -132,6 +132,16 @@ impl ResponseDecoder {
             return Ok(Move::Advance(skip));
         }
         let limit = MAX_HEAD_SIZE - self.head_bytes;
+        // A plain head read whole in one pass, which also finds its end;
+        // tried once per head (a head still arriving is searched below,
+        // from where the last search stopped).
+        if self.scan == 0 {
+            if let Some((end, parsed)) = head::fast_prefix(buf).filter(|&(end, _)| end <= limit) {
+                self.head_bytes += end;
+                let head = self.start_parsed(&buf[..end], parsed)?;
+                return Ok(Move::Emit(end, Decoded::Head(head)));
+            }
+        }
         let Some(end) = find_empty_line(buf, &mut self.scan) else {
             if buf.len() >= limit {
                 return Err(HttpError::HeadTooLarge);
@@ -234,11 +244,21 @@ impl ResponseDecoder {
 
     /// Parses a complete head and sets up framing for what follows it.
     fn start_message(&mut self, raw: &[u8]) -> Result<ResponseHead, HttpError> {
+        let parsed = head::parse(raw)?;
+        self.start_parsed(raw, parsed)
+    }
+
+    /// Sets up framing for what follows the head `raw`, read as `parsed`.
+    fn start_parsed(
+        &mut self,
+        raw: &[u8],
+        parsed: head::Parsed<'_>,
+    ) -> Result<ResponseHead, HttpError> {
         let head::Parsed {
             minor_version,
             status,
             facts,
-        } = head::parse(raw)?;
+        } = parsed;
         if status < 100 {
             return Err(HttpError::MalformedHead(
                 "Unsupported response code in HTTP response",
@@ -393,7 +413,7 @@ fn clamp(left: u64, available: usize) -> usize {
 /// The end (exclusive) of the first empty line in `buf`, i.e. the end of a
 /// head or trailer section. `scan` says how far earlier calls got and is
 /// advanced on failure.
-fn find_empty_line(buf: &[u8], scan: &mut usize) -> Option<usize> {
+pub(super) fn find_empty_line(buf: &[u8], scan: &mut usize) -> Option<usize> {
     // Line starts are the buffer start and every byte after a '\n'; jump
     // from one to the next with memchr instead of testing every byte.
     let mut i = *scan;
