@@ -139,7 +139,7 @@ impl ResponseDecoder {
             if let Some((end, parsed)) = head::fast_prefix(buf).filter(|&(end, _)| end <= limit) {
                 self.head_bytes += end;
                 let head = self.start_parsed(&buf[..end], parsed)?;
-                return Ok(Move::Emit(end, Decoded::Head(head)));
+                return Ok(Move::Emit(end, Decoded::Head(Box::new(head))));
             }
         }
         let Some(end) = find_empty_line(buf, &mut self.scan) else {
@@ -154,7 +154,7 @@ impl ResponseDecoder {
         self.scan = 0;
         self.head_bytes += end;
         let head = self.start_message(&buf[..end])?;
-        Ok(Move::Emit(end, Decoded::Head(head)))
+        Ok(Move::Emit(end, Decoded::Head(Box::new(head))))
     }
 
     fn length_body(&mut self, buf: &[u8], left: u64) -> Move {

@@ -166,7 +166,7 @@ fn drive(head_request: bool, pieces: &[&[u8]]) -> Result<Outcome, HttpError> {
                 Decoded::NeedMore => {}
                 Decoded::Head(head) => {
                     assert_eq!(consumed, head.raw.len() + leading_blank(&buf));
-                    out.heads.push(head);
+                    out.heads.push(*head);
                 }
                 Decoded::Body(range) => {
                     assert!(!range.is_empty() && range.end <= consumed);
