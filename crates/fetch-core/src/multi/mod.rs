@@ -341,6 +341,9 @@ impl Multi {
             state.method.as_str(),
         );
         easy.restart_mime_body();
+        // The handle's last pool key buffer: set_target fills it.
+        let mut pool_key = std::mem::take(&mut easy.spare.pool_key);
+        pool_key.clear();
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let method = easy.method.clone();
@@ -374,7 +377,7 @@ impl Multi {
             upload_len: None,
             upload_read: 0,
             route: None,
-            pool_key: String::new(),
+            pool_key,
             auth: Default::default(),
             px: Default::default(),
         });
@@ -403,6 +406,7 @@ impl Multi {
         }
         self.deadlines.set(ti, None);
         let mut t = self.transfers.remove(ti);
+        t.easy.spare.pool_key = std::mem::take(&mut t.pool_key);
         if matches!(t.phase, Phase::Done { msg_queued: true }) {
             // IR-06: an unread message goes with its transfer.
             self.msgs.retain(|m| m.transfer != id);
