@@ -47,6 +47,9 @@ pub(crate) struct ResponseDecoder {
     reusable: bool,
     /// The error already returned; the decoder is unusable after it.
     failed: Option<HttpError>,
+    /// A head lent by the caller ([`Self::lend`]): the next head is made
+    /// in its allocations.
+    spare: Option<Box<ResponseHead>>,
 }
 
 impl ResponseDecoder {
@@ -61,7 +64,19 @@ impl ResponseDecoder {
             started: false,
             reusable: false,
             failed: None,
+            spare: None,
         }
+    }
+
+    /// Lends the decoder a head its reader is done with, so that the next
+    /// head it makes needs no allocation.
+    pub(crate) fn lend(&mut self, head: Option<Box<ResponseHead>>) {
+        self.spare = head;
+    }
+
+    /// The lent head, if the decoder did not use it.
+    pub(crate) fn take_spare(&mut self) -> Option<Box<ResponseHead>> {
+        self.spare.take()
     }
 
     /// Decodes from the front of `input`. Returns (consumed, what). The
@@ -139,7 +154,7 @@ impl ResponseDecoder {
             if let Some((end, parsed)) = head::fast_prefix(buf).filter(|&(end, _)| end <= limit) {
                 self.head_bytes += end;
                 let head = self.start_parsed(&buf[..end], parsed)?;
-                return Ok(Move::Emit(end, Decoded::Head(Box::new(head))));
+                return Ok(Move::Emit(end, Decoded::Head(head)));
             }
         }
         let Some(end) = find_empty_line(buf, &mut self.scan) else {
@@ -154,7 +169,7 @@ impl ResponseDecoder {
         self.scan = 0;
         self.head_bytes += end;
         let head = self.start_message(&buf[..end])?;
-        Ok(Move::Emit(end, Decoded::Head(Box::new(head))))
+        Ok(Move::Emit(end, Decoded::Head(head)))
     }
 
     fn length_body(&mut self, buf: &[u8], left: u64) -> Move {
@@ -243,7 +258,7 @@ impl ResponseDecoder {
     }
 
     /// Parses a complete head and sets up framing for what follows it.
-    fn start_message(&mut self, raw: &[u8]) -> Result<ResponseHead, HttpError> {
+    fn start_message(&mut self, raw: &[u8]) -> Result<Box<ResponseHead>, HttpError> {
         let parsed = head::parse(raw)?;
         self.start_parsed(raw, parsed)
     }
@@ -253,7 +268,7 @@ impl ResponseDecoder {
         &mut self,
         raw: &[u8],
         parsed: head::Parsed<'_>,
-    ) -> Result<ResponseHead, HttpError> {
+    ) -> Result<Box<ResponseHead>, HttpError> {
         let head::Parsed {
             minor_version,
             status,
@@ -288,10 +303,20 @@ impl ResponseDecoder {
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }
-        Ok(ResponseHead {
+        let mut spare = self.spare.take();
+        let raw_buf = match spare.as_mut() {
+            Some(old) => {
+                let mut buf = std::mem::take(&mut old.raw);
+                buf.clear();
+                buf.extend_from_slice(raw);
+                buf
+            }
+            None => raw.to_vec(),
+        };
+        let head = ResponseHead {
             status,
             minor_version,
-            raw: raw.to_vec(),
+            raw: raw_buf,
             content_length,
             chunked,
             close,
@@ -304,6 +329,13 @@ impl ResponseDecoder {
                 .map(|c| String::from_utf8_lossy(c).into_owned())
                 .collect(),
             info_fields: info_fields(raw, &facts),
+        };
+        Ok(match spare {
+            Some(mut old) => {
+                *old = head;
+                old
+            }
+            None => Box::new(head),
         })
     }
 

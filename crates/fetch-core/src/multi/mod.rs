@@ -158,6 +158,9 @@ pub struct Multi {
     tls_configs: rustc_hash::FxHashMap<u64, (TlsOptions, Arc<rustls::ClientConfig>)>,
     /// HTTP/2 sessions of shared connections.
     h2: h2conn::Sessions,
+    /// A response head whose reader is done: the next HTTP/1.1 head is
+    /// made in its allocations (one per multi, whatever the transfers).
+    head_spare: Option<Box<crate::http::ResponseHead>>,
     /// The proxy environment variables, read when a transfer is added to
     /// a multi that has none (see [`Multi::add`]).
     proxy_env: crate::proxy::ProxyEnv,
@@ -212,6 +215,7 @@ impl Multi {
             ubuf: Vec::new(),
             tls_configs: rustc_hash::FxHashMap::default(),
             h2: h2conn::Sessions::default(),
+            head_spare: None,
             proxy_env: crate::proxy::ProxyEnv::default(),
             cb_failed: false,
             dead: false,
