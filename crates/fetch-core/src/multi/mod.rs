@@ -160,7 +160,7 @@ pub struct Multi {
     h2: h2conn::Sessions,
     /// A response head whose reader is done: the next HTTP/1.1 head is
     /// made in its allocations (one per multi, whatever the transfers).
-    head_spare: Option<Box<crate::http::ResponseHead>>,
+    head_spare: Option<Box<http::ResponseHead>>,
     /// The proxy environment variables, read when a transfer is added to
     /// a multi that has none (see [`Multi::add`]).
     proxy_env: crate::proxy::ProxyEnv,
