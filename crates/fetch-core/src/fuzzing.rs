@@ -49,7 +49,7 @@ impl From<http::Decoded> for Event {
     fn from(d: http::Decoded) -> Self {
         match d {
             http::Decoded::NeedMore => Self::NeedMore,
-            http::Decoded::Head(h) => Self::Head(Head(h)),
+            http::Decoded::Head(h) => Self::Head(Head(*h)),
             http::Decoded::Body(r) => Self::Body(r),
             http::Decoded::Trailers(r) => Self::Trailers(r),
             http::Decoded::Done { reusable } => Self::Done { reusable },

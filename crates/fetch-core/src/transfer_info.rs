@@ -112,6 +112,8 @@ pub(crate) struct SpareStrings {
     pub(crate) effective_url: String,
     pub(crate) effective_method: String,
     pub(crate) content_type: String,
+    /// The buffer of the last transfer's connection pool key (cleared).
+    pub(crate) pool_key: String,
 }
 
 impl TransferInfo {

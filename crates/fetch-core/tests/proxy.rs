@@ -365,6 +365,79 @@ fn environment_variables_as_upstream() {
     assert_eq!(run(&[("https_proxy", &dead)], "https://127.0.0.1:1/"), 7);
 }
 
+/// When the environment is read: when a transfer is added to a multi that
+/// has none. A variable set while transfers are in the multi applies once
+/// they have all been removed (docs/decisions.md, the proxy environment
+/// entry). The child changes its own environment, so the parent's never
+/// changes under the other test threads.
+#[test_log::test]
+fn environment_is_read_when_an_empty_multi_gets_a_transfer() {
+    let srv = HttpServer::start();
+    let dead = format!("http://{}", fixtures::closed_port());
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "env_switch_child",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for v in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.env("FETCH_ENV_SWITCH_URL", srv.url("/bytes/10"))
+        .env("FETCH_ENV_SWITCH_PROXY", &dead);
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let codes = text
+        .lines()
+        .find_map(|l| l.split("CHILD-CODES ").nth(1))
+        .unwrap_or_else(|| panic!("no child result: {text}"));
+    // Two transfers added before the variable was set and one added while
+    // those were in the multi go direct; the one added to the empty multi
+    // afterwards goes to the dead proxy (COULDNT_CONNECT).
+    assert_eq!(codes.trim(), "0 0 0 7");
+}
+
+/// The child side of [`environment_is_read_when_an_empty_multi_gets_a_transfer`].
+#[test]
+fn env_switch_child() {
+    let (Ok(url), Ok(proxy)) = (
+        std::env::var("FETCH_ENV_SWITCH_URL"),
+        std::env::var("FETCH_ENV_SWITCH_PROXY"),
+    ) else {
+        return;
+    };
+    let mut app = App::new();
+    let first = [
+        app.add(Easy::with_url(url.clone())),
+        app.add(Easy::with_url(url.clone())),
+    ];
+    // SAFETY: this child process runs this one test on one thread and
+    // nothing else reads the environment meanwhile.
+    unsafe { std::env::set_var("http_proxy", &proxy) };
+    let during = app.add(Easy::with_url(url.clone()));
+    app.run(Duration::from_secs(20));
+    let mut codes: Vec<i32> = first.iter().map(|&id| app.code(id)).collect();
+    codes.push(app.code(during));
+    for id in first.into_iter().chain([during]) {
+        app.multi.remove(id).unwrap();
+    }
+    let after = app.add(Easy::with_url(url));
+    app.run(Duration::from_secs(20));
+    codes.push(app.code(after));
+    let codes: Vec<String> = codes.iter().map(i32::to_string).collect();
+    println!("CHILD-CODES {}", codes.join(" "));
+}
+
 /// The child side of [`environment_variables_as_upstream`].
 #[test]
 fn env_child() {

@@ -239,6 +239,17 @@ fn text_run(s: &[u8]) -> usize {
 /// Reads a plain head (see the module docs) or says `None` for anything
 /// else; never an error, so httparse words every refusal.
 pub(super) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
+    fast_prefix(raw)
+        .filter(|&(end, _)| end == raw.len())
+        .map(|(_, parsed)| parsed)
+}
+
+/// [`fast`] on the front of `buf`: a plain head there, and where it ends
+/// (after its empty line), whatever follows it. `None` also for a head
+/// not complete in `buf`. Since a plain head has no bare LF, its empty
+/// line is the first empty line in `buf`: the end a search for it finds.
+pub(super) fn fast_prefix(buf: &[u8]) -> Option<(usize, Parsed<'_>)> {
+    let raw = buf;
     let minor_version = match raw.get(..9)? {
         b"HTTP/1.1 " => 1,
         b"HTTP/1.0 " => 0,
@@ -270,12 +281,15 @@ pub(super) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
         let line = &raw[pos..];
         let colon = name_run(line);
         if colon == 0 {
-            // The empty line: it must end the head.
-            return (line == b"\r\n").then_some(Parsed {
-                minor_version,
-                status,
-                facts,
-            });
+            // The empty line ends the head.
+            return line.starts_with(b"\r\n").then_some((
+                pos + 2,
+                Parsed {
+                    minor_version,
+                    status,
+                    facts,
+                },
+            ));
         }
         if line.get(colon)? != &b':' {
             return None;
@@ -437,6 +451,58 @@ mod tests {
                     "{:?}",
                     String::from_utf8_lossy(raw)
                 );
+                checked += 1;
+            }
+        };
+        for raw in PLAIN {
+            check(raw);
+            for at in 0..raw.len() {
+                let mut cut = raw.to_vec();
+                cut.remove(at);
+                check(&cut);
+                for &b in awkward {
+                    let mut m = raw.to_vec();
+                    m[at] = b;
+                    check(&m);
+                    m.insert(at, b);
+                    check(&m);
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    /// The fast reader on a head with more bytes after it ends where the
+    /// decoder's search for the first empty line does, and reads that
+    /// head as `fast` reads it alone; on a cut-short head it says `None`.
+    #[test]
+    fn the_fast_reader_finds_the_end_of_a_head_in_a_longer_buffer() {
+        let awkward = b"\0\t\n\r :;,\x7f\x80\xffAz0\"(";
+        let mut checked = 0;
+        let mut check = |head: &[u8]| {
+            for tail in [
+                &b""[..],
+                b"\r\n",
+                b"\n",
+                b"body\r\n\r\nmore",
+                b"HTTP/1.1 200 OK\r\n\r\n",
+            ] {
+                let buf = [head, tail].concat();
+                let Some((end, quick)) = fast_prefix(&buf) else {
+                    continue;
+                };
+                let mut scan = 0;
+                assert_eq!(
+                    crate::http::response::find_empty_line(&buf, &mut scan),
+                    Some(end),
+                    "{:?}",
+                    String::from_utf8_lossy(&buf)
+                );
+                let alone = fast(&buf[..end]).expect("the same head alone");
+                assert_eq!(seen(&quick), seen(&alone));
+                for cut in 0..end {
+                    assert!(fast_prefix(&buf[..cut]).is_none());
+                }
                 checked += 1;
             }
         };

@@ -104,8 +104,9 @@ pub(crate) enum Decoded {
     /// More input is needed before anything else can be decoded.
     NeedMore,
     /// A complete head. Interim 1xx heads (except 101) come out too, and the
-    /// decoder then expects the next head.
-    Head(ResponseHead),
+    /// decoder then expects the next head. Boxed: every `decode` result
+    /// is moved a few times, and most are not heads.
+    Head(Box<ResponseHead>),
     /// Body bytes: `input[range]` of the slice given to this `decode` call.
     Body(Range<usize>),
     /// The trailer fields of a chunked body, `input[range]`: whole lines,

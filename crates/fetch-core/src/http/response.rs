@@ -47,6 +47,9 @@ pub(crate) struct ResponseDecoder {
     reusable: bool,
     /// The error already returned; the decoder is unusable after it.
     failed: Option<HttpError>,
+    /// A head lent by the caller ([`Self::lend`]): the next head is made
+    /// in its allocations.
+    spare: Option<Box<ResponseHead>>,
 }
 
 impl ResponseDecoder {
@@ -61,7 +64,19 @@ impl ResponseDecoder {
             started: false,
             reusable: false,
             failed: None,
+            spare: None,
         }
+    }
+
+    /// Lends the decoder a head its reader is done with, so that the next
+    /// head it makes needs no allocation.
+    pub(crate) fn lend(&mut self, head: Option<Box<ResponseHead>>) {
+        self.spare = head;
+    }
+
+    /// The lent head, if the decoder did not use it.
+    pub(crate) fn take_spare(&mut self) -> Option<Box<ResponseHead>> {
+        self.spare.take()
     }
 
     /// Decodes from the front of `input`. Returns (consumed, what). The
@@ -132,6 +147,16 @@ impl ResponseDecoder {
             return Ok(Move::Advance(skip));
         }
         let limit = MAX_HEAD_SIZE - self.head_bytes;
+        // A plain head read whole in one pass, which also finds its end;
+        // tried once per head (a head still arriving is searched below,
+        // from where the last search stopped).
+        if self.scan == 0 {
+            if let Some((end, parsed)) = head::fast_prefix(buf).filter(|&(end, _)| end <= limit) {
+                self.head_bytes += end;
+                let head = self.start_parsed(&buf[..end], parsed)?;
+                return Ok(Move::Emit(end, Decoded::Head(head)));
+            }
+        }
         let Some(end) = find_empty_line(buf, &mut self.scan) else {
             if buf.len() >= limit {
                 return Err(HttpError::HeadTooLarge);
@@ -233,12 +258,22 @@ impl ResponseDecoder {
     }
 
     /// Parses a complete head and sets up framing for what follows it.
-    fn start_message(&mut self, raw: &[u8]) -> Result<ResponseHead, HttpError> {
+    fn start_message(&mut self, raw: &[u8]) -> Result<Box<ResponseHead>, HttpError> {
+        let parsed = head::parse(raw)?;
+        self.start_parsed(raw, parsed)
+    }
+
+    /// Sets up framing for what follows the head `raw`, read as `parsed`.
+    fn start_parsed(
+        &mut self,
+        raw: &[u8],
+        parsed: head::Parsed<'_>,
+    ) -> Result<Box<ResponseHead>, HttpError> {
         let head::Parsed {
             minor_version,
             status,
             facts,
-        } = head::parse(raw)?;
+        } = parsed;
         if status < 100 {
             return Err(HttpError::MalformedHead(
                 "Unsupported response code in HTTP response",
@@ -268,10 +303,20 @@ impl ResponseDecoder {
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }
-        Ok(ResponseHead {
+        let mut spare = self.spare.take();
+        let raw_buf = match spare.as_mut() {
+            Some(old) => {
+                let mut buf = std::mem::take(&mut old.raw);
+                buf.clear();
+                buf.extend_from_slice(raw);
+                buf
+            }
+            None => raw.to_vec(),
+        };
+        let head = ResponseHead {
             status,
             minor_version,
-            raw: raw.to_vec(),
+            raw: raw_buf,
             content_length,
             chunked,
             close,
@@ -284,6 +329,13 @@ impl ResponseDecoder {
                 .map(|c| String::from_utf8_lossy(c).into_owned())
                 .collect(),
             info_fields: info_fields(raw, &facts),
+        };
+        Ok(match spare {
+            Some(mut old) => {
+                *old = head;
+                old
+            }
+            None => Box::new(head),
         })
     }
 
@@ -393,7 +445,7 @@ fn clamp(left: u64, available: usize) -> usize {
 /// The end (exclusive) of the first empty line in `buf`, i.e. the end of a
 /// head or trailer section. `scan` says how far earlier calls got and is
 /// advanced on failure.
-fn find_empty_line(buf: &[u8], scan: &mut usize) -> Option<usize> {
+pub(super) fn find_empty_line(buf: &[u8], scan: &mut usize) -> Option<usize> {
     // Line starts are the buffer start and every byte after a '\n'; jump
     // from one to the next with memchr instead of testing every byte.
     let mut i = *scan;

@@ -167,7 +167,7 @@ fn drive(head_request: bool, pieces: &[&[u8]]) -> Result<Outcome, HttpError> {
                 Decoded::NeedMore => {}
                 Decoded::Head(head) => {
                     assert_eq!(consumed, head.raw.len() + leading_blank(&buf));
-                    out.heads.push(head);
+                    out.heads.push(*head);
                 }
                 Decoded::Body(range) => {
                     assert!(!range.is_empty() && range.end <= consumed);
@@ -670,4 +670,36 @@ fn http10_request_line() {
     let mut out = Vec::new();
     encode_request(&parts, &mut out);
     assert_eq!(out, b"GET / HTTP/1.0\r\nHost: h\r\nAccept: */*\r\n\r\n");
+}
+
+/// A lent head is where the next head is made: nothing of the old one
+/// (its location, codings, bytes) shows through, whichever reader (plain
+/// or httparse) reads the new head.
+#[test]
+fn a_lent_head_is_reused_whole() {
+    let old = b"HTTP/1.1 301 Moved\r\nLocation: /elsewhere\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n";
+    let mut dec = ResponseDecoder::new(false);
+    let Ok((_, Decoded::Head(first))) = dec.decode(old) else {
+        panic!("a head");
+    };
+    for new in [
+        &b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"[..],
+        b"HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+    ] {
+        let mut dec = ResponseDecoder::new(false);
+        dec.lend(Some(first.clone()));
+        let Ok((n, Decoded::Head(head))) = dec.decode(new) else {
+            panic!("a head");
+        };
+        assert!(dec.take_spare().is_none(), "the lent head was used");
+        assert_eq!(head.raw, &new[..n]);
+        assert_eq!((head.status, head.content_length), (200, Some(2)));
+        assert_eq!(head.location, None);
+        assert!(head.content_encoding.is_empty());
+        let mut fresh = ResponseDecoder::new(false);
+        let Ok((_, Decoded::Head(plain))) = fresh.decode(new) else {
+            panic!("a head");
+        };
+        assert_eq!(head, plain);
+    }
 }

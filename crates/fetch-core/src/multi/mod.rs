@@ -159,6 +159,12 @@ pub struct Multi {
     tls_configs: rustc_hash::FxHashMap<u64, (TlsOptions, Arc<rustls::ClientConfig>)>,
     /// HTTP/2 sessions of shared connections.
     h2: h2conn::Sessions,
+    /// A response head whose reader is done: the next HTTP/1.1 head is
+    /// made in its allocations (one per multi, whatever the transfers).
+    head_spare: Option<Box<http::ResponseHead>>,
+    /// The proxy environment variables, read when a transfer is added to
+    /// a multi that has none (see [`Multi::add`]).
+    proxy_env: crate::proxy::ProxyEnv,
     cb_failed: bool,
     dead: bool,
 }
@@ -210,6 +216,8 @@ impl Multi {
             ubuf: Vec::new(),
             tls_configs: rustc_hash::FxHashMap::default(),
             h2: h2conn::Sessions::default(),
+            head_spare: None,
+            proxy_env: crate::proxy::ProxyEnv::default(),
             cb_failed: false,
             dead: false,
         }
@@ -285,6 +293,12 @@ impl Multi {
 
     /// Adds a transfer (`fetch_multi_add_handle`). No I/O happens here
     /// (HM-02); the timer callback is asked for a 0 ms timeout (TF-04).
+    ///
+    /// A multi that has no transfers reads the proxy environment variables
+    /// (`http_proxy`, `https_proxy`, `all_proxy`, `no_proxy` and their
+    /// upper-case forms) here; transfers added while others are in it use
+    /// that reading, so a variable changed meanwhile applies once the
+    /// multi's transfers have all been removed.
     pub fn add(&mut self, easy: Easy) -> Result<TransferId, AddError> {
         if self.dead {
             return Err(AddError {
@@ -293,6 +307,9 @@ impl Multi {
             });
         }
         self.begin();
+        if self.transfers.is_empty() {
+            self.proxy_env = crate::proxy::ProxyEnv::read();
+        }
         let ti = self.insert_transfer(easy);
         let now = self.now;
         self.set_deadline(ti, Kind::Kick, Some(now));
@@ -329,6 +346,9 @@ impl Multi {
             state.method.as_str(),
         );
         easy.restart_mime_body();
+        // The handle's last pool key buffer: set_target fills it.
+        let mut pool_key = std::mem::take(&mut easy.spare.pool_key);
+        pool_key.clear();
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let method = easy.method.clone();
@@ -362,7 +382,7 @@ impl Multi {
             upload_len: None,
             upload_read: 0,
             route: None,
-            pool_key: String::new(),
+            pool_key,
             auth: Default::default(),
             px: Default::default(),
         });
@@ -391,6 +411,7 @@ impl Multi {
         }
         self.deadlines.set(ti, None);
         let mut t = self.transfers.remove(ti);
+        t.easy.spare.pool_key = std::mem::take(&mut t.pool_key);
         if matches!(t.phase, Phase::Done { msg_queued: true }) {
             // IR-06: an unread message goes with its transfer.
             self.msgs.retain(|m| m.transfer != id);

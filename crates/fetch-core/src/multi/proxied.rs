@@ -6,8 +6,8 @@
 //! `proxy_tls`, under the target's (see `conn::Wire`).
 
 use super::*;
-use crate::proxy::Proxy;
 use crate::proxy::handshake::{Handshake, Progress, TunnelTo};
+use crate::proxy::{Proxy, ProxyEnv};
 
 /// A transfer's proxy state.
 #[derive(Default)]
@@ -63,8 +63,8 @@ impl ProxyState {
 impl Transfer {
     /// Works out the proxy for the current target; returns the pool-key
     /// part it adds.
-    pub(super) fn choose_proxy(&mut self, target: &Dest) -> String {
-        let chosen = self.easy.proxy.for_target(target.https, &target.host);
+    pub(super) fn choose_proxy(&mut self, env: &ProxyEnv, target: &Dest) -> String {
+        let chosen = self.easy.proxy.for_target(env, target.https, &target.host);
         let px = &mut self.px;
         px.target_addr = None;
         px.handshake = None;

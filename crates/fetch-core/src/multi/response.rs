@@ -261,7 +261,12 @@ impl Multi {
         let mut pos = 0;
         loop {
             let t = &mut self.transfers[ti];
-            let decoded = match t.decoder.decode(&input[pos..]) {
+            // The multi's one spare head is lent for the call (a head made
+            // in it allocates nothing) and taken back if unused.
+            t.decoder.lend(self.head_spare.take());
+            let decoded = t.decoder.decode(&input[pos..]);
+            self.head_spare = t.decoder.take_spare();
+            let decoded = match decoded {
                 Ok((n, Decoded::NeedMore)) if eof => {
                     pos += n;
                     match t.decoder.eof() {
@@ -302,7 +307,11 @@ impl Multi {
     fn on_decoded(&mut self, ti: TransferKey, raw: &[u8], d: Decoded) -> Option<Outcome> {
         match d {
             Decoded::NeedMore => Some(Outcome::More),
-            Decoded::Head(head) => self.on_head(ti, &head),
+            Decoded::Head(head) => {
+                let outcome = self.on_head(ti, &head);
+                self.head_spare = Some(head);
+                outcome
+            }
             Decoded::Body(range) => {
                 let t = &mut self.transfers[ti];
                 let data = &raw[range];

@@ -336,7 +336,7 @@ impl Multi {
         });
         // The pool key is the origin plus what the connection options and a
         // proxy add (usually nothing): rebuilt only when it changes.
-        let via = t.choose_proxy(&target);
+        let via = t.choose_proxy(&self.proxy_env, &target);
         let suffix = t.easy.conn.key_suffix(route.as_ref());
         let origin = target.origin.as_str();
         let same_key = t.pool_key.len() == origin.len() + suffix.len() + via.len()

@@ -216,18 +216,44 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// The proxy string upstream takes from the environment for a target of
-/// `scheme`: `http_proxy` (lower case only, as upstream, so CGI programs
-/// cannot be steered by a `Proxy:` request header) for http, `https_proxy`
-/// or `HTTPS_PROXY` for https, then `all_proxy` or `ALL_PROXY`.
-fn env_proxy(https: bool) -> Option<String> {
-    let own = if https {
-        env("https_proxy").or_else(|| env("HTTPS_PROXY"))
-    } else {
-        env("http_proxy")
-    };
-    own.or_else(|| env("all_proxy"))
-        .or_else(|| env("ALL_PROXY"))
+/// The proxy environment variables as read at one moment: what PROXY and
+/// NOPROXY left unset (NULL) fall back to. A multi reads them when a
+/// transfer is added while it has none (docs/decisions.md, "The proxy
+/// environment is read when a multi starts to work"), not at every
+/// transfer start: each read is a scan of the whole environment per name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ProxyEnv {
+    /// For http targets: `http_proxy` (lower case only, as upstream, so CGI
+    /// programs cannot be steered by a `Proxy:` request header), else
+    /// `all_proxy` or `ALL_PROXY`.
+    http: Option<String>,
+    /// For https targets: `https_proxy` or `HTTPS_PROXY`, else `all_proxy`
+    /// or `ALL_PROXY`.
+    https: Option<String>,
+    /// `no_proxy` or `NO_PROXY`.
+    no_proxy: Option<String>,
+}
+
+impl ProxyEnv {
+    /// Reads the variables now.
+    pub(crate) fn read() -> Self {
+        let all = env("all_proxy").or_else(|| env("ALL_PROXY"));
+        Self {
+            http: env("http_proxy").or_else(|| all.clone()),
+            https: env("https_proxy").or_else(|| env("HTTPS_PROXY")).or(all),
+            no_proxy: env("no_proxy").or_else(|| env("NO_PROXY")),
+        }
+    }
+
+    /// A reading with every variable set as given (tests).
+    #[cfg(test)]
+    pub(crate) fn with(http: Option<&str>, https: Option<&str>, no_proxy: Option<&str>) -> Self {
+        Self {
+            http: http.map(str::to_owned),
+            https: https.map(str::to_owned),
+            no_proxy: no_proxy.map(str::to_owned),
+        }
+    }
 }
 
 /// Percent-decodes a user or password of a proxy URL.
@@ -239,26 +265,23 @@ fn decode(s: &str) -> String {
 
 impl ProxyOptions {
     /// The proxy for a target (`https`, `host`), if any: PROXY or the
-    /// environment, unless NOPROXY (or `no_proxy`) names the host.
-    pub(crate) fn for_target(&self, https: bool, host: &str) -> Result<Option<Arc<Proxy>>, Error> {
-        let raw = match &self.proxy {
-            Some(p) => p.clone(),
-            None => match env_proxy(https) {
-                Some(p) => p,
-                None => return Ok(None),
-            },
+    /// environment `env`, unless NOPROXY (or `no_proxy`) names the host.
+    pub(crate) fn for_target(
+        &self,
+        env: &ProxyEnv,
+        https: bool,
+        host: &str,
+    ) -> Result<Option<Arc<Proxy>>, Error> {
+        let from_env = if https { &env.https } else { &env.http };
+        let raw = match self.proxy.as_ref().or(from_env.as_ref()) {
+            Some(p) if !p.is_empty() => p.as_str(),
+            _ => return Ok(None),
         };
-        if raw.is_empty() {
+        let no_proxy = self.no_proxy.as_ref().or(env.no_proxy.as_ref());
+        if no_proxy.is_some_and(|n| no_proxy_matches(n, host)) {
             return Ok(None);
         }
-        let no_proxy = match &self.no_proxy {
-            Some(n) => Some(n.clone()),
-            None => env("no_proxy").or_else(|| env("NO_PROXY")),
-        };
-        if no_proxy.is_some_and(|n| no_proxy_matches(&n, host)) {
-            return Ok(None);
-        }
-        self.parse(&raw, https).map(|p| Some(Arc::new(p)))
+        self.parse(raw, https).map(|p| Some(Arc::new(p)))
     }
 
     /// Parses a proxy string for a target (`https`).

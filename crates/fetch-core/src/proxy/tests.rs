@@ -5,6 +5,13 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::handshake::{Handshake, Progress, TunnelTo};
 use super::*;
 
+/// No proxy variable set.
+const NO_ENV: ProxyEnv = ProxyEnv {
+    http: None,
+    https: None,
+    no_proxy: None,
+};
+
 fn opts(p: &str) -> ProxyOptions {
     ProxyOptions::with_proxy(p)
 }
@@ -21,7 +28,7 @@ fn to(addr: Option<IpAddr>) -> TunnelTo<'static> {
 #[test]
 fn proxy_strings_parse_with_schemes_ports_and_credentials() {
     let p = opts("socks5h://u%40x:p%3A@Proxy.Example:9050")
-        .for_target(true, "a.test")
+        .for_target(&NO_ENV, true, "a.test")
         .unwrap()
         .unwrap();
     assert_eq!(p.kind, ProxyType::Socks5h);
@@ -29,23 +36,26 @@ fn proxy_strings_parse_with_schemes_ports_and_credentials() {
     assert_eq!(p.creds, Some(("u@x".into(), "p:".into())));
     assert!(!p.tunnel);
     let p = opts("127.0.0.1")
-        .for_target(false, "a.test")
+        .for_target(&NO_ENV, false, "a.test")
         .unwrap()
         .unwrap();
     assert_eq!((p.kind, p.port, p.tunnel), (ProxyType::Http, 1080, false));
     assert!(p.forwards());
     let mut o = opts("127.0.0.1");
     o.port = 3128;
-    let p = o.for_target(true, "a.test").unwrap().unwrap();
+    let p = o.for_target(&NO_ENV, true, "a.test").unwrap().unwrap();
     assert_eq!((p.port, p.tunnel), (3128, true));
-    let p = opts("[::1]:8080").for_target(false, "a").unwrap().unwrap();
+    let p = opts("[::1]:8080")
+        .for_target(&NO_ENV, false, "a")
+        .unwrap()
+        .unwrap();
     assert_eq!((p.host.as_str(), p.port), ("::1", 8080));
 }
 
 #[test]
 fn https_proxies_default_to_443_and_key_their_tls_options() {
     let p = opts("https://P.example")
-        .for_target(false, "a")
+        .for_target(&NO_ENV, false, "a")
         .unwrap()
         .unwrap();
     assert_eq!((p.kind, p.port, p.tunnel), (ProxyType::Https, 443, false));
@@ -55,11 +65,11 @@ fn https_proxies_default_to_443_and_key_their_tls_options() {
     );
     let mut o = opts("p.example:8443");
     o.kind = ProxyType::Https;
-    let p = o.for_target(true, "a").unwrap().unwrap();
+    let p = o.for_target(&NO_ENV, true, "a").unwrap().unwrap();
     assert_eq!((p.kind, p.port, p.tunnel), (ProxyType::Https, 8443, true));
     let plain_key = p.key();
     o.tls.verify_peer = false;
-    let p = o.for_target(true, "a").unwrap().unwrap();
+    let p = o.for_target(&NO_ENV, true, "a").unwrap().unwrap();
     assert_ne!(
         p.key(),
         plain_key,
@@ -70,10 +80,10 @@ fn https_proxies_default_to_443_and_key_their_tls_options() {
 
 #[test]
 fn bad_proxy_strings_fail_with_upstream_codes() {
-    let code = |s: &str| opts(s).for_target(false, "a").unwrap_err().code();
+    let code = |s: &str| opts(s).for_target(&NO_ENV, false, "a").unwrap_err().code();
     assert_eq!(code("gopher://p:1"), ErrorCode::CouldntConnect);
     assert_eq!(code("p:99999"), ErrorCode::CouldntResolveProxy);
-    assert!(opts("").for_target(false, "a").unwrap().is_none());
+    assert!(opts("").for_target(&NO_ENV, false, "a").unwrap().is_none());
 }
 
 #[test]
@@ -91,16 +101,26 @@ fn noproxy_matches_names_suffixes_addresses_and_star() {
     assert!(!no_proxy_matches("*.x", "a.y"));
     let mut o = opts("http://p:1");
     o.no_proxy = Some("a.test".into());
-    assert!(o.for_target(false, "www.a.test").unwrap().is_none());
-    assert!(o.for_target(false, "b.test").unwrap().is_some());
+    assert!(
+        o.for_target(&NO_ENV, false, "www.a.test")
+            .unwrap()
+            .is_none()
+    );
+    assert!(o.for_target(&NO_ENV, false, "b.test").unwrap().is_some());
 }
 
 #[test]
 fn proxy_key_separates_kinds_credentials_and_tunnels() {
-    let a = opts("http://p:1").for_target(false, "x").unwrap().unwrap();
-    let b = opts("http://p:1").for_target(true, "x").unwrap().unwrap();
+    let a = opts("http://p:1")
+        .for_target(&NO_ENV, false, "x")
+        .unwrap()
+        .unwrap();
+    let b = opts("http://p:1")
+        .for_target(&NO_ENV, true, "x")
+        .unwrap()
+        .unwrap();
     let c = opts("http://u:v@p:1")
-        .for_target(false, "x")
+        .for_target(&NO_ENV, false, "x")
         .unwrap()
         .unwrap();
     assert_ne!(a.key(), b.key());
@@ -114,7 +134,7 @@ fn proxy_key_separates_kinds_credentials_and_tunnels() {
 #[test]
 fn connect_exchange_succeeds_on_2xx_and_fails_on_others() {
     let p = opts("http://u:v@p:1")
-        .for_target(true, "x")
+        .for_target(&NO_ENV, true, "x")
         .unwrap()
         .unwrap();
     let (mut hs, first) = Handshake::start(&p, &to(None)).unwrap();
@@ -139,7 +159,7 @@ fn connect_exchange_succeeds_on_2xx_and_fails_on_others() {
 #[test]
 fn socks5_with_credentials_and_by_name() {
     let p = opts("socks5h://u:pw@p:1")
-        .for_target(true, "x")
+        .for_target(&NO_ENV, true, "x")
         .unwrap()
         .unwrap();
     let (mut hs, first) = Handshake::start(&p, &to(None)).unwrap();
@@ -163,7 +183,7 @@ fn socks5_with_credentials_and_by_name() {
 fn socks4_and_4a_requests() {
     let addr = Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)));
     let p = opts("socks4://p:1")
-        .for_target(false, "x")
+        .for_target(&NO_ENV, false, "x")
         .unwrap()
         .unwrap();
     let (mut hs, first) = Handshake::start(&p, &to(addr)).unwrap();
@@ -173,7 +193,7 @@ fn socks4_and_4a_requests() {
         Progress::Done(vec![])
     );
     let p = opts("socks4a://p:1")
-        .for_target(false, "x")
+        .for_target(&NO_ENV, false, "x")
         .unwrap()
         .unwrap();
     let (mut hs, first) = Handshake::start(&p, &to(None)).unwrap();
@@ -181,4 +201,31 @@ fn socks4_and_4a_requests() {
     assert_eq!(&first[9..], b"example.com\0");
     let e = hs.feed(&[0, 0x5b, 0, 0, 0, 0, 0, 0]).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Proxy);
+}
+
+#[test]
+fn a_reading_of_the_environment_stands_in_for_unset_options() {
+    let env = ProxyEnv::with(Some("http://h:1"), Some("http://s:2"), Some("skip.test"));
+    let o = ProxyOptions::new();
+    let p = o.for_target(&env, false, "a.test").unwrap().unwrap();
+    assert_eq!((p.host.as_str(), p.port), ("h", 1));
+    let p = o.for_target(&env, true, "a.test").unwrap().unwrap();
+    assert_eq!((p.host.as_str(), p.port), ("s", 2));
+    assert!(o.for_target(&env, false, "skip.test").unwrap().is_none());
+    // PROXY and NOPROXY, when set, win over the reading ("" is no proxy).
+    let mut o = opts("http://own:3");
+    o.no_proxy = Some("other.test".into());
+    let p = o.for_target(&env, false, "skip.test").unwrap().unwrap();
+    assert_eq!(p.host, "own");
+    assert!(
+        opts("")
+            .for_target(&env, false, "a.test")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        o.for_target(&NO_ENV, false, "other.test")
+            .unwrap()
+            .is_none()
+    );
 }
