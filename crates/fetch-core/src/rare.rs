@@ -91,7 +91,9 @@ mod tests {
 mod budget {
     #[test]
     fn default_easy_state_stays_small() {
+        // 1,224 plus the pool key buffer kept between transfers (24 bytes
+        // inline, its heap moves to the transfer while one runs).
         let size = size_of::<crate::easy::EasyState>();
-        assert!(size <= 1224, "EasyState is {size} bytes (budget 1224)");
+        assert!(size <= 1248, "EasyState is {size} bytes (budget 1248)");
     }
 }
