@@ -5,39 +5,19 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::path::Path;
 
-use cbuild::{compile, compile_upstream, crate_dir, require};
+use cbuild::Twin;
 use fixtures::{CertKind, H2Server, TestPki, TlsOptions, TlsServer};
 
-fn source() -> PathBuf {
-    crate_dir().join("tests/c/altsvc.c")
-}
-
-fn exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile(&source(), "altsvc"))
-}
-
-fn upstream() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile_upstream(&source(), "altsvc"))
-}
+static PROGRAM: Twin = Twin::new("altsvc");
 
 fn ours(args: &[&str]) -> Vec<String> {
-    require("valgrind");
-    cbuild::stdout_lines(
-        &cbuild::memcheck(exe())
-            .args(args)
-            .output()
-            .expect("run valgrind"),
-    )
+    PROGRAM.ours(args)
 }
 
 fn theirs(args: &[&str]) -> Vec<String> {
-    cbuild::stdout_lines(&Command::new(upstream()).args(args).output().expect("run"))
+    PROGRAM.theirs(args)
 }
 
 /// The entries of a written file (comments dropped), with the expiry

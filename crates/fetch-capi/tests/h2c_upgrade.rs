@@ -8,39 +8,17 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
-
-use cbuild::{compile, compile_upstream, crate_dir, require};
+use cbuild::Twin;
 use fixtures::{H2cMode, H2cUpgradeServer, Script, ScriptedServer};
 
-fn source() -> PathBuf {
-    crate_dir().join("tests/c/h2c_upgrade.c")
-}
-
-fn exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile(&source(), "h2c_upgrade"))
-}
-
-fn upstream() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile_upstream(&source(), "h2c_upgrade"))
-}
+static PROGRAM: Twin = Twin::new("h2c_upgrade");
 
 fn ours(args: &[&str]) -> Vec<String> {
-    require("valgrind");
-    cbuild::stdout_lines(
-        &cbuild::memcheck(exe())
-            .args(args)
-            .output()
-            .expect("run valgrind"),
-    )
+    PROGRAM.ours(args)
 }
 
 fn theirs(args: &[&str]) -> Vec<String> {
-    cbuild::stdout_lines(&Command::new(upstream()).args(args).output().expect("run"))
+    PROGRAM.theirs(args)
 }
 
 #[test]

@@ -7,37 +7,15 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use cbuild::Twin;
 
-use cbuild::{compile, compile_upstream, crate_dir, require};
-
-fn source() -> PathBuf {
-    crate_dir().join("tests/c/hsts_callbacks.c")
-}
-
-fn exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile(&source(), "hsts_callbacks"))
-}
-
-fn upstream() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile_upstream(&source(), "hsts_callbacks"))
-}
+static PROGRAM: Twin = Twin::new("hsts_callbacks");
 
 /// Ours under valgrind, and libcurl's; returns ours after checking they
 /// agree.
 fn both(mode: &str) -> Vec<String> {
-    require("valgrind");
-    let ours = cbuild::stdout_lines(
-        &cbuild::memcheck(exe())
-            .arg(mode)
-            .output()
-            .expect("run valgrind"),
-    );
-    let theirs = cbuild::stdout_lines(&Command::new(upstream()).arg(mode).output().expect("run"));
+    let ours = PROGRAM.ours(&[mode]);
+    let theirs = PROGRAM.theirs(&[mode]);
     assert_eq!(ours, theirs, "libfetch and libcurl differ in mode {mode}");
     ours
 }

@@ -9,39 +9,18 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
-
-use cbuild::{compile, compile_upstream, crate_dir, require};
+use cbuild::Twin;
 use fixtures::{CertKind, HttpServer, Script, ScriptedServer, TestPki, TlsOptions, TlsServer};
 
-fn source() -> PathBuf {
-    crate_dir().join("tests/c/share_conn.c")
-}
-
-fn exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile(&source(), "share_conn"))
-}
-
-fn upstream() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile_upstream(&source(), "share_conn"))
-}
+static PROGRAM: Twin = Twin::new("share_conn");
 
 /// Runs the program under valgrind (leaks and errors fail it).
 fn run(args: &[&str]) -> Vec<String> {
-    require("valgrind");
-    let out = cbuild::memcheck(exe())
-        .args(args)
-        .output()
-        .expect("run valgrind");
-    cbuild::stdout_lines(&out)
+    PROGRAM.ours(args)
 }
 
 fn run_upstream(args: &[&str]) -> Vec<String> {
-    cbuild::stdout_lines(&Command::new(upstream()).args(args).output().expect("run"))
+    PROGRAM.theirs(args)
 }
 
 const MULTIS: [&str; 7] = [

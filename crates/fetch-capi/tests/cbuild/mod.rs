@@ -197,3 +197,58 @@ pub fn stdout_lines(out: &std::process::Output) -> Vec<String> {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     stdout.lines().map(str::to_owned).collect()
 }
+
+/// One C program of `tests/c` built twice, each build made at first use:
+/// against this library (run under valgrind, [`memcheck`]) and, renamed,
+/// against the installed libcurl ([`compile_upstream`]). Meant for a
+/// `static`, one per test binary.
+pub struct Twin {
+    name: &'static str,
+    ours: std::sync::OnceLock<PathBuf>,
+    theirs: std::sync::OnceLock<PathBuf>,
+}
+
+impl Twin {
+    /// The program `tests/c/<name>.c`.
+    pub const fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            ours: std::sync::OnceLock::new(),
+            theirs: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn source(&self) -> PathBuf {
+        crate_dir().join(format!("tests/c/{}.c", self.name))
+    }
+
+    /// The build against this library.
+    pub fn ours_exe(&self) -> &Path {
+        self.ours.get_or_init(|| compile(&self.source(), self.name))
+    }
+
+    /// The build against the installed libcurl.
+    pub fn theirs_exe(&self) -> &Path {
+        self.theirs
+            .get_or_init(|| compile_upstream(&self.source(), self.name))
+    }
+
+    /// Our build run under valgrind with `args`: its stdout lines (it must
+    /// exit 0, so no memory error or leak).
+    pub fn ours(&self, args: &[&str]) -> Vec<String> {
+        let out = memcheck(self.ours_exe())
+            .args(args)
+            .output()
+            .expect("run valgrind");
+        stdout_lines(&out)
+    }
+
+    /// Upstream's build run with `args`: its stdout lines (it must exit 0).
+    pub fn theirs(&self, args: &[&str]) -> Vec<String> {
+        let out = Command::new(self.theirs_exe())
+            .args(args)
+            .output()
+            .expect("run");
+        stdout_lines(&out)
+    }
+}
