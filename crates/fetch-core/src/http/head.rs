@@ -74,7 +74,7 @@ impl<'h> HeadFacts<'h> {
     /// Notes one header line (`value` may carry surrounding whitespace).
     /// The common cases only; the token lists and unusual lengths are
     /// worked out out of line, so this stays small enough to inline.
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, name: &[u8], value: &'h [u8]) {
         // The length picks the one name worth comparing.
         match name.len() {
