@@ -72,7 +72,9 @@ impl<'h> HeadFacts<'h> {
     }
 
     /// Notes one header line (`value` may carry surrounding whitespace).
-    #[inline]
+    /// The common cases only; the token lists and unusual lengths are
+    /// worked out out of line, so this stays small enough to inline.
+    #[inline(always)]
     fn add(&mut self, name: &[u8], value: &'h [u8]) {
         // The length picks the one name worth comparing.
         match name.len() {
@@ -83,11 +85,8 @@ impl<'h> HeadFacts<'h> {
                 // The usual single token first, without splitting.
                 if value.eq_ignore_ascii_case(b"keep-alive") {
                     self.keep_alive = true;
-                    return;
-                }
-                for token in tokens(value) {
-                    self.close |= token.eq_ignore_ascii_case(b"close");
-                    self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+                } else {
+                    self.connection(value);
                 }
             }
             11 if is_name(name, b"retry-after") => self.retry_after = Some(value),
@@ -105,22 +104,40 @@ impl<'h> HeadFacts<'h> {
                             .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
                         self.content_length = Ok(Some(n));
                     }
-                    Ok(_) => {
-                        self.content_length =
-                            add_content_length(self.content_length.clone(), value);
-                    }
+                    Ok(_) => self.content_length_list(value),
                     Err(_) => {}
                 }
             }
-            16 if is_name(name, b"content-encoding") => {
-                self.content_encoding.extend(tokens(value));
-            }
-            17 if is_name(name, b"transfer-encoding") => {
-                if let Some(t) = tokens(value).last() {
-                    self.last_coding = Some(t);
-                }
-            }
+            16 | 17 => self.coding(name, value),
             _ => {}
+        }
+    }
+
+    /// A `Connection` value other than a lone `keep-alive`.
+    #[inline(never)]
+    fn connection(&mut self, value: &[u8]) {
+        for token in tokens(value) {
+            self.close |= token.eq_ignore_ascii_case(b"close");
+            self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+        }
+    }
+
+    /// A second `Content-Length` line, or one that is not a plain number.
+    #[inline(never)]
+    fn content_length_list(&mut self, value: &[u8]) {
+        self.content_length = add_content_length(self.content_length.clone(), value);
+    }
+
+    /// `Content-Encoding` or `Transfer-Encoding` (other names of these
+    /// lengths are ignored).
+    #[inline(never)]
+    fn coding(&mut self, name: &[u8], value: &'h [u8]) {
+        if is_name(name, b"content-encoding") {
+            self.content_encoding.extend(tokens(value));
+        } else if is_name(name, b"transfer-encoding") {
+            if let Some(t) = tokens(value).last() {
+                self.last_coding = Some(t);
+            }
         }
     }
 }

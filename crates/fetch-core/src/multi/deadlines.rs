@@ -1,10 +1,17 @@
 //! The deadline queue: one entry per transfer (its earliest deadline), in
-//! an indexed binary min-heap. An entry is moved in place when the
-//! transfer's earliest deadline changes and removed when it has none, so
-//! the queue never holds more entries than there are live transfers, however
-//! many transfers have come and gone (a plain heap with stale entries grows
-//! with rate × timeout when every transfer sets a TIMEOUT).
+//! an indexed binary min-heap or, for a deadline that is already due when
+//! set (a kick: run this transfer now), in a first-in first-out "run now"
+//! list beside it. An entry is moved when the transfer's earliest deadline
+//! changes and removed when it has none, so the queue never holds more
+//! entries than there are live transfers, however many transfers have come
+//! and gone (a plain heap with stale entries grows with rate × timeout when
+//! every transfer sets a TIMEOUT).
+//!
+//! Due deadlines are set in time order (the multi's clock only moves on),
+//! so the run-now list stays sorted by pushing at its back, and a kick costs
+//! a push and a pop instead of a walk up and down the heap.
 
+use std::collections::VecDeque;
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -16,35 +23,43 @@ use crate::socket::Events;
 /// No heap slot: the transfer is not queued.
 pub(super) const NONE: u32 = u32::MAX;
 
+/// The slot value of a transfer in the run-now list.
+const NOW: u32 = u32::MAX - 1;
+
 /// Earliest-deadline-first queue of transfer indices.
 #[derive(Debug, Default)]
 pub(super) struct DeadlineQueue {
     /// The heap: (deadline, transfer index), smallest deadline at 0.
     pub(super) heap: Vec<(Instant, TransferKey)>,
-    /// For each transfer index, its slot in `heap` or [`NONE`].
+    /// Entries due when queued, oldest deadline first.
+    now: VecDeque<(Instant, TransferKey)>,
+    /// For each transfer index, its slot in `heap`, [`NOW`] or [`NONE`].
     pub(super) slot: Vec<u32>,
 }
 
 impl DeadlineQueue {
     /// Queues transfer `ti` at `at`, moves it there, or (with `None`)
-    /// takes it out of the queue.
-    pub(super) fn set(&mut self, ti: TransferKey, at: Option<Instant>) {
+    /// takes it out of the queue. `now` is the current time: a deadline
+    /// not after it goes to the run-now list when that keeps it sorted.
+    #[inline]
+    pub(super) fn set(&mut self, ti: TransferKey, at: Option<Instant>, now: Instant) {
+        let pos = self.slot.get(ti.slot()).copied().unwrap_or(NONE);
+        if pos == NONE && at.is_none() {
+            // Not queued and not to be: the common case after a kick ran.
+            return;
+        }
+        self.set_queued(ti, pos, at, now);
+    }
+
+    fn set_queued(&mut self, ti: TransferKey, pos: u32, at: Option<Instant>, now: Instant) {
         let slot = ti.slot();
         if slot >= self.slot.len() {
-            if at.is_none() {
-                return;
-            }
             self.slot.resize(slot + 1, NONE);
         }
-        let pos = self.slot[slot];
         match (pos, at) {
             (NONE, None) => {}
-            (NONE, Some(at)) => {
-                let i = self.heap.len();
-                self.heap.push((at, ti));
-                self.slot[slot] = i as u32;
-                self.up(i);
-            }
+            (NONE, Some(at)) => self.insert(ti, at, now),
+            (NOW, at) => self.move_from_now(ti, at, now),
             (pos, None) => self.remove_at(pos as usize),
             (pos, Some(at)) => {
                 let i = pos as usize;
@@ -59,17 +74,61 @@ impl DeadlineQueue {
         }
     }
 
+    /// Moves or removes `ti`, which is in the run-now list (rare: a kick
+    /// normally leaves the list by [`DeadlineQueue::pop`]).
+    #[cold]
+    fn move_from_now(&mut self, ti: TransferKey, at: Option<Instant>, now: Instant) {
+        if let Some(i) = self.now.iter().position(|e| e.1 == ti) {
+            if Some(self.now[i].0) == at {
+                return;
+            }
+            self.now.remove(i);
+        }
+        self.slot[ti.slot()] = NONE;
+        if let Some(at) = at {
+            self.insert(ti, at, now);
+        }
+    }
+
+    /// Queues `ti`, which is in neither the heap nor the run-now list.
+    fn insert(&mut self, ti: TransferKey, at: Instant, now: Instant) {
+        if at <= now && self.now.back().is_none_or(|last| last.0 <= at) {
+            self.now.push_back((at, ti));
+            self.slot[ti.slot()] = NOW;
+            return;
+        }
+        let i = self.heap.len();
+        self.heap.push((at, ti));
+        self.slot[ti.slot()] = i as u32;
+        self.up(i);
+    }
+
     /// The earliest deadline and its transfer.
     pub(super) fn peek(&self) -> Option<(Instant, TransferKey)> {
-        self.heap.first().copied()
+        match (self.now.front(), self.heap.first()) {
+            (Some(n), Some(h)) => Some(if h.0 < n.0 { *h } else { *n }),
+            (n, h) => n.or(h).copied(),
+        }
+    }
+
+    /// Takes the entry [`DeadlineQueue::peek`] returned out of the queue.
+    pub(super) fn pop(&mut self) {
+        let Some((_, ti)) = self.peek() else {
+            return;
+        };
+        if self.slot[ti.slot()] == NOW {
+            self.now.pop_front();
+            self.slot[ti.slot()] = NONE;
+        } else {
+            self.remove_at(0);
+        }
     }
 
     /// How many transfers are queued.
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.now.len()
     }
-
     fn remove_at(&mut self, i: usize) {
         let last = self.heap.len() - 1;
         self.swap(i, last);
@@ -190,7 +249,7 @@ impl Multi {
                 .then(|| t.deadlines.iter().flatten().min().copied())
                 .flatten()
         });
-        self.deadlines.set(ti, next);
+        self.deadlines.set(ti, next, self.now);
     }
 
     /// The earliest deadline of any transfer.
@@ -206,7 +265,7 @@ impl Multi {
             if at > limit {
                 break;
             }
-            self.deadlines.set(ti, None);
+            self.deadlines.pop();
             self.on_deadline(ti, limit);
             self.schedule(ti);
         }
@@ -281,7 +340,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some((_, ti)) = q.peek() {
             out.push(ti.slot());
-            q.set(ti, None);
+            q.pop();
         }
         out
     }
@@ -292,13 +351,13 @@ mod tests {
         let at = |ms| Some(t0 + Duration::from_millis(ms));
         let mut q = DeadlineQueue::default();
         for (ti, ms) in [(0, 50), (1, 10), (2, 30), (3, 40), (4, 20)] {
-            q.set(key(ti), at(ms));
+            q.set(key(ti), at(ms), t0);
         }
         assert_eq!(q.peek().map(|p| p.1), Some(key(1)));
-        q.set(key(1), at(60)); // moved later
-        q.set(key(3), at(5)); // moved earlier
-        q.set(key(2), None); // removed
-        q.set(key(7), None); // never queued: nothing happens
+        q.set(key(1), at(60), t0); // moved later
+        q.set(key(3), at(5), t0); // moved earlier
+        q.set(key(2), None, t0); // removed
+        q.set(key(7), None, t0); // never queued: nothing happens
         assert_eq!(q.len(), 4);
         assert_eq!(drain(&mut q), vec![3, 4, 0, 1]);
         assert_eq!(q.len(), 0);
@@ -314,9 +373,9 @@ mod tests {
         let rounds = if cfg!(miri) { 1_000 } else { 10_000u64 };
         for round in 0..rounds {
             let ti = key((round % 100) as usize);
-            q.set(ti, Some(t0 + Duration::from_secs(60 + round)));
+            q.set(ti, Some(t0 + Duration::from_secs(60 + round)), t0);
             if round % 3 == 0 {
-                q.set(ti, None);
+                q.set(ti, None, t0);
             }
         }
         assert!(q.len() <= 100);
@@ -338,12 +397,34 @@ mod tests {
             let at = (x >> 8) % 1000;
             let v = (x >> 20) % 4 != 0;
             model[ti] = v.then_some(at);
-            q.set(key(ti), v.then(|| t0 + Duration::from_millis(at)));
+            // Deadlines up to "now" may go to the run-now list.
+            let now = t0 + Duration::from_millis(500);
+            q.set(key(ti), v.then(|| t0 + Duration::from_millis(at)), now);
             let want = model.iter().flatten().min().copied();
             let got = q
                 .peek()
                 .map(|(i, _)| i.duration_since(t0).as_millis() as u64);
             assert_eq!(got, want);
         }
+    }
+
+    #[test]
+    fn run_now_entries_keep_their_order_among_the_heap() {
+        // Kicks at "now" are served first in first out, interleaved with
+        // heap deadlines by time; moving or removing one takes it out.
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut q = DeadlineQueue::default();
+        q.set(key(0), Some(at(15)), at(10)); // future: heap
+        q.set(key(1), Some(at(10)), at(10)); // due: run now
+        q.set(key(2), Some(at(10)), at(10));
+        q.set(key(3), Some(at(5)), at(10)); // older than the list's last: heap
+        q.set(key(4), Some(at(12)), at(12));
+        q.set(key(5), Some(at(12)), at(12));
+        q.set(key(5), None, at(12)); // removed from the middle
+        q.set(key(2), Some(at(20)), at(12)); // moved to the future
+        assert_eq!(q.len(), 5);
+        assert_eq!(drain(&mut q), vec![3, 1, 4, 0, 2]);
+        assert!(q.slot.iter().all(|&s| s == NONE));
     }
 }

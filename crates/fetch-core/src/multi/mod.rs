@@ -316,7 +316,7 @@ impl Multi {
         self.reconcile_timer();
         if self.cb_failed {
             // TF-06: the add is rolled back, everything else is aborted.
-            self.deadlines.set(ti, None);
+            self.deadlines.set(ti, None, self.now);
             let t = self.transfers.remove(ti);
             self.running -= 1;
             self.abort_all();
@@ -409,7 +409,7 @@ impl Multi {
                 self.close_conn(cid);
             }
         }
-        self.deadlines.set(ti, None);
+        self.deadlines.set(ti, None, self.now);
         let mut t = self.transfers.remove(ti);
         t.easy.spare.pool_key = std::mem::take(&mut t.pool_key);
         if matches!(t.phase, Phase::Done { msg_queued: true }) {
