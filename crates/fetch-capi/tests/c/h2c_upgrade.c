@@ -168,15 +168,17 @@ static void app_run(struct app *a, FETCH **e, int *codes, int n) {
       a->timeout_ms = -1;
       fetch_multi_socket_action(a->m, FETCH_SOCKET_TIMEOUT, 0, &running);
     }
-    int left;
-    FETCHMsg *msg;
-    while ((msg = fetch_multi_info_read(a->m, &left))) {
-      if (msg->msg != FETCHMSG_DONE)
-        continue;
-      for (int i = 0; i < n; i++)
-        if (e[i] == msg->easy_handle)
-          codes[i] = (int)msg->data.result;
-    }
+  }
+  /* Read once the loop is over: on a live HTTP/2 connection the first
+     socket_action can run every transfer to its end. */
+  int left;
+  FETCHMsg *msg;
+  while ((msg = fetch_multi_info_read(a->m, &left))) {
+    if (msg->msg != FETCHMSG_DONE)
+      continue;
+    for (int i = 0; i < n; i++)
+      if (e[i] == msg->easy_handle)
+        codes[i] = (int)msg->data.result;
   }
   for (int i = 0; i < n; i++)
     fetch_multi_remove_handle(a->m, e[i]);
