@@ -119,27 +119,7 @@ impl Multi {
                     self.h2_stream_end(cid, stream);
                 }
             }
-            Recv::Trailers { stream, fields } => {
-                let Some(ti) = self.slot_ti(cid, stream) else {
-                    return;
-                };
-                let lines = header_lines(&fields);
-                let t = &mut self.transfers[ti];
-                t.easy.info.header_size += lines.iter().map(|l| l.len() as u64).sum::<u64>();
-                // Into the header API as over HTTP/1.1: the fields, without
-                // the blank line.
-                let reveal = t.easy.header.is_none() || t.following.is_some();
-                let fields_only = lines[..lines.len() - 1].concat();
-                t.easy
-                    .with_header_log(|log| log.push(origin::TRAILER, &fields_only, false, reveal));
-                let to_app = !t.discarding();
-                let lines = lines.iter().map(Vec::as_slice);
-                match response::pass_header_lines(&mut t.easy, lines, to_app) {
-                    Ok(paused) => t.paused_recv |= paused,
-                    Err(e) => return self.fail(ti, e),
-                }
-                self.h2_stream_end(cid, stream);
-            }
+            Recv::Trailers { stream, fields } => self.h2_trailers(cid, stream, &fields),
             Recv::Data {
                 stream,
                 data,
@@ -155,24 +135,7 @@ impl Multi {
                 reason,
                 detail,
                 remote,
-            } => {
-                let Some(ti) = self.slot_ti(cid, stream) else {
-                    return;
-                };
-                self.forget_slot(cid, stream, ti);
-                if remote && reason == Reason::REFUSED_STREAM {
-                    // Never processed: safe to send again.
-                    self.h2_retry(ti);
-                    return;
-                }
-                let why = if remote {
-                    "reset by the server"
-                } else {
-                    detail
-                };
-                let msg = format!("HTTP/2 stream {stream} was not closed cleanly: {reason}: {why}");
-                self.fail(ti, Error::new(ErrorCode::Http2Stream, msg));
-            }
+            } => self.h2_reset(cid, stream, reason, remote, detail),
             Recv::GoAway {
                 last_stream,
                 reason,
@@ -184,6 +147,50 @@ impl Multi {
             } => self.h2_promise(cid, stream, promised, &fields),
             Recv::WindowOpened { .. } | Recv::Control | Recv::NeedMore => {}
         }
+    }
+
+    /// Trailer fields end a stream: into the header API and the header
+    /// callback as over HTTP/1.1.
+    fn h2_trailers(&mut self, cid: ConnKey, stream: u32, fields: &[Header]) {
+        let Some(ti) = self.slot_ti(cid, stream) else {
+            return;
+        };
+        let lines = header_lines(fields);
+        let t = &mut self.transfers[ti];
+        t.easy.info.header_size += lines.iter().map(|l| l.len() as u64).sum::<u64>();
+        // Into the header API as over HTTP/1.1: the fields, without the
+        // blank line.
+        let reveal = t.easy.header.is_none() || t.following.is_some();
+        let fields_only = lines[..lines.len() - 1].concat();
+        t.easy
+            .with_header_log(|log| log.push(origin::TRAILER, &fields_only, false, reveal));
+        let to_app = !t.discarding();
+        let lines = lines.iter().map(Vec::as_slice);
+        match response::pass_header_lines(&mut t.easy, lines, to_app) {
+            Ok(paused) => t.paused_recv |= paused,
+            Err(e) => return self.fail(ti, e),
+        }
+        self.h2_stream_end(cid, stream);
+    }
+
+    /// A stream ended before its end: a refused stream goes again (it was
+    /// never processed), any other reset fails its transfer.
+    fn h2_reset(&mut self, cid: ConnKey, stream: u32, reason: Reason, remote: bool, detail: &str) {
+        let Some(ti) = self.slot_ti(cid, stream) else {
+            return;
+        };
+        self.forget_slot(cid, stream, ti);
+        if remote && reason == Reason::REFUSED_STREAM {
+            self.h2_retry(ti);
+            return;
+        }
+        let why = if remote {
+            "reset by the server"
+        } else {
+            detail
+        };
+        let msg = format!("HTTP/2 stream {stream} was not closed cleanly: {reason}: {why}");
+        self.fail(ti, Error::new(ErrorCode::Http2Stream, msg));
     }
 
     fn slot_ti(&self, cid: ConnKey, stream: u32) -> Option<TransferKey> {
