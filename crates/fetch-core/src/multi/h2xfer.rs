@@ -160,7 +160,7 @@ impl Multi {
         t.easy.info.header_size += lines.iter().map(|l| l.len() as u64).sum::<u64>();
         // Into the header API as over HTTP/1.1: the fields, without the
         // blank line.
-        let reveal = t.easy.header.is_none() || t.following.is_some();
+        let reveal = t.easy.header.is_none() || t.ex.following.is_some();
         let fields_only = lines[..lines.len() - 1].concat();
         t.easy
             .with_header_log(|log| log.push(origin::TRAILER, &fields_only, false, reveal));
@@ -584,7 +584,7 @@ impl Multi {
                     easy.info.size_upload += n as u64;
                     if *pos == b.len() {
                         slot.upload = Upload::Done;
-                        t.upload_done = true;
+                        t.ex.upload_done = true;
                     }
                 }
                 Upload::Reader { pending, eof } => {
@@ -595,7 +595,7 @@ impl Multi {
                         pending.drain(..n);
                         if pending.is_empty() && *eof {
                             slot.upload = Upload::Done;
-                            t.upload_done = true;
+                            t.ex.upload_done = true;
                         }
                         if n == 0 && !matches!(slot.upload, Upload::Done) {
                             return Ok(());
@@ -639,8 +639,8 @@ fn send_piece(limit: u64) -> usize {
 fn read_body(t: &mut Transfer) -> Result<(Option<Vec<u8>>, bool), Error> {
     // FETCHOPT_UPLOAD_BUFFERSIZE: the most the callback is offered.
     let chunk_max = t.easy.conn.upload_buffer_size.max(1);
-    let room = match t.upload_len {
-        Some(len) => len.saturating_sub(t.upload_read).min(chunk_max as u64) as usize,
+    let room = match t.ex.upload_len {
+        Some(len) => len.saturating_sub(t.ex.upload_read).min(chunk_max as u64) as usize,
         None => chunk_max,
     };
     if room == 0 {
@@ -654,12 +654,12 @@ fn read_body(t: &mut Transfer) -> Result<(Option<Vec<u8>>, bool), Error> {
     let mut chunk = vec![0u8; room];
     match read(&mut chunk) {
         ReadResult::Data(0) => {
-            if let Some(len) = len.filter(|&len| t.upload_read < len) {
+            if let Some(len) = len.filter(|&len| t.ex.upload_read < len) {
                 return Err(Error::new(
                     ErrorCode::ReadError,
                     format!(
                         "client read function EOF fail, only {}/{len} of needed bytes read",
-                        t.upload_read
+                        t.ex.upload_read
                     ),
                 ));
             }
@@ -668,10 +668,10 @@ fn read_body(t: &mut Transfer) -> Result<(Option<Vec<u8>>, bool), Error> {
         ReadResult::Data(n) => {
             let n = n.min(room);
             chunk.truncate(n);
-            t.upload_read += n as u64;
+            t.ex.upload_read += n as u64;
             t.easy.info.size_upload += n as u64;
             t.easy.trace(InfoType::DataOut, &chunk);
-            let end = len.is_some_and(|len| t.upload_read >= len);
+            let end = len.is_some_and(|len| t.ex.upload_read >= len);
             Ok((Some(chunk), end))
         }
         ReadResult::Fail => Err(Error::new(
