@@ -173,27 +173,11 @@ pub(super) unsafe fn remove(m: &FetchMulti, h: *mut c_void) -> FETCHMcode {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) -> FETCHMcode {
     entry(m, |mm| {
-        // SAFETY: checked against the registry; the borrow ends before
-        // driving.
-        let easy = match unsafe { easy_ref(e) } {
-            None => return FETCHM_BAD_EASY_HANDLE,
-            Some(x) => {
-                if mm.busy.get() {
-                    return FETCHM_RECURSIVE_API_CALL;
-                }
-                if !matches!(x.state, State::Idle) {
-                    return FETCHM_ADDED_ALREADY;
-                }
-                x.clear_error();
-                // Pinned and marked: the timer callback the engine calls
-                // inside `add` may clean the handle up (docs/decisions.md 25), and it is
-                // used again below.
-                x.state = State::Adding {
-                    multi: ptr::from_ref(mm),
-                };
-                x.pins += 1;
-                x.prepare()
-            }
+        // SAFETY: `e` is NULL or a pointer from this library (the
+        // caller's promise); the borrow ends before driving.
+        let easy = match unsafe { claim_for_add(mm, e) } {
+            Ok(easy) => easy,
+            Err(code) => return code,
         };
         mm.adding.set(e);
         let mut easy = Some(easy);
@@ -205,23 +189,8 @@ pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) 
             // `after` must not see it twice).
             mm.adding.set(ptr::null_mut());
             if let Some(Ok(id)) = &r {
-                // Registered before `drive` ends, so that what the
-                // callbacks asked for during the add (cleanup, pause) is
-                // acted on by the same call.
-                // SAFETY: pinned, so still ours.
-                let x = unsafe { easy_mut(e) };
-                x.state = State::Added {
-                    multi: ptr::from_ref(mm),
-                    id: *id,
-                };
-                if x.retired {
-                    mm.retired.borrow_mut().push((*id, e));
-                } else {
-                    mm.register(*id, e);
-                    if x.pause.is_pending() {
-                        mm.deferred_pause.borrow_mut().push((*id, x.pause.clone()));
-                    }
-                }
+                // SAFETY: pinned by `claim_for_add`, so still ours.
+                unsafe { record_added(mm, e, *id) };
             }
             r
         });
@@ -250,6 +219,56 @@ pub unsafe extern "C" fn fetch_multi_add_handle(m: *mut c_void, e: *mut c_void) 
         unsafe { unpin(e) };
         code
     })
+}
+
+/// Checks that handle `e` may be added to `mm` and takes out its
+/// transfer, the handle pinned and marked as being added.
+///
+/// # Safety
+/// `e` must be NULL or a pointer from this library.
+unsafe fn claim_for_add(mm: &FetchMulti, e: *mut c_void) -> Result<fetch_core::Easy, FETCHMcode> {
+    // SAFETY: checked against the registry (the caller's promise).
+    let Some(x) = (unsafe { easy_ref(e) }) else {
+        return Err(FETCHM_BAD_EASY_HANDLE);
+    };
+    if mm.busy.get() {
+        return Err(FETCHM_RECURSIVE_API_CALL);
+    }
+    if !matches!(x.state, State::Idle) {
+        return Err(FETCHM_ADDED_ALREADY);
+    }
+    x.clear_error();
+    // Pinned and marked: the timer callback the engine calls inside `add`
+    // may clean the handle up (docs/decisions.md 25), and it is used again
+    // after.
+    x.state = State::Adding {
+        multi: ptr::from_ref(mm),
+    };
+    x.pins += 1;
+    Ok(x.prepare())
+}
+
+/// Registers handle `e` as transfer `id` of `mm` while the add's `drive`
+/// still runs, so that what the callbacks asked for during the add
+/// (cleanup, pause) is acted on by the same call.
+///
+/// # Safety
+/// `e` must be a pinned handle being added to `mm`.
+unsafe fn record_added(mm: &FetchMulti, e: *mut c_void, id: TransferId) {
+    // SAFETY: pinned (the caller's promise), so still ours.
+    let x = unsafe { easy_mut(e) };
+    x.state = State::Added {
+        multi: ptr::from_ref(mm),
+        id,
+    };
+    if x.retired {
+        mm.retired.borrow_mut().push((id, e));
+    } else {
+        mm.register(id, e);
+        if x.pause.is_pending() {
+            mm.deferred_pause.borrow_mut().push((id, x.pause.clone()));
+        }
+    }
 }
 
 /// `fetch_multi_remove_handle` (HM-07, HM-08, CB-02).

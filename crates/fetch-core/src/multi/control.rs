@@ -305,10 +305,10 @@ impl Multi {
     /// the body goes out now.
     pub(super) fn send_body_now(&mut self, ti: TransferKey) {
         let t = &mut self.transfers[ti];
-        if t.expect != Expect::Waiting {
+        if t.ex.expect != Expect::Waiting {
             return;
         }
-        t.expect = Expect::Sent;
+        t.ex.expect = Expect::Sent;
         t.deadlines[Kind::Expect as usize] = None;
         t.phase = Phase::Sending;
         let cid = t.conn.expect("a waiting transfer has a connection");
@@ -319,7 +319,7 @@ impl Multi {
             }
             let conn = &mut self.conns[cid];
             conn.out.clear();
-            super::request::push_bytes_body(b, t.chunked_upload, &mut conn.out);
+            super::request::push_bytes_body(b, t.ex.chunked_upload, &mut conn.out);
             conn.out_pos = 0;
             easy.info.size_upload = b.len() as u64;
         }

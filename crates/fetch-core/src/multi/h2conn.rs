@@ -262,6 +262,8 @@ impl Multi {
 
     /// Opens a stream for the transfer's request on a shared connection.
     pub(super) fn h2_attach(&mut self, ti: TransferKey, cid: ConnKey) {
+        // A new exchange: nothing of the previous request's carries over.
+        self.transfers[ti].ex = Exchange::default();
         let fields = self.h2_request_fields(ti);
         let refs: Vec<(&[u8], &[u8])> = fields
             .iter()
@@ -310,7 +312,7 @@ impl Multi {
         request::conn_info(&mut t.easy.info, &self.conns[cid]);
         t.easy.info.effective_method = Some(t.method.as_str().to_owned());
         t.easy.info.scheme = Some(if t.target().https { "HTTPS" } else { "HTTP" });
-        t.upload_done = end_stream;
+        t.ex.upload_done = end_stream;
         self.start_rates(ti);
         self.h2_event(cid, Events::NONE);
     }

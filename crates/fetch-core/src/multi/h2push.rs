@@ -280,7 +280,7 @@ impl Multi {
         t.decoder = ResponseDecoder::new(head);
         request::conn_info(&mut t.easy.info, &self.conns[cid]);
         t.easy.info.scheme = Some(if t.target().https { "HTTPS" } else { "HTTP" });
-        t.upload_done = true;
+        t.ex.upload_done = true;
         self.start_rates(ti);
     }
 }

@@ -64,7 +64,7 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.easy.info.http_version = 11;
         t.easy.info.response_code = 101;
-        if t.expect == Expect::Waiting {
+        if t.ex.expect == Expect::Waiting {
             let err = Error::new(
                 ErrorCode::Http2,
                 "101 Switching Protocols before the request body was sent",
@@ -88,7 +88,7 @@ impl Multi {
         t.conn = None;
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
         t.body_out = body::BodyOut::Plain;
-        t.upload_done = true;
+        t.ex.upload_done = true;
         t.easy
             .trace_text(|| "Received 101, switching to HTTP/2".to_owned());
         let slot = Slot {

@@ -119,27 +119,7 @@ impl Multi {
                     self.h2_stream_end(cid, stream);
                 }
             }
-            Recv::Trailers { stream, fields } => {
-                let Some(ti) = self.slot_ti(cid, stream) else {
-                    return;
-                };
-                let lines = header_lines(&fields);
-                let t = &mut self.transfers[ti];
-                t.easy.info.header_size += lines.iter().map(|l| l.len() as u64).sum::<u64>();
-                // Into the header API as over HTTP/1.1: the fields, without
-                // the blank line.
-                let reveal = t.easy.header.is_none() || t.following.is_some();
-                let fields_only = lines[..lines.len() - 1].concat();
-                t.easy
-                    .with_header_log(|log| log.push(origin::TRAILER, &fields_only, false, reveal));
-                let to_app = !t.discarding();
-                let lines = lines.iter().map(Vec::as_slice);
-                match response::pass_header_lines(&mut t.easy, lines, to_app) {
-                    Ok(paused) => t.paused_recv |= paused,
-                    Err(e) => return self.fail(ti, e),
-                }
-                self.h2_stream_end(cid, stream);
-            }
+            Recv::Trailers { stream, fields } => self.h2_trailers(cid, stream, &fields),
             Recv::Data {
                 stream,
                 data,
@@ -155,24 +135,7 @@ impl Multi {
                 reason,
                 detail,
                 remote,
-            } => {
-                let Some(ti) = self.slot_ti(cid, stream) else {
-                    return;
-                };
-                self.forget_slot(cid, stream, ti);
-                if remote && reason == Reason::REFUSED_STREAM {
-                    // Never processed: safe to send again.
-                    self.h2_retry(ti);
-                    return;
-                }
-                let why = if remote {
-                    "reset by the server"
-                } else {
-                    detail
-                };
-                let msg = format!("HTTP/2 stream {stream} was not closed cleanly: {reason}: {why}");
-                self.fail(ti, Error::new(ErrorCode::Http2Stream, msg));
-            }
+            } => self.h2_reset(cid, stream, reason, remote, detail),
             Recv::GoAway {
                 last_stream,
                 reason,
@@ -184,6 +147,50 @@ impl Multi {
             } => self.h2_promise(cid, stream, promised, &fields),
             Recv::WindowOpened { .. } | Recv::Control | Recv::NeedMore => {}
         }
+    }
+
+    /// Trailer fields end a stream: into the header API and the header
+    /// callback as over HTTP/1.1.
+    fn h2_trailers(&mut self, cid: ConnKey, stream: u32, fields: &[Header]) {
+        let Some(ti) = self.slot_ti(cid, stream) else {
+            return;
+        };
+        let lines = header_lines(fields);
+        let t = &mut self.transfers[ti];
+        t.easy.info.header_size += lines.iter().map(|l| l.len() as u64).sum::<u64>();
+        // Into the header API as over HTTP/1.1: the fields, without the
+        // blank line.
+        let reveal = t.easy.header.is_none() || t.ex.following.is_some();
+        let fields_only = lines[..lines.len() - 1].concat();
+        t.easy
+            .with_header_log(|log| log.push(origin::TRAILER, &fields_only, false, reveal));
+        let to_app = !t.discarding();
+        let lines = lines.iter().map(Vec::as_slice);
+        match response::pass_header_lines(&mut t.easy, lines, to_app) {
+            Ok(paused) => t.paused_recv |= paused,
+            Err(e) => return self.fail(ti, e),
+        }
+        self.h2_stream_end(cid, stream);
+    }
+
+    /// A stream ended before its end: a refused stream goes again (it was
+    /// never processed), any other reset fails its transfer.
+    fn h2_reset(&mut self, cid: ConnKey, stream: u32, reason: Reason, remote: bool, detail: &str) {
+        let Some(ti) = self.slot_ti(cid, stream) else {
+            return;
+        };
+        self.forget_slot(cid, stream, ti);
+        if remote && reason == Reason::REFUSED_STREAM {
+            self.h2_retry(ti);
+            return;
+        }
+        let why = if remote {
+            "reset by the server"
+        } else {
+            detail
+        };
+        let msg = format!("HTTP/2 stream {stream} was not closed cleanly: {reason}: {why}");
+        self.fail(ti, Error::new(ErrorCode::Http2Stream, msg));
     }
 
     fn slot_ti(&self, cid: ConnKey, stream: u32) -> Option<TransferKey> {
@@ -577,7 +584,7 @@ impl Multi {
                     easy.info.size_upload += n as u64;
                     if *pos == b.len() {
                         slot.upload = Upload::Done;
-                        t.upload_done = true;
+                        t.ex.upload_done = true;
                     }
                 }
                 Upload::Reader { pending, eof } => {
@@ -588,7 +595,7 @@ impl Multi {
                         pending.drain(..n);
                         if pending.is_empty() && *eof {
                             slot.upload = Upload::Done;
-                            t.upload_done = true;
+                            t.ex.upload_done = true;
                         }
                         if n == 0 && !matches!(slot.upload, Upload::Done) {
                             return Ok(());
@@ -632,8 +639,8 @@ fn send_piece(limit: u64) -> usize {
 fn read_body(t: &mut Transfer) -> Result<(Option<Vec<u8>>, bool), Error> {
     // FETCHOPT_UPLOAD_BUFFERSIZE: the most the callback is offered.
     let chunk_max = t.easy.conn.upload_buffer_size.max(1);
-    let room = match t.upload_len {
-        Some(len) => len.saturating_sub(t.upload_read).min(chunk_max as u64) as usize,
+    let room = match t.ex.upload_len {
+        Some(len) => len.saturating_sub(t.ex.upload_read).min(chunk_max as u64) as usize,
         None => chunk_max,
     };
     if room == 0 {
@@ -647,12 +654,12 @@ fn read_body(t: &mut Transfer) -> Result<(Option<Vec<u8>>, bool), Error> {
     let mut chunk = vec![0u8; room];
     match read(&mut chunk) {
         ReadResult::Data(0) => {
-            if let Some(len) = len.filter(|&len| t.upload_read < len) {
+            if let Some(len) = len.filter(|&len| t.ex.upload_read < len) {
                 return Err(Error::new(
                     ErrorCode::ReadError,
                     format!(
                         "client read function EOF fail, only {}/{len} of needed bytes read",
-                        t.upload_read
+                        t.ex.upload_read
                     ),
                 ));
             }
@@ -661,10 +668,10 @@ fn read_body(t: &mut Transfer) -> Result<(Option<Vec<u8>>, bool), Error> {
         ReadResult::Data(n) => {
             let n = n.min(room);
             chunk.truncate(n);
-            t.upload_read += n as u64;
+            t.ex.upload_read += n as u64;
             t.easy.info.size_upload += n as u64;
             t.easy.trace(InfoType::DataOut, &chunk);
-            let end = len.is_some_and(|len| t.upload_read >= len);
+            let end = len.is_some_and(|len| t.ex.upload_read >= len);
             Ok((Some(chunk), end))
         }
         ReadResult::Fail => Err(Error::new(

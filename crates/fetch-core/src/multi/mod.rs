@@ -62,7 +62,7 @@ pub use h2push::{PushAction, PushPromise};
 use ids::Table;
 pub(crate) use ids::{ConnKey, TransferKey};
 use pool::Pool;
-use transfer::{Expect, KINDS, Kind, Phase, Step, Transfer};
+use transfer::{Exchange, Expect, KINDS, Kind, Phase, Step, Transfer};
 
 /// Names one transfer added to a [`Multi`]. Stale ids (of removed transfers)
 /// are detected, never confused with newer transfers.
@@ -364,23 +364,17 @@ impl Multi {
             deadlines: [None; KINDS],
             started: None,
             decoder: ResponseDecoder::new(head),
-            following: None,
             retried: false,
-            upload_done: true,
-            chunked_upload: false,
+            ex: Exchange::default(),
             paused_recv: false,
             paused_send: false,
             held: Vec::new(),
             body_out: body::BodyOut::Plain,
             delivered: 0,
-            expect: Expect::No,
             marks: Marks::default(),
             rates: Rates::default(),
-            progress_told: false,
             first: None,
             seen_https: false,
-            upload_len: None,
-            upload_read: 0,
             route: None,
             pool_key,
             auth: Default::default(),

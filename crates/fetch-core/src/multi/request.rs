@@ -133,7 +133,7 @@ pub(super) fn framing_of(t: &mut Transfer) -> BodyFraming {
         // Digest before its challenge: the body waits for the answer.
         framing = BodyFraming::Length(0);
     }
-    t.upload_len = match (&t.easy.body, framing) {
+    t.ex.upload_len = match (&t.easy.body, framing) {
         (_, BodyFraming::Length(0)) if t.auth.probe => None,
         (Body::Reader { len: Some(n), .. }, _) => Some(*n),
         (Body::Reader { len: None, .. }, BodyFraming::Length(n)) => Some(n),
@@ -236,6 +236,8 @@ impl Multi {
         }
         let t = &mut self.transfers[ti];
         t.phase = Phase::Sending;
+        // A new exchange: nothing of the previous request's carries over.
+        t.ex = Exchange::default();
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
         t.body_out = body::BodyOut::Plain;
         let (framing, expect) = self.write_head(ti, cid);
@@ -243,7 +245,6 @@ impl Multi {
         let t = &mut self.transfers[ti];
         // Upstream counts the head and a body sent along with it.
         t.easy.info.request_size += self.conns[cid].out.len() as u64;
-        t.progress_told = false;
         self.start_rates(ti);
         Step::Continue
     }
@@ -325,7 +326,7 @@ impl Multi {
         } else {
             dest.request_target.as_str()
         };
-        t.expect = if expect { Expect::Waiting } else { Expect::No };
+        t.ex.expect = if expect { Expect::Waiting } else { Expect::No };
         let conn = &mut self.conns[cid];
         conn.state = ConnState::Busy(ti);
         conn.out.clear();
@@ -359,8 +360,8 @@ impl Multi {
     ) {
         let t = &mut self.transfers[ti];
         let conn = &mut self.conns[cid];
-        t.upload_done = true;
-        t.chunked_upload = framing == BodyFraming::Chunked;
+        t.ex.upload_done = true;
+        t.ex.chunked_upload = framing == BodyFraming::Chunked;
         let easy = &mut *t.easy;
         match (&easy.body, framing) {
             _ if t.auth.probe => {}
@@ -368,11 +369,11 @@ impl Multi {
                 if let Some(debug) = easy.debug.as_mut() {
                     debug(InfoType::DataOut, b);
                 }
-                push_bytes_body(b, t.chunked_upload, &mut conn.out);
+                push_bytes_body(b, t.ex.chunked_upload, &mut conn.out);
                 easy.info.size_upload = b.len() as u64;
             }
             (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
-                t.upload_done = false;
+                t.ex.upload_done = false;
             }
             _ => {}
         }
@@ -396,7 +397,7 @@ impl Multi {
     /// rewind; otherwise the seek callback must succeed.
     pub(super) fn rewind_upload(&mut self, ti: TransferKey) -> Result<(), Error> {
         let t = &mut self.transfers[ti];
-        if !matches!(t.easy.body, Body::Reader { .. }) || t.upload_read == 0 {
+        if !matches!(t.easy.body, Body::Reader { .. }) || t.ex.upload_read == 0 {
             return Ok(());
         }
         let outcome = t
@@ -405,7 +406,7 @@ impl Multi {
             .as_mut()
             .map(|seek| seek(io::SeekFrom::Start(0)));
         if outcome == Some(SeekResult::Ok) {
-            t.upload_read = 0;
+            t.ex.upload_read = 0;
             t.easy.info.size_upload = 0;
             return Ok(());
         }
@@ -417,11 +418,11 @@ impl Multi {
     }
 
     pub(super) fn send(&mut self, ti: TransferKey, events: Events) -> Step {
-        if !self.transfers[ti].progress_told {
+        if !self.transfers[ti].ex.progress_told {
             // Upstream reports progress once before a request goes out, so
             // an application can abort even a transfer that would finish
             // within one event.
-            self.transfers[ti].progress_told = true;
+            self.transfers[ti].ex.progress_told = true;
             if let Err(e) = self.progress(ti) {
                 self.fail(ti, e);
                 return Step::Wait;
@@ -450,7 +451,7 @@ impl Multi {
             }
             let conn = &mut self.conns[cid];
             let t = &mut self.transfers[ti];
-            if t.expect == Expect::Waiting {
+            if t.ex.expect == Expect::Waiting {
                 // Head sent: wait for "100 Continue" (or a final answer)
                 // before the body, at most the expect timeout.
                 t.phase = Phase::Receiving;
@@ -459,7 +460,7 @@ impl Multi {
                 self.refresh_interest(ti);
                 return Step::Wait;
             }
-            if !t.upload_done {
+            if !t.ex.upload_done {
                 if self.throttled_until(ti, false).is_some() {
                     return self.after_upload(ti, ul_before, Step::Continue);
                 }
@@ -522,8 +523,8 @@ impl Multi {
         conn.out_pos = 0;
         // FETCHOPT_UPLOAD_BUFFERSIZE: the most the callback is offered.
         let chunk_max = t.easy.conn.upload_buffer_size.max(1);
-        let room = match t.upload_len {
-            Some(len) => len.saturating_sub(t.upload_read).min(chunk_max as u64) as usize,
+        let room = match t.ex.upload_len {
+            Some(len) => len.saturating_sub(t.ex.upload_read).min(chunk_max as u64) as usize,
             None => chunk_max,
         };
         t.easy.publish_live();
@@ -539,10 +540,10 @@ impl Multi {
             let r = read(&mut chunk);
             if let ReadResult::Data(n) = r {
                 let n = n.min(room);
-                t.upload_read += n as u64;
+                t.ex.upload_read += n as u64;
                 t.easy.info.size_upload += n as u64;
                 t.easy.trace(InfoType::DataOut, &chunk[..n]);
-                if t.chunked_upload {
+                if t.ex.chunked_upload {
                     http::encode_chunk(&chunk[..n], &mut conn.out);
                 } else {
                     conn.out.extend_from_slice(&chunk[..n]);
@@ -553,17 +554,17 @@ impl Multi {
         };
         match result {
             ReadResult::Data(0) => {
-                if let Some(len) = t.upload_len.filter(|&len| t.upload_read < len) {
+                if let Some(len) = t.ex.upload_len.filter(|&len| t.ex.upload_read < len) {
                     return Err(Error::new(
                         ErrorCode::ReadError,
                         format!(
                             "client read function EOF fail, only {}/{len} of needed bytes read",
-                            t.upload_read
+                            t.ex.upload_read
                         ),
                     ));
                 }
-                t.upload_done = true;
-                if t.chunked_upload {
+                t.ex.upload_done = true;
+                if t.ex.chunked_upload {
                     http::encode_last_chunk(&mut conn.out);
                 }
                 Ok(Step::Continue)

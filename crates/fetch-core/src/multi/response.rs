@@ -247,7 +247,7 @@ impl Multi {
                 Step::Wait
             }
             Outcome::Finished { reusable } => {
-                let refused = self.transfers[ti].expect == Expect::Refused;
+                let refused = self.transfers[ti].ex.expect == Expect::Refused;
                 self.complete(ti, reusable && input.filled == 0 && !refused)
             }
         })
@@ -331,7 +331,7 @@ impl Multi {
     fn on_trailers(&mut self, ti: TransferKey, fields: &[u8]) -> Option<Outcome> {
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += fields.len() as u64;
-        let reveal = t.easy.header.is_none() || t.following.is_some();
+        let reveal = t.easy.header.is_none() || t.ex.following.is_some();
         t.easy
             .with_header_log(|log| log.push(origin::TRAILER, fields, false, reveal));
         let lines = fields.split_inclusive(|&b| b == b'\n');
@@ -398,7 +398,7 @@ impl Multi {
                 return Some(outcome);
             }
         }
-        if head.status == 100 && t.expect == Expect::Waiting {
+        if head.status == 100 && t.ex.expect == Expect::Waiting {
             t.paused_recv |= paused;
             return Some(Outcome::Continue100);
         }
@@ -487,13 +487,13 @@ pub(super) fn pass_header_lines<'l>(
 pub(super) fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
     t.easy.info.response_code = head.status;
     t.rates.dltotal = head.content_length.unwrap_or(0);
-    t.following = None;
+    t.ex.following = None;
     t.easy.info.redirect_url = None;
     t.easy.info.httpauth_avail |= t.auth.on_final(head.status, head.lines(), t.easy.http_auth);
-    if t.expect == Expect::Waiting {
+    if t.ex.expect == Expect::Waiting {
         // A final answer before the body was sent: the body is never sent
         // and the connection cannot be reused.
-        t.expect = Expect::Refused;
+        t.ex.expect = Expect::Refused;
     }
     if !matches!(head.status, 301 | 302 | 303 | 307 | 308) {
         return;
@@ -504,7 +504,7 @@ pub(super) fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
         .and_then(|loc| t.target().join(loc));
     if let Some(next) = next {
         if t.easy.follow {
-            t.following = Some(next);
+            t.ex.following = Some(next);
         } else {
             t.easy.info.redirect_url = Some(next);
         }

@@ -73,6 +73,44 @@ pub(super) enum Expect {
     Refused,
 }
 
+/// What belongs to one request/response exchange, beside the phase
+/// rather than in it: "Expect: 100-continue" spans `Sending` and
+/// `Receiving` (the body waits while the response is read), and the
+/// upload and the redirect target are read in both. Kept apart from
+/// [`Phase`] so that the phase stays `Copy` and cheap to match.
+#[derive(Debug)]
+pub(super) struct Exchange {
+    /// Where the request stands with "Expect: 100-continue".
+    pub(super) expect: Expect,
+    /// The request body is all queued (or there is none).
+    pub(super) upload_done: bool,
+    /// The request body goes out in chunked encoding.
+    pub(super) chunked_upload: bool,
+    /// Exactly how many bytes the read callback must supply (a known size).
+    pub(super) upload_len: Option<u64>,
+    /// Bytes taken from the read callback for the current request.
+    pub(super) upload_read: u64,
+    /// The progress callback has been told this request started.
+    pub(super) progress_told: bool,
+    /// The redirect the response asks to follow (set from its head,
+    /// taken when it is complete).
+    pub(super) following: Option<String>,
+}
+
+impl Default for Exchange {
+    fn default() -> Self {
+        Self {
+            expect: Expect::No,
+            upload_done: true,
+            chunked_upload: false,
+            upload_len: None,
+            upload_read: 0,
+            progress_told: false,
+            following: None,
+        }
+    }
+}
+
 pub(super) enum Step {
     /// The phase changed; keep driving.
     Continue,
@@ -92,10 +130,13 @@ pub(super) struct Transfer {
     pub(super) deadlines: [Option<Instant>; KINDS],
     pub(super) started: Option<Instant>,
     pub(super) decoder: ResponseDecoder,
-    pub(super) following: Option<String>,
+    /// The request went again once already (a reused connection died
+    /// before answering, or HTTP/2 refused the stream); spans exchanges
+    /// and is cleared when a redirect or an auth resend starts a new
+    /// request.
     pub(super) retried: bool,
-    pub(super) upload_done: bool,
-    pub(super) chunked_upload: bool,
+    /// The current request/response exchange (see [`Exchange`]).
+    pub(super) ex: Exchange,
     pub(super) paused_recv: bool,
     pub(super) paused_send: bool,
     /// Body bytes the write callback paused on, delivered first on resume.
@@ -104,19 +145,12 @@ pub(super) struct Transfer {
     pub(super) body_out: body::BodyOut,
     /// Body bytes of the current response handed to the application.
     pub(super) delivered: u64,
-    pub(super) expect: Expect,
     pub(super) marks: Marks,
     pub(super) rates: Rates,
-    /// The progress callback has been told this request started.
-    pub(super) progress_told: bool,
     /// The first URL of the transfer: credentials belong to its origin.
     pub(super) first: Option<Arc<Dest>>,
     /// Some URL of the transfer (first or redirect) was https.
     pub(super) seen_https: bool,
-    /// Exactly how many bytes the read callback must supply (a known size).
-    pub(super) upload_len: Option<u64>,
-    /// Bytes taken from the read callback for the current request.
-    pub(super) upload_read: u64,
     /// Where connections go instead of the URL's host and port
     /// (FETCHOPT_CONNECT_TO), for the current target.
     pub(super) route: Option<(String, u16)>,
@@ -140,7 +174,7 @@ impl Transfer {
     /// The body of the current response is not the transfer's: a redirect
     /// is followed, or the request goes again with credentials.
     pub(super) fn discarding(&self) -> bool {
-        self.following.is_some() || self.auth.resend
+        self.ex.following.is_some() || self.auth.resend
     }
 
     /// The host and port connections are made to (CONNECT_TO applied).
@@ -373,7 +407,7 @@ impl Multi {
         if std::mem::take(&mut t.auth.resend) {
             return self.resend_for_auth(ti, reusable);
         }
-        let Some(next) = t.following.take() else {
+        let Some(next) = t.ex.following.take() else {
             self.finish(ti, Ok(()), reusable);
             return Step::Wait;
         };
