@@ -433,6 +433,27 @@ mod tests {
         )
     }
 
+    /// Calls `check` on every head of [`PLAIN`] and on each of its
+    /// mutations: one byte removed, replaced or preceded by an awkward one.
+    fn each_mutation(check: &mut impl FnMut(&[u8])) {
+        let awkward = b"\0\t\n\r :;,\x7f\x80\xffAz0\"(";
+        for raw in PLAIN {
+            check(raw);
+            for at in 0..raw.len() {
+                let mut cut = raw.to_vec();
+                cut.remove(at);
+                check(&cut);
+                for &b in awkward {
+                    let mut m = raw.to_vec();
+                    m[at] = b;
+                    check(&m);
+                    m.insert(at, b);
+                    check(&m);
+                }
+            }
+        }
+    }
+
     /// Heads the fast reader must take, and their mutations.
     const PLAIN: &[&[u8]] = &[
         b"HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Mon, 30 Nov 2026 02:00:00 GMT\r\nContent-Type: application/octet-stream\r\nContent-Length: 1024\r\nLast-Modified: Sun, 29 Nov 2026 10:00:00 GMT\r\nConnection: keep-alive\r\nETag: \"1-2\"\r\nAccept-Ranges: bytes\r\n\r\n",
@@ -455,7 +476,6 @@ mod tests {
     /// of awkward bytes, and with each byte removed.
     #[test]
     fn the_fast_reader_agrees_with_httparse() {
-        let awkward = b"\0\t\n\r :;,\x7f\x80\xffAz0\"(";
         let mut checked = 0;
         let mut check = |raw: &[u8]| {
             if let Some(quick) = fast(raw) {
@@ -471,21 +491,7 @@ mod tests {
                 checked += 1;
             }
         };
-        for raw in PLAIN {
-            check(raw);
-            for at in 0..raw.len() {
-                let mut cut = raw.to_vec();
-                cut.remove(at);
-                check(&cut);
-                for &b in awkward {
-                    let mut m = raw.to_vec();
-                    m[at] = b;
-                    check(&m);
-                    m.insert(at, b);
-                    check(&m);
-                }
-            }
-        }
+        each_mutation(&mut check);
         assert!(checked > 1000, "{checked}");
     }
 
@@ -494,7 +500,6 @@ mod tests {
     /// head as `fast` reads it alone; on a cut-short head it says `None`.
     #[test]
     fn the_fast_reader_finds_the_end_of_a_head_in_a_longer_buffer() {
-        let awkward = b"\0\t\n\r :;,\x7f\x80\xffAz0\"(";
         let mut checked = 0;
         let mut check = |head: &[u8]| {
             for tail in [
@@ -523,21 +528,7 @@ mod tests {
                 checked += 1;
             }
         };
-        for raw in PLAIN {
-            check(raw);
-            for at in 0..raw.len() {
-                let mut cut = raw.to_vec();
-                cut.remove(at);
-                check(&cut);
-                for &b in awkward {
-                    let mut m = raw.to_vec();
-                    m[at] = b;
-                    check(&m);
-                    m.insert(at, b);
-                    check(&m);
-                }
-            }
-        }
+        each_mutation(&mut check);
         assert!(checked > 1000, "{checked}");
     }
 }
