@@ -321,20 +321,7 @@ fn environment_variables_as_upstream() {
     let proxy = HttpProxy::start(ProxyBehaviour::Honest);
     let dead = format!("http://{}", fixtures::closed_port());
     let run = |vars: &[(&str, &str)], url: &str| {
-        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-        cmd.args(["--exact", "env_child", "--nocapture", "--test-threads=1"]);
-        for v in [
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-            "no_proxy",
-            "NO_PROXY",
-        ] {
-            cmd.env_remove(v);
-        }
+        let mut cmd = child_test("env_child");
         cmd.envs(vars.iter().copied())
             .env("FETCH_ENV_CHILD_URL", url);
         let out = cmd.output().unwrap();
@@ -374,25 +361,7 @@ fn environment_variables_as_upstream() {
 fn environment_is_read_when_an_empty_multi_gets_a_transfer() {
     let srv = HttpServer::start();
     let dead = format!("http://{}", fixtures::closed_port());
-    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "--exact",
-        "env_switch_child",
-        "--nocapture",
-        "--test-threads=1",
-    ]);
-    for v in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-    ] {
-        cmd.env_remove(v);
-    }
+    let mut cmd = child_test("env_switch_child");
     cmd.env("FETCH_ENV_SWITCH_URL", srv.url("/bytes/10"))
         .env("FETCH_ENV_SWITCH_PROXY", &dead);
     let out = cmd.output().unwrap();
@@ -477,4 +446,24 @@ fn h2_connections_are_not_shared_between_direct_and_proxied() {
     assert_eq!(proxy.accepted(), 1);
     assert_eq!(srv.accepted(), 2);
     assert_eq!(srv.h2_requests(), 4);
+}
+
+/// This test binary run again for the one test `name` (a child that
+/// reads its environment), with every proxy variable removed.
+fn child_test(name: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", name, "--nocapture", "--test-threads=1"]);
+    for v in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd
 }
