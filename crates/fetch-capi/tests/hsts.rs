@@ -9,7 +9,7 @@ mod cbuild;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cbuild::{compile, crate_dir, require};
+use cbuild::{compile, crate_dir};
 use fixtures::{CertKind, TestPki, TlsOptions, TlsServer};
 
 fn exe() -> PathBuf {
@@ -18,20 +18,7 @@ fn exe() -> PathBuf {
 
 fn run(exe: &Path, args: &[&str], valgrind: bool) -> Vec<String> {
     let mut cmd = if valgrind {
-        require("valgrind");
-        let mut c = Command::new("valgrind");
-        c.args([
-            "-q",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(format!(
-            "--suppressions={}",
-            crate_dir().join("tests/valgrind.supp").display()
-        ))
-        .arg(exe);
-        c
+        cbuild::memcheck(exe)
     } else {
         Command::new(exe)
     };
