@@ -39,19 +39,6 @@ fn upstream_exe() -> &'static Path {
     EXE.get_or_init(|| compile_upstream(&source(), "proxy"))
 }
 
-/// The proxy environment variables, removed from every child's
-/// environment unless a scenario sets them.
-const PROXY_VARS: [&str; 8] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-];
-
 /// Runs one build; returns what it printed (stdout).
 fn run(lib: Lib, mode: &str, url: &str, proxy: &str, env: &[(&str, &str)]) -> String {
     let exe = match lib {
@@ -61,7 +48,7 @@ fn run(lib: Lib, mode: &str, url: &str, proxy: &str, env: &[(&str, &str)]) -> St
     let files = TestPki::shared().write_temp().unwrap();
     let mut cmd = Command::new(exe);
     cmd.args([mode, url, proxy]).arg(&files.ca);
-    for v in PROXY_VARS {
+    for v in fixtures::PROXY_ENV_VARS {
         cmd.env_remove(v);
     }
     cmd.envs(env.iter().copied());

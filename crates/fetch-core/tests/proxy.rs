@@ -453,16 +453,7 @@ fn h2_connections_are_not_shared_between_direct_and_proxied() {
 fn child_test(name: &str) -> std::process::Command {
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
     cmd.args(["--exact", name, "--nocapture", "--test-threads=1"]);
-    for v in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-    ] {
+    for v in fixtures::PROXY_ENV_VARS {
         cmd.env_remove(v);
     }
     cmd
