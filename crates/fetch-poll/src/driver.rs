@@ -208,7 +208,9 @@ impl Driver {
     ///
     /// Costs O(ready sockets), not O(transfers): one `Poller::wait`, one
     /// `socket_action` per ready socket, and a timer pass only when no
-    /// socket was ready (each `socket_action` runs due timers itself).
+    /// socket was ready or something is still due after them (each
+    /// `socket_action` runs due timers itself, but may leave transfers the
+    /// timer callback announced with 0 for a timer pass).
     pub fn perform(&mut self) -> Result<usize, MultiError> {
         self.check_registrations()?;
         let registry = &self.shared.registry;
@@ -234,8 +236,11 @@ impl Driver {
             }
         }
         match running {
-            Some(n) => Ok(n),
-            None => self.multi.socket_action(Target::Timeout, FetchEvents::NONE),
+            // A socket call may leave transfers that the timer callback
+            // announced with 0 for a TIMEOUT call (fetch-core's
+            // `socket_action`); perform runs everything due.
+            Some(n) if self.multi.timeout() != Some(Duration::ZERO) => Ok(n),
+            _ => self.multi.socket_action(Target::Timeout, FetchEvents::NONE),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::SendPtr;
 use crate::codes::*;
 use crate::wait::ceil_ms;
 
-/// Routes the engine's socket and timer callbacks to `m`'s C callbacks.
+/// Routes the engine's socket callback to `m`'s C socket callback.
 pub(super) fn install_callbacks(m: SendPtr<FetchMulti>, engine: &mut Multi) {
     engine.set_socket_function(move |ctx, ev| {
         // SAFETY: the wrapper owns the engine that owns this closure, so
@@ -23,6 +23,17 @@ pub(super) fn install_callbacks(m: SendPtr<FetchMulti>, engine: &mut Multi) {
         let m = unsafe { &*m.get() };
         m.on_socket(ctx, ev)
     });
+}
+
+/// Routes the engine's timer callback to `m`'s C timer callback while the
+/// application has one (FETCHMOPT_TIMERFUNCTION), and removes it when the
+/// option is set to NULL: the engine leaves transfers announced with a
+/// 0 ms timer for the TIMEOUT call only when an application was told.
+pub(super) fn route_timer(m: SendPtr<FetchMulti>, engine: &mut Multi, on: bool) {
+    if !on {
+        engine.clear_timer_function();
+        return;
+    }
     engine.set_timer_function(move |d| {
         // SAFETY: as for the socket callback.
         let m = unsafe { &*m.get() };

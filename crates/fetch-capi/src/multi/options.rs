@@ -8,6 +8,7 @@ use fetch_core::Multi;
 use super::{FetchMulti, entry_idle};
 use crate::codes::*;
 use crate::easy::{callback, fetch_func};
+use crate::{SendPtr, fetch_multi_timer_callback};
 
 #[derive(Clone, Copy)]
 enum MValue {
@@ -153,8 +154,10 @@ fn set_push_fn(m: &FetchMulti, a: MArg) -> FETCHMcode {
 
 fn set_timer_fn(m: &FetchMulti, a: MArg) -> FETCHMcode {
     // SAFETY: as above, for TIMERFUNCTION and `fetch_multi_timer_callback`.
-    m.timer_fn.set(unsafe { callback(a.ptr) });
-    FETCHM_OK
+    let f: Option<fetch_multi_timer_callback> = unsafe { callback(a.ptr) };
+    m.timer_fn.set(f);
+    let this = SendPtr(ptr::from_ref(m).cast_mut());
+    set_engine(m, |e| super::callbacks::route_timer(this, e, f.is_some()))
 }
 
 /// Applies a setting to the engine.

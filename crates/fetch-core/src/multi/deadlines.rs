@@ -10,6 +10,12 @@
 //! Due deadlines are set in time order (the multi's clock only moves on),
 //! so the run-now list stays sorted by pushing at its back, and a kick costs
 //! a push and a pop instead of a walk up and down the heap.
+//!
+//! A TIMEOUT call runs every due deadline. A socket call runs the due
+//! heap deadlines (timeouts, low-speed, expect, progress) but leaves the
+//! run-now list for the TIMEOUT call when the application was told "0"
+//! and has made at most one round of socket calls since ([`Multi::kicks_wait`];
+//! docs/decisions.md, "Kicks told with timer 0 wait for the TIMEOUT call").
 
 use std::collections::VecDeque;
 use std::io;
@@ -108,6 +114,23 @@ impl DeadlineQueue {
         match (self.now.front(), self.heap.first()) {
             (Some(n), Some(h)) => Some(if h.0 < n.0 { *h } else { *n }),
             (n, h) => n.or(h).copied(),
+        }
+    }
+
+    /// Whether the run-now list holds a kick.
+    pub(super) fn has_run_now(&self) -> bool {
+        !self.now.is_empty()
+    }
+
+    /// The earliest deadline in the heap, leaving the run-now list aside.
+    fn peek_heap(&self) -> Option<(Instant, TransferKey)> {
+        self.heap.first().copied()
+    }
+
+    /// Takes the entry [`DeadlineQueue::peek_heap`] returned out of the heap.
+    fn pop_heap(&mut self) {
+        if !self.heap.is_empty() {
+            self.remove_at(0);
         }
     }
 
@@ -257,15 +280,57 @@ impl Multi {
         self.deadlines.peek().map(|(at, _)| at)
     }
 
+    /// Runs every due deadline (a TIMEOUT call, `socket_all`): the call the
+    /// application owed for a timer of 0 has been made.
     pub(super) fn run_timers(&mut self) {
+        self.timeout_owed = None;
+        self.run_due(true);
+    }
+
+    /// Runs the due deadlines after a socket call: all of them, or only the
+    /// heap's while the run-now kicks wait for the TIMEOUT call.
+    pub(super) fn run_timers_after_socket(&mut self) {
+        if self.kicks_wait() {
+            self.run_due(false);
+        } else {
+            self.run_timers();
+        }
+    }
+
+    /// Whether this socket call leaves the run-now kicks for the TIMEOUT
+    /// call: the timer callback was told 0 and the application has made no
+    /// more socket calls since than one round of its loop, as many as there
+    /// are sockets announced (at least 1). Counted in calls, not time, so
+    /// it holds however slowly the program runs. An application past that
+    /// does not honour timer 0 promptly: the kicks run now, as upstream
+    /// runs them on any socket call.
+    fn kicks_wait(&mut self) -> bool {
+        let Some(calls) = self.timeout_owed.as_mut() else {
+            return false;
+        };
+        *calls += 1;
+        *calls <= self.sockets.announced_count().max(1)
+    }
+
+    /// Runs the deadlines due now (with `kicks`, the run-now list too).
+    fn run_due(&mut self, kicks: bool) {
         // A timer that fires a hair early still counts: apps round
         // milliseconds, and a missed expiry would leave no timer armed.
         let limit = self.now + Duration::from_millis(1);
-        while let Some((at, ti)) = self.deadlines.peek() {
-            if at > limit {
+        loop {
+            let next = if kicks {
+                self.deadlines.peek()
+            } else {
+                self.deadlines.peek_heap()
+            };
+            let Some((_, ti)) = next.filter(|(at, _)| *at <= limit) else {
                 break;
+            };
+            if kicks {
+                self.deadlines.pop();
+            } else {
+                self.deadlines.pop_heap();
             }
-            self.deadlines.pop();
             self.on_deadline(ti, limit);
             self.schedule(ti);
         }

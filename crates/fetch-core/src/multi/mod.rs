@@ -142,6 +142,12 @@ pub struct Multi {
     sockets: SocketTable,
     deadlines: DeadlineQueue,
     announced_timer: Option<Instant>,
+    /// The timer callback was told 0 and the TIMEOUT call has not come:
+    /// the socket calls made since (see `run_timers_after_socket`).
+    timeout_owed: Option<usize>,
+    /// Sockets of connections gone idle whose REMOVE waits for that
+    /// TIMEOUT call (`reconcile_sockets`); empty between calls.
+    held: Vec<Socket>,
     msgs: VecDeque<Message>,
     socket_cb: Option<SocketFn>,
     timer_cb: Option<TimerFn>,
@@ -205,6 +211,8 @@ impl Multi {
             sockets: SocketTable::default(),
             deadlines: DeadlineQueue::default(),
             announced_timer: None,
+            timeout_owed: None,
+            held: Vec::new(),
             msgs: VecDeque::new(),
             socket_cb: None,
             timer_cb: None,
@@ -247,11 +255,13 @@ impl Multi {
         F: FnMut(Option<Duration>) -> Result<(), Abort> + Send + 'static,
     {
         self.timer_cb = Some(Box::new(f));
+        self.timeout_owed = None;
     }
 
     /// Removes the timer callback.
     pub fn clear_timer_function(&mut self) {
         self.timer_cb = None;
+        self.timeout_owed = None;
     }
 
     /// Sets a second, internal listener for interest changes, called right
@@ -498,12 +508,21 @@ impl Multi {
     /// of running transfers (SA-01..SA-08). An unknown socket is ignored
     /// (SA-08). Transfer failures are reported through [`Multi::info_read`],
     /// not here (SA-06).
+    ///
+    /// Transfers due to start or go on at once (added, resumed) that the
+    /// timer callback announced with 0 are left for the
+    /// `Target::Timeout` call it asked for, for at most one round of
+    /// socket calls (as many as there are sockets announced); expired
+    /// timeouts run on every call.
     pub fn socket_action(&mut self, target: Target, events: Events) -> Result<usize, MultiError> {
         self.begin();
-        if let Target::Socket(fd) = target {
-            self.socket_event(fd, events);
+        match target {
+            Target::Socket(fd) => {
+                self.socket_event(fd, events);
+                self.run_timers_after_socket();
+            }
+            Target::Timeout => self.run_timers(),
         }
-        self.run_timers();
         self.finish_call()
     }
 

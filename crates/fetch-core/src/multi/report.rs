@@ -50,9 +50,40 @@ impl Multi {
     }
 
     pub(super) fn reconcile_sockets(&mut self) {
+        // While kicks wait for the TIMEOUT call the application owes, a
+        // connection that just went idle keeps its IN announcement: a
+        // kicked transfer is likely to take it in that call, and a REMOVE
+        // now would be followed by the same IN then (two socket callbacks,
+        // two epoll_ctl, per reuse). The REMOVE is made by the first call
+        // that no longer holds it back, at the latest the TIMEOUT call; a
+        // peer close meanwhile reaches `idle_event` as before.
+        let hold = self.timeout_owed.is_some() && self.deadlines.has_run_now();
         while let Some((fd, interest)) = self.sockets.next_dirty() {
+            if hold && interest == Interest::Remove && self.idle_watched_for_input(fd) {
+                self.held.push(fd);
+                continue;
+            }
             self.report(fd, interest);
         }
+        for fd in self.held.drain(..) {
+            // Dirty again, for the next reconciliation.
+            self.sockets.want(fd, 0);
+        }
+    }
+
+    /// Whether `fd` is a pooled HTTP/1.1 connection's, announced for input.
+    fn idle_watched_for_input(&self, fd: Socket) -> bool {
+        let Some(entry) = self.sockets.get(fd) else {
+            return false;
+        };
+        let Owner::Conn(cid) = entry.owner else {
+            return false;
+        };
+        entry.reported == WANT_READ
+            && self
+                .conns
+                .get(cid)
+                .is_some_and(|c| c.state == ConnState::Idle)
     }
 
     pub(super) fn reconcile_timer(&mut self) {
@@ -63,6 +94,9 @@ impl Multi {
         self.announced_timer = next;
         let value = next.map(|at| at.saturating_duration_since(self.now));
         tracing::trace!(?value, "timer callback");
+        // Told "now", the application owes a TIMEOUT call (TF-05); socket
+        // calls count from here (`run_timers_after_socket`).
+        self.timeout_owed = (value == Some(Duration::ZERO) && self.timer_cb.is_some()).then_some(0);
         if let Some(mut cb) = self.timer_cb.take() {
             if cb(value).is_err() {
                 tracing::debug!("timer callback failed");
