@@ -14,7 +14,7 @@
 //! A TIMEOUT call runs every due deadline. A socket call runs the due
 //! heap deadlines (timeouts, low-speed, expect, progress) but leaves the
 //! run-now list for the TIMEOUT call when the application was told "0"
-//! and has made at most one round of socket calls since ([`Multi::kicks_wait`];
+//! and has made at most one round of socket calls since (`kicks_wait`;
 //! docs/decisions.md, "Kicks told with timer 0 wait for the TIMEOUT call").
 
 use std::collections::VecDeque;
