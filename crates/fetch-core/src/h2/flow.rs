@@ -37,15 +37,13 @@ impl SendWindow {
     }
 }
 
-/// A receive window: what we let the peer send, what we took in and the
-/// application has not consumed yet (`held`), and the window we aim to
-/// keep open (`target`). The peer may have at most `target` bytes
-/// outstanding or held here, which is what bounds a paused stream.
+/// A receive window: what we let the peer send, and the bytes we took
+/// in but have not yet given back with a WINDOW_UPDATE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RecvWindow {
     window: i64,
     target: u32,
-    held: i64,
+    unannounced: u32,
 }
 
 impl RecvWindow {
@@ -54,7 +52,7 @@ impl RecvWindow {
         Self {
             window: i64::from(target),
             target,
-            held: 0,
+            unannounced: 0,
         }
     }
 
@@ -66,33 +64,21 @@ impl RecvWindow {
             return Err(Reason::FLOW_CONTROL_ERROR);
         }
         self.window -= n;
-        self.held += n;
         Ok(())
     }
 
-    /// Aims at `target` from the next [`release`](Self::release) on: a
-    /// larger one grows the window with the next update, a smaller one
-    /// lets it shrink as the peer uses it (a window cannot be taken back).
-    pub(crate) fn set_target(&mut self, target: u32) {
-        self.target = target;
-    }
-
     /// `n` received bytes were consumed; returns the WINDOW_UPDATE
-    /// increment to send once the window has fallen at least half the
-    /// target below it, so a steady reader sends one update per half
-    /// window (whatever the frame and read sizes) rather than one per
+    /// increment to send once half the target is unannounced, so a
+    /// steady reader sends one update per half window rather than one per
     /// frame.
     pub(crate) fn release(&mut self, n: usize) -> Option<u32> {
-        let n = i64::try_from(n).unwrap_or(i64::MAX);
-        self.held = (self.held - n).max(0);
-        let gap = i64::from(self.target) - self.window - self.held;
-        if gap <= 0 || gap < i64::from(self.target / 2) {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        self.unannounced = self.unannounced.saturating_add(n);
+        if self.unannounced < self.target / 2 {
             return None;
         }
-        let inc = u32::try_from(gap.min(MAX_WINDOW - self.window)).ok()?;
-        if inc == 0 {
-            return None;
-        }
+        let inc = self.unannounced;
+        self.unannounced = 0;
         self.window += i64::from(inc);
         Some(inc)
     }
@@ -126,23 +112,6 @@ mod tests {
         assert_eq!(w.receive(41), Err(Reason::FLOW_CONTROL_ERROR));
         assert_eq!(w.release(30), None);
         assert_eq!(w.release(30), Some(60));
-        assert_eq!(w.window(), 100);
-    }
-
-    #[test]
-    fn recv_window_grows_to_a_larger_target_and_shrinks_as_used() {
-        let mut w = RecvWindow::new(100);
-        w.receive(10).unwrap();
-        w.set_target(1000);
-        // Far below the new target: the first release opens it all.
-        assert_eq!(w.release(10), Some(910));
-        assert_eq!(w.window(), 1000);
-        w.set_target(100);
-        w.receive(950).unwrap();
-        // 50 left, 950 held: nothing until the window is half the target
-        // below it, counting what is still held.
-        assert_eq!(w.release(900), None);
-        assert_eq!(w.release(50), Some(50));
         assert_eq!(w.window(), 100);
     }
 }

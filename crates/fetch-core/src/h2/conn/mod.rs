@@ -30,17 +30,9 @@ const MAX_STREAM_ID: u32 = 0x7fff_ffff;
 /// What we announce and enforce (docs/decisions.md: "HTTP/2 layer").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Config {
-    /// SETTINGS_INITIAL_WINDOW_SIZE: the window a stream starts with, and
-    /// the least it is reopened to.
+    /// SETTINGS_INITIAL_WINDOW_SIZE: the most a stream may have in flight
+    /// towards us, and so the most a paused transfer holds.
     pub(crate) stream_window: u32,
-    /// The most a stream's window is reopened to: the most a stream may
-    /// have in flight towards us, and so the most a paused transfer
-    /// holds (docs/decisions.md: "HTTP/2 windows for bulk").
-    pub(crate) stream_window_max: u32,
-    /// Shared by the open streams: each is reopened to this divided by
-    /// the streams open, within `stream_window..=stream_window_max`, so
-    /// a few streams get large windows and many get the initial one.
-    pub(crate) stream_budget: u32,
     /// The connection receive window. It is given back as data arrives,
     /// not as it is consumed: stream windows already bound what paused
     /// streams hold, so one paused stream never starves the others.
@@ -61,9 +53,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             stream_window: 1024 * 1024,
-            stream_window_max: 8 * 1024 * 1024,
-            stream_budget: 32 * 1024 * 1024,
-            conn_window: 64 * 1024 * 1024,
+            conn_window: 16 * 1024 * 1024,
             limits: Limits::default(),
             enable_push: false,
             max_pushed: 100,
@@ -407,34 +397,21 @@ impl Connection {
     }
 
     /// The application consumed `n` body bytes of `stream`: reopens its
-    /// window with a WINDOW_UPDATE once it is half its target below it
-    /// (the target: [`stream_target`](Self::stream_target)). A paused
+    /// window with a WINDOW_UPDATE when half of it has been used. A paused
     /// transfer that does not consume keeps its window closed.
     pub(crate) fn release(&mut self, stream: u32, n: usize) {
         if self.closed.is_some() {
             return;
         }
-        let target = self.stream_target();
         let Some(s) = self.streams.get_mut(&stream) else {
             return;
         };
         if s.remote_end {
             return;
         }
-        s.recv.set_target(target);
         if let Some(inc) = s.recv.release(n) {
             frame::window_update(&mut self.out, stream, inc);
         }
-    }
-
-    /// The window a consuming stream is reopened to now: the budget
-    /// shared by the open streams, at least the initial window and at
-    /// most `stream_window_max`.
-    fn stream_target(&self) -> u32 {
-        let streams = u32::try_from(self.streams.len().max(1)).unwrap_or(u32::MAX);
-        let floor = self.config.stream_window;
-        let ceiling = self.config.stream_window_max.max(floor);
-        (self.config.stream_budget / streams).clamp(floor, ceiling)
     }
 
     /// Queues a PING (the engine's keep-alive or liveness check).
