@@ -93,7 +93,11 @@ impl Pool {
     }
 
     pub(super) fn put_idle(&mut self, origin: &str, cid: ConnKey) {
-        let o = self.origin_mut(origin);
+        // The connection is open, so its origin is listed (one look-up).
+        let o = match self.origins.get_mut(origin) {
+            Some(o) => o,
+            None => self.origin_mut(origin),
+        };
         o.idle.push(cid);
         let waiters = !o.waiting.is_empty();
         self.idle_count += 1;
@@ -243,11 +247,19 @@ impl Multi {
     pub(super) fn too_old(&mut self, ti: TransferKey, cid: ConnKey) -> bool {
         let conn = &self.conns[cid];
         let t = &mut self.transfers[ti];
-        let idle = self
-            .now
-            .saturating_duration_since(conn.idle_since)
-            .as_secs();
-        if idle > t.easy.conn.max_age.as_secs() {
+        // More than `max_age` whole seconds idle: at least the next whole
+        // second after it (an Instant comparison is cheaper than the
+        // difference, which is worked out only for the trace).
+        let next_second = Duration::from_secs(t.easy.conn.max_age.as_secs().saturating_add(1));
+        if conn
+            .idle_since
+            .checked_add(next_second)
+            .is_some_and(|at| self.now >= at)
+        {
+            let idle = self
+                .now
+                .saturating_duration_since(conn.idle_since)
+                .as_secs();
             t.easy
                 .trace_text(|| format!("Too old connection ({idle} seconds idle), disconnect it"));
             return true;
