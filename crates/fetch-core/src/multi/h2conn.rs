@@ -141,7 +141,7 @@ impl Multi {
 
     /// Whether the transfer runs on an HTTP/2 stream.
     pub(super) fn on_h2(&self, ti: TransferKey) -> bool {
-        self.h2.by_transfer.contains_key(&ti)
+        !self.h2.by_transfer.is_empty() && self.h2.by_transfer.contains_key(&ti)
     }
 
     /// One transfer with a stream on the shared connection, named in its
