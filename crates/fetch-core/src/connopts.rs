@@ -147,7 +147,23 @@ impl ConnOptions {
     /// What the pool key adds for these options: connections made through
     /// a different route, bound differently or restricted to one IP
     /// version are not shared.
+    /// (Inlined: with none of those options, the usual case, it is empty
+    /// at once.)
+    #[inline(always)]
     pub(crate) fn key_suffix(&self, via: Option<&(String, u16)>) -> String {
+        if via.is_none()
+            && self.unix_socket.is_none()
+            && self.interface.is_none()
+            && self.local_port == 0
+            && self.ip_resolve == IpResolve::Whatever
+        {
+            return String::new();
+        }
+        self.key_suffix_of(via)
+    }
+
+    /// [`ConnOptions::key_suffix`] when some option adds to the key.
+    fn key_suffix_of(&self, via: Option<&(String, u16)>) -> String {
         let mut k = String::new();
         if let Some(u) = &self.unix_socket {
             k.push_str(&format!("|unix={u:?}"));
@@ -170,7 +186,16 @@ impl ConnOptions {
     }
 
     /// The CONNECT_TO route for `host`:`port`, if an entry matches.
+    #[inline(always)]
     pub(crate) fn route(&self, host: &str, port: u16) -> Option<(String, u16)> {
+        if self.connect_to.is_empty() {
+            return None;
+        }
+        self.route_of(host, port)
+    }
+
+    /// [`ConnOptions::route`] with CONNECT_TO entries to look through.
+    fn route_of(&self, host: &str, port: u16) -> Option<(String, u16)> {
         self.connect_to.iter().find_map(|e| {
             let c = ConnectTo::parse(e).ok()??;
             let host_ok = c

@@ -18,6 +18,9 @@ pub(crate) struct Dest {
     /// The TLS pool tag it was made with (part of the cache key).
     tag: u64,
     pub(crate) url: Url,
+    /// The URL carries a user name (read for every request; `url`'s own
+    /// accessor parses its serialization each time).
+    pub(crate) has_username: bool,
     pub(crate) https: bool,
     /// Host name or address, lower case, IPv6 without brackets.
     pub(crate) host: String,
@@ -128,6 +131,7 @@ impl Dest {
         Ok(Arc::new(Self {
             raw,
             tag,
+            has_username: !url.username().is_empty(),
             url,
             https,
             host,

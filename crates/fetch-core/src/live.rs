@@ -19,7 +19,6 @@ pub struct LiveInfo {
     set: AtomicBool,
     response_code: AtomicU16,
     primary_port: AtomicU16,
-    primary_ip: Mutex<Option<IpAddr>>,
     size_download: AtomicU64,
     size_upload: AtomicU64,
     header_size: AtomicU64,
@@ -33,6 +32,9 @@ pub struct LiveInfo {
 /// The info fields of the transfer options, as published.
 #[derive(Debug, Default)]
 struct XferLive {
+    /// (Here, under the one lock a publication takes, rather than
+    /// behind a lock of its own.)
+    primary_ip: Option<IpAddr>,
     content_type: Option<String>,
     filetime: Option<i64>,
     scheme: Option<&'static str>,
@@ -54,6 +56,7 @@ fn copy_str(dst: &mut Option<String>, src: &Option<String>) {
 
 impl XferLive {
     fn publish(&mut self, i: &TransferInfo) {
+        self.primary_ip = i.primary_ip;
         copy_str(&mut self.content_type, &i.content_type);
         copy_str(&mut self.effective_method, &i.effective_method);
         copy_str(&mut self.referer, &i.referer);
@@ -67,6 +70,7 @@ impl XferLive {
     }
 
     fn overlay(&self, i: &mut TransferInfo) {
+        i.primary_ip = self.primary_ip;
         copy_str(&mut i.content_type, &self.content_type);
         copy_str(&mut i.effective_method, &self.effective_method);
         copy_str(&mut i.referer, &self.referer);
@@ -99,10 +103,6 @@ impl LiveInfo {
         let r = Ordering::Relaxed;
         info.response_code = self.response_code.load(r);
         info.primary_port = self.primary_port.load(r);
-        info.primary_ip = *self
-            .primary_ip
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         info.size_download = self.size_download.load(r);
         info.size_upload = self.size_upload.load(r);
         info.header_size = self.header_size.load(r);
@@ -118,14 +118,6 @@ impl LiveInfo {
         let r = Ordering::Relaxed;
         self.response_code.store(info.response_code, r);
         self.primary_port.store(info.primary_port, r);
-        let mut ip = self
-            .primary_ip
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if *ip != info.primary_ip {
-            *ip = info.primary_ip;
-        }
-        drop(ip);
         self.size_download.store(info.size_download, r);
         self.size_upload.store(info.size_upload, r);
         self.header_size.store(info.header_size, r);

@@ -120,10 +120,12 @@ impl TransferInfo {
     /// Starts the info afresh for a new transfer (as upstream resets it),
     /// keeping the buffers of its strings in `spare`.
     pub(crate) fn recycle(&mut self, spare: &mut SpareStrings) {
-        let old = std::mem::take(self);
-        keep(&mut spare.effective_url, old.effective_url);
-        keep(&mut spare.effective_method, old.effective_method);
-        keep(&mut spare.content_type, old.content_type);
+        // (The strings first, then the rest reset in place: the info is
+        // not moved out whole.)
+        keep(&mut spare.effective_url, self.effective_url.take());
+        keep(&mut spare.effective_method, self.effective_method.take());
+        keep(&mut spare.content_type, self.content_type.take());
+        *self = Self::default();
     }
 }
 
@@ -149,5 +151,66 @@ pub(crate) fn set_str(field: &mut Option<String>, spare: &mut String, value: &st
             s.push_str(value);
             *field = Some(s);
         }
+    }
+}
+
+/// [`set_str`] for a value still in bytes (a response header's): bytes
+/// equal to the field's text or to the spare buffer's need no UTF-8 check
+/// (they are a `String`'s already), so the usual repeat of the last
+/// transfer's value costs one comparison; other bytes are set when they
+/// are UTF-8 and otherwise leave the field as it is.
+pub(crate) fn set_str_bytes(field: &mut Option<String>, spare: &mut String, value: &[u8]) {
+    match field {
+        Some(s) if s.as_bytes() == value => {}
+        None if spare.as_bytes() == value => *field = Some(std::mem::take(spare)),
+        _ => {
+            if let Ok(value) = std::str::from_utf8(value) {
+                set_str(field, spare, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The field ends up holding the value's text whichever buffer it
+    /// came from, and bytes that are not UTF-8 leave it alone.
+    #[test]
+    fn set_str_bytes_sets_the_text_or_nothing() {
+        let mut spare = String::from("text/html");
+        let mut field = None;
+        set_str_bytes(&mut field, &mut spare, b"text/html");
+        assert_eq!(field.as_deref(), Some("text/html"));
+        assert!(spare.is_empty(), "the spare buffer was taken");
+        set_str_bytes(&mut field, &mut spare, b"text/html");
+        assert_eq!(field.as_deref(), Some("text/html"));
+        set_str_bytes(&mut field, &mut spare, b"image/png");
+        assert_eq!(field.as_deref(), Some("image/png"));
+        set_str_bytes(&mut field, &mut spare, b"bad \xff");
+        assert_eq!(field.as_deref(), Some("image/png"));
+        let (mut none, mut spare) = (None, String::from("old"));
+        set_str_bytes(&mut none, &mut spare, "caf\u{e9}".as_bytes());
+        assert_eq!(none.as_deref(), Some("caf\u{e9}"));
+        let (mut none, mut spare) = (None, String::from("old"));
+        set_str_bytes(&mut none, &mut spare, b"\xc3");
+        assert_eq!(none, None);
+    }
+
+    /// Recycling keeps the bigger string buffers and resets everything.
+    #[test]
+    fn recycle_resets_the_info_and_keeps_buffers() {
+        let mut spare = SpareStrings::default();
+        let mut info = TransferInfo {
+            effective_url: Some("http://example.com/a/long/path".to_owned()),
+            content_type: Some("text/plain".to_owned()),
+            response_code: 200,
+            ..TransferInfo::default()
+        };
+        info.recycle(&mut spare);
+        assert_eq!(info, TransferInfo::default());
+        assert!(spare.effective_url.capacity() >= 30);
+        assert!(spare.content_type.capacity() >= 10);
     }
 }

@@ -86,8 +86,12 @@ impl ResponseHead {
     /// The text of one of [`InfoFields`]' ranges (`None` when absent or not
     /// UTF-8).
     pub(crate) fn info_field(&self, range: &Option<Range<usize>>) -> Option<&str> {
-        let r = range.clone()?;
-        std::str::from_utf8(self.raw.get(r)?).ok()
+        std::str::from_utf8(self.info_bytes(range)?).ok()
+    }
+
+    /// The bytes of one of [`InfoFields`]' ranges (`None` when absent).
+    pub(crate) fn info_bytes(&self, range: &Option<Range<usize>>) -> Option<&[u8]> {
+        self.raw.get(range.clone()?)
     }
 
     /// Each header line as delivered to a header callback: the status line

@@ -68,6 +68,15 @@ impl<'a> UserHeader<'a> {
 
 /// Appends the request head (request line, headers, blank line) to `out`.
 pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
+    if parts.headers.is_empty() && parts.body == BodyFraming::None && parts.h2c_settings.is_none() {
+        encode_plain(parts, out);
+    } else {
+        encode_full(parts, out);
+    }
+}
+
+/// [`encode_request`] for any request.
+pub(super) fn encode_full(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
     let user: Vec<UserHeader<'_>> = parts
         .headers
         .iter()
@@ -136,6 +145,27 @@ pub(crate) fn encode_request(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// [`encode_request`] for a request without header lines of the
+/// application's, without a body and without an h2c offer (most of them):
+/// the request line, `Host` and `Accept`, written straight out.
+pub(super) fn encode_plain(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
+    let version: &[u8] = if parts.http10 {
+        b" HTTP/1.0\r\nHost: "
+    } else {
+        b" HTTP/1.1\r\nHost: "
+    };
+    let tail = b"\r\nAccept: */*\r\n\r\n";
+    out.reserve(
+        parts.method.len() + 1 + parts.target.len() + version.len() + parts.host.len() + tail.len(),
+    );
+    out.extend_from_slice(parts.method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(parts.target.as_bytes());
+    out.extend_from_slice(version);
+    out.extend_from_slice(parts.host.as_bytes());
+    out.extend_from_slice(tail);
 }
 
 /// Whether `name` is a header that frames the request body.

@@ -303,40 +303,41 @@ impl ResponseDecoder {
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }
-        let mut spare = self.spare.take();
-        let raw_buf = match spare.as_mut() {
-            Some(old) => {
-                let mut buf = std::mem::take(&mut old.raw);
-                buf.clear();
-                buf.extend_from_slice(raw);
-                buf
-            }
-            None => raw.to_vec(),
+        let location = facts
+            .location
+            .map(|v| String::from_utf8_lossy(head::trim_ows(v)).into_owned());
+        let fields = info_fields(raw, &facts);
+        let codings = facts
+            .content_encoding
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned());
+        // A lent head is filled in place: its buffers are reused and the
+        // head is not moved whole into its box.
+        let Some(mut head) = self.spare.take() else {
+            return Ok(Box::new(ResponseHead {
+                status,
+                minor_version,
+                raw: raw.to_vec(),
+                content_length,
+                chunked,
+                close,
+                location,
+                content_encoding: codings.collect(),
+                info_fields: fields,
+            }));
         };
-        let head = ResponseHead {
-            status,
-            minor_version,
-            raw: raw_buf,
-            content_length,
-            chunked,
-            close,
-            location: facts
-                .location
-                .map(|v| String::from_utf8_lossy(head::trim_ows(v)).into_owned()),
-            content_encoding: facts
-                .content_encoding
-                .iter()
-                .map(|c| String::from_utf8_lossy(c).into_owned())
-                .collect(),
-            info_fields: info_fields(raw, &facts),
-        };
-        Ok(match spare {
-            Some(mut old) => {
-                *old = head;
-                old
-            }
-            None => Box::new(head),
-        })
+        head.status = status;
+        head.minor_version = minor_version;
+        head.raw.clear();
+        head.raw.extend_from_slice(raw);
+        head.content_length = content_length;
+        head.chunked = chunked;
+        head.close = close;
+        head.location = location;
+        head.content_encoding.clear();
+        head.content_encoding.extend(codings);
+        head.info_fields = fields;
+        Ok(head)
     }
 
     /// The peer closed the connection (EOF). Returns Done{reusable:false} if

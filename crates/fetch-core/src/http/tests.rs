@@ -55,6 +55,34 @@ fn request_defaults() {
     );
 }
 
+/// The straight path for plain requests writes what the general one
+/// writes, byte for byte.
+#[test]
+fn plain_requests_encode_as_the_general_path_does() {
+    for method in ["GET", "HEAD", "DELETE", "POST", "OPTIONS"] {
+        for http10 in [false, true] {
+            for (target, host) in [("/", "h"), ("/p?q=1", "[::1]:8080"), ("*", "")] {
+                let parts = RequestParts {
+                    method,
+                    target,
+                    host,
+                    headers: &[],
+                    body: BodyFraming::None,
+                    http10,
+                    h2c_settings: None,
+                };
+                let (mut plain, mut full) = (b"x".to_vec(), b"x".to_vec());
+                request::encode_plain(&parts, &mut plain);
+                request::encode_full(&parts, &mut full);
+                assert_eq!(plain, full, "{method} {target} {host} {http10}");
+                let mut via = b"x".to_vec();
+                encode_request(&parts, &mut via);
+                assert_eq!(via, full);
+            }
+        }
+    }
+}
+
 #[test]
 fn request_user_header_semantics() {
     let got = request(

@@ -172,11 +172,19 @@ impl Multi {
     }
 
     /// Calls the progress callback; `Err` when it asked to abort.
+    /// (Inlined: without a progress callback, the usual case, it returns
+    /// at once.)
+    #[inline(always)]
     pub(super) fn progress(&mut self, ti: TransferKey) -> Result<(), Error> {
-        let t = &mut self.transfers[ti];
-        if t.easy.progress.is_none() {
+        if self.transfers[ti].easy.progress.is_none() {
             return Ok(());
         }
+        self.call_progress(ti)
+    }
+
+    /// [`Multi::progress`] with a progress callback set.
+    fn call_progress(&mut self, ti: TransferKey) -> Result<(), Error> {
+        let t = &mut self.transfers[ti];
         t.easy.publish_live();
         let easy = &mut *t.easy;
         let Some(cb) = easy.progress.as_mut() else {
@@ -258,7 +266,23 @@ impl Multi {
 
     /// When a rate-limited direction may move again, if it is ahead of its
     /// limit now (FETCHOPT_MAX_RECV_SPEED / MAX_SEND_SPEED).
+    /// (Inlined: without a limit, the usual case, nothing else is read.)
+    #[inline(always)]
     pub(super) fn throttled_until(&self, ti: TransferKey, recv: bool) -> Option<Instant> {
+        let easy = &self.transfers[ti].easy;
+        let limit = if recv {
+            easy.max_recv_speed
+        } else {
+            easy.max_send_speed
+        };
+        if limit == 0 {
+            return None;
+        }
+        self.limited_until(ti, recv)
+    }
+
+    /// [`Multi::throttled_until`] for a direction with a limit.
+    fn limited_until(&self, ti: TransferKey, recv: bool) -> Option<Instant> {
         let t = &self.transfers[ti];
         let (start, dl0, ul0) = t.rates.start?;
         let (limit, moved) = if recv {

@@ -141,7 +141,7 @@ impl Multi {
 
     /// Whether the transfer runs on an HTTP/2 stream.
     pub(super) fn on_h2(&self, ti: TransferKey) -> bool {
-        self.h2.by_transfer.contains_key(&ti)
+        !self.h2.by_transfer.is_empty() && self.h2.by_transfer.contains_key(&ti)
     }
 
     /// One transfer with a stream on the shared connection, named in its
@@ -226,6 +226,10 @@ impl Multi {
     /// The connection PIPEWAIT transfers waited for is settled (shared,
     /// HTTP/1.1 or gone): they start again and find their way from there.
     pub(super) fn h2_wake_pipe_waiters(&mut self, cid: ConnKey) {
+        // (Without HTTP/2 there are none: no hashing on that path.)
+        if self.h2.pipe_waiters.is_empty() {
+            return;
+        }
         let Some(waiters) = self.h2.pipe_waiters.remove(&cid) else {
             return;
         };
@@ -320,6 +324,9 @@ impl Multi {
     /// The transfer stops using its stream: reset it if it is still open
     /// (removed or failed mid-way). The other streams go on.
     pub(super) fn h2_detach(&mut self, ti: TransferKey) {
+        if self.h2.by_transfer.is_empty() {
+            return;
+        }
         let Some((cid, stream)) = self.h2.by_transfer.remove(&ti) else {
             return;
         };

@@ -26,10 +26,81 @@ struct Origin {
     listed: bool,
 }
 
+/// The origins with pool state. The first one lives outside the hash map
+/// and is found by one string comparison: most applications talk to one
+/// origin, and hashing its key twice per transfer was a visible part of
+/// the per-transfer work (issue 13). A key is in exactly one of the two.
+#[derive(Default)]
+struct Origins {
+    first: Option<(String, Origin)>,
+    rest: FxHashMap<String, Origin>,
+}
+
+impl Origins {
+    /// Whether `origin` is the one kept outside the map.
+    #[inline(always)]
+    fn is_first(&self, origin: &str) -> bool {
+        matches!(&self.first, Some((k, _)) if k == origin)
+    }
+
+    #[inline(always)]
+    fn get(&self, origin: &str) -> Option<&Origin> {
+        match &self.first {
+            Some((k, o)) if k == origin => Some(o),
+            _ => self.rest.get(origin),
+        }
+    }
+
+    #[inline(always)]
+    fn get_mut(&mut self, origin: &str) -> Option<&mut Origin> {
+        let first = self.is_first(origin);
+        match &mut self.first {
+            Some((_, o)) if first => Some(o),
+            _ => self.rest.get_mut(origin),
+        }
+    }
+
+    /// The state of `origin`, made empty when it has none.
+    #[inline(always)]
+    fn get_or_default(&mut self, origin: &str) -> &mut Origin {
+        if !self.is_first(origin) {
+            return self.elsewhere(origin);
+        }
+        let (_, o) = self.first.as_mut().expect("is first");
+        o
+    }
+
+    /// [`Origins::get_or_default`] for an origin not kept outside the map.
+    #[inline(never)]
+    fn elsewhere(&mut self, origin: &str) -> &mut Origin {
+        if !self.rest.contains_key(origin) {
+            if self.first.is_none() {
+                let (_, o) = self.first.insert((origin.to_owned(), Origin::default()));
+                return o;
+            }
+            self.rest.insert(origin.to_owned(), Origin::default());
+        }
+        self.rest.get_mut(origin).expect("inserted above")
+    }
+
+    fn remove(&mut self, origin: &str) {
+        match &self.first {
+            Some((k, _)) if k == origin => self.first = None,
+            _ => {
+                self.rest.remove(origin);
+            }
+        }
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Origin> {
+        self.first.iter().map(|(_, o)| o).chain(self.rest.values())
+    }
+}
+
 /// The pool's state; the rest of the engine goes through its methods.
 #[derive(Default)]
 pub(super) struct Pool {
-    origins: FxHashMap<String, Origin>,
+    origins: Origins,
     idle_count: usize,
     open_count: usize,
     /// Origins with waiters, oldest first (for slots of the total limit).
@@ -93,7 +164,7 @@ impl Pool {
     }
 
     pub(super) fn put_idle(&mut self, origin: &str, cid: ConnKey) {
-        let o = self.origin_mut(origin);
+        let o = self.origins.get_or_default(origin);
         o.idle.push(cid);
         let waiters = !o.waiting.is_empty();
         self.idle_count += 1;
@@ -160,10 +231,7 @@ impl Pool {
     }
 
     fn origin_mut(&mut self, origin: &str) -> &mut Origin {
-        if !self.origins.contains_key(origin) {
-            self.origins.insert(origin.to_owned(), Origin::default());
-        }
-        self.origins.get_mut(origin).expect("inserted above")
+        self.origins.get_or_default(origin)
     }
 
     /// Whether anything freed up since the last call.
@@ -243,11 +311,19 @@ impl Multi {
     pub(super) fn too_old(&mut self, ti: TransferKey, cid: ConnKey) -> bool {
         let conn = &self.conns[cid];
         let t = &mut self.transfers[ti];
-        let idle = self
-            .now
-            .saturating_duration_since(conn.idle_since)
-            .as_secs();
-        if idle > t.easy.conn.max_age.as_secs() {
+        // More than `max_age` whole seconds idle: at least the next whole
+        // second after it (an Instant comparison is cheaper than the
+        // difference, which is worked out only for the trace).
+        let next_second = Duration::from_secs(t.easy.conn.max_age.as_secs().saturating_add(1));
+        if conn
+            .idle_since
+            .checked_add(next_second)
+            .is_some_and(|at| self.now >= at)
+        {
+            let idle = self
+                .now
+                .saturating_duration_since(conn.idle_since)
+                .as_secs();
             t.easy
                 .trace_text(|| format!("Too old connection ({idle} seconds idle), disconnect it"));
             return true;

@@ -42,12 +42,10 @@ pub(super) fn login(easy: &Easy, dest: &Dest, first: Option<&Dest>, creds: bool)
     if let (true, Some((name, password))) = (creds, &easy.credentials) {
         return Some((name.as_bytes().to_vec(), password.as_bytes().to_vec()));
     }
-    let url = if !dest.url.username().is_empty() {
+    let url = if dest.has_username {
         &dest.url
     } else {
-        first
-            .map(|f| &f.url)
-            .filter(|u| creds && !u.username().is_empty())?
+        first.filter(|f| creds && f.has_username).map(|f| &f.url)?
     };
     let decode = |s: &str| percent_encoding::percent_decode_str(s).collect::<Vec<u8>>();
     Some((decode(url.username()), decode(url.password().unwrap_or(""))))

@@ -125,8 +125,9 @@ pub(super) fn note_head_info(t: &mut Transfer, head: &ResponseHead) {
     info.content_length_download = head.content_length;
     // The fields were found in the framing pass; the last of each wins.
     let f = &head.info_fields;
-    if let Some(value) = head.info_field(&f.content_type) {
-        crate::transfer_info::set_str(&mut info.content_type, &mut state.spare.content_type, value);
+    if let Some(value) = head.info_bytes(&f.content_type) {
+        let spare = &mut state.spare.content_type;
+        crate::transfer_info::set_str_bytes(&mut info.content_type, spare, value);
     }
     if let Some(value) = head.info_field(&f.retry_after) {
         info.retry_after = retry_after(value);
