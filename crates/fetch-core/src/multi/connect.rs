@@ -156,9 +156,9 @@ impl Multi {
         loop {
             let t = &mut self.transfers[ti];
             let Some(&addr) = t.addrs.get(next) else {
-                let elapsed_ms = t
-                    .started
-                    .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
+                let elapsed_ms = Tick::of(self.now, self.epoch)
+                    .since(t.started)
+                    .map_or(0, |d| d.as_millis());
                 let local = cause
                     .as_ref()
                     .and_then(|c| c.get_ref()?.downcast_ref::<OpenFailed>())
@@ -183,7 +183,9 @@ impl Multi {
                 return Step::Wait;
             };
             next += 1;
-            t.marks.resolved.get_or_insert_with(|| self.clock.now());
+            if t.marks.resolved.is_none() {
+                t.marks.resolved = Tick::of(self.clock.now(), self.epoch);
+            }
             match open_socket(addr, &mut t.easy) {
                 Ok(sock) => {
                     t.easy.info.primary_ip = Some(addr.ip());
@@ -198,7 +200,7 @@ impl Multi {
                     // unreachable address cannot use it all up.
                     let t = &self.transfers[ti];
                     let attempt = (next < t.addrs.len()).then(|| {
-                        let left = t.deadlines[Kind::Connect as usize]
+                        let left = (t.deadlines.get(Kind::Connect).instant(self.epoch))
                             .map_or(t.easy.connect_timeout, |d| {
                                 d.saturating_duration_since(self.now)
                             });
@@ -273,7 +275,7 @@ impl Multi {
             .unix_socket
             .clone()
             .expect("a Unix socket is set");
-        t.marks.resolved.get_or_insert(now);
+        t.marks.resolved.get_or_set(Tick::of(now, self.epoch));
         match open_unix(&path) {
             Ok(sock) => {
                 t.easy.trace_text(|| format!("  Trying {path:?}..."));
@@ -329,7 +331,7 @@ impl Multi {
         conn.peer = conn.sock.peer_addr().ok().and_then(|a| a.as_socket());
         conn.local = conn.sock.local_addr().ok().and_then(|a| a.as_socket());
         let t = &mut self.transfers[ti];
-        t.marks.connected = Some(now);
+        t.marks.connected = Tick::of(now, self.epoch);
         // FETCHINFO_SCHEME names the connection's scheme once it is up,
         // before a TLS handshake, as upstream.
         t.easy.info.scheme = t
@@ -453,7 +455,7 @@ impl Multi {
                 if to_proxy {
                     return self.proxy_connected(ti, cid);
                 }
-                t.marks.tls_done = Some(self.clock.now());
+                t.marks.tls_done = Tick::of(self.clock.now(), self.epoch);
                 self.set_deadline(ti, Kind::Connect, None);
                 if alpn_h2 {
                     return self.h2_start(ti, cid);

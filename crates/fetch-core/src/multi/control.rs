@@ -11,6 +11,7 @@ const PAUSED_PROGRESS: Duration = Duration::from_secs(1);
 /// The longest a rate limit holds a transfer back before checking again.
 const MAX_THROTTLE: Duration = Duration::from_secs(86_400);
 
+use super::ticks::Tick;
 use super::{Expect, Kind, Multi, Phase, Step, TransferId, TransferKey};
 use crate::easy::{Body, Flow, InfoType, Progress};
 use crate::error::{Error, ErrorCode, MultiError};
@@ -59,20 +60,22 @@ impl Pause {
 /// Instants of a transfer's milestones, for the timing info.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Marks {
-    pub(super) resolved: Option<Instant>,
-    pub(super) connected: Option<Instant>,
-    pub(super) tls_done: Option<Instant>,
-    pub(super) pretransfer: Option<Instant>,
-    pub(super) first_byte: Option<Instant>,
+    pub(super) resolved: Tick,
+    pub(super) connected: Tick,
+    pub(super) tls_done: Tick,
+    pub(super) pretransfer: Tick,
+    pub(super) first_byte: Tick,
 }
 
 /// Speed bookkeeping of a transfer, from its request on.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Rates {
-    /// When the request started and the byte counts then.
-    pub(super) start: Option<(Instant, u64, u64)>,
-    /// The low-speed window: its start and the bytes moved by then.
-    pub(super) window: Option<(Instant, u64)>,
+    /// When the request started ([`Tick::NONE`] before it does) and the
+    /// byte counts (down, up) then.
+    pub(super) start: (Tick, u64, u64),
+    /// The low-speed window: the bytes moved by its start (its end is the
+    /// LowSpeed deadline).
+    pub(super) window: Option<u64>,
     /// Expected body size from the response head, for progress.
     pub(super) dltotal: u64,
 }
@@ -160,7 +163,7 @@ impl Multi {
     /// for it. Without a progress callback a paused transfer wakes nothing.
     fn progress_tick(&mut self, ti: TransferKey, paused: bool) {
         let t = &self.transfers[ti];
-        let due = t.deadlines[Kind::Progress as usize];
+        let due = t.deadlines.get(Kind::Progress).instant(self.epoch);
         let next = if !paused || t.easy.progress.is_none() {
             None
         } else {
@@ -211,11 +214,11 @@ impl Multi {
     /// start here.
     pub(super) fn start_rates(&mut self, ti: TransferKey) {
         // Milestones read the clock afresh: several can fall into one call.
-        let mark = self.clock.now();
-        let now = self.now;
+        let mark = Tick::of(self.clock.now(), self.epoch);
+        let now = Tick::of(self.now, self.epoch);
         let t = &mut self.transfers[ti];
-        t.marks.pretransfer.get_or_insert(mark);
-        t.rates.start = Some((now, t.easy.info.size_download, t.easy.info.size_upload));
+        t.marks.pretransfer.get_or_set(mark);
+        t.rates.start = (now, t.easy.info.size_download, t.easy.info.size_upload);
         self.start_low_speed_window(ti);
     }
 
@@ -226,7 +229,7 @@ impl Multi {
             return;
         };
         let moved = t.easy.info.size_download + t.easy.info.size_upload;
-        t.rates.window = Some((now, moved));
+        t.rates.window = Some(moved);
         self.set_deadline(ti, Kind::LowSpeed, now.checked_add(time));
     }
 
@@ -234,8 +237,8 @@ impl Multi {
     /// transfer, enough start the next window.
     pub(super) fn low_speed_due(&mut self, ti: TransferKey) {
         let t = &mut self.transfers[ti];
-        t.deadlines[Kind::LowSpeed as usize] = None;
-        let (Some((limit, time)), Some((_, at_start))) = (t.easy.low_speed, t.rates.window) else {
+        t.deadlines.clear(Kind::LowSpeed);
+        let (Some((limit, time)), Some(at_start)) = (t.easy.low_speed, t.rates.window) else {
             return;
         };
         // Saturating: a retried request starts its upload count afresh.
@@ -260,7 +263,8 @@ impl Multi {
     /// limit now (FETCHOPT_MAX_RECV_SPEED / MAX_SEND_SPEED).
     pub(super) fn throttled_until(&self, ti: TransferKey, recv: bool) -> Option<Instant> {
         let t = &self.transfers[ti];
-        let (start, dl0, ul0) = t.rates.start?;
+        let (start, dl0, ul0) = t.rates.start;
+        let start = start.instant(self.epoch)?;
         let (limit, moved) = if recv {
             (
                 t.easy.max_recv_speed,
@@ -309,7 +313,7 @@ impl Multi {
             return;
         }
         t.ex.expect = Expect::Sent;
-        t.deadlines[Kind::Expect as usize] = None;
+        t.deadlines.clear(Kind::Expect);
         t.phase = Phase::Sending;
         let cid = t.conn.expect("a waiting transfer has a connection");
         let easy = &mut *t.easy;
@@ -329,14 +333,15 @@ impl Multi {
 
     /// Fills in the timing and speed info when a transfer ends.
     pub(super) fn settle_info(&mut self, ti: TransferKey) {
-        let now = self.clock.now().max(self.now);
+        let now = Tick::of(self.clock.now().max(self.now), self.epoch);
         let t = &mut self.transfers[ti];
-        let Some(start) = t.started else { return };
-        let since = |at: Option<Instant>| {
-            at.map_or(Duration::ZERO, |at| at.saturating_duration_since(start))
+        let start = t.started;
+        let Some(total) = now.since(start) else {
+            return;
         };
+        let since = |at: Tick| at.since(start).unwrap_or(Duration::ZERO);
         let info = &mut t.easy.info;
-        info.total_time = now.saturating_duration_since(start);
+        info.total_time = total;
         info.namelookup_time = since(t.marks.resolved);
         info.connect_time = since(t.marks.connected);
         info.appconnect_time = since(t.marks.tls_done);

@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::time::{Duration, Instant};
 
+use super::ticks::Tick;
 use super::{Kind, Multi, Phase, Transfer, TransferKey};
 use crate::error::{Error, ErrorCode};
 use crate::failure::{Detail, Step as FailedStep};
@@ -179,12 +180,9 @@ impl DeadlineQueue {
 
 /// The error for a transfer whose total or connect deadline passed, if
 /// one did (a passed connect deadline outside connection setup is dropped).
-fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
-    let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
-    let elapsed_ms = t
-        .started
-        .map_or(0, |s| now.saturating_duration_since(s).as_millis());
-    if due(t.deadlines[Kind::Total as usize]) {
+fn timed_out(t: &mut Transfer, now: Tick, limit: Tick) -> Option<Error> {
+    let elapsed_ms = now.since(t.started).map_or(0, |d| d.as_millis());
+    if t.deadlines.due(Kind::Total, limit) {
         let step = match t.phase {
             Phase::Resolving => FailedStep::Resolving,
             Phase::Init
@@ -203,10 +201,10 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
         };
         return Some(Error::new(ErrorCode::OperationTimedout, detail));
     }
-    if !due(t.deadlines[Kind::Connect as usize]) {
+    if !t.deadlines.due(Kind::Connect, limit) {
         return None;
     }
-    t.deadlines[Kind::Connect as usize] = None;
+    t.deadlines.clear(Kind::Connect);
     let detail = match t.phase {
         Phase::Resolving => Detail::Timeout {
             step: FailedStep::Resolving,
@@ -235,10 +233,11 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
 
 impl Multi {
     pub(super) fn set_deadline(&mut self, ti: TransferKey, kind: Kind, at: Option<Instant>) {
+        let at = Tick::from(at, self.epoch);
         let Some(t) = self.transfers.get_mut(ti) else {
             return;
         };
-        t.deadlines[kind as usize] = at;
+        t.deadlines.set(kind, at);
         self.schedule(ti);
     }
 
@@ -246,7 +245,7 @@ impl Multi {
     pub(super) fn schedule(&mut self, ti: TransferKey) {
         let next = self.transfers.get(ti).and_then(|t| {
             (!t.phase.is_done())
-                .then(|| t.deadlines.iter().flatten().min().copied())
+                .then(|| t.deadlines.earliest().instant(self.epoch))
                 .flatten()
         });
         self.deadlines.set(ti, next, self.now);
@@ -273,13 +272,14 @@ impl Multi {
 
     pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Instant) {
         let t = &mut self.transfers[ti];
-        let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
-        if let Some(err) = timed_out(t, self.now, limit) {
+        let (now, limit) = (Tick::of(self.now, self.epoch), Tick::of(limit, self.epoch));
+        let due = |d: Tick| d.is_some() && d <= limit;
+        if let Some(err) = timed_out(t, now, limit) {
             self.fail(ti, err);
             return;
         }
-        if due(t.deadlines[Kind::Attempt as usize]) {
-            t.deadlines[Kind::Attempt as usize] = None;
+        if due(t.deadlines.get(Kind::Attempt)) {
+            t.deadlines.clear(Kind::Attempt);
             if let Phase::Connecting { next_addr } = t.phase {
                 // This address is not answering; more remain, so move on
                 // rather than spend the whole connect timeout on it.
@@ -295,21 +295,21 @@ impl Multi {
             }
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines[Kind::LowSpeed as usize]) {
+        if due(t.deadlines.get(Kind::LowSpeed)) {
             self.low_speed_due(ti);
             if self.transfers[ti].phase.is_done() {
                 return;
             }
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines[Kind::Expect as usize]) {
+        if due(t.deadlines.get(Kind::Expect)) {
             tracing::debug!(transfer = %ti, "no 100 Continue in time: sending the body");
             self.send_body_now(ti);
             self.drive(ti, Events::NONE);
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines[Kind::Progress as usize]) {
-            t.deadlines[Kind::Progress as usize] = None;
+        if due(t.deadlines.get(Kind::Progress)) {
+            t.deadlines.clear(Kind::Progress);
             if let Err(e) = self.progress(ti) {
                 self.fail(ti, e);
                 return;
@@ -318,8 +318,8 @@ impl Multi {
             self.refresh_interest(ti);
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines[Kind::Kick as usize]) {
-            t.deadlines[Kind::Kick as usize] = None;
+        if due(t.deadlines.get(Kind::Kick)) {
+            t.deadlines.clear(Kind::Kick);
             self.drive(ti, Events::NONE);
         }
     }

@@ -255,9 +255,10 @@ impl Multi {
         );
         let now = self.now;
         let t = &mut self.transfers[ti];
-        t.started = Some(now);
+        t.started = Tick::of(now, self.epoch);
         if let Some(limit) = t.easy.timeout {
-            t.deadlines[Kind::Total as usize] = now.checked_add(limit);
+            let at = Tick::from(now.checked_add(limit), self.epoch);
+            t.deadlines.set(Kind::Total, at);
             self.schedule(ti);
         }
         self.set_target(ti, dest);

@@ -276,7 +276,7 @@ impl Multi {
     /// header API and callback, then the final-head checks (FAILONERROR).
     fn h2_head(&mut self, ti: TransferKey, status: u16, fields: &[Header]) {
         if self.transfers[ti].marks.first_byte.is_none() {
-            self.transfers[ti].marks.first_byte = Some(self.clock.now());
+            self.transfers[ti].marks.first_byte = Tick::of(self.clock.now(), self.epoch);
         }
         let head = h2head::response_head(status, fields);
         let t = &mut self.transfers[ti];

@@ -50,6 +50,7 @@ mod request;
 mod response;
 mod sharepool;
 mod sockets;
+mod ticks;
 mod transfer;
 mod xfer;
 
@@ -62,7 +63,8 @@ pub use h2push::{PushAction, PushPromise};
 use ids::Table;
 pub(crate) use ids::{ConnKey, TransferKey};
 use pool::Pool;
-use transfer::{Exchange, Expect, KINDS, Kind, Phase, Step, Transfer};
+use ticks::Tick;
+use transfer::{Exchange, Expect, Kind, Phase, Step, Transfer};
 
 /// Names one transfer added to a [`Multi`]. Stale ids (of removed transfers)
 /// are detected, never confused with newer transfers.
@@ -134,6 +136,9 @@ const SEND_FLAGS: i32 = 0;
 pub struct Multi {
     clock: Clock,
     now: Instant,
+    /// The clock's time when the multi was made: transfer slots keep
+    /// their instants as [`ticks::Tick`]s since it.
+    epoch: Instant,
     transfers: Table<TransferKey, Transfer>,
     next_generation: u32,
     running: usize,
@@ -197,6 +202,7 @@ impl Multi {
         Self {
             clock,
             now,
+            epoch: now,
             transfers: Table::default(),
             next_generation: 1,
             running: 0,
@@ -361,14 +367,14 @@ impl Multi {
             target: None,
             method,
             addrs: Vec::new(),
-            deadlines: [None; KINDS],
-            started: None,
+            deadlines: ticks::Deadlines::NONE,
+            started: Tick::NONE,
             decoder: ResponseDecoder::new(head),
             retried: false,
             ex: Exchange::default(),
             paused_recv: false,
             paused_send: false,
-            held: Vec::new(),
+            held: Box::default(),
             body_out: body::BodyOut::Plain,
             delivered: 0,
             marks: Marks::default(),
@@ -414,8 +420,9 @@ impl Multi {
             self.dead = false;
         }
         if t.easy.info.total_time.is_zero() {
-            if let Some(start) = t.started {
-                t.easy.info.total_time = self.now.saturating_duration_since(start);
+            let now = Tick::of(self.now, self.epoch);
+            if let Some(total) = now.since(t.started) {
+                t.easy.info.total_time = total;
             }
         }
         // Callbacks may fire here (closing a connection); a failure in
@@ -603,5 +610,25 @@ impl Drop for Multi {
             }
             self.sockets.remove(fd);
         }
+    }
+}
+
+/// Issue 13's budget: what every live transfer and connection costs in the
+/// multi's slot tables (RSS per connection at 10,000 connections). A new
+/// field that is big and rarely used belongs in a box or a rare group.
+#[cfg(all(test, target_pointer_width = "64"))]
+mod budget {
+    #[test]
+    fn transfer_and_connection_slots_stay_small() {
+        let transfer = size_of::<super::Transfer>();
+        assert!(transfer <= 544, "Transfer is {transfer} bytes (budget 544)");
+        let conn = size_of::<super::conn::Conn>();
+        assert!(conn <= 232, "Conn is {conn} bytes (budget 232)");
+        // Deadlines and milestones as 8-byte ticks, not 16-byte
+        // Option<Instant>s.
+        let deadlines = size_of::<super::ticks::Deadlines>();
+        assert_eq!(deadlines, 8 * super::transfer::KINDS);
+        let marks = size_of::<super::control::Marks>();
+        assert!(marks <= 40, "Marks is {marks} bytes (budget 40)");
     }
 }
