@@ -8,9 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{App, Ev};
-use fetch_core::{
-    ConnOptions, Easy, ErrorCode, LockAccess, LockData, Share, ShareError, ShareLock,
-};
+use fetch_core::{ConnOptions, Easy, LockAccess, LockData, Share, ShareError, ShareLock};
 use fixtures::{CertKind, HttpServer, Script, ScriptedServer, TestPki, TlsServer};
 
 const LIMIT: Duration = Duration::from_secs(20);
