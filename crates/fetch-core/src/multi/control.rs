@@ -225,7 +225,7 @@ impl Multi {
     fn start_low_speed_window(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
-        let Some((_, time)) = t.easy.low_speed else {
+        let Some((_, time)) = t.easy.seldom.low_speed else {
             return;
         };
         let moved = t.easy.info.size_download + t.easy.info.size_upload;
@@ -238,7 +238,8 @@ impl Multi {
     pub(super) fn low_speed_due(&mut self, ti: TransferKey) {
         let t = &mut self.transfers[ti];
         t.deadlines.clear(Kind::LowSpeed);
-        let (Some((limit, time)), Some(at_start)) = (t.easy.low_speed, t.rates.window) else {
+        let (Some((limit, time)), Some(at_start)) = (t.easy.seldom.low_speed, t.rates.window)
+        else {
             return;
         };
         // Saturating: a retried request starts its upload count afresh.

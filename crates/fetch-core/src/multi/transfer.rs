@@ -283,9 +283,11 @@ impl Multi {
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
-                (Some(raw), _) => Dest::parse_shared(raw, tag, t.easy.default_protocol.as_deref())
-                    .and_then(|d| hsts_step(&mut t.easy, d, tag))
-                    .and_then(|d| d.with_port(t.easy.conn.port)),
+                (Some(raw), _) => {
+                    Dest::parse_shared(raw, tag, t.easy.seldom.default_protocol.as_deref())
+                        .and_then(|d| hsts_step(&mut t.easy, d, tag))
+                        .and_then(|d| d.with_port(t.easy.conn.port))
+                }
             };
             let target = target.and_then(|d| xfer::check_first_scheme(&t.easy, &d).map(|()| d));
             match target {
