@@ -201,6 +201,22 @@ pub(crate) struct Seldom {
     pub(crate) low_speed: Option<(u64, Duration)>,
 }
 
+/// A plain static, not a `LazyLock`: these options are read on every
+/// request, and an unset group's read is then one branch.
+impl crate::rare::Defaults for Seldom {
+    fn defaults() -> &'static Self {
+        static D: Seldom = Seldom {
+            body_type: None,
+            default_protocol: None,
+            credentials: None,
+            bearer: None,
+            cookie: None,
+            low_speed: None,
+        };
+        &D
+    }
+}
+
 impl EasyState {
     /// Sets the credentials; none over none leaves the group unset.
     pub(crate) fn set_credentials(&mut self, credentials: Option<(String, String)>) {

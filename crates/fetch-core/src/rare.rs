@@ -28,7 +28,6 @@ shared_defaults!(
     crate::connopts::ConnOptions,
     crate::proxy::ProxyOptions,
     crate::xfer::XferOptions,
-    crate::easy::Seldom,
 );
 
 /// An option group with no heap block while it is at its defaults: reads

@@ -156,9 +156,9 @@ impl Multi {
         loop {
             let t = &mut self.transfers[ti];
             let Some(&addr) = t.addrs.get(next) else {
-                let elapsed_ms = Tick::of(self.now, self.epoch)
-                    .since(t.started)
-                    .map_or(0, |d| d.as_millis());
+                let elapsed_ms = t
+                    .started
+                    .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
                 let local = cause
                     .as_ref()
                     .and_then(|c| c.get_ref()?.downcast_ref::<OpenFailed>())
@@ -184,7 +184,7 @@ impl Multi {
             };
             next += 1;
             if t.marks.resolved.is_none() {
-                t.marks.resolved = Tick::of(self.clock.now(), self.epoch);
+                t.marks.resolved = t.tick(self.clock.now());
             }
             match open_socket(addr, &mut t.easy) {
                 Ok(sock) => {
@@ -200,7 +200,9 @@ impl Multi {
                     // unreachable address cannot use it all up.
                     let t = &self.transfers[ti];
                     let attempt = (next < t.addrs.len()).then(|| {
-                        let left = (t.deadlines.get(Kind::Connect).instant(self.epoch))
+                        let left = t
+                            .deadlines
+                            .get(Kind::Connect)
                             .map_or(t.easy.connect_timeout, |d| {
                                 d.saturating_duration_since(self.now)
                             });
@@ -275,7 +277,7 @@ impl Multi {
             .unix_socket
             .clone()
             .expect("a Unix socket is set");
-        t.marks.resolved.get_or_set(Tick::of(now, self.epoch));
+        t.marks.resolved.get_or_set(t.tick(now));
         match open_unix(&path) {
             Ok(sock) => {
                 t.easy.trace_text(|| format!("  Trying {path:?}..."));
@@ -331,7 +333,7 @@ impl Multi {
         conn.peer = conn.sock.peer_addr().ok().and_then(|a| a.as_socket());
         conn.local = conn.sock.local_addr().ok().and_then(|a| a.as_socket());
         let t = &mut self.transfers[ti];
-        t.marks.connected = Tick::of(now, self.epoch);
+        t.marks.connected = t.tick(now);
         // FETCHINFO_SCHEME names the connection's scheme once it is up,
         // before a TLS handshake, as upstream.
         t.easy.info.scheme = t
@@ -455,7 +457,7 @@ impl Multi {
                 if to_proxy {
                     return self.proxy_connected(ti, cid);
                 }
-                t.marks.tls_done = Tick::of(self.clock.now(), self.epoch);
+                t.marks.tls_done = t.tick(self.clock.now());
                 self.set_deadline(ti, Kind::Connect, None);
                 if alpn_h2 {
                     return self.h2_start(ti, cid);

@@ -70,8 +70,9 @@ pub(super) struct Marks {
 /// Speed bookkeeping of a transfer, from its request on.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Rates {
-    /// When the request started ([`Tick::NONE`] before it does) and the
-    /// byte counts (down, up) then.
+    /// When the request started, as a tick of the transfer's clock
+    /// ([`Tick::NONE`] before it does), and the byte counts (down, up)
+    /// then.
     pub(super) start: (Tick, u64, u64),
     /// The low-speed window: the bytes moved by its start (its end is the
     /// LowSpeed deadline).
@@ -163,7 +164,7 @@ impl Multi {
     /// for it. Without a progress callback a paused transfer wakes nothing.
     fn progress_tick(&mut self, ti: TransferKey, paused: bool) {
         let t = &self.transfers[ti];
-        let due = t.deadlines.get(Kind::Progress).instant(self.epoch);
+        let due = t.deadlines.get(Kind::Progress);
         let next = if !paused || t.easy.progress.is_none() {
             None
         } else {
@@ -214,11 +215,12 @@ impl Multi {
     /// start here.
     pub(super) fn start_rates(&mut self, ti: TransferKey) {
         // Milestones read the clock afresh: several can fall into one call.
-        let mark = Tick::of(self.clock.now(), self.epoch);
-        let now = Tick::of(self.now, self.epoch);
+        // The speed bookkeeping starts at the same instant (one clock
+        // conversion for both).
         let t = &mut self.transfers[ti];
+        let mark = t.tick(self.clock.now());
         t.marks.pretransfer.get_or_set(mark);
-        t.rates.start = (now, t.easy.info.size_download, t.easy.info.size_upload);
+        t.rates.start = (mark, t.easy.info.size_download, t.easy.info.size_upload);
         self.start_low_speed_window(ti);
     }
 
@@ -265,7 +267,6 @@ impl Multi {
     pub(super) fn throttled_until(&self, ti: TransferKey, recv: bool) -> Option<Instant> {
         let t = &self.transfers[ti];
         let (start, dl0, ul0) = t.rates.start;
-        let start = start.instant(self.epoch)?;
         let (limit, moved) = if recv {
             (
                 t.easy.max_recv_speed,
@@ -280,6 +281,7 @@ impl Multi {
         if limit == 0 {
             return None;
         }
+        let start = start.instant(t.started?)?;
         // Far beyond any real limit the wait saturates at a day (re-checked
         // then) instead of overflowing.
         let wait = Duration::try_from_secs_f64(moved as f64 / limit as f64)
@@ -334,15 +336,12 @@ impl Multi {
 
     /// Fills in the timing and speed info when a transfer ends.
     pub(super) fn settle_info(&mut self, ti: TransferKey) {
-        let now = Tick::of(self.clock.now().max(self.now), self.epoch);
+        let now = self.clock.now().max(self.now);
         let t = &mut self.transfers[ti];
-        let start = t.started;
-        let Some(total) = now.since(start) else {
-            return;
-        };
-        let since = |at: Tick| at.since(start).unwrap_or(Duration::ZERO);
+        let Some(start) = t.started else { return };
+        let since = |at: Tick| at.elapsed().unwrap_or(Duration::ZERO);
         let info = &mut t.easy.info;
-        info.total_time = total;
+        info.total_time = now.saturating_duration_since(start);
         info.namelookup_time = since(t.marks.resolved);
         info.connect_time = since(t.marks.connected);
         info.appconnect_time = since(t.marks.tls_done);

@@ -15,7 +15,6 @@ use std::collections::VecDeque;
 use std::io;
 use std::time::{Duration, Instant};
 
-use super::ticks::Tick;
 use super::{Kind, Multi, Phase, Transfer, TransferKey};
 use crate::error::{Error, ErrorCode};
 use crate::failure::{Detail, Step as FailedStep};
@@ -180,8 +179,13 @@ impl DeadlineQueue {
 
 /// The error for a transfer whose total or connect deadline passed, if
 /// one did (a passed connect deadline outside connection setup is dropped).
-fn timed_out(t: &mut Transfer, now: Tick, limit: Tick) -> Option<Error> {
-    let elapsed_ms = now.since(t.started).map_or(0, |d| d.as_millis());
+fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
+    if !t.deadlines.due(Kind::Total, limit) && !t.deadlines.due(Kind::Connect, limit) {
+        return None;
+    }
+    let elapsed_ms = t
+        .started
+        .map_or(0, |s| now.saturating_duration_since(s).as_millis());
     if t.deadlines.due(Kind::Total, limit) {
         let step = match t.phase {
             Phase::Resolving => FailedStep::Resolving,
@@ -233,7 +237,6 @@ fn timed_out(t: &mut Transfer, now: Tick, limit: Tick) -> Option<Error> {
 
 impl Multi {
     pub(super) fn set_deadline(&mut self, ti: TransferKey, kind: Kind, at: Option<Instant>) {
-        let at = Tick::from(at, self.epoch);
         let Some(t) = self.transfers.get_mut(ti) else {
             return;
         };
@@ -245,7 +248,7 @@ impl Multi {
     pub(super) fn schedule(&mut self, ti: TransferKey) {
         let next = self.transfers.get(ti).and_then(|t| {
             (!t.phase.is_done())
-                .then(|| t.deadlines.earliest().instant(self.epoch))
+                .then(|| t.deadlines.earliest())
                 .flatten()
         });
         self.deadlines.set(ti, next, self.now);
@@ -272,9 +275,8 @@ impl Multi {
 
     pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Instant) {
         let t = &mut self.transfers[ti];
-        let (now, limit) = (Tick::of(self.now, self.epoch), Tick::of(limit, self.epoch));
-        let due = |d: Tick| d.is_some() && d <= limit;
-        if let Some(err) = timed_out(t, now, limit) {
+        let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
+        if let Some(err) = timed_out(t, self.now, limit) {
             self.fail(ti, err);
             return;
         }

@@ -255,9 +255,9 @@ impl Multi {
         );
         let now = self.now;
         let t = &mut self.transfers[ti];
-        t.started = Tick::of(now, self.epoch);
+        t.started = Some(now);
         if let Some(limit) = t.easy.timeout {
-            let at = Tick::from(now.checked_add(limit), self.epoch);
+            let at = now.checked_add(limit);
             t.deadlines.set(Kind::Total, at);
             self.schedule(ti);
         }

@@ -1,19 +1,19 @@
 //! Compact instants for the transfer slot (issue 13: RSS per connection at
-//! 10,000 connections): a transfer's deadlines and milestones as
-//! nanoseconds since the multi's epoch, 8 bytes each where an
-//! `Option<Instant>` takes 16.
+//! 10,000 connections): a transfer's milestones and the start of its
+//! current request as nanoseconds since the transfer started, 8 bytes each
+//! where an `Option<Instant>` takes 16; and its deadline set.
 //!
-//! Nanoseconds keep every comparison as exact as the `Instant`s they stand
-//! for (decision 2's 1 ms early-fire rule compares deadlines with "now plus
-//! 1 ms"). A `u64` of them covers 584 years after the epoch; an instant
-//! later than that (a TIMEOUT of `LONG_MAX` ms) is stored as the last
-//! representable tick, which is never reached either.
+//! Nanoseconds keep every duration as exact as the `Instant`s they stand
+//! for, and a milestone is converted once, when it is taken (the timing
+//! info needs the time since the start anyway). A `u64` of them covers
+//! 584 years; an instant later than that is kept as the last tick.
 
 use std::time::{Duration, Instant};
 
+use super::Transfer;
 use super::transfer::{KINDS, Kind};
 
-/// An instant as nanoseconds since the multi's epoch, or none.
+/// An instant as nanoseconds since a transfer's start, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Tick(u64);
 
@@ -25,23 +25,17 @@ impl Tick {
     /// The last instant a tick can stand for.
     const LAST: u64 = u64::MAX - 1;
 
-    /// `at` as a tick of the clock started at `epoch` (an instant before
-    /// the epoch counts as the epoch; one past the range as the last tick).
+    /// `at` as a tick counted from `start` (an instant before `start`
+    /// counts as `start`; one past the range as the last tick).
     #[inline]
-    pub(super) fn of(at: Instant, epoch: Instant) -> Self {
-        let d = at.saturating_duration_since(epoch);
+    pub(super) fn of(at: Instant, start: Instant) -> Self {
+        let d = at.saturating_duration_since(start);
         let nanos = d
             .as_secs()
             .checked_mul(1_000_000_000)
             .and_then(|n| n.checked_add(u64::from(d.subsec_nanos())))
             .map_or(Self::LAST, |n| n.min(Self::LAST));
         Self(nanos)
-    }
-
-    /// [`Tick::of`] an optional instant; `None` is [`Tick::NONE`].
-    #[inline]
-    pub(super) fn from(at: Option<Instant>, epoch: Instant) -> Self {
-        at.map_or(Self::NONE, |at| Self::of(at, epoch))
     }
 
     /// Whether this is an instant (not [`Tick::NONE`]).
@@ -59,20 +53,19 @@ impl Tick {
     /// The instant this tick stands for (`None` for [`Tick::NONE`], or if
     /// the platform's `Instant` cannot reach it: then it is never reached).
     #[inline]
-    pub(super) fn instant(self, epoch: Instant) -> Option<Instant> {
+    pub(super) fn instant(self, start: Instant) -> Option<Instant> {
         if self.is_some() {
-            epoch.checked_add(Duration::from_nanos(self.0))
+            start.checked_add(Duration::from_nanos(self.0))
         } else {
             None
         }
     }
 
-    /// The time from `earlier` to this tick (zero if `earlier` is later;
-    /// `None` if either is [`Tick::NONE`]).
+    /// The time since the start this tick counts from (`None` for
+    /// [`Tick::NONE`]).
     #[inline]
-    pub(super) fn since(self, earlier: Self) -> Option<Duration> {
-        (self.is_some() && earlier.is_some())
-            .then(|| Duration::from_nanos(self.0.saturating_sub(earlier.0)))
+    pub(super) fn elapsed(self) -> Option<Duration> {
+        self.is_some().then(|| Duration::from_nanos(self.0))
     }
 
     /// Sets this tick to `at` if it is none (a milestone's first time).
@@ -91,44 +84,54 @@ impl Default for Tick {
     }
 }
 
-/// A transfer's deadlines, one [`Tick`] per [`Kind`]; the earliest is
-/// queued (`deadlines.rs`).
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Deadlines([Tick; KINDS]);
+impl Transfer {
+    /// `at` as a tick since the transfer started ([`Tick::NONE`] before it
+    /// has).
+    #[inline]
+    pub(super) fn tick(&self, at: Instant) -> Tick {
+        self.started.map_or(Tick::NONE, |start| Tick::of(at, start))
+    }
+}
+
+/// A transfer's deadlines, one per [`Kind`]; the earliest is queued
+/// (`deadlines.rs`). Kept as `Instant`s, not ticks: they are set and
+/// compared with the clock's instants on every kick, and a conversion costs
+/// more there than the 56 bytes it would save.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Deadlines([Option<Instant>; KINDS]);
 
 impl Deadlines {
     /// No deadline of any kind.
-    pub(super) const NONE: Self = Self([Tick::NONE; KINDS]);
+    pub(super) const NONE: Self = Self([None; KINDS]);
 
     /// The deadline of `kind`.
     #[inline]
-    pub(super) fn get(&self, kind: Kind) -> Tick {
+    pub(super) fn get(&self, kind: Kind) -> Option<Instant> {
         self.0[kind as usize]
     }
 
-    /// Sets (or with [`Tick::NONE`] clears) the deadline of `kind`.
+    /// Sets (or with `None` clears) the deadline of `kind`.
     #[inline]
-    pub(super) fn set(&mut self, kind: Kind, at: Tick) {
+    pub(super) fn set(&mut self, kind: Kind, at: Option<Instant>) {
         self.0[kind as usize] = at;
     }
 
     /// Clears the deadline of `kind`.
     #[inline]
     pub(super) fn clear(&mut self, kind: Kind) {
-        self.set(kind, Tick::NONE);
+        self.set(kind, None);
     }
 
     /// Whether the deadline of `kind` is set and not after `limit`.
     #[inline]
-    pub(super) fn due(&self, kind: Kind, limit: Tick) -> bool {
-        let at = self.get(kind);
-        at.is_some() && at <= limit
+    pub(super) fn due(&self, kind: Kind, limit: Instant) -> bool {
+        self.get(kind).is_some_and(|at| at <= limit)
     }
 
-    /// The earliest deadline of any kind ([`Tick::NONE`] if there is none).
+    /// The earliest deadline of any kind.
     #[inline]
-    pub(super) fn earliest(&self) -> Tick {
-        self.0.iter().copied().min().unwrap_or(Tick::NONE)
+    pub(super) fn earliest(&self) -> Option<Instant> {
+        self.0.iter().flatten().min().copied()
     }
 }
 
@@ -145,11 +148,9 @@ mod tests {
         assert_eq!(ta.instant(epoch), Some(a));
         assert_eq!(tb.instant(epoch), Some(b));
         assert!(ta < tb);
-        assert_eq!(tb.since(ta), Some(Duration::from_nanos(1)));
-        assert_eq!(ta.since(tb), Some(Duration::ZERO));
-        assert_eq!(Tick::from(None, epoch), Tick::NONE);
+        assert_eq!(ta.elapsed(), Some(Duration::new(3, 999_999_999)));
         assert_eq!(Tick::NONE.instant(epoch), None);
-        assert_eq!(ta.since(Tick::NONE), None);
+        assert_eq!(Tick::NONE.elapsed(), None);
     }
 
     #[test]
@@ -173,19 +174,16 @@ mod tests {
     #[test]
     fn deadlines_due_and_earliest() {
         let epoch = Instant::now();
-        let at = |ms| Tick::of(epoch + Duration::from_millis(ms), epoch);
+        let at = |ms| epoch + Duration::from_millis(ms);
         let mut d = Deadlines::NONE;
-        assert_eq!(d.earliest(), Tick::NONE);
+        assert_eq!(d.earliest(), None);
         assert!(!d.due(Kind::Total, at(1_000_000)));
-        d.set(Kind::Total, at(50));
-        d.set(Kind::Kick, at(10));
-        assert_eq!(d.earliest(), at(10));
+        d.set(Kind::Total, Some(at(50)));
+        d.set(Kind::Kick, Some(at(10)));
+        assert_eq!(d.earliest(), Some(at(10)));
         assert!(d.due(Kind::Kick, at(10)));
         assert!(!d.due(Kind::Total, at(49)));
         d.clear(Kind::Kick);
-        assert_eq!(d.earliest(), at(50));
-        // The last tick is still "not none" and never due before it.
-        d.set(Kind::Connect, Tick(Tick::LAST));
-        assert!(!d.due(Kind::Connect, at(u64::from(u32::MAX))));
+        assert_eq!(d.earliest(), Some(at(50)));
     }
 }

@@ -128,7 +128,7 @@ pub(super) struct Transfer {
     pub(super) method: Method,
     pub(super) addrs: Vec<SocketAddr>,
     pub(super) deadlines: ticks::Deadlines,
-    pub(super) started: Tick,
+    pub(super) started: Option<Instant>,
     pub(super) decoder: ResponseDecoder,
     /// The request went again once already (a reused connection died
     /// before answering, or HTTP/2 refused the stream); spans exchanges
@@ -339,7 +339,7 @@ impl Multi {
     fn begin_transfer(&mut self, ti: TransferKey) -> bool {
         let now = self.now;
         let t = &mut self.transfers[ti];
-        t.started = Tick::of(now, self.epoch);
+        t.started = Some(now);
         t.easy.with_header_log(HeaderLog::clear);
         // Upstream reads the HSTS callback's entries before each transfer.
         if let Err(e) = t.easy.pull_hsts() {
@@ -348,7 +348,7 @@ impl Multi {
         }
         let t = &mut self.transfers[ti];
         if let Some(limit) = t.easy.timeout {
-            let at = Tick::from(now.checked_add(limit), self.epoch);
+            let at = now.checked_add(limit);
             t.deadlines.set(Kind::Total, at);
         }
         let conn = &t.easy.conn;
@@ -442,9 +442,8 @@ impl Multi {
         }
         let t = &mut self.transfers[ti];
         t.easy.info.redirect_count += 1;
-        let now = Tick::of(self.now, self.epoch);
-        if let Some(since) = now.since(t.started) {
-            t.easy.info.redirect_time = since;
+        if let Some(start) = t.started {
+            t.easy.info.redirect_time = self.now.saturating_duration_since(start);
         }
         t.easy.with_header_log(HeaderLog::next_request);
         tracing::debug!(transfer = %ti, %next, "following redirect");
