@@ -215,12 +215,16 @@ impl Multi {
     /// start here.
     pub(super) fn start_rates(&mut self, ti: TransferKey) {
         // Milestones read the clock afresh: several can fall into one call.
-        // The speed bookkeeping starts at the same instant (one clock
-        // conversion for both).
+        let mark = self.clock.now();
         let t = &mut self.transfers[ti];
-        let mark = t.tick(self.clock.now());
-        t.marks.pretransfer.get_or_set(mark);
-        t.rates.start = (mark, t.easy.info.size_download, t.easy.info.size_upload);
+        if t.marks.pretransfer.is_none() {
+            t.marks.pretransfer = t.tick(mark);
+        }
+        // The speed bookkeeping starts at the call's time, never later: a
+        // rate limit compares it with that time (a start after it would
+        // wait for nothing, and the timer loop would run it again at once).
+        let start = t.tick(self.now);
+        t.rates.start = (start, t.easy.info.size_download, t.easy.info.size_upload);
         self.start_low_speed_window(ti);
     }
 

@@ -89,7 +89,13 @@ impl Transfer {
     /// has).
     #[inline]
     pub(super) fn tick(&self, at: Instant) -> Tick {
-        self.started.map_or(Tick::NONE, |start| Tick::of(at, start))
+        match self.started {
+            // The request often goes out in the call that started the
+            // transfer: no subtraction then.
+            Some(start) if start == at => Tick(0),
+            Some(start) => Tick::of(at, start),
+            None => Tick::NONE,
+        }
     }
 }
 
