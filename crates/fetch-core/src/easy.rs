@@ -129,28 +129,22 @@ pub struct EasyState {
     pub(crate) spare: crate::transfer_info::SpareStrings,
     /// Out of line while at its defaults (`rare`), as the other groups.
     pub(crate) tls: crate::rare::Rare<TlsOptions>,
+    /// String options most transfers never set (`Seldom`), out of line.
+    pub(crate) seldom: crate::rare::Rare<Seldom>,
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) debug: Option<DebugFn>,
-    pub(crate) low_speed: Option<(u64, Duration)>,
     pub(crate) max_recv_speed: u64,
     pub(crate) max_send_speed: u64,
     pub(crate) expect_100_timeout: Duration,
     pub(crate) seek: Option<SeekFn>,
-    /// The `Content-Type` a multipart body brings (FETCHOPT_MIMEPOST),
-    /// sent unless the application sets its own.
-    pub(crate) body_type: Option<String>,
     pub(crate) unrestricted_auth: bool,
-    pub(crate) default_protocol: Option<String>,
     pub(crate) live: Option<Arc<crate::live::LiveInfo>>,
     pub(crate) header_log: Option<Arc<Mutex<HeaderLog>>>,
     pub(crate) forbid_reuse: bool,
-    pub(crate) credentials: Option<(String, String)>,
     /// FETCHOPT_HTTPAUTH, as built in (`HttpAuth::built_in`).
     pub(crate) http_auth: crate::HttpAuth,
     /// FETCHAUTH_DIGEST_IE was asked for: Digest URIs without the query.
     pub(crate) digest_ie: bool,
-    /// FETCHOPT_XOAUTH2_BEARER.
-    pub(crate) bearer: Option<String>,
     pub(crate) accept_encoding: Option<String>,
     pub(crate) content_decoding: bool,
     pub(crate) transfer_decoding: bool,
@@ -177,8 +171,6 @@ pub struct EasyState {
     pub(crate) xfer: crate::rare::Rare<crate::xfer::XferOptions>,
     /// The cookie engine's jar (COOKIEFILE/COOKIEJAR/COOKIELIST started it).
     pub(crate) cookie_jar: Option<crate::cookies::SharedCookieJar>,
-    /// FETCHOPT_COOKIE: sent as is after the jar's cookies.
-    pub(crate) cookie: Option<String>,
     /// FETCHOPT_SHARE: the share this transfer holds.
     pub(crate) share: Option<crate::share::Attached>,
     /// The HSTS cache (FETCHOPT_HSTS_CTRL).
@@ -187,6 +179,65 @@ pub struct EasyState {
     pub(crate) hsts_read: Option<crate::hsts::HstsReadFn>,
     /// The Alt-Svc cache (FETCHOPT_ALTSVC_CTRL).
     pub(crate) altsvc: Option<crate::altsvc::SharedAltSvc>,
+}
+
+/// Options of an [`EasyState`] that most transfers never set, kept out
+/// of line (a [`crate::rare::Rare`] group) so that every handle does not
+/// carry them (issue 13: RSS per connection at 10,000 connections).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Seldom {
+    /// The `Content-Type` a multipart body brings (FETCHOPT_MIMEPOST),
+    /// sent unless the application sets its own.
+    pub(crate) body_type: Option<String>,
+    /// FETCHOPT_DEFAULT_PROTOCOL, lowercased.
+    pub(crate) default_protocol: Option<String>,
+    /// FETCHOPT_USERNAME / FETCHOPT_PASSWORD.
+    pub(crate) credentials: Option<(String, String)>,
+    /// FETCHOPT_XOAUTH2_BEARER.
+    pub(crate) bearer: Option<String>,
+    /// FETCHOPT_COOKIE: sent as is after the jar's cookies.
+    pub(crate) cookie: Option<String>,
+    /// FETCHOPT_LOW_SPEED_LIMIT and _TIME, when both are set.
+    pub(crate) low_speed: Option<(u64, Duration)>,
+}
+
+/// A plain static, not a `LazyLock`: these options are read on every
+/// request, and an unset group's read is then one branch.
+impl crate::rare::Defaults for Seldom {
+    fn defaults() -> &'static Self {
+        static D: Seldom = Seldom {
+            body_type: None,
+            default_protocol: None,
+            credentials: None,
+            bearer: None,
+            cookie: None,
+            low_speed: None,
+        };
+        &D
+    }
+}
+
+impl EasyState {
+    /// Sets the credentials; none over none leaves the group unset.
+    pub(crate) fn set_credentials(&mut self, credentials: Option<(String, String)>) {
+        if credentials.is_some() || self.seldom.credentials.is_some() {
+            self.seldom.credentials = credentials;
+        }
+    }
+
+    /// Sets the bearer token; none over none leaves the group unset.
+    pub(crate) fn set_bearer(&mut self, token: Option<String>) {
+        if token.is_some() || self.seldom.bearer.is_some() {
+            self.seldom.bearer = token;
+        }
+    }
+
+    /// Forgets a multipart body's content type (another body was set).
+    fn clear_body_type(&mut self) {
+        if self.seldom.body_type.is_some() {
+            self.seldom.body_type = None;
+        }
+    }
 }
 
 /// Upstream's wait for "100 Continue" before sending the body anyway.
@@ -232,24 +283,20 @@ impl Easy {
             info: TransferInfo::default(),
             spare: Default::default(),
             tls: Default::default(),
+            seldom: Default::default(),
             progress: None,
             debug: None,
-            low_speed: None,
             max_recv_speed: 0,
             max_send_speed: 0,
             expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
             seek: None,
-            body_type: None,
             unrestricted_auth: false,
-            default_protocol: None,
             tls_tag: None,
             live: None,
             header_log: None,
             forbid_reuse: false,
-            credentials: None,
             http_auth: crate::HttpAuth::BASIC,
             digest_ie: false,
-            bearer: None,
             accept_encoding: None,
             content_decoding: true,
             transfer_decoding: true,
@@ -266,7 +313,6 @@ impl Easy {
             prereq: None,
             xfer: Default::default(),
             cookie_jar: None,
-            cookie: None,
             share: None,
             hsts: None,
             hsts_read: None,
@@ -297,7 +343,9 @@ impl Easy {
     /// sent as is in the `Cookie:` field after the jar's cookies, unless an
     /// application `Cookie:` header line is set.
     pub fn cookie(&mut self, cookies: Option<String>) -> &mut Self {
-        self.cookie = cookies;
+        if cookies.is_some() || self.seldom.cookie.is_some() {
+            self.seldom.cookie = cookies;
+        }
         self
     }
 
@@ -321,7 +369,7 @@ impl Easy {
     pub fn post(&mut self, body: impl Into<Vec<u8>>) -> &mut Self {
         self.method = Method::Post;
         self.body = Body::Bytes(body.into());
-        self.body_type = None;
+        self.clear_body_type();
         self
     }
 
@@ -329,7 +377,7 @@ impl Easy {
     pub fn put(&mut self, body: impl Into<Vec<u8>>) -> &mut Self {
         self.method = Method::Put;
         self.body = Body::Bytes(body.into());
-        self.body_type = None;
+        self.clear_body_type();
         self
     }
 
@@ -346,7 +394,7 @@ impl Easy {
             read: Box::new(read),
             len,
         };
-        self.body_type = None;
+        self.clear_body_type();
         self
     }
 
@@ -372,7 +420,7 @@ impl Easy {
             SeekFrom::Start(0) => reader.lock().map_or(SeekResult::Fail, |mut r| r.rewind()),
             _ => SeekResult::CantSeek,
         });
-        self.body_type = Some(content_type);
+        self.seldom.body_type = Some(content_type);
         self
     }
 
@@ -394,7 +442,7 @@ impl Easy {
     /// `Easy` may be added again after it finished): its own seek rewinds
     /// it, which costs nothing when it was not read.
     pub(crate) fn restart_mime_body(&mut self) {
-        if self.body_type.is_none() {
+        if self.seldom.body_type.is_none() {
             return;
         }
         if let Some(seek) = self.seek.as_mut() {
@@ -441,7 +489,7 @@ impl Easy {
     /// only to the first URL's origin unless [`Easy::unrestricted_auth`]
     /// is on.
     pub fn basic_auth(&mut self, credentials: Option<(String, String)>) -> &mut Self {
-        self.credentials = credentials;
+        self.set_credentials(credentials);
         self
     }
 
@@ -553,7 +601,9 @@ impl Easy {
     /// Without it the scheme is guessed as upstream does: from the host
     /// name's first label (`ftp.` is ftp, and so on), http otherwise.
     pub fn default_protocol(&mut self, scheme: Option<&str>) -> &mut Self {
-        self.default_protocol = scheme.map(str::to_ascii_lowercase);
+        if scheme.is_some() || self.seldom.default_protocol.is_some() {
+            self.seldom.default_protocol = scheme.map(str::to_ascii_lowercase);
+        }
         // A cached parse may rest on the old default.
         self.target_cache = None;
         self
@@ -701,7 +751,10 @@ impl Easy {
     /// (FETCHOPT_LOW_SPEED_LIMIT / _TIME): FETCHE_OPERATION_TIMEDOUT.
     /// A zero limit or time turns the check off.
     pub fn low_speed(&mut self, bytes_per_sec: u64, time: Duration) -> &mut Self {
-        self.low_speed = (bytes_per_sec > 0 && !time.is_zero()).then_some((bytes_per_sec, time));
+        let low_speed = (bytes_per_sec > 0 && !time.is_zero()).then_some((bytes_per_sec, time));
+        if low_speed.is_some() || self.seldom.low_speed.is_some() {
+            self.seldom.low_speed = low_speed;
+        }
         self
     }
 

@@ -109,7 +109,7 @@ impl Easy {
     /// easy.http_auth(HttpAuth::ANY).unwrap();
     /// ```
     pub fn credentials(&mut self, credentials: Option<(String, String)>) -> &mut Self {
-        self.credentials = credentials;
+        self.set_credentials(credentials);
         self
     }
 
@@ -135,7 +135,7 @@ impl Easy {
     /// `Authorization: Bearer <token>` when [`Easy::http_auth`] allows
     /// [`HttpAuth::BEARER`].
     pub fn bearer_token(&mut self, token: Option<String>) -> &mut Self {
-        self.bearer = token;
+        self.set_bearer(token);
         self
     }
 }

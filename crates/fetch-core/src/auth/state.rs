@@ -59,6 +59,8 @@ pub(crate) struct Request<'a> {
 impl AuthState {
     /// The `Authorization` line of the next request, if it gets one.
     /// `login` and `token` are what may go to this request's origin.
+    /// Inline: most requests have neither, and end here.
+    #[inline]
     pub(crate) fn request_line(
         &mut self,
         easy: &Easy,
@@ -73,6 +75,17 @@ impl AuthState {
         if login.is_none() && token.is_none() {
             return None;
         }
+        self.line_for(easy, login, token, req)
+    }
+
+    /// [`AuthState::request_line`] for a request with a login or a token.
+    fn line_for(
+        &mut self,
+        easy: &Easy,
+        login: Option<&Login>,
+        token: Option<&str>,
+        req: &Request<'_>,
+    ) -> Option<String> {
         let picked = if self.picked != 0 {
             self.picked
         } else {

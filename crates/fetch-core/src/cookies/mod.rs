@@ -369,7 +369,7 @@ pub(crate) fn strip_set_cookie(line: &str) -> Option<&str> {
 /// built when the transfer has neither.
 pub(crate) fn request_field(easy: &crate::Easy, dest: &crate::dest::Dest) -> Option<String> {
     let jar = easy.jar();
-    if jar.is_none() && easy.cookie.is_none() {
+    if jar.is_none() && easy.seldom.cookie.is_none() {
         return None;
     }
     let from_jar = jar.and_then(|jar| {
@@ -384,7 +384,7 @@ pub(crate) fn request_field(easy: &crate::Easy, dest: &crate::dest::Dest) -> Opt
         .headers
         .iter()
         .any(|h| h.len() > 7 && h.as_bytes()[6] == b':' && h[..6].eq_ignore_ascii_case("cookie"));
-    let fixed = easy.cookie.as_deref().filter(|_| !own_line);
+    let fixed = easy.seldom.cookie.as_deref().filter(|_| !own_line);
     match (from_jar, fixed) {
         (None, None) => None,
         (Some(j), None) => Some(format!("Cookie: {j}")),

@@ -83,9 +83,18 @@ pub(super) fn encode_full(parts: &RequestParts<'_>, out: &mut Vec<u8>) {
         .filter_map(|line| UserHeader::parse(line))
         .collect();
 
-    // One growth at most: the fixed parts and the lines are known.
+    // One growth at most: the fixed parts and the lines are known. The
+    // buffer stays with the connection, so it is sized to what is sent:
+    // 40 bytes cover a body-less request's fixed parts (" HTTP/1.1",
+    // Host, Accept, the blank line), 96 more a body's two default lines
+    // (issue 13: RSS per connection).
     let lines: usize = parts.headers.iter().map(|h| h.len() + 2).sum();
-    out.reserve(parts.method.len() + parts.target.len() + parts.host.len() + lines + 128);
+    let fixed = if parts.body == BodyFraming::None {
+        40
+    } else {
+        136
+    };
+    out.reserve(parts.method.len() + parts.target.len() + parts.host.len() + lines + fixed);
     out.extend_from_slice(parts.method.as_bytes());
     out.push(b' ');
     out.extend_from_slice(parts.target.as_bytes());

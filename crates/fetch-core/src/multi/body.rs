@@ -118,7 +118,7 @@ impl Multi {
                 Ok(())
             }
             Flow::Pause => {
-                t.held = data.to_vec();
+                t.held = data.into();
                 t.paused_recv = true;
                 Ok(())
             }

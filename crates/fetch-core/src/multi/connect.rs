@@ -183,7 +183,9 @@ impl Multi {
                 return Step::Wait;
             };
             next += 1;
-            t.marks.resolved.get_or_insert_with(|| self.clock.now());
+            if t.marks.resolved.is_none() {
+                t.marks.resolved = t.tick(self.clock.now());
+            }
             match open_socket(addr, &mut t.easy) {
                 Ok(sock) => {
                     t.easy.info.primary_ip = Some(addr.ip());
@@ -198,7 +200,9 @@ impl Multi {
                     // unreachable address cannot use it all up.
                     let t = &self.transfers[ti];
                     let attempt = (next < t.addrs.len()).then(|| {
-                        let left = t.deadlines[Kind::Connect as usize]
+                        let left = t
+                            .deadlines
+                            .get(Kind::Connect)
                             .map_or(t.easy.connect_timeout, |d| {
                                 d.saturating_duration_since(self.now)
                             });
@@ -273,7 +277,7 @@ impl Multi {
             .unix_socket
             .clone()
             .expect("a Unix socket is set");
-        t.marks.resolved.get_or_insert(now);
+        t.marks.resolved.get_or_set(t.tick(now));
         match open_unix(&path) {
             Ok(sock) => {
                 t.easy.trace_text(|| format!("  Trying {path:?}..."));
@@ -329,7 +333,7 @@ impl Multi {
         conn.peer = conn.sock.peer_addr().ok().and_then(|a| a.as_socket());
         conn.local = conn.sock.local_addr().ok().and_then(|a| a.as_socket());
         let t = &mut self.transfers[ti];
-        t.marks.connected = Some(now);
+        t.marks.connected = t.tick(now);
         // FETCHINFO_SCHEME names the connection's scheme once it is up,
         // before a TLS handshake, as upstream.
         t.easy.info.scheme = t
@@ -453,7 +457,7 @@ impl Multi {
                 if to_proxy {
                     return self.proxy_connected(ti, cid);
                 }
-                t.marks.tls_done = Some(self.clock.now());
+                t.marks.tls_done = t.tick(self.clock.now());
                 self.set_deadline(ti, Kind::Connect, None);
                 if alpn_h2 {
                     return self.h2_start(ti, cid);

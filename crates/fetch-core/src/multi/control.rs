@@ -11,6 +11,7 @@ const PAUSED_PROGRESS: Duration = Duration::from_secs(1);
 /// The longest a rate limit holds a transfer back before checking again.
 const MAX_THROTTLE: Duration = Duration::from_secs(86_400);
 
+use super::ticks::Tick;
 use super::{Expect, Kind, Multi, Phase, Step, TransferId, TransferKey};
 use crate::easy::{Body, Flow, InfoType, Progress};
 use crate::error::{Error, ErrorCode, MultiError};
@@ -59,20 +60,23 @@ impl Pause {
 /// Instants of a transfer's milestones, for the timing info.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Marks {
-    pub(super) resolved: Option<Instant>,
-    pub(super) connected: Option<Instant>,
-    pub(super) tls_done: Option<Instant>,
-    pub(super) pretransfer: Option<Instant>,
-    pub(super) first_byte: Option<Instant>,
+    pub(super) resolved: Tick,
+    pub(super) connected: Tick,
+    pub(super) tls_done: Tick,
+    pub(super) pretransfer: Tick,
+    pub(super) first_byte: Tick,
 }
 
 /// Speed bookkeeping of a transfer, from its request on.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Rates {
-    /// When the request started and the byte counts then.
-    pub(super) start: Option<(Instant, u64, u64)>,
-    /// The low-speed window: its start and the bytes moved by then.
-    pub(super) window: Option<(Instant, u64)>,
+    /// When the request started, as a tick of the transfer's clock
+    /// ([`Tick::NONE`] before it does), and the byte counts (down, up)
+    /// then.
+    pub(super) start: (Tick, u64, u64),
+    /// The low-speed window: the bytes moved by its start (its end is the
+    /// LowSpeed deadline).
+    pub(super) window: Option<u64>,
     /// Expected body size from the response head, for progress.
     pub(super) dltotal: u64,
 }
@@ -160,7 +164,7 @@ impl Multi {
     /// for it. Without a progress callback a paused transfer wakes nothing.
     fn progress_tick(&mut self, ti: TransferKey, paused: bool) {
         let t = &self.transfers[ti];
-        let due = t.deadlines[Kind::Progress as usize];
+        let due = t.deadlines.get(Kind::Progress);
         let next = if !paused || t.easy.progress.is_none() {
             None
         } else {
@@ -220,21 +224,26 @@ impl Multi {
     pub(super) fn start_rates(&mut self, ti: TransferKey) {
         // Milestones read the clock afresh: several can fall into one call.
         let mark = self.clock.now();
-        let now = self.now;
         let t = &mut self.transfers[ti];
-        t.marks.pretransfer.get_or_insert(mark);
-        t.rates.start = Some((now, t.easy.info.size_download, t.easy.info.size_upload));
+        if t.marks.pretransfer.is_none() {
+            t.marks.pretransfer = t.tick(mark);
+        }
+        // The speed bookkeeping starts at the call's time, never later: a
+        // rate limit compares it with that time (a start after it would
+        // wait for nothing, and the timer loop would run it again at once).
+        let start = t.tick(self.now);
+        t.rates.start = (start, t.easy.info.size_download, t.easy.info.size_upload);
         self.start_low_speed_window(ti);
     }
 
     fn start_low_speed_window(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
-        let Some((_, time)) = t.easy.low_speed else {
+        let Some((_, time)) = t.easy.seldom.low_speed else {
             return;
         };
         let moved = t.easy.info.size_download + t.easy.info.size_upload;
-        t.rates.window = Some((now, moved));
+        t.rates.window = Some(moved);
         self.set_deadline(ti, Kind::LowSpeed, now.checked_add(time));
     }
 
@@ -242,8 +251,9 @@ impl Multi {
     /// transfer, enough start the next window.
     pub(super) fn low_speed_due(&mut self, ti: TransferKey) {
         let t = &mut self.transfers[ti];
-        t.deadlines[Kind::LowSpeed as usize] = None;
-        let (Some((limit, time)), Some((_, at_start))) = (t.easy.low_speed, t.rates.window) else {
+        t.deadlines.clear(Kind::LowSpeed);
+        let (Some((limit, time)), Some(at_start)) = (t.easy.seldom.low_speed, t.rates.window)
+        else {
             return;
         };
         // Saturating: a retried request starts its upload count afresh.
@@ -284,7 +294,7 @@ impl Multi {
     /// [`Multi::throttled_until`] for a direction with a limit.
     fn limited_until(&self, ti: TransferKey, recv: bool) -> Option<Instant> {
         let t = &self.transfers[ti];
-        let (start, dl0, ul0) = t.rates.start?;
+        let (start, dl0, ul0) = t.rates.start;
         let (limit, moved) = if recv {
             (
                 t.easy.max_recv_speed,
@@ -299,6 +309,7 @@ impl Multi {
         if limit == 0 {
             return None;
         }
+        let start = start.instant(t.started?)?;
         // Far beyond any real limit the wait saturates at a day (re-checked
         // then) instead of overflowing.
         let wait = Duration::try_from_secs_f64(moved as f64 / limit as f64)
@@ -333,7 +344,7 @@ impl Multi {
             return;
         }
         t.ex.expect = Expect::Sent;
-        t.deadlines[Kind::Expect as usize] = None;
+        t.deadlines.clear(Kind::Expect);
         t.phase = Phase::Sending;
         let cid = t.conn.expect("a waiting transfer has a connection");
         let easy = &mut *t.easy;
@@ -356,9 +367,7 @@ impl Multi {
         let now = self.clock.now().max(self.now);
         let t = &mut self.transfers[ti];
         let Some(start) = t.started else { return };
-        let since = |at: Option<Instant>| {
-            at.map_or(Duration::ZERO, |at| at.saturating_duration_since(start))
-        };
+        let since = |at: Tick| at.elapsed().unwrap_or(Duration::ZERO);
         let info = &mut t.easy.info;
         info.total_time = now.saturating_duration_since(start);
         info.namelookup_time = since(t.marks.resolved);

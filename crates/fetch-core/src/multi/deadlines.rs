@@ -203,11 +203,13 @@ impl DeadlineQueue {
 /// The error for a transfer whose total or connect deadline passed, if
 /// one did (a passed connect deadline outside connection setup is dropped).
 fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
-    let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
+    if !t.deadlines.due(Kind::Total, limit) && !t.deadlines.due(Kind::Connect, limit) {
+        return None;
+    }
     let elapsed_ms = t
         .started
         .map_or(0, |s| now.saturating_duration_since(s).as_millis());
-    if due(t.deadlines[Kind::Total as usize]) {
+    if t.deadlines.due(Kind::Total, limit) {
         let step = match t.phase {
             Phase::Resolving => FailedStep::Resolving,
             Phase::Init
@@ -226,10 +228,10 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
         };
         return Some(Error::new(ErrorCode::OperationTimedout, detail));
     }
-    if !due(t.deadlines[Kind::Connect as usize]) {
+    if !t.deadlines.due(Kind::Connect, limit) {
         return None;
     }
-    t.deadlines[Kind::Connect as usize] = None;
+    t.deadlines.clear(Kind::Connect);
     let detail = match t.phase {
         Phase::Resolving => Detail::Timeout {
             step: FailedStep::Resolving,
@@ -261,7 +263,7 @@ impl Multi {
         let Some(t) = self.transfers.get_mut(ti) else {
             return;
         };
-        t.deadlines[kind as usize] = at;
+        t.deadlines.set(kind, at);
         self.schedule(ti);
     }
 
@@ -269,7 +271,7 @@ impl Multi {
     pub(super) fn schedule(&mut self, ti: TransferKey) {
         let next = self.transfers.get(ti).and_then(|t| {
             (!t.phase.is_done())
-                .then(|| t.deadlines.iter().flatten().min().copied())
+                .then(|| t.deadlines.earliest())
                 .flatten()
         });
         self.deadlines.set(ti, next, self.now);
@@ -343,8 +345,8 @@ impl Multi {
             self.fail(ti, err);
             return;
         }
-        if due(t.deadlines[Kind::Attempt as usize]) {
-            t.deadlines[Kind::Attempt as usize] = None;
+        if due(t.deadlines.get(Kind::Attempt)) {
+            t.deadlines.clear(Kind::Attempt);
             if let Phase::Connecting { next_addr } = t.phase {
                 // This address is not answering; more remain, so move on
                 // rather than spend the whole connect timeout on it.
@@ -360,21 +362,21 @@ impl Multi {
             }
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines[Kind::LowSpeed as usize]) {
+        if due(t.deadlines.get(Kind::LowSpeed)) {
             self.low_speed_due(ti);
             if self.transfers[ti].phase.is_done() {
                 return;
             }
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines[Kind::Expect as usize]) {
+        if due(t.deadlines.get(Kind::Expect)) {
             tracing::debug!(transfer = %ti, "no 100 Continue in time: sending the body");
             self.send_body_now(ti);
             self.drive(ti, Events::NONE);
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines[Kind::Progress as usize]) {
-            t.deadlines[Kind::Progress as usize] = None;
+        if due(t.deadlines.get(Kind::Progress)) {
+            t.deadlines.clear(Kind::Progress);
             if let Err(e) = self.progress(ti) {
                 self.fail(ti, e);
                 return;
@@ -383,8 +385,8 @@ impl Multi {
             self.refresh_interest(ti);
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines[Kind::Kick as usize]) {
-            t.deadlines[Kind::Kick as usize] = None;
+        if due(t.deadlines.get(Kind::Kick)) {
+            t.deadlines.clear(Kind::Kick);
             self.drive(ti, Events::NONE);
         }
     }

@@ -257,7 +257,8 @@ impl Multi {
         let t = &mut self.transfers[ti];
         t.started = Some(now);
         if let Some(limit) = t.easy.timeout {
-            t.deadlines[Kind::Total as usize] = now.checked_add(limit);
+            let at = now.checked_add(limit);
+            t.deadlines.set(Kind::Total, at);
             self.schedule(ti);
         }
         self.set_target(ti, dest);

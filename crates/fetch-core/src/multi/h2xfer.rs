@@ -276,7 +276,8 @@ impl Multi {
     /// header API and callback, then the final-head checks (FAILONERROR).
     fn h2_head(&mut self, ti: TransferKey, status: u16, fields: &[Header]) {
         if self.transfers[ti].marks.first_byte.is_none() {
-            self.transfers[ti].marks.first_byte = Some(self.clock.now());
+            let t = &mut self.transfers[ti];
+            t.marks.first_byte = t.tick(self.clock.now());
         }
         let head = h2head::response_head(status, fields);
         let t = &mut self.transfers[ti];

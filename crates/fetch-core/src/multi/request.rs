@@ -39,7 +39,7 @@ pub(super) fn request_framing(method: &Method, body: &Body, headers: &[String]) 
 /// USERPWD/USERNAME/PASSWORD (they win, as upstream), else the current
 /// URL's, else the first URL's while credentials may go to `dest`.
 pub(super) fn login(easy: &Easy, dest: &Dest, first: Option<&Dest>, creds: bool) -> Option<Login> {
-    if let (true, Some((name, password))) = (creds, &easy.credentials) {
+    if let (true, Some((name, password))) = (creds, &easy.seldom.credentials) {
         return Some((name.as_bytes().to_vec(), password.as_bytes().to_vec()));
     }
     let url = if dest.has_username {
@@ -114,7 +114,7 @@ pub(super) fn auth_line(t: &mut Transfer, dest: &Dest, creds: bool) -> Option<St
         return None;
     }
     let login = login(&t.easy, dest, t.first.as_deref(), creds);
-    let token = t.easy.bearer.as_deref().filter(|_| creds);
+    let token = t.easy.seldom.bearer.as_deref().filter(|_| creds);
     let req = crate::auth::Request {
         method: t.method.as_str(),
         target: &dest.request_target,
@@ -144,7 +144,8 @@ pub(super) fn framing_of(t: &mut Transfer) -> BodyFraming {
 /// application's lines set one (theirs wins, as upstream).
 fn body_type_line(easy: &Easy) -> Option<String> {
     let user = easy.headers.as_slice();
-    easy.body_type
+    easy.seldom
+        .body_type
         .as_deref()
         .filter(|_| !user.iter().any(|h| header_is(h, "content-type")))
         .map(|t| format!("Content-Type: {t}"))
@@ -155,6 +156,7 @@ fn body_type_line(easy: &Easy) -> Option<String> {
 /// upstream), so the server can split the parts.
 fn add_user_boundary(easy: &Easy, headers: &mut std::borrow::Cow<'_, [String]>) {
     let Some(boundary) = easy
+        .seldom
         .body_type
         .as_deref()
         .and_then(|t| t.split_once("boundary="))
@@ -300,7 +302,7 @@ impl Multi {
         }
         t.easy.info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });
         let mut headers = request_headers(&t.easy, &dest, auth, creds, expect);
-        if framing == BodyFraming::None && t.easy.body_type.is_some() {
+        if framing == BodyFraming::None && t.easy.seldom.body_type.is_some() {
             // A 303 turned the multipart POST into a GET: no body, no type.
             let ours = body_type_line(&t.easy);
             headers.to_mut().retain(|h| Some(h) != ours.as_ref());

@@ -349,7 +349,8 @@ impl Multi {
     /// header callback. `Some` stops decoding (pause, 100, failure).
     fn on_head(&mut self, ti: TransferKey, head: &ResponseHead) -> Option<Outcome> {
         if self.transfers[ti].marks.first_byte.is_none() {
-            self.transfers[ti].marks.first_byte = Some(self.clock.now());
+            let t = &mut self.transfers[ti];
+            t.marks.first_byte = t.tick(self.clock.now());
         }
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += head.raw.len() as u64;

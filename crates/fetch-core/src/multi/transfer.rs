@@ -127,7 +127,7 @@ pub(super) struct Transfer {
     pub(super) target: Option<Arc<Dest>>,
     pub(super) method: Method,
     pub(super) addrs: Vec<SocketAddr>,
-    pub(super) deadlines: [Option<Instant>; KINDS],
+    pub(super) deadlines: ticks::Deadlines,
     pub(super) started: Option<Instant>,
     pub(super) decoder: ResponseDecoder,
     /// The request went again once already (a reused connection died
@@ -139,8 +139,9 @@ pub(super) struct Transfer {
     pub(super) ex: Exchange,
     pub(super) paused_recv: bool,
     pub(super) paused_send: bool,
-    /// Body bytes the write callback paused on, delivered first on resume.
-    pub(super) held: Vec<u8>,
+    /// Body bytes the write callback paused on, delivered first on resume
+    /// (a boxed slice: no spare capacity to carry in every slot).
+    pub(super) held: Box<[u8]>,
     /// How the current response's body reaches the application.
     pub(super) body_out: body::BodyOut,
     /// Body bytes of the current response handed to the application.
@@ -152,8 +153,9 @@ pub(super) struct Transfer {
     /// Some URL of the transfer (first or redirect) was https.
     pub(super) seen_https: bool,
     /// Where connections go instead of the URL's host and port
-    /// (FETCHOPT_CONNECT_TO), for the current target.
-    pub(super) route: Option<(String, u16)>,
+    /// (FETCHOPT_CONNECT_TO), for the current target. Boxed: rarely set,
+    /// and every transfer slot carries it (issue 13).
+    pub(super) route: Option<Box<(String, u16)>>,
     /// The pool key of the current target: its origin plus whatever else
     /// makes a connection unfit for another transfer (route, binding).
     pub(super) pool_key: String,
@@ -187,7 +189,7 @@ impl Transfer {
         {
             return (&p.host, p.port);
         }
-        match &self.route {
+        match self.route.as_deref() {
             Some((h, p)) => (h, *p),
             None => (&self.target().host, self.target().port),
         }
@@ -249,7 +251,7 @@ impl Multi {
         }
         // Its DONE message is queued at the end of this call.
         t.phase = Phase::Done { msg_queued: true };
-        t.deadlines = [None; KINDS];
+        t.deadlines = ticks::Deadlines::NONE;
         self.h2_detach(ti);
         let t = &mut self.transfers[ti];
         let id = t.id(ti);
@@ -281,9 +283,11 @@ impl Multi {
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
                 (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
-                (Some(raw), _) => Dest::parse_shared(raw, tag, t.easy.default_protocol.as_deref())
-                    .and_then(|d| hsts_step(&mut t.easy, d, tag))
-                    .and_then(|d| d.with_port(t.easy.conn.port)),
+                (Some(raw), _) => {
+                    Dest::parse_shared(raw, tag, t.easy.seldom.default_protocol.as_deref())
+                        .and_then(|d| hsts_step(&mut t.easy, d, tag))
+                        .and_then(|d| d.with_port(t.easy.conn.port))
+                }
             };
             let target = target.and_then(|d| xfer::check_first_scheme(&t.easy, &d).map(|()| d));
             match target {
@@ -344,7 +348,8 @@ impl Multi {
         }
         let t = &mut self.transfers[ti];
         if let Some(limit) = t.easy.timeout {
-            t.deadlines[Kind::Total as usize] = now.checked_add(limit);
+            let at = now.checked_add(limit);
+            t.deadlines.set(Kind::Total, at);
         }
         let conn = &t.easy.conn;
         if conn.resolve.is_empty() && conn.connect_to.is_empty() {
@@ -377,7 +382,7 @@ impl Multi {
             && t.pool_key.starts_with(origin)
             && t.pool_key[origin.len()..].starts_with(suffix.as_str())
             && t.pool_key.ends_with(via.as_str());
-        if !same_key || route != t.route {
+        if !same_key || route.as_ref() != t.route.as_deref() {
             t.addrs.clear();
         }
         if !same_key {
@@ -386,7 +391,7 @@ impl Multi {
             t.pool_key.push_str(&suffix);
             t.pool_key.push_str(&via);
         }
-        t.route = route;
+        t.route = route.map(Box::new);
         let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
         let state = &mut *t.easy;
         crate::transfer_info::set_str(
