@@ -9,18 +9,9 @@ mod common;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
-use common::{App, Ev};
+use common::{App, Ev, timers};
 use fetch_core::{Easy, Events, Interest, Target, TransferId};
 use fixtures::{HttpServer, Script, ScriptedServer};
-
-fn timers(log: &[Ev]) -> Vec<Option<Duration>> {
-    log.iter()
-        .filter_map(|e| match e {
-            Ev::Timer(t) => Some(*t),
-            Ev::Socket { .. } => None,
-        })
-        .collect()
-}
 
 /// Whether a socket was announced for `id` in `log`.
 fn announced_for(log: &[Ev], id: TransferId) -> bool {

@@ -4,18 +4,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{App, Ev};
+use common::{App, timers};
 use fetch_core::{Clock, Easy, ErrorCode, Events, Interest, Multi, MultiError, Target};
 use fixtures::HttpServer;
-
-fn timers(log: &[Ev]) -> Vec<Option<Duration>> {
-    log.iter()
-        .filter_map(|e| match e {
-            Ev::Timer(t) => Some(*t),
-            Ev::Socket { .. } => None,
-        })
-        .collect()
-}
 
 /// TF-04, TO-01: add asks for a 0 ms timer and does no I/O (HM-02); an
 /// empty multi has no timeout.

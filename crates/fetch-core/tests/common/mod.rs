@@ -25,6 +25,16 @@ pub enum Ev {
     Timer(Option<Duration>),
 }
 
+/// The timer values in `log`, in order (socket events left out).
+pub fn timers(log: &[Ev]) -> Vec<Option<Duration>> {
+    log.iter()
+        .filter_map(|e| match e {
+            Ev::Timer(t) => Some(*t),
+            Ev::Socket { .. } => None,
+        })
+        .collect()
+}
+
 #[derive(Default)]
 pub struct Shared {
     pub timer: Option<Instant>,
