@@ -351,6 +351,25 @@ impl Multi {
         self.refresh_interest(ti);
     }
 
+    /// Marks the first response byte (FETCHINFO_STARTTRANSFER_TIME), once
+    /// per transfer. When the request went out in an earlier call, the
+    /// byte was already waiting when this call began (the application saw
+    /// the socket readable), so the call's time stands for it and the
+    /// clock is not read again; a response read in the call that sent the
+    /// request reads the clock afresh, so it never precedes PRETRANSFER.
+    pub(super) fn mark_first_byte(&mut self, ti: TransferKey) {
+        let now = self.now;
+        let marks = &mut self.transfers[ti].marks;
+        if marks.first_byte.is_some() {
+            return;
+        }
+        let at = match marks.pretransfer {
+            Some(p) if p < now => now,
+            _ => self.clock.now().max(now),
+        };
+        marks.first_byte = Some(at);
+    }
+
     /// Fills in the timing and speed info when a transfer ends.
     pub(super) fn settle_info(&mut self, ti: TransferKey) {
         let now = self.clock.now().max(self.now);
