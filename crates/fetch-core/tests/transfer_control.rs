@@ -366,6 +366,27 @@ fn timing_info() {
     let _ = Interest::Remove;
 }
 
+/// Timing info stays ordered on a reused connection, where the first
+/// response byte may take the socket call's time (decisions.md): each of
+/// several transfers in turn over one keep-alive connection reports
+/// PRETRANSFER <= STARTTRANSFER <= TOTAL, the first byte counted.
+#[test_log::test]
+fn timing_info_ordered_on_reuse() {
+    let srv = HttpServer::start();
+    let mut app = App::new();
+    for _ in 0..4 {
+        let id = app.add(Easy::with_url(srv.url("/bytes/1024")));
+        app.run(Duration::from_secs(20));
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+        let e = app.multi.remove(id).unwrap();
+        let i = e.info();
+        assert_eq!(i.size_download, 1024);
+        assert!(i.pretransfer_time <= i.starttransfer_time, "{i:?}");
+        assert!(i.starttransfer_time <= i.total_time, "{i:?}");
+        assert!(!i.starttransfer_time.is_zero(), "{i:?}");
+    }
+}
+
 /// While a transfer is paused, its progress callback is still called about
 /// once a second (upstream does; applications resume from it), exactly
 /// one wake-up per tick; without a progress callback a paused transfer

@@ -362,6 +362,27 @@ impl Multi {
         self.refresh_interest(ti);
     }
 
+    /// Marks the first response byte (FETCHINFO_STARTTRANSFER_TIME), once
+    /// per transfer. When the request went out in an earlier call, the
+    /// byte was already waiting when this call began (the application saw
+    /// the socket readable), so the call's time stands for it and the
+    /// clock is not read again; a response read in the call that sent the
+    /// request reads the clock afresh, so it never precedes PRETRANSFER.
+    pub(super) fn mark_first_byte(&mut self, ti: TransferKey) {
+        let now = self.now;
+        let t = &mut self.transfers[ti];
+        if t.marks.first_byte.is_some() {
+            return;
+        }
+        let call = t.tick(now);
+        let at = if t.marks.pretransfer.is_some() && t.marks.pretransfer < call {
+            call
+        } else {
+            t.tick(self.clock.now().max(now))
+        };
+        t.marks.first_byte = at;
+    }
+
     /// Fills in the timing and speed info when a transfer ends.
     pub(super) fn settle_info(&mut self, ti: TransferKey) {
         let now = self.clock.now().max(self.now);

@@ -275,10 +275,7 @@ impl Multi {
     /// cookies, HSTS, Alt-Svc (as learnt over h2), the info fields, authentication and redirects, the
     /// header API and callback, then the final-head checks (FAILONERROR).
     fn h2_head(&mut self, ti: TransferKey, status: u16, fields: &[Header]) {
-        if self.transfers[ti].marks.first_byte.is_none() {
-            let t = &mut self.transfers[ti];
-            t.marks.first_byte = t.tick(self.clock.now());
-        }
+        self.mark_first_byte(ti);
         let head = h2head::response_head(status, fields);
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += head.raw.len() as u64;

@@ -348,10 +348,7 @@ impl Multi {
     /// A response head arrived: note what it says, hand its lines to the
     /// header callback. `Some` stops decoding (pause, 100, failure).
     fn on_head(&mut self, ti: TransferKey, head: &ResponseHead) -> Option<Outcome> {
-        if self.transfers[ti].marks.first_byte.is_none() {
-            let t = &mut self.transfers[ti];
-            t.marks.first_byte = t.tick(self.clock.now());
-        }
+        self.mark_first_byte(ti);
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += head.raw.len() as u64;
         if t.easy.jar().is_some() {
