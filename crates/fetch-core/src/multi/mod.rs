@@ -147,7 +147,8 @@ pub struct Multi {
     /// the socket calls made since (see `run_timers_after_socket`).
     timeout_owed: Option<usize>,
     /// Sockets of connections gone idle whose REMOVE waits for that
-    /// TIMEOUT call (`reconcile_sockets`); empty between calls.
+    /// TIMEOUT call (`reconcile_sockets`), out of the dirty list until the
+    /// hold ends; may name sockets a kicked transfer took meanwhile.
     held: Vec<Socket>,
     msgs: VecDeque<Message>,
     socket_cb: Option<SocketFn>,

@@ -57,7 +57,14 @@ impl Multi {
         // two epoll_ctl, per reuse). The REMOVE is made by the first call
         // that no longer holds it back, at the latest the TIMEOUT call; a
         // peer close meanwhile reaches `idle_event` as before.
+        //
+        // Held sockets wait in `held`, out of the dirty list, so a call
+        // made while the hold lasts costs nothing per held socket; they
+        // are queued again once, when it ends.
         let hold = self.timeout_owed.is_some() && self.deadlines.has_run_now();
+        if !hold && !self.held.is_empty() {
+            self.release_held();
+        }
         while let Some((fd, interest)) = self.sockets.next_dirty() {
             if hold && interest == Interest::Remove && self.idle_watched_for_input(fd) {
                 self.held.push(fd);
@@ -65,10 +72,21 @@ impl Multi {
             }
             self.report(fd, interest);
         }
-        for fd in self.held.drain(..) {
-            // Dirty again, for the next reconciliation.
-            self.sockets.want(fd, 0);
+    }
+
+    /// Queues the held sockets for reconciliation again: one still idle
+    /// gets its REMOVE, one a transfer took meanwhile wants what was
+    /// reported and is left alone, one closed meanwhile (its REMOVE made
+    /// by `close_conn`) is gone or its fd is another socket's, whose own
+    /// wanted interest is queued unchanged.
+    fn release_held(&mut self) {
+        for i in 0..self.held.len() {
+            let fd = self.held[i];
+            if let Some(wanted) = self.sockets.get(fd).map(|e| e.wanted) {
+                self.sockets.want(fd, wanted);
+            }
         }
+        self.held.clear();
     }
 
     /// Whether `fd` is a pooled HTTP/1.1 connection's, announced for input.
