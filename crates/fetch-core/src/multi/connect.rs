@@ -156,29 +156,7 @@ impl Multi {
         loop {
             let t = &mut self.transfers[ti];
             let Some(&addr) = t.addrs.get(next) else {
-                let elapsed_ms = t
-                    .started
-                    .map_or(0, |s| self.now.saturating_duration_since(s).as_millis());
-                let local = cause
-                    .as_ref()
-                    .and_then(|c| c.get_ref()?.downcast_ref::<OpenFailed>())
-                    .map(|o| Detail::os_reason(&o.0));
-                // Through a proxy, the proxy is what could not be reached.
-                let (host, port) = match t.px.proxy.as_ref() {
-                    Some(p) if t.px.connects_to_proxy() => (p.host.clone(), p.port),
-                    _ => (t.target().host.clone(), t.target().port),
-                };
-                let detail = Detail::Connect {
-                    host,
-                    port,
-                    elapsed_ms,
-                    reason: ErrorCode::CouldntConnect,
-                    local,
-                };
-                let mut err = Error::new(ErrorCode::CouldntConnect, detail);
-                if let Some(cause) = cause {
-                    err = err.caused_by(cause);
-                }
+                let err = no_address_left(t, self.now, cause);
                 self.fail(ti, err);
                 return Step::Wait;
             };
@@ -488,5 +466,34 @@ impl Multi {
         };
         self.fail(ti, failure);
         Step::Wait
+    }
+}
+
+/// COULDNT_CONNECT once every address of the transfer has failed, naming
+/// what could not be reached (through a proxy, the proxy) and keeping the
+/// last attempt's error as the cause.
+fn no_address_left(t: &Transfer, now: Instant, cause: Option<io::Error>) -> Error {
+    let elapsed_ms = t
+        .started
+        .map_or(0, |s| now.saturating_duration_since(s).as_millis());
+    let local = cause
+        .as_ref()
+        .and_then(|c| c.get_ref()?.downcast_ref::<OpenFailed>())
+        .map(|o| Detail::os_reason(&o.0));
+    let (host, port) = match t.px.proxy.as_ref() {
+        Some(p) if t.px.connects_to_proxy() => (p.host.clone(), p.port),
+        _ => (t.target().host.clone(), t.target().port),
+    };
+    let detail = Detail::Connect {
+        host,
+        port,
+        elapsed_ms,
+        reason: ErrorCode::CouldntConnect,
+        local,
+    };
+    let err = Error::new(ErrorCode::CouldntConnect, detail);
+    match cause {
+        Some(cause) => err.caused_by(cause),
+        None => err,
     }
 }
