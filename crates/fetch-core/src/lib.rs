@@ -70,7 +70,7 @@
 //! | `decode` | sans-IO content decoders: gzip, deflate, br, zstd and chains of them |
 //! | `tls` | rustls configurations and error mapping |
 //! | `resolve` | the process-wide resolver pool and its wakeup socket |
-//! | `easy` / `error` / `clock` / `dest` | configuration, codes, time, parsed URLs |
+//! | `easy` / `method` / `error` / `clock` / `dest` | configuration, the request method, codes, time, parsed URLs |
 //! | `connopts` | connection control: RESOLVE, CONNECT_TO, binding, socket tuning, pool ages, PREREQ |
 //! | `xfer` / `multi::xfer` | transfer options (FAILONERROR, RANGE, REFERER, time conditions...) and what they do |
 //! | `live` | [`LiveInfo`]: a transfer's info as of its latest callback |
@@ -105,6 +105,7 @@ pub mod headers;
 mod hsts;
 mod http;
 mod live;
+mod method;
 pub mod mime;
 mod multi;
 mod proxy;
