@@ -122,15 +122,21 @@ impl DeadlineQueue {
         !self.now.is_empty()
     }
 
-    /// The earliest deadline in the heap, leaving the run-now list aside.
-    fn peek_heap(&self) -> Option<(Instant, TransferKey)> {
-        self.heap.first().copied()
-    }
-
-    /// Takes the entry [`DeadlineQueue::peek_heap`] returned out of the heap.
-    fn pop_heap(&mut self) {
-        if !self.heap.is_empty() {
-            self.remove_at(0);
+    /// Takes the earliest entry due by `limit` out of the queue, or (with
+    /// `kicks` false) out of the heap alone, leaving the run-now list.
+    fn pop_due(&mut self, limit: Instant, kicks: bool) -> Option<TransferKey> {
+        if kicks {
+            let (at, ti) = self.peek()?;
+            (at <= limit).then(|| {
+                self.pop();
+                ti
+            })
+        } else {
+            let &(at, ti) = self.heap.first()?;
+            (at <= limit).then(|| {
+                self.remove_at(0);
+                ti
+            })
         }
     }
 
@@ -203,13 +209,14 @@ impl DeadlineQueue {
 /// The error for a transfer whose total or connect deadline passed, if
 /// one did (a passed connect deadline outside connection setup is dropped).
 fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
-    if !t.deadlines.due(Kind::Total, limit) && !t.deadlines.due(Kind::Connect, limit) {
+    let total = t.deadlines.due(Kind::Total, limit);
+    if !total && !t.deadlines.due(Kind::Connect, limit) {
         return None;
     }
     let elapsed_ms = t
         .started
         .map_or(0, |s| now.saturating_duration_since(s).as_millis());
-    if t.deadlines.due(Kind::Total, limit) {
+    if total {
         let step = match t.phase {
             Phase::Resolving => FailedStep::Resolving,
             Phase::Init
@@ -228,9 +235,7 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
         };
         return Some(Error::new(ErrorCode::OperationTimedout, detail));
     }
-    if !t.deadlines.due(Kind::Connect, limit) {
-        return None;
-    }
+    // Not the total deadline, so the connect one is due.
     t.deadlines.clear(Kind::Connect);
     let detail = match t.phase {
         Phase::Resolving => Detail::Timeout {
@@ -319,20 +324,7 @@ impl Multi {
         // A timer that fires a hair early still counts: apps round
         // milliseconds, and a missed expiry would leave no timer armed.
         let limit = self.now + Duration::from_millis(1);
-        loop {
-            let next = if kicks {
-                self.deadlines.peek()
-            } else {
-                self.deadlines.peek_heap()
-            };
-            let Some((_, ti)) = next.filter(|(at, _)| *at <= limit) else {
-                break;
-            };
-            if kicks {
-                self.deadlines.pop();
-            } else {
-                self.deadlines.pop_heap();
-            }
+        while let Some(ti) = self.deadlines.pop_due(limit, kicks) {
             self.on_deadline(ti, limit);
             self.schedule(ti);
         }
@@ -340,12 +332,11 @@ impl Multi {
 
     pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Instant) {
         let t = &mut self.transfers[ti];
-        let due = |d: Option<Instant>| d.is_some_and(|at| at <= limit);
         if let Some(err) = timed_out(t, self.now, limit) {
             self.fail(ti, err);
             return;
         }
-        if due(t.deadlines.get(Kind::Attempt)) {
+        if t.deadlines.due(Kind::Attempt, limit) {
             t.deadlines.clear(Kind::Attempt);
             if let Phase::Connecting { next_addr } = t.phase {
                 // This address is not answering; more remain, so move on
@@ -362,20 +353,20 @@ impl Multi {
             }
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines.get(Kind::LowSpeed)) {
+        if t.deadlines.due(Kind::LowSpeed, limit) {
             self.low_speed_due(ti);
             if self.transfers[ti].phase.is_done() {
                 return;
             }
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines.get(Kind::Expect)) {
+        if t.deadlines.due(Kind::Expect, limit) {
             tracing::debug!(transfer = %ti, "no 100 Continue in time: sending the body");
             self.send_body_now(ti);
             self.drive(ti, Events::NONE);
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines.get(Kind::Progress)) {
+        if t.deadlines.due(Kind::Progress, limit) {
             t.deadlines.clear(Kind::Progress);
             if let Err(e) = self.progress(ti) {
                 self.fail(ti, e);
@@ -385,7 +376,7 @@ impl Multi {
             self.refresh_interest(ti);
         }
         let t = &mut self.transfers[ti];
-        if due(t.deadlines.get(Kind::Kick)) {
+        if t.deadlines.due(Kind::Kick, limit) {
             t.deadlines.clear(Kind::Kick);
             self.drive(ti, Events::NONE);
         }
