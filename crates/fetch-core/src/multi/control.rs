@@ -288,27 +288,19 @@ impl Multi {
         if limit == 0 {
             return None;
         }
-        self.limited_until(ti, recv)
+        self.limited_until(ti, recv, limit)
     }
 
-    /// [`Multi::throttled_until`] for a direction with a limit.
-    fn limited_until(&self, ti: TransferKey, recv: bool) -> Option<Instant> {
+    /// [`Multi::throttled_until`] for a direction limited to `limit`
+    /// bytes per second (not 0).
+    fn limited_until(&self, ti: TransferKey, recv: bool, limit: u64) -> Option<Instant> {
         let t = &self.transfers[ti];
         let (start, dl0, ul0) = t.rates.start;
-        let (limit, moved) = if recv {
-            (
-                t.easy.max_recv_speed,
-                t.easy.info.size_download.saturating_sub(dl0),
-            )
+        let moved = if recv {
+            t.easy.info.size_download.saturating_sub(dl0)
         } else {
-            (
-                t.easy.max_send_speed,
-                t.easy.info.size_upload.saturating_sub(ul0),
-            )
+            t.easy.info.size_upload.saturating_sub(ul0)
         };
-        if limit == 0 {
-            return None;
-        }
         let start = start.instant(t.started?)?;
         // Far beyond any real limit the wait saturates at a day (re-checked
         // then) instead of overflowing.
