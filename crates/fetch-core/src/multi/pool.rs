@@ -182,7 +182,7 @@ impl Pool {
     }
 
     pub(super) fn opened(&mut self, origin: &str) {
-        self.origin_mut(origin).open += 1;
+        self.origins.get_or_default(origin).open += 1;
         self.open_count += 1;
     }
 
@@ -208,7 +208,7 @@ impl Pool {
 
     /// Queues a transfer that must wait for a slot to `origin`.
     pub(super) fn wait(&mut self, origin: &str, waiter: Waiter) {
-        let o = self.origin_mut(origin);
+        let o = self.origins.get_or_default(origin);
         o.waiting.push_back(waiter);
         if !o.listed {
             o.listed = true;
@@ -228,10 +228,6 @@ impl Pool {
             }
         }
         w
-    }
-
-    fn origin_mut(&mut self, origin: &str) -> &mut Origin {
-        self.origins.get_or_default(origin)
     }
 
     /// Whether anything freed up since the last call.
