@@ -157,23 +157,17 @@ impl crate::rare::Defaults for Seldom {
 impl EasyState {
     /// Sets the credentials; none over none leaves the group unset.
     pub(crate) fn set_credentials(&mut self, credentials: Option<(String, String)>) {
-        if credentials.is_some() || self.seldom.credentials.is_some() {
-            self.seldom.credentials = credentials;
-        }
+        self.seldom.set_field(|s| &mut s.credentials, credentials);
     }
 
     /// Sets the bearer token; none over none leaves the group unset.
     pub(crate) fn set_bearer(&mut self, token: Option<String>) {
-        if token.is_some() || self.seldom.bearer.is_some() {
-            self.seldom.bearer = token;
-        }
+        self.seldom.set_field(|s| &mut s.bearer, token);
     }
 
     /// Forgets a multipart body's content type (another body was set).
     fn clear_body_type(&mut self) {
-        if self.seldom.body_type.is_some() {
-            self.seldom.body_type = None;
-        }
+        self.seldom.set_field(|s| &mut s.body_type, None);
     }
 }
 
@@ -280,9 +274,7 @@ impl Easy {
     /// sent as is in the `Cookie:` field after the jar's cookies, unless an
     /// application `Cookie:` header line is set.
     pub fn cookie(&mut self, cookies: Option<String>) -> &mut Self {
-        if cookies.is_some() || self.seldom.cookie.is_some() {
-            self.seldom.cookie = cookies;
-        }
+        self.seldom.set_field(|s| &mut s.cookie, cookies);
         self
     }
 
@@ -538,9 +530,8 @@ impl Easy {
     /// Without it the scheme is guessed as upstream does: from the host
     /// name's first label (`ftp.` is ftp, and so on), http otherwise.
     pub fn default_protocol(&mut self, scheme: Option<&str>) -> &mut Self {
-        if scheme.is_some() || self.seldom.default_protocol.is_some() {
-            self.seldom.default_protocol = scheme.map(str::to_ascii_lowercase);
-        }
+        let scheme = scheme.map(str::to_ascii_lowercase);
+        self.seldom.set_field(|s| &mut s.default_protocol, scheme);
         // A cached parse may rest on the old default.
         self.target_cache = None;
         self
@@ -689,9 +680,7 @@ impl Easy {
     /// A zero limit or time turns the check off.
     pub fn low_speed(&mut self, bytes_per_sec: u64, time: Duration) -> &mut Self {
         let low_speed = (bytes_per_sec > 0 && !time.is_zero()).then_some((bytes_per_sec, time));
-        if low_speed.is_some() || self.seldom.low_speed.is_some() {
-            self.seldom.low_speed = low_speed;
-        }
+        self.seldom.set_field(|s| &mut s.low_speed, low_speed);
         self
     }
 

@@ -43,6 +43,22 @@ impl<T: Defaults + PartialEq> Rare<T> {
     }
 }
 
+impl<T: Defaults> Rare<T> {
+    /// Sets one `Option` field of the group, `field` being one whose
+    /// default is `None`: `None` into a group without a block leaves it
+    /// without one (the field reads as `None` there already).
+    #[inline]
+    pub(crate) fn set_field<V>(
+        &mut self,
+        field: impl FnOnce(&mut T) -> &mut Option<V>,
+        value: Option<V>,
+    ) {
+        if value.is_some() || self.0.is_some() {
+            *field(self) = value;
+        }
+    }
+}
+
 impl<T: Defaults> Deref for Rare<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -81,6 +97,17 @@ mod tests {
         assert_eq!(r.clone().local_port, 5000);
         r.set(ConnOptions::default());
         assert!(r.0.is_none());
+    }
+
+    #[test]
+    fn set_field_allocates_only_for_a_value() {
+        let mut r: Rare<ConnOptions> = Rare::default();
+        r.set_field(|c| &mut c.interface, None);
+        assert!(r.0.is_none(), "None into an unset group needs no block");
+        r.set_field(|c| &mut c.interface, Some("lo".to_owned()));
+        assert_eq!(r.interface.as_deref(), Some("lo"));
+        r.set_field(|c| &mut c.interface, None);
+        assert_eq!(r.interface, None, "None over a value clears it");
     }
 }
 
