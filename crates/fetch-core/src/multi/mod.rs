@@ -311,6 +311,12 @@ impl Multi {
     /// upper-case forms) here; transfers added while others are in it use
     /// that reading, so a variable changed meanwhile applies once the
     /// multi's transfers have all been removed.
+    ///
+    /// The clock is not read: the kick is due at the last call's time
+    /// (already past, so it is due at once, and the timer callback is told
+    /// 0 as with a fresh reading); the transfer's own times start when it
+    /// starts, in the call that runs the kick (decisions.md, "Add and
+    /// remove keep the last call's time").
     pub fn add(&mut self, easy: Easy) -> Result<TransferId, AddError> {
         if self.dead {
             return Err(AddError {
@@ -318,7 +324,6 @@ impl Multi {
                 easy: Box::new(easy),
             });
         }
-        self.begin();
         if self.transfers.is_empty() {
             self.proxy_env = crate::proxy::ProxyEnv::read();
         }
@@ -404,10 +409,18 @@ impl Multi {
     /// Removes a transfer (`fetch_multi_remove_handle`), finished or not,
     /// and hands it back. An unfinished one is stopped and produces no
     /// message (HM-07); an unread message of it is dropped (IR-06).
+    ///
+    /// Removing an ended transfer whose times are settled reads no clock:
+    /// it has no deadline left, so the timer stays as announced, and
+    /// nothing else here is timed.
     pub fn remove(&mut self, id: TransferId) -> Result<Easy, MultiError> {
         let ti = self.index_of(id).ok_or(MultiError::BadEasyHandle)?;
-        self.begin();
-        if !self.transfers[ti].phase.is_done() {
+        let t = &self.transfers[ti];
+        let done = t.phase.is_done();
+        if !done || (t.easy.info.total_time.is_zero() && t.started.is_some()) {
+            self.begin();
+        }
+        if !done {
             self.running -= 1;
             // On a shared connection only the stream is reset.
             self.h2_detach(ti);
