@@ -59,6 +59,16 @@ impl<T: Defaults> Rare<T> {
     }
 }
 
+impl<T> Rare<T> {
+    /// The group holds no block: every field reads as its default (a
+    /// cheap test for "none of these options is set", without reading
+    /// the shared default).
+    #[inline]
+    pub(crate) fn is_unset(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
 impl<T: Defaults> Deref for Rare<T> {
     type Target = T;
     fn deref(&self) -> &T {

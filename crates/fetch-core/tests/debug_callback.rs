@@ -188,3 +188,45 @@ fn without_a_debug_callback_nothing_changes() {
     let (app, id) = run_one(Easy::with_url(srv.url("/bytes/10")));
     assert!(app.result(id).is_ok());
 }
+
+/// A GET or HEAD with no option that adds to its head takes the short way
+/// to it (issue 13: instructions per transfer); an option that adds
+/// nothing to the head (a low-speed limit) takes the general one. Both
+/// send the same bytes, and the same info results.
+#[test_log::test]
+fn plain_head_is_the_general_head() {
+    use fetch_core::Method;
+    let srv = HttpServer::start();
+    let url = srv.url("/redirect/0");
+    let authority = url.trim_start_matches("http://").split('/').next().unwrap();
+    for method in [Method::Get, Method::Head] {
+        let mut heads = Vec::new();
+        let mut infos = Vec::new();
+        for general in [false, true] {
+            let mut easy = Easy::with_url(url.clone());
+            easy.method(method.clone());
+            if general {
+                easy.low_speed(1, Duration::from_secs(100));
+            }
+            let trace = traced(&mut easy);
+            let (mut app, id) = run_one(easy);
+            assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+            heads.push(String::from_utf8(of_kind(&trace, InfoType::HeaderOut).concat()).unwrap());
+            let easy = app.multi.remove(id).unwrap();
+            let info = easy.info();
+            infos.push((
+                info.effective_method.clone(),
+                info.scheme,
+                info.request_size,
+                info.content_length_upload,
+            ));
+        }
+        let name = if method == Method::Get { "GET" } else { "HEAD" };
+        let want =
+            format!("{name} /redirect/0 HTTP/1.1\r\nHost: {authority}\r\nAccept: */*\r\n\r\n");
+        assert_eq!(heads, [want.clone(), want.clone()]);
+        assert_eq!(infos[0], infos[1]);
+        assert_eq!(infos[0].0.as_deref(), Some(name));
+        assert_eq!(infos[0].2, want.len() as u64);
+    }
+}

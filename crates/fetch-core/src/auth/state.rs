@@ -68,14 +68,23 @@ impl AuthState {
         token: Option<&str>,
         req: &Request<'_>,
     ) -> Option<String> {
-        self.sent = 0;
-        self.probe = false;
+        self.without_credentials();
         self.had_login = login.is_some();
         self.had_token = token.is_some();
         if login.is_none() && token.is_none() {
             return None;
         }
         self.line_for(easy, login, token, req)
+    }
+
+    /// [`AuthState::request_line`] for a request that has neither a login
+    /// nor a token to offer: it carries no `Authorization` line.
+    #[inline]
+    pub(crate) fn without_credentials(&mut self) {
+        self.sent = 0;
+        self.probe = false;
+        self.had_login = false;
+        self.had_token = false;
     }
 
     /// [`AuthState::request_line`] for a request with a login or a token.

@@ -214,6 +214,29 @@ pub(super) fn user_sets_expect(headers: &[String]) -> bool {
     headers.iter().any(|h| header_is(h, "expect"))
 }
 
+/// A request whose head is the request line, `Host` and `Accept` alone:
+/// a GET or HEAD without a body, header lines, credentials (options or
+/// URL), cookies, Accept-Encoding, a proxy, an h2c offer or any option of
+/// the `Seldom` and `crate::xfer` groups (referer, range, time condition,
+/// path as is), and no automatic referer. Every step of the general head
+/// adds nothing to such a request; testing this once skips them (issue
+/// 13: instructions per transfer). Anything else takes the general path.
+fn plain_request(t: &Transfer) -> bool {
+    let e = &t.easy;
+    matches!(t.method, Method::Get | Method::Head)
+        && e.headers.is_empty()
+        && matches!(e.body, Body::None)
+        && e.seldom.is_unset()
+        && e.xfer.is_unset()
+        && e.accept_encoding.is_none()
+        && e.info.referer.is_none()
+        && e.jar().is_none()
+        && t.px.proxy.is_none()
+        && t.target.as_deref().is_some_and(|d| !d.has_username)
+        && !t.first.as_deref().is_some_and(|f| f.has_username)
+        && !h2upgrade::offers_h2c(t)
+}
+
 impl Multi {
     /// Puts a connected connection to work for a transfer: the request is
     /// built and the transfer moves to Sending.
@@ -279,6 +302,10 @@ impl Multi {
     /// marks the connection busy with the transfer. Returns the body's
     /// framing and whether the body waits for "100 Continue".
     fn write_head(&mut self, ti: TransferKey, cid: ConnKey) -> (BodyFraming, bool) {
+        if plain_request(&self.transfers[ti]) {
+            self.write_plain_head(ti, cid);
+            return (BodyFraming::None, false);
+        }
         let dest = self.transfers[ti]
             .target
             .clone()
@@ -346,6 +373,45 @@ impl Multi {
         );
         t.easy.trace(InfoType::HeaderOut, &conn.out);
         (framing, expect)
+    }
+
+    /// [`Multi::write_head`] for a [`plain_request`]: what every step of
+    /// the general head would decide, decided at once (no body, no
+    /// `Authorization`, no line beyond `Host` and `Accept`).
+    fn write_plain_head(&mut self, ti: TransferKey, cid: ConnKey) {
+        let t = &mut self.transfers[ti];
+        t.auth.without_credentials();
+        t.ex.upload_len = None;
+        t.ex.expect = Expect::No;
+        let dest = t
+            .target
+            .as_deref()
+            .expect("a started transfer has a target");
+        let method = t.method.as_str();
+        let info = &mut t.easy.info;
+        info.content_length_upload = None;
+        if info.effective_method.as_deref() != Some(method) {
+            info.effective_method = Some(method.to_owned());
+        }
+        info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });
+        let conn = &mut self.conns[cid];
+        conn.state = ConnState::Busy(ti);
+        conn.out.clear();
+        conn.out_pos = 0;
+        conn.requests += 1;
+        http::encode_request(
+            &RequestParts {
+                method,
+                target: &dest.request_target,
+                host: &dest.host_header,
+                headers: &[],
+                body: BodyFraming::None,
+                http10: t.easy.http_version == crate::HttpVersion::V1_0,
+                h2c_settings: None,
+            },
+            &mut conn.out,
+        );
+        t.easy.trace(InfoType::HeaderOut, &conn.out);
     }
 
     /// A body from memory goes out right behind the head (unless it waits
