@@ -354,7 +354,11 @@ impl Multi {
         // transfer, as upstream resets them per transfer.
         let mut easy = easy;
         let state = &mut *easy;
+        // The method's name is set again below: its buffer stays in place
+        // (usually the same text, so nothing is written).
+        let method = state.info.effective_method.take();
         state.info.recycle(&mut state.spare);
+        state.info.effective_method = method;
         state.sink.clear();
         state.info.referer = state.xfer.referer.clone();
         crate::transfer_info::set_str(

@@ -64,6 +64,18 @@ impl Transfer {
     /// Works out the proxy for the current target; returns the pool-key
     /// part it adds.
     pub(super) fn choose_proxy(&mut self, env: &ProxyEnv, target: &Dest) -> String {
+        let px = &self.px;
+        if self.easy.proxy.is_unset()
+            && env.for_scheme(target.https).is_none()
+            && px.proxy.is_none()
+            && px.error.0.is_none()
+            && px.target_addr.is_none()
+            && px.handshake.is_none()
+        {
+            // No proxy option, none in the environment for this scheme,
+            // and nothing of an earlier proxy to clear.
+            return String::new();
+        }
         let chosen = self.easy.proxy.for_target(env, target.https, &target.host);
         let px = &mut self.px;
         px.target_addr = None;

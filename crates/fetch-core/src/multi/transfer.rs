@@ -352,7 +352,7 @@ impl Multi {
             t.deadlines.set(Kind::Total, at);
         }
         let conn = &t.easy.conn;
-        if conn.resolve.is_empty() && conn.connect_to.is_empty() {
+        if conn.is_unset() || (conn.resolve.is_empty() && conn.connect_to.is_empty()) {
             return true;
         }
         if let Err(e) = conn.check() {
@@ -367,7 +367,10 @@ impl Multi {
     /// when the origin changes.
     pub(super) fn set_target(&mut self, ti: TransferKey, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
-        let route = t.easy.conn.route(&target.host, target.port).or_else(|| {
+        // (An unset group routes nothing and adds nothing to the key.)
+        let conn_set = !t.easy.conn.is_unset();
+        let route = conn_set.then(|| t.easy.conn.route(&target.host, target.port));
+        let route = route.flatten().or_else(|| {
             // Alt-Svc: only https, only without a CONNECT_TO route.
             (target.https && t.easy.altsvc.is_some())
                 .then(|| crate::altsvc::route(&mut t.easy, &target.host, target.port))
@@ -376,7 +379,11 @@ impl Multi {
         // The pool key is the origin plus what the connection options and a
         // proxy add (usually nothing): rebuilt only when it changes.
         let via = t.choose_proxy(&self.proxy_env, &target);
-        let suffix = t.easy.conn.key_suffix(route.as_ref());
+        let suffix = if conn_set || route.is_some() {
+            t.easy.conn.key_suffix(route.as_ref())
+        } else {
+            String::new()
+        };
         let origin = target.origin.as_str();
         let same_key = t.pool_key.len() == origin.len() + suffix.len() + via.len()
             && t.pool_key.starts_with(origin)

@@ -202,6 +202,10 @@ fn disallowed(scheme: &str) -> Error {
 
 /// PROTOCOLS for a transfer's first URL.
 pub(super) fn check_first_scheme(easy: &Easy, dest: &Dest) -> Result<(), Error> {
+    if easy.xfer.is_unset() {
+        // The default allows every scheme, and a target is http or https.
+        return Ok(());
+    }
     let scheme = dest.url.scheme();
     if easy.xfer.protocols.allows(scheme) {
         Ok(())

@@ -235,6 +235,16 @@ pub(crate) struct ProxyEnv {
 }
 
 impl ProxyEnv {
+    /// The variable that names the proxy for http or https targets.
+    #[inline]
+    pub(crate) fn for_scheme(&self, https: bool) -> Option<&str> {
+        if https {
+            self.https.as_deref()
+        } else {
+            self.http.as_deref()
+        }
+    }
+
     /// Reads the variables now.
     pub(crate) fn read() -> Self {
         let all = env("all_proxy").or_else(|| env("ALL_PROXY"));
