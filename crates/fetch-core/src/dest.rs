@@ -34,6 +34,9 @@ pub(crate) struct Dest {
     /// What FETCHINFO_EFFECTIVE_URL shows when it is not `url`: the URL
     /// as given, before FETCHOPT_PORT replaced its port (as upstream).
     pub(crate) shown: Option<String>,
+    /// The head of a plain HTTP/1.1 GET of this target, made the first
+    /// time one is sent (see [`Dest::plain_get_head`]).
+    plain_get: std::sync::OnceLock<Box<[u8]>>,
 }
 
 impl Dest {
@@ -140,7 +143,32 @@ impl Dest {
             request_target,
             host_header,
             shown: None,
+            plain_get: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// The head of a plain HTTP/1.1 GET of this target: request line,
+    /// `Host` and `Accept`, as `http::encode_request` writes it. Made
+    /// once per target, so a handle that fetches the same URL again (its
+    /// target is cached) copies it instead of writing it anew (issue 13:
+    /// instructions per transfer).
+    pub(crate) fn plain_get_head(&self) -> &[u8] {
+        self.plain_get.get_or_init(|| {
+            let mut out = Vec::new();
+            crate::http::encode_request(
+                &crate::http::RequestParts {
+                    method: "GET",
+                    target: &self.request_target,
+                    host: &self.host_header,
+                    headers: &[],
+                    body: crate::http::BodyFraming::None,
+                    http10: false,
+                    h2c_settings: None,
+                },
+                &mut out,
+            );
+            out.into_boxed_slice()
+        })
     }
 
     /// This target with its port replaced (FETCHOPT_PORT): the connection,

@@ -137,10 +137,18 @@ fn keep(slot: &mut String, s: Option<String>) {
 }
 
 /// `*field = Some(value)` in `field`'s own buffer or, when it has none,
-/// in the spare one.
+/// in the spare one. (Inline: the usual case, the same value again, is
+/// one comparison.)
+#[inline]
 pub(crate) fn set_str(field: &mut Option<String>, spare: &mut String, value: &str) {
+    if field.as_deref() != Some(value) {
+        set_str_anew(field, spare, value);
+    }
+}
+
+/// [`set_str`] with a value the field does not hold.
+fn set_str_anew(field: &mut Option<String>, spare: &mut String, value: &str) {
     match field {
-        Some(s) if s == value => {}
         Some(s) => {
             s.clear();
             s.push_str(value);

@@ -329,7 +329,9 @@ impl Multi {
         }
         let ti = self.insert_transfer(easy);
         let now = self.now;
-        self.set_deadline(ti, Kind::Kick, Some(now));
+        // A new transfer has no other deadline: the kick is its earliest.
+        self.transfers[ti].deadlines.set(Kind::Kick, Some(now));
+        self.deadlines.set(ti, Some(now), now);
         self.reconcile_timer();
         if self.cb_failed {
             // TF-06: the add is rolled back, everything else is aborted.

@@ -399,18 +399,23 @@ impl Multi {
         conn.out.clear();
         conn.out_pos = 0;
         conn.requests += 1;
-        http::encode_request(
-            &RequestParts {
-                method,
-                target: &dest.request_target,
-                host: &dest.host_header,
-                headers: &[],
-                body: BodyFraming::None,
-                http10: t.easy.http_version == crate::HttpVersion::V1_0,
-                h2c_settings: None,
-            },
-            &mut conn.out,
-        );
+        let http10 = t.easy.http_version == crate::HttpVersion::V1_0;
+        if t.method == Method::Get && !http10 {
+            conn.out.extend_from_slice(dest.plain_get_head());
+        } else {
+            http::encode_request(
+                &RequestParts {
+                    method,
+                    target: &dest.request_target,
+                    host: &dest.host_header,
+                    headers: &[],
+                    body: BodyFraming::None,
+                    http10,
+                    h2c_settings: None,
+                },
+                &mut conn.out,
+            );
+        }
         t.easy.trace(InfoType::HeaderOut, &conn.out);
     }
 

@@ -257,7 +257,8 @@ impl Multi {
         let id = t.id(ti);
         let conn = t.conn.take();
         self.running -= 1;
-        self.schedule(ti);
+        // No deadline is left: out of the queue.
+        self.deadlines.set(ti, None, self.now);
         if let Some(cid) = conn {
             let reusable = reusable && !self.transfers[ti].easy.forbid_reuse;
             self.release_conn(cid, reusable);
