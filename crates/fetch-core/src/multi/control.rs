@@ -162,7 +162,18 @@ impl Multi {
     /// callback about once a second, and applications resume from there;
     /// so a paused transfer with a progress callback has a 1 s deadline
     /// for it. Without a progress callback a paused transfer wakes nothing.
+    /// (Inline: a running transfer without a tick, the usual case, is one
+    /// test.)
+    #[inline]
     fn progress_tick(&mut self, ti: TransferKey, paused: bool) {
+        if !paused && self.transfers[ti].deadlines.get(Kind::Progress).is_none() {
+            return;
+        }
+        self.progress_tick_of(ti, paused);
+    }
+
+    /// [`Multi::progress_tick`] for a paused transfer or one with a tick.
+    fn progress_tick_of(&mut self, ti: TransferKey, paused: bool) {
         let t = &self.transfers[ti];
         let due = t.deadlines.get(Kind::Progress);
         let next = if !paused || t.easy.progress.is_none() {
@@ -390,8 +401,17 @@ impl Multi {
         info.starttransfer_time = since(t.marks.first_byte);
         let secs = info.total_time.as_secs_f64();
         if secs > 0.0 {
-            info.speed_download = (info.size_download as f64 / secs) as u64;
-            info.speed_upload = (info.size_upload as f64 / secs) as u64;
+            // (No bytes is a speed of 0, with no float conversions: the
+            // usual upload of a GET.)
+            let speed = |size: u64| {
+                if size == 0 {
+                    0
+                } else {
+                    (size as f64 / secs) as u64
+                }
+            };
+            info.speed_download = speed(info.size_download);
+            info.speed_upload = speed(info.size_upload);
         }
     }
 }

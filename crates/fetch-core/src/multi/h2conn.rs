@@ -225,11 +225,17 @@ impl Multi {
 
     /// The connection PIPEWAIT transfers waited for is settled (shared,
     /// HTTP/1.1 or gone): they start again and find their way from there.
+    /// (Inline: without HTTP/2 there are none, and no call or hashing on
+    /// that path.)
+    #[inline]
     pub(super) fn h2_wake_pipe_waiters(&mut self, cid: ConnKey) {
-        // (Without HTTP/2 there are none: no hashing on that path.)
-        if self.h2.pipe_waiters.is_empty() {
-            return;
+        if !self.h2.pipe_waiters.is_empty() {
+            self.wake_pipe_waiters_of(cid);
         }
+    }
+
+    /// [`Multi::h2_wake_pipe_waiters`] when some transfer waits.
+    fn wake_pipe_waiters_of(&mut self, cid: ConnKey) {
         let Some(waiters) = self.h2.pipe_waiters.remove(&cid) else {
             return;
         };

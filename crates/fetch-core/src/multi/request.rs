@@ -262,7 +262,9 @@ impl Multi {
         // A new exchange: nothing of the previous request's carries over.
         t.ex = Exchange::default();
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
-        t.body_out = body::BodyOut::Plain;
+        if !matches!(t.body_out, body::BodyOut::Plain) {
+            t.body_out = body::BodyOut::Plain;
+        }
         let (framing, expect) = self.write_head(ti, cid);
         self.queue_bytes_body(ti, cid, framing, expect);
         let t = &mut self.transfers[ti];
