@@ -63,6 +63,7 @@ impl ProxyState {
 impl Transfer {
     /// Works out the proxy for the current target; returns the pool-key
     /// part it adds.
+    #[inline]
     pub(super) fn choose_proxy(&mut self, env: &ProxyEnv, target: &Dest) -> String {
         let px = &self.px;
         if self.easy.proxy.is_unset()
@@ -76,6 +77,12 @@ impl Transfer {
             // and nothing of an earlier proxy to clear.
             return String::new();
         }
+        self.choose_proxy_of(env, target)
+    }
+
+    /// [`Transfer::choose_proxy`] when a proxy may apply, or one of an
+    /// earlier target is to be cleared.
+    fn choose_proxy_of(&mut self, env: &ProxyEnv, target: &Dest) -> String {
         let chosen = self.easy.proxy.for_target(env, target.https, &target.host);
         let px = &mut self.px;
         px.target_addr = None;

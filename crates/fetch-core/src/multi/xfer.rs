@@ -200,7 +200,9 @@ fn disallowed(scheme: &str) -> Error {
     )
 }
 
-/// PROTOCOLS for a transfer's first URL.
+/// PROTOCOLS for a transfer's first URL. (Inline: at the default, the
+/// usual case, it is one test.)
+#[inline]
 pub(super) fn check_first_scheme(easy: &Easy, dest: &Dest) -> Result<(), Error> {
     if easy.xfer.is_unset() {
         // The default allows every scheme, and a target is http or https.
