@@ -196,3 +196,44 @@ fn message_queue_ir01_ir02_ir06() {
     // HM-06: finished transfers stay added until removed.
     assert_eq!(multi.transfer_ids().len(), 3);
 }
+
+/// TF-04 with a clock that moved since the multi's last call: the add
+/// reads no clock, yet the timer is told 0 as with a fresh reading, and
+/// the transfer's times count from its start (the kick's call), not from
+/// the last call before the add. Removing the ended transfer later tells
+/// the timer nothing and leaves its TOTAL_TIME as it was.
+#[test_log::test]
+fn add_and_remove_after_the_clock_moved_tf04() {
+    let clock = Clock::manual();
+    let srv = fixtures::HttpServer::start();
+    let mut app = App::with_multi(Multi::with_clock(clock.clone()));
+    app.multi
+        .socket_action(Target::Timeout, Events::NONE)
+        .unwrap();
+    clock.advance(Duration::from_secs(5));
+    let mut easy = Easy::with_url(srv.url("/redirect/0"));
+    let ticking = clock.clone();
+    easy.write_function(move |_| {
+        // The body arrives a millisecond after the start, every time.
+        ticking.advance(Duration::from_millis(1));
+        fetch_core::Flow::Continue
+    });
+    let id = app.add(easy);
+    assert_eq!(timers(&app.log()).last(), Some(&Some(Duration::ZERO)));
+    app.run(Duration::from_secs(10));
+    assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    let told = timers(&app.log()).len();
+    clock.advance(Duration::from_secs(5));
+    let easy = app.multi.remove(id).unwrap();
+    assert_eq!(
+        timers(&app.log()).len(),
+        told,
+        "removing it changes no timer"
+    );
+    let total = easy.info().total_time;
+    assert!(total > Duration::ZERO, "{total:?}");
+    assert!(
+        total < Duration::from_secs(1),
+        "{total:?} counts from before the start"
+    );
+}
