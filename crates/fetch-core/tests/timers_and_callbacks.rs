@@ -205,7 +205,7 @@ fn message_queue_ir01_ir02_ir06() {
 #[test_log::test]
 fn add_and_remove_after_the_clock_moved_tf04() {
     let clock = Clock::manual();
-    let srv = fixtures::HttpServer::start();
+    let srv = HttpServer::start();
     let mut app = App::with_multi(Multi::with_clock(clock.clone()));
     app.multi
         .socket_action(Target::Timeout, Events::NONE)
