@@ -69,10 +69,12 @@ impl Multi {
         let driving = std::mem::take(&mut self.driving);
         let hold = self.running > 0;
         let kicks_wait = self.timeout_owed.is_some() && self.deadlines.has_run_now();
+        // `held[..ending]`: held since an earlier call, whose hold ends now;
+        // sockets held in this call are pushed after them.
         let ending = if !hold || (driving && !kicks_wait) {
-            std::mem::take(&mut self.held)
+            self.held.len()
         } else {
-            Vec::new()
+            0
         };
         while let Some((fd, interest)) = self.sockets.next_dirty() {
             if hold && interest == Interest::Remove && self.idle_watched_for_input(fd) {
@@ -81,33 +83,30 @@ impl Multi {
             }
             self.report(fd, interest);
         }
-        if !ending.is_empty() {
+        if ending > 0 {
             self.release_held(ending);
         }
     }
 
-    /// Ends the hold of sockets held since an earlier call: one still idle
-    /// gets its REMOVE, one a transfer took meanwhile wants what was
-    /// reported and is left alone, one closed meanwhile (its REMOVE made
-    /// by `close_conn`) is gone or its fd is another socket's, whose own
-    /// wanted interest is reported unchanged. One that went idle again in
-    /// this call (held anew) stays held.
-    fn release_held(&mut self, ending: Vec<Socket>) {
-        for &fd in &ending {
-            if self.held.contains(&fd) {
+    /// Ends the hold of `held[..ending]`: one still idle gets its REMOVE,
+    /// one a transfer took meanwhile wants what was reported and is left
+    /// alone, one closed meanwhile (its REMOVE made by `close_conn`) is
+    /// gone or its fd is another socket's, whose own wanted interest is
+    /// reported unchanged. One held anew in this call (after `ending`)
+    /// stays held.
+    fn release_held(&mut self, ending: usize) {
+        for i in 0..ending {
+            let fd = self.held[i];
+            if self.held[ending..].contains(&fd) {
                 continue;
             }
             if let Some(wanted) = self.sockets.get(fd).map(|e| e.wanted) {
                 self.sockets.want(fd, wanted);
             }
         }
+        self.held.drain(..ending);
         while let Some((fd, interest)) = self.sockets.next_dirty() {
             self.report(fd, interest);
-        }
-        // The vector's allocation is kept for the next holds.
-        if self.held.is_empty() {
-            self.held = ending;
-            self.held.clear();
         }
     }
 
