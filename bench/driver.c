@@ -17,6 +17,12 @@
  * PIPEWAIT (the HTTP/2 workloads: one multiplexed connection). Every
  * finished transfer's NUM_CONNECTS and HTTP_VERSION are summed into the
  * result's "connects" and "http2" figures.
+ *
+ * With BENCH_LOOP=timeout (an informative variant, not a target's
+ * measurement), the timer callback only records the expiry and the loop
+ * passes what is left of it to epoll_wait as its timeout, running the
+ * TIMEOUT call once it has passed, as libuv and libevent loops do: no
+ * timerfd, so no timerfd_settime per timer callback.
  */
 #include "bench_common.h"
 
@@ -36,6 +42,8 @@ struct app {
   CURLM *multi;
   int epfd;
   int tfd;
+  int timeout_loop; /* BENCH_LOOP=timeout */
+  double expiry;    /* with it: when the TIMEOUT call is due, < 0 none */
   int running;
   long started;
   long sockets_now;
@@ -54,6 +62,10 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *clientp)
   struct itimerspec its;
   (void)multi;
   app->res.timer_calls++;
+  if(app->timeout_loop) {
+    app->expiry = timeout_ms < 0 ? -1.0 : bench_now() + timeout_ms / 1000.0;
+    return 0;
+  }
   memset(&its, 0, sizeof(its));
   if(timeout_ms > 0) {
     its.it_value.tv_sec = timeout_ms / 1000;
@@ -160,6 +172,19 @@ static void check_done(struct app *app)
   }
 }
 
+/* epoll_wait's timeout: the timerfd's loop blocks until an event (the
+   timerfd is one); the other waits at most until the recorded expiry. */
+static int wait_ms(struct app *app)
+{
+  double left;
+  if(!app->timeout_loop || app->expiry < 0)
+    return 30000;
+  left = app->expiry - bench_now();
+  if(left <= 0)
+    return 0;
+  return left > 30.0 ? 30000 : (int)(left * 1000.0) + 1;
+}
+
 static void act(struct app *app, curl_socket_t fd, int bits)
 {
   CURLMcode mc = curl_multi_socket_action(app->multi, fd, bits, &app->running);
@@ -184,6 +209,8 @@ int main(int argc, char **argv)
   app.res.client = "c-driver";
   app.res.library = curl_version();
   app.res.total = app.args.total;
+  app.timeout_loop = getenv("BENCH_LOOP") && !strcmp(getenv("BENCH_LOOP"), "timeout");
+  app.expiry = -1.0;
   app.res.concurrency = app.args.concurrency;
   bench_raise_nofile(app.args.concurrency + 64);
 
@@ -236,12 +263,18 @@ int main(int argc, char **argv)
   }
 
   while(app.res.ok + app.res.failed < app.args.total) {
-    int n = epoll_wait(app.epfd, events, 256, 30000);
+    int n = epoll_wait(app.epfd, events, 256, wait_ms(&app));
     if(n < 0) {
       if(errno == EINTR)
         continue;
       perror("epoll_wait");
       return 2;
+    }
+    if(n == 0 && app.timeout_loop && app.expiry >= 0) {
+      /* The recorded timer expired: it is one-shot. */
+      app.expiry = -1.0;
+      act(&app, CURL_SOCKET_TIMEOUT, 0);
+      continue;
     }
     if(n == 0) {
       fprintf(stderr, "%s: stalled: nothing happened for 30 s\n", BENCH_LIBRARY);
@@ -264,6 +297,10 @@ int main(int argc, char **argv)
           bits |= CURL_CSELECT_ERR;
         act(&app, events[i].data.fd, bits);
       }
+    }
+    if(app.timeout_loop && app.expiry >= 0 && app.expiry <= bench_now()) {
+      app.expiry = -1.0;
+      act(&app, CURL_SOCKET_TIMEOUT, 0);
     }
   }
   app.res.wall_s = bench_now() - t0;

@@ -92,6 +92,10 @@ pub(crate) struct Workload {
     /// Over the HTTP/2 listener (TLS, ALPN h2) with PIPEWAIT on every
     /// transfer (BENCH_PIPEWAIT): the issue-15 workloads.
     pub(crate) h2: bool,
+    /// The C driver keeps its timer in epoll_wait's timeout instead of a
+    /// timerfd (BENCH_LOOP=timeout): the informative AT row, never a
+    /// target's measurement.
+    pub(crate) timeout_loop: bool,
 }
 
 fn workloads(quick: bool, big: u64) -> Vec<Workload> {
@@ -106,6 +110,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         max_host: 0,
         encoding: None,
         h2: false,
+        timeout_loop: false,
     };
     // Scaling pair: the same transfers per connection at both sizes, so
     // the per-transfer share of connection set-up is the same.
@@ -155,6 +160,19 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
             100,
             false,
         ),
+        Workload {
+            timeout_loop: true,
+            ..w(
+                "AT",
+                format!(
+                    "AT (informative): {a} × 1 KiB, 100 in flight, timer in epoll_wait's timeout, no timerfd (BENCH_LOOP=timeout)"
+                ),
+                "1k.bin",
+                a,
+                100,
+                false,
+            )
+        },
         w(
             "B",
             format!("B: {b} × 1 KiB, {b_conc} in flight"),
@@ -655,6 +673,11 @@ fn run_client(
     } else {
         cmd.env_remove("BENCH_PIPEWAIT");
     }
+    if w.timeout_loop {
+        cmd.env("BENCH_LOOP", "timeout");
+    } else {
+        cmd.env_remove("BENCH_LOOP");
+    }
     if let Some(ca) = ca {
         cmd.arg(ca);
     }
@@ -710,6 +733,8 @@ fn callgrind_all(bins: &Bins, url: &str, out: &Path) -> io::Result<Vec<Instructi
                 .arg(format!("--callgrind-out-file={}", path.display()))
                 .arg(bins.of(c))
                 .args([url, &n.to_string(), "100"])
+                // Workload A's own loop (a timerfd), whatever the shell set.
+                .env_remove("BENCH_LOOP")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()?;

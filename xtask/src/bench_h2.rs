@@ -27,6 +27,7 @@ pub(crate) fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         max_host: 1,
         encoding: None,
         h2: true,
+        timeout_loop: false,
     };
     vec![
         w(

@@ -210,16 +210,14 @@ fn wait_readable(fd: RawFd) {
     assert_eq!(n, 1, "the answer never came");
 }
 
-/// A transfer to `srv` that ends during a socket call made while a kick
-/// waits for the TIMEOUT call (a second transfer, to `next`, was added
-/// just before). Three silent transfers keep that socket call within the
-/// round of grace. Returns the silent transfers, the second transfer and
-/// the socket the first one used.
-fn end_one_while_a_kick_waits(
+/// A transfer to `srv` whose request is out and whose answer is waiting
+/// on its socket, beside three silent transfers (so the socket calls that
+/// follow stay within a round of grace). Returns the silent transfers, the
+/// transfer and its socket.
+fn answer_waiting(
     app: &mut App,
     silent: &ScriptedServer,
     srv: &ScriptedServer,
-    next: &str,
 ) -> (Vec<TransferId>, TransferId, RawFd) {
     let (active, fds) = with_active(app, silent, 3);
     let first = app.add(Easy::with_url(srv.url("/")));
@@ -246,14 +244,34 @@ fn end_one_while_a_kick_waits(
         std::thread::sleep(Duration::from_millis(1));
     }
     wait_readable(fd);
-    let second = app.add(Easy::with_url(next));
-    assert_eq!(timers(&app.log()).last(), Some(&Some(Duration::ZERO)));
+    (active, first, fd)
+}
+
+/// Reads the waiting answer with a socket call: `first` ends in it.
+fn end_first(app: &mut App, first: TransferId, fd: RawFd) {
     app.multi
         .socket_action(Target::Socket(fd), Events::IN)
         .unwrap();
     let (msg, _) = app.multi.info_read().expect("the first transfer ended");
     assert_eq!(msg.transfer, first);
     assert!(msg.result.is_ok());
+}
+
+/// A transfer to `srv` that ends during a socket call made while a kick
+/// waits for the TIMEOUT call (a second transfer, to `next`, was added
+/// just before). Three silent transfers keep that socket call within the
+/// round of grace. Returns the silent transfers, the second transfer and
+/// the socket the first one used.
+fn end_one_while_a_kick_waits(
+    app: &mut App,
+    silent: &ScriptedServer,
+    srv: &ScriptedServer,
+    next: &str,
+) -> (Vec<TransferId>, TransferId, RawFd) {
+    let (active, first, fd) = answer_waiting(app, silent, srv);
+    let second = app.add(Easy::with_url(next));
+    assert_eq!(timers(&app.log()).last(), Some(&Some(Duration::ZERO)));
+    end_first(app, first, fd);
     app.multi.remove(first).unwrap();
     (active, second, fd)
 }
@@ -312,4 +330,95 @@ fn an_idle_connection_not_taken_is_removed_by_the_timeout_call_sf03() {
     assert_eq!(removes_of(&app.log()[mark..], fd), 1, "REMOVEd now");
     let app = finish(app, active);
     assert_eq!(app.outcome(second), Ok(()));
+}
+
+/// SF-03, TF-04: as in an event loop that re-adds a transfer after each
+/// finished one, the transfer ends in a socket call while no kick waits
+/// (the re-add comes after the call). Its idle connection keeps its
+/// announcement through that call and the application's remove and add
+/// calls; the TIMEOUT call hands it to the re-added transfer, so the
+/// application sees neither a REMOVE nor a new announcement
+/// (decisions.md NN). Once everything has ended no socket is announced.
+#[test_log::test]
+fn an_idle_connection_is_held_until_the_next_socket_call_sf03() {
+    let silent = fixtures::silent_server();
+    let srv = two_requests_server();
+    let mut app = App::new();
+    let (active, first, fd) = answer_waiting(&mut app, &silent, &srv);
+    let mark = app.log().len();
+    end_first(&mut app, first, fd);
+    app.multi.remove(first).unwrap();
+    let second = app.add(Easy::with_url(srv.url("/")));
+    assert_eq!(timers(&app.log()).last(), Some(&Some(Duration::ZERO)));
+    app.multi
+        .socket_action(Target::Timeout, Events::NONE)
+        .unwrap();
+    let after = app.log()[mark..].to_vec();
+    assert!(
+        !after
+            .iter()
+            .any(|e| matches!(e, Ev::Socket { fd: f, .. } if *f == fd)),
+        "the connection went on to the second transfer unannounced: {after:?}"
+    );
+    let app = finish(app, active);
+    assert_eq!(app.outcome(second), Ok(()));
+    assert_eq!(srv.accepted(), 1, "one connection for both");
+    assert_eq!(app.watched(), 0, "SF-03: nothing announced at the end");
+}
+
+/// SF-03: the hold is bounded. An idle connection no transfer takes is
+/// REMOVEd at the end of the next socket call (remove and add calls in
+/// between do not end the hold), while other transfers still run.
+#[test_log::test]
+fn an_idle_connection_not_taken_is_removed_by_the_next_socket_call_sf03() {
+    let silent = fixtures::silent_server();
+    let srv = two_requests_server();
+    let mut app = App::new();
+    let (active, first, fd) = answer_waiting(&mut app, &silent, &srv);
+    end_first(&mut app, first, fd);
+    assert_eq!(removes_of(&app.log(), fd), 0, "held through the call");
+    app.multi.remove(first).unwrap();
+    assert_eq!(removes_of(&app.log(), fd), 0, "and through a remove");
+    let other = app
+        .multi
+        .sockets()
+        .map(|(f, _)| f)
+        .find(|&f| f != fd)
+        .expect("a silent transfer's socket");
+    app.multi
+        .socket_action(Target::Socket(other), Events::NONE)
+        .unwrap();
+    assert_eq!(removes_of(&app.log(), fd), 1, "REMOVEd by the next call");
+    assert_eq!(app.multi.running(), 3, "while the others still run");
+    finish(app, active);
+}
+
+/// SF-03: when the last running transfer ends, its idle connection is
+/// REMOVEd in that same call: nothing is held once no transfer runs.
+#[test_log::test]
+fn nothing_is_held_once_no_transfer_runs_sf03() {
+    let srv = two_requests_server();
+    let mut app = App::new();
+    let id = app.add(Easy::with_url(srv.url("/")));
+    app.multi
+        .socket_action(Target::Timeout, Events::NONE)
+        .unwrap();
+    let fd = app
+        .multi
+        .sockets()
+        .map(|(f, _)| f)
+        .next()
+        .expect("its socket");
+    let end = Instant::now() + Duration::from_secs(20);
+    while app.multi.running() > 0 {
+        assert!(Instant::now() < end, "the transfer hung");
+        app.multi
+            .socket_action(Target::Socket(fd), Events::NONE)
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(removes_of(&app.log(), fd), 1, "REMOVEd in the last call");
+    assert_eq!(app.multi.socket_count(), 0);
+    assert_eq!(app.watched(), 0);
+    assert!(app.multi.info_read().is_some_and(|(m, _)| m.transfer == id));
 }

@@ -1,10 +1,11 @@
 //! Keep-alive reuse, the connection pool and the connection limits.
 mod common;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{App, Ev};
-use fetch_core::{Easy, Interest};
+use fetch_core::{Clock, Easy, InfoType, Interest, Multi};
 use fixtures::{HttpServer, Script, ScriptedServer};
 
 /// HM-05, SF-03, SF-07, HM-09: a second transfer to the same origin reuses
@@ -70,6 +71,9 @@ fn idle_connection_closed_by_server_is_removed() {
         app.step(Duration::from_millis(20));
     }
     assert_eq!(app.watched(), 0, "the closed idle socket was removed");
+    // Past the moment right after the drain, when a reuse leaves out the
+    // probe (decisions.md NN): this reuse probes.
+    std::thread::sleep(Duration::from_millis(5));
     let b = app.add(Easy::with_url(srv.url("/")));
     app.run(Duration::from_secs(10));
     assert!(app.result(b).is_ok());
@@ -98,6 +102,75 @@ fn stale_pooled_connection_is_retried() {
     assert_eq!(app.multi.remove(b).unwrap().response_body(), b"two");
 }
 
+/// A server whose first connection answers one request and then closes
+/// (keep-alive, no `Connection: close`: the close comes right after the
+/// response), and whose second connection answers one.
+fn closes_after_first_response() -> ScriptedServer {
+    ScriptedServer::start_seq(vec![
+        Script::new().expect_request().respond_ok("one").close(),
+        Script::new().expect_request().respond_ok("two"),
+    ])
+}
+
+/// Runs `/` on `srv` to its end, then a second GET after `idle` on the
+/// multi's manual clock (real time runs on meanwhile, so the server's
+/// close has arrived); returns how many times the second request went
+/// out (its HEADER_OUT traces) and its body.
+fn reuse_after(srv: &ScriptedServer, idle: Duration) -> (usize, Vec<u8>) {
+    let clock = Clock::manual();
+    let mut app = App::with_multi(Multi::with_clock(clock.clone()));
+    let a = app.add(Easy::with_url(srv.url("/")));
+    app.run(Duration::from_secs(10));
+    assert!(app.result(a).is_ok());
+    for _ in 0..50 {
+        if srv.open_connections() == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    clock.advance(idle);
+    let mut easy = Easy::with_url(srv.url("/"));
+    let sent: Arc<Mutex<usize>> = Arc::default();
+    let s = sent.clone();
+    easy.debug_function(move |kind, _| {
+        if kind == InfoType::HeaderOut {
+            *s.lock().unwrap() += 1;
+        }
+    });
+    let b = app.add(easy);
+    app.run(Duration::from_secs(10));
+    assert!(app.result(b).is_ok(), "{:?}", app.result(b));
+    let body = app.multi.remove(b).unwrap().response_body().to_vec();
+    assert_eq!(srv.accepted(), 2);
+    let sent = *sent.lock().unwrap();
+    (sent, body)
+}
+
+/// HM-05 and the retry of a reused connection: a connection drained by
+/// a short read and reused at once (no time passes on the multi's clock)
+/// is taken without the liveness probe (decisions.md NN). The server had
+/// closed it right after the response, so the request goes out on the
+/// dead connection, fails before any response byte, and goes again on a
+/// new connection, invisibly to the application.
+#[test_log::test]
+fn drained_connection_reused_at_once_is_retried_when_dead() {
+    let srv = closes_after_first_response();
+    let (sent, body) = reuse_after(&srv, Duration::ZERO);
+    assert_eq!(sent, 2, "no probe: the request went out twice");
+    assert_eq!(body, b"two");
+}
+
+/// The probe is left out only right after the drain: a connection idle
+/// longer than that is probed on reuse, found closed and never used, so
+/// the request goes out once, on a new connection.
+#[test_log::test]
+fn idle_connection_is_probed_after_the_window() {
+    let srv = closes_after_first_response();
+    let (sent, body) = reuse_after(&srv, Duration::from_millis(5));
+    assert_eq!(sent, 1, "the probe found the close");
+    assert_eq!(body, b"two");
+}
+
 /// OPT-04: one connection per host; the others queue and all complete.
 #[test_log::test]
 fn max_host_connections_opt04() {
@@ -120,7 +193,7 @@ fn max_total_connections_opt05() {
     let servers: Vec<_> = (0..5).map(|_| HttpServer::start()).collect();
     let mut app = App::new();
     app.multi.set_max_total_connections(2);
-    let peak = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let peak = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let ids: Vec<_> = servers
         .iter()
         .map(|s| app.add(Easy::with_url(s.url("/bytes/20000"))))

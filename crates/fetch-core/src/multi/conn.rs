@@ -20,6 +20,10 @@ pub(super) struct Conn {
     pub(super) out: Vec<u8>,
     pub(super) out_pos: usize,
     pub(super) requests: u32,
+    /// The last receive was a plaintext `recv(2)` that returned fewer
+    /// bytes than asked: the socket held no more data then (the probe
+    /// on reuse may be skipped right after, `Multi::probe_redundant`).
+    pub(super) drained: bool,
     pub(super) idle_since: Instant,
     /// When it was opened (MAXLIFETIME_CONN).
     pub(super) created: Instant,
@@ -58,11 +62,19 @@ impl Conn {
     /// Receives like `recv(2)`: `Ok(0)` is a clean end of stream; a TCP
     /// close without close_notify is `UnexpectedEof`.
     pub(super) fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.drained = false;
         faults::check(Op::Recv)?;
-        match self.layers() {
-            (Some(tls), mut wire) => read_through(tls, &mut wire, buf),
-            (None, mut wire) => wire.read(buf),
-        }
+        let (got, drained) = match self.layers() {
+            (Some(tls), mut wire) => (read_through(tls, &mut wire, buf), false),
+            (None, mut wire) => {
+                let plain = wire.tls.is_none();
+                let got = wire.read(buf);
+                let short = matches!(got, Ok(n) if n > 0 && n < buf.len());
+                (got, plain && short)
+            }
+        };
+        self.drained = drained;
+        got
     }
 
     /// Writes the TLS records waiting in either session (the target's,

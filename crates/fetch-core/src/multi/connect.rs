@@ -223,6 +223,7 @@ impl Multi {
             out: Vec::new(),
             out_pos: 0,
             requests: 0,
+            drained: false,
             idle_since: self.now,
             created: self.now,
             peer: None,

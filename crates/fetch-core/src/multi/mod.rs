@@ -146,10 +146,15 @@ pub struct Multi {
     /// The timer callback was told 0 and the TIMEOUT call has not come:
     /// the socket calls made since (see `run_timers_after_socket`).
     timeout_owed: Option<usize>,
-    /// Sockets of connections gone idle whose REMOVE waits for that
-    /// TIMEOUT call (`reconcile_sockets`), out of the dirty list until the
-    /// hold ends; may name sockets a kicked transfer took meanwhile.
+    /// Sockets of connections gone idle whose REMOVE waits for the end of
+    /// the next call, or for that TIMEOUT call (`reconcile_sockets`), out
+    /// of the dirty list until the hold ends; may name sockets a transfer
+    /// took meanwhile.
     held: Vec<Socket>,
+    /// This call is a `socket_action` or `socket_all` (not an add, a
+    /// remove, a pause): it ends the hold of sockets held since an earlier
+    /// call (`reconcile_sockets`).
+    driving: bool,
     msgs: VecDeque<Message>,
     socket_cb: Option<SocketFn>,
     timer_cb: Option<TimerFn>,
@@ -215,6 +220,7 @@ impl Multi {
             announced_timer: None,
             timeout_owed: None,
             held: Vec::new(),
+            driving: false,
             msgs: VecDeque::new(),
             socket_cb: None,
             timer_cb: None,
@@ -537,12 +543,16 @@ impl Multi {
     /// timeouts run on every call.
     pub fn socket_action(&mut self, target: Target, events: Events) -> Result<usize, MultiError> {
         self.begin();
+        self.driving = true;
         match target {
             Target::Socket(fd) => {
                 self.socket_event(fd, events);
                 self.run_timers_after_socket();
             }
-            Target::Timeout => self.run_timers(),
+            Target::Timeout => {
+                self.forget_fired_timer();
+                self.run_timers();
+            }
         }
         self.finish_call()
     }
@@ -552,6 +562,7 @@ impl Multi {
     /// [`Multi::socket_action`] (SA-10).
     pub fn socket_all(&mut self) -> Result<usize, MultiError> {
         self.begin();
+        self.driving = true;
         let fds: Vec<Socket> = self.sockets.announced().map(|(fd, _)| fd).collect();
         for fd in fds {
             self.socket_event(fd, Events::NONE);

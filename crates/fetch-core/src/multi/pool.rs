@@ -26,6 +26,13 @@ struct Origin {
     listed: bool,
 }
 
+/// How long after a drained connection went idle a reuse leaves out the
+/// liveness probe (`Multi::probe_redundant`): about one round of an event
+/// loop that re-adds finished transfers (tens of microseconds on
+/// loopback), far below any server's keep-alive timeout, whose closes the
+/// probe is there to find.
+const PROBE_WINDOW: Duration = Duration::from_millis(1);
+
 /// The origins with pool state. The first one lives outside the hash map
 /// and is found by one string comparison: most applications talk to one
 /// origin, and hashing its key twice per transfer was a visible part of
@@ -248,7 +255,7 @@ impl Multi {
             let Some(cid) = self.pool.take_idle(&self.transfers[ti].pool_key) else {
                 return self.take_shared(ti);
             };
-            if !self.too_old(ti, cid) && self.idle_alive(cid) {
+            if !self.too_old(ti, cid) && (self.probe_redundant(ti, cid) || self.idle_alive(cid)) {
                 return Some(cid);
             }
             // Out of the pool already: close it as a busy one.
@@ -353,6 +360,29 @@ impl Multi {
         self.finish_call().map(|_| ())
     }
 
+    /// Whether the liveness probe can be left out when `ti` takes the idle
+    /// connection `cid` (decisions.md NN): its last receive was a short
+    /// plaintext read (the socket held nothing more), no event was
+    /// reported for it since, it went idle less than [`PROBE_WINDOW`]
+    /// ago, and the request can go again unchanged if the connection
+    /// turns out dead after all (a GET or HEAD without a streamed body,
+    /// not yet retried: `conn_failed` retries it once on a new
+    /// connection). What a probe could find in that window it could as
+    /// well miss: a close that arrives between the probe and the send is
+    /// found only by that retry.
+    fn probe_redundant(&self, ti: TransferKey, cid: ConnKey) -> bool {
+        let conn = &self.conns[cid];
+        let t = &self.transfers[ti];
+        conn.drained
+            && matches!(t.method, Method::Get | Method::Head)
+            && !matches!(t.easy.body, Body::Reader { .. })
+            && !t.retried
+            && conn
+                .idle_since
+                .checked_add(PROBE_WINDOW)
+                .is_some_and(|until| self.now < until)
+    }
+
     /// Whether an idle connection can be reused: nothing to read on it.
     /// Readable means the peer closed it or sent something it should not
     /// have; either way it is done.
@@ -367,6 +397,8 @@ impl Multi {
     /// The application reported an event on an idle connection (it was
     /// told to stop watching it, but may be late): close it if it is dead.
     pub(super) fn idle_event(&mut self, cid: ConnKey) {
+        // Something may have arrived: a reuse probes again.
+        self.conns[cid].drained = false;
         if !self.idle_alive(cid) {
             self.close_conn(cid);
         }

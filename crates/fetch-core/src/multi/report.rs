@@ -50,21 +50,32 @@ impl Multi {
     }
 
     pub(super) fn reconcile_sockets(&mut self) {
-        // While kicks wait for the TIMEOUT call the application owes, a
-        // connection that just went idle keeps its IN announcement: a
-        // kicked transfer is likely to take it in that call, and a REMOVE
-        // now would be followed by the same IN then (two socket callbacks,
-        // two epoll_ctl, per reuse). The REMOVE is made by the first call
-        // that no longer holds it back, at the latest the TIMEOUT call; a
-        // peer close meanwhile reaches `idle_event` as before.
+        // A connection that goes idle while transfers run keeps its IN
+        // announcement until the end of the next socket_action or
+        // socket_all call (decisions.md NN); the application's remove and
+        // add calls in between do not end it. In a loop that re-adds a
+        // transfer after each finished one, that call (at the latest the
+        // TIMEOUT call for the kick) usually hands the connection to a new
+        // transfer, and a REMOVE now would be followed by the same IN then
+        // (two socket callbacks, two epoll_ctl, per reuse). While kicks
+        // wait for the TIMEOUT call the application owes, the hold lasts
+        // until that call (decision 60). A peer close meanwhile reaches
+        // `idle_event` as before. Once no transfer runs, nothing is held
+        // (SF-03): every idle socket is REMOVEd in this call.
         //
         // Held sockets wait in `held`, out of the dirty list, so a call
         // made while the hold lasts costs nothing per held socket; they
-        // are queued again once, when it ends.
-        let hold = self.timeout_owed.is_some() && self.deadlines.has_run_now();
-        if !hold && !self.held.is_empty() {
-            self.release_held();
-        }
+        // are queued again once, when the hold ends.
+        let driving = std::mem::take(&mut self.driving);
+        let hold = self.running > 0;
+        let kicks_wait = self.timeout_owed.is_some() && self.deadlines.has_run_now();
+        // `held[..ending]`: held since an earlier call, whose hold ends now;
+        // sockets held in this call are pushed after them.
+        let ending = if !hold || (driving && !kicks_wait) {
+            self.held.len()
+        } else {
+            0
+        };
         while let Some((fd, interest)) = self.sockets.next_dirty() {
             if hold && interest == Interest::Remove && self.idle_watched_for_input(fd) {
                 self.held.push(fd);
@@ -72,21 +83,31 @@ impl Multi {
             }
             self.report(fd, interest);
         }
+        if ending > 0 {
+            self.release_held(ending);
+        }
     }
 
-    /// Queues the held sockets for reconciliation again: one still idle
-    /// gets its REMOVE, one a transfer took meanwhile wants what was
-    /// reported and is left alone, one closed meanwhile (its REMOVE made
-    /// by `close_conn`) is gone or its fd is another socket's, whose own
-    /// wanted interest is queued unchanged.
-    fn release_held(&mut self) {
-        for i in 0..self.held.len() {
+    /// Ends the hold of `held[..ending]`: one still idle gets its REMOVE,
+    /// one a transfer took meanwhile wants what was reported and is left
+    /// alone, one closed meanwhile (its REMOVE made by `close_conn`) is
+    /// gone or its fd is another socket's, whose own wanted interest is
+    /// reported unchanged. One held anew in this call (after `ending`)
+    /// stays held.
+    fn release_held(&mut self, ending: usize) {
+        for i in 0..ending {
             let fd = self.held[i];
+            if self.held[ending..].contains(&fd) {
+                continue;
+            }
             if let Some(wanted) = self.sockets.get(fd).map(|e| e.wanted) {
                 self.sockets.want(fd, wanted);
             }
         }
-        self.held.clear();
+        self.held.drain(..ending);
+        while let Some((fd, interest)) = self.sockets.next_dirty() {
+            self.report(fd, interest);
+        }
     }
 
     /// Whether `fd` is a pooled HTTP/1.1 connection's, announced for input.
@@ -102,6 +123,18 @@ impl Multi {
                 .conns
                 .get(cid)
                 .is_some_and(|c| c.state == ConnState::Idle)
+    }
+
+    /// At a TIMEOUT call, an expiry reported earlier that is not later
+    /// than now has fired: the application's timer is one-shot (TF-02), so
+    /// nothing is armed any more and the expiry is forgotten. With nothing
+    /// pending afterwards no -1 is reported (the app's timer is already
+    /// off); a pending expiry is reported afresh, even the same instant.
+    /// A future expiry is kept, so idle TIMEOUT calls report nothing (TF-03).
+    pub(super) fn forget_fired_timer(&mut self) {
+        if self.announced_timer.is_some_and(|at| at <= self.now) {
+            self.announced_timer = None;
+        }
     }
 
     pub(super) fn reconcile_timer(&mut self) {
