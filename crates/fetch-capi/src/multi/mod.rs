@@ -116,6 +116,11 @@ pub struct FetchMulti {
     /// Transfers whose `fetch_easy_pause` came from inside a callback,
     /// applied when the call returns (CB-06).
     deferred_pause: RefCell<Vec<(TransferId, Arc<PauseRequest>)>>,
+    /// Something may be waiting in `retired`, `deferred`, `deferred_pause`
+    /// or `watched` (set by [`FetchMulti::defer`], cleared by `after` once
+    /// they are empty): the common call checks this one flag, not four
+    /// lists (issue 13).
+    pending: Cell<bool>,
     /// Indexed by `TransferId::index()`.
     easies: RefCell<Vec<Option<(TransferId, *mut c_void)>>>,
     /// Transfers whose handle asked for information from inside a callback:
@@ -187,10 +192,7 @@ impl FetchMulti {
         if let Some(engine) = slot.as_mut() {
             let multi = engine.multi_mut();
             // (The common call leaves nothing to do: checked here, inline.)
-            if self.anything_deferred()
-                || multi.messages_queued() > 0
-                || !self.watched.borrow().is_empty()
-            {
+            if self.pending.get() || multi.messages_queued() > 0 {
                 self.after(multi);
             }
         }
@@ -202,13 +204,26 @@ impl FetchMulti {
     /// DONE messages and refreshes the getinfo snapshots being watched.
     #[inline(never)]
     fn after(&self, multi: &mut Multi) {
-        if self.anything_deferred() {
+        let pending = self.pending.get();
+        if pending && self.anything_deferred() {
             self.settle(multi);
         }
         self.collect_done(multi);
-        if !self.watched.borrow().is_empty() {
-            self.refresh_watched(multi);
+        if pending {
+            let watching = !self.watched.borrow().is_empty();
+            if watching {
+                self.refresh_watched(multi);
+            }
+            // What the last round of `settle` left stays for the next call.
+            self.pending.set(watching || self.anything_deferred());
         }
+    }
+
+    /// Queues `item` in `list` (one of the lists `pending` stands for) for
+    /// the end of the running call, or of the next one.
+    fn defer<T>(&self, list: &RefCell<Vec<T>>, item: T) {
+        list.borrow_mut().push(item);
+        self.pending.set(true);
     }
 
     /// Whether a callback retired a handle, assigned or paused meanwhile.
