@@ -359,6 +359,7 @@ impl FetchMulti {
 
     /// Forgets `h`'s transfer `id`; a second call for the same pair (a
     /// handle retired while being removed) changes nothing.
+    #[inline]
     fn unregister(&self, id: TransferId, h: *mut c_void) {
         let mut easies = self.easies.borrow_mut();
         if let Some(slot) = easies.get_mut(id.index()) {
@@ -373,9 +374,12 @@ impl FetchMulti {
             msgs.retain(|(e, _)| *e != h);
         }
         drop(msgs);
-        let mut watched = self.watched.borrow_mut();
-        if !watched.is_empty() {
-            watched.retain(|w| *w != id);
+        // (Only `defer` fills `watched`, and it sets `pending`.)
+        if self.pending.get() {
+            let mut watched = self.watched.borrow_mut();
+            if !watched.is_empty() {
+                watched.retain(|w| *w != id);
+            }
         }
     }
 }

@@ -254,6 +254,7 @@ unsafe fn claim_for_add(mm: &FetchMulti, e: *mut c_void) -> Result<fetch_core::E
 ///
 /// # Safety
 /// `e` must be a pinned handle being added to `mm`.
+#[inline]
 unsafe fn record_added(mm: &FetchMulti, e: *mut c_void, id: TransferId) {
     // SAFETY: pinned (the caller's promise), so still ours.
     let x = unsafe { easy_mut(e) };
