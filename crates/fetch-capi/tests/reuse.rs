@@ -328,3 +328,53 @@ fn getinfo_inside_a_callback_answers_from_the_last_multi_call() {
     assert_eq!(info_long(e, FETCHINFO_RESPONSE_CODE), 200);
     finish(m, &[e]);
 }
+
+/// A handle added again with no option changed is handed to the engine as
+/// it is (issue 13), so the options read at every add must still decide
+/// that: a header list or user agent dropped with a setopt to NULL (which
+/// marks nothing to re-apply) is gone from the next request, and a new
+/// PRIVATE shows at once.
+#[test]
+fn unchanged_readd_still_drops_a_cleared_header_list() {
+    let server = ScriptedServer::start(
+        Script::new()
+            .expect_request()
+            .respond_ok("1")
+            .expect_request()
+            .respond_ok("2")
+            .expect_request()
+            .respond_ok("3"),
+    );
+    let m = app_multi();
+    let mut body: Vec<u8> = Vec::new();
+    let e = get_into(&server.url("/"), &raw mut body);
+    let h1 = cs("X-One: 1");
+    // SAFETY: appending a C string to a new list (freed below).
+    let list = unsafe { fetch_slist_append(null_mut(), h1.as_ptr()) };
+    set_ptr(e, FETCHOPT_HTTPHEADER, list.cast_const().cast());
+    set_ptr(e, FETCHOPT_USERAGENT, cs("agent/1").as_ptr().cast());
+    assert_eq!(run(m, e), FETCHE_OK);
+    set_ptr(e, FETCHOPT_HTTPHEADER, null_mut::<c_void>());
+    set_ptr(e, FETCHOPT_USERAGENT, null_mut::<c_void>());
+    assert_eq!(run(m, e), FETCHE_OK);
+    set_ptr(e, FETCHOPT_PRIVATE, 0x77 as *const c_void);
+    assert_eq!(run(m, e), FETCHE_OK);
+    let mut p: *mut c_void = null_mut();
+    // SAFETY: a live handle and a pointer-sized out slot.
+    let rc = unsafe { fetch_easy_getinfo_ptr(e, FETCHINFO_PRIVATE, (&raw mut p).cast()) };
+    assert_eq!((rc, p as usize), (FETCHE_OK, 0x77));
+    assert_eq!(body, b"123");
+    let reqs: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect();
+    assert_eq!(reqs.len(), 3);
+    assert!(reqs[0].contains("X-One: 1\r\n") && reqs[0].contains("User-Agent: agent/1\r\n"));
+    for r in &reqs[1..] {
+        assert!(!r.contains("X-One") && !r.contains("agent/1"), "{r}");
+    }
+    finish(m, &[e]);
+    // SAFETY: the handle using the list is freed.
+    unsafe { fetch_slist_free_all(list) };
+}

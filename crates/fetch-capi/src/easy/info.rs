@@ -70,6 +70,9 @@ struct Ctx<'a, 'b> {
 enum Get {
     /// The handle itself (no need to reach the engine).
     Handle(fn(&FetchEasy) -> Out),
+    /// A `long` of the transfer information alone: read in place, in the
+    /// engine, by the entry point itself in the common case.
+    Long(fn(&TransferInfo) -> c_long),
     /// The transfer information alone, wherever the transfer is.
     Info(fn(&TransferInfo) -> Out),
     /// The transfer information with the options and string slots.
@@ -79,6 +82,7 @@ enum Get {
 /// What [`FetchEasy::transfer_info`] runs on the transfer information.
 #[derive(Clone, Copy)]
 enum Read {
+    Long(fn(&TransferInfo) -> c_long),
     Info(fn(&TransferInfo) -> Out),
     Ctx(fn(&mut Ctx<'_, '_>) -> Out),
 }
@@ -163,25 +167,25 @@ fn off(n: u64) -> Out {
     Out::Off(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-fn long<T: TryInto<c_long>>(n: T) -> Out {
-    Out::Long(n.try_into().unwrap_or(c_long::MAX))
+fn long<T: TryInto<c_long>>(n: T) -> c_long {
+    n.try_into().unwrap_or(c_long::MAX)
 }
 
-use Get::{Handle, Info, Transfer};
+use Get::{Handle, Info, Long, Transfer};
 
 info_items! {
     /// FETCHINFO_EFFECTIVE_URL.
     FETCHINFO_EFFECTIVE_URL = FETCHINFO_STRING + 1, Transfer(effective_url);
     /// FETCHINFO_RESPONSE_CODE.
-    FETCHINFO_RESPONSE_CODE = FETCHINFO_LONG + 2, Info(|i| long(i.response_code));
+    FETCHINFO_RESPONSE_CODE = FETCHINFO_LONG + 2, Long(|i| long(i.response_code));
     /// FETCHINFO_HTTP_VERSION (FETCH_HTTP_VERSION_1_0 / _1_1 / _2_0; 0
     /// before a response).
-    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, Info(|i| Out::Long(match i.http_version {
+    FETCHINFO_HTTP_VERSION = FETCHINFO_LONG + 46, Long(|i| match i.http_version {
         10 => 1, // FETCH_HTTP_VERSION_1_0
         11 => 2, // FETCH_HTTP_VERSION_1_1
         20 => 3, // FETCH_HTTP_VERSION_2_0
         _ => 0,
-    }));
+    });
     /// FETCHINFO_TOTAL_TIME.
     FETCHINFO_TOTAL_TIME = FETCHINFO_DOUBLE + 3, Info(|i| secs(i.total_time));
     /// FETCHINFO_NAMELOOKUP_TIME.
@@ -211,15 +215,15 @@ info_items! {
     /// FETCHINFO_SPEED_UPLOAD_T.
     FETCHINFO_SPEED_UPLOAD_T = FETCHINFO_OFF_T + 10, Info(|i| off(i.speed_upload));
     /// FETCHINFO_HEADER_SIZE.
-    FETCHINFO_HEADER_SIZE = FETCHINFO_LONG + 11, Info(|i| long(i.header_size));
+    FETCHINFO_HEADER_SIZE = FETCHINFO_LONG + 11, Long(|i| long(i.header_size));
     /// FETCHINFO_SSL_VERIFYRESULT: 0 (X509_V_OK), or OpenSSL's number for
     /// why the certificate failed verification (docs/decisions.md).
     FETCHINFO_SSL_VERIFYRESULT = FETCHINFO_LONG + 13,
-        Info(|i| long(i.ssl_verify_result));
+        Long(|i| long(i.ssl_verify_result));
     /// FETCHINFO_REQUEST_SIZE.
-    FETCHINFO_REQUEST_SIZE = FETCHINFO_LONG + 12, Info(|i| long(i.request_size));
+    FETCHINFO_REQUEST_SIZE = FETCHINFO_LONG + 12, Long(|i| long(i.request_size));
     /// FETCHINFO_FILETIME (-1 unknown; FETCHOPT_FILETIME asks for it).
-    FETCHINFO_FILETIME = FETCHINFO_LONG + 14, Info(|i| long(i.filetime.unwrap_or(-1)));
+    FETCHINFO_FILETIME = FETCHINFO_LONG + 14, Long(|i| long(i.filetime.unwrap_or(-1)));
     /// FETCHINFO_FILETIME_T.
     FETCHINFO_FILETIME_T = FETCHINFO_OFF_T + 14,
         Info(|i| Out::Off(i.filetime.unwrap_or(-1)));
@@ -228,7 +232,7 @@ info_items! {
         Transfer(|c| opt_str(&mut c.strings.get().content_type, c.i.content_type.as_deref()));
     /// FETCHINFO_CONDITION_UNMET.
     FETCHINFO_CONDITION_UNMET = FETCHINFO_LONG + 35,
-        Info(|i| long(i.condition_unmet));
+        Long(|i| long(i.condition_unmet));
     /// FETCHINFO_SCHEME ("HTTP" / "HTTPS" as upstream; NULL before a
     /// request).
     FETCHINFO_SCHEME = FETCHINFO_STRING + 49, Info(|i| Out::Str(match i.scheme {
@@ -274,34 +278,34 @@ info_items! {
     /// FETCHINFO_REDIRECT_TIME_T.
     FETCHINFO_REDIRECT_TIME_T = FETCHINFO_OFF_T + 55, Info(|i| micros(i.redirect_time));
     /// FETCHINFO_OS_ERRNO.
-    FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, Info(|i| long(i.os_errno));
+    FETCHINFO_OS_ERRNO = FETCHINFO_LONG + 25, Long(|i| long(i.os_errno));
     /// FETCHINFO_PROTOCOL (deprecated upstream): FETCHPROTO_HTTP (1) or
     /// FETCHPROTO_HTTPS (2) of the last request, 0 before one.
-    FETCHINFO_PROTOCOL = FETCHINFO_LONG + 48, Info(|i| Out::Long(match i.scheme {
+    FETCHINFO_PROTOCOL = FETCHINFO_LONG + 48, Long(|i| match i.scheme {
         Some("HTTPS") => 2,
         Some(_) => 1,
         None => 0,
-    }));
+    });
     /// FETCHINFO_CAINFO: no CA file is built in (the default roots are
     /// compiled in), so NULL, as upstream built without a default.
     FETCHINFO_CAINFO = FETCHINFO_STRING + 61, Handle(|_| Out::Str(ptr::null()));
     /// FETCHINFO_CAPATH: NULL, as FETCHINFO_CAINFO.
     FETCHINFO_CAPATH = FETCHINFO_STRING + 62, Handle(|_| Out::Str(ptr::null()));
     /// FETCHINFO_REDIRECT_COUNT.
-    FETCHINFO_REDIRECT_COUNT = FETCHINFO_LONG + 20, Info(|i| long(i.redirect_count));
+    FETCHINFO_REDIRECT_COUNT = FETCHINFO_LONG + 20, Long(|i| long(i.redirect_count));
     /// FETCHINFO_PROXY_SSL_VERIFYRESULT: as SSL_VERIFYRESULT, for the
     /// https proxy's certificate.
     FETCHINFO_PROXY_SSL_VERIFYRESULT = FETCHINFO_LONG + 47,
-        Info(|i| long(i.proxy_ssl_verify_result));
+        Long(|i| long(i.proxy_ssl_verify_result));
     /// FETCHINFO_HTTP_CONNECTCODE: the last CONNECT reply's status code.
     FETCHINFO_HTTP_CONNECTCODE = FETCHINFO_LONG + 22,
-        Info(|i| long(i.http_connectcode));
+        Long(|i| long(i.http_connectcode));
     /// FETCHINFO_HTTPAUTH_AVAIL: the FETCHAUTH_* methods servers offered.
-    FETCHINFO_HTTPAUTH_AVAIL = FETCHINFO_LONG + 23, Info(|i| long(i.httpauth_avail));
+    FETCHINFO_HTTPAUTH_AVAIL = FETCHINFO_LONG + 23, Long(|i| long(i.httpauth_avail));
     /// FETCHINFO_PRIVATE (FETCHOPT_PRIVATE, always current).
     FETCHINFO_PRIVATE = FETCHINFO_STRING + 21, Handle(|e| Out::Ptr(e.opts.private));
     /// FETCHINFO_NUM_CONNECTS.
-    FETCHINFO_NUM_CONNECTS = FETCHINFO_LONG + 26, Info(|i| long(i.num_connects));
+    FETCHINFO_NUM_CONNECTS = FETCHINFO_LONG + 26, Long(|i| long(i.num_connects));
     /// FETCHINFO_REDIRECT_URL (NULL without a redirect).
     FETCHINFO_REDIRECT_URL = FETCHINFO_STRING + 31, Transfer(|c| match &c.i.redirect_url {
         Some(u) => Out::Str(store_str(&mut c.strings.get().redirect_url, u.as_bytes())),
@@ -315,7 +319,7 @@ info_items! {
     /// FETCHINFO_APPCONNECT_TIME (0 without TLS).
     FETCHINFO_APPCONNECT_TIME = FETCHINFO_DOUBLE + 33, Info(|i| secs(i.appconnect_time));
     /// FETCHINFO_PRIMARY_PORT.
-    FETCHINFO_PRIMARY_PORT = FETCHINFO_LONG + 40, Info(|i| long(i.primary_port));
+    FETCHINFO_PRIMARY_PORT = FETCHINFO_LONG + 40, Long(|i| long(i.primary_port));
     /// FETCHINFO_TOTAL_TIME_T.
     FETCHINFO_TOTAL_TIME_T = FETCHINFO_OFF_T + 50, Info(|i| micros(i.total_time));
     /// FETCHINFO_NAMELOOKUP_TIME_T.
@@ -337,14 +341,14 @@ info_items! {
         Info(|i| micros(i.appconnect_time));
     /// FETCHINFO_LASTSOCKET: as ACTIVESOCKET, as a long.
     FETCHINFO_LASTSOCKET = FETCHINFO_LONG + 29,
-        Info(|i| Out::Long(i.active_socket.map_or(-1, c_long::from)));
+        Long(|i| i.active_socket.map_or(-1, c_long::from));
     /// FETCHINFO_LOCAL_IP ("" before a connection, and over a Unix socket).
     FETCHINFO_LOCAL_IP = FETCHINFO_STRING + 41, Transfer(|c| {
         let ip = c.i.local_ip.map(|ip| ip.to_string()).unwrap_or_default();
         Out::Str(store_str(&mut c.strings.get().local_ip, ip.as_bytes()))
     });
     /// FETCHINFO_LOCAL_PORT.
-    FETCHINFO_LOCAL_PORT = FETCHINFO_LONG + 42, Info(|i| long(i.local_port));
+    FETCHINFO_LOCAL_PORT = FETCHINFO_LONG + 42, Long(|i| long(i.local_port));
     /// FETCHINFO_ACTIVESOCKET: the last connection's socket while it is
     /// open (in use or pooled), else FETCH_SOCKET_BAD (-1).
     FETCHINFO_ACTIVESOCKET = FETCHINFO_SOCKET + 44,
@@ -417,33 +421,47 @@ fn store_str(slot: &mut CString, s: &[u8]) -> *const c_char {
     slot.as_ptr()
 }
 
+/// The answer of an info id not in [`INFO_ITEMS`]: its code when it is a
+/// refused one, else FETCHE_UNKNOWN_OPTION.
+#[cold]
+fn refused(info: FETCHINFO) -> FETCHcode {
+    REFUSED_INFO
+        .iter()
+        .find(|r| r.number == info)
+        .map_or(FETCHE_UNKNOWN_OPTION, |r| r.code)
+}
+
+/// Writes `value` where the caller's `out` points.
+///
+/// # Safety
+/// `out` must be non-NULL and point to a variable of the type `value`'s
+/// variant stands for.
+#[inline]
+unsafe fn write_out(out: *mut c_void, value: Out) {
+    // SAFETY: the caller's promise.
+    unsafe {
+        match value {
+            Out::Str(s) => *out.cast::<*const c_char>() = s,
+            Out::Long(l) => *out.cast::<c_long>() = l,
+            Out::Double(d) => *out.cast::<c_double>() = d,
+            Out::Off(o) => *out.cast::<fetch_off_t>() = o,
+            Out::Ptr(p) => *out.cast::<*mut c_void>() = p,
+            Out::Socket(fd) => *out.cast::<fetch_socket_t>() = fd,
+        }
+    }
+}
+
 impl FetchEasy {
-    fn getinfo(&mut self, info: FETCHINFO, out: *mut c_void) -> FETCHcode {
-        let Some(item) = info_item(info) else {
-            return REFUSED_INFO
-                .iter()
-                .find(|r| r.number == info)
-                .map_or(FETCHE_UNKNOWN_OPTION, |r| r.code);
-        };
-        let value = match item.get {
+    /// `item`'s answer wherever the transfer is (the entry point answers
+    /// the common cases itself).
+    #[inline(never)]
+    fn getinfo(&mut self, item: &InfoItem) -> Out {
+        match item.get {
             Handle(f) => f(self),
+            Long(f) => self.transfer_info(Read::Long(f)),
             Info(f) => self.info_of(f),
             Transfer(f) => self.transfer_info(Read::Ctx(f)),
-        };
-        // SAFETY: the caller passes a pointer to a variable of the type the
-        // info id's type base names (upstream contract), non-NULL (checked);
-        // the table's getters answer with that type (`info_types_match`).
-        unsafe {
-            match value {
-                Out::Str(s) => *out.cast::<*const c_char>() = s,
-                Out::Long(l) => *out.cast::<c_long>() = l,
-                Out::Double(d) => *out.cast::<c_double>() = d,
-                Out::Off(o) => *out.cast::<fetch_off_t>() = o,
-                Out::Ptr(p) => *out.cast::<*mut c_void>() = p,
-                Out::Socket(fd) => *out.cast::<fetch_socket_t>() = fd,
-            }
         }
-        FETCHE_OK
     }
 
     /// A number from the transfer information: straight from the engine
@@ -469,6 +487,7 @@ impl FetchEasy {
         // (Captures only the fields it names, so the information may be
         // borrowed from `core` or `snapshot` meanwhile.)
         let mut read = |i: &TransferInfo| match get {
+            Read::Long(f) => Out::Long(f(i)),
             Read::Info(f) => f(i),
             Read::Ctx(f) => f(&mut Ctx {
                 i,
@@ -530,10 +549,33 @@ pub unsafe extern "C" fn fetch_easy_getinfo_ptr(
             return FETCHE_BAD_FUNCTION_ARGUMENT;
         }
         // SAFETY: as documented above.
-        match unsafe { easy_ref(h) } {
-            Some(e) => e.getinfo(info, out),
-            None => FETCHE_BAD_FUNCTION_ARGUMENT,
-        }
+        let Some(e) = (unsafe { easy_ref(h) }) else {
+            return FETCHE_BAD_FUNCTION_ARGUMENT;
+        };
+        let Some(item) = info_item(info) else {
+            return refused(info);
+        };
+        let value = match item.get {
+            // The common cases here, without a call: a number read in
+            // place in the engine (added, outside callbacks), the handle's
+            // own fields.
+            Long(f) => match e.state {
+                // SAFETY: an added handle's multi pointer stays valid while
+                // it is added (cleanup detaches every handle first).
+                State::Added { multi, id } => match unsafe { with_engine_info(multi, id, f) } {
+                    Some(v) => Out::Long(v),
+                    None => e.getinfo(item),
+                },
+                _ => e.getinfo(item),
+            },
+            Handle(f) => f(e),
+            _ => e.getinfo(item),
+        };
+        // SAFETY: the caller passes a pointer to a variable of the type the
+        // info id's type base names (upstream contract), non-NULL (checked);
+        // the table's getters answer with that type (`info_types_match`).
+        unsafe { write_out(out, value) };
+        FETCHE_OK
     })
 }
 
@@ -550,6 +592,7 @@ mod tests {
         for item in INFO_ITEMS {
             let v = match item.get {
                 Handle(f) => f(&e),
+                Long(f) => e.transfer_info(Read::Long(f)),
                 Info(f) => e.transfer_info(Read::Info(f)),
                 Transfer(f) => e.transfer_info(Read::Ctx(f)),
             };

@@ -22,6 +22,9 @@ impl FetchEasy {
         let _ = self.pause.take();
         self.snapshot = None;
         self.live.reset();
+        if let Some(e) = self.take_unchanged() {
+            return e;
+        }
         let mut e = self.reuse_or_rebuild();
         // `self` is the `FETCH *` the application holds (the handle's box).
         let handle = std::ptr::from_mut(self).cast();
@@ -72,6 +75,28 @@ impl FetchEasy {
             0
         };
         e
+    }
+
+    /// The held engine transfer as it stands, when nothing would be
+    /// applied to it: no option changed since it last ran (`dirty` clear,
+    /// so the URL, callbacks, method and the rest are as applied, and the
+    /// handle, VERBOSE and the method for EFFECTIVE_METHOD as recorded)
+    /// and no option read afresh at every add is set (USERAGENT,
+    /// HTTPHEADER, the connection lists) or has to be cleared. The common
+    /// case of a handle added again as it was (issue 13).
+    #[inline]
+    fn take_unchanged(&mut self) -> Option<Easy> {
+        let o = &self.opts;
+        if self.dirty != 0
+            || o.user_agent.is_some()
+            || !o.headers.is_null()
+            || !self.applied_headers.is_empty()
+            || o.conn.is_set()
+        {
+            return None;
+        }
+        debug_assert_eq!(o.verbose, self.has_debug);
+        self.core.take()
     }
 
     /// The held engine transfer when only appliable options changed;

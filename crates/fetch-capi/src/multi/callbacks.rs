@@ -115,7 +115,7 @@ pub unsafe extern "C" fn fetch_multi_assign(
                 ctx.assign(s, value).err().map_or(FETCHM_OK, multi_code)
             }
             None => {
-                mm.deferred.borrow_mut().push((s, value));
+                mm.defer(&mm.deferred, (s, value));
                 FETCHM_OK
             }
         }

@@ -37,6 +37,7 @@ pub unsafe extern "C" fn fetch_multi_init() -> *mut c_void {
             ctx: Cell::new(None),
             deferred: RefCell::new(Vec::new()),
             deferred_pause: RefCell::new(Vec::new()),
+            pending: Cell::new(false),
             easies: RefCell::new(Vec::new()),
             watched: RefCell::new(Vec::new()),
             added: Cell::new(0),

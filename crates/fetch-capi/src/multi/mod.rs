@@ -116,6 +116,11 @@ pub struct FetchMulti {
     /// Transfers whose `fetch_easy_pause` came from inside a callback,
     /// applied when the call returns (CB-06).
     deferred_pause: RefCell<Vec<(TransferId, Arc<PauseRequest>)>>,
+    /// Something may be waiting in `retired`, `deferred`, `deferred_pause`
+    /// or `watched` (set by [`FetchMulti::defer`], cleared by `after` once
+    /// they are empty): the common call checks this one flag, not four
+    /// lists (issue 13).
+    pending: Cell<bool>,
     /// Indexed by `TransferId::index()`.
     easies: RefCell<Vec<Option<(TransferId, *mut c_void)>>>,
     /// Transfers whose handle asked for information from inside a callback:
@@ -187,10 +192,7 @@ impl FetchMulti {
         if let Some(engine) = slot.as_mut() {
             let multi = engine.multi_mut();
             // (The common call leaves nothing to do: checked here, inline.)
-            if self.anything_deferred()
-                || multi.messages_queued() > 0
-                || !self.watched.borrow().is_empty()
-            {
+            if self.pending.get() || multi.messages_queued() > 0 {
                 self.after(multi);
             }
         }
@@ -202,13 +204,26 @@ impl FetchMulti {
     /// DONE messages and refreshes the getinfo snapshots being watched.
     #[inline(never)]
     fn after(&self, multi: &mut Multi) {
-        if self.anything_deferred() {
+        let pending = self.pending.get();
+        if pending && self.anything_deferred() {
             self.settle(multi);
         }
         self.collect_done(multi);
-        if !self.watched.borrow().is_empty() {
-            self.refresh_watched(multi);
+        if pending {
+            let watching = !self.watched.borrow().is_empty();
+            if watching {
+                self.refresh_watched(multi);
+            }
+            // What the last round of `settle` left stays for the next call.
+            self.pending.set(watching || self.anything_deferred());
         }
+    }
+
+    /// Queues `item` in `list` (one of the lists `pending` stands for) for
+    /// the end of the running call, or of the next one.
+    fn defer<T>(&self, list: &RefCell<Vec<T>>, item: T) {
+        list.borrow_mut().push(item);
+        self.pending.set(true);
     }
 
     /// Whether a callback retired a handle, assigned or paused meanwhile.
@@ -344,6 +359,7 @@ impl FetchMulti {
 
     /// Forgets `h`'s transfer `id`; a second call for the same pair (a
     /// handle retired while being removed) changes nothing.
+    #[inline]
     fn unregister(&self, id: TransferId, h: *mut c_void) {
         let mut easies = self.easies.borrow_mut();
         if let Some(slot) = easies.get_mut(id.index()) {
@@ -358,9 +374,12 @@ impl FetchMulti {
             msgs.retain(|(e, _)| *e != h);
         }
         drop(msgs);
-        let mut watched = self.watched.borrow_mut();
-        if !watched.is_empty() {
-            watched.retain(|w| *w != id);
+        // (Only `defer` fills `watched`, and it sets `pending`.)
+        if self.pending.get() {
+            let mut watched = self.watched.borrow_mut();
+            if !watched.is_empty() {
+                watched.retain(|w| *w != id);
+            }
         }
     }
 }

@@ -48,7 +48,7 @@ pub(crate) unsafe fn watch_info(multi: *const FetchMulti, id: TransferId) -> boo
     if m.lookup(id).is_none() {
         return false;
     }
-    m.watched.borrow_mut().push(id);
+    m.defer(&m.watched, id);
     true
 }
 
@@ -68,7 +68,7 @@ pub(crate) unsafe fn pause_transfer(
     let m = unsafe { &*multi };
     if m.busy.get() {
         request.set(bits);
-        m.deferred_pause.borrow_mut().push((id, request.clone()));
+        m.defer(&m.deferred_pause, (id, request.clone()));
         return FETCHE_OK;
     }
     let _ = request.take();
@@ -111,7 +111,7 @@ pub(crate) unsafe fn retire_added(multi: *const FetchMulti, id: TransferId, h: *
     // SAFETY: the caller promises it is live.
     let m = unsafe { &*multi };
     m.unregister(id, h);
-    m.retired.borrow_mut().push((id, h));
+    m.defer(&m.retired, (id, h));
 }
 
 /// docs/decisions.md 25: `fetch_easy_cleanup` of `h` while `multi` is adding it: it is no
@@ -254,6 +254,7 @@ unsafe fn claim_for_add(mm: &FetchMulti, e: *mut c_void) -> Result<fetch_core::E
 ///
 /// # Safety
 /// `e` must be a pinned handle being added to `mm`.
+#[inline]
 unsafe fn record_added(mm: &FetchMulti, e: *mut c_void, id: TransferId) {
     // SAFETY: pinned (the caller's promise), so still ours.
     let x = unsafe { easy_mut(e) };
@@ -262,11 +263,11 @@ unsafe fn record_added(mm: &FetchMulti, e: *mut c_void, id: TransferId) {
         id,
     };
     if x.retired {
-        mm.retired.borrow_mut().push((id, e));
+        mm.defer(&mm.retired, (id, e));
     } else {
         mm.register(id, e);
         if x.pause.is_pending() {
-            mm.deferred_pause.borrow_mut().push((id, x.pause.clone()));
+            mm.defer(&mm.deferred_pause, (id, x.pause.clone()));
         }
     }
 }
