@@ -59,6 +59,16 @@ impl<T: Defaults> Rare<T> {
     }
 }
 
+impl<T> Rare<T> {
+    /// Whether the group has no block of its own, so it reads as the
+    /// defaults (a group with a block may still hold them): a check once
+    /// on a hot path that skips every option of the group.
+    #[inline]
+    pub(crate) fn is_unset(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
 impl<T: Defaults> Deref for Rare<T> {
     type Target = T;
     fn deref(&self) -> &T {
