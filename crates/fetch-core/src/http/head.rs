@@ -100,16 +100,13 @@ impl<'h> HeadFacts<'h> {
             Field::LastModified => self.last_modified = Some(value),
             Field::ContentLength => {
                 self.has_content_length = true;
-                let plain = (1..20).contains(&value.len()) && value.iter().all(u8::is_ascii_digit);
                 match self.content_length {
                     // The usual single plain number (under 20 digits, so
                     // it fits), without splitting.
-                    Ok(None) if plain => {
-                        let n = value
-                            .iter()
-                            .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
-                        self.content_length = Ok(Some(n));
-                    }
+                    Ok(None) => match plain_number(value) {
+                        Some(n) => self.content_length = Ok(Some(n)),
+                        None => self.content_length_list(value),
+                    },
                     Ok(_) => self.content_length_list(value),
                     Err(_) => {}
                 }
@@ -198,6 +195,24 @@ fn is_name(name: &[u8], lower: &[u8]) -> bool {
     name.len() == n && n >= 8 && word(name, 0) == word(lower, 0) && {
         word(name, n - 8) == word(lower, n - 8)
     }
+}
+
+/// `value` as a number when it is 1 to 19 digits and nothing else (so it
+/// fits), in one pass.
+#[inline(always)]
+fn plain_number(value: &[u8]) -> Option<u64> {
+    if !(1..20).contains(&value.len()) {
+        return None;
+    }
+    let mut n = 0u64;
+    for &b in value {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
 }
 
 /// `found` updated with one `Content-Length` line's value (a comma list).

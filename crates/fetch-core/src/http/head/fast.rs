@@ -150,22 +150,24 @@ pub(in crate::http) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
 /// not complete in `buf`. Since a plain head has no bare LF, its empty
 /// line is the first empty line in `buf`: the end a search for it finds.
 pub(in crate::http) fn fast_prefix(buf: &[u8]) -> Option<(usize, Parsed<'_>)> {
-    let (minor_version, status, mut pos) = status_line(buf)?;
+    let (minor_version, status, start) = status_line(buf)?;
     let mut facts = HeadFacts::new();
+    // The rest of `buf` from the start of the current line.
+    let mut line = buf.get(start..)?;
     loop {
-        let line = buf.get(pos..)?;
         let (colon, field) = match known_name(line) {
             Some(known) => known,
             None => {
                 let n = name_run(line);
                 if n == 0 {
                     // The empty line ends the head.
+                    let end = buf.len() - line.len() + 2;
                     let parsed = Parsed {
                         minor_version,
                         status,
                         facts,
                     };
-                    return line.starts_with(b"\r\n").then_some((pos + 2, parsed));
+                    return line.starts_with(b"\r\n").then_some((end, parsed));
                 }
                 if line.get(n)? != &b':' {
                     return None;
@@ -175,17 +177,17 @@ pub(in crate::http) fn fast_prefix(buf: &[u8]) -> Option<(usize, Parsed<'_>)> {
         };
         let rest = line.get(colon + 1..)?;
         let len = text_run(rest);
+        let (value, after) = rest.split_at_checked(len)?;
         // CRLF, and no obs-fold continuation on the next line.
-        match rest.get(len..len + 3)? {
-            [b'\r', b'\n', next] if !matches!(next, b' ' | b'\t') => {}
+        match after {
+            [b'\r', b'\n', next, ..] if !matches!(next, b' ' | b'\t') => {}
             _ => return None,
         }
         if field != Field::Other {
             // Without the usual single space after the colon, so that the
             // common values compare whole (the rest is trimmed where used).
-            let value = &rest[..len];
             facts.note(field, value.strip_prefix(b" ").unwrap_or(value));
         }
-        pos += colon + 1 + len + 2;
+        line = &after[2..];
     }
 }
