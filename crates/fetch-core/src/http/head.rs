@@ -89,7 +89,7 @@ impl<'h> HeadFacts<'h> {
             Field::Location if self.location.is_none() => self.location = Some(value),
             Field::Connection => {
                 // The usual single token first, without splitting.
-                if value.eq_ignore_ascii_case(b"keep-alive") {
+                if is_keep_alive(value) {
                     self.keep_alive = true;
                 } else {
                     self.connection(value);
@@ -194,6 +194,22 @@ fn is_name(name: &[u8], lower: &[u8]) -> bool {
     };
     name.len() == n && n >= 8 && word(name, 0) == word(lower, 0) && {
         word(name, n - 8) == word(lower, n - 8)
+    }
+}
+
+/// Whether `value` is `keep-alive`, ignoring ASCII case, compared as a
+/// word and a pair: setting bit 5 folds a letter to lower case and makes
+/// nothing else one of these lower-case letters; the `-` is compared as is.
+#[inline(always)]
+fn is_keep_alive(value: &[u8]) -> bool {
+    const FOLD: u64 = 0x2020_2020_2020_2020 & !(0xff << 32);
+    const KEEP_ALI: u64 = u64::from_le_bytes(*b"keep-ali");
+    match value {
+        [a, b, c, d, e, f, g, h, i, j] => {
+            let w = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, *h]);
+            w | FOLD == KEEP_ALI && *i | 0x20 == b'v' && *j | 0x20 == b'e'
+        }
+        _ => false,
     }
 }
 
@@ -469,6 +485,39 @@ mod tests {
             assert_eq!(known, Some(name.len()), "{line:?}");
         }
         assert!(found > NAMES.len(), "{found}");
+    }
+
+    /// The word compare says what a byte-wise case-insensitive compare
+    /// says: for `keep-alive` in every case pattern, and with each byte
+    /// replaced by every byte value, cut short or made longer.
+    #[test]
+    fn keep_alive_compares_as_eq_ignore_ascii_case() {
+        let word = b"keep-alive";
+        let mut checked = 0;
+        let mut check = |v: &[u8]| {
+            assert_eq!(is_keep_alive(v), v.eq_ignore_ascii_case(word), "{v:?}");
+            checked += 1;
+        };
+        for pattern in 0..1u32 << word.len() {
+            let v: Vec<u8> = (0..word.len())
+                .map(|i| match pattern >> i & 1 {
+                    1 => word[i].to_ascii_uppercase(),
+                    _ => word[i],
+                })
+                .collect();
+            check(&v);
+        }
+        for at in 0..word.len() {
+            for b in 0..=255u8 {
+                let mut v = word.to_vec();
+                v[at] = b;
+                check(&v);
+            }
+            check(&word[..at]);
+        }
+        check(b"keep-alive ");
+        check(b"keep-alivee");
+        assert!(checked > 2560, "{checked}");
     }
 
     #[test]

@@ -103,16 +103,24 @@ fn text_bytes(s: &[u8]) -> usize {
         .unwrap_or(s.len())
 }
 
+const HTTP11: u64 = u64::from_le_bytes(*b"HTTP/1.1");
+const HTTP10: u64 = u64::from_le_bytes(*b"HTTP/1.0");
+
 /// The status line at the front of `buf`: `HTTP/1.x NNN`, then nothing or
 /// one space and a reason, then CRLF. The version, the status and where
 /// the line ends (after its CRLF).
 #[inline(always)]
 fn status_line(buf: &[u8]) -> Option<(u8, u16, usize)> {
-    let minor_version = match buf.get(..9)? {
-        b"HTTP/1.1 " => 1,
-        b"HTTP/1.0 " => 0,
+    // The version as one word.
+    let version = u64::from_le_bytes(*buf.first_chunk::<8>()?);
+    let minor_version = match version {
+        HTTP11 => 1,
+        HTTP10 => 0,
         _ => return None,
     };
+    if buf.get(8)? != &b' ' {
+        return None;
+    }
     let code = buf.get(9..12)?;
     if !code.iter().all(u8::is_ascii_digit) {
         return None;
