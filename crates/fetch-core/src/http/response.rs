@@ -351,7 +351,10 @@ impl ResponseDecoder {
         head.close = close;
         head.location = location;
         head.content_encoding.clear();
-        head.content_encoding.extend(codings);
+        // (Most heads have no coding: no iterator to run.)
+        if !facts.content_encoding.is_empty() {
+            head.content_encoding.extend(codings);
+        }
         head.info_fields = fields;
         Ok(head)
     }
