@@ -261,6 +261,20 @@ mod tests {
         assert!(!user_has(&h, "ref"));
     }
 
+    /// `check_final_head` and `note_head_info` skip a group without a
+    /// block of its own: its defaults ask for no check and no FILETIME.
+    #[test]
+    fn unset_transfer_options_ask_for_no_check() {
+        let mut easy = Easy::new();
+        assert!(easy.xfer.is_unset());
+        let x = &*easy.xfer;
+        assert!(!x.fail_on_error && !x.filetime && x.range.is_none() && x.resume_from == 0);
+        assert_eq!(x.time_condition, TimeCondition::None);
+        // Setting an option gives the group a block: the checks run again.
+        easy.fail_on_error(true);
+        assert!(!easy.xfer.is_unset());
+    }
+
     #[test]
     fn time_conditions() {
         use TimeCondition::*;
