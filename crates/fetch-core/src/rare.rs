@@ -60,9 +60,9 @@ impl<T: Defaults> Rare<T> {
 }
 
 impl<T> Rare<T> {
-    /// The group holds no block: every field reads as its default (a
-    /// cheap test for "none of these options is set", without reading
-    /// the shared default).
+    /// Whether the group has no block of its own, so it reads as the
+    /// defaults (a group with a block may still hold them): a check once
+    /// on a hot path that skips every option of the group.
     #[inline]
     pub(crate) fn is_unset(&self) -> bool {
         self.0.is_none()

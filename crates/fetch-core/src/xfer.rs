@@ -92,10 +92,16 @@ impl Protocols {
 
     /// Whether `scheme` (lower case) is in the set.
     pub fn allows(self, scheme: &str) -> bool {
-        SCHEMES
-            .iter()
-            .find(|(s, _)| *s == scheme)
-            .is_some_and(|(_, bit)| self.0 & bit != 0)
+        // The two schemes every transfer uses without a table search.
+        let bit = match scheme {
+            "http" => 1,
+            "https" => 1 << 1,
+            _ => SCHEMES
+                .iter()
+                .find(|(s, _)| *s == scheme)
+                .map_or(0, |&(_, bit)| bit),
+        };
+        self.0 & bit != 0
     }
 }
 
@@ -306,6 +312,29 @@ mod tests {
         );
         assert!(Protocols::from_bits(2).allows("https"));
         assert!(!Protocols::from_bits(2).allows("http"));
+    }
+
+    /// The shortcut for http and https answers as the table does, for
+    /// every bit set and every name (known, unknown, other case).
+    #[test]
+    fn allows_agrees_with_the_scheme_table() {
+        let by_table = |p: Protocols, scheme: &str| {
+            SCHEMES
+                .iter()
+                .find(|(s, _)| *s == scheme)
+                .is_some_and(|(_, bit)| p.0 & bit != 0)
+        };
+        let sets = [0, 1, 2, 3, 4, 0b111, u64::MAX, u64::MAX - 1, u64::MAX - 2];
+        let names = SCHEMES
+            .iter()
+            .map(|(s, _)| *s)
+            .chain(["HTTP", "Https", "", "htt", "httpx"]);
+        for name in names {
+            for bits in sets {
+                let p = Protocols::from_bits(bits);
+                assert_eq!(p.allows(name), by_table(p, name), "{name} {bits:#x}");
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,10 @@
 
 use super::HttpError;
 
+mod fast;
+
+pub(super) use fast::{fast, fast_prefix};
+
 /// What a head says, as read by either reader.
 pub(super) struct Parsed<'h> {
     /// The minor HTTP version: 0 or 1.
@@ -72,44 +76,44 @@ impl<'h> HeadFacts<'h> {
     }
 
     /// Notes one header line (`value` may carry surrounding whitespace).
-    /// The common cases only; the token lists and unusual lengths are
-    /// worked out out of line, so this stays small enough to inline.
-    #[inline(always)]
     fn add(&mut self, name: &[u8], value: &'h [u8]) {
-        // The length picks the one name worth comparing.
-        match name.len() {
-            8 if self.location.is_none() && is_name(name, b"location") => {
-                self.location = Some(value);
-            }
-            10 if is_name(name, b"connection") => {
+        self.note(Field::of(name), value);
+    }
+
+    /// Notes the value of a header line whose name is `field`. The common
+    /// cases only; the token lists and unusual values are worked out out
+    /// of line, so this stays small enough to inline.
+    #[inline(always)]
+    pub(super) fn note(&mut self, field: Field, value: &'h [u8]) {
+        match field {
+            Field::Location if self.location.is_none() => self.location = Some(value),
+            Field::Connection => {
                 // The usual single token first, without splitting.
-                if value.eq_ignore_ascii_case(b"keep-alive") {
+                if is_keep_alive(value) {
                     self.keep_alive = true;
                 } else {
                     self.connection(value);
                 }
             }
-            11 if is_name(name, b"retry-after") => self.retry_after = Some(value),
-            12 if is_name(name, b"content-type") => self.content_type = Some(value),
-            13 if is_name(name, b"last-modified") => self.last_modified = Some(value),
-            14 if is_name(name, b"content-length") => {
+            Field::RetryAfter => self.retry_after = Some(value),
+            Field::ContentType => self.content_type = Some(value),
+            Field::LastModified => self.last_modified = Some(value),
+            Field::ContentLength => {
                 self.has_content_length = true;
-                let plain = (1..20).contains(&value.len()) && value.iter().all(u8::is_ascii_digit);
                 match self.content_length {
                     // The usual single plain number (under 20 digits, so
                     // it fits), without splitting.
-                    Ok(None) if plain => {
-                        let n = value
-                            .iter()
-                            .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
-                        self.content_length = Ok(Some(n));
-                    }
+                    Ok(None) => match plain_number(value) {
+                        Some(n) => self.content_length = Ok(Some(n)),
+                        None => self.content_length_list(value),
+                    },
                     Ok(_) => self.content_length_list(value),
                     Err(_) => {}
                 }
             }
-            16 | 17 => self.coding(name, value),
-            _ => {}
+            Field::ContentEncoding => self.content_encoding(value),
+            Field::TransferEncoding => self.transfer_encoding(value),
+            Field::Location | Field::Other => {}
         }
     }
 
@@ -128,16 +132,50 @@ impl<'h> HeadFacts<'h> {
         self.content_length = add_content_length(self.content_length.clone(), value);
     }
 
-    /// `Content-Encoding` or `Transfer-Encoding` (other names of these
-    /// lengths are ignored).
+    /// A `Content-Encoding` line: its codings are added.
     #[inline(never)]
-    fn coding(&mut self, name: &[u8], value: &'h [u8]) {
-        if is_name(name, b"content-encoding") {
-            self.content_encoding.extend(tokens(value));
-        } else if is_name(name, b"transfer-encoding") {
-            if let Some(t) = tokens(value).last() {
-                self.last_coding = Some(t);
-            }
+    fn content_encoding(&mut self, value: &'h [u8]) {
+        self.content_encoding.extend(tokens(value));
+    }
+
+    /// A `Transfer-Encoding` line: its last coding is the last so far.
+    #[inline(never)]
+    fn transfer_encoding(&mut self, value: &'h [u8]) {
+        if let Some(t) = tokens(value).last() {
+            self.last_coding = Some(t);
+        }
+    }
+}
+
+/// The header names whose values [`HeadFacts`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Field {
+    /// Any other name: the line says nothing the facts keep.
+    Other,
+    Location,
+    Connection,
+    RetryAfter,
+    ContentType,
+    LastModified,
+    ContentLength,
+    ContentEncoding,
+    TransferEncoding,
+}
+
+impl Field {
+    /// Which field the header name `name` (tchar bytes) is, ignoring case.
+    /// The length picks the one name worth comparing.
+    pub(super) fn of(name: &[u8]) -> Self {
+        match name.len() {
+            8 if is_name(name, b"location") => Self::Location,
+            10 if is_name(name, b"connection") => Self::Connection,
+            11 if is_name(name, b"retry-after") => Self::RetryAfter,
+            12 if is_name(name, b"content-type") => Self::ContentType,
+            13 if is_name(name, b"last-modified") => Self::LastModified,
+            14 if is_name(name, b"content-length") => Self::ContentLength,
+            16 if is_name(name, b"content-encoding") => Self::ContentEncoding,
+            17 if is_name(name, b"transfer-encoding") => Self::TransferEncoding,
+            _ => Self::Other,
         }
     }
 }
@@ -157,6 +195,40 @@ fn is_name(name: &[u8], lower: &[u8]) -> bool {
     name.len() == n && n >= 8 && word(name, 0) == word(lower, 0) && {
         word(name, n - 8) == word(lower, n - 8)
     }
+}
+
+/// Whether `value` is `keep-alive`, ignoring ASCII case, compared as a
+/// word and a pair: setting bit 5 folds a letter to lower case and makes
+/// nothing else one of these lower-case letters; the `-` is compared as is.
+#[inline(always)]
+fn is_keep_alive(value: &[u8]) -> bool {
+    const FOLD: u64 = 0x2020_2020_2020_2020 & !(0xff << 32);
+    const KEEP_ALI: u64 = u64::from_le_bytes(*b"keep-ali");
+    match value {
+        [a, b, c, d, e, f, g, h, i, j] => {
+            let w = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, *h]);
+            w | FOLD == KEEP_ALI && *i | 0x20 == b'v' && *j | 0x20 == b'e'
+        }
+        _ => false,
+    }
+}
+
+/// `value` as a number when it is 1 to 19 digits and nothing else (so it
+/// fits), in one pass.
+#[inline(always)]
+fn plain_number(value: &[u8]) -> Option<u64> {
+    if !(1..20).contains(&value.len()) {
+        return None;
+    }
+    let mut n = 0u64;
+    for &b in value {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
 }
 
 /// `found` updated with one `Content-Length` line's value (a comma list).
@@ -222,173 +294,6 @@ fn name_run(s: &[u8]) -> usize {
     s.iter()
         .position(|&b| CLASS[usize::from(b)] & TCHAR == 0)
         .unwrap_or(s.len())
-}
-
-/// The first eight bytes of `s` (zero-padded) as a little-endian word.
-const fn word(s: &[u8]) -> u64 {
-    let mut w = 0;
-    let mut i = 0;
-    while i < s.len() && i < 8 {
-        w |= (s[i] as u64) << (8 * i);
-        i += 1;
-    }
-    w
-}
-
-/// The length of the name when `line` starts with one of the header names
-/// servers send most, spelled as they spell them, and its colon: every
-/// byte before that colon is a tchar, so [`name_run`] would stop at the
-/// same place. 0 otherwise (then [`name_run`] looks). Names are told apart
-/// by their first eight bytes, compared as one word.
-#[inline(always)]
-fn known_name(line: &[u8]) -> usize {
-    let Some(first) = line.get(..8) else {
-        return 0;
-    };
-    let w = u64::from_le_bytes(first.try_into().unwrap_or([0; 8]));
-    let rest = &line[8..];
-    // The name ends at the colon that ends `t`.
-    let tail = |t: &[u8]| if rest.starts_with(t) { 7 + t.len() } else { 0 };
-    const FIVE: u64 = (1 << 40) - 1;
-    const CONTENT: u64 = word(b"Content-");
-    const CONNECTI: u64 = word(b"Connecti");
-    const LASTMOD: u64 = word(b"Last-Mod");
-    const ACCEPTR: u64 = word(b"Accept-R");
-    const CACHECO: u64 = word(b"Cache-Co");
-    const TRANSFER: u64 = word(b"Transfer");
-    const LOCATION: u64 = word(b"Location");
-    const KEEPALI: u64 = word(b"Keep-Ali");
-    const SETCOOK: u64 = word(b"Set-Cook");
-    const EXPIRES: u64 = word(b"Expires:");
-    const SEVEN: u64 = (1 << 56) - 1;
-    match w {
-        CONTENT => match rest.first() {
-            Some(b'T') => tail(b"Type:"),
-            Some(b'L') => tail(b"Length:"),
-            Some(b'E') => tail(b"Encoding:"),
-            _ => 0,
-        },
-        CONNECTI => tail(b"on:"),
-        LASTMOD => tail(b"ified:"),
-        ACCEPTR => tail(b"anges:"),
-        CACHECO => tail(b"ntrol:"),
-        TRANSFER => tail(b"-Encoding:"),
-        LOCATION => tail(b":"),
-        KEEPALI => tail(b"ve:"),
-        SETCOOK => tail(b"ie:"),
-        EXPIRES => 7,
-        _ if w & FIVE == word(b"Date:") => 4,
-        _ if w & SEVEN == word(b"Server:") => 6,
-        _ if w & FIVE == word(b"ETag:") || w & FIVE == word(b"Vary:") => 4,
-        _ => 0,
-    }
-}
-
-/// The length of the run of value bytes (see [`CLASS`]) at the start of
-/// `s`, eight bytes at a time while they are all visible ASCII or space.
-/// (Inlined: the fast reader calls it once per line.)
-#[inline(always)]
-fn text_run(s: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(word) = s.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        // A high bit per byte below 0x20 or above 0x7e. The lowest flagged
-        // byte is exact (borrows and carries only move upwards).
-        let below = w.wrapping_sub(ONES * 0x20) & !w;
-        let above = w.wrapping_add(ONES) | w;
-        let bad = (below | above) & HIGH;
-        if bad == 0 {
-            i += 8;
-            continue;
-        }
-        let at = i + (bad.trailing_zeros() / 8) as usize;
-        if s[at] != b'\t' {
-            return at;
-        }
-        i = at + 1;
-    }
-    i + s[i..]
-        .iter()
-        .position(|&b| CLASS[usize::from(b)] & TEXT == 0)
-        .unwrap_or(s.len() - i)
-}
-
-/// Reads a plain head (see the module docs) or says `None` for anything
-/// else; never an error, so httparse words every refusal.
-pub(super) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
-    fast_prefix(raw)
-        .filter(|&(end, _)| end == raw.len())
-        .map(|(_, parsed)| parsed)
-}
-
-/// [`fast`] on the front of `buf`: a plain head there, and where it ends
-/// (after its empty line), whatever follows it. `None` also for a head
-/// not complete in `buf`. Since a plain head has no bare LF, its empty
-/// line is the first empty line in `buf`: the end a search for it finds.
-pub(super) fn fast_prefix(buf: &[u8]) -> Option<(usize, Parsed<'_>)> {
-    let raw = buf;
-    let minor_version = match raw.get(..9)? {
-        b"HTTP/1.1 " => 1,
-        b"HTTP/1.0 " => 0,
-        _ => return None,
-    };
-    let code = raw.get(9..12)?;
-    if !code.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let status = code
-        .iter()
-        .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
-    let mut pos = match raw.get(12..14)? {
-        b"\r\n" => 14,
-        // One space, then the reason up to CRLF (a second space would be
-        // another delimiter: httparse's business).
-        [b' ', b' '] => return None,
-        [b' ', _] => {
-            let len = text_run(&raw[13..]);
-            if raw.get(13 + len..15 + len)? != b"\r\n" {
-                return None;
-            }
-            15 + len
-        }
-        _ => return None,
-    };
-    let mut facts = HeadFacts::new();
-    loop {
-        let line = &raw[pos..];
-        let colon = match known_name(line) {
-            0 => name_run(line),
-            n => n,
-        };
-        if colon == 0 {
-            // The empty line ends the head.
-            return line.starts_with(b"\r\n").then_some((
-                pos + 2,
-                Parsed {
-                    minor_version,
-                    status,
-                    facts,
-                },
-            ));
-        }
-        if line.get(colon)? != &b':' {
-            return None;
-        }
-        let rest = &line[colon + 1..];
-        let len = text_run(rest);
-        // CRLF, and no obs-fold continuation on the next line.
-        if rest.get(len..len + 2)? != b"\r\n" || matches!(rest.get(len + 2)?, b' ' | b'\t') {
-            return None;
-        }
-        // Without the usual single space after the colon, so that the
-        // common values compare whole (the rest is trimmed where used).
-        let value = &rest[..len];
-        let value = value.strip_prefix(b" ").unwrap_or(value);
-        facts.add(&line[..colon], value);
-        pos += colon + 1 + len + 2;
-    }
 }
 
 /// Reads any head httparse takes (with the lenient options upstream's
@@ -530,8 +435,9 @@ mod tests {
     ];
 
     /// Where the table of common names finds a name, the byte scan finds
-    /// the same one: for each table name as is, cut short, with a byte
-    /// changed and with other cases, before a value or a line's end.
+    /// the same one, and the field it says is the one the name comparison
+    /// finds: for each table name as is, cut short, with a byte changed and
+    /// with other cases, before a value or a line's end.
     #[test]
     fn known_names_end_where_the_scan_ends() {
         const NAMES: &[&str] = &[
@@ -566,18 +472,52 @@ mod tests {
             for v in variants {
                 for after in [": v\r\n", ":\r\n", "x: v\r\n", " : v\r\n", "", ";"] {
                     let line = format!("{v}{after}");
-                    let n = known_name(line.as_bytes());
-                    if n != 0 {
+                    if let Some((n, field)) = fast::known_name(line.as_bytes()) {
                         assert_eq!(n, name_run(line.as_bytes()), "{line:?}");
                         assert_eq!(line.as_bytes()[n], b':', "{line:?}");
+                        assert_eq!(field, Field::of(&line.as_bytes()[..n]), "{line:?}");
                         found += 1;
                     }
                 }
             }
             let line = format!("{name}: value\r\n");
-            assert_eq!(known_name(line.as_bytes()), name.len(), "{line:?}");
+            let known = fast::known_name(line.as_bytes()).map(|(n, _)| n);
+            assert_eq!(known, Some(name.len()), "{line:?}");
         }
         assert!(found > NAMES.len(), "{found}");
+    }
+
+    /// The word compare says what a byte-wise case-insensitive compare
+    /// says: for `keep-alive` in every case pattern, and with each byte
+    /// replaced by every byte value, cut short or made longer.
+    #[test]
+    fn keep_alive_compares_as_eq_ignore_ascii_case() {
+        let word = b"keep-alive";
+        let mut checked = 0;
+        let mut check = |v: &[u8]| {
+            assert_eq!(is_keep_alive(v), v.eq_ignore_ascii_case(word), "{v:?}");
+            checked += 1;
+        };
+        for pattern in 0..1u32 << word.len() {
+            let v: Vec<u8> = (0..word.len())
+                .map(|i| match pattern >> i & 1 {
+                    1 => word[i].to_ascii_uppercase(),
+                    _ => word[i],
+                })
+                .collect();
+            check(&v);
+        }
+        for at in 0..word.len() {
+            for b in 0..=255u8 {
+                let mut v = word.to_vec();
+                v[at] = b;
+                check(&v);
+            }
+            check(&word[..at]);
+        }
+        check(b"keep-alive ");
+        check(b"keep-alivee");
+        assert!(checked > 2560, "{checked}");
     }
 
     #[test]

@@ -74,6 +74,22 @@ impl ResponseDecoder {
         self.spare = head;
     }
 
+    /// Whether the decoder waits for a (possibly interim) head: only then
+    /// may it use a lent head.
+    pub(crate) fn awaits_head(&self) -> bool {
+        self.state == State::Head
+    }
+
+    /// Ends a complete message without another [`Self::decode`] call:
+    /// `Some(reusable)` when the last body bytes were handed out (the
+    /// `Done` the next call would return, which it then no longer does).
+    pub(crate) fn take_done(&mut self) -> Option<bool> {
+        (self.state == State::Complete).then(|| {
+            self.state = State::Done;
+            self.reusable
+        })
+    }
+
     /// The lent head, if the decoder did not use it.
     pub(crate) fn take_spare(&mut self) -> Option<Box<ResponseHead>> {
         self.spare.take()
@@ -335,7 +351,10 @@ impl ResponseDecoder {
         head.close = close;
         head.location = location;
         head.content_encoding.clear();
-        head.content_encoding.extend(codings);
+        // (Most heads have no coding: no iterator to run.)
+        if !facts.content_encoding.is_empty() {
+            head.content_encoding.extend(codings);
+        }
         head.info_fields = fields;
         Ok(head)
     }

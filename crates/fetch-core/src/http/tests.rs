@@ -731,3 +731,42 @@ fn a_lent_head_is_reused_whole() {
         assert_eq!(head, plain);
     }
 }
+
+/// `take_done` after the last bytes of a Content-Length body gives the
+/// `Done` the next `decode` call would give (reusable or not), and the
+/// decoder is done after it; before the body ends it gives nothing.
+#[test]
+fn take_done_ends_a_message_as_decode_would() {
+    let cases: [&[u8]; 4] = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+        b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    ];
+    for raw in cases {
+        let (mut asked, mut taken) = (ResponseDecoder::new(false), ResponseDecoder::new(false));
+        let mut pos = 0;
+        let mut done = None;
+        while done.is_none() {
+            assert_eq!(taken.take_done(), None, "{}", String::from_utf8_lossy(raw));
+            let (n, d) = asked.decode(&raw[pos..]).unwrap();
+            assert_eq!(taken.decode(&raw[pos..]).unwrap(), (n, d.clone()));
+            pos += n;
+            if let Decoded::Done { reusable } = d {
+                done = Some(reusable);
+            } else if asked.is_complete() {
+                let (n, d) = asked.decode(&raw[pos..]).unwrap();
+                assert_eq!(n, 0);
+                let reusable = taken.take_done();
+                assert_eq!(Some(d), reusable.map(|reusable| Decoded::Done { reusable }));
+                done = reusable;
+            }
+        }
+        assert!(asked.is_done() && taken.is_done());
+        assert_eq!(taken.take_done(), None);
+        let chunked = raw.windows(7).any(|w| w == b"chunked");
+        let reusable =
+            raw.starts_with(b"HTTP/1.1") && !raw.windows(5).any(|w| w == b"close") && !chunked;
+        assert_eq!(done, Some(reusable), "{}", String::from_utf8_lossy(raw));
+    }
+}

@@ -261,11 +261,17 @@ impl Multi {
         let mut pos = 0;
         loop {
             let t = &mut self.transfers[ti];
-            // The multi's one spare head is lent for the call (a head made
-            // in it allocates nothing) and taken back if unused.
-            t.decoder.lend(self.head_spare.take());
+            // The multi's one spare head is lent for a call that may make
+            // a head (a head made in it allocates nothing) and taken back
+            // if unused.
+            let lend = t.decoder.awaits_head();
+            if lend {
+                t.decoder.lend(self.head_spare.take());
+            }
             let decoded = t.decoder.decode(&input[pos..]);
-            self.head_spare = t.decoder.take_spare();
+            if lend {
+                self.head_spare = t.decoder.take_spare();
+            }
             let decoded = match decoded {
                 Ok((n, Decoded::NeedMore)) if eof => {
                     pos += n;
@@ -316,10 +322,16 @@ impl Multi {
                 let t = &mut self.transfers[ti];
                 let data = &raw[range];
                 t.easy.trace(InfoType::DataIn, data);
-                if t.discarding() {
-                    return None;
+                if !t.discarding() {
+                    if let Some(outcome) = self.on_body(ti, data) {
+                        return Some(outcome);
+                    }
                 }
-                self.on_body(ti, data)
+                // The last body bytes: the message ends here, without
+                // asking the decoder again for the `Done` it would give
+                // (with the raw framing kept, that `Done` brings no bytes).
+                let reusable = self.transfers[ti].decoder.take_done()?;
+                Some(Outcome::Finished { reusable })
             }
             Decoded::Trailers(range) => self.on_trailers(ti, &raw[range]),
             Decoded::Done { reusable } => Some(Outcome::Finished { reusable }),

@@ -118,7 +118,7 @@ fn range_starts_at(head: &ResponseHead, offset: u64) -> bool {
 /// What a final response head tells the info (every response of the
 /// transfer, redirects included, as upstream reads each header line).
 pub(super) fn note_head_info(t: &mut Transfer, head: &ResponseHead) {
-    let filetime = t.easy.xfer.filetime;
+    let filetime = !t.easy.xfer.is_unset() && t.easy.xfer.filetime;
     let state = &mut *t.easy;
     let info = &mut state.info;
     info.http_version = if head.minor_version == 0 { 10 } else { 11 };
@@ -142,6 +142,11 @@ pub(super) fn note_head_info(t: &mut Transfer, head: &ResponseHead) {
 /// The checks on a final head once its lines were delivered: `Some` ends
 /// the exchange (a failure, or a success without the body).
 pub(super) fn check_final_head(t: &mut Transfer, head: &ResponseHead) -> Option<Outcome> {
+    // Options at their defaults (no FAILONERROR, time condition or
+    // resume): there is nothing to check.
+    if t.easy.xfer.is_unset() {
+        return None;
+    }
     let x = &t.easy.xfer;
     let status = head.status;
     // A redirect being followed, or a 401 answered by resending with
@@ -260,6 +265,20 @@ mod tests {
         let h = vec!["referer: x".to_owned(), "Range;".to_owned()];
         assert!(user_has(&h, "referer") && user_has(&h, "range"));
         assert!(!user_has(&h, "ref"));
+    }
+
+    /// `check_final_head` and `note_head_info` skip a group without a
+    /// block of its own: its defaults ask for no check and no FILETIME.
+    #[test]
+    fn unset_transfer_options_ask_for_no_check() {
+        let mut easy = Easy::new();
+        assert!(easy.xfer.is_unset());
+        let x = &*easy.xfer;
+        assert!(!x.fail_on_error && !x.filetime && x.range.is_none() && x.resume_from == 0);
+        assert_eq!(x.time_condition, TimeCondition::None);
+        // Setting an option gives the group a block: the checks run again.
+        easy.fail_on_error(true);
+        assert!(!easy.xfer.is_unset());
     }
 
     #[test]

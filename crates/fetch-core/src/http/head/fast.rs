@@ -1,0 +1,201 @@
+//! The fast reader of plain heads (see the parent module's docs): one pass
+//! over the head, the common header names told apart by their first eight
+//! bytes and never scanned, values checked eight bytes at a time, and only
+//! the lines the facts keep looked at again.
+
+use super::{Field, HeadFacts, Parsed, name_run};
+
+/// The first eight bytes of `s` (zero-padded) as a little-endian word.
+pub(super) const fn word(s: &[u8]) -> u64 {
+    let mut w = 0;
+    let mut i = 0;
+    while i < s.len() && i < 8 {
+        w |= (s[i] as u64) << (8 * i);
+        i += 1;
+    }
+    w
+}
+
+/// The length of the name when `line` starts with one of the header names
+/// servers send most, spelled as they spell them, and its colon (every
+/// byte before that colon is a tchar, so [`name_run`] would stop at the
+/// same place), with the field it is. `None` otherwise (then
+/// [`name_run`] looks). Names are told apart by their first eight bytes,
+/// compared as one word.
+#[inline(always)]
+pub(super) fn known_name(line: &[u8]) -> Option<(usize, Field)> {
+    let first = u64::from_le_bytes(line.get(..8)?.try_into().ok()?);
+    // The rest of the name after its first eight bytes, and the colon.
+    let whole = |name: &[u8], field: Field| {
+        (line.get(8..name.len()) == name.get(8..)).then_some((name.len() - 1, field))
+    };
+    const FIVE: u64 = (1 << 40) - 1;
+    const SEVEN: u64 = (1 << 56) - 1;
+    const CONTENT: u64 = word(b"Content-");
+    const CONNECTI: u64 = word(b"Connecti");
+    const LASTMOD: u64 = word(b"Last-Mod");
+    const ACCEPTR: u64 = word(b"Accept-R");
+    const CACHECO: u64 = word(b"Cache-Co");
+    const TRANSFER: u64 = word(b"Transfer");
+    const LOCATION: u64 = word(b"Location");
+    const KEEPALI: u64 = word(b"Keep-Ali");
+    const SETCOOK: u64 = word(b"Set-Cook");
+    const EXPIRES: u64 = word(b"Expires:");
+    match first {
+        CONTENT => match line.get(8)? {
+            b'T' => whole(b"Content-Type:", Field::ContentType),
+            b'L' => whole(b"Content-Length:", Field::ContentLength),
+            b'E' => whole(b"Content-Encoding:", Field::ContentEncoding),
+            _ => None,
+        },
+        CONNECTI => whole(b"Connection:", Field::Connection),
+        LASTMOD => whole(b"Last-Modified:", Field::LastModified),
+        ACCEPTR => whole(b"Accept-Ranges:", Field::Other),
+        CACHECO => whole(b"Cache-Control:", Field::Other),
+        TRANSFER => whole(b"Transfer-Encoding:", Field::TransferEncoding),
+        LOCATION => whole(b"Location:", Field::Location),
+        KEEPALI => whole(b"Keep-Alive:", Field::Other),
+        SETCOOK => whole(b"Set-Cookie:", Field::Other),
+        EXPIRES => Some((7, Field::Other)),
+        _ if first & FIVE == word(b"Date:") => Some((4, Field::Other)),
+        _ if first & SEVEN == word(b"Server:") => Some((6, Field::Other)),
+        _ if first & FIVE == word(b"ETag:") || first & FIVE == word(b"Vary:") => {
+            Some((4, Field::Other))
+        }
+        _ => None,
+    }
+}
+
+/// The length of the run of value bytes (see [`super::CLASS`]) at the
+/// start of `s`, eight bytes at a time while they are all visible ASCII
+/// or space. (Inlined: the fast reader calls it once per line.)
+#[inline(always)]
+pub(super) fn text_run(s: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.chunks_exact(8);
+    let mut i = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // A high bit per byte below 0x20 or above 0x7e. The lowest flagged
+        // byte is exact (borrows and carries only move upwards).
+        let below = w.wrapping_sub(ONES * 0x20) & !w;
+        let above = w.wrapping_add(ONES) | w;
+        let bad = (below | above) & HIGH;
+        if bad != 0 {
+            let at = i + (bad.trailing_zeros() / 8) as usize;
+            // A tab is a value byte too; the rest is looked at byte by byte.
+            return match s.get(at) {
+                Some(b'\t') => at + 1 + text_bytes(&s[at + 1..]),
+                _ => at,
+            };
+        }
+        i += 8;
+    }
+    i + text_bytes(chunks.remainder())
+}
+
+/// [`text_run`] byte by byte: after a tab, and for the last bytes.
+#[inline(never)]
+fn text_bytes(s: &[u8]) -> usize {
+    s.iter()
+        .position(|&b| super::CLASS[usize::from(b)] & super::TEXT == 0)
+        .unwrap_or(s.len())
+}
+
+const HTTP11: u64 = u64::from_le_bytes(*b"HTTP/1.1");
+const HTTP10: u64 = u64::from_le_bytes(*b"HTTP/1.0");
+
+/// The status line at the front of `buf`: `HTTP/1.x NNN`, then nothing or
+/// one space and a reason, then CRLF. The version, the status and where
+/// the line ends (after its CRLF).
+#[inline(always)]
+fn status_line(buf: &[u8]) -> Option<(u8, u16, usize)> {
+    // The version as one word.
+    let version = u64::from_le_bytes(*buf.first_chunk::<8>()?);
+    let minor_version = match version {
+        HTTP11 => 1,
+        HTTP10 => 0,
+        _ => return None,
+    };
+    if buf.get(8)? != &b' ' {
+        return None;
+    }
+    let code = buf.get(9..12)?;
+    if !code.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let status = code
+        .iter()
+        .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
+    let end = match buf.get(12..14)? {
+        b"\r\n" => 14,
+        // One space, then the reason up to CRLF (a second space would be
+        // another delimiter: httparse's business).
+        [b' ', b' '] => return None,
+        [b' ', _] => {
+            let len = text_run(&buf[13..]);
+            if buf.get(13 + len..15 + len)? != b"\r\n" {
+                return None;
+            }
+            15 + len
+        }
+        _ => return None,
+    };
+    Some((minor_version, status, end))
+}
+
+/// Reads a plain head (see the module docs) or says `None` for anything
+/// else; never an error, so httparse words every refusal.
+pub(in crate::http) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
+    fast_prefix(raw)
+        .filter(|&(end, _)| end == raw.len())
+        .map(|(_, parsed)| parsed)
+}
+
+/// [`fast`] on the front of `buf`: a plain head there, and where it ends
+/// (after its empty line), whatever follows it. `None` also for a head
+/// not complete in `buf`. Since a plain head has no bare LF, its empty
+/// line is the first empty line in `buf`: the end a search for it finds.
+pub(in crate::http) fn fast_prefix(buf: &[u8]) -> Option<(usize, Parsed<'_>)> {
+    let (minor_version, status, start) = status_line(buf)?;
+    let mut facts = HeadFacts::new();
+    // The rest of `buf` from the start of the current line.
+    let mut line = buf.get(start..)?;
+    loop {
+        let (colon, field) = match known_name(line) {
+            Some(known) => known,
+            None => {
+                let n = name_run(line);
+                if n == 0 {
+                    // The empty line ends the head.
+                    let end = buf.len() - line.len() + 2;
+                    let parsed = Parsed {
+                        minor_version,
+                        status,
+                        facts,
+                    };
+                    return line.starts_with(b"\r\n").then_some((end, parsed));
+                }
+                if line.get(n)? != &b':' {
+                    return None;
+                }
+                (n, Field::of(&line[..n]))
+            }
+        };
+        let rest = line.get(colon + 1..)?;
+        let len = text_run(rest);
+        let (value, after) = rest.split_at_checked(len)?;
+        // CRLF, and no obs-fold continuation on the next line.
+        match after {
+            [b'\r', b'\n', next, ..] if !matches!(next, b' ' | b'\t') => {}
+            _ => return None,
+        }
+        if field != Field::Other {
+            // Without the usual single space after the colon, so that the
+            // common values compare whole (the rest is trimmed where used).
+            facts.note(field, value.strip_prefix(b" ").unwrap_or(value));
+        }
+        line = &after[2..];
+    }
+}
