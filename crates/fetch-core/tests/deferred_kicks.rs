@@ -298,13 +298,7 @@ fn an_idle_connection_taken_by_the_waiting_kick_is_never_removed_sf03() {
     app.multi
         .socket_action(Target::Timeout, Events::NONE)
         .unwrap();
-    let after = app.log()[mark..].to_vec();
-    assert!(
-        !after
-            .iter()
-            .any(|e| matches!(e, Ev::Socket { fd: f, .. } if *f == fd)),
-        "the connection went on to the second transfer unannounced: {after:?}"
-    );
+    assert_not_announced_since(&app, mark, fd);
     assert_eq!(removes_of(&app.log(), fd), 0, "never REMOVEd while in use");
     let app = finish(app, active);
     assert_eq!(app.outcome(second), Ok(()));
@@ -353,13 +347,7 @@ fn an_idle_connection_is_held_until_the_next_socket_call_sf03() {
     app.multi
         .socket_action(Target::Timeout, Events::NONE)
         .unwrap();
-    let after = app.log()[mark..].to_vec();
-    assert!(
-        !after
-            .iter()
-            .any(|e| matches!(e, Ev::Socket { fd: f, .. } if *f == fd)),
-        "the connection went on to the second transfer unannounced: {after:?}"
-    );
+    assert_not_announced_since(&app, mark, fd);
     let app = finish(app, active);
     assert_eq!(app.outcome(second), Ok(()));
     assert_eq!(srv.accepted(), 1, "one connection for both");
@@ -421,4 +409,16 @@ fn nothing_is_held_once_no_transfer_runs_sf03() {
     assert_eq!(app.multi.socket_count(), 0);
     assert_eq!(app.watched(), 0);
     assert!(app.multi.info_read().is_some_and(|(m, _)| m.transfer == id));
+}
+
+/// The connection went on to the second transfer with no socket callback
+/// for `fd` since `mark` (no REMOVE, no new announcement).
+fn assert_not_announced_since(app: &App, mark: usize, fd: RawFd) {
+    let after = app.log()[mark..].to_vec();
+    assert!(
+        !after
+            .iter()
+            .any(|e| matches!(e, Ev::Socket { fd: f, .. } if *f == fd)),
+        "the connection went on to the second transfer unannounced: {after:?}"
+    );
 }
