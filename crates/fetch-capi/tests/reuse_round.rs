@@ -5,7 +5,7 @@
 //! Every transfer after the first round reuses a pooled connection, and
 //! the application sees no REMOVE and re-announce per reuse: an idle
 //! connection stays announced until the next socket call or the TIMEOUT
-//! call hands it to the re-added transfer (decisions.md NN), and once all
+//! call hands it to the re-added transfer (decisions.md 66), and once all
 //! transfers have ended nothing is announced (SF-03; the driver's
 //! `bench_measure_idle` counts what is left).
 

@@ -332,7 +332,7 @@ fn an_idle_connection_not_taken_is_removed_by_the_timeout_call_sf03() {
 /// announcement through that call and the application's remove and add
 /// calls; the TIMEOUT call hands it to the re-added transfer, so the
 /// application sees neither a REMOVE nor a new announcement
-/// (decisions.md NN). Once everything has ended no socket is announced.
+/// (decisions.md 66). Once everything has ended no socket is announced.
 #[test_log::test]
 fn an_idle_connection_is_held_until_the_next_socket_call_sf03() {
     let silent = fixtures::silent_server();

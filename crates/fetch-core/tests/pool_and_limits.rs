@@ -72,7 +72,7 @@ fn idle_connection_closed_by_server_is_removed() {
     }
     assert_eq!(app.watched(), 0, "the closed idle socket was removed");
     // Past the moment right after the drain, when a reuse leaves out the
-    // probe (decisions.md NN): this reuse probes.
+    // probe (decisions.md 65): this reuse probes.
     std::thread::sleep(Duration::from_millis(5));
     let b = app.add(Easy::with_url(srv.url("/")));
     app.run(Duration::from_secs(10));
@@ -148,7 +148,7 @@ fn reuse_after(srv: &ScriptedServer, idle: Duration) -> (usize, Vec<u8>) {
 
 /// HM-05 and the retry of a reused connection: a connection drained by
 /// a short read and reused at once (no time passes on the multi's clock)
-/// is taken without the liveness probe (decisions.md NN). The server had
+/// is taken without the liveness probe (decisions.md 65). The server had
 /// closed it right after the response, so the request goes out on the
 /// dead connection, fails before any response byte, and goes again on a
 /// new connection, invisibly to the application.

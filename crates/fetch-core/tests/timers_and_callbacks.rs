@@ -77,7 +77,7 @@ fn timeout_fires_on_timer_action_sa09_to05() {
     assert_eq!(msg.transfer, id);
     assert_eq!(msg.result.unwrap_err().code(), ErrorCode::OperationTimedout);
     // TF-02: the one-shot timer fired (this is the TIMEOUT call it asked
-    // for), so nothing is armed and no -1 is owed (decisions.md NN, as
+    // for), so nothing is armed and no -1 is owed (decisions.md 67, as
     // upstream, which reports no -1 after a TIMEOUT call either); nothing
     // is pending (TO-01).
     assert_eq!(timers(&app.log()).len(), told, "no timer callback");

@@ -361,7 +361,7 @@ impl Multi {
     }
 
     /// Whether the liveness probe can be left out when `ti` takes the idle
-    /// connection `cid` (decisions.md NN): its last receive was a short
+    /// connection `cid` (decisions.md 65): its last receive was a short
     /// plaintext read (the socket held nothing more), no event was
     /// reported for it since, it went idle less than [`PROBE_WINDOW`]
     /// ago, and the request can go again unchanged if the connection

@@ -52,7 +52,7 @@ impl Multi {
     pub(super) fn reconcile_sockets(&mut self) {
         // A connection that goes idle while transfers run keeps its IN
         // announcement until the end of the next socket_action or
-        // socket_all call (decisions.md NN); the application's remove and
+        // socket_all call (decisions.md 66); the application's remove and
         // add calls in between do not end it. In a loop that re-adds a
         // transfer after each finished one, that call (at the latest the
         // TIMEOUT call for the kick) usually hands the connection to a new
