@@ -210,6 +210,12 @@ impl SocketTable {
         }
     }
 
+    /// Some interest change waits to be reported (none does between
+    /// calls: every call ends by reporting them).
+    pub(crate) fn has_dirty(&self) -> bool {
+        !self.dirty.is_empty()
+    }
+
     /// Takes the next fd whose wanted interest differs from what was
     /// reported, with the interest to report.
     pub(crate) fn next_dirty(&mut self) -> Option<(Socket, Interest)> {

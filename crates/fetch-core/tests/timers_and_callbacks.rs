@@ -239,3 +239,25 @@ fn add_and_remove_after_the_clock_moved_tf04() {
         "{total:?} counts from before the start"
     );
 }
+
+/// TF-03, SF-03: removing ended transfers calls neither callback: they
+/// hold no connection (an idle one stays in the pool, already reported)
+/// and no deadline, so nothing they leave changes what was reported.
+#[test_log::test]
+fn removing_ended_transfers_calls_no_callback_tf03() {
+    let srv = HttpServer::start();
+    let mut app = App::new();
+    let ids: Vec<_> = (0..3)
+        .map(|_| app.add(Easy::with_url(srv.url("/bytes/10"))))
+        .collect();
+    app.run(Duration::from_secs(10));
+    for &id in &ids {
+        assert!(app.result(id).is_ok(), "{:?}", app.result(id));
+    }
+    let told = app.log().len();
+    for id in ids {
+        app.multi.remove(id).unwrap();
+    }
+    assert_eq!(app.log().len(), told, "{:?}", &app.log()[told..]);
+    assert_eq!(app.multi.timeout(), None);
+}

@@ -455,6 +455,12 @@ impl Multi {
                 t.easy.info.total_time = self.now.saturating_duration_since(start);
             }
         }
+        if done && self.settled() {
+            // An ended transfer held no connection and no deadline: with
+            // nothing left to report, no callback is called (the usual
+            // case; `finish_call` would find the same).
+            return Ok(t.easy);
+        }
         // Callbacks may fire here (closing a connection); a failure in
         // one aborts the rest, but this transfer is handed back regardless.
         let _ = self.finish_call();
@@ -588,6 +594,18 @@ impl Multi {
                 ConnState::Shared => self.h2_event(cid, events),
             },
         }
+    }
+
+    /// `finish_call` would do nothing: no connection freed for a pending
+    /// transfer, no interest change to report, no held socket whose hold
+    /// ends, no callback failure, and the timer as announced.
+    fn settled(&self) -> bool {
+        !self.pool.has_freed()
+            && !self.sockets.has_dirty()
+            && !self.driving
+            && (self.held.is_empty() || self.running > 0)
+            && !self.cb_failed
+            && self.earliest() == self.announced_timer
     }
 
     fn finish_call(&mut self) -> Result<usize, MultiError> {
