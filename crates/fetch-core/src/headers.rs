@@ -135,7 +135,9 @@ impl HeaderLog {
 
     /// Appends a received block: a head (`status_line`) or trailer
     /// fields. With `reveal` it is visible at once; otherwise lines become
-    /// visible through [`HeaderLog::reveal`].
+    /// visible through [`HeaderLog::reveal`]. (Inline: once per head, into
+    /// the locked section of its caller.)
+    #[inline]
     pub(crate) fn push(&mut self, origin: u32, bytes: &[u8], status_line: bool, reveal: bool) {
         let start = self.bytes.len();
         self.bytes.extend_from_slice(bytes);

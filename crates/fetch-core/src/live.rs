@@ -47,9 +47,17 @@ struct XferLive {
     ssl_verify_result: i64,
 }
 
-/// `dst = src` without allocating when they are already equal.
+/// `dst = src` without allocating when they are already equal. (Inline,
+/// lengths first: the usual case, the same text again, is a length
+/// check and one short compare, with no call frame.)
+#[inline(always)]
 fn copy_str(dst: &mut Option<String>, src: &Option<String>) {
-    if dst != src {
+    let same = match (dst.as_deref(), src.as_deref()) {
+        (Some(d), Some(s)) => d.len() == s.len() && d.as_bytes() == s.as_bytes(),
+        (None, None) => true,
+        _ => false,
+    };
+    if !same {
         dst.clone_from(src);
     }
 }
@@ -160,6 +168,67 @@ mod tests {
             (200, 8080, 10)
         );
         assert_eq!(info.primary_ip, now.primary_ip);
+        live.reset();
+        let mut fresh = TransferInfo::default();
+        live.overlay(&mut fresh);
+        assert_eq!(fresh.response_code, 0);
+    }
+
+    /// A published string that changed is published again, whether its
+    /// length changed or not, and one that went away goes away: the
+    /// inline compare (lengths first) misses no change.
+    #[test]
+    fn publish_follows_every_string_change() {
+        let live = LiveInfo::new();
+        let mut now = TransferInfo {
+            content_type: Some("text/html".to_owned()),
+            effective_method: Some("GET".to_owned()),
+            ..TransferInfo::default()
+        };
+        let read = |live: &LiveInfo| {
+            let mut info = TransferInfo::default();
+            live.overlay(&mut info);
+            (info.content_type, info.effective_method, info.referer)
+        };
+        live.publish(&now);
+        assert_eq!(
+            read(&live),
+            (Some("text/html".into()), Some("GET".into()), None)
+        );
+        // Same lengths, other bytes (the last byte only).
+        now.content_type = Some("text/htmm".to_owned());
+        now.effective_method = Some("PUT".to_owned());
+        now.referer = Some("http://a/".to_owned());
+        live.publish(&now);
+        assert_eq!(
+            read(&live),
+            (
+                Some("text/htmm".into()),
+                Some("PUT".into()),
+                Some("http://a/".into())
+            )
+        );
+        // Other lengths, an empty text, and gone.
+        now.content_type = Some(String::new());
+        now.effective_method = Some("POST".to_owned());
+        now.referer = None;
+        live.publish(&now);
+        assert_eq!(
+            read(&live),
+            (Some(String::new()), Some("POST".into()), None)
+        );
+        now.content_type = None;
+        live.publish(&now);
+        assert_eq!(read(&live).0, None);
+    }
+
+    #[test]
+    fn reset_forgets_the_publication() {
+        let live = LiveInfo::new();
+        live.publish(&TransferInfo {
+            response_code: 200,
+            ..TransferInfo::default()
+        });
         live.reset();
         let mut fresh = TransferInfo::default();
         live.overlay(&mut fresh);
