@@ -295,15 +295,8 @@ fn an_idle_connection_taken_by_the_waiting_kick_is_never_removed_sf03() {
     let (active, second, fd) = end_one_while_a_kick_waits(&mut app, &silent, &srv, &srv.url("/"));
     let mark = app.log().len();
 
-    app.multi
-        .socket_action(Target::Timeout, Events::NONE)
-        .unwrap();
-    assert_not_announced_since(&app, mark, fd);
-    assert_eq!(removes_of(&app.log(), fd), 0, "never REMOVEd while in use");
-    let app = finish(app, active);
-    assert_eq!(app.outcome(second), Ok(()));
-    assert_eq!(srv.accepted(), 1, "one connection for both");
-    assert_eq!(app.watched(), 0, "SF-03: nothing announced at the end");
+    assert_eq!(removes_of(&app.log(), fd), 0, "not REMOVEd while held");
+    timeout_call_hands_it_over(app, mark, fd, active, second, &srv);
 }
 
 /// SF-03: when the waiting kick goes elsewhere, the idle connection's
@@ -344,14 +337,7 @@ fn an_idle_connection_is_held_until_the_next_socket_call_sf03() {
     app.multi.remove(first).unwrap();
     let second = app.add(Easy::with_url(srv.url("/")));
     assert_eq!(timers(&app.log()).last(), Some(&Some(Duration::ZERO)));
-    app.multi
-        .socket_action(Target::Timeout, Events::NONE)
-        .unwrap();
-    assert_not_announced_since(&app, mark, fd);
-    let app = finish(app, active);
-    assert_eq!(app.outcome(second), Ok(()));
-    assert_eq!(srv.accepted(), 1, "one connection for both");
-    assert_eq!(app.watched(), 0, "SF-03: nothing announced at the end");
+    timeout_call_hands_it_over(app, mark, fd, active, second, &srv);
 }
 
 /// SF-03: the hold is bounded. An idle connection no transfer takes is
@@ -421,4 +407,26 @@ fn assert_not_announced_since(app: &App, mark: usize, fd: RawFd) {
             .any(|e| matches!(e, Ev::Socket { fd: f, .. } if *f == fd)),
         "the connection went on to the second transfer unannounced: {after:?}"
     );
+}
+
+/// The TIMEOUT call hands the held connection `fd` to `second` with no
+/// socket callback for it since `mark`; both transfers end on the one
+/// connection and nothing is announced at the end (SF-03).
+fn timeout_call_hands_it_over(
+    mut app: App,
+    mark: usize,
+    fd: RawFd,
+    active: Vec<TransferId>,
+    second: TransferId,
+    srv: &ScriptedServer,
+) {
+    app.multi
+        .socket_action(Target::Timeout, Events::NONE)
+        .unwrap();
+    assert_not_announced_since(&app, mark, fd);
+    assert_eq!(removes_of(&app.log(), fd), 0, "never REMOVEd while in use");
+    let app = finish(app, active);
+    assert_eq!(app.outcome(second), Ok(()));
+    assert_eq!(srv.accepted(), 1, "one connection for both");
+    assert_eq!(app.watched(), 0, "SF-03: nothing announced at the end");
 }
