@@ -127,6 +127,15 @@ impl TransferInfo {
         keep(&mut spare.content_type, self.content_type.take());
         *self = Self::default();
     }
+
+    /// Records the request about to go out: EFFECTIVE_METHOD (its buffer
+    /// kept when the method is unchanged) and SCHEME.
+    pub(crate) fn note_request(&mut self, method: &str, https: bool) {
+        if self.effective_method.as_deref() != Some(method) {
+            self.effective_method = Some(method.to_owned());
+        }
+        self.scheme = Some(if https { "HTTPS" } else { "HTTP" });
+    }
 }
 
 /// Keeps `s`'s buffer in `slot` when it is the bigger one.

@@ -95,6 +95,15 @@ impl Conn {
 }
 
 impl Conn {
+    /// Makes the connection busy with transfer `ti` and empties its output
+    /// for a new request head (counted in `requests`).
+    pub(super) fn begin_request(&mut self, ti: TransferKey) {
+        self.state = ConnState::Busy(ti);
+        self.out.clear();
+        self.out_pos = 0;
+        self.requests += 1;
+    }
+
     /// Closes the socket, through the opener's close-socket hook if it had
     /// one (the caller has REMOVEd it from any table first).
     pub(super) fn close(self) {

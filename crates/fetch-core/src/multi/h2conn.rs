@@ -320,8 +320,8 @@ impl Multi {
         // The info a transfer has over HTTP/1.1: the connection's
         // addresses and socket, the method and scheme.
         request::conn_info(&mut t.easy.info, &self.conns[cid]);
-        t.easy.info.effective_method = Some(t.method.as_str().to_owned());
-        t.easy.info.scheme = Some(if t.target().https { "HTTPS" } else { "HTTP" });
+        let https = t.target().https;
+        t.easy.info.note_request(t.method.as_str(), https);
         t.ex.upload_done = end_stream;
         self.start_rates(ti);
         self.h2_event(cid, Events::NONE);

@@ -326,10 +326,7 @@ impl Multi {
         let http10 = t.easy.http_version == crate::HttpVersion::V1_0;
         let expect =
             !http10 && !t.auth.probe && wants_expect(&t.easy.headers, &t.easy.body, framing);
-        if t.easy.info.effective_method.as_deref() != Some(t.method.as_str()) {
-            t.easy.info.effective_method = Some(t.method.as_str().to_owned());
-        }
-        t.easy.info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });
+        t.easy.info.note_request(t.method.as_str(), dest.https);
         let mut headers = request_headers(&t.easy, &dest, auth, creds, expect);
         if framing == BodyFraming::None && t.easy.seldom.body_type.is_some() {
             // A 303 turned the multipart POST into a GET: no body, no type.
@@ -357,10 +354,7 @@ impl Multi {
         };
         t.ex.expect = if expect { Expect::Waiting } else { Expect::No };
         let conn = &mut self.conns[cid];
-        conn.state = ConnState::Busy(ti);
-        conn.out.clear();
-        conn.out_pos = 0;
-        conn.requests += 1;
+        conn.begin_request(ti);
         http::encode_request(
             &RequestParts {
                 method: t.method.as_str(),
@@ -390,17 +384,10 @@ impl Multi {
             .as_deref()
             .expect("a started transfer has a target");
         let method = t.method.as_str();
-        let info = &mut t.easy.info;
-        info.content_length_upload = None;
-        if info.effective_method.as_deref() != Some(method) {
-            info.effective_method = Some(method.to_owned());
-        }
-        info.scheme = Some(if dest.https { "HTTPS" } else { "HTTP" });
+        t.easy.info.content_length_upload = None;
+        t.easy.info.note_request(method, dest.https);
         let conn = &mut self.conns[cid];
-        conn.state = ConnState::Busy(ti);
-        conn.out.clear();
-        conn.out_pos = 0;
-        conn.requests += 1;
+        conn.begin_request(ti);
         let http10 = t.easy.http_version == crate::HttpVersion::V1_0;
         if t.method == Method::Get && !http10 {
             conn.out.extend_from_slice(dest.plain_get_head());
