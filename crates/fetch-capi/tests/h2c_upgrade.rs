@@ -21,6 +21,26 @@ fn theirs(args: &[&str]) -> Vec<String> {
     PROGRAM.theirs(args)
 }
 
+/// Upstream's `share` run against a new server in `mode`, run again (at
+/// most twice more) when one of its transfers timed out (FETCHE_OPERATION_
+/// TIMEDOUT, 28). libcurl 7.88 now and then leaves the last DATA frames of
+/// one of the three streams undelivered until the 20 s timeout: about one
+/// run in 250 when run in a loop, with the fixture's own log showing every
+/// byte of that stream sent. That stall is upstream's, not what this test
+/// compares; our side is never run again.
+fn theirs_share(mode: H2cMode) -> Vec<String> {
+    let mut attempt = 0;
+    loop {
+        let srv = H2cUpgradeServer::start(mode);
+        let lines = theirs(&["share", &srv.url("")]);
+        attempt += 1;
+        if attempt == 3 || !lines.iter().any(|l| l.contains(" code=28 ")) {
+            return lines;
+        }
+        eprintln!("upstream timed out a transfer (its HTTP/2 stall), run again");
+    }
+}
+
 #[test]
 fn upgrade_taken_then_streams_share_the_connection_as_upstream() {
     let expected = [
@@ -30,9 +50,7 @@ fn upgrade_taken_then_streams_share_the_connection_as_upstream() {
         "next code=0 version=3 connects=0 bytes=90001 pattern=ok proto=h2 conn=1 stream1=no",
         "sockets=1 bad=0 left=0",
     ];
-    let srv = H2cUpgradeServer::start(H2cMode::Upgrade);
-    let base = srv.url("");
-    assert_eq!(theirs(&["share", &base]), expected);
+    assert_eq!(theirs_share(H2cMode::Upgrade), expected);
     let srv = H2cUpgradeServer::start(H2cMode::Upgrade);
     let base = srv.url("");
     assert_eq!(ours(&["share", &base]), expected);
@@ -53,9 +71,8 @@ fn upgrade_ignored_stays_http11_as_upstream() {
     // Upstream starts the three when its loop gets to them: one may find
     // the connection idle again, so its connection counts are compared
     // without the numbers (ours start together and are exact).
-    let srv = H2cUpgradeServer::start(H2cMode::Ignore);
     assert_eq!(
-        without_counts(&theirs(&["share", &srv.url("")])),
+        without_counts(&theirs_share(H2cMode::Ignore)),
         without_counts(&expected.map(String::from))
     );
     let srv = H2cUpgradeServer::start(H2cMode::Ignore);
