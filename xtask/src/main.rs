@@ -21,8 +21,9 @@ mod install;
 mod report;
 mod soak;
 
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -146,6 +147,14 @@ fn workspace_root() -> PathBuf {
 }
 
 /// A `cargo` command configured for one backend build.
+/// This process's stderr, for a child's stdout.
+fn stderr_stdio() -> Stdio {
+    std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_or_else(|_| Stdio::inherit(), Stdio::from)
+}
+
 fn cargo_for(backend: Backend, root: &Path) -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(root);
@@ -200,9 +209,13 @@ fn run_conformance(arg: BackendArg, format: report::Format) -> ExitCode {
         // fetch-capi's tests record the C-level rules (boundary.rs,
         // c_rules.rs, ...). Its C example tests find libfetch.a next to
         // their own executable, so they work in either target dir.
+        // The tests' own output goes to stderr: stdout carries only the
+        // report, and CI sends stdout elsewhere, so a failing test must
+        // still show its panic message in the log.
         let status = cargo_for(backend, &root)
             .args(["test", "-p", "conformance", "-p", "fetch-capi", "--tests"])
             .env("FETCH_CONFORMANCE_OUT", &results)
+            .stdout(stderr_stdio())
             .status();
         let suite_ok = matches!(status, Ok(s) if s.success());
         let outcomes = report::read_outcomes(&results);
