@@ -279,12 +279,11 @@ impl FetchMulti {
 
     /// One finished transfer's DONE message, unless its handle was retired.
     fn collect_one(&self, msg: Message) {
-        let Some(h) = self.lookup(msg.transfer) else {
+        // (Taken apart, the result moved into the match: an `Ok` then
+        // needs no drop call.)
+        let Message { transfer, result } = msg;
+        let Some(h) = self.lookup(transfer) else {
             return;
-        };
-        let code = match &msg.result {
-            Ok(()) => FETCHE_OK,
-            Err(e) => easy_code(e.code()),
         };
         // SAFETY: a handle listed in `easies` is allocated: it is in state
         // `Added` from before it is listed until after it is unlisted
@@ -294,9 +293,13 @@ impl FetchMulti {
         // and the message goes with `unregister`.) No other reference to
         // it is held here.
         let e = unsafe { easy_mut(h) };
-        if let Err(err) = &msg.result {
-            e.set_error(err.detail());
-        }
+        let code = match result {
+            Ok(()) => FETCHE_OK,
+            Err(err) => {
+                e.set_error(err.detail());
+                easy_code(err.code())
+            }
+        };
         e.set_result(code);
         if !e.retired {
             // Registered (only cleanup unregisters, and it retires): the

@@ -413,6 +413,7 @@ impl Multi {
         ti
     }
 
+    #[inline]
     fn index_of(&self, id: TransferId) -> Option<TransferKey> {
         let ti = id.key;
         (self.transfers.get(ti)?.generation == id.generation).then_some(ti)
@@ -467,7 +468,9 @@ impl Multi {
         Ok(t.easy)
     }
 
-    /// The transfer behind an id, while it is added.
+    /// The transfer behind an id, while it is added. (Inline: the C
+    /// ABI's getinfo reads through it three times per transfer.)
+    #[inline]
     pub fn transfer(&self, id: TransferId) -> Option<&Easy> {
         self.index_of(id).map(|ti| &self.transfers[ti].easy)
     }
