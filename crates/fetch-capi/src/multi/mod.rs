@@ -364,8 +364,9 @@ impl FetchMulti {
     }
 
     /// Forgets `h`'s transfer `id`; a second call for the same pair (a
-    /// handle retired while being removed) changes nothing.
-    #[inline]
+    /// handle retired while being removed) changes nothing. (Always
+    /// inline: the remove ran it as a call of its own.)
+    #[inline(always)]
     fn unregister(&self, id: TransferId, h: *mut c_void) {
         let mut easies = self.easies.borrow_mut();
         if let Some(slot) = easies.get_mut(id.index()) {
