@@ -354,6 +354,8 @@ impl FetchMulti {
         }
     }
 
+    /// Lists `h` as transfer `id`. (Inline: once per add.)
+    #[inline]
     fn register(&self, id: TransferId, h: *mut c_void) {
         let mut v = self.easies.borrow_mut();
         if v.len() <= id.index() {
