@@ -706,6 +706,7 @@ impl Easy {
     }
 
     /// Information about the last run of this transfer.
+    #[inline]
     pub fn info(&self) -> &TransferInfo {
         &self.info
     }

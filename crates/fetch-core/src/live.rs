@@ -98,7 +98,9 @@ impl LiveInfo {
         Self::default()
     }
 
-    /// Forgets what was published (a new transfer starts).
+    /// Forgets what was published (a new transfer starts). (Inline: one
+    /// store, at every add.)
+    #[inline]
     pub fn reset(&self) {
         self.set.store(false, Ordering::Relaxed);
     }

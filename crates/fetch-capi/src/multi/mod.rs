@@ -176,6 +176,9 @@ impl FetchMulti {
         self.drive_engine(|slot| engine::driver(slot, &self.wakeup).map(f))
     }
 
+    /// (Inline: the add and the remove each ran it as a call of its own,
+    /// with their results moved through memory.)
+    #[inline]
     fn drive_engine<R>(
         &self,
         f: impl FnOnce(&mut Option<Engine>) -> Result<R, FETCHMcode>,
@@ -279,12 +282,11 @@ impl FetchMulti {
 
     /// One finished transfer's DONE message, unless its handle was retired.
     fn collect_one(&self, msg: Message) {
-        let Some(h) = self.lookup(msg.transfer) else {
+        // (Taken apart, the result moved into the match: an `Ok` then
+        // needs no drop call.)
+        let Message { transfer, result } = msg;
+        let Some(h) = self.lookup(transfer) else {
             return;
-        };
-        let code = match &msg.result {
-            Ok(()) => FETCHE_OK,
-            Err(e) => easy_code(e.code()),
         };
         // SAFETY: a handle listed in `easies` is allocated: it is in state
         // `Added` from before it is listed until after it is unlisted
@@ -294,9 +296,13 @@ impl FetchMulti {
         // and the message goes with `unregister`.) No other reference to
         // it is held here.
         let e = unsafe { easy_mut(h) };
-        if let Err(err) = &msg.result {
-            e.set_error(err.detail());
-        }
+        let code = match result {
+            Ok(()) => FETCHE_OK,
+            Err(err) => {
+                e.set_error(err.detail());
+                easy_code(err.code())
+            }
+        };
         e.set_result(code);
         if !e.retired {
             // Registered (only cleanup unregisters, and it retires): the
@@ -348,6 +354,8 @@ impl FetchMulti {
         }
     }
 
+    /// Lists `h` as transfer `id`. (Inline: once per add.)
+    #[inline]
     fn register(&self, id: TransferId, h: *mut c_void) {
         let mut v = self.easies.borrow_mut();
         if v.len() <= id.index() {
@@ -358,8 +366,9 @@ impl FetchMulti {
     }
 
     /// Forgets `h`'s transfer `id`; a second call for the same pair (a
-    /// handle retired while being removed) changes nothing.
-    #[inline]
+    /// handle retired while being removed) changes nothing. (Always
+    /// inline: the remove ran it as a call of its own.)
+    #[inline(always)]
     fn unregister(&self, id: TransferId, h: *mut c_void) {
         let mut easies = self.easies.borrow_mut();
         if let Some(slot) = easies.get_mut(id.index()) {

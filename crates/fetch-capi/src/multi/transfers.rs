@@ -127,10 +127,12 @@ pub(crate) unsafe fn stop_adding(multi: *const FetchMulti, h: *mut c_void) {
     }
 }
 
-/// Takes `h` out of `m`.
+/// Takes `h` out of `m`. (Always inline: `fetch_multi_remove_handle`
+/// called it as a function of its own.)
 ///
 /// # Safety
 /// `h` must be a registered easy handle, or one pinned by the caller.
+#[inline(always)]
 pub(super) unsafe fn remove(m: &FetchMulti, h: *mut c_void) -> FETCHMcode {
     // SAFETY: the caller's promise; the borrow ends here.
     let state = unsafe { easy_mut(h) }.state;

@@ -413,6 +413,7 @@ impl Multi {
         ti
     }
 
+    #[inline]
     fn index_of(&self, id: TransferId) -> Option<TransferKey> {
         let ti = id.key;
         (self.transfers.get(ti)?.generation == id.generation).then_some(ti)
@@ -467,7 +468,9 @@ impl Multi {
         Ok(t.easy)
     }
 
-    /// The transfer behind an id, while it is added.
+    /// The transfer behind an id, while it is added. (Inline: the C
+    /// ABI's getinfo reads through it three times per transfer.)
+    #[inline]
     pub fn transfer(&self, id: TransferId) -> Option<&Easy> {
         self.index_of(id).map(|ti| &self.transfers[ti].easy)
     }
@@ -507,7 +510,9 @@ impl Multi {
     }
 
     /// `fetch_multi_info_read`: the next finished transfer's message and how
-    /// many remain queued after it (IR-01, IR-02).
+    /// many remain queued after it (IR-01, IR-02). (Inline: the C ABI
+    /// drains the queue after every call that finished a transfer.)
+    #[inline]
     pub fn info_read(&mut self) -> Option<(Message, usize)> {
         let m = self.msgs.pop_front()?;
         if let Some(t) = self.transfers.get_mut(m.transfer.key) {
