@@ -453,7 +453,23 @@ pub(super) fn store_cookies(t: &mut Transfer, head: &ResponseHead) {
 
 /// Traces header lines (head or trailers) and, with `to_app`, hands each
 /// to the header callback: `Ok(true)` when the callback asked to pause.
+/// (Inline: with neither a debug nor a header callback, the usual case,
+/// there is nothing to do and no call is made.)
+#[inline]
 pub(super) fn pass_header_lines<'l>(
+    easy: &mut Easy,
+    lines: impl Iterator<Item = &'l [u8]> + Clone,
+    to_app: bool,
+) -> Result<bool, Error> {
+    if easy.debug.is_none() && easy.header.is_none() {
+        return Ok(false);
+    }
+    trace_and_pass_header_lines(easy, lines, to_app)
+}
+
+/// [`pass_header_lines`] when a debug or header callback is set.
+#[inline(never)]
+fn trace_and_pass_header_lines<'l>(
     easy: &mut Easy,
     lines: impl Iterator<Item = &'l [u8]> + Clone,
     to_app: bool,
