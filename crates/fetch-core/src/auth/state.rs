@@ -139,6 +139,9 @@ impl AuthState {
     /// A final response arrived (header lines `lines`, status line
     /// first): sets `resend` when the request goes again, and returns
     /// the methods the server offered (FETCHINFO_HTTPAUTH_AVAIL bits).
+    /// (Inline: every final head comes here, and only a 401 has more to
+    /// do than two flags.)
+    #[inline]
     pub(crate) fn on_final<'l>(
         &mut self,
         status: u16,
@@ -154,6 +157,13 @@ impl AuthState {
             }
             return 0;
         }
+        self.on_401(lines, allowed)
+    }
+
+    /// [`Self::on_final`] for a 401: the challenges offered, and whether
+    /// to answer one.
+    #[inline(never)]
+    fn on_401<'l>(&mut self, lines: impl Iterator<Item = &'l [u8]>, allowed: HttpAuth) -> u32 {
         let values = lines.skip(1).filter_map(www_authenticate);
         let challenges = challenge::parse(values);
         let avail = challenges.iter().fold(0, |bits, c| bits | method_bit(c));

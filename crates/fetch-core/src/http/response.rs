@@ -167,10 +167,13 @@ impl ResponseDecoder {
         // tried once per head (a head still arriving is searched below,
         // from where the last search stopped).
         if self.scan == 0 {
-            if let Some((end, parsed)) = head::fast_prefix(buf).filter(|&(end, _)| end <= limit) {
-                self.head_bytes += end;
-                let head = self.start_parsed(&buf[..end], parsed)?;
-                return Ok(Move::Emit(end, Decoded::Head(head)));
+            let mut facts = head::HeadFacts::new();
+            if let Some((end, minor_version, status)) = head::fast_prefix(buf, &mut facts) {
+                if end <= limit {
+                    self.head_bytes += end;
+                    let head = self.start_parsed(&buf[..end], minor_version, status, &facts)?;
+                    return Ok(Move::Emit(end, Decoded::Head(head)));
+                }
             }
         }
         let Some(end) = find_empty_line(buf, &mut self.scan) else {
@@ -276,20 +279,19 @@ impl ResponseDecoder {
     /// Parses a complete head and sets up framing for what follows it.
     fn start_message(&mut self, raw: &[u8]) -> Result<Box<ResponseHead>, HttpError> {
         let parsed = head::parse(raw)?;
-        self.start_parsed(raw, parsed)
+        self.start_parsed(raw, parsed.minor_version, parsed.status, &parsed.facts)
     }
 
-    /// Sets up framing for what follows the head `raw`, read as `parsed`.
+    /// Sets up framing for what follows the head `raw`, read as HTTP/1.x
+    /// (`minor_version`) with `status` and what its lines say, `facts`.
+    /// (The facts are lent, not moved: they stay where the reader made them.)
     fn start_parsed(
         &mut self,
         raw: &[u8],
-        parsed: head::Parsed<'_>,
+        minor_version: u8,
+        status: u16,
+        facts: &head::HeadFacts<'_>,
     ) -> Result<Box<ResponseHead>, HttpError> {
-        let head::Parsed {
-            minor_version,
-            status,
-            facts,
-        } = parsed;
         if status < 100 {
             return Err(HttpError::MalformedHead(
                 "Unsupported response code in HTTP response",
@@ -322,7 +324,7 @@ impl ResponseDecoder {
         let location = facts
             .location
             .map(|v| String::from_utf8_lossy(head::trim_ows(v)).into_owned());
-        let fields = info_fields(raw, &facts);
+        let fields = info_fields(raw, facts);
         let codings = facts
             .content_encoding
             .iter()

@@ -62,7 +62,9 @@ fn too_large(limit: u64, total: u64) -> Error {
 }
 
 /// Settles how the body of a final response is handed over, and checks its
-/// announced size; an error fails the transfer before the body.
+/// announced size; an error fails the transfer before the body. (Inline:
+/// once per final head; most take the first answer.)
+#[inline(always)]
 pub(super) fn choose(t: &mut Transfer, head: &ResponseHead) -> Option<Error> {
     t.delivered = 0;
     t.body_out = BodyOut::Plain;

@@ -453,7 +453,23 @@ pub(super) fn store_cookies(t: &mut Transfer, head: &ResponseHead) {
 
 /// Traces header lines (head or trailers) and, with `to_app`, hands each
 /// to the header callback: `Ok(true)` when the callback asked to pause.
+/// (Inline: with neither a debug nor a header callback, the usual case,
+/// there is nothing to do and no call is made.)
+#[inline]
 pub(super) fn pass_header_lines<'l>(
+    easy: &mut Easy,
+    lines: impl Iterator<Item = &'l [u8]> + Clone,
+    to_app: bool,
+) -> Result<bool, Error> {
+    if easy.debug.is_none() && easy.header.is_none() {
+        return Ok(false);
+    }
+    trace_and_pass_header_lines(easy, lines, to_app)
+}
+
+/// [`pass_header_lines`] when a debug or header callback is set.
+#[inline(never)]
+fn trace_and_pass_header_lines<'l>(
     easy: &mut Easy,
     lines: impl Iterator<Item = &'l [u8]> + Clone,
     to_app: bool,
@@ -493,7 +509,9 @@ pub(super) fn pass_header_lines<'l>(
 }
 
 /// What a final (non-1xx) response head sets: the status, the expected
-/// size, and where a redirect leads.
+/// size, and where a redirect leads. (Inline: once per final head; a
+/// redirect's target is worked out out of line.)
+#[inline(always)]
 pub(super) fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
     t.easy.info.response_code = head.status;
     t.rates.dltotal = head.content_length.unwrap_or(0);
@@ -505,9 +523,14 @@ pub(super) fn note_final_head(t: &mut Transfer, head: &ResponseHead) {
         // and the connection cannot be reused.
         t.ex.expect = Expect::Refused;
     }
-    if !matches!(head.status, 301 | 302 | 303 | 307 | 308) {
-        return;
+    if matches!(head.status, 301 | 302 | 303 | 307 | 308) {
+        note_redirect(t, head);
     }
+}
+
+/// Where the redirect `head` leads: followed, or kept for REDIRECT_URL.
+#[inline(never)]
+fn note_redirect(t: &mut Transfer, head: &ResponseHead) {
     let next = head
         .location
         .as_deref()

@@ -148,18 +148,28 @@ fn status_line(buf: &[u8]) -> Option<(u8, u16, usize)> {
 /// Reads a plain head (see the module docs) or says `None` for anything
 /// else; never an error, so httparse words every refusal.
 pub(in crate::http) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
-    fast_prefix(raw)
-        .filter(|&(end, _)| end == raw.len())
-        .map(|(_, parsed)| parsed)
+    let mut facts = HeadFacts::new();
+    let (end, minor_version, status) = fast_prefix(raw, &mut facts)?;
+    (end == raw.len()).then_some(Parsed {
+        minor_version,
+        status,
+        facts,
+    })
 }
 
 /// [`fast`] on the front of `buf`: a plain head there, and where it ends
-/// (after its empty line), whatever follows it. `None` also for a head
-/// not complete in `buf`. Since a plain head has no bare LF, its empty
-/// line is the first empty line in `buf`: the end a search for it finds.
-pub(in crate::http) fn fast_prefix(buf: &[u8]) -> Option<(usize, Parsed<'_>)> {
+/// (after its empty line), whatever follows it: `(end, minor version,
+/// status)`, with what its header lines say noted in `facts` (a new
+/// [`HeadFacts`]; filled in place, so the caller reads it where it is).
+/// `None` also for a head not complete in `buf` (then `facts` holds
+/// whatever its lines said, to be thrown away). Since a plain head has no
+/// bare LF, its empty line is the first empty line in `buf`: the end a
+/// search for it finds.
+pub(in crate::http) fn fast_prefix<'h>(
+    buf: &'h [u8],
+    facts: &mut HeadFacts<'h>,
+) -> Option<(usize, u8, u16)> {
     let (minor_version, status, start) = status_line(buf)?;
-    let mut facts = HeadFacts::new();
     // The rest of `buf` from the start of the current line.
     let mut line = buf.get(start..)?;
     loop {
@@ -170,12 +180,9 @@ pub(in crate::http) fn fast_prefix(buf: &[u8]) -> Option<(usize, Parsed<'_>)> {
                 if n == 0 {
                     // The empty line ends the head.
                     let end = buf.len() - line.len() + 2;
-                    let parsed = Parsed {
-                        minor_version,
-                        status,
-                        facts,
-                    };
-                    return line.starts_with(b"\r\n").then_some((end, parsed));
+                    return line
+                        .starts_with(b"\r\n")
+                        .then_some((end, minor_version, status));
                 }
                 if line.get(n)? != &b':' {
                     return None;
