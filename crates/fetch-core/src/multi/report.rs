@@ -137,11 +137,22 @@ impl Multi {
         }
     }
 
+    /// Reports the earliest deadline to the timer callback when it differs
+    /// from the one announced. The unchanged case (most calls: an add
+    /// whose kick joins others already announced, a socket call that
+    /// moved no deadline) is inline at the call site; the report is out of
+    /// line (issue 13: its frame cost about 30 instructions per call).
+    #[inline]
     pub(super) fn reconcile_timer(&mut self) {
         let next = self.earliest();
-        if next == self.announced_timer {
-            return;
+        if next != self.announced_timer {
+            self.announce_timer(next);
         }
+    }
+
+    /// [`Multi::reconcile_timer`] when the earliest deadline changed.
+    #[inline(never)]
+    fn announce_timer(&mut self, next: Option<Instant>) {
         self.announced_timer = next;
         let value = next.map(|at| at.saturating_duration_since(self.now));
         tracing::trace!(?value, "timer callback");
