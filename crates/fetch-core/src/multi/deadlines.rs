@@ -124,6 +124,7 @@ impl DeadlineQueue {
 
     /// Takes the earliest entry due by `limit` out of the queue, or (with
     /// `kicks` false) out of the heap alone, leaving the run-now list.
+    #[inline]
     fn pop_due(&mut self, limit: Instant, kicks: bool) -> Option<TransferKey> {
         if kicks {
             let (at, ti) = self.peek()?;
@@ -208,11 +209,22 @@ impl DeadlineQueue {
 
 /// The error for a transfer whose total or connect deadline passed, if
 /// one did (a passed connect deadline outside connection setup is dropped).
+///
+/// The check is inline (on every deadline run, usually a kick, neither is
+/// due); the error is made out of line.
+#[inline]
 fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
     let total = t.deadlines.due(Kind::Total, limit);
     if !total && !t.deadlines.due(Kind::Connect, limit) {
         return None;
     }
+    timeout_error(t, now, total)
+}
+
+/// The error of [`timed_out`] once the total (`total`) or the connect
+/// deadline is due.
+#[inline(never)]
+fn timeout_error(t: &mut Transfer, now: Instant, total: bool) -> Option<Error> {
     let elapsed_ms = t
         .started
         .map_or(0, |s| now.saturating_duration_since(s).as_millis());
