@@ -95,14 +95,13 @@ impl Multi {
     /// reported unchanged. One held anew in this call (after `ending`)
     /// stays held.
     fn release_held(&mut self, ending: usize) {
+        let anew = self.held.len() > ending;
         for i in 0..ending {
             let fd = self.held[i];
-            if self.held[ending..].contains(&fd) {
+            if anew && self.held[ending..].contains(&fd) {
                 continue;
             }
-            if let Some(wanted) = self.sockets.get(fd).map(|e| e.wanted) {
-                self.sockets.want(fd, wanted);
-            }
+            self.sockets.requeue(fd);
         }
         self.held.drain(..ending);
         while let Some((fd, interest)) = self.sockets.next_dirty() {
