@@ -291,7 +291,15 @@ impl Multi {
     /// HTTP/2 alike, while more than the cap are kept.
     pub(super) fn cap_idle(&mut self) {
         let cap = self.pool.idle_cap(self.transfers.len());
-        while self.pool.idle_count() + self.h2_idle().count() > cap {
+        // (With no HTTP/2 connection there is no map to walk.)
+        let h2_idle = |m: &Self| {
+            if m.h2.by_conn.is_empty() {
+                0
+            } else {
+                m.h2_idle().count()
+            }
+        };
+        while self.pool.idle_count() + h2_idle(self) > cap {
             self.evict_oldest_idle();
         }
     }

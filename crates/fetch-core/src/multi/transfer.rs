@@ -399,12 +399,19 @@ impl Multi {
             t.addrs.clear();
         }
         if !same_key {
+            // (Empty parts are not appended: each append is a copy call.)
             t.pool_key.clear();
             t.pool_key.push_str(&target.origin);
-            t.pool_key.push_str(&suffix);
-            t.pool_key.push_str(&via);
+            if !suffix.is_empty() {
+                t.pool_key.push_str(&suffix);
+            }
+            if !via.is_empty() {
+                t.pool_key.push_str(&via);
+            }
         }
-        t.route = route.map(Box::new);
+        if route.is_some() || t.route.is_some() {
+            t.route = route.map(Box::new);
+        }
         let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
         let state = &mut *t.easy;
         crate::transfer_info::set_str(
