@@ -117,6 +117,13 @@ impl DeadlineQueue {
         }
     }
 
+    /// Whether [`DeadlineQueue::pop_due`] with `kicks` has nothing to
+    /// look at: the heap is empty, and so is the run-now list if it counts.
+    #[inline]
+    pub(super) fn is_empty_for(&self, kicks: bool) -> bool {
+        self.heap.is_empty() && (!kicks || self.now.is_empty())
+    }
+
     /// Whether the run-now list holds a kick.
     pub(super) fn has_run_now(&self) -> bool {
         !self.now.is_empty()
@@ -333,6 +340,11 @@ impl Multi {
 
     /// Runs the deadlines due now (with `kicks`, the run-now list too).
     fn run_due(&mut self, kicks: bool) {
+        if self.deadlines.is_empty_for(kicks) {
+            // Nothing queued (a socket call while no transfer has a
+            // deadline, or one leaving the kicks): no limit to work out.
+            return;
+        }
         // A timer that fires a hair early still counts: apps round
         // milliseconds, and a missed expiry would leave no timer armed.
         let limit = self.now + Duration::from_millis(1);
