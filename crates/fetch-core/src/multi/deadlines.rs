@@ -57,6 +57,21 @@ impl DeadlineQueue {
         self.set_queued(ti, pos, at, now);
     }
 
+    /// Queues the kick of a transfer just added, due at `now` (the multi's
+    /// last call time): [`DeadlineQueue::set`] with `Some(now)`, with the
+    /// usual case (not queued, the run-now list stays sorted) pushed
+    /// inline.
+    #[inline]
+    pub(super) fn push_kick(&mut self, ti: TransferKey, now: Instant) {
+        let slot = ti.slot();
+        if self.slot.get(slot) == Some(&NONE) && self.now.back().is_none_or(|last| last.0 <= now) {
+            self.now.push_back((now, ti));
+            self.slot[slot] = NOW;
+        } else {
+            self.set(ti, Some(now), now);
+        }
+    }
+
     fn set_queued(&mut self, ti: TransferKey, pos: u32, at: Option<Instant>, now: Instant) {
         let slot = ti.slot();
         if slot >= self.slot.len() {

@@ -337,7 +337,7 @@ impl Multi {
         let now = self.now;
         // A new transfer has no other deadline: the kick is its earliest.
         self.transfers[ti].deadlines.set(Kind::Kick, Some(now));
-        self.deadlines.set(ti, Some(now), now);
+        self.deadlines.push_kick(ti, now);
         self.reconcile_timer();
         if self.cb_failed {
             // TF-06: the add is rolled back, everything else is aborted.
