@@ -147,23 +147,33 @@ impl DeadlineQueue {
     /// Takes the earliest entry due by `limit` out of the queue, or (with
     /// `kicks` false) out of the heap alone, leaving the run-now list.
     #[inline]
+    ///
+    /// The earliest entry is the one [`DeadlineQueue::peek`] gives (the
+    /// heap's only when strictly earlier than the run-now list's front),
+    /// taken where it was found without a second look.
     fn pop_due(&mut self, limit: Instant, kicks: bool) -> Option<TransferKey> {
         if kicks {
-            let (at, ti) = self.peek()?;
-            (at <= limit).then(|| {
-                self.pop();
-                ti
-            })
-        } else {
-            let &(at, ti) = self.heap.first()?;
-            (at <= limit).then(|| {
-                self.remove_at(0);
-                ti
-            })
+            if let Some(&(at, ti)) = self.now.front() {
+                if !self.heap.first().is_some_and(|h| h.0 < at) {
+                    if at > limit {
+                        return None;
+                    }
+                    self.now.pop_front();
+                    self.slot[ti.slot()] = NONE;
+                    return Some(ti);
+                }
+            }
         }
+        let &(at, ti) = self.heap.first()?;
+        (at <= limit).then(|| {
+            self.remove_at(0);
+            ti
+        })
     }
 
-    /// Takes the entry [`DeadlineQueue::peek`] returned out of the queue.
+    /// Takes the entry [`DeadlineQueue::peek`] returned out of the queue
+    /// (the tests' model of [`DeadlineQueue::pop_due`]).
+    #[cfg(test)]
     pub(super) fn pop(&mut self) {
         let Some((_, ti)) = self.peek() else {
             return;
@@ -523,5 +533,62 @@ mod tests {
         assert_eq!(q.len(), 5);
         assert_eq!(drain(&mut q), vec![3, 1, 4, 0, 2]);
         assert!(q.slot.iter().all(|&s| s == NONE));
+    }
+
+    #[test]
+    fn pop_due_takes_what_peek_and_pop_take() {
+        // Ties between the heap and the run-now list (the list's front
+        // wins), the limit, and the heap alone without kicks: pop_due
+        // must give the order and the slots the peek/pop model gives,
+        // and push_kick must queue as set does.
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let fill = |kick: bool| {
+            let mut q = DeadlineQueue::default();
+            q.set(key(0), Some(at(10)), at(5)); // future: heap
+            q.set(key(1), Some(at(5)), at(5)); // due: run now
+            q.set(key(2), Some(at(3)), at(5)); // older than the list: heap
+            q.set(key(3), Some(at(10)), at(10)); // run now, ties key 0
+            if kick {
+                q.push_kick(key(4), at(10));
+                q.push_kick(key(5), at(9)); // older than the list's back: heap
+            } else {
+                q.set(key(4), Some(at(10)), at(10));
+                q.set(key(5), Some(at(9)), at(10));
+            }
+            q.set(key(6), Some(at(30)), at(10)); // beyond the limit
+            q
+        };
+        for kick in [false, true] {
+            let mut model = fill(false);
+            let mut q = fill(kick);
+            let limit = at(11);
+            let mut expected = Vec::new();
+            while let Some((when, ti)) = model.peek() {
+                if when > limit {
+                    break;
+                }
+                model.pop();
+                expected.push(ti.slot());
+            }
+            let mut got = Vec::new();
+            while let Some(ti) = q.pop_due(limit, true) {
+                got.push(ti.slot());
+            }
+            assert_eq!(got, expected);
+            assert_eq!(got, vec![2, 1, 5, 3, 4, 0]);
+            assert_eq!(q.slot, model.slot);
+            assert_eq!(q.pop_due(at(40), false).map(TransferKey::slot), Some(6));
+        }
+        // Without kicks only the heap is looked at.
+        let mut q = fill(false);
+        let mut got = Vec::new();
+        while let Some(ti) = q.pop_due(at(11), false) {
+            got.push(ti.slot());
+        }
+        assert_eq!(got, vec![2, 5, 0]);
+        assert!(!q.is_empty_for(false));
+        assert_eq!(q.pop_due(at(40), false).map(TransferKey::slot), Some(6));
+        assert!(q.is_empty_for(false) && !q.is_empty_for(true));
     }
 }
