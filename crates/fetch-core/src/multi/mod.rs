@@ -581,6 +581,7 @@ impl Multi {
         self.now = self.clock.now();
     }
 
+    #[inline(always)]
     fn socket_event(&mut self, fd: Socket, events: Events) {
         let Some(entry) = self.sockets.get(fd) else {
             tracing::trace!(fd, "socket_action on an unknown socket: ignored");
