@@ -364,6 +364,7 @@ impl Multi {
     }
 
     /// Runs the deadlines due now (with `kicks`, the run-now list too).
+    #[inline(always)]
     fn run_due(&mut self, kicks: bool) {
         if self.deadlines.is_empty_for(kicks) {
             // Nothing queued (a socket call while no transfer has a

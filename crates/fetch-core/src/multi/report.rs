@@ -49,6 +49,7 @@ impl Multi {
         }
     }
 
+    #[inline(always)]
     pub(super) fn reconcile_sockets(&mut self) {
         // A connection that goes idle while transfers run keeps its IN
         // announcement until the end of the next socket_action or
