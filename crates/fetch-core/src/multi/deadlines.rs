@@ -380,6 +380,7 @@ impl Multi {
         }
     }
 
+    #[inline(always)]
     pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Instant) {
         let t = &mut self.transfers[ti];
         if let Some(err) = timed_out(t, self.now, limit) {

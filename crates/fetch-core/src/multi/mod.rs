@@ -357,6 +357,7 @@ impl Multi {
 
     /// A new transfer in the table, counted as running, with no deadline
     /// yet (`add`, and a pushed stream the application accepted).
+    #[inline(always)]
     fn insert_transfer(&mut self, easy: Easy) -> TransferKey {
         // Each run starts afresh: info and a collected body belong to one
         // transfer, as upstream resets them per transfer.
