@@ -371,6 +371,7 @@ impl Multi {
 
     /// Points a transfer at a (new) target; known addresses are dropped
     /// when the origin changes.
+    #[inline(always)]
     pub(super) fn set_target(&mut self, ti: TransferKey, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
         // (An unset group routes nothing and adds nothing to the key.)
