@@ -154,7 +154,7 @@ impl DeadlineQueue {
     fn pop_due(&mut self, limit: Instant, kicks: bool) -> Option<TransferKey> {
         if kicks {
             if let Some(&(at, ti)) = self.now.front() {
-                if !self.heap.first().is_some_and(|h| h.0 < at) {
+                if self.heap.first().is_none_or(|h| h.0 >= at) {
                     if at > limit {
                         return None;
                     }
