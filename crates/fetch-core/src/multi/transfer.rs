@@ -428,6 +428,7 @@ impl Multi {
     }
 
     /// A response is complete: follow a redirect or end the transfer.
+    #[inline(always)]
     pub(super) fn complete(&mut self, ti: TransferKey, reusable: bool) -> Step {
         let t = &mut self.transfers[ti];
         if std::mem::take(&mut t.auth.resend) {
