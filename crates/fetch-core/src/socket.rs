@@ -210,6 +210,18 @@ impl SocketTable {
         }
     }
 
+    /// Queues `fd` for reconciliation when what is wanted differs from
+    /// what was reported: [`SocketTable::want`] with the interest already
+    /// wanted, in one lookup (the end of an idle socket's hold).
+    pub(crate) fn requeue(&mut self, fd: Socket) {
+        if let Some(e) = self.entries.get_mut(fd as usize).and_then(Option::as_mut) {
+            if !e.dirty && e.wanted != e.reported {
+                e.dirty = true;
+                self.dirty.push(fd);
+            }
+        }
+    }
+
     /// Some interest change waits to be reported (none does between
     /// calls: every call ends by reporting them).
     pub(crate) fn has_dirty(&self) -> bool {

@@ -57,6 +57,21 @@ impl DeadlineQueue {
         self.set_queued(ti, pos, at, now);
     }
 
+    /// Queues the kick of a transfer just added, due at `now` (the multi's
+    /// last call time): [`DeadlineQueue::set`] with `Some(now)`, with the
+    /// usual case (not queued, the run-now list stays sorted) pushed
+    /// inline.
+    #[inline]
+    pub(super) fn push_kick(&mut self, ti: TransferKey, now: Instant) {
+        let slot = ti.slot();
+        if self.slot.get(slot) == Some(&NONE) && self.now.back().is_none_or(|last| last.0 <= now) {
+            self.now.push_back((now, ti));
+            self.slot[slot] = NOW;
+        } else {
+            self.set(ti, Some(now), now);
+        }
+    }
+
     fn set_queued(&mut self, ti: TransferKey, pos: u32, at: Option<Instant>, now: Instant) {
         let slot = ti.slot();
         if slot >= self.slot.len() {
@@ -117,6 +132,13 @@ impl DeadlineQueue {
         }
     }
 
+    /// Whether [`DeadlineQueue::pop_due`] with `kicks` has nothing to
+    /// look at: the heap is empty, and so is the run-now list if it counts.
+    #[inline]
+    pub(super) fn is_empty_for(&self, kicks: bool) -> bool {
+        self.heap.is_empty() && (!kicks || self.now.is_empty())
+    }
+
     /// Whether the run-now list holds a kick.
     pub(super) fn has_run_now(&self) -> bool {
         !self.now.is_empty()
@@ -124,23 +146,34 @@ impl DeadlineQueue {
 
     /// Takes the earliest entry due by `limit` out of the queue, or (with
     /// `kicks` false) out of the heap alone, leaving the run-now list.
+    #[inline]
+    ///
+    /// The earliest entry is the one [`DeadlineQueue::peek`] gives (the
+    /// heap's only when strictly earlier than the run-now list's front),
+    /// taken where it was found without a second look.
     fn pop_due(&mut self, limit: Instant, kicks: bool) -> Option<TransferKey> {
         if kicks {
-            let (at, ti) = self.peek()?;
-            (at <= limit).then(|| {
-                self.pop();
-                ti
-            })
-        } else {
-            let &(at, ti) = self.heap.first()?;
-            (at <= limit).then(|| {
-                self.remove_at(0);
-                ti
-            })
+            if let Some(&(at, ti)) = self.now.front() {
+                if self.heap.first().is_none_or(|h| h.0 >= at) {
+                    if at > limit {
+                        return None;
+                    }
+                    self.now.pop_front();
+                    self.slot[ti.slot()] = NONE;
+                    return Some(ti);
+                }
+            }
         }
+        let &(at, ti) = self.heap.first()?;
+        (at <= limit).then(|| {
+            self.remove_at(0);
+            ti
+        })
     }
 
-    /// Takes the entry [`DeadlineQueue::peek`] returned out of the queue.
+    /// Takes the entry [`DeadlineQueue::peek`] returned out of the queue
+    /// (the tests' model of [`DeadlineQueue::pop_due`]).
+    #[cfg(test)]
     pub(super) fn pop(&mut self) {
         let Some((_, ti)) = self.peek() else {
             return;
@@ -208,11 +241,22 @@ impl DeadlineQueue {
 
 /// The error for a transfer whose total or connect deadline passed, if
 /// one did (a passed connect deadline outside connection setup is dropped).
+///
+/// The check is inline (on every deadline run, usually a kick, neither is
+/// due); the error is made out of line.
+#[inline]
 fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
     let total = t.deadlines.due(Kind::Total, limit);
     if !total && !t.deadlines.due(Kind::Connect, limit) {
         return None;
     }
+    timeout_error(t, now, total)
+}
+
+/// The error of [`timed_out`] once the total (`total`) or the connect
+/// deadline is due.
+#[inline(never)]
+fn timeout_error(t: &mut Transfer, now: Instant, total: bool) -> Option<Error> {
     let elapsed_ms = t
         .started
         .map_or(0, |s| now.saturating_duration_since(s).as_millis());
@@ -320,7 +364,13 @@ impl Multi {
     }
 
     /// Runs the deadlines due now (with `kicks`, the run-now list too).
+    #[inline(always)]
     fn run_due(&mut self, kicks: bool) {
+        if self.deadlines.is_empty_for(kicks) {
+            // Nothing queued (a socket call while no transfer has a
+            // deadline, or one leaving the kicks): no limit to work out.
+            return;
+        }
         // A timer that fires a hair early still counts: apps round
         // milliseconds, and a missed expiry would leave no timer armed.
         let limit = self.now + Duration::from_millis(1);
@@ -330,6 +380,7 @@ impl Multi {
         }
     }
 
+    #[inline(always)]
     pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Instant) {
         let t = &mut self.transfers[ti];
         if let Some(err) = timed_out(t, self.now, limit) {
@@ -484,5 +535,62 @@ mod tests {
         assert_eq!(q.len(), 5);
         assert_eq!(drain(&mut q), vec![3, 1, 4, 0, 2]);
         assert!(q.slot.iter().all(|&s| s == NONE));
+    }
+
+    #[test]
+    fn pop_due_takes_what_peek_and_pop_take() {
+        // Ties between the heap and the run-now list (the list's front
+        // wins), the limit, and the heap alone without kicks: pop_due
+        // must give the order and the slots the peek/pop model gives,
+        // and push_kick must queue as set does.
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let fill = |kick: bool| {
+            let mut q = DeadlineQueue::default();
+            q.set(key(0), Some(at(10)), at(5)); // future: heap
+            q.set(key(1), Some(at(5)), at(5)); // due: run now
+            q.set(key(2), Some(at(3)), at(5)); // older than the list: heap
+            q.set(key(3), Some(at(10)), at(10)); // run now, ties key 0
+            if kick {
+                q.push_kick(key(4), at(10));
+                q.push_kick(key(5), at(9)); // older than the list's back: heap
+            } else {
+                q.set(key(4), Some(at(10)), at(10));
+                q.set(key(5), Some(at(9)), at(10));
+            }
+            q.set(key(6), Some(at(30)), at(10)); // beyond the limit
+            q
+        };
+        for kick in [false, true] {
+            let mut model = fill(false);
+            let mut q = fill(kick);
+            let limit = at(11);
+            let mut expected = Vec::new();
+            while let Some((when, ti)) = model.peek() {
+                if when > limit {
+                    break;
+                }
+                model.pop();
+                expected.push(ti.slot());
+            }
+            let mut got = Vec::new();
+            while let Some(ti) = q.pop_due(limit, true) {
+                got.push(ti.slot());
+            }
+            assert_eq!(got, expected);
+            assert_eq!(got, vec![2, 1, 5, 3, 4, 0]);
+            assert_eq!(q.slot, model.slot);
+            assert_eq!(q.pop_due(at(40), false).map(TransferKey::slot), Some(6));
+        }
+        // Without kicks only the heap is looked at.
+        let mut q = fill(false);
+        let mut got = Vec::new();
+        while let Some(ti) = q.pop_due(at(11), false) {
+            got.push(ti.slot());
+        }
+        assert_eq!(got, vec![2, 5, 0]);
+        assert!(!q.is_empty_for(false));
+        assert_eq!(q.pop_due(at(40), false).map(TransferKey::slot), Some(6));
+        assert!(q.is_empty_for(false) && !q.is_empty_for(true));
     }
 }

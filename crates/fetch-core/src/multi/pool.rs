@@ -164,12 +164,14 @@ impl Pool {
         host_ok && (!self.at_total_limit() || self.idle_count > 0)
     }
 
+    #[inline]
     pub(super) fn take_idle(&mut self, origin: &str) -> Option<ConnKey> {
         let cid = self.origins.get_mut(origin)?.idle.pop()?;
         self.idle_count -= 1;
         Some(cid)
     }
 
+    #[inline]
     pub(super) fn put_idle(&mut self, origin: &str, cid: ConnKey) {
         let o = self.origins.get_or_default(origin);
         o.idle.push(cid);
@@ -289,7 +291,15 @@ impl Multi {
     /// HTTP/2 alike, while more than the cap are kept.
     pub(super) fn cap_idle(&mut self) {
         let cap = self.pool.idle_cap(self.transfers.len());
-        while self.pool.idle_count() + self.h2_idle().count() > cap {
+        // (With no HTTP/2 connection there is no map to walk.)
+        let h2_idle = |m: &Self| {
+            if m.h2.by_conn.is_empty() {
+                0
+            } else {
+                m.h2_idle().count()
+            }
+        };
+        while self.pool.idle_count() + h2_idle(self) > cap {
             self.evict_oldest_idle();
         }
     }
@@ -314,10 +324,14 @@ impl Multi {
     pub(super) fn too_old(&mut self, ti: TransferKey, cid: ConnKey) -> bool {
         let conn = &self.conns[cid];
         let t = &mut self.transfers[ti];
+        // The connection options read once (each read of the group checks
+        // its shared default).
+        let opts: &crate::connopts::ConnOptions = &t.easy.conn;
+        let (max_age, max_lifetime) = (opts.max_age, opts.max_lifetime);
         // More than `max_age` whole seconds idle: at least the next whole
         // second after it (an Instant comparison is cheaper than the
         // difference, which is worked out only for the trace).
-        let next_second = Duration::from_secs(t.easy.conn.max_age.as_secs().saturating_add(1));
+        let next_second = Duration::from_secs(max_age.as_secs().saturating_add(1));
         if conn
             .idle_since
             .checked_add(next_second)
@@ -333,7 +347,7 @@ impl Multi {
         }
         // The age since creation is worked out only under a limit (none
         // by default): an Instant difference is not free on this path.
-        let Some(max) = t.easy.conn.max_lifetime.filter(|max| !max.is_zero()) else {
+        let Some(max) = max_lifetime.filter(|max| !max.is_zero()) else {
             return false;
         };
         let life = self.now.saturating_duration_since(conn.created).as_secs();

@@ -371,6 +371,7 @@ impl Multi {
 
     /// Points a transfer at a (new) target; known addresses are dropped
     /// when the origin changes.
+    #[inline(always)]
     pub(super) fn set_target(&mut self, ti: TransferKey, target: Arc<Dest>) {
         let t = &mut self.transfers[ti];
         // (An unset group routes nothing and adds nothing to the key.)
@@ -399,12 +400,19 @@ impl Multi {
             t.addrs.clear();
         }
         if !same_key {
+            // (Empty parts are not appended: each append is a copy call.)
             t.pool_key.clear();
             t.pool_key.push_str(&target.origin);
-            t.pool_key.push_str(&suffix);
-            t.pool_key.push_str(&via);
+            if !suffix.is_empty() {
+                t.pool_key.push_str(&suffix);
+            }
+            if !via.is_empty() {
+                t.pool_key.push_str(&via);
+            }
         }
-        t.route = route.map(Box::new);
+        if route.is_some() || t.route.is_some() {
+            t.route = route.map(Box::new);
+        }
         let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
         let state = &mut *t.easy;
         crate::transfer_info::set_str(
@@ -420,6 +428,7 @@ impl Multi {
     }
 
     /// A response is complete: follow a redirect or end the transfer.
+    #[inline(always)]
     pub(super) fn complete(&mut self, ti: TransferKey, reusable: bool) -> Step {
         let t = &mut self.transfers[ti];
         if std::mem::take(&mut t.auth.resend) {
