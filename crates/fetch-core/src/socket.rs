@@ -168,6 +168,18 @@ pub(crate) struct Entry {
     dirty: bool,
 }
 
+impl Entry {
+    /// Marks the entry for reconciliation when what is wanted differs from
+    /// what was reported and it is not marked yet; whether it was marked
+    /// now (then its socket joins the dirty list).
+    #[inline]
+    fn mark_dirty(&mut self) -> bool {
+        let now = !self.dirty && self.wanted != self.reported;
+        self.dirty |= now;
+        now
+    }
+}
+
 /// fd -> entry, plus the list of entries whose wanted interest changed.
 #[derive(Debug, Default)]
 pub(crate) struct SocketTable {
@@ -203,8 +215,7 @@ impl SocketTable {
     pub(crate) fn want(&mut self, fd: Socket, bits: u8) {
         if let Some(e) = self.entries.get_mut(fd as usize).and_then(Option::as_mut) {
             e.wanted = bits;
-            if !e.dirty && e.wanted != e.reported {
-                e.dirty = true;
+            if e.mark_dirty() {
                 self.dirty.push(fd);
             }
         }
@@ -215,8 +226,7 @@ impl SocketTable {
     /// wanted, in one lookup (the end of an idle socket's hold).
     pub(crate) fn requeue(&mut self, fd: Socket) {
         if let Some(e) = self.entries.get_mut(fd as usize).and_then(Option::as_mut) {
-            if !e.dirty && e.wanted != e.reported {
-                e.dirty = true;
+            if e.mark_dirty() {
                 self.dirty.push(fd);
             }
         }

@@ -146,11 +146,11 @@ impl DeadlineQueue {
 
     /// Takes the earliest entry due by `limit` out of the queue, or (with
     /// `kicks` false) out of the heap alone, leaving the run-now list.
-    #[inline]
     ///
     /// The earliest entry is the one [`DeadlineQueue::peek`] gives (the
     /// heap's only when strictly earlier than the run-now list's front),
     /// taken where it was found without a second look.
+    #[inline]
     fn pop_due(&mut self, limit: Instant, kicks: bool) -> Option<TransferKey> {
         if kicks {
             if let Some(&(at, ti)) = self.now.front() {
