@@ -47,17 +47,12 @@ struct XferLive {
     ssl_verify_result: i64,
 }
 
-/// `dst = src` without allocating when they are already equal. (Inline,
-/// lengths first: the usual case, the same text again, is a length
-/// check and one short compare, with no call frame.)
+/// `dst = src` without allocating when they are already equal. (Inline:
+/// the usual case, the same text again, is a length check and one short
+/// compare, with no call frame.)
 #[inline(always)]
 fn copy_str(dst: &mut Option<String>, src: &Option<String>) {
-    let same = match (dst.as_deref(), src.as_deref()) {
-        (Some(d), Some(s)) => d.len() == s.len() && d.as_bytes() == s.as_bytes(),
-        (None, None) => true,
-        _ => false,
-    };
-    if !same {
+    if dst.as_deref() != src.as_deref() {
         dst.clone_from(src);
     }
 }
