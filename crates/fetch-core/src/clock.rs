@@ -80,7 +80,7 @@ impl Add<Duration> for Moment {
 }
 
 /// The system's monotonic clock as a [`Moment`].
-#[inline]
+#[inline(always)]
 fn monotonic() -> Moment {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
     // Both fields are non-negative for the monotonic clock, and seconds
@@ -94,6 +94,12 @@ fn monotonic() -> Moment {
 struct Manual {
     instant: Instant,
     moment: Moment,
+}
+
+/// A manual clock's [`Moment`].
+#[inline(never)]
+fn manual_moment(m: &Mutex<Manual>) -> Moment {
+    m.lock().unwrap_or_else(|e| e.into_inner()).moment
 }
 
 /// A clock handle. Clones share the same time.
@@ -128,12 +134,13 @@ impl Clock {
     }
 
     /// The current time as the engine counts it. (Inline: the real clock
-    /// is one branch before the clock read, three times per transfer.)
-    #[inline]
+    /// is one branch before the clock read, three times per transfer; the
+    /// manual clock's lock is out of line.)
+    #[inline(always)]
     pub(crate) fn moment(&self) -> Moment {
         match &self.manual {
             None => monotonic(),
-            Some(m) => m.lock().unwrap_or_else(|e| e.into_inner()).moment,
+            Some(m) => manual_moment(m),
         }
     }
 
