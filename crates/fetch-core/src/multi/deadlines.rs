@@ -384,6 +384,21 @@ impl Multi {
     #[inline(always)]
     pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Moment) {
         let t = &mut self.transfers[ti];
+        if !t.deadlines.other_due(Kind::Kick, limit) {
+            // The usual run, a kick alone: every check below but the last
+            // would find nothing due and change nothing.
+            if t.deadlines.due(Kind::Kick, limit) {
+                t.deadlines.clear(Kind::Kick);
+                self.drive(ti, Events::NONE);
+            }
+            return;
+        }
+        self.on_deadlines(ti, limit);
+    }
+
+    /// [`Multi::on_deadline`] with a deadline other than the kick due.
+    fn on_deadlines(&mut self, ti: TransferKey, limit: Moment) {
+        let t = &mut self.transfers[ti];
         if let Some(err) = timed_out(t, self.now, limit) {
             self.fail(ti, err);
             return;

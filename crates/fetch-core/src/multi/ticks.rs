@@ -123,10 +123,29 @@ impl Deadlines {
         self.get(kind).is_some_and(|at| at <= limit)
     }
 
+    /// The deadlines as sort keys: nanoseconds − 1, none as `u64::MAX`
+    /// (after every deadline), so that the earliest is a plain minimum
+    /// without a branch per kind.
+    #[inline]
+    fn keys(&self) -> [u64; KINDS] {
+        self.0.map(|d| d.map_or(0, Moment::nanos).wrapping_sub(1))
+    }
+
     /// The earliest deadline of any kind.
     #[inline]
     pub(super) fn earliest(&self) -> Option<Moment> {
-        self.0.iter().flatten().min().copied()
+        let least = self.keys().into_iter().min().unwrap_or(u64::MAX);
+        (least != u64::MAX).then(|| Moment::from_nanos(least + 1))
+    }
+
+    /// Whether a deadline of a kind other than `kind` is set and not
+    /// after `limit`.
+    #[inline]
+    pub(super) fn other_due(&self, kind: Kind, limit: Moment) -> bool {
+        let mut keys = self.keys();
+        keys[kind as usize] = u64::MAX;
+        // key < limit is nanos ≤ limit; none (u64::MAX) is never below.
+        keys.into_iter().min().unwrap_or(u64::MAX) < limit.nanos()
     }
 }
 
@@ -174,7 +193,17 @@ mod tests {
         assert_eq!(d.earliest(), Some(at(10)));
         assert!(d.due(Kind::Kick, at(10)));
         assert!(!d.due(Kind::Total, at(49)));
+        assert!(d.other_due(Kind::Total, at(10)), "the kick is due");
+        assert!(!d.other_due(Kind::Kick, at(49)));
+        assert!(d.other_due(Kind::Kick, at(50)));
         d.clear(Kind::Kick);
         assert_eq!(d.earliest(), Some(at(50)));
+        assert!(!d.other_due(Kind::Total, at(1_000_000)));
+        // The farthest moment is a deadline, not none.
+        let last = Moment::from_nanos(u64::MAX);
+        d.set(Kind::Progress, Some(last));
+        d.clear(Kind::Total);
+        assert_eq!(d.earliest(), Some(last));
+        assert!(d.other_due(Kind::Kick, last));
     }
 }
