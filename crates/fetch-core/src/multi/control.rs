@@ -403,16 +403,18 @@ impl Multi {
         let secs = info.total_time.as_secs_f64();
         if secs > 0.0 {
             // (No bytes is a speed of 0, with no float conversions: the
-            // usual upload of a GET.)
-            let speed = |size: u64| {
-                if size == 0 {
-                    0
-                } else {
-                    (size as f64 / secs) as u64
-                }
-            };
+            // usual upload of a GET. The division is out of line, or the
+            // compiler works out both and picks one.)
+            let speed = |size: u64| if size == 0 { 0 } else { speed(size, secs) };
             info.speed_download = speed(info.size_download);
             info.speed_upload = speed(info.size_upload);
         }
     }
+}
+
+/// `size` bytes in `secs` seconds as bytes per second (upstream's
+/// formula: the float quotient, truncated).
+#[inline(never)]
+fn speed(size: u64, secs: f64) -> u64 {
+    (size as f64 / secs) as u64
 }
