@@ -32,6 +32,13 @@ impl Moment {
         Self(NonZeroU64::new(nanos).unwrap_or(NonZeroU64::MIN))
     }
 
+    /// The moment `nanos` nanoseconds after the clock's origin, `None`
+    /// for 0.
+    #[inline]
+    pub(crate) fn new(nanos: u64) -> Option<Self> {
+        NonZeroU64::new(nanos).map(Self)
+    }
+
     /// Nanoseconds since the clock's origin.
     #[inline]
     pub(crate) fn nanos(self) -> u64 {

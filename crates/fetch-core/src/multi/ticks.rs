@@ -90,62 +90,59 @@ impl Transfer {
 
 /// A transfer's deadlines, one per [`Kind`]; the earliest is queued
 /// (`deadlines.rs`). Kept as [`Moment`]s, not ticks: they are set and
-/// compared with the clock's moments on every kick (an `Option<Moment>` is
-/// 8 bytes, as a tick).
+/// compared with the clock's moments on every kick. Each is stored as a
+/// sort key, its nanoseconds − 1 with none as `u64::MAX` (after every
+/// deadline; a moment is at least 1, so no deadline has that key): the
+/// earliest is then a plain minimum, without a branch per kind.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Deadlines([Option<Moment>; KINDS]);
+pub(super) struct Deadlines([u64; KINDS]);
+
+/// The key of no deadline.
+const UNSET: u64 = u64::MAX;
 
 impl Deadlines {
     /// No deadline of any kind.
-    pub(super) const NONE: Self = Self([None; KINDS]);
+    pub(super) const NONE: Self = Self([UNSET; KINDS]);
 
     /// The deadline of `kind`.
     #[inline]
     pub(super) fn get(&self, kind: Kind) -> Option<Moment> {
-        self.0[kind as usize]
+        Moment::new(self.0[kind as usize].wrapping_add(1))
     }
 
     /// Sets (or with `None` clears) the deadline of `kind`.
     #[inline]
     pub(super) fn set(&mut self, kind: Kind, at: Option<Moment>) {
-        self.0[kind as usize] = at;
+        self.0[kind as usize] = at.map_or(0, Moment::nanos).wrapping_sub(1);
     }
 
     /// Clears the deadline of `kind`.
     #[inline]
     pub(super) fn clear(&mut self, kind: Kind) {
-        self.set(kind, None);
+        self.0[kind as usize] = UNSET;
     }
 
     /// Whether the deadline of `kind` is set and not after `limit`.
     #[inline]
     pub(super) fn due(&self, kind: Kind, limit: Moment) -> bool {
-        self.get(kind).is_some_and(|at| at <= limit)
-    }
-
-    /// The deadlines as sort keys: nanoseconds − 1, none as `u64::MAX`
-    /// (after every deadline), so that the earliest is a plain minimum
-    /// without a branch per kind.
-    #[inline]
-    fn keys(&self) -> [u64; KINDS] {
-        self.0.map(|d| d.map_or(0, Moment::nanos).wrapping_sub(1))
+        // key < limit is nanos ≤ limit; none (u64::MAX) is never below.
+        self.0[kind as usize] < limit.nanos()
     }
 
     /// The earliest deadline of any kind.
     #[inline]
     pub(super) fn earliest(&self) -> Option<Moment> {
-        let least = self.keys().into_iter().min().unwrap_or(u64::MAX);
-        (least != u64::MAX).then(|| Moment::from_nanos(least + 1))
+        let least = self.0.into_iter().min().unwrap_or(UNSET);
+        Moment::new(least.wrapping_add(1))
     }
 
     /// Whether a deadline of a kind other than `kind` is set and not
     /// after `limit`.
     #[inline]
     pub(super) fn other_due(&self, kind: Kind, limit: Moment) -> bool {
-        let mut keys = self.keys();
-        keys[kind as usize] = u64::MAX;
-        // key < limit is nanos ≤ limit; none (u64::MAX) is never below.
-        keys.into_iter().min().unwrap_or(u64::MAX) < limit.nanos()
+        let mut keys = self.0;
+        keys[kind as usize] = UNSET;
+        keys.into_iter().min().unwrap_or(UNSET) < limit.nanos()
     }
 }
 
@@ -187,11 +184,15 @@ mod tests {
         let at = |ms| epoch + Duration::from_millis(ms);
         let mut d = Deadlines::NONE;
         assert_eq!(d.earliest(), None);
+        assert_eq!(d.get(Kind::Total), None);
         assert!(!d.due(Kind::Total, at(1_000_000)));
+        assert!(!d.due(Kind::Total, Moment::from_nanos(u64::MAX)));
         d.set(Kind::Total, Some(at(50)));
         d.set(Kind::Kick, Some(at(10)));
         assert_eq!(d.earliest(), Some(at(10)));
         assert!(d.due(Kind::Kick, at(10)));
+        assert!(!d.due(Kind::Kick, at(9)));
+        assert_eq!(d.get(Kind::Total), Some(at(50)));
         assert!(!d.due(Kind::Total, at(49)));
         assert!(d.other_due(Kind::Total, at(10)), "the kick is due");
         assert!(!d.other_due(Kind::Kick, at(49)));
@@ -204,6 +205,8 @@ mod tests {
         d.set(Kind::Progress, Some(last));
         d.clear(Kind::Total);
         assert_eq!(d.earliest(), Some(last));
+        assert_eq!(d.get(Kind::Progress), Some(last));
         assert!(d.other_due(Kind::Kick, last));
+        assert!(d.due(Kind::Progress, last));
     }
 }
