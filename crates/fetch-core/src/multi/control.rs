@@ -372,6 +372,7 @@ impl Multi {
     /// the socket readable), so the call's time stands for it and the
     /// clock is not read again; a response read in the call that sent the
     /// request reads the clock afresh, so it never precedes PRETRANSFER.
+    #[inline]
     pub(super) fn mark_first_byte(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
