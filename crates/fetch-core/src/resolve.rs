@@ -29,7 +29,9 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Moment;
 
 /// How many worker threads the whole process may run at once.
 const MAX_WORKERS: usize = 4;
@@ -184,7 +186,7 @@ pub(crate) struct Resolver {
     inbox: Arc<Inbox>,
     wake_rx: UnixStream,
     outstanding: usize,
-    cache: HashMap<(String, u16), (Instant, Vec<SocketAddr>)>,
+    cache: HashMap<(String, u16), (Moment, Vec<SocketAddr>)>,
 }
 
 impl Resolver {
@@ -224,7 +226,7 @@ impl Resolver {
         &mut self,
         host: &str,
         port: u16,
-        now: Instant,
+        now: Moment,
         ttl: Option<Duration>,
     ) -> Option<Vec<SocketAddr>> {
         let key = (host.to_owned(), port);
@@ -240,7 +242,7 @@ impl Resolver {
         }
     }
 
-    pub(crate) fn store(&mut self, host: String, port: u16, addrs: Vec<SocketAddr>, now: Instant) {
+    pub(crate) fn store(&mut self, host: String, port: u16, addrs: Vec<SocketAddr>, now: Moment) {
         self.cache.insert((host, port), (now, addrs));
     }
 
@@ -347,6 +349,7 @@ mod tests {
     use super::*;
 
     use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Instant;
 
     /// The pool is process-wide: these tests take turns.
     static SERIAL: Mutex<()> = Mutex::new(());
@@ -388,7 +391,7 @@ mod tests {
     fn cache_timeout_is_the_askers() {
         let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
         let mut r = Resolver::new().unwrap();
-        let t0 = Instant::now();
+        let t0 = Moment::from_nanos(1_000_000_000);
         let addrs = vec![SocketAddr::from(([127, 0, 0, 1], 80))];
         r.store("h".into(), 80, addrs.clone(), t0);
         let later = t0 + Duration::from_secs(61);

@@ -24,9 +24,9 @@ pub(super) struct Conn {
     /// bytes than asked: the socket held no more data then (the probe
     /// on reuse may be skipped right after, `Multi::probe_redundant`).
     pub(super) drained: bool,
-    pub(super) idle_since: Instant,
+    pub(super) idle_since: Moment,
     /// When it was opened (MAXLIFETIME_CONN).
-    pub(super) created: Instant,
+    pub(super) created: Moment,
     /// The peer's and this end's addresses once connected (TCP only).
     pub(super) peer: Option<SocketAddr>,
     pub(super) local: Option<SocketAddr>,

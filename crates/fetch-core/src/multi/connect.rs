@@ -162,7 +162,7 @@ impl Multi {
             };
             next += 1;
             if t.marks.resolved.is_none() {
-                t.marks.resolved = t.tick(self.clock.now());
+                t.marks.resolved = t.tick(self.clock.moment());
             }
             match open_socket(addr, &mut t.easy) {
                 Ok(sock) => {
@@ -307,7 +307,7 @@ impl Multi {
             self.close_conn(cid);
             return self.connect_next(ti, next_addr, Some(e));
         }
-        let now = self.clock.now();
+        let now = self.clock.moment();
         let conn = &mut self.conns[cid];
         conn.peer = conn.sock.peer_addr().ok().and_then(|a| a.as_socket());
         conn.local = conn.sock.local_addr().ok().and_then(|a| a.as_socket());
@@ -436,7 +436,7 @@ impl Multi {
                 if to_proxy {
                     return self.proxy_connected(ti, cid);
                 }
-                t.marks.tls_done = t.tick(self.clock.now());
+                t.marks.tls_done = t.tick(self.clock.moment());
                 self.set_deadline(ti, Kind::Connect, None);
                 if alpn_h2 {
                     return self.h2_start(ti, cid);
@@ -473,7 +473,7 @@ impl Multi {
 /// COULDNT_CONNECT once every address of the transfer has failed, naming
 /// what could not be reached (through a proxy, the proxy) and keeping the
 /// last attempt's error as the cause.
-fn no_address_left(t: &Transfer, now: Instant, cause: Option<io::Error>) -> Error {
+fn no_address_left(t: &Transfer, now: Moment, cause: Option<io::Error>) -> Error {
     let elapsed_ms = t
         .started
         .map_or(0, |s| now.saturating_duration_since(s).as_millis());

@@ -3,7 +3,7 @@
 //! by changing interest and deadlines, never by sleeping, and a paused
 //! direction leaves nothing registered and no timer running for it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often a paused transfer's progress callback is called.
 const PAUSED_PROGRESS: Duration = Duration::from_secs(1);
@@ -13,6 +13,7 @@ const MAX_THROTTLE: Duration = Duration::from_secs(86_400);
 
 use super::ticks::Tick;
 use super::{Expect, Kind, Multi, Phase, Step, TransferId, TransferKey};
+use crate::clock::Moment;
 use crate::easy::{Body, Flow, InfoType, Progress};
 use crate::error::{Error, ErrorCode, MultiError};
 use crate::socket::{WANT_READ, WANT_WRITE};
@@ -234,7 +235,7 @@ impl Multi {
     /// start here.
     pub(super) fn start_rates(&mut self, ti: TransferKey) {
         // Milestones read the clock afresh: several can fall into one call.
-        let mark = self.clock.now();
+        let mark = self.clock.moment();
         let t = &mut self.transfers[ti];
         if t.marks.pretransfer.is_none() {
             t.marks.pretransfer = t.tick(mark);
@@ -289,7 +290,7 @@ impl Multi {
     /// limit now (FETCHOPT_MAX_RECV_SPEED / MAX_SEND_SPEED).
     /// (Inlined: without a limit, the usual case, nothing else is read.)
     #[inline(always)]
-    pub(super) fn throttled_until(&self, ti: TransferKey, recv: bool) -> Option<Instant> {
+    pub(super) fn throttled_until(&self, ti: TransferKey, recv: bool) -> Option<Moment> {
         let easy = &self.transfers[ti].easy;
         let limit = if recv {
             easy.max_recv_speed
@@ -304,7 +305,7 @@ impl Multi {
 
     /// [`Multi::throttled_until`] for a direction limited to `limit`
     /// bytes per second (not 0).
-    fn limited_until(&self, ti: TransferKey, recv: bool, limit: u64) -> Option<Instant> {
+    fn limited_until(&self, ti: TransferKey, recv: bool, limit: u64) -> Option<Moment> {
         let t = &self.transfers[ti];
         let (start, dl0, ul0) = t.rates.start;
         let moved = if recv {
@@ -312,7 +313,7 @@ impl Multi {
         } else {
             t.easy.info.size_upload.saturating_sub(ul0)
         };
-        let start = start.instant(t.started?)?;
+        let start = start.moment(t.started?)?;
         // Far beyond any real limit the wait saturates at a day (re-checked
         // then) instead of overflowing.
         let wait = Duration::try_from_secs_f64(moved as f64 / limit as f64)
@@ -323,7 +324,7 @@ impl Multi {
     }
 
     /// Holds a rate-limited direction back: interest dropped, a timer set.
-    pub(super) fn throttle(&mut self, ti: TransferKey, until: Instant) -> Step {
+    pub(super) fn throttle(&mut self, ti: TransferKey, until: Moment) -> Step {
         let cid = self.transfers[ti]
             .conn
             .expect("throttled transfers have a connection");
@@ -371,6 +372,7 @@ impl Multi {
     /// the socket readable), so the call's time stands for it and the
     /// clock is not read again; a response read in the call that sent the
     /// request reads the clock afresh, so it never precedes PRETRANSFER.
+    #[inline]
     pub(super) fn mark_first_byte(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
@@ -381,14 +383,14 @@ impl Multi {
         let at = if t.marks.pretransfer.is_some() && t.marks.pretransfer < call {
             call
         } else {
-            t.tick(self.clock.now().max(now))
+            t.tick(self.clock.moment().max(now))
         };
         t.marks.first_byte = at;
     }
 
     /// Fills in the timing and speed info when a transfer ends.
     pub(super) fn settle_info(&mut self, ti: TransferKey) {
-        let now = self.clock.now().max(self.now);
+        let now = self.clock.moment().max(self.now);
         let t = &mut self.transfers[ti];
         let Some(start) = t.started else { return };
         let since = |at: Tick| at.elapsed().unwrap_or(Duration::ZERO);
@@ -402,16 +404,18 @@ impl Multi {
         let secs = info.total_time.as_secs_f64();
         if secs > 0.0 {
             // (No bytes is a speed of 0, with no float conversions: the
-            // usual upload of a GET.)
-            let speed = |size: u64| {
-                if size == 0 {
-                    0
-                } else {
-                    (size as f64 / secs) as u64
-                }
-            };
+            // usual upload of a GET. The division is out of line, or the
+            // compiler works out both and picks one.)
+            let speed = |size: u64| if size == 0 { 0 } else { speed(size, secs) };
             info.speed_download = speed(info.size_download);
             info.speed_upload = speed(info.size_upload);
         }
     }
+}
+
+/// `size` bytes in `secs` seconds as bytes per second (upstream's
+/// formula: the float quotient, truncated).
+#[inline(never)]
+fn speed(size: u64, secs: f64) -> u64 {
+    (size as f64 / secs) as u64
 }

@@ -19,9 +19,10 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{Kind, Multi, Phase, Transfer, TransferKey};
+use crate::clock::Moment;
 use crate::error::{Error, ErrorCode};
 use crate::failure::{Detail, Step as FailedStep};
 use crate::socket::Events;
@@ -36,9 +37,9 @@ const NOW: u32 = u32::MAX - 1;
 #[derive(Debug, Default)]
 pub(super) struct DeadlineQueue {
     /// The heap: (deadline, transfer index), smallest deadline at 0.
-    pub(super) heap: Vec<(Instant, TransferKey)>,
+    pub(super) heap: Vec<(Moment, TransferKey)>,
     /// Entries due when queued, oldest deadline first.
-    now: VecDeque<(Instant, TransferKey)>,
+    now: VecDeque<(Moment, TransferKey)>,
     /// For each transfer index, its slot in `heap`, [`NOW`] or [`NONE`].
     pub(super) slot: Vec<u32>,
 }
@@ -48,7 +49,7 @@ impl DeadlineQueue {
     /// takes it out of the queue. `now` is the current time: a deadline
     /// not after it goes to the run-now list when that keeps it sorted.
     #[inline]
-    pub(super) fn set(&mut self, ti: TransferKey, at: Option<Instant>, now: Instant) {
+    pub(super) fn set(&mut self, ti: TransferKey, at: Option<Moment>, now: Moment) {
         let pos = self.slot.get(ti.slot()).copied().unwrap_or(NONE);
         if pos == NONE && at.is_none() {
             // Not queued and not to be: the common case after a kick ran.
@@ -62,7 +63,7 @@ impl DeadlineQueue {
     /// usual case (not queued, the run-now list stays sorted) pushed
     /// inline.
     #[inline]
-    pub(super) fn push_kick(&mut self, ti: TransferKey, now: Instant) {
+    pub(super) fn push_kick(&mut self, ti: TransferKey, now: Moment) {
         let slot = ti.slot();
         if self.slot.get(slot) == Some(&NONE) && self.now.back().is_none_or(|last| last.0 <= now) {
             self.now.push_back((now, ti));
@@ -72,7 +73,7 @@ impl DeadlineQueue {
         }
     }
 
-    fn set_queued(&mut self, ti: TransferKey, pos: u32, at: Option<Instant>, now: Instant) {
+    fn set_queued(&mut self, ti: TransferKey, pos: u32, at: Option<Moment>, now: Moment) {
         let slot = ti.slot();
         if slot >= self.slot.len() {
             self.slot.resize(slot + 1, NONE);
@@ -98,7 +99,7 @@ impl DeadlineQueue {
     /// Moves or removes `ti`, which is in the run-now list (rare: a kick
     /// normally leaves the list by [`DeadlineQueue::pop`]).
     #[cold]
-    fn move_from_now(&mut self, ti: TransferKey, at: Option<Instant>, now: Instant) {
+    fn move_from_now(&mut self, ti: TransferKey, at: Option<Moment>, now: Moment) {
         if let Some(i) = self.now.iter().position(|e| e.1 == ti) {
             if Some(self.now[i].0) == at {
                 return;
@@ -112,7 +113,7 @@ impl DeadlineQueue {
     }
 
     /// Queues `ti`, which is in neither the heap nor the run-now list.
-    fn insert(&mut self, ti: TransferKey, at: Instant, now: Instant) {
+    fn insert(&mut self, ti: TransferKey, at: Moment, now: Moment) {
         if at <= now && self.now.back().is_none_or(|last| last.0 <= at) {
             self.now.push_back((at, ti));
             self.slot[ti.slot()] = NOW;
@@ -125,7 +126,7 @@ impl DeadlineQueue {
     }
 
     /// The earliest deadline and its transfer.
-    pub(super) fn peek(&self) -> Option<(Instant, TransferKey)> {
+    pub(super) fn peek(&self) -> Option<(Moment, TransferKey)> {
         match (self.now.front(), self.heap.first()) {
             (Some(n), Some(h)) => Some(if h.0 < n.0 { *h } else { *n }),
             (n, h) => n.or(h).copied(),
@@ -151,7 +152,7 @@ impl DeadlineQueue {
     /// heap's only when strictly earlier than the run-now list's front),
     /// taken where it was found without a second look.
     #[inline]
-    fn pop_due(&mut self, limit: Instant, kicks: bool) -> Option<TransferKey> {
+    fn pop_due(&mut self, limit: Moment, kicks: bool) -> Option<TransferKey> {
         if kicks {
             if let Some(&(at, ti)) = self.now.front() {
                 if self.heap.first().is_none_or(|h| h.0 >= at) {
@@ -245,7 +246,7 @@ impl DeadlineQueue {
 /// The check is inline (on every deadline run, usually a kick, neither is
 /// due); the error is made out of line.
 #[inline]
-fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
+fn timed_out(t: &mut Transfer, now: Moment, limit: Moment) -> Option<Error> {
     let total = t.deadlines.due(Kind::Total, limit);
     if !total && !t.deadlines.due(Kind::Connect, limit) {
         return None;
@@ -256,7 +257,7 @@ fn timed_out(t: &mut Transfer, now: Instant, limit: Instant) -> Option<Error> {
 /// The error of [`timed_out`] once the total (`total`) or the connect
 /// deadline is due.
 #[inline(never)]
-fn timeout_error(t: &mut Transfer, now: Instant, total: bool) -> Option<Error> {
+fn timeout_error(t: &mut Transfer, now: Moment, total: bool) -> Option<Error> {
     let elapsed_ms = t
         .started
         .map_or(0, |s| now.saturating_duration_since(s).as_millis());
@@ -308,7 +309,7 @@ fn timeout_error(t: &mut Transfer, now: Instant, total: bool) -> Option<Error> {
 }
 
 impl Multi {
-    pub(super) fn set_deadline(&mut self, ti: TransferKey, kind: Kind, at: Option<Instant>) {
+    pub(super) fn set_deadline(&mut self, ti: TransferKey, kind: Kind, at: Option<Moment>) {
         let Some(t) = self.transfers.get_mut(ti) else {
             return;
         };
@@ -327,7 +328,7 @@ impl Multi {
     }
 
     /// The earliest deadline of any transfer.
-    pub(super) fn earliest(&self) -> Option<Instant> {
+    pub(super) fn earliest(&self) -> Option<Moment> {
         self.deadlines.peek().map(|(at, _)| at)
     }
 
@@ -381,7 +382,22 @@ impl Multi {
     }
 
     #[inline(always)]
-    pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Instant) {
+    pub(super) fn on_deadline(&mut self, ti: TransferKey, limit: Moment) {
+        let t = &mut self.transfers[ti];
+        if !t.deadlines.other_due(Kind::Kick, limit) {
+            // The usual run, a kick alone: every check below but the last
+            // would find nothing due and change nothing.
+            if t.deadlines.due(Kind::Kick, limit) {
+                t.deadlines.clear(Kind::Kick);
+                self.drive(ti, Events::NONE);
+            }
+            return;
+        }
+        self.on_deadlines(ti, limit);
+    }
+
+    /// [`Multi::on_deadline`] with a deadline other than the kick due.
+    fn on_deadlines(&mut self, ti: TransferKey, limit: Moment) {
         let t = &mut self.transfers[ti];
         if let Some(err) = timed_out(t, self.now, limit) {
             self.fail(ti, err);
@@ -456,7 +472,7 @@ mod tests {
 
     #[test]
     fn orders_moves_and_removes() {
-        let t0 = Instant::now();
+        let t0 = Moment::from_nanos(1_000_000_000);
         let at = |ms| Some(t0 + Duration::from_millis(ms));
         let mut q = DeadlineQueue::default();
         for (ti, ms) in [(0, 50), (1, 10), (2, 30), (3, 40), (4, 20)] {
@@ -476,7 +492,7 @@ mod tests {
     fn size_is_bounded_by_live_entries() {
         // Many transfers come and go, each with a far deadline: the queue
         // holds only the live ones.
-        let t0 = Instant::now();
+        let t0 = Moment::from_nanos(1_000_000_000);
         let mut q = DeadlineQueue::default();
         // Fewer rounds under Miri, which runs them a thousand times slower.
         let rounds = if cfg!(miri) { 1_000 } else { 10_000u64 };
@@ -494,7 +510,7 @@ mod tests {
     #[test]
     fn matches_a_sorted_model() {
         // A deterministic pseudo-random walk against a simple model.
-        let t0 = Instant::now();
+        let t0 = Moment::from_nanos(1_000_000_000);
         let mut q = DeadlineQueue::default();
         let mut model: Vec<Option<u64>> = vec![None; 64];
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -512,7 +528,7 @@ mod tests {
             let want = model.iter().flatten().min().copied();
             let got = q
                 .peek()
-                .map(|(i, _)| i.duration_since(t0).as_millis() as u64);
+                .map(|(i, _)| i.saturating_duration_since(t0).as_millis() as u64);
             assert_eq!(got, want);
         }
     }
@@ -521,7 +537,7 @@ mod tests {
     fn run_now_entries_keep_their_order_among_the_heap() {
         // Kicks at "now" are served first in first out, interleaved with
         // heap deadlines by time; moving or removing one takes it out.
-        let t0 = Instant::now();
+        let t0 = Moment::from_nanos(1_000_000_000);
         let at = |ms| t0 + Duration::from_millis(ms);
         let mut q = DeadlineQueue::default();
         q.set(key(0), Some(at(15)), at(10)); // future: heap
@@ -543,7 +559,7 @@ mod tests {
         // wins), the limit, and the heap alone without kicks: pop_due
         // must give the order and the slots the peek/pop model gives,
         // and push_kick must queue as set does.
-        let t0 = Instant::now();
+        let t0 = Moment::from_nanos(1_000_000_000);
         let at = |ms| t0 + Duration::from_millis(ms);
         let fill = |kick: bool| {
             let mut q = DeadlineQueue::default();

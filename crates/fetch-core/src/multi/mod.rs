@@ -11,11 +11,11 @@ use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockAddr, Type};
 
-use crate::clock::Clock;
+use crate::clock::{Clock, Moment};
 use crate::dest::Dest;
 use crate::easy::{
     Body, Easy, Flow, InfoType, Method, ReadResult, SeekResult, SockOpt, TransferInfo,
@@ -134,7 +134,7 @@ const SEND_FLAGS: i32 = 0;
 /// through [`SocketContext`].
 pub struct Multi {
     clock: Clock,
-    now: Instant,
+    now: Moment,
     transfers: Table<TransferKey, Transfer>,
     next_generation: u32,
     running: usize,
@@ -142,7 +142,7 @@ pub struct Multi {
     pool: Pool,
     sockets: SocketTable,
     deadlines: DeadlineQueue,
-    announced_timer: Option<Instant>,
+    announced_timer: Option<Moment>,
     /// The timer callback was told 0 and the TIMEOUT call has not come:
     /// the socket calls made since (see `run_timers_after_socket`).
     timeout_owed: Option<usize>,
@@ -206,7 +206,7 @@ impl Multi {
 
     /// A new multi handle reading time from `clock`.
     pub fn with_clock(clock: Clock) -> Self {
-        let now = clock.now();
+        let now = clock.moment();
         Self {
             clock,
             now,
@@ -538,7 +538,7 @@ impl Multi {
     /// must call `socket_action(Target::Timeout)`; `None` is "no timeout"
     /// (TO-01). Agrees with the timer callback (TO-05).
     pub fn timeout(&mut self) -> Option<Duration> {
-        let now = self.clock.now();
+        let now = self.clock.moment();
         self.earliest().map(|at| at.saturating_duration_since(now))
     }
 
@@ -584,7 +584,7 @@ impl Multi {
     }
 
     fn begin(&mut self) {
-        self.now = self.clock.now();
+        self.now = self.clock.moment();
     }
 
     #[inline(always)]

@@ -5,7 +5,7 @@ use super::*;
 use crate::connopts::ResolveEntry;
 
 /// A pinned name: its addresses and when it expires (`None`: never).
-pub(super) type Pin = (Vec<SocketAddr>, Option<Instant>);
+pub(super) type Pin = (Vec<SocketAddr>, Option<Moment>);
 
 impl Multi {
     /// Loads a transfer's RESOLVE entries into this multi's names, as

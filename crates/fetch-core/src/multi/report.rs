@@ -152,7 +152,7 @@ impl Multi {
 
     /// [`Multi::reconcile_timer`] when the earliest deadline changed.
     #[inline(never)]
-    fn announce_timer(&mut self, next: Option<Instant>) {
+    fn announce_timer(&mut self, next: Option<Moment>) {
         self.announced_timer = next;
         let value = next.map(|at| at.saturating_duration_since(self.now));
         tracing::trace!(?value, "timer callback");

@@ -128,7 +128,7 @@ pub(super) struct Transfer {
     pub(super) method: Method,
     pub(super) addrs: Vec<SocketAddr>,
     pub(super) deadlines: ticks::Deadlines,
-    pub(super) started: Option<Instant>,
+    pub(super) started: Option<Moment>,
     pub(super) decoder: ResponseDecoder,
     /// The request went again once already (a reused connection died
     /// before answering, or HTTP/2 refused the stream); spans exchanges

@@ -4,15 +4,17 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Moment;
 
 type Key = (String, u16);
 
 /// Answers and pins by host and port.
 #[derive(Default)]
 pub(crate) struct DnsCache {
-    answers: HashMap<Key, (Instant, Vec<SocketAddr>)>,
-    pins: HashMap<Key, (Vec<SocketAddr>, Option<Instant>)>,
+    answers: HashMap<Key, (Moment, Vec<SocketAddr>)>,
+    pins: HashMap<Key, (Vec<SocketAddr>, Option<Moment>)>,
 }
 
 impl DnsCache {
@@ -22,7 +24,7 @@ impl DnsCache {
         &mut self,
         host: &str,
         port: u16,
-        now: Instant,
+        now: Moment,
         ttl: Option<Duration>,
     ) -> Option<Vec<SocketAddr>> {
         let key = (host.to_owned(), port);
@@ -35,7 +37,7 @@ impl DnsCache {
     }
 
     /// Keeps an answer.
-    pub(crate) fn store(&mut self, host: String, port: u16, addrs: Vec<SocketAddr>, now: Instant) {
+    pub(crate) fn store(&mut self, host: String, port: u16, addrs: Vec<SocketAddr>, now: Moment) {
         self.answers.insert((host, port), (now, addrs));
     }
 
@@ -45,7 +47,7 @@ impl DnsCache {
         host: String,
         port: u16,
         addrs: Vec<SocketAddr>,
-        expires: Option<Instant>,
+        expires: Option<Moment>,
     ) {
         self.pins.insert((host, port), (addrs, expires));
     }
@@ -58,12 +60,7 @@ impl DnsCache {
     }
 
     /// The pinned addresses, if any and not expired (an expired pin goes).
-    pub(crate) fn pinned(
-        &mut self,
-        host: &str,
-        port: u16,
-        now: Instant,
-    ) -> Option<Vec<SocketAddr>> {
+    pub(crate) fn pinned(&mut self, host: &str, port: u16, now: Moment) -> Option<Vec<SocketAddr>> {
         let key = (host.to_owned(), port);
         let (addrs, expires) = self.pins.get(&key)?;
         if expires.is_some_and(|at| at <= now) {
@@ -87,7 +84,7 @@ mod tests {
     #[test]
     fn answers_age_and_pins_expire() {
         let mut c = DnsCache::default();
-        let t0 = Instant::now();
+        let t0 = Moment::from_nanos(1_000_000_000);
         let a = vec![SocketAddr::from(([127, 0, 0, 1], 80))];
         c.store("h".into(), 80, a.clone(), t0);
         let later = t0 + Duration::from_secs(90);
