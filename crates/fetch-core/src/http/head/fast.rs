@@ -113,6 +113,10 @@ const HTTP10: u64 = u64::from_le_bytes(*b"HTTP/1.0");
 /// the line ends (after its CRLF).
 #[inline(always)]
 fn status_line(buf: &[u8]) -> Option<(u8, u16, usize)> {
+    // The status line most responses have, compared whole.
+    if buf.first_chunk::<17>() == Some(b"HTTP/1.1 200 OK\r\n") {
+        return Some((1, 200, 17));
+    }
     // The version as one word.
     let version = u64::from_le_bytes(*buf.first_chunk::<8>()?);
     let minor_version = match version {
