@@ -205,10 +205,11 @@ pub(in crate::http) fn fast_prefix<'h>(
         let rest = line.get(value_at..)?;
         let len = text_run(rest);
         let (value, after) = rest.split_at_checked(len)?;
-        // CRLF, and no obs-fold continuation on the next line.
-        match after {
-            [b'\r', b'\n', next, ..] if !matches!(next, b' ' | b'\t') => {}
-            _ => return None,
+        // CRLF. (An obs-fold continuation on the next line is refused
+        // there: a line starting with a space or tab has no known name,
+        // is not the empty line and has no name for `other_name`.)
+        if !after.starts_with(b"\r\n") {
+            return None;
         }
         if field != Field::Other {
             // Without the usual single space after the colon (not part of
