@@ -321,29 +321,10 @@ impl ResponseDecoder {
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }
-        let location = facts
-            .location
-            .map(|v| String::from_utf8_lossy(head::trim_ows(v)).into_owned());
-        let fields = info_fields(raw, facts);
-        let codings = facts
-            .content_encoding
-            .iter()
-            .map(|c| String::from_utf8_lossy(c).into_owned());
         // A lent head is filled in place: its buffers are reused and the
-        // head is not moved whole into its box.
-        let Some(mut head) = self.spare.take() else {
-            return Ok(Box::new(ResponseHead {
-                status,
-                minor_version,
-                raw: raw.to_vec(),
-                content_length,
-                chunked,
-                close,
-                location,
-                content_encoding: codings.collect(),
-                info_fields: fields,
-            }));
-        };
+        // head is not moved whole into its box. Without one, a new empty
+        // head is filled the same way.
+        let mut head = self.spare.take().unwrap_or_default();
         head.status = status;
         head.minor_version = minor_version;
         head.raw.clear();
@@ -351,13 +332,17 @@ impl ResponseDecoder {
         head.content_length = content_length;
         head.chunked = chunked;
         head.close = close;
-        head.location = location;
+        head.location = facts
+            .location
+            .map(|v| String::from_utf8_lossy(head::trim_ows(v)).into_owned());
         head.content_encoding.clear();
         // (Most heads have no coding: no iterator to run.)
         if !facts.content_encoding.is_empty() {
-            head.content_encoding.extend(codings);
+            let codings = facts.content_encoding.iter();
+            head.content_encoding
+                .extend(codings.map(|c| String::from_utf8_lossy(c).into_owned()));
         }
-        head.info_fields = fields;
+        head.info_fields = info_fields(raw, facts);
         Ok(head)
     }
 
