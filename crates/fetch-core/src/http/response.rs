@@ -103,6 +103,21 @@ impl ResponseDecoder {
     /// presented again, prefix-identical, with new data appended (so you may
     /// remember a scan offset to avoid O(n^2) head scanning).
     pub(crate) fn decode(&mut self, input: &[u8]) -> Result<(usize, Decoded), HttpError> {
+        // Bytes of a Content-Length body, the usual call: the step
+        // `length_body` takes, without the state machine's set-up. (A
+        // decoder in this state has not failed: no step fails into it.)
+        if let (State::Length(left), [_, ..], None) = (self.state, input, &self.failed) {
+            self.started = true;
+            let take = self.length_take(left, input.len());
+            return Ok((take, Decoded::Body(0..take)));
+        }
+        self.decode_any(input)
+    }
+
+    /// [`Self::decode`] in any state. (Out of line: the body bytes above
+    /// need none of its set-up.)
+    #[inline(never)]
+    fn decode_any(&mut self, input: &[u8]) -> Result<(usize, Decoded), HttpError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
@@ -195,13 +210,21 @@ impl ResponseDecoder {
         if buf.is_empty() {
             return Move::Emit(0, Decoded::NeedMore);
         }
-        let take = clamp(left, buf.len());
+        let take = self.length_take(left, buf.len());
+        Move::Emit(take, Decoded::Body(0..take))
+    }
+
+    /// How many of `available` body bytes a Content-Length body with
+    /// `left` bytes to go takes, moving on to what follows them.
+    #[inline(always)]
+    fn length_take(&mut self, left: u64, available: usize) -> usize {
+        let take = clamp(left, available);
         self.state = if take as u64 == left {
             State::Complete
         } else {
             State::Length(left - take as u64)
         };
-        Move::Emit(take, Decoded::Body(0..take))
+        take
     }
 
     fn chunk_size(&mut self, buf: &[u8]) -> Result<Move, HttpError> {
