@@ -85,9 +85,10 @@ pub(super) fn text_run(s: &[u8]) -> usize {
         let above = w.wrapping_add(ONES) | w;
         let bad = (below | above) & HIGH;
         if bad != 0 {
-            let at = i + (bad.trailing_zeros() / 8) as usize;
+            let k = (bad.trailing_zeros() / 8) as usize;
+            let at = i + k;
             // A tab is a value byte too; the rest is looked at byte by byte.
-            return match s.get(at) {
+            return match chunk.get(k) {
                 Some(b'\t') => at + 1 + text_bytes(&s[at + 1..]),
                 _ => at,
             };
