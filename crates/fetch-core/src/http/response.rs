@@ -105,7 +105,7 @@ impl ResponseDecoder {
     pub(crate) fn decode(&mut self, input: &[u8]) -> Result<(usize, Decoded), HttpError> {
         // Bytes of a Content-Length body, the usual call: the step
         // `length_body` takes, without the state machine's set-up. (A
-        // decoder in this state has not failed: no step fails into it.)
+        // failure, which `eof` can leave in this state, goes the long way.)
         if let (State::Length(left), [_, ..], None) = (self.state, input, &self.failed) {
             self.started = true;
             let take = self.length_take(left, input.len());
