@@ -44,8 +44,9 @@ pub(crate) enum BodyFraming {
     Chunked,
 }
 
-/// A complete response head, parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A complete response head, parsed. (The default, an empty head with
+/// status 0, is only a place to fill in.)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ResponseHead {
     /// The status code, 100..=999.
     pub(crate) status: u16,

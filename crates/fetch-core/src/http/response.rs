@@ -103,6 +103,21 @@ impl ResponseDecoder {
     /// presented again, prefix-identical, with new data appended (so you may
     /// remember a scan offset to avoid O(n^2) head scanning).
     pub(crate) fn decode(&mut self, input: &[u8]) -> Result<(usize, Decoded), HttpError> {
+        // Bytes of a Content-Length body, the usual call: the step
+        // `length_body` takes, without the state machine's set-up. (A
+        // failure, which `eof` can leave in this state, goes the long way.)
+        if let (State::Length(left), [_, ..], None) = (self.state, input, &self.failed) {
+            self.started = true;
+            let take = self.length_take(left, input.len());
+            return Ok((take, Decoded::Body(0..take)));
+        }
+        self.decode_any(input)
+    }
+
+    /// [`Self::decode`] in any state. (Out of line: the body bytes above
+    /// need none of its set-up.)
+    #[inline(never)]
+    fn decode_any(&mut self, input: &[u8]) -> Result<(usize, Decoded), HttpError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
@@ -195,13 +210,21 @@ impl ResponseDecoder {
         if buf.is_empty() {
             return Move::Emit(0, Decoded::NeedMore);
         }
-        let take = clamp(left, buf.len());
+        let take = self.length_take(left, buf.len());
+        Move::Emit(take, Decoded::Body(0..take))
+    }
+
+    /// How many of `available` body bytes a Content-Length body with
+    /// `left` bytes to go takes, moving on to what follows them.
+    #[inline(always)]
+    fn length_take(&mut self, left: u64, available: usize) -> usize {
+        let take = clamp(left, available);
         self.state = if take as u64 == left {
             State::Complete
         } else {
             State::Length(left - take as u64)
         };
-        Move::Emit(take, Decoded::Body(0..take))
+        take
     }
 
     fn chunk_size(&mut self, buf: &[u8]) -> Result<Move, HttpError> {
@@ -321,29 +344,10 @@ impl ResponseDecoder {
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }
-        let location = facts
-            .location
-            .map(|v| String::from_utf8_lossy(head::trim_ows(v)).into_owned());
-        let fields = info_fields(raw, facts);
-        let codings = facts
-            .content_encoding
-            .iter()
-            .map(|c| String::from_utf8_lossy(c).into_owned());
         // A lent head is filled in place: its buffers are reused and the
-        // head is not moved whole into its box.
-        let Some(mut head) = self.spare.take() else {
-            return Ok(Box::new(ResponseHead {
-                status,
-                minor_version,
-                raw: raw.to_vec(),
-                content_length,
-                chunked,
-                close,
-                location,
-                content_encoding: codings.collect(),
-                info_fields: fields,
-            }));
-        };
+        // head is not moved whole into its box. Without one, a new empty
+        // head is filled the same way.
+        let mut head = self.spare.take().unwrap_or_default();
         head.status = status;
         head.minor_version = minor_version;
         head.raw.clear();
@@ -351,13 +355,17 @@ impl ResponseDecoder {
         head.content_length = content_length;
         head.chunked = chunked;
         head.close = close;
-        head.location = location;
+        head.location = facts
+            .location
+            .map(|v| String::from_utf8_lossy(head::trim_ows(v)).into_owned());
         head.content_encoding.clear();
         // (Most heads have no coding: no iterator to run.)
         if !facts.content_encoding.is_empty() {
-            head.content_encoding.extend(codings);
+            let codings = facts.content_encoding.iter();
+            head.content_encoding
+                .extend(codings.map(|c| String::from_utf8_lossy(c).into_owned()));
         }
-        head.info_fields = fields;
+        head.info_fields = info_fields(raw, facts);
         Ok(head)
     }
 

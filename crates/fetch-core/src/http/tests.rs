@@ -683,6 +683,21 @@ fn errors_are_sticky() {
     assert!(dec.eof().is_err());
 }
 
+/// An early end inside a Content-Length body stays the answer: the body
+/// bytes' short way (decode in `State::Length`) does not hand out more.
+#[test]
+fn errors_are_sticky_inside_a_length_body() {
+    let mut dec = ResponseDecoder::new(false);
+    let (n, _) = dec
+        .decode(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+        .unwrap();
+    assert_eq!(n, 38);
+    assert_eq!(dec.decode(b"ab").unwrap(), (2, Decoded::Body(0..2)));
+    let err = dec.eof().unwrap_err();
+    assert_eq!(err, HttpError::PartialBody { remaining: Some(3) });
+    assert_eq!(dec.decode(b"cde"), Err(err));
+}
+
 #[test]
 fn http10_request_line() {
     let headers: Vec<String> = Vec::new();

@@ -16,21 +16,22 @@ pub(super) const fn word(s: &[u8]) -> u64 {
     w
 }
 
-/// The length of the name when `line` starts with one of the header names
-/// servers send most, spelled as they spell them, and its colon (every
-/// byte before that colon is a tchar, so [`name_run`] would stop at the
-/// same place), with the field it is. `None` otherwise (then
-/// [`name_run`] looks). Names are told apart by their first eight bytes,
-/// compared as one word.
+/// Where the value starts when `line` starts with one of the header names
+/// servers send most, spelled as they spell them, its colon and the usual
+/// single space (every byte before that colon is a tchar, so [`name_run`]
+/// would stop at the same place), with the field it is. `None` otherwise
+/// (then [`other_name`] looks). Names are told apart by their first eight
+/// bytes, compared as one word; the space is compared with the rest of
+/// the name, so that the value needs no trimming where the facts keep it.
 #[inline(always)]
 pub(super) fn known_name(line: &[u8]) -> Option<(usize, Field)> {
     let first = u64::from_le_bytes(line.get(..8)?.try_into().ok()?);
-    // The rest of the name after its first eight bytes, and the colon.
+    // The rest of the name after its first eight bytes, the colon and
+    // the space.
     let whole = |name: &[u8], field: Field| {
-        (line.get(8..name.len()) == name.get(8..)).then_some((name.len() - 1, field))
+        (line.get(8..name.len()) == name.get(8..)).then_some((name.len(), field))
     };
-    const FIVE: u64 = (1 << 40) - 1;
-    const SEVEN: u64 = (1 << 56) - 1;
+    const SIX: u64 = (1 << 48) - 1;
     const CONTENT: u64 = word(b"Content-");
     const CONNECTI: u64 = word(b"Connecti");
     const LASTMOD: u64 = word(b"Last-Mod");
@@ -41,26 +42,27 @@ pub(super) fn known_name(line: &[u8]) -> Option<(usize, Field)> {
     const KEEPALI: u64 = word(b"Keep-Ali");
     const SETCOOK: u64 = word(b"Set-Cook");
     const EXPIRES: u64 = word(b"Expires:");
+    const SERVER: u64 = word(b"Server: ");
     match first {
         CONTENT => match line.get(8)? {
-            b'T' => whole(b"Content-Type:", Field::ContentType),
-            b'L' => whole(b"Content-Length:", Field::ContentLength),
-            b'E' => whole(b"Content-Encoding:", Field::ContentEncoding),
+            b'T' => whole(b"Content-Type: ", Field::ContentType),
+            b'L' => whole(b"Content-Length: ", Field::ContentLength),
+            b'E' => whole(b"Content-Encoding: ", Field::ContentEncoding),
             _ => None,
         },
-        CONNECTI => whole(b"Connection:", Field::Connection),
-        LASTMOD => whole(b"Last-Modified:", Field::LastModified),
-        ACCEPTR => whole(b"Accept-Ranges:", Field::Other),
-        CACHECO => whole(b"Cache-Control:", Field::Other),
-        TRANSFER => whole(b"Transfer-Encoding:", Field::TransferEncoding),
-        LOCATION => whole(b"Location:", Field::Location),
-        KEEPALI => whole(b"Keep-Alive:", Field::Other),
-        SETCOOK => whole(b"Set-Cookie:", Field::Other),
-        EXPIRES => Some((7, Field::Other)),
-        _ if first & FIVE == word(b"Date:") => Some((4, Field::Other)),
-        _ if first & SEVEN == word(b"Server:") => Some((6, Field::Other)),
-        _ if first & FIVE == word(b"ETag:") || first & FIVE == word(b"Vary:") => {
-            Some((4, Field::Other))
+        CONNECTI => whole(b"Connection: ", Field::Connection),
+        LASTMOD => whole(b"Last-Modified: ", Field::LastModified),
+        ACCEPTR => whole(b"Accept-Ranges: ", Field::Other),
+        CACHECO => whole(b"Cache-Control: ", Field::Other),
+        TRANSFER => whole(b"Transfer-Encoding: ", Field::TransferEncoding),
+        LOCATION => whole(b"Location: ", Field::Location),
+        KEEPALI => whole(b"Keep-Alive: ", Field::Other),
+        SETCOOK => whole(b"Set-Cookie: ", Field::Other),
+        EXPIRES => whole(b"Expires: ", Field::Other),
+        SERVER => Some((8, Field::Other)),
+        _ if first & SIX == word(b"Date: ") => Some((6, Field::Other)),
+        _ if first & SIX == word(b"ETag: ") || first & SIX == word(b"Vary: ") => {
+            Some((6, Field::Other))
         }
         _ => None,
     }
@@ -83,9 +85,10 @@ pub(super) fn text_run(s: &[u8]) -> usize {
         let above = w.wrapping_add(ONES) | w;
         let bad = (below | above) & HIGH;
         if bad != 0 {
-            let at = i + (bad.trailing_zeros() / 8) as usize;
+            let k = (bad.trailing_zeros() / 8) as usize;
+            let at = i + k;
             // A tab is a value byte too; the rest is looked at byte by byte.
-            return match s.get(at) {
+            return match chunk.get(k) {
                 Some(b'\t') => at + 1 + text_bytes(&s[at + 1..]),
                 _ => at,
             };
@@ -111,6 +114,10 @@ const HTTP10: u64 = u64::from_le_bytes(*b"HTTP/1.0");
 /// the line ends (after its CRLF).
 #[inline(always)]
 fn status_line(buf: &[u8]) -> Option<(u8, u16, usize)> {
+    // The status line most responses have, compared whole.
+    if buf.first_chunk::<17>() == Some(b"HTTP/1.1 200 OK\r\n") {
+        return Some((1, 200, 17));
+    }
     // The version as one word.
     let version = u64::from_le_bytes(*buf.first_chunk::<8>()?);
     let minor_version = match version {
@@ -145,6 +152,21 @@ fn status_line(buf: &[u8]) -> Option<(u8, u16, usize)> {
     Some((minor_version, status, end))
 }
 
+/// Where the value starts when `line` starts with a name and its colon
+/// (after the colon and one space, if there is one), and the field the
+/// name is: for a line [`known_name`] does not know. (Out of line, so
+/// that the byte-class table and the name compare take no registers in
+/// the reader's loop.)
+#[inline(never)]
+pub(super) fn other_name(line: &[u8]) -> Option<(usize, Field)> {
+    let n = name_run(line);
+    if n == 0 || line.get(n)? != &b':' {
+        return None;
+    }
+    let space = usize::from(line.get(n + 1) == Some(&b' '));
+    Some((n + 1 + space, Field::of(&line[..n])))
+}
+
 /// Reads a plain head (see the module docs) or says `None` for anything
 /// else; never an error, so httparse words every refusal.
 pub(in crate::http) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
@@ -164,7 +186,9 @@ pub(in crate::http) fn fast(raw: &[u8]) -> Option<Parsed<'_>> {
 /// `None` also for a head not complete in `buf` (then `facts` holds
 /// whatever its lines said, to be thrown away). Since a plain head has no
 /// bare LF, its empty line is the first empty line in `buf`: the end a
-/// search for it finds.
+/// search for it finds. (Inline: the decoder's one call of it is the
+/// hot one.)
+#[inline(always)]
 pub(in crate::http) fn fast_prefix<'h>(
     buf: &'h [u8],
     facts: &mut HeadFacts<'h>,
@@ -173,35 +197,28 @@ pub(in crate::http) fn fast_prefix<'h>(
     // The rest of `buf` from the start of the current line.
     let mut line = buf.get(start..)?;
     loop {
-        let (colon, field) = match known_name(line) {
+        let (value_at, field) = match known_name(line) {
             Some(known) => known,
-            None => {
-                let n = name_run(line);
-                if n == 0 {
-                    // The empty line ends the head.
-                    let end = buf.len() - line.len() + 2;
-                    return line
-                        .starts_with(b"\r\n")
-                        .then_some((end, minor_version, status));
-                }
-                if line.get(n)? != &b':' {
-                    return None;
-                }
-                (n, Field::of(&line[..n]))
+            // The empty line ends the head.
+            None if line.starts_with(b"\r\n") => {
+                return Some((buf.len() - line.len() + 2, minor_version, status));
             }
+            None => other_name(line)?,
         };
-        let rest = line.get(colon + 1..)?;
+        let rest = line.get(value_at..)?;
         let len = text_run(rest);
         let (value, after) = rest.split_at_checked(len)?;
-        // CRLF, and no obs-fold continuation on the next line.
-        match after {
-            [b'\r', b'\n', next, ..] if !matches!(next, b' ' | b'\t') => {}
-            _ => return None,
+        // CRLF. (An obs-fold continuation on the next line is refused
+        // there: a line starting with a space or tab has no known name,
+        // is not the empty line and has no name for `other_name`.)
+        if !after.starts_with(b"\r\n") {
+            return None;
         }
         if field != Field::Other {
-            // Without the usual single space after the colon, so that the
-            // common values compare whole (the rest is trimmed where used).
-            facts.note(field, value.strip_prefix(b" ").unwrap_or(value));
+            // Without the usual single space after the colon (not part of
+            // the value), so that the common values compare whole (the
+            // rest is trimmed where used).
+            facts.note(field, value);
         }
         line = &after[2..];
     }
