@@ -69,32 +69,43 @@ impl Multi {
         if let Some(step) = self.flush_tls_records(ti, cid) {
             return step;
         }
-        if self.transfers[ti].paused_recv {
-            self.refresh_interest(ti);
-            return Step::Wait;
-        }
-        if let Some(until) = self.throttled_until(ti, true) {
-            return self.throttle(ti, until);
-        }
+        // What the checks below read of the transfer, looked up once (each
+        // lookup is a bounds and an occupancy check).
+        let t = &self.transfers[ti];
+        let (paused, limit, dl_before) = (
+            t.paused_recv,
+            t.easy.max_recv_speed,
+            t.easy.info.size_download,
+        );
         // Bytes kept from before (a pause, a yield) are decoded first even
         // without a readiness event: the socket may never signal them again.
         // So is a message whose last body bytes were handed out just as the
         // transfer paused: only its end is left, and no byte will come.
         // So is decoded body a pause or a yield left in the decoders.
-        let t = &self.transfers[ti];
-        let carried = !self.conns[cid].carry.is_empty()
-            || t.decoder.is_complete()
-            || t.body_out.has_pending();
+        let pending = t.decoder.is_complete() || t.body_out.has_pending();
+        let buffer_size = t.easy.conn.buffer_size;
+        if paused {
+            self.refresh_interest(ti);
+            return Step::Wait;
+        }
+        if limit != 0 {
+            if let Some(until) = self.throttled_until(ti, true) {
+                return self.throttle(ti, until);
+            }
+        }
+        let carried = pending || !self.conns[cid].carry.is_empty();
         if !events.may_read() && !carried {
             return Step::Wait;
         }
-        let dl_before = self.transfers[ti].easy.info.size_download;
-        let mut input = self.take_input(ti, cid, carried);
+        let mut input = self.take_input(cid, carried, limit, buffer_size);
         let step = self.read_loop(ti, cid, &mut input);
         self.rbuf = input.buf;
         // Progress is reported once per event that moved data, the final
         // one included; an abort only matters while the transfer runs.
-        if self.transfers[ti].easy.info.size_download != dl_before {
+        // (Without a progress callback, the usual case, there is nothing
+        // to tell.)
+        let t = &self.transfers[ti];
+        if t.easy.progress.is_some() && t.easy.info.size_download != dl_before {
             if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase.is_done()) {
                 self.fail(ti, e);
                 return Step::Wait;
@@ -122,26 +133,35 @@ impl Multi {
         None
     }
 
-    /// The shared read buffer with the connection's carry moved in front.
-    fn take_input(&mut self, ti: TransferKey, cid: ConnKey, carried: bool) -> Input {
+    /// The shared read buffer with the connection's carry moved in front;
+    /// `limit` is the transfer's MAX_RECV_SPEED, `buffer_size` its
+    /// BUFFERSIZE.
+    fn take_input(
+        &mut self,
+        cid: ConnKey,
+        carried: bool,
+        limit: u64,
+        buffer_size: Option<usize>,
+    ) -> Input {
         let mut buf = std::mem::take(&mut self.rbuf);
         if buf.len() < READ_BUF {
             buf.resize(READ_BUF, 0);
         }
         let conn = &mut self.conns[cid];
         let filled = conn.carry.len();
-        buf[..filled].copy_from_slice(&conn.carry);
-        conn.carry.clear();
+        if filled > 0 {
+            buf[..filled].copy_from_slice(&conn.carry);
+            conn.carry.clear();
+        }
         // A rate-limited transfer reads in small steps so it cannot run far
         // ahead of its limit in one read.
-        let limit = self.transfers[ti].easy.max_recv_speed;
         let read_max = if limit == 0 {
             READ_BUF
         } else {
             (limit as usize / 4).clamp(1024, READ_BUF)
         };
         // FETCHOPT_BUFFERSIZE: no read takes more.
-        let read_max = match self.transfers[ti].easy.conn.buffer_size {
+        let read_max = match buffer_size {
             Some(n) => read_max.min(n.max(1)),
             None => read_max,
         };
@@ -155,6 +175,9 @@ impl Multi {
 
     /// Keeps what is not decoded yet for the next time.
     fn keep(&mut self, cid: ConnKey, input: &Input) {
+        if input.filled == 0 {
+            return;
+        }
         self.conns[cid]
             .carry
             .extend_from_slice(&input.buf[..input.filled]);
@@ -192,7 +215,9 @@ impl Multi {
                 Read::Failed(err) => return self.conn_failed(ti, err),
             };
             let (used, outcome) = self.process(ti, &input.buf[..input.filled], eof);
-            input.buf.copy_within(used..input.filled, 0);
+            if used < input.filled {
+                input.buf.copy_within(used..input.filled, 0);
+            }
             input.filled -= used;
             if let Some(step) = self.after_decode(ti, cid, input, outcome, eof) {
                 return step;
@@ -255,7 +280,8 @@ impl Multi {
 
     /// Feeds received bytes to the decoder and the application's callbacks.
     pub(super) fn process(&mut self, ti: TransferKey, input: &[u8], eof: bool) -> (usize, Outcome) {
-        if let Some(outcome) = self.resume_body(ti) {
+        let t = &mut self.transfers[ti];
+        if let Some(outcome) = t.resume_body(&mut self.piece) {
             return (0, outcome);
         }
         let mut pos = 0;
@@ -289,7 +315,6 @@ impl Multi {
             let raw = &input[pos..pos + n];
             pos += n;
             // HTTP_TRANSFER_DECODING off: every byte after the head as is.
-            let t = &self.transfers[ti];
             if matches!(t.body_out, BodyOut::Raw { .. })
                 && !t.discarding()
                 && !matches!(d, Decoded::Head(_))
@@ -298,7 +323,7 @@ impl Multi {
                     Decoded::Done { reusable } => Some(reusable),
                     _ => None,
                 };
-                if let Some(outcome) = self.on_raw(ti, raw, end) {
+                if let Some(outcome) = t.on_raw(raw, end) {
                     return (pos, outcome);
                 }
             }
@@ -323,14 +348,14 @@ impl Multi {
                 let data = &raw[range];
                 t.easy.trace(InfoType::DataIn, data);
                 if !t.discarding() {
-                    if let Some(outcome) = self.on_body(ti, data) {
+                    if let Some(outcome) = t.on_body(&mut self.piece, data) {
                         return Some(outcome);
                     }
                 }
                 // The last body bytes: the message ends here, without
                 // asking the decoder again for the `Done` it would give
                 // (with the raw framing kept, that `Done` brings no bytes).
-                let reusable = self.transfers[ti].decoder.take_done()?;
+                let reusable = t.decoder.take_done()?;
                 Some(Outcome::Finished { reusable })
             }
             Decoded::Trailers(range) => self.on_trailers(ti, &raw[range]),
