@@ -239,15 +239,18 @@ fn plain_request(t: &Transfer) -> bool {
 
 impl Multi {
     /// Puts a connected connection to work for a transfer: the request is
-    /// built and the transfer moves to Sending.
+    /// built and the transfer moves to Sending. (The transfer's and the
+    /// connection's rows are looked up once and lent to the steps: each
+    /// lookup is a bounds and an occupancy check.)
     pub(super) fn attach(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         // PIPEWAIT: the connection turned out HTTP/1.1.
         self.h2_wake_pipe_waiters(cid);
         let t = &mut self.transfers[ti];
+        let conn = &mut self.conns[cid];
         t.conn = Some(cid);
-        conn_info(&mut t.easy.info, &self.conns[cid]);
-        if !self.prereq_allows(ti, cid) {
-            conn_state_busy(&mut self.conns[cid], ti);
+        conn_info(&mut t.easy.info, conn);
+        if !prereq_allows(t, conn) {
+            conn_state_busy(conn, ti);
             self.fail(
                 ti,
                 Error::new(
@@ -257,7 +260,6 @@ impl Multi {
             );
             return Step::Wait;
         }
-        let t = &mut self.transfers[ti];
         t.phase = Phase::Sending;
         // A new exchange: nothing of the previous request's carries over.
         t.ex = Exchange::default();
@@ -265,49 +267,27 @@ impl Multi {
         if !matches!(t.body_out, body::BodyOut::Plain) {
             t.body_out = body::BodyOut::Plain;
         }
-        let (framing, expect) = self.write_head(ti, cid);
-        self.queue_bytes_body(ti, cid, framing, expect);
-        let t = &mut self.transfers[ti];
-        // Upstream counts the head and a body sent along with it.
-        t.easy.info.request_size += self.conns[cid].out.len() as u64;
+        if plain_request(t) {
+            write_plain_head(t, conn, ti);
+            queue_bytes_body(t, conn, BodyFraming::None, false);
+            // Upstream counts the head and a body sent along with it.
+            t.easy.info.request_size += conn.out.len() as u64;
+        } else {
+            let (framing, expect) = self.write_head(ti, cid);
+            let t = &mut self.transfers[ti];
+            let conn = &mut self.conns[cid];
+            queue_bytes_body(t, conn, framing, expect);
+            t.easy.info.request_size += conn.out.len() as u64;
+        }
         self.start_rates(ti);
         Step::Continue
     }
 
-    /// FETCHOPT_PREREQFUNCTION, right before the request goes out on
-    /// connection `cid`: `false` when it refuses.
-    fn prereq_allows(&mut self, ti: TransferKey, cid: ConnKey) -> bool {
-        let t = &mut self.transfers[ti];
-        if t.easy.prereq.is_none() {
-            return true;
-        }
-        // Info read inside the callback sees this connection.
-        t.easy.publish_live();
-        let conn = &self.conns[cid];
-        let Some(prereq) = t.easy.prereq.as_mut() else {
-            return true;
-        };
-        let show = |a: Option<SocketAddr>| {
-            a.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()))
-        };
-        let ((primary_ip, primary_port), (local_ip, local_port)) =
-            (show(conn.peer), show(conn.local));
-        prereq(&crate::connopts::Prereq {
-            primary_ip,
-            primary_port,
-            local_ip,
-            local_port,
-        })
-    }
-
-    /// Writes the request head into connection `cid`'s output buffer and
-    /// marks the connection busy with the transfer. Returns the body's
-    /// framing and whether the body waits for "100 Continue".
+    /// Writes the request head of a request that is not a
+    /// [`plain_request`] into connection `cid`'s output buffer and marks
+    /// the connection busy with the transfer. Returns the body's framing
+    /// and whether the body waits for "100 Continue".
     fn write_head(&mut self, ti: TransferKey, cid: ConnKey) -> (BodyFraming, bool) {
-        if plain_request(&self.transfers[ti]) {
-            self.write_plain_head(ti, cid);
-            return (BodyFraming::None, false);
-        }
         let dest = self.transfers[ti]
             .target
             .clone()
@@ -369,74 +349,6 @@ impl Multi {
         );
         t.easy.trace(InfoType::HeaderOut, &conn.out);
         (framing, expect)
-    }
-
-    /// [`Multi::write_head`] for a [`plain_request`]: what every step of
-    /// the general head would decide, decided at once (no body, no
-    /// `Authorization`, no line beyond `Host` and `Accept`).
-    fn write_plain_head(&mut self, ti: TransferKey, cid: ConnKey) {
-        let t = &mut self.transfers[ti];
-        t.auth.without_credentials();
-        t.ex.upload_len = None;
-        t.ex.expect = Expect::No;
-        let dest = t
-            .target
-            .as_deref()
-            .expect("a started transfer has a target");
-        let method = t.method.as_str();
-        t.easy.info.content_length_upload = None;
-        t.easy.info.note_request(method, dest.https);
-        let conn = &mut self.conns[cid];
-        conn.begin_request(ti);
-        let http10 = t.easy.http_version == crate::HttpVersion::V1_0;
-        if t.method == Method::Get && !http10 {
-            conn.out.extend_from_slice(dest.plain_get_head());
-        } else {
-            http::encode_request(
-                &RequestParts {
-                    method,
-                    target: &dest.request_target,
-                    host: &dest.host_header,
-                    headers: &[],
-                    body: BodyFraming::None,
-                    http10,
-                    h2c_settings: None,
-                },
-                &mut conn.out,
-            );
-        }
-        t.easy.trace(InfoType::HeaderOut, &conn.out);
-    }
-
-    /// A body from memory goes out right behind the head (unless it waits
-    /// for "100 Continue" or a Digest probe); a read-callback body is read
-    /// as the connection drains.
-    fn queue_bytes_body(
-        &mut self,
-        ti: TransferKey,
-        cid: ConnKey,
-        framing: BodyFraming,
-        expect: bool,
-    ) {
-        let t = &mut self.transfers[ti];
-        let conn = &mut self.conns[cid];
-        t.ex.upload_done = true;
-        t.ex.chunked_upload = framing == BodyFraming::Chunked;
-        let easy = &mut *t.easy;
-        match (&easy.body, framing) {
-            _ if t.auth.probe => {}
-            (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
-                if let Some(debug) = easy.debug.as_mut() {
-                    debug(InfoType::DataOut, b);
-                }
-                push_bytes_body(b, t.ex.chunked_upload, &mut conn.out);
-                easy.info.size_upload = b.len() as u64;
-            }
-            (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
-                t.ex.upload_done = false;
-            }
-            _ => {}
-        }
     }
 
     /// Whether credentials (`Authorization:`/`Cookie:` lines, URL user and
@@ -709,6 +621,89 @@ fn flush_out(conn: &mut Conn, sockets: &mut SocketTable) -> io::Result<bool> {
         }
     }
     Ok(true)
+}
+
+/// FETCHOPT_PREREQFUNCTION, right before the request goes out on
+/// connection `conn`: `false` when it refuses.
+fn prereq_allows(t: &mut Transfer, conn: &Conn) -> bool {
+    if t.easy.prereq.is_none() {
+        return true;
+    }
+    // Info read inside the callback sees this connection.
+    t.easy.publish_live();
+    let Some(prereq) = t.easy.prereq.as_mut() else {
+        return true;
+    };
+    let show =
+        |a: Option<SocketAddr>| a.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()));
+    let ((primary_ip, primary_port), (local_ip, local_port)) = (show(conn.peer), show(conn.local));
+    prereq(&crate::connopts::Prereq {
+        primary_ip,
+        primary_port,
+        local_ip,
+        local_port,
+    })
+}
+
+/// The request head of a [`plain_request`] into `conn`'s output, the
+/// connection made busy with transfer `ti`: what every step of the
+/// general head (`Multi::write_head`) would decide, decided at once (no
+/// body, no `Authorization`, no line beyond `Host` and `Accept`). (Inline:
+/// once per transfer, its own frame cost more than its work.)
+#[inline(always)]
+fn write_plain_head(t: &mut Transfer, conn: &mut Conn, ti: TransferKey) {
+    t.auth.without_credentials();
+    t.ex.upload_len = None;
+    t.ex.expect = Expect::No;
+    let dest = t
+        .target
+        .as_deref()
+        .expect("a started transfer has a target");
+    let method = t.method.as_str();
+    t.easy.info.content_length_upload = None;
+    t.easy.info.note_request(method, dest.https);
+    conn.begin_request(ti);
+    let http10 = t.easy.http_version == crate::HttpVersion::V1_0;
+    if t.method == Method::Get && !http10 {
+        conn.out.extend_from_slice(dest.plain_get_head());
+    } else {
+        http::encode_request(
+            &RequestParts {
+                method,
+                target: &dest.request_target,
+                host: &dest.host_header,
+                headers: &[],
+                body: BodyFraming::None,
+                http10,
+                h2c_settings: None,
+            },
+            &mut conn.out,
+        );
+    }
+    t.easy.trace(InfoType::HeaderOut, &conn.out);
+}
+
+/// A body from memory goes out right behind the head (unless it waits
+/// for "100 Continue" or a Digest probe); a read-callback body is read
+/// as the connection drains.
+fn queue_bytes_body(t: &mut Transfer, conn: &mut Conn, framing: BodyFraming, expect: bool) {
+    t.ex.upload_done = true;
+    t.ex.chunked_upload = framing == BodyFraming::Chunked;
+    let easy = &mut *t.easy;
+    match (&easy.body, framing) {
+        _ if t.auth.probe => {}
+        (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
+            if let Some(debug) = easy.debug.as_mut() {
+                debug(InfoType::DataOut, b);
+            }
+            push_bytes_body(b, t.ex.chunked_upload, &mut conn.out);
+            easy.info.size_upload = b.len() as u64;
+        }
+        (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
+            t.ex.upload_done = false;
+        }
+        _ => {}
+    }
 }
 
 /// What a transfer's information says about the connection it uses.
