@@ -160,7 +160,7 @@ impl Multi {
     }
 
     /// [`Multi::progress_tick`] for a paused transfer or one with a tick.
-    fn progress_tick_of(&mut self, ti: TransferKey, paused: bool) {
+    pub(super) fn progress_tick_of(&mut self, ti: TransferKey, paused: bool) {
         let t = &self.transfers[ti];
         let due = t.deadlines.get(Kind::Progress);
         let next = if !paused || t.easy.progress.is_none() {

@@ -470,9 +470,12 @@ impl Multi {
             // not come here: their transfers are driven by `h2_drive`).
             let moved = t.easy.info.size_upload != ul_before;
             if let Some((bits, paused)) = control::interest_bits(t, conn) {
+                let tick = paused || t.deadlines.get(Kind::Progress).is_some();
                 let fd = conn.fd;
                 self.sockets.want(fd, bits);
-                self.progress_tick(ti, paused);
+                if tick {
+                    self.progress_tick_of(ti, paused);
+                }
             }
             if !moved {
                 return Step::Wait;

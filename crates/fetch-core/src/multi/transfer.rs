@@ -252,15 +252,20 @@ impl Multi {
         // Its DONE message is queued at the end of this call.
         t.phase = Phase::Done { msg_queued: true };
         t.deadlines = ticks::Deadlines::NONE;
-        self.h2_detach(ti);
-        let t = &mut self.transfers[ti];
         let id = t.id(ti);
-        let conn = t.conn.take();
+        let reusable = reusable && !t.easy.forbid_reuse;
+        // (Without HTTP/2 streams there is no stream to detach, and the
+        // row at hand gives up its connection.)
+        let conn = if self.h2.by_transfer.is_empty() {
+            t.conn.take()
+        } else {
+            self.h2_detach(ti);
+            self.transfers[ti].conn.take()
+        };
         self.running -= 1;
         // No deadline is left: out of the queue.
         self.deadlines.set(ti, None, self.now);
         if let Some(cid) = conn {
-            let reusable = reusable && !self.transfers[ti].easy.forbid_reuse;
             self.release_conn(cid, reusable);
         }
         self.msgs.push_back(Message {
