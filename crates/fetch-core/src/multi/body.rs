@@ -132,6 +132,8 @@ impl Transfer {
 
     /// Body bytes from the HTTP codec: handed over, decoded (in the
     /// multi's `piece` buffer), or refused. `Some` stops the decoding loop.
+    /// (Inline: once per body piece; the plain body is a few tests.)
+    #[inline]
     pub(super) fn on_body(&mut self, piece: &mut Vec<u8>, data: &[u8]) -> Option<Outcome> {
         match &mut self.body_out {
             BodyOut::Plain => {}
