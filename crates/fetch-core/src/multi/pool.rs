@@ -254,10 +254,9 @@ impl Multi {
     /// connection tried, and one connection that went idle within the
     /// probe window is known not too old by its idle time (that limit is
     /// at least a second) without a second instant sum.
+    ///
+    /// The caller has checked FRESH_CONNECT; a reuse is traced here.
     pub(super) fn take_idle(&mut self, ti: TransferKey) -> Option<ConnKey> {
-        if self.transfers[ti].easy.fresh_connect {
-            return None;
-        }
         loop {
             let t = &mut self.transfers[ti];
             let Some(cid) = self.pool.take_idle(&t.pool_key) else {
@@ -274,7 +273,12 @@ impl Multi {
             } else {
                 too_old(t, conn, now)
             };
-            if !old && ((recent && probe_redundant(t, conn)) || self.idle_alive(cid)) {
+            if !old && ((recent && probe_redundant(t, conn)) || conn_alive(conn)) {
+                if t.easy.debug.is_some() {
+                    let host = &t.target.as_ref().expect("a started transfer").host;
+                    t.easy
+                        .trace_text(|| format!("Re-using existing connection with host {host}"));
+                }
                 return Some(cid);
             }
             // Out of the pool already: close it as a busy one.
@@ -360,11 +364,7 @@ impl Multi {
     /// Readable means the peer closed it or sent something it should not
     /// have; either way it is done.
     pub(super) fn idle_alive(&mut self, cid: ConnKey) -> bool {
-        let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-        matches!(
-            faults::check(Op::Peek).and_then(|()| self.conns[cid].sock.peek(&mut probe)),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock
-        )
+        conn_alive(&self.conns[cid])
     }
 
     /// The application reported an event on an idle connection (it was
@@ -517,4 +517,13 @@ fn probe_redundant(t: &Transfer, conn: &Conn) -> bool {
         && matches!(t.method, Method::Get | Method::Head)
         && !matches!(t.easy.body, Body::Reader { .. })
         && !t.retried
+}
+
+/// [`Multi::idle_alive`] with the connection's row at hand.
+fn conn_alive(conn: &Conn) -> bool {
+    let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    matches!(
+        faults::check(Op::Peek).and_then(|()| conn.sock.peek(&mut probe)),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock
+    )
 }

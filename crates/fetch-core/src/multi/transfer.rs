@@ -299,7 +299,7 @@ impl Multi {
             match target {
                 Ok(target) => {
                     t.easy.target_cache = Some(target.clone());
-                    self.set_target(ti, target);
+                    t.set_target(&self.proxy_env, target);
                 }
                 Err(e) => {
                     self.fail(ti, e);
@@ -307,19 +307,21 @@ impl Multi {
                 }
             }
         }
-        if let Some(e) = self.transfers[ti].px.error.take() {
+        // (The row at hand answers the checks before the pool's.)
+        if let Some(e) = t.px.error.take() {
             self.fail(ti, e);
             return Step::Wait;
         }
-        if let Some(step) = self.h2_reuse(ti) {
-            return step;
+        let fresh = t.easy.fresh_connect;
+        if self.h2.may_share(t) {
+            if let Some(step) = self.h2_reuse(ti) {
+                return step;
+            }
         }
-        if let Some(cid) = self.take_idle(ti) {
-            let t = &mut self.transfers[ti];
-            let host = &t.target.as_ref().expect("set above").host;
-            t.easy
-                .trace_text(|| format!("Re-using existing connection with host {host}"));
-            return self.attach(ti, cid);
+        if !fresh {
+            if let Some(cid) = self.take_idle(ti) {
+                return self.attach(ti, cid);
+            }
         }
         if self.transfers[ti].easy.conn.unix_socket.is_some() {
             return self.connect_unix(ti);
@@ -374,62 +376,9 @@ impl Multi {
         true
     }
 
-    /// Points a transfer at a (new) target; known addresses are dropped
-    /// when the origin changes.
-    #[inline(always)]
+    /// [`Transfer::set_target`] for transfer `ti`.
     pub(super) fn set_target(&mut self, ti: TransferKey, target: Arc<Dest>) {
-        let t = &mut self.transfers[ti];
-        // (An unset group routes nothing and adds nothing to the key.)
-        let conn_set = !t.easy.conn.is_unset();
-        let route = conn_set.then(|| t.easy.conn.route(&target.host, target.port));
-        let route = route.flatten().or_else(|| {
-            // Alt-Svc: only https, only without a CONNECT_TO route.
-            (target.https && t.easy.altsvc.is_some())
-                .then(|| crate::altsvc::route(&mut t.easy, &target.host, target.port))
-                .flatten()
-        });
-        // The pool key is the origin plus what the connection options and a
-        // proxy add (usually nothing): rebuilt only when it changes.
-        let via = t.choose_proxy(&self.proxy_env, &target);
-        let suffix = if conn_set || route.is_some() {
-            t.easy.conn.key_suffix(route.as_ref())
-        } else {
-            String::new()
-        };
-        let origin = target.origin.as_str();
-        let same_key = t.pool_key.len() == origin.len() + suffix.len() + via.len()
-            && t.pool_key.starts_with(origin)
-            && t.pool_key[origin.len()..].starts_with(suffix.as_str())
-            && t.pool_key.ends_with(via.as_str());
-        if !same_key || route.as_ref() != t.route.as_deref() {
-            t.addrs.clear();
-        }
-        if !same_key {
-            // (Empty parts are not appended: each append is a copy call.)
-            t.pool_key.clear();
-            t.pool_key.push_str(&target.origin);
-            if !suffix.is_empty() {
-                t.pool_key.push_str(&suffix);
-            }
-            if !via.is_empty() {
-                t.pool_key.push_str(&via);
-            }
-        }
-        if route.is_some() || t.route.is_some() {
-            t.route = route.map(Box::new);
-        }
-        let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
-        let state = &mut *t.easy;
-        crate::transfer_info::set_str(
-            &mut state.info.effective_url,
-            &mut state.spare.effective_url,
-            shown,
-        );
-        t.seen_https |= target.https;
-        if t.first.is_none() {
-            t.first = Some(target.clone());
-        }
-        t.target = Some(target);
+        self.transfers[ti].set_target(&self.proxy_env, target);
     }
 
     /// A response is complete: follow a redirect or end the transfer.
@@ -521,6 +470,67 @@ impl Multi {
             self.release_conn(cid, reusable);
         }
         Step::Continue
+    }
+}
+
+impl Transfer {
+    /// Points the transfer at a (new) target; known addresses are dropped
+    /// when the origin changes. `proxy_env` is the multi's reading of the
+    /// proxy variables. (Inline: once per start, with the row at hand.)
+    #[inline(always)]
+    pub(super) fn set_target(&mut self, proxy_env: &crate::proxy::ProxyEnv, target: Arc<Dest>) {
+        let t = self;
+        // (An unset group routes nothing and adds nothing to the key.)
+        let conn_set = !t.easy.conn.is_unset();
+        let route = conn_set.then(|| t.easy.conn.route(&target.host, target.port));
+        let route = route.flatten().or_else(|| {
+            // Alt-Svc: only https, only without a CONNECT_TO route.
+            (target.https && t.easy.altsvc.is_some())
+                .then(|| crate::altsvc::route(&mut t.easy, &target.host, target.port))
+                .flatten()
+        });
+        // The pool key is the origin plus what the connection options and a
+        // proxy add (usually nothing): rebuilt only when it changes.
+        let via = t.choose_proxy(proxy_env, &target);
+        let suffix = if conn_set || route.is_some() {
+            t.easy.conn.key_suffix(route.as_ref())
+        } else {
+            String::new()
+        };
+        let origin = target.origin.as_str();
+        let same_key = t.pool_key.len() == origin.len() + suffix.len() + via.len()
+            && t.pool_key.starts_with(origin)
+            && t.pool_key[origin.len()..].starts_with(suffix.as_str())
+            && t.pool_key.ends_with(via.as_str());
+        if !same_key || route.as_ref() != t.route.as_deref() {
+            t.addrs.clear();
+        }
+        if !same_key {
+            // (Empty parts are not appended: each append is a copy call.)
+            t.pool_key.clear();
+            t.pool_key.push_str(&target.origin);
+            if !suffix.is_empty() {
+                t.pool_key.push_str(&suffix);
+            }
+            if !via.is_empty() {
+                t.pool_key.push_str(&via);
+            }
+        }
+        if route.is_some() || t.route.is_some() {
+            t.route = route.map(Box::new);
+        }
+        let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
+        let state = &mut *t.easy;
+        crate::transfer_info::set_str(
+            &mut state.info.effective_url,
+            &mut state.spare.effective_url,
+            shown,
+        );
+        t.seen_https |= target.https;
+        if t.first.is_none() {
+            t.first = Some(target.clone());
+        }
+        t.target = Some(target);
     }
 }
 
