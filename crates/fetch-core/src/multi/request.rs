@@ -578,6 +578,8 @@ impl Multi {
 
     /// A connection failed under a transfer. A reused connection that died
     /// before any response byte arrived is retried once on a new one.
+    /// (Out of line: an error path.)
+    #[inline(never)]
     pub(super) fn conn_failed(&mut self, ti: TransferKey, err: Error) -> Step {
         let t = &mut self.transfers[ti];
         let cid = t.conn.expect("failing transfer has a connection");

@@ -232,6 +232,9 @@ impl Multi {
         }
     }
 
+    /// Ends a transfer with `err`. (Out of line: an error path, and its
+    /// tracing call site was computed ahead in `drive` when inlined.)
+    #[inline(never)]
     pub(super) fn fail(&mut self, ti: TransferKey, err: Error) {
         tracing::debug!(transfer = %ti, %err, "transfer failed");
         self.finish(ti, Err(err), false);
@@ -398,6 +401,14 @@ impl Multi {
             self.finish(ti, Ok(()), reusable);
             return Step::Wait;
         };
+        self.follow_redirect(ti, next, reusable)
+    }
+
+    /// The complete response asked for a redirect to `next` that the
+    /// transfer follows. (Out of line: most responses end the transfer.)
+    #[inline(never)]
+    fn follow_redirect(&mut self, ti: TransferKey, next: String, reusable: bool) -> Step {
+        let t = &mut self.transfers[ti];
         if let Some(max) = t.easy.max_redirs {
             if t.easy.info.redirect_count >= max {
                 self.finish(
