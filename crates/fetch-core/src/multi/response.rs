@@ -117,6 +117,9 @@ impl Multi {
             t.easy.max_recv_speed,
             t.easy.info.size_download,
         );
+        // (A callback cannot set or clear the progress callback: the
+        // multi is borrowed meanwhile.)
+        let has_progress = t.easy.progress.is_some();
         // Bytes kept from before (a pause, a yield) are decoded first even
         // without a readiness event: the socket may never signal them again.
         // So is a message whose last body bytes were handed out just as the
@@ -145,8 +148,7 @@ impl Multi {
         // one included; an abort only matters while the transfer runs.
         // (Without a progress callback, the usual case, there is nothing
         // to tell.)
-        let t = &self.transfers[ti];
-        if t.easy.progress.is_some() && t.easy.info.size_download != dl_before {
+        if has_progress && self.transfers[ti].easy.info.size_download != dl_before {
             if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase.is_done()) {
                 self.fail(ti, e);
                 return Step::Wait;
