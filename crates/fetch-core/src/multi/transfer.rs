@@ -207,9 +207,9 @@ impl Multi {
     pub(super) fn drive(&mut self, ti: TransferKey, mut events: Events) {
         loop {
             // (The multi and the key pass `black_box` on each step: as loop
-            // invariants LLVM computed some 25 field addresses, the key's
-            // hash and the tracing call sites ahead of the first step and
-            // kept them on the stack, about 55 instructions per call.)
+            // invariants LLVM computed some 25 field addresses and the
+            // key's hash ahead of the first step and kept them on the
+            // stack, about 40 instructions per call.)
             let this = std::hint::black_box(&mut *self);
             let ti = std::hint::black_box(ti);
             let Some(t) = this.transfers.get(ti) else {
@@ -232,8 +232,7 @@ impl Multi {
         }
     }
 
-    /// Ends a transfer with `err`. (Out of line: an error path, and its
-    /// tracing call site was computed ahead in `drive` when inlined.)
+    /// Ends a transfer with `err`. (Out of line: an error path.)
     #[inline(never)]
     pub(super) fn fail(&mut self, ti: TransferKey, err: Error) {
         tracing::debug!(transfer = %ti, %err, "transfer failed");
