@@ -406,7 +406,8 @@ impl Multi {
 /// What a transfer on its own connection `conn` (HTTP/1.1) watches its
 /// socket for in its phase, taking pauses and pending TLS records into
 /// account, and whether that direction is paused; `None` outside sending
-/// and receiving.
+/// and receiving. (Inline: a few tests, at two call sites.)
+#[inline]
 pub(super) fn interest_bits(t: &super::Transfer, conn: &super::Conn) -> Option<(u8, bool)> {
     let tls = if conn.tls_wants_write() {
         WANT_WRITE

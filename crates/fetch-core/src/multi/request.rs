@@ -609,6 +609,8 @@ impl Multi {
 
 /// Writes the connection's pending output: `Ok(true)` when all of it
 /// went out, `Ok(false)` when the socket would block (OUT is wanted).
+/// (Inline: once per request.)
+#[inline]
 fn flush_out(conn: &mut Conn, sockets: &mut SocketTable) -> io::Result<bool> {
     while conn.out_pos < conn.out.len() {
         let (pos, end) = (conn.out_pos, conn.out.len());
@@ -629,11 +631,19 @@ fn flush_out(conn: &mut Conn, sockets: &mut SocketTable) -> io::Result<bool> {
 }
 
 /// FETCHOPT_PREREQFUNCTION, right before the request goes out on
-/// connection `conn`: `false` when it refuses.
+/// connection `conn`: `false` when it refuses. (Inline: without the
+/// callback, the usual case, it is one test.)
+#[inline]
 fn prereq_allows(t: &mut Transfer, conn: &Conn) -> bool {
     if t.easy.prereq.is_none() {
         return true;
     }
+    call_prereq(t, conn)
+}
+
+/// [`prereq_allows`] with a callback set.
+#[inline(never)]
+fn call_prereq(t: &mut Transfer, conn: &Conn) -> bool {
     // Info read inside the callback sees this connection.
     t.easy.publish_live();
     let Some(prereq) = t.easy.prereq.as_mut() else {
