@@ -370,11 +370,22 @@ impl Multi {
         state.info.effective_method = method;
         state.sink.clear();
         state.info.referer = state.xfer.referer.clone();
-        crate::transfer_info::set_str(
-            &mut state.info.effective_method,
-            &mut state.spare.effective_method,
-            state.method.as_str(),
+        // (A standard method compared with its literal name costs no
+        // memcmp call; the usual case, the same method again, ends here.)
+        let same = matches!(
+            (&state.method, state.info.effective_method.as_deref()),
+            (Method::Get, Some("GET"))
+                | (Method::Head, Some("HEAD"))
+                | (Method::Post, Some("POST"))
+                | (Method::Put, Some("PUT"))
         );
+        if !same {
+            crate::transfer_info::set_str(
+                &mut state.info.effective_method,
+                &mut state.spare.effective_method,
+                state.method.as_str(),
+            );
+        }
         easy.restart_mime_body();
         // The handle's last pool key buffer: set_target fills it.
         let mut pool_key = std::mem::take(&mut easy.spare.pool_key);
