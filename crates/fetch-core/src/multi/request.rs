@@ -389,7 +389,12 @@ impl Multi {
         Err(Error::new(ErrorCode::SendFailRewind, why))
     }
 
-    pub(super) fn send(&mut self, ti: TransferKey, events: Events) -> Step {
+    /// What comes before [`Multi::send`] writes: the first progress
+    /// report, a pause, a rate limit, the socket's readiness. `Ok` gives
+    /// the connection and the upload count before this step; `Err` the
+    /// step's answer. (Inline: part of `send`.)
+    #[inline(always)]
+    fn send_gate(&mut self, ti: TransferKey, events: Events) -> Result<(ConnKey, u64), Step> {
         // What the steps below read of the transfer, looked up once (each
         // lookup is a bounds and an occupancy check; a callback cannot
         // change the row meanwhile, the multi is borrowed).
@@ -407,22 +412,29 @@ impl Multi {
             t.ex.progress_told = true;
             if let Err(e) = self.progress(ti) {
                 self.fail(ti, e);
-                return Step::Wait;
+                return Err(Step::Wait);
             }
         }
         if paused {
             self.refresh_interest(ti);
-            return Step::Wait;
+            return Err(Step::Wait);
         }
         if limit != 0 {
             if let Some(until) = self.throttled_until(ti, false) {
-                return self.throttle(ti, until);
+                return Err(self.throttle(ti, until));
             }
         }
         if !events.may_write() {
-            return Step::Wait;
+            return Err(Step::Wait);
         }
-        let cid = cid.expect("sending has a connection");
+        Ok((cid.expect("sending has a connection"), ul_before))
+    }
+
+    pub(super) fn send(&mut self, ti: TransferKey, events: Events) -> Step {
+        let (cid, ul_before) = match self.send_gate(ti, events) {
+            Ok(go) => go,
+            Err(step) => return step,
+        };
         loop {
             let conn = &mut self.conns[cid];
             match flush_out(conn, &mut self.sockets) {
