@@ -93,35 +93,34 @@ pub(super) fn choose(t: &mut Transfer, head: &ResponseHead) -> Option<Error> {
     None
 }
 
-impl Multi {
+impl Transfer {
     /// Delivers body bytes to the write callback (or the in-memory sink),
     /// holding them if the callback pauses. MAXFILESIZE applies here, to
     /// what the application would get.
-    pub(super) fn deliver(&mut self, ti: TransferKey, data: &[u8]) -> Result<(), Error> {
-        let t = &mut self.transfers[ti];
-        let total = t.delivered + data.len() as u64;
-        if let Some(limit) = t.easy.max_filesize.filter(|&l| total > l) {
+    pub(super) fn deliver(&mut self, data: &[u8]) -> Result<(), Error> {
+        let total = self.delivered + data.len() as u64;
+        if let Some(limit) = self.easy.max_filesize.filter(|&l| total > l) {
             return Err(too_large(limit, total));
         }
-        t.easy.publish_live();
-        let flow = match t.easy.write.as_mut() {
+        self.easy.publish_live();
+        let flow = match self.easy.write.as_mut() {
             Some(cb) => cb(data),
             None => {
-                t.easy.sink.extend_from_slice(data);
+                self.easy.sink.extend_from_slice(data);
                 Flow::Continue
             }
         };
         match flow {
             Flow::Continue => {
-                t.delivered = total;
-                if !t.body_out.counts_received() {
-                    t.easy.info.size_download += data.len() as u64;
+                self.delivered = total;
+                if !self.body_out.counts_received() {
+                    self.easy.info.size_download += data.len() as u64;
                 }
                 Ok(())
             }
             Flow::Pause => {
-                t.held = data.into();
-                t.paused_recv = true;
+                self.held = data.into();
+                self.paused_recv = true;
                 Ok(())
             }
             Flow::Abort => Err(Error::new(
@@ -131,36 +130,35 @@ impl Multi {
         }
     }
 
-    /// Body bytes from the HTTP codec: handed over, decoded, or refused.
-    /// `Some` stops the decoding loop.
-    pub(super) fn on_body(&mut self, ti: TransferKey, data: &[u8]) -> Option<Outcome> {
-        let t = &mut self.transfers[ti];
-        match &mut t.body_out {
+    /// Body bytes from the HTTP codec: handed over, decoded (in the
+    /// multi's `piece` buffer), or refused. `Some` stops the decoding loop.
+    /// (Inline: once per body piece; the plain body is a few tests.)
+    #[inline]
+    pub(super) fn on_body(&mut self, piece: &mut Vec<u8>, data: &[u8]) -> Option<Outcome> {
+        match &mut self.body_out {
             BodyOut::Plain => {}
             BodyOut::Raw { .. } => return None,
             BodyOut::Unknown if data.is_empty() => return None,
             BodyOut::Unknown => return Some(Outcome::Failed(decode::unknown_coding())),
             BodyOut::Decode(_) => {
-                t.easy.info.size_download += data.len() as u64;
-                return self.drain_decoded(ti, data);
+                self.easy.info.size_download += data.len() as u64;
+                return self.drain_decoded(piece, data);
             }
         }
-        if let Err(e) = self.deliver(ti, data) {
+        if let Err(e) = self.deliver(data) {
             return Some(Outcome::Failed(e));
         }
-        self.transfers[ti].paused_recv.then_some(Outcome::Paused)
+        self.paused_recv.then_some(Outcome::Paused)
     }
 
     /// Decodes `input` (after what was kept from before) and hands the
     /// pieces to the application until the decoder needs more input
     /// (`None`), or the transfer pauses, fails or has had its budget for
     /// this call; then what is left of `input` is kept.
-    fn drain_decoded(&mut self, ti: TransferKey, mut input: &[u8]) -> Option<Outcome> {
-        let mut piece = std::mem::take(&mut self.piece);
+    fn drain_decoded(&mut self, piece: &mut Vec<u8>, mut input: &[u8]) -> Option<Outcome> {
         piece.resize(PIECE, 0);
-        let outcome = self.drain_into(ti, &mut input, &mut piece);
-        self.piece = piece;
-        let BodyOut::Decode(content) = &mut self.transfers[ti].body_out else {
+        let outcome = self.drain_into(&mut input, piece);
+        let BodyOut::Decode(content) = &mut self.body_out else {
             return outcome;
         };
         content.set_pending(outcome.is_some());
@@ -171,15 +169,10 @@ impl Multi {
     }
 
     /// The loop of [`Self::drain_decoded`], making pieces in `piece`.
-    fn drain_into(
-        &mut self,
-        ti: TransferKey,
-        input: &mut &[u8],
-        piece: &mut [u8],
-    ) -> Option<Outcome> {
+    fn drain_into(&mut self, input: &mut &[u8], piece: &mut [u8]) -> Option<Outcome> {
         let mut budget = DECODE_BUDGET;
         loop {
-            let BodyOut::Decode(content) = &mut self.transfers[ti].body_out else {
+            let BodyOut::Decode(content) = &mut self.body_out else {
                 return None;
             };
             let n = match content.pull(input, piece) {
@@ -187,11 +180,11 @@ impl Multi {
                 Ok(n) => n,
                 Err(e) => return Some(Outcome::Failed(e)),
             };
-            if let Err(e) = self.deliver(ti, &piece[..n]) {
+            if let Err(e) = self.deliver(&piece[..n]) {
                 return Some(Outcome::Failed(e));
             }
             budget = budget.saturating_sub(n);
-            if self.transfers[ti].paused_recv {
+            if self.paused_recv {
                 return Some(Outcome::Paused);
             }
             if budget == 0 {
@@ -203,34 +196,47 @@ impl Multi {
     /// With HTTP_TRANSFER_DECODING off, the bytes the codec used for a
     /// chunked body (framing included) go to the application as received.
     /// `Some` stops the decoding loop.
-    pub(super) fn on_raw(
-        &mut self,
-        ti: TransferKey,
-        raw: &[u8],
-        end: Option<bool>,
-    ) -> Option<Outcome> {
+    pub(super) fn on_raw(&mut self, raw: &[u8], end: Option<bool>) -> Option<Outcome> {
         if raw.is_empty() {
             return None;
         }
-        if let Err(e) = self.deliver(ti, raw) {
+        if let Err(e) = self.deliver(raw) {
             return Some(Outcome::Failed(e));
         }
-        let t = &mut self.transfers[ti];
-        if !t.paused_recv {
+        if !self.paused_recv {
             return None;
         }
         // The message may have ended with these bytes: finish on resume.
-        t.body_out = BodyOut::Raw { ended: end };
+        self.body_out = BodyOut::Raw { ended: end };
         Some(Outcome::Paused)
     }
 
     /// Before more bytes are decoded: what a pause or a yield left. `Some`
     /// stops the decoding loop again.
-    pub(super) fn resume_body(&mut self, ti: TransferKey) -> Option<Outcome> {
-        match &mut self.transfers[ti].body_out {
-            BodyOut::Decode(c) if c.has_pending() => self.drain_decoded(ti, &[]),
+    pub(super) fn resume_body(&mut self, piece: &mut Vec<u8>) -> Option<Outcome> {
+        match &mut self.body_out {
+            BodyOut::Decode(c) if c.has_pending() => self.drain_decoded(piece, &[]),
             BodyOut::Raw { ended } => ended.take().map(|reusable| Outcome::Finished { reusable }),
             _ => None,
         }
+    }
+}
+
+/// The body steps for callers that name the transfer by its key (a
+/// resumed pause, HTTP/2 streams): the row is looked up once per step.
+impl Multi {
+    /// [`Transfer::deliver`] for transfer `ti`.
+    pub(super) fn deliver(&mut self, ti: TransferKey, data: &[u8]) -> Result<(), Error> {
+        self.transfers[ti].deliver(data)
+    }
+
+    /// [`Transfer::on_body`] for transfer `ti`.
+    pub(super) fn on_body(&mut self, ti: TransferKey, data: &[u8]) -> Option<Outcome> {
+        self.transfers[ti].on_body(&mut self.piece, data)
+    }
+
+    /// [`Transfer::resume_body`] for transfer `ti`.
+    pub(super) fn resume_body(&mut self, ti: TransferKey) -> Option<Outcome> {
+        self.transfers[ti].resume_body(&mut self.piece)
     }
 }

@@ -157,12 +157,7 @@ impl Multi {
     /// being set up that may become one. `None`: go the HTTP/1.1 way
     /// (pool, then a new connection).
     pub(super) fn h2_reuse(&mut self, ti: TransferKey) -> Option<Step> {
-        let t = &self.transfers[ti];
-        let target = t.target.as_ref()?;
-        if self.h2.no_multiplex
-            || t.easy.fresh_connect
-            || !t.easy.http_version.joins_h2(target.https)
-        {
+        if !self.h2.may_share(&self.transfers[ti]) {
             return None;
         }
         if let Some(cid) = self.h2_find(ti) {
@@ -640,5 +635,18 @@ impl Multi {
         for cid in cids {
             self.h2_close(cid);
         }
+    }
+}
+
+impl Sessions {
+    /// Whether transfer `t` may look for a stream on a shared HTTP/2
+    /// connection (`Multi::h2_reuse`): multiplexing is on, the transfer
+    /// has a target, asks for no fresh connection, and its HTTP version
+    /// joins HTTP/2 for that target.
+    pub(super) fn may_share(&self, t: &Transfer) -> bool {
+        let Some(target) = t.target.as_ref() else {
+            return false;
+        };
+        !self.no_multiplex && !t.easy.fresh_connect && t.easy.http_version.joins_h2(target.https)
     }
 }

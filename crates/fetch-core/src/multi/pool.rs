@@ -249,15 +249,36 @@ impl Multi {
     /// A live idle connection to the transfer's origin. Idle connections
     /// are not watched, so one the server closed meanwhile is found here,
     /// by a peek, and closed without any wake-up having been spent on it.
+    ///
+    /// The transfer's and the connection's rows are looked up once per
+    /// connection tried, and one connection that went idle within the
+    /// probe window is known not too old by its idle time (that limit is
+    /// at least a second) without a second instant sum.
+    ///
+    /// The caller has checked FRESH_CONNECT; a reuse is traced here.
     pub(super) fn take_idle(&mut self, ti: TransferKey) -> Option<ConnKey> {
-        if self.transfers[ti].easy.fresh_connect {
-            return None;
-        }
         loop {
-            let Some(cid) = self.pool.take_idle(&self.transfers[ti].pool_key) else {
+            let t = &mut self.transfers[ti];
+            let Some(cid) = self.pool.take_idle(&t.pool_key) else {
                 return self.take_shared(ti);
             };
-            if !self.too_old(ti, cid) && (self.probe_redundant(ti, cid) || self.idle_alive(cid)) {
+            let conn = &self.conns[cid];
+            let now = self.now;
+            let recent = conn
+                .idle_since
+                .checked_add(PROBE_WINDOW)
+                .is_some_and(|until| now < until);
+            let old = if recent {
+                too_long_lived(t, conn, now)
+            } else {
+                too_old(t, conn, now)
+            };
+            if !old && ((recent && probe_redundant(t, conn)) || conn_alive(conn)) {
+                if t.easy.debug.is_some() {
+                    let host = &t.target.as_ref().expect("a started transfer").host;
+                    t.easy
+                        .trace_text(|| format!("Re-using existing connection with host {host}"));
+                }
                 return Some(cid);
             }
             // Out of the pool already: close it as a busy one.
@@ -322,42 +343,7 @@ impl Multi {
     /// `cid`: counted in whole seconds, as upstream, so a connection idle
     /// for 1.9 s is not "older than 1 s".
     pub(super) fn too_old(&mut self, ti: TransferKey, cid: ConnKey) -> bool {
-        let conn = &self.conns[cid];
-        let t = &mut self.transfers[ti];
-        // The connection options read once (each read of the group checks
-        // its shared default).
-        let opts: &crate::connopts::ConnOptions = &t.easy.conn;
-        let (max_age, max_lifetime) = (opts.max_age, opts.max_lifetime);
-        // More than `max_age` whole seconds idle: at least the next whole
-        // second after it (an Instant comparison is cheaper than the
-        // difference, which is worked out only for the trace).
-        let next_second = Duration::from_secs(max_age.as_secs().saturating_add(1));
-        if conn
-            .idle_since
-            .checked_add(next_second)
-            .is_some_and(|at| self.now >= at)
-        {
-            let idle = self
-                .now
-                .saturating_duration_since(conn.idle_since)
-                .as_secs();
-            t.easy
-                .trace_text(|| format!("Too old connection ({idle} seconds idle), disconnect it"));
-            return true;
-        }
-        // The age since creation is worked out only under a limit (none
-        // by default): an Instant difference is not free on this path.
-        let Some(max) = max_lifetime.filter(|max| !max.is_zero()) else {
-            return false;
-        };
-        let life = self.now.saturating_duration_since(conn.created).as_secs();
-        if life <= max.as_secs() {
-            return false;
-        }
-        t.easy.trace_text(|| {
-            format!("Too old connection ({life} seconds since creation), disconnect it")
-        });
-        true
+        too_old(&mut self.transfers[ti], &self.conns[cid], self.now)
     }
 
     /// Closes idle connections that are dead (the peer closed them, or sent
@@ -374,38 +360,11 @@ impl Multi {
         self.finish_call().map(|_| ())
     }
 
-    /// Whether the liveness probe can be left out when `ti` takes the idle
-    /// connection `cid` (decisions.md 65): its last receive was a short
-    /// plaintext read (the socket held nothing more), no event was
-    /// reported for it since, it went idle less than [`PROBE_WINDOW`]
-    /// ago, and the request can go again unchanged if the connection
-    /// turns out dead after all (a GET or HEAD without a streamed body,
-    /// not yet retried: `conn_failed` retries it once on a new
-    /// connection). What a probe could find in that window it could as
-    /// well miss: a close that arrives between the probe and the send is
-    /// found only by that retry.
-    fn probe_redundant(&self, ti: TransferKey, cid: ConnKey) -> bool {
-        let conn = &self.conns[cid];
-        let t = &self.transfers[ti];
-        conn.drained
-            && matches!(t.method, Method::Get | Method::Head)
-            && !matches!(t.easy.body, Body::Reader { .. })
-            && !t.retried
-            && conn
-                .idle_since
-                .checked_add(PROBE_WINDOW)
-                .is_some_and(|until| self.now < until)
-    }
-
     /// Whether an idle connection can be reused: nothing to read on it.
     /// Readable means the peer closed it or sent something it should not
     /// have; either way it is done.
     pub(super) fn idle_alive(&mut self, cid: ConnKey) -> bool {
-        let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-        matches!(
-            faults::check(Op::Peek).and_then(|()| self.conns[cid].sock.peek(&mut probe)),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock
-        )
+        conn_alive(&self.conns[cid])
     }
 
     /// The application reported an event on an idle connection (it was
@@ -502,4 +461,69 @@ impl Multi {
             return;
         }
     }
+}
+
+/// [`Multi::too_old`] with the rows at hand, at the multi's time `now`.
+fn too_old(t: &mut Transfer, conn: &Conn, now: Moment) -> bool {
+    // The connection options read once (each read of the group checks
+    // its shared default).
+    let max_age = t.easy.conn.max_age;
+    // More than `max_age` whole seconds idle: at least the next whole
+    // second after it (a comparison is cheaper than the
+    // difference, which is worked out only for the trace).
+    let next_second = Duration::from_secs(max_age.as_secs().saturating_add(1));
+    if conn
+        .idle_since
+        .checked_add(next_second)
+        .is_some_and(|at| now >= at)
+    {
+        let idle = now.saturating_duration_since(conn.idle_since).as_secs();
+        t.easy
+            .trace_text(|| format!("Too old connection ({idle} seconds idle), disconnect it"));
+        return true;
+    }
+    too_long_lived(t, conn, now)
+}
+
+/// MAXLIFETIME_CONN alone: the connection was created more whole seconds
+/// ago than the limit of the transfer that would reuse it.
+fn too_long_lived(t: &mut Transfer, conn: &Conn, now: Moment) -> bool {
+    // The age since creation is worked out only under a limit (none
+    // by default).
+    let Some(max) = t.easy.conn.max_lifetime.filter(|max| !max.is_zero()) else {
+        return false;
+    };
+    let life = now.saturating_duration_since(conn.created).as_secs();
+    if life <= max.as_secs() {
+        return false;
+    }
+    t.easy.trace_text(|| {
+        format!("Too old connection ({life} seconds since creation), disconnect it")
+    });
+    true
+}
+
+/// Whether the liveness probe can be left out when `t` takes the idle
+/// connection `conn` that went idle less than [`PROBE_WINDOW`] ago
+/// (decisions.md 65): its last receive was a short plaintext read (the
+/// socket held nothing more), no event was reported for it since, and
+/// the request can go again unchanged if the connection turns out dead
+/// after all (a GET or HEAD without a streamed body, not yet retried:
+/// `conn_failed` retries it once on a new connection). What a probe
+/// could find in that window it could as well miss: a close that
+/// arrives between the probe and the send is found only by that retry.
+fn probe_redundant(t: &Transfer, conn: &Conn) -> bool {
+    conn.drained
+        && matches!(t.method, Method::Get | Method::Head)
+        && !matches!(t.easy.body, Body::Reader { .. })
+        && !t.retried
+}
+
+/// [`Multi::idle_alive`] with the connection's row at hand.
+fn conn_alive(conn: &Conn) -> bool {
+    let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    matches!(
+        faults::check(Op::Peek).and_then(|()| conn.sock.peek(&mut probe)),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock
+    )
 }

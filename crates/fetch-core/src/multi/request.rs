@@ -239,15 +239,18 @@ fn plain_request(t: &Transfer) -> bool {
 
 impl Multi {
     /// Puts a connected connection to work for a transfer: the request is
-    /// built and the transfer moves to Sending.
+    /// built and the transfer moves to Sending. (The transfer's and the
+    /// connection's rows are looked up once and lent to the steps: each
+    /// lookup is a bounds and an occupancy check.)
     pub(super) fn attach(&mut self, ti: TransferKey, cid: ConnKey) -> Step {
         // PIPEWAIT: the connection turned out HTTP/1.1.
         self.h2_wake_pipe_waiters(cid);
         let t = &mut self.transfers[ti];
+        let conn = &mut self.conns[cid];
         t.conn = Some(cid);
-        conn_info(&mut t.easy.info, &self.conns[cid]);
-        if !self.prereq_allows(ti, cid) {
-            conn_state_busy(&mut self.conns[cid], ti);
+        conn_info(&mut t.easy.info, conn);
+        if !prereq_allows(t, conn) {
+            conn_state_busy(conn, ti);
             self.fail(
                 ti,
                 Error::new(
@@ -257,7 +260,6 @@ impl Multi {
             );
             return Step::Wait;
         }
-        let t = &mut self.transfers[ti];
         t.phase = Phase::Sending;
         // A new exchange: nothing of the previous request's carries over.
         t.ex = Exchange::default();
@@ -265,49 +267,27 @@ impl Multi {
         if !matches!(t.body_out, body::BodyOut::Plain) {
             t.body_out = body::BodyOut::Plain;
         }
-        let (framing, expect) = self.write_head(ti, cid);
-        self.queue_bytes_body(ti, cid, framing, expect);
-        let t = &mut self.transfers[ti];
-        // Upstream counts the head and a body sent along with it.
-        t.easy.info.request_size += self.conns[cid].out.len() as u64;
+        if plain_request(t) {
+            write_plain_head(t, conn, ti);
+            queue_bytes_body(t, conn, BodyFraming::None, false);
+            // Upstream counts the head and a body sent along with it.
+            t.easy.info.request_size += conn.out.len() as u64;
+        } else {
+            let (framing, expect) = self.write_head(ti, cid);
+            let t = &mut self.transfers[ti];
+            let conn = &mut self.conns[cid];
+            queue_bytes_body(t, conn, framing, expect);
+            t.easy.info.request_size += conn.out.len() as u64;
+        }
         self.start_rates(ti);
         Step::Continue
     }
 
-    /// FETCHOPT_PREREQFUNCTION, right before the request goes out on
-    /// connection `cid`: `false` when it refuses.
-    fn prereq_allows(&mut self, ti: TransferKey, cid: ConnKey) -> bool {
-        let t = &mut self.transfers[ti];
-        if t.easy.prereq.is_none() {
-            return true;
-        }
-        // Info read inside the callback sees this connection.
-        t.easy.publish_live();
-        let conn = &self.conns[cid];
-        let Some(prereq) = t.easy.prereq.as_mut() else {
-            return true;
-        };
-        let show = |a: Option<SocketAddr>| {
-            a.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()))
-        };
-        let ((primary_ip, primary_port), (local_ip, local_port)) =
-            (show(conn.peer), show(conn.local));
-        prereq(&crate::connopts::Prereq {
-            primary_ip,
-            primary_port,
-            local_ip,
-            local_port,
-        })
-    }
-
-    /// Writes the request head into connection `cid`'s output buffer and
-    /// marks the connection busy with the transfer. Returns the body's
-    /// framing and whether the body waits for "100 Continue".
+    /// Writes the request head of a request that is not a
+    /// [`plain_request`] into connection `cid`'s output buffer and marks
+    /// the connection busy with the transfer. Returns the body's framing
+    /// and whether the body waits for "100 Continue".
     fn write_head(&mut self, ti: TransferKey, cid: ConnKey) -> (BodyFraming, bool) {
-        if plain_request(&self.transfers[ti]) {
-            self.write_plain_head(ti, cid);
-            return (BodyFraming::None, false);
-        }
         let dest = self.transfers[ti]
             .target
             .clone()
@@ -371,74 +351,6 @@ impl Multi {
         (framing, expect)
     }
 
-    /// [`Multi::write_head`] for a [`plain_request`]: what every step of
-    /// the general head would decide, decided at once (no body, no
-    /// `Authorization`, no line beyond `Host` and `Accept`).
-    fn write_plain_head(&mut self, ti: TransferKey, cid: ConnKey) {
-        let t = &mut self.transfers[ti];
-        t.auth.without_credentials();
-        t.ex.upload_len = None;
-        t.ex.expect = Expect::No;
-        let dest = t
-            .target
-            .as_deref()
-            .expect("a started transfer has a target");
-        let method = t.method.as_str();
-        t.easy.info.content_length_upload = None;
-        t.easy.info.note_request(method, dest.https);
-        let conn = &mut self.conns[cid];
-        conn.begin_request(ti);
-        let http10 = t.easy.http_version == crate::HttpVersion::V1_0;
-        if t.method == Method::Get && !http10 {
-            conn.out.extend_from_slice(dest.plain_get_head());
-        } else {
-            http::encode_request(
-                &RequestParts {
-                    method,
-                    target: &dest.request_target,
-                    host: &dest.host_header,
-                    headers: &[],
-                    body: BodyFraming::None,
-                    http10,
-                    h2c_settings: None,
-                },
-                &mut conn.out,
-            );
-        }
-        t.easy.trace(InfoType::HeaderOut, &conn.out);
-    }
-
-    /// A body from memory goes out right behind the head (unless it waits
-    /// for "100 Continue" or a Digest probe); a read-callback body is read
-    /// as the connection drains.
-    fn queue_bytes_body(
-        &mut self,
-        ti: TransferKey,
-        cid: ConnKey,
-        framing: BodyFraming,
-        expect: bool,
-    ) {
-        let t = &mut self.transfers[ti];
-        let conn = &mut self.conns[cid];
-        t.ex.upload_done = true;
-        t.ex.chunked_upload = framing == BodyFraming::Chunked;
-        let easy = &mut *t.easy;
-        match (&easy.body, framing) {
-            _ if t.auth.probe => {}
-            (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
-                if let Some(debug) = easy.debug.as_mut() {
-                    debug(InfoType::DataOut, b);
-                }
-                push_bytes_body(b, t.ex.chunked_upload, &mut conn.out);
-                easy.info.size_upload = b.len() as u64;
-            }
-            (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
-                t.ex.upload_done = false;
-            }
-            _ => {}
-        }
-    }
-
     /// Whether credentials (`Authorization:`/`Cookie:` lines, URL user and
     /// password) may go to the current target: only to the scheme, host
     /// and port of the first URL, unless FETCHOPT_UNRESTRICTED_AUTH is on;
@@ -477,31 +389,55 @@ impl Multi {
         Err(Error::new(ErrorCode::SendFailRewind, why))
     }
 
-    pub(super) fn send(&mut self, ti: TransferKey, events: Events) -> Step {
-        if !self.transfers[ti].ex.progress_told {
+    /// What comes before [`Multi::send`] writes: the first progress
+    /// report, a pause, a rate limit, the socket's readiness. `Ok` gives
+    /// the connection and the upload count before this step; `Err` the
+    /// step's answer. (Inline: part of `send`.)
+    #[inline(always)]
+    fn send_gate(&mut self, ti: TransferKey, events: Events) -> Result<(ConnKey, u64), Step> {
+        // What the steps below read of the transfer, looked up once (each
+        // lookup is a bounds and an occupancy check; a callback cannot
+        // change the row meanwhile, the multi is borrowed).
+        let t = &mut self.transfers[ti];
+        let (paused, limit, cid, ul_before) = (
+            t.paused_send,
+            t.easy.max_send_speed,
+            t.conn,
+            t.easy.info.size_upload,
+        );
+        if !t.ex.progress_told {
             // Upstream reports progress once before a request goes out, so
             // an application can abort even a transfer that would finish
             // within one event.
-            self.transfers[ti].ex.progress_told = true;
+            t.ex.progress_told = true;
             if let Err(e) = self.progress(ti) {
                 self.fail(ti, e);
-                return Step::Wait;
+                return Err(Step::Wait);
             }
         }
-        if self.transfers[ti].paused_send {
+        if paused {
             self.refresh_interest(ti);
-            return Step::Wait;
+            return Err(Step::Wait);
         }
-        if let Some(until) = self.throttled_until(ti, false) {
-            return self.throttle(ti, until);
+        if limit != 0 {
+            if let Some(until) = self.throttled_until(ti, false) {
+                return Err(self.throttle(ti, until));
+            }
         }
         if !events.may_write() {
-            return Step::Wait;
+            return Err(Step::Wait);
         }
-        let cid = self.transfers[ti].conn.expect("sending has a connection");
-        let ul_before = self.transfers[ti].easy.info.size_upload;
+        Ok((cid.expect("sending has a connection"), ul_before))
+    }
+
+    pub(super) fn send(&mut self, ti: TransferKey, events: Events) -> Step {
+        let (cid, ul_before) = match self.send_gate(ti, events) {
+            Ok(go) => go,
+            Err(step) => return step,
+        };
         loop {
-            match self.flush_out(cid) {
+            let conn = &mut self.conns[cid];
+            match flush_out(conn, &mut self.sockets) {
                 Ok(true) => {}
                 Ok(false) => return self.after_upload(ti, ul_before, Step::Wait),
                 Err(e) => {
@@ -509,7 +445,6 @@ impl Multi {
                     return self.conn_failed(ti, err);
                 }
             }
-            let conn = &mut self.conns[cid];
             let t = &mut self.transfers[ti];
             if t.ex.expect == Expect::Waiting {
                 // Head sent: wait for "100 Continue" (or a final answer)
@@ -543,32 +478,22 @@ impl Multi {
             }
             conn.out_pos = 0;
             t.phase = Phase::Receiving;
-            self.refresh_interest(ti);
+            // `refresh_interest` with the rows at hand (HTTP/2 streams do
+            // not come here: their transfers are driven by `h2_drive`).
+            let moved = t.easy.info.size_upload != ul_before;
+            if let Some((bits, paused)) = control::interest_bits(t, conn) {
+                let tick = paused || t.deadlines.get(Kind::Progress).is_some();
+                let fd = conn.fd;
+                self.sockets.want(fd, bits);
+                if tick {
+                    self.progress_tick_of(ti, paused);
+                }
+            }
+            if !moved {
+                return Step::Wait;
+            }
             return self.after_upload(ti, ul_before, Step::Wait);
         }
-    }
-
-    /// Writes the connection's pending output: `Ok(true)` when all of it
-    /// went out, `Ok(false)` when the socket would block (OUT is wanted).
-    fn flush_out(&mut self, cid: ConnKey) -> io::Result<bool> {
-        let conn = &mut self.conns[cid];
-        while conn.out_pos < conn.out.len() {
-            let (pos, end) = (conn.out_pos, conn.out.len());
-            let out = std::mem::take(&mut conn.out);
-            let sent = conn.send(&out[pos..end]);
-            conn.out = out;
-            match sent {
-                Ok(n) => conn.out_pos += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    let fd = conn.fd;
-                    self.sockets.want(fd, WANT_WRITE);
-                    return Ok(false);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(true)
     }
 
     /// Takes the next piece of a streamed body from the read callback into
@@ -647,7 +572,9 @@ impl Multi {
     }
 
     /// After upload progress: tell the progress callback. `step` is what the
-    /// caller returns unless the callback aborts.
+    /// caller returns unless the callback aborts. (Inline: without upload
+    /// progress, every GET, it is one comparison.)
+    #[inline]
     pub(super) fn after_upload(&mut self, ti: TransferKey, before: u64, step: Step) -> Step {
         if self.transfers[ti].easy.info.size_upload == before {
             return step;
@@ -663,6 +590,8 @@ impl Multi {
 
     /// A connection failed under a transfer. A reused connection that died
     /// before any response byte arrived is retried once on a new one.
+    /// (Out of line: an error path.)
+    #[inline(never)]
     pub(super) fn conn_failed(&mut self, ti: TransferKey, err: Error) -> Step {
         let t = &mut self.transfers[ti];
         let cid = t.conn.expect("failing transfer has a connection");
@@ -687,6 +616,120 @@ impl Multi {
         }
         self.fail(ti, err);
         Step::Wait
+    }
+}
+
+/// Writes the connection's pending output: `Ok(true)` when all of it
+/// went out, `Ok(false)` when the socket would block (OUT is wanted).
+/// (Inline: once per request.)
+#[inline]
+fn flush_out(conn: &mut Conn, sockets: &mut SocketTable) -> io::Result<bool> {
+    while conn.out_pos < conn.out.len() {
+        let (pos, end) = (conn.out_pos, conn.out.len());
+        let out = std::mem::take(&mut conn.out);
+        let sent = conn.send(&out[pos..end]);
+        conn.out = out;
+        match sent {
+            Ok(n) => conn.out_pos += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                sockets.want(conn.fd, WANT_WRITE);
+                return Ok(false);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+/// FETCHOPT_PREREQFUNCTION, right before the request goes out on
+/// connection `conn`: `false` when it refuses. (Inline: without the
+/// callback, the usual case, it is one test.)
+#[inline]
+fn prereq_allows(t: &mut Transfer, conn: &Conn) -> bool {
+    if t.easy.prereq.is_none() {
+        return true;
+    }
+    call_prereq(t, conn)
+}
+
+/// [`prereq_allows`] with a callback set.
+#[inline(never)]
+fn call_prereq(t: &mut Transfer, conn: &Conn) -> bool {
+    // Info read inside the callback sees this connection.
+    t.easy.publish_live();
+    let Some(prereq) = t.easy.prereq.as_mut() else {
+        return true;
+    };
+    let show =
+        |a: Option<SocketAddr>| a.map_or((String::new(), 0), |a| (a.ip().to_string(), a.port()));
+    let ((primary_ip, primary_port), (local_ip, local_port)) = (show(conn.peer), show(conn.local));
+    prereq(&crate::connopts::Prereq {
+        primary_ip,
+        primary_port,
+        local_ip,
+        local_port,
+    })
+}
+
+/// The request head of a [`plain_request`] into `conn`'s output, the
+/// connection made busy with transfer `ti`: what every step of the
+/// general head (`Multi::write_head`) would decide, decided at once (no
+/// body, no `Authorization`, no line beyond `Host` and `Accept`). (Inline:
+/// once per transfer, its own frame cost more than its work.)
+#[inline(always)]
+fn write_plain_head(t: &mut Transfer, conn: &mut Conn, ti: TransferKey) {
+    t.auth.without_credentials();
+    t.ex.upload_len = None;
+    t.ex.expect = Expect::No;
+    let dest = t
+        .target
+        .as_deref()
+        .expect("a started transfer has a target");
+    let method = t.method.as_str();
+    t.easy.info.content_length_upload = None;
+    t.easy.info.note_request(method, dest.https);
+    conn.begin_request(ti);
+    let http10 = t.easy.http_version == crate::HttpVersion::V1_0;
+    if t.method == Method::Get && !http10 {
+        conn.out.extend_from_slice(dest.plain_get_head());
+    } else {
+        http::encode_request(
+            &RequestParts {
+                method,
+                target: &dest.request_target,
+                host: &dest.host_header,
+                headers: &[],
+                body: BodyFraming::None,
+                http10,
+                h2c_settings: None,
+            },
+            &mut conn.out,
+        );
+    }
+    t.easy.trace(InfoType::HeaderOut, &conn.out);
+}
+
+/// A body from memory goes out right behind the head (unless it waits
+/// for "100 Continue" or a Digest probe); a read-callback body is read
+/// as the connection drains.
+fn queue_bytes_body(t: &mut Transfer, conn: &mut Conn, framing: BodyFraming, expect: bool) {
+    t.ex.upload_done = true;
+    t.ex.chunked_upload = framing == BodyFraming::Chunked;
+    let easy = &mut *t.easy;
+    match (&easy.body, framing) {
+        _ if t.auth.probe => {}
+        (Body::Bytes(b), BodyFraming::Length(_) | BodyFraming::Chunked) if !expect => {
+            if let Some(debug) = easy.debug.as_mut() {
+                debug(InfoType::DataOut, b);
+            }
+            push_bytes_body(b, t.ex.chunked_upload, &mut conn.out);
+            easy.info.size_upload = b.len() as u64;
+        }
+        (Body::Reader { .. }, BodyFraming::Length(_) | BodyFraming::Chunked) => {
+            t.ex.upload_done = false;
+        }
+        _ => {}
     }
 }
 

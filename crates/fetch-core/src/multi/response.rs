@@ -54,6 +54,46 @@ fn recv_error(e: io::Error) -> Error {
     }
 }
 
+/// The shared read buffer `rbuf` taken, with the connection's carry moved
+/// in front; `limit` is the transfer's MAX_RECV_SPEED, `buffer_size` its
+/// BUFFERSIZE. (Inline: once per receive step.)
+#[inline(always)]
+fn take_input(
+    rbuf: &mut Vec<u8>,
+    conn: &mut Conn,
+    carried: bool,
+    limit: u64,
+    buffer_size: Option<usize>,
+) -> Input {
+    let mut buf = std::mem::take(rbuf);
+    if buf.len() < READ_BUF {
+        buf.resize(READ_BUF, 0);
+    }
+    let filled = conn.carry.len();
+    if filled > 0 {
+        buf[..filled].copy_from_slice(&conn.carry);
+        conn.carry.clear();
+    }
+    // A rate-limited transfer reads in small steps so it cannot run far
+    // ahead of its limit in one read.
+    let read_max = if limit == 0 {
+        READ_BUF
+    } else {
+        (limit as usize / 4).clamp(1024, READ_BUF)
+    };
+    // FETCHOPT_BUFFERSIZE: no read takes more.
+    let read_max = match buffer_size {
+        Some(n) => read_max.min(n.max(1)),
+        None => read_max,
+    };
+    Input {
+        buf,
+        filled,
+        carried,
+        read_max,
+    }
+}
+
 /// The read loop's buffer: the multi's shared one, `filled` bytes in use.
 struct Input {
     buf: Vec<u8>,
@@ -69,32 +109,46 @@ impl Multi {
         if let Some(step) = self.flush_tls_records(ti, cid) {
             return step;
         }
-        if self.transfers[ti].paused_recv {
-            self.refresh_interest(ti);
-            return Step::Wait;
-        }
-        if let Some(until) = self.throttled_until(ti, true) {
-            return self.throttle(ti, until);
-        }
+        // What the checks below read of the transfer, looked up once (each
+        // lookup is a bounds and an occupancy check).
+        let t = &self.transfers[ti];
+        let (paused, limit, dl_before) = (
+            t.paused_recv,
+            t.easy.max_recv_speed,
+            t.easy.info.size_download,
+        );
+        // (A callback cannot set or clear the progress callback: the
+        // multi is borrowed meanwhile.)
+        let has_progress = t.easy.progress.is_some();
         // Bytes kept from before (a pause, a yield) are decoded first even
         // without a readiness event: the socket may never signal them again.
         // So is a message whose last body bytes were handed out just as the
         // transfer paused: only its end is left, and no byte will come.
         // So is decoded body a pause or a yield left in the decoders.
-        let t = &self.transfers[ti];
-        let carried = !self.conns[cid].carry.is_empty()
-            || t.decoder.is_complete()
-            || t.body_out.has_pending();
+        let pending = t.decoder.is_complete() || t.body_out.has_pending();
+        let buffer_size = t.easy.conn.buffer_size;
+        if paused {
+            self.refresh_interest(ti);
+            return Step::Wait;
+        }
+        if limit != 0 {
+            if let Some(until) = self.throttled_until(ti, true) {
+                return self.throttle(ti, until);
+            }
+        }
+        let conn = &mut self.conns[cid];
+        let carried = pending || !conn.carry.is_empty();
         if !events.may_read() && !carried {
             return Step::Wait;
         }
-        let dl_before = self.transfers[ti].easy.info.size_download;
-        let mut input = self.take_input(ti, cid, carried);
+        let mut input = take_input(&mut self.rbuf, conn, carried, limit, buffer_size);
         let step = self.read_loop(ti, cid, &mut input);
         self.rbuf = input.buf;
         // Progress is reported once per event that moved data, the final
         // one included; an abort only matters while the transfer runs.
-        if self.transfers[ti].easy.info.size_download != dl_before {
+        // (Without a progress callback, the usual case, there is nothing
+        // to tell.)
+        if has_progress && self.transfers[ti].easy.info.size_download != dl_before {
             if let (Err(e), false) = (self.progress(ti), self.transfers[ti].phase.is_done()) {
                 self.fail(ti, e);
                 return Step::Wait;
@@ -122,39 +176,11 @@ impl Multi {
         None
     }
 
-    /// The shared read buffer with the connection's carry moved in front.
-    fn take_input(&mut self, ti: TransferKey, cid: ConnKey, carried: bool) -> Input {
-        let mut buf = std::mem::take(&mut self.rbuf);
-        if buf.len() < READ_BUF {
-            buf.resize(READ_BUF, 0);
-        }
-        let conn = &mut self.conns[cid];
-        let filled = conn.carry.len();
-        buf[..filled].copy_from_slice(&conn.carry);
-        conn.carry.clear();
-        // A rate-limited transfer reads in small steps so it cannot run far
-        // ahead of its limit in one read.
-        let limit = self.transfers[ti].easy.max_recv_speed;
-        let read_max = if limit == 0 {
-            READ_BUF
-        } else {
-            (limit as usize / 4).clamp(1024, READ_BUF)
-        };
-        // FETCHOPT_BUFFERSIZE: no read takes more.
-        let read_max = match self.transfers[ti].easy.conn.buffer_size {
-            Some(n) => read_max.min(n.max(1)),
-            None => read_max,
-        };
-        Input {
-            buf,
-            filled,
-            carried,
-            read_max,
-        }
-    }
-
     /// Keeps what is not decoded yet for the next time.
     fn keep(&mut self, cid: ConnKey, input: &Input) {
+        if input.filled == 0 {
+            return;
+        }
         self.conns[cid]
             .carry
             .extend_from_slice(&input.buf[..input.filled]);
@@ -192,7 +218,9 @@ impl Multi {
                 Read::Failed(err) => return self.conn_failed(ti, err),
             };
             let (used, outcome) = self.process(ti, &input.buf[..input.filled], eof);
-            input.buf.copy_within(used..input.filled, 0);
+            if used < input.filled {
+                input.buf.copy_within(used..input.filled, 0);
+            }
             input.filled -= used;
             if let Some(step) = self.after_decode(ti, cid, input, outcome, eof) {
                 return step;
@@ -255,12 +283,14 @@ impl Multi {
 
     /// Feeds received bytes to the decoder and the application's callbacks.
     pub(super) fn process(&mut self, ti: TransferKey, input: &[u8], eof: bool) -> (usize, Outcome) {
-        if let Some(outcome) = self.resume_body(ti) {
+        // The row is looked up again only after a head, whose steps need
+        // the whole multi.
+        let mut t = &mut self.transfers[ti];
+        if let Some(outcome) = t.resume_body(&mut self.piece) {
             return (0, outcome);
         }
         let mut pos = 0;
         loop {
-            let t = &mut self.transfers[ti];
             // The multi's one spare head is lent for a call that may make
             // a head (a head made in it allocates nothing) and taken back
             // if unused.
@@ -289,7 +319,6 @@ impl Multi {
             let raw = &input[pos..pos + n];
             pos += n;
             // HTTP_TRANSFER_DECODING off: every byte after the head as is.
-            let t = &self.transfers[ti];
             if matches!(t.body_out, BodyOut::Raw { .. })
                 && !t.discarding()
                 && !matches!(d, Decoded::Head(_))
@@ -298,50 +327,57 @@ impl Multi {
                     Decoded::Done { reusable } => Some(reusable),
                     _ => None,
                 };
-                if let Some(outcome) = self.on_raw(ti, raw, end) {
+                if let Some(outcome) = t.on_raw(raw, end) {
                     return (pos, outcome);
                 }
             }
-            if let Some(outcome) = self.on_decoded(ti, raw, d) {
+            if let Decoded::Head(head) = d {
+                let outcome = self.on_head(ti, &head);
+                self.head_spare = Some(head);
+                if let Some(outcome) = outcome {
+                    return (pos, outcome);
+                }
+                t = &mut self.transfers[ti];
+            } else if let Some(outcome) = t.on_decoded(&mut self.piece, raw, d) {
                 return (pos, outcome);
             }
         }
     }
+}
 
-    /// One thing the HTTP codec found in `raw`, the bytes it used for it.
-    /// `Some` stops the decoding loop.
-    fn on_decoded(&mut self, ti: TransferKey, raw: &[u8], d: Decoded) -> Option<Outcome> {
+impl Transfer {
+    /// One thing the HTTP codec found in `raw` after the head, the bytes
+    /// it used for it. `Some` stops the decoding loop. (Inline: its own
+    /// frame cost about 15 instructions per call.)
+    #[inline(always)]
+    fn on_decoded(&mut self, piece: &mut Vec<u8>, raw: &[u8], d: Decoded) -> Option<Outcome> {
+        let t = self;
         match d {
             Decoded::NeedMore => Some(Outcome::More),
-            Decoded::Head(head) => {
-                let outcome = self.on_head(ti, &head);
-                self.head_spare = Some(head);
-                outcome
-            }
+            Decoded::Head(_) => unreachable!("heads are taken by `Multi::process`"),
             Decoded::Body(range) => {
-                let t = &mut self.transfers[ti];
                 let data = &raw[range];
                 t.easy.trace(InfoType::DataIn, data);
                 if !t.discarding() {
-                    if let Some(outcome) = self.on_body(ti, data) {
+                    if let Some(outcome) = t.on_body(piece, data) {
                         return Some(outcome);
                     }
                 }
                 // The last body bytes: the message ends here, without
                 // asking the decoder again for the `Done` it would give
                 // (with the raw framing kept, that `Done` brings no bytes).
-                let reusable = self.transfers[ti].decoder.take_done()?;
+                let reusable = t.decoder.take_done()?;
                 Some(Outcome::Finished { reusable })
             }
-            Decoded::Trailers(range) => self.on_trailers(ti, &raw[range]),
+            Decoded::Trailers(range) => t.on_trailers(&raw[range]),
             Decoded::Done { reusable } => Some(Outcome::Finished { reusable }),
         }
     }
 
     /// Trailer fields of a chunked body go to the header callback, line by
     /// line (upstream does the same). A pause takes effect at once.
-    fn on_trailers(&mut self, ti: TransferKey, fields: &[u8]) -> Option<Outcome> {
-        let t = &mut self.transfers[ti];
+    fn on_trailers(&mut self, fields: &[u8]) -> Option<Outcome> {
+        let t = self;
         t.easy.info.header_size += fields.len() as u64;
         let reveal = t.easy.header.is_none() || t.ex.following.is_some();
         t.easy
@@ -356,7 +392,9 @@ impl Multi {
             }
         }
     }
+}
 
+impl Multi {
     /// A response head arrived: note what it says, hand its lines to the
     /// header callback. `Some` stops decoding (pause, 100, failure).
     fn on_head(&mut self, ti: TransferKey, head: &ResponseHead) -> Option<Outcome> {
@@ -394,15 +432,18 @@ impl Multi {
             Ok(paused) => paused,
             Err(e) => return Some(Outcome::Failed(e)),
         };
-        if (head.status == 101 || head.status >= 200) && h2upgrade::offers_h2c(t) {
+        // (The row is looked up again only after an h2c answer's steps.)
+        let t = if (head.status == 101 || head.status >= 200) && h2upgrade::offers_h2c(t) {
             if let Some(outcome) = self.h2c_answered(ti, head.status) {
                 // A pause asked for by the header callback holds the
                 // HTTP/2 stream's body instead.
                 self.transfers[ti].paused_recv |= paused;
                 return Some(outcome);
             }
-        }
-        let t = &mut self.transfers[ti];
+            &mut self.transfers[ti]
+        } else {
+            t
+        };
         if head.status >= 200 {
             if let Some(outcome) = xfer::check_final_head(t, head) {
                 return Some(outcome);
@@ -422,7 +463,9 @@ impl Multi {
 
 /// Stores the head's `Alt-Svc` fields in the transfer's cache, keyed by
 /// the protocol the head came over (`src`): only for heads received over
-/// TLS, as upstream.
+/// TLS, as upstream. (Inline: without an Alt-Svc cache, the usual case,
+/// it is one test.)
+#[inline]
 pub(super) fn store_alt_svc(t: &Transfer, head: &ResponseHead, src: crate::altsvc::Alpn) {
     if let (Some(cache), Some(dest)) = (&t.easy.altsvc, &t.target) {
         if dest.https {

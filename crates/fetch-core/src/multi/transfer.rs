@@ -206,18 +206,24 @@ impl Transfer {
 impl Multi {
     pub(super) fn drive(&mut self, ti: TransferKey, mut events: Events) {
         loop {
-            let Some(t) = self.transfers.get(ti) else {
+            // (The multi and the key pass `black_box` on each step: as loop
+            // invariants LLVM computed some 25 field addresses and the
+            // key's hash ahead of the first step and kept them on the
+            // stack, about 40 instructions per call.)
+            let this = std::hint::black_box(&mut *self);
+            let ti = std::hint::black_box(ti);
+            let Some(t) = this.transfers.get(ti) else {
                 return;
             };
             let step = match t.phase {
-                Phase::Init => self.start(ti),
+                Phase::Init => this.start(ti),
                 Phase::Resolving | Phase::Pending | Phase::Done { .. } => Step::Wait,
-                Phase::Sending | Phase::Receiving if self.on_h2(ti) => self.h2_drive(ti),
-                Phase::Connecting { next_addr } => self.check_connect(ti, next_addr, events),
-                Phase::Handshaking => self.handshake(ti),
-                Phase::ProxyHandshake => self.proxy_drive(ti),
-                Phase::Sending => self.send(ti, events),
-                Phase::Receiving => self.recv(ti, events),
+                Phase::Sending | Phase::Receiving if this.on_h2(ti) => this.h2_drive(ti),
+                Phase::Connecting { next_addr } => this.check_connect(ti, next_addr, events),
+                Phase::Handshaking => this.handshake(ti),
+                Phase::ProxyHandshake => this.proxy_drive(ti),
+                Phase::Sending => this.send(ti, events),
+                Phase::Receiving => this.recv(ti, events),
             };
             match step {
                 Step::Wait => return,
@@ -226,6 +232,8 @@ impl Multi {
         }
     }
 
+    /// Ends a transfer with `err`. (Out of line: an error path.)
+    #[inline(never)]
     pub(super) fn fail(&mut self, ti: TransferKey, err: Error) {
         tracing::debug!(transfer = %ti, %err, "transfer failed");
         self.finish(ti, Err(err), false);
@@ -252,15 +260,20 @@ impl Multi {
         // Its DONE message is queued at the end of this call.
         t.phase = Phase::Done { msg_queued: true };
         t.deadlines = ticks::Deadlines::NONE;
-        self.h2_detach(ti);
-        let t = &mut self.transfers[ti];
         let id = t.id(ti);
-        let conn = t.conn.take();
+        let reusable = reusable && !t.easy.forbid_reuse;
+        // (Without HTTP/2 streams there is no stream to detach, and the
+        // row at hand gives up its connection.)
+        let conn = if self.h2.by_transfer.is_empty() {
+            t.conn.take()
+        } else {
+            self.h2_detach(ti);
+            self.transfers[ti].conn.take()
+        };
         self.running -= 1;
         // No deadline is left: out of the queue.
         self.deadlines.set(ti, None, self.now);
         if let Some(cid) = conn {
-            let reusable = reusable && !self.transfers[ti].easy.forbid_reuse;
             self.release_conn(cid, reusable);
         }
         self.msgs.push_back(Message {
@@ -294,7 +307,7 @@ impl Multi {
             match target {
                 Ok(target) => {
                     t.easy.target_cache = Some(target.clone());
-                    self.set_target(ti, target);
+                    t.set_target(&self.proxy_env, target);
                 }
                 Err(e) => {
                     self.fail(ti, e);
@@ -302,19 +315,21 @@ impl Multi {
                 }
             }
         }
-        if let Some(e) = self.transfers[ti].px.error.take() {
+        // (The row at hand answers the checks before the pool's.)
+        if let Some(e) = t.px.error.take() {
             self.fail(ti, e);
             return Step::Wait;
         }
-        if let Some(step) = self.h2_reuse(ti) {
-            return step;
+        let fresh = t.easy.fresh_connect;
+        if self.h2.may_share(t) {
+            if let Some(step) = self.h2_reuse(ti) {
+                return step;
+            }
         }
-        if let Some(cid) = self.take_idle(ti) {
-            let t = &mut self.transfers[ti];
-            let host = &t.target.as_ref().expect("set above").host;
-            t.easy
-                .trace_text(|| format!("Re-using existing connection with host {host}"));
-            return self.attach(ti, cid);
+        if !fresh {
+            if let Some(cid) = self.take_idle(ti) {
+                return self.attach(ti, cid);
+            }
         }
         if self.transfers[ti].easy.conn.unix_socket.is_some() {
             return self.connect_unix(ti);
@@ -369,62 +384,9 @@ impl Multi {
         true
     }
 
-    /// Points a transfer at a (new) target; known addresses are dropped
-    /// when the origin changes.
-    #[inline(always)]
+    /// [`Transfer::set_target`] for transfer `ti`.
     pub(super) fn set_target(&mut self, ti: TransferKey, target: Arc<Dest>) {
-        let t = &mut self.transfers[ti];
-        // (An unset group routes nothing and adds nothing to the key.)
-        let conn_set = !t.easy.conn.is_unset();
-        let route = conn_set.then(|| t.easy.conn.route(&target.host, target.port));
-        let route = route.flatten().or_else(|| {
-            // Alt-Svc: only https, only without a CONNECT_TO route.
-            (target.https && t.easy.altsvc.is_some())
-                .then(|| crate::altsvc::route(&mut t.easy, &target.host, target.port))
-                .flatten()
-        });
-        // The pool key is the origin plus what the connection options and a
-        // proxy add (usually nothing): rebuilt only when it changes.
-        let via = t.choose_proxy(&self.proxy_env, &target);
-        let suffix = if conn_set || route.is_some() {
-            t.easy.conn.key_suffix(route.as_ref())
-        } else {
-            String::new()
-        };
-        let origin = target.origin.as_str();
-        let same_key = t.pool_key.len() == origin.len() + suffix.len() + via.len()
-            && t.pool_key.starts_with(origin)
-            && t.pool_key[origin.len()..].starts_with(suffix.as_str())
-            && t.pool_key.ends_with(via.as_str());
-        if !same_key || route.as_ref() != t.route.as_deref() {
-            t.addrs.clear();
-        }
-        if !same_key {
-            // (Empty parts are not appended: each append is a copy call.)
-            t.pool_key.clear();
-            t.pool_key.push_str(&target.origin);
-            if !suffix.is_empty() {
-                t.pool_key.push_str(&suffix);
-            }
-            if !via.is_empty() {
-                t.pool_key.push_str(&via);
-            }
-        }
-        if route.is_some() || t.route.is_some() {
-            t.route = route.map(Box::new);
-        }
-        let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
-        let state = &mut *t.easy;
-        crate::transfer_info::set_str(
-            &mut state.info.effective_url,
-            &mut state.spare.effective_url,
-            shown,
-        );
-        t.seen_https |= target.https;
-        if t.first.is_none() {
-            t.first = Some(target.clone());
-        }
-        t.target = Some(target);
+        self.transfers[ti].set_target(&self.proxy_env, target);
     }
 
     /// A response is complete: follow a redirect or end the transfer.
@@ -438,6 +400,14 @@ impl Multi {
             self.finish(ti, Ok(()), reusable);
             return Step::Wait;
         };
+        self.follow_redirect(ti, next, reusable)
+    }
+
+    /// The complete response asked for a redirect to `next` that the
+    /// transfer follows. (Out of line: most responses end the transfer.)
+    #[inline(never)]
+    fn follow_redirect(&mut self, ti: TransferKey, next: String, reusable: bool) -> Step {
+        let t = &mut self.transfers[ti];
         if let Some(max) = t.easy.max_redirs {
             if t.easy.info.redirect_count >= max {
                 self.finish(
@@ -516,6 +486,67 @@ impl Multi {
             self.release_conn(cid, reusable);
         }
         Step::Continue
+    }
+}
+
+impl Transfer {
+    /// Points the transfer at a (new) target; known addresses are dropped
+    /// when the origin changes. `proxy_env` is the multi's reading of the
+    /// proxy variables. (Inline: once per start, with the row at hand.)
+    #[inline(always)]
+    pub(super) fn set_target(&mut self, proxy_env: &crate::proxy::ProxyEnv, target: Arc<Dest>) {
+        let t = self;
+        // (An unset group routes nothing and adds nothing to the key.)
+        let conn_set = !t.easy.conn.is_unset();
+        let route = conn_set.then(|| t.easy.conn.route(&target.host, target.port));
+        let route = route.flatten().or_else(|| {
+            // Alt-Svc: only https, only without a CONNECT_TO route.
+            (target.https && t.easy.altsvc.is_some())
+                .then(|| crate::altsvc::route(&mut t.easy, &target.host, target.port))
+                .flatten()
+        });
+        // The pool key is the origin plus what the connection options and a
+        // proxy add (usually nothing): rebuilt only when it changes.
+        let via = t.choose_proxy(proxy_env, &target);
+        let suffix = if conn_set || route.is_some() {
+            t.easy.conn.key_suffix(route.as_ref())
+        } else {
+            String::new()
+        };
+        let origin = target.origin.as_str();
+        let same_key = t.pool_key.len() == origin.len() + suffix.len() + via.len()
+            && t.pool_key.starts_with(origin)
+            && t.pool_key[origin.len()..].starts_with(suffix.as_str())
+            && t.pool_key.ends_with(via.as_str());
+        if !same_key || route.as_ref() != t.route.as_deref() {
+            t.addrs.clear();
+        }
+        if !same_key {
+            // (Empty parts are not appended: each append is a copy call.)
+            t.pool_key.clear();
+            t.pool_key.push_str(&target.origin);
+            if !suffix.is_empty() {
+                t.pool_key.push_str(&suffix);
+            }
+            if !via.is_empty() {
+                t.pool_key.push_str(&via);
+            }
+        }
+        if route.is_some() || t.route.is_some() {
+            t.route = route.map(Box::new);
+        }
+        let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
+        let state = &mut *t.easy;
+        crate::transfer_info::set_str(
+            &mut state.info.effective_url,
+            &mut state.spare.effective_url,
+            shown,
+        );
+        t.seen_https |= target.https;
+        if t.first.is_none() {
+            t.first = Some(target.clone());
+        }
+        t.target = Some(target);
     }
 }
 
