@@ -52,7 +52,12 @@ struct XferLive {
 /// compare, with no call frame.)
 #[inline(always)]
 fn copy_str(dst: &mut Option<String>, src: &Option<String>) {
-    if dst.as_deref() != src.as_deref() {
+    let same = match (&*dst, src) {
+        (Some(d), Some(s)) => crate::transfer_info::same_bytes(d.as_bytes(), s.as_bytes()),
+        (None, None) => true,
+        _ => false,
+    };
+    if !same {
         dst.clone_from(src);
     }
 }
