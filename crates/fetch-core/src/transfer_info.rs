@@ -132,9 +132,17 @@ impl TransferInfo {
     /// kept when the method is unchanged) and SCHEME.
     pub(crate) fn note_request(&mut self, method: &str, https: bool) {
         if !same_opt(self.effective_method.as_deref(), method.as_bytes()) {
-            self.effective_method = Some(method.to_owned());
+            self.effective_method_anew(method);
         }
         self.scheme = Some(if https { "HTTPS" } else { "HTTP" });
+    }
+
+    /// [`TransferInfo::note_request`] with a method the info does not
+    /// hold. (Out of line: the usual repeat then needs no frame for the
+    /// allocation.)
+    #[inline(never)]
+    fn effective_method_anew(&mut self, method: &str) {
+        self.effective_method = Some(method.to_owned());
     }
 }
 
@@ -180,11 +188,17 @@ pub(crate) fn set_str_bytes(field: &mut Option<String>, spare: &mut String, valu
     match field {
         Some(s) if same_bytes(s.as_bytes(), value) => {}
         None if same_bytes(spare.as_bytes(), value) => *field = Some(std::mem::take(spare)),
-        _ => {
-            if let Ok(value) = std::str::from_utf8(value) {
-                set_str(field, spare, value);
-            }
-        }
+        _ => set_str_utf8(field, spare, value),
+    }
+}
+
+/// [`set_str_bytes`] with bytes that differ from both buffers: set when
+/// they are UTF-8. (Out of line: the usual repeat then needs no frame for
+/// the check and the copy.)
+#[inline(never)]
+fn set_str_utf8(field: &mut Option<String>, spare: &mut String, value: &[u8]) {
+    if let Ok(value) = std::str::from_utf8(value) {
+        set_str(field, spare, value);
     }
 }
 
