@@ -58,8 +58,15 @@ fn copy_str(dst: &mut Option<String>, src: &Option<String>) {
         _ => false,
     };
     if !same {
-        dst.clone_from(src);
+        copy_str_anew(dst, src);
     }
+}
+
+/// [`copy_str`] with a text that changed. (Out of line: the usual repeat
+/// then needs no registers saved for the copy.)
+#[inline(never)]
+fn copy_str_anew(dst: &mut Option<String>, src: &Option<String>) {
+    dst.clone_from(src);
 }
 
 impl XferLive {
