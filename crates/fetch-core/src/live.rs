@@ -52,9 +52,21 @@ struct XferLive {
 /// compare, with no call frame.)
 #[inline(always)]
 fn copy_str(dst: &mut Option<String>, src: &Option<String>) {
-    if dst.as_deref() != src.as_deref() {
-        dst.clone_from(src);
+    let same = match (&*dst, src) {
+        (Some(d), Some(s)) => crate::transfer_info::same_bytes(d.as_bytes(), s.as_bytes()),
+        (None, None) => true,
+        _ => false,
+    };
+    if !same {
+        copy_str_anew(dst, src);
     }
+}
+
+/// [`copy_str`] with a text that changed. (Out of line: the usual repeat
+/// then needs no registers saved for the copy.)
+#[inline(never)]
+fn copy_str_anew(dst: &mut Option<String>, src: &Option<String>) {
+    dst.clone_from(src);
 }
 
 impl XferLive {

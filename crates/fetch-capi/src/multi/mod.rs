@@ -61,7 +61,7 @@ use fetch_poll::Driver;
 use engine::{Engine, Wakeup};
 
 use crate::codes::*;
-use crate::easy::{PauseRequest, State, easy_mut, release};
+use crate::easy::{FetchEasy, PauseRequest, State, easy_mut, release};
 use crate::guard;
 use crate::registry::{self, Kind};
 
@@ -281,10 +281,32 @@ impl FetchMulti {
     }
 
     /// One finished transfer's DONE message, unless its handle was retired.
+    /// (A failure's error goes its own way, out of line: the common `Ok`
+    /// then carries no error payload through the lookup; issue 13.)
+    #[inline(always)]
     fn collect_one(&self, msg: Message) {
-        // (Taken apart, the result moved into the match: an `Ok` then
-        // needs no drop call.)
         let Message { transfer, result } = msg;
+        match result {
+            Ok(()) => self.collect_code(transfer, |_| FETCHE_OK),
+            Err(err) => self.collect_failed(transfer, err),
+        }
+    }
+
+    /// [`FetchMulti::collect_one`] for a transfer that failed: its error
+    /// text goes to the handle with the code.
+    #[cold]
+    #[inline(never)]
+    fn collect_failed(&self, transfer: TransferId, err: fetch_core::Error) {
+        self.collect_code(transfer, |e| {
+            e.set_error(err.detail());
+            easy_code(err.code())
+        });
+    }
+
+    /// Stores the code `code` gives for transfer `transfer`'s handle and
+    /// queues its DONE message, unless the handle was retired.
+    #[inline(always)]
+    fn collect_code(&self, transfer: TransferId, code: impl FnOnce(&mut FetchEasy) -> FETCHcode) {
         let Some(h) = self.lookup(transfer) else {
             return;
         };
@@ -296,13 +318,7 @@ impl FetchMulti {
         // and the message goes with `unregister`.) No other reference to
         // it is held here.
         let e = unsafe { easy_mut(h) };
-        let code = match result {
-            Ok(()) => FETCHE_OK,
-            Err(err) => {
-                e.set_error(err.detail());
-                easy_code(err.code())
-            }
-        };
+        let code = code(e);
         e.set_result(code);
         if !e.retired {
             // Registered (only cleanup unregisters, and it retires): the
