@@ -237,6 +237,14 @@ impl Dest {
     pub(crate) fn matches(&self, raw: &str, tag: u64) -> bool {
         self.tag == tag && self.raw == raw
     }
+
+    /// Whether this target, known to be made from the handle's URL (its
+    /// cached target, dropped whenever the URL is set), was made with TLS
+    /// tag `tag`: [`Dest::matches`] without comparing the URL again.
+    pub(crate) fn cached_for(&self, raw: &str, tag: u64) -> bool {
+        debug_assert!(self.raw == raw, "a cached target outlived its URL");
+        self.tag == tag
+    }
 }
 
 /// Upstream's guess for a URL without a scheme: by the host name's first

@@ -282,6 +282,9 @@ impl Easy {
     /// a bad one ends it with FETCHE_URL_MALFORMAT.
     pub fn url(&mut self, url: impl Into<String>) -> &mut Self {
         self.url = Some(url.into());
+        // The cached target is this URL's parse: the engine reuses it
+        // without comparing the URL (`Multi::start`).
+        self.target_cache = None;
         self
     }
 

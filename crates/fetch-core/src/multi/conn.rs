@@ -15,6 +15,9 @@ pub(super) struct Conn {
     pub(super) sock: socket2::Socket,
     pub(super) fd: RawFd,
     pub(super) origin: String,
+    /// Its origin is the pool's first (`Pool::opened`), so returning it
+    /// to the pool compares no key.
+    pub(super) pool_first: bool,
     pub(super) state: ConnState,
     pub(super) carry: Vec<u8>,
     pub(super) out: Vec<u8>,

@@ -213,11 +213,12 @@ impl Multi {
         let origin = t.pool_key.clone();
         t.phase = Phase::Connecting { next_addr };
         t.easy.info.num_connects += 1;
-        self.pool.opened(&origin);
+        let pool_first = self.pool.opened(&origin);
         let cid = self.conns.insert(Conn {
             sock,
             fd,
             origin,
+            pool_first,
             state: ConnState::Busy(ti),
             carry: Vec::new(),
             out: Vec::new(),

@@ -171,9 +171,14 @@ impl Pool {
         Some(cid)
     }
 
+    /// `first` is the connection's [`Conn::pool_first`]: its origin is
+    /// the one kept outside the map, found without comparing the key.
     #[inline]
-    pub(super) fn put_idle(&mut self, origin: &str, cid: ConnKey) {
-        let o = self.origins.get_or_default(origin);
+    pub(super) fn put_idle(&mut self, origin: &str, first: bool, cid: ConnKey) {
+        let o = match &mut self.origins.first {
+            Some((_, o)) if first => o,
+            _ => self.origins.get_or_default(origin),
+        };
         o.idle.push(cid);
         let waiters = !o.waiting.is_empty();
         self.idle_count += 1;
@@ -190,9 +195,15 @@ impl Pool {
         self.origins.values().flat_map(|o| o.idle.iter().copied())
     }
 
-    pub(super) fn opened(&mut self, origin: &str) {
+    /// A connection of `origin` opened (or joined from a share); `true`
+    /// when its origin is the one kept outside the map. It stays that one
+    /// while the connection is open: an origin's state is removed only
+    /// when it has no open connection, and the first place is filled only
+    /// when empty.
+    pub(super) fn opened(&mut self, origin: &str) -> bool {
         self.origins.get_or_default(origin).open += 1;
         self.open_count += 1;
+        self.origins.is_first(origin)
     }
 
     /// A connection of `origin` closed (`idle`: it was in the pool).
@@ -300,7 +311,7 @@ impl Multi {
         conn.carry.clear();
         conn.idle_since = self.now;
         let fd = conn.fd;
-        self.pool.put_idle(&conn.origin, cid);
+        self.pool.put_idle(&conn.origin, conn.pool_first, cid);
         // SF-03: no active transfer uses the socket any more, so it is
         // REMOVEd (as upstream does); a reuse announces it again. A peer
         // close meanwhile is found when the connection is taken.

@@ -4,7 +4,7 @@
 use super::body::{self, BodyOut};
 use super::*;
 use crate::headers::origin;
-use crate::http::ResponseHead;
+use crate::http::{HttpError, ResponseHead};
 
 /// Bytes read per `read` call into the multi's shared buffer.
 pub(super) const READ_BUF: usize = 256 * 1024;
@@ -302,19 +302,18 @@ impl Multi {
             if lend {
                 self.head_spare = t.decoder.take_spare();
             }
-            let decoded = match decoded {
+            // (One match: a second one over a rebuilt result moved it.)
+            let failed = |e: HttpError| Outcome::Failed(Error::new(e.code(), e.to_string()));
+            let (n, d) = match decoded {
                 Ok((n, Decoded::NeedMore)) if eof => {
                     pos += n;
                     match t.decoder.eof() {
-                        Ok(d) => Ok((0, d)),
-                        Err(e) => Err(e),
+                        Ok(d) => (0, d),
+                        Err(e) => return (pos, failed(e)),
                     }
                 }
-                other => other,
-            };
-            let (n, d) = match decoded {
                 Ok(x) => x,
-                Err(e) => return (pos, Outcome::Failed(Error::new(e.code(), e.to_string()))),
+                Err(e) => return (pos, failed(e)),
             };
             let raw = &input[pos..pos + n];
             pos += n;

@@ -61,7 +61,7 @@ impl Multi {
             let mut conn = parked.into_conn();
             conn.state = ConnState::Idle;
             let fd = conn.fd;
-            self.pool.opened(&conn.origin);
+            conn.pool_first = self.pool.opened(&conn.origin);
             let cid = self.conns.insert(conn);
             self.sockets.insert(fd, Owner::Conn(cid));
             if !self.too_old(ti, cid) && self.idle_alive(cid) {

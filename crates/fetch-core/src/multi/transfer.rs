@@ -294,19 +294,22 @@ impl Multi {
                 return Step::Wait;
             }
             let tag = t.easy.tls_tag();
+            // An HSTS upgrade is not the URL's own parse: not cached.
+            let mut direct = true;
             let target = match (&t.easy.url, &t.easy.target_cache) {
                 (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
-                (Some(raw), Some(cached)) if cached.matches(raw, tag) => Ok(cached.clone()),
+                // (Setting the URL drops the cached target: no compare.)
+                (Some(raw), Some(cached)) if cached.cached_for(raw, tag) => Ok(cached.clone()),
                 (Some(raw), _) => {
                     Dest::parse_shared(raw, tag, t.easy.seldom.default_protocol.as_deref())
-                        .and_then(|d| hsts_step(&mut t.easy, d, tag))
+                        .and_then(|d| hsts_step(&mut t.easy, d, tag, &mut direct))
                         .and_then(|d| d.with_port(t.easy.conn.port))
                 }
             };
             let target = target.and_then(|d| xfer::check_first_scheme(&t.easy, &d).map(|()| d));
             match target {
                 Ok(target) => {
-                    t.easy.target_cache = Some(target.clone());
+                    t.easy.target_cache = direct.then(|| target.clone());
                     t.set_target(&self.proxy_env, target);
                 }
                 Err(e) => {
@@ -442,8 +445,9 @@ impl Multi {
         t.easy
             .trace_text(|| format!("Issue another request to this URL: '{next}'"));
         let tag = t.easy.tls_tag();
+        // (A redirect's target is not cached: whether it is direct is moot.)
         let target = Dest::redirect(next, tag)
-            .and_then(|d| hsts_step(&mut t.easy, d, tag))
+            .and_then(|d| hsts_step(&mut t.easy, d, tag, &mut true))
             .and_then(|d| xfer::check_redirect_scheme(&t.easy, &d).map(|()| d));
         let target = match target {
             Ok(target) => target,
@@ -568,10 +572,17 @@ fn os_errno(e: &Error) -> Option<i32> {
 
 /// `d`, or its https form when the transfer's HSTS cache says so (traced
 /// in upstream's words).
-fn hsts_step(easy: &mut Easy, d: Arc<Dest>, tag: u64) -> Result<Arc<Dest>, Error> {
+/// (`direct` is cleared when the target is upgraded.)
+fn hsts_step(
+    easy: &mut Easy,
+    d: Arc<Dest>,
+    tag: u64,
+    direct: &mut bool,
+) -> Result<Arc<Dest>, Error> {
     match crate::hsts::upgrade(easy, &d, tag) {
         None => Ok(d),
         Some(up) => {
+            *direct = false;
             let up = up?;
             easy.trace_text(|| format!("Switched from HTTP to HTTPS due to HSTS => {}\n", up.url));
             Ok(up)
