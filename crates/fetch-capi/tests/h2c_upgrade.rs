@@ -10,6 +10,7 @@ mod cbuild;
 
 use cbuild::Twin;
 use fixtures::{H2cMode, H2cUpgradeServer, Script, ScriptedServer};
+use std::sync::{Mutex, MutexGuard};
 
 static PROGRAM: Twin = Twin::new("h2c_upgrade");
 
@@ -19,6 +20,17 @@ fn ours(args: &[&str]) -> Vec<String> {
 
 fn theirs(args: &[&str]) -> Vec<String> {
     PROGRAM.theirs(args)
+}
+
+/// Held by each test for its whole body: the tests of this binary run one
+/// at a time, so upstream's `share` never runs beside one of our sides
+/// under valgrind. Upstream's HTTP/2 stall (below) came three runs in a
+/// row when it shared the two cores with valgrind in CI's conformance
+/// stage; alone it comes about once in 250 runs.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Upstream's `share` run against a new server in `mode`, run again (at
@@ -34,11 +46,45 @@ fn theirs_share(mode: H2cMode) -> Vec<String> {
         let srv = H2cUpgradeServer::start(mode);
         let lines = theirs(&["share", &srv.url("")]);
         attempt += 1;
-        if attempt == 3 || !lines.iter().any(|l| l.contains(" code=28 ")) {
+        if attempt == 3 || !lines.iter().any(|l| stalled(l)) {
             return lines;
         }
         eprintln!("upstream timed out a transfer (its HTTP/2 stall), run again");
     }
+}
+
+/// Whether upstream's line is a transfer that timed out (its stall).
+fn stalled(line: &str) -> bool {
+    line.contains(" code=28 ")
+}
+
+/// `lines` with the result code and byte count left out of the lines
+/// where upstream stalled in every attempt, and of the expected lines in
+/// the same places: what upstream printed is still compared in every
+/// other word (version, connection counts, pattern, protocol, stream),
+/// and in full on its other lines. Ours is always compared in full.
+fn past_upstream_stall(theirs: &[String], expected: &[&str]) -> (Vec<String>, Vec<String>) {
+    let cut = |l: &str| {
+        l.split(' ')
+            .filter(|w| !w.starts_with("code=") && !w.starts_with("bytes="))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut got = Vec::new();
+    let mut want = Vec::new();
+    for (i, line) in theirs.iter().enumerate() {
+        let exp = expected.get(i).copied().unwrap_or_default();
+        if stalled(line) {
+            eprintln!("upstream stalled in every attempt; compared without code and bytes: {line}");
+            got.push(cut(line));
+            want.push(cut(exp));
+        } else {
+            got.push(line.clone());
+            want.push(exp.to_string());
+        }
+    }
+    want.extend(expected.iter().skip(theirs.len()).map(|l| l.to_string()));
+    (got, want)
 }
 
 #[test]
@@ -50,7 +96,9 @@ fn upgrade_taken_then_streams_share_the_connection_as_upstream() {
         "next code=0 version=3 connects=0 bytes=90001 pattern=ok proto=h2 conn=1 stream1=no",
         "sockets=1 bad=0 left=0",
     ];
-    assert_eq!(theirs_share(H2cMode::Upgrade), expected);
+    let _one = one_at_a_time();
+    let (got, want) = past_upstream_stall(&theirs_share(H2cMode::Upgrade), &expected);
+    assert_eq!(got, want);
     let srv = H2cUpgradeServer::start(H2cMode::Upgrade);
     let base = srv.url("");
     assert_eq!(ours(&["share", &base]), expected);
@@ -68,6 +116,7 @@ fn upgrade_ignored_stays_http11_as_upstream() {
         "next code=0 version=2 connects=1 bytes=90001 pattern=ok proto=h1 conn=3 stream1=no",
         "sockets=3 bad=0 left=0",
     ];
+    let _one = one_at_a_time();
     // Upstream starts the three when its loop gets to them: one may find
     // the connection idle again, so its connection counts are compared
     // without the numbers (ours start together and are exact).
@@ -106,6 +155,7 @@ fn switching_then_garbage_is_fetche_http2_as_upstream() {
             "this is not an HTTP/2 frame at all\r\n"
         ))
         .stall();
+    let _one = one_at_a_time();
     // FETCHE_HTTP2 (16); the version is the 101's, HTTP/1.1 (2).
     let expected = ["one code=16 version=2", "bad=0 left=0"];
     let srv = ScriptedServer::start(script.clone());
