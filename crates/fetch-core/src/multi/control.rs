@@ -16,7 +16,7 @@ use super::{Expect, Kind, Multi, Phase, Step, TransferId, TransferKey};
 use crate::clock::Moment;
 use crate::easy::{Body, Flow, InfoType, Progress};
 use crate::error::{Error, ErrorCode, MultiError};
-use crate::socket::{WANT_READ, WANT_WRITE};
+use crate::socket::{SocketTable, WANT_READ, WANT_WRITE};
 
 /// Which directions to pause (FETCHPAUSE_* bits: RECV 1, SEND 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -137,13 +137,9 @@ impl Multi {
         }
         let t = &self.transfers[ti];
         let Some(cid) = t.conn else { return };
-        let conn = &self.conns[cid];
-        let Some((bits, paused)) = interest_bits(t, conn) else {
-            return;
-        };
-        let fd = conn.fd;
-        self.sockets.want(fd, bits);
-        self.progress_tick(ti, paused);
+        if let Some(paused) = want_interest(&mut self.sockets, t, &self.conns[cid]) {
+            self.progress_tick_of(ti, paused);
+        }
     }
 
     /// While a direction is paused, upstream keeps calling the progress
@@ -407,12 +403,29 @@ fn speed(size: u64, secs: f64) -> u64 {
     (size as f64 / secs) as u64
 }
 
+/// [`Multi::refresh_interest`] for a transfer `t` on its own connection
+/// `conn` (HTTP/1.1), with the rows at hand: tells `sockets` what the
+/// socket is watched for. `Some(paused)` when the progress tick needs
+/// [`Multi::progress_tick_of`] (a paused direction, or a tick set), which
+/// the caller runs once the rows are let go. (Inline: a few tests, at two
+/// call sites, one of them `send`'s end of a request.)
+#[inline]
+pub(super) fn want_interest(
+    sockets: &mut SocketTable,
+    t: &super::Transfer,
+    conn: &super::Conn,
+) -> Option<bool> {
+    let (bits, paused) = interest_bits(t, conn)?;
+    sockets.want(conn.fd, bits);
+    (paused || t.deadlines.get(Kind::Progress).is_some()).then_some(paused)
+}
+
 /// What a transfer on its own connection `conn` (HTTP/1.1) watches its
 /// socket for in its phase, taking pauses and pending TLS records into
 /// account, and whether that direction is paused; `None` outside sending
-/// and receiving. (Inline: a few tests, at two call sites.)
+/// and receiving.
 #[inline]
-pub(super) fn interest_bits(t: &super::Transfer, conn: &super::Conn) -> Option<(u8, bool)> {
+fn interest_bits(t: &super::Transfer, conn: &super::Conn) -> Option<(u8, bool)> {
     let tls = if conn.tls_wants_write() {
         WANT_WRITE
     } else {

@@ -481,13 +481,8 @@ impl Multi {
             // `refresh_interest` with the rows at hand (HTTP/2 streams do
             // not come here: their transfers are driven by `h2_drive`).
             let moved = t.easy.info.size_upload != ul_before;
-            if let Some((bits, paused)) = control::interest_bits(t, conn) {
-                let tick = paused || t.deadlines.get(Kind::Progress).is_some();
-                let fd = conn.fd;
-                self.sockets.want(fd, bits);
-                if tick {
-                    self.progress_tick_of(ti, paused);
-                }
+            if let Some(paused) = control::want_interest(&mut self.sockets, t, conn) {
+                self.progress_tick_of(ti, paused);
             }
             if !moved {
                 return Step::Wait;
