@@ -64,12 +64,7 @@ fn stalled(line: &str) -> bool {
 /// other word (version, connection counts, pattern, protocol, stream),
 /// and in full on its other lines. Ours is always compared in full.
 fn past_upstream_stall(theirs: &[String], expected: &[&str]) -> (Vec<String>, Vec<String>) {
-    let cut = |l: &str| {
-        l.split(' ')
-            .filter(|w| !w.starts_with("code=") && !w.starts_with("bytes="))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let cut = |l: &str| without_words(l, &["code=", "bytes="]);
     let mut got = Vec::new();
     let mut want = Vec::new();
     for (i, line) in theirs.iter().enumerate() {
@@ -133,17 +128,16 @@ fn upgrade_ignored_stays_http11_as_upstream() {
 fn without_counts(lines: &[String]) -> Vec<String> {
     lines
         .iter()
-        .map(|l| {
-            l.split(' ')
-                .filter(|w| {
-                    !["connects=", "conn=", "sockets="]
-                        .iter()
-                        .any(|k| w.starts_with(k))
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|l| without_words(l, &["connects=", "conn=", "sockets="]))
         .collect()
+}
+
+/// `line` without its words that start with one of `keys`.
+fn without_words(line: &str, keys: &[&str]) -> String {
+    line.split(' ')
+        .filter(|w| !keys.iter().any(|k| w.starts_with(k)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
