@@ -333,10 +333,14 @@ impl Multi {
         if self.transfers.is_empty() {
             self.proxy_env = crate::proxy::ProxyEnv::read();
         }
-        let ti = self.insert_transfer(easy);
         let now = self.now;
         // A new transfer has no other deadline: the kick is its earliest.
-        self.transfers[ti].deadlines.set(Kind::Kick, Some(now));
+        // (Set in the row as it is built, and the id made from the
+        // generation it was given: two table lookups fewer, issue 13.)
+        let mut deadlines = ticks::Deadlines::NONE;
+        deadlines.set(Kind::Kick, Some(now));
+        let id = self.insert_transfer(easy, deadlines);
+        let ti = id.key;
         self.deadlines.push_kick(ti, now);
         self.reconcile_timer();
         if self.cb_failed {
@@ -350,15 +354,15 @@ impl Multi {
                 easy: Box::new(t.easy),
             });
         }
-        let id = self.transfers[ti].id(ti);
         tracing::debug!(transfer = %ti, "added");
         Ok(id)
     }
 
-    /// A new transfer in the table, counted as running, with no deadline
-    /// yet (`add`, and a pushed stream the application accepted).
+    /// A new transfer in the table, counted as running, with `deadlines`
+    /// in its row (not yet in the queue): `add`'s kick, or none for a
+    /// pushed stream the application accepted. Its id.
     #[inline(always)]
-    fn insert_transfer(&mut self, easy: Easy) -> TransferKey {
+    fn insert_transfer(&mut self, easy: Easy, deadlines: ticks::Deadlines) -> TransferId {
         // Each run starts afresh: info and a collected body belong to one
         // transfer, as upstream resets them per transfer.
         let mut easy = easy;
@@ -402,7 +406,7 @@ impl Multi {
             target: None,
             method,
             addrs: Vec::new(),
-            deadlines: ticks::Deadlines::NONE,
+            deadlines,
             started: None,
             decoder: ResponseDecoder::new(head),
             retried: false,
@@ -422,7 +426,10 @@ impl Multi {
             px: Default::default(),
         });
         self.running += 1;
-        ti
+        TransferId {
+            key: ti,
+            generation,
+        }
     }
 
     #[inline]
