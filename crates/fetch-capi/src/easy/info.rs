@@ -66,13 +66,18 @@ struct Ctx<'a, 'b> {
     strings: &'a mut Strings<'b>,
 }
 
-/// Where an info id's answer comes from.
+/// Where an info id's answer comes from. (The variants the usual DONE
+/// loop asks for come first: the entry point tests them first.)
 enum Get {
-    /// The handle itself (no need to reach the engine).
-    Handle(fn(&FetchEasy) -> Out),
     /// A `long` of the transfer information alone: read in place, in the
     /// engine, by the entry point itself in the common case.
     Long(fn(&TransferInfo) -> c_long),
+    /// FETCHINFO_PRIVATE, the handle's pointer: read by the entry point
+    /// itself, without the getter's call and the answer's variant switch
+    /// (asked once per transfer by the usual DONE loop; issue 13).
+    Private,
+    /// The handle itself (no need to reach the engine).
+    Handle(fn(&FetchEasy) -> Out),
     /// The transfer information alone, wherever the transfer is.
     Info(fn(&TransferInfo) -> Out),
     /// The transfer information with the options and string slots.
@@ -171,7 +176,7 @@ fn long<T: TryInto<c_long>>(n: T) -> c_long {
     n.try_into().unwrap_or(c_long::MAX)
 }
 
-use Get::{Handle, Info, Long, Transfer};
+use Get::{Handle, Info, Long, Private, Transfer};
 
 info_items! {
     /// FETCHINFO_EFFECTIVE_URL.
@@ -303,7 +308,7 @@ info_items! {
     /// FETCHINFO_HTTPAUTH_AVAIL: the FETCHAUTH_* methods servers offered.
     FETCHINFO_HTTPAUTH_AVAIL = FETCHINFO_LONG + 23, Long(|i| long(i.httpauth_avail));
     /// FETCHINFO_PRIVATE (FETCHOPT_PRIVATE, always current).
-    FETCHINFO_PRIVATE = FETCHINFO_STRING + 21, Handle(|e| Out::Ptr(e.opts.private));
+    FETCHINFO_PRIVATE = FETCHINFO_STRING + 21, Private;
     /// FETCHINFO_NUM_CONNECTS.
     FETCHINFO_NUM_CONNECTS = FETCHINFO_LONG + 26, Long(|i| long(i.num_connects));
     /// FETCHINFO_REDIRECT_URL (NULL without a redirect).
@@ -458,6 +463,7 @@ impl FetchEasy {
     fn getinfo(&mut self, item: &InfoItem) -> Out {
         match item.get {
             Handle(f) => f(self),
+            Private => Out::Ptr(self.opts.private),
             Long(f) => self.transfer_info(Read::Long(f)),
             Info(f) => self.info_of(f),
             Transfer(f) => self.transfer_info(Read::Ctx(f)),
@@ -568,6 +574,7 @@ pub unsafe extern "C" fn fetch_easy_getinfo_ptr(
                 },
                 _ => e.getinfo(item),
             },
+            Private => Out::Ptr(e.opts.private),
             Handle(f) => f(e),
             _ => e.getinfo(item),
         };
@@ -592,6 +599,7 @@ mod tests {
         for item in INFO_ITEMS {
             let v = match item.get {
                 Handle(f) => f(&e),
+                Private => Out::Ptr(e.opts.private),
                 Long(f) => e.transfer_info(Read::Long(f)),
                 Info(f) => e.transfer_info(Read::Info(f)),
                 Transfer(f) => e.transfer_info(Read::Ctx(f)),

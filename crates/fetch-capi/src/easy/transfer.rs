@@ -17,6 +17,11 @@ impl FetchEasy {
     /// handle to be added to a multi (or performed); it comes back with
     /// [`FetchEasy::restore`]. The held transfer is reused and only what
     /// changed since it last ran is applied to it.
+    ///
+    /// Inline, with the work for changed options out of line: an unchanged
+    /// handle (the usual re-add) then costs the add no call and no frame
+    /// of this size (issue 13).
+    #[inline]
     pub(crate) fn prepare(&mut self) -> Easy {
         // A request left over from an earlier run means nothing now.
         let _ = self.pause.take();
@@ -25,6 +30,13 @@ impl FetchEasy {
         if let Some(e) = self.take_unchanged() {
             return e;
         }
+        self.prepare_changed()
+    }
+
+    /// [`FetchEasy::prepare`] when something is applied: the held
+    /// transfer (or a new one) with what changed since it last ran.
+    #[inline(never)]
+    fn prepare_changed(&mut self) -> Easy {
         let mut e = self.reuse_or_rebuild();
         // `self` is the `FETCH *` the application holds (the handle's box).
         let handle = std::ptr::from_mut(self).cast();

@@ -247,12 +247,9 @@ impl Multi {
         easy.url = Some(url);
         easy.method = if head { Method::Head } else { Method::Get };
         easy.target_cache = None;
-        let ti = self.insert_transfer(easy);
-        debug_assert_eq!(
-            self.transfers[ti].id(ti),
-            pushed,
-            "the id promised to the handler"
-        );
+        let id = self.insert_transfer(easy, None);
+        let ti = id.key;
+        debug_assert_eq!(id, pushed, "the id promised to the handler");
         let now = self.now;
         let t = &mut self.transfers[ti];
         t.started = Some(now);
