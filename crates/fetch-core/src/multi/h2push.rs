@@ -247,7 +247,7 @@ impl Multi {
         easy.url = Some(url);
         easy.method = if head { Method::Head } else { Method::Get };
         easy.target_cache = None;
-        let id = self.insert_transfer(easy, None);
+        let id = self.insert_transfer(easy, ticks::Deadlines::NONE);
         let ti = id.key;
         debug_assert_eq!(id, pushed, "the id promised to the handler");
         let now = self.now;

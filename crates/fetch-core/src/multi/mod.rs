@@ -337,7 +337,9 @@ impl Multi {
         // A new transfer has no other deadline: the kick is its earliest.
         // (Set in the row as it is built, and the id made from the
         // generation it was given: two table lookups fewer, issue 13.)
-        let id = self.insert_transfer(easy, Some(now));
+        let mut deadlines = ticks::Deadlines::NONE;
+        deadlines.set(Kind::Kick, Some(now));
+        let id = self.insert_transfer(easy, deadlines);
         let ti = id.key;
         self.deadlines.push_kick(ti, now);
         self.reconcile_timer();
@@ -356,11 +358,11 @@ impl Multi {
         Ok(id)
     }
 
-    /// A new transfer in the table, counted as running, with the `kick`
-    /// deadline in its row (not yet in the queue; `add`'s, none for a
-    /// pushed stream the application accepted) and no other. Its id.
+    /// A new transfer in the table, counted as running, with `deadlines`
+    /// in its row (not yet in the queue): `add`'s kick, or none for a
+    /// pushed stream the application accepted. Its id.
     #[inline(always)]
-    fn insert_transfer(&mut self, easy: Easy, kick: Option<Moment>) -> TransferId {
+    fn insert_transfer(&mut self, easy: Easy, deadlines: ticks::Deadlines) -> TransferId {
         // Each run starts afresh: info and a collected body belong to one
         // transfer, as upstream resets them per transfer.
         let mut easy = easy;
@@ -394,41 +396,34 @@ impl Multi {
         pool_key.clear();
         let generation = self.next_generation;
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
-        // The row is made by the table once its slot is ready, so that it
-        // is written in place (no 530-byte copy); what it needs is
-        // computed there too rather than carried in (issue 13).
-        let ti = self.transfers.insert_with(|| {
-            let method = easy.method.clone();
-            let head = method == Method::Head;
-            let mut deadlines = ticks::Deadlines::NONE;
-            deadlines.set(Kind::Kick, kick);
-            Transfer {
-                easy,
-                generation,
-                phase: Phase::Init,
-                conn: None,
-                target: None,
-                method,
-                addrs: Vec::new(),
-                deadlines,
-                started: None,
-                decoder: ResponseDecoder::new(head),
-                retried: false,
-                ex: Exchange::default(),
-                paused_recv: false,
-                paused_send: false,
-                held: Box::default(),
-                body_out: body::BodyOut::Plain,
-                delivered: 0,
-                marks: Marks::default(),
-                rates: Rates::default(),
-                first: None,
-                seen_https: false,
-                route: None,
-                pool_key,
-                auth: Default::default(),
-                px: Default::default(),
-            }
+        let method = easy.method.clone();
+        let head = method == Method::Head;
+        let ti = self.transfers.insert(Transfer {
+            easy,
+            generation,
+            phase: Phase::Init,
+            conn: None,
+            target: None,
+            method,
+            addrs: Vec::new(),
+            deadlines,
+            started: None,
+            decoder: ResponseDecoder::new(head),
+            retried: false,
+            ex: Exchange::default(),
+            paused_recv: false,
+            paused_send: false,
+            held: Box::default(),
+            body_out: body::BodyOut::Plain,
+            delivered: 0,
+            marks: Marks::default(),
+            rates: Rates::default(),
+            first: None,
+            seen_https: false,
+            route: None,
+            pool_key,
+            auth: Default::default(),
+            px: Default::default(),
         });
         self.running += 1;
         TransferId {
