@@ -170,12 +170,17 @@ fn free(s: String) {
 }
 
 /// `*field = Some(value)` in `field`'s own buffer or, when it has none,
-/// in the spare one. (Inline: the usual case, the same value again, is
-/// one comparison.)
+/// in the spare one. (Inline: the usual cases, the same value again in
+/// the field or in the spare buffer the last transfer left, are one
+/// comparison and no copy.)
 #[inline]
 pub(crate) fn set_str(field: &mut Option<String>, spare: &mut String, value: &str) {
-    if !same_opt(field.as_deref(), value.as_bytes()) {
-        set_str_anew(field, spare, value);
+    match field {
+        Some(s) if same_bytes(s.as_bytes(), value.as_bytes()) => {}
+        None if same_bytes(spare.as_bytes(), value.as_bytes()) => {
+            *field = Some(std::mem::take(spare));
+        }
+        _ => set_str_anew(field, spare, value),
     }
 }
 
