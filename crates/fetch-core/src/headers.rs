@@ -141,6 +141,29 @@ impl HeaderLog {
     pub(crate) fn push(&mut self, origin: u32, bytes: &[u8], status_line: bool, reveal: bool) {
         let start = self.bytes.len();
         self.bytes.extend_from_slice(bytes);
+        self.push_block(origin, start, status_line, reveal);
+    }
+
+    /// [`HeaderLog::push`] of a head the caller is done with: `raw`'s
+    /// bytes are taken, and `raw` is left empty (with the log's old buffer
+    /// when the log was empty, the usual case of a transfer's one head, so
+    /// the head is handed over instead of copied; issue 13). (Inline: once
+    /// per head, into the locked section of its caller.)
+    #[inline]
+    pub(crate) fn push_taken(&mut self, origin: u32, raw: &mut Vec<u8>, reveal: bool) {
+        if self.bytes.is_empty() {
+            // The log's buffer, cleared, goes to the head for its next use.
+            std::mem::swap(&mut self.bytes, raw);
+            self.push_block(origin, 0, true, reveal);
+        } else {
+            self.push(origin, raw, true, reveal);
+            raw.clear();
+        }
+    }
+
+    /// The block of the bytes from `start` to the end, pushed last.
+    #[inline(always)]
+    fn push_block(&mut self, origin: u32, start: usize, status_line: bool, reveal: bool) {
         // Most transfers have one head: room for one block, not the four
         // a first push would make (kept by every handle; issue 13).
         if self.blocks.capacity() == 0 {
