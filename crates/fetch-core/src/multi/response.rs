@@ -437,8 +437,7 @@ impl Multi {
             t.easy
                 .with_header_log(|log| log.push(kind, &head.raw, true, reveal));
         } else {
-            t.easy
-                .with_header_log(|log| log.push_taken(kind, &mut head.raw, reveal));
+            t.easy.log_head_taken(kind, &mut head.raw, reveal);
         }
         let head: &ResponseHead = head;
         // The head is delivered whole; a pause takes effect before the body.
