@@ -466,6 +466,36 @@ mod tests {
         assert!(l.next(HEADER, 2, None).is_none());
     }
 
+    /// A head taken into the log ends up as a copy would: into an empty
+    /// log (handed over) and after other blocks (copied), revealed or
+    /// not; the taken buffer is left empty either way.
+    #[test]
+    fn push_taken_logs_what_push_logs() {
+        let heads: [&[u8]; 2] = [
+            b"HTTP/1.1 100 Continue\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n",
+        ];
+        for reveal in [true, false] {
+            let (mut copied, mut taken) = (HeaderLog::new(), HeaderLog::new());
+            // A buffer the log had before: it goes to the head.
+            taken.bytes = Vec::with_capacity(64);
+            for (i, head) in heads.iter().enumerate() {
+                let origin = if i == 0 { INFORMATIONAL } else { HEADER };
+                copied.push(origin, head, true, reveal);
+                let mut raw = head.to_vec();
+                taken.push_taken(origin, &mut raw, reveal);
+                assert!(raw.is_empty(), "head {i}: the buffer is left empty");
+                assert_eq!(taken.bytes, copied.bytes, "head {i}");
+                assert_eq!(taken.visible, copied.visible, "head {i}");
+                assert_eq!(
+                    format!("{:?}", taken.blocks),
+                    format!("{:?}", copied.blocks),
+                    "head {i}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn only_revealed_lines_are_seen() {
         let mut l = HeaderLog::new();

@@ -308,6 +308,51 @@ mod tests {
         assert_eq!(none, None);
     }
 
+    /// `set_str` and `set_str_bytes` end with the value's text whether it
+    /// is short (compared inline) or long (compared out of line), in the
+    /// field's buffer, the spare one (taken as it is when it holds the
+    /// text already) or a new one; `note_request` likewise.
+    #[test]
+    fn setters_take_the_buffer_holding_the_text() {
+        let long = "http://example.com/a/path/longer/than/32/bytes";
+        for text in ["GET", "http://127.0.0.1:18080/1k.bin", long] {
+            let mut spare = text.to_owned();
+            let at = spare.as_ptr();
+            let mut field = None;
+            set_str(&mut field, &mut spare, text);
+            assert_eq!(field.as_deref(), Some(text));
+            assert_eq!(field.as_ref().map(|s| s.as_ptr()), Some(at), "{text}");
+            set_str(&mut field, &mut spare, text);
+            assert_eq!(field.as_ref().map(|s| s.as_ptr()), Some(at), "{text}");
+            let mut spare = text.to_owned();
+            let mut bytes_field = None;
+            set_str_bytes(&mut bytes_field, &mut spare, text.as_bytes());
+            assert_eq!(bytes_field, field);
+            assert!(spare.is_empty());
+            for other in ["PUT", "http://127.0.0.1:18080/2k.bin", &long[1..], ""] {
+                let mut f = field.clone();
+                set_str(&mut f, &mut String::from(text), other);
+                assert_eq!(f.as_deref(), Some(other));
+                let mut f = None;
+                set_str(&mut f, &mut String::from(text), other);
+                assert_eq!(f.as_deref(), Some(other));
+                let mut f = None;
+                set_str_bytes(&mut f, &mut String::from(text), other.as_bytes());
+                assert_eq!(f.as_deref(), Some(other));
+                let mut info = TransferInfo {
+                    effective_method: field.clone(),
+                    ..TransferInfo::default()
+                };
+                info.note_request(other, true);
+                assert_eq!(info.effective_method.as_deref(), Some(other));
+                assert_eq!(info.scheme, Some("HTTPS"));
+                info.note_request(other, false);
+                assert_eq!(info.effective_method.as_deref(), Some(other));
+                assert_eq!(info.scheme, Some("HTTP"));
+            }
+        }
+    }
+
     /// The inline compare agrees with `==` at every length up to 40,
     /// for equal bytes and for one byte changed at each position.
     #[test]
