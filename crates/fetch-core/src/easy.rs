@@ -408,6 +408,18 @@ impl Easy {
         }
     }
 
+    /// Hands a head's lines to the header log, if there is one
+    /// ([`HeaderLog::push_taken`]). (Not through [`Easy::with_header_log`]:
+    /// the arguments come in registers, not as a closure's captures.)
+    #[inline(never)]
+    pub(crate) fn log_head_taken(&self, origin: u32, raw: &mut Vec<u8>, reveal: bool) {
+        if let Some(log) = &self.header_log {
+            log.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push_taken(origin, raw, reveal);
+        }
+    }
+
     /// Copies the info to the live record, if there is one.
     pub(crate) fn publish_live(&self) {
         if let Some(live) = &self.live {

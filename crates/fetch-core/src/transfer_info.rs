@@ -131,18 +131,21 @@ impl TransferInfo {
     /// Records the request about to go out: EFFECTIVE_METHOD (its buffer
     /// kept when the method is unchanged) and SCHEME.
     pub(crate) fn note_request(&mut self, method: &str, https: bool) {
-        if !same_opt(self.effective_method.as_deref(), method.as_bytes()) {
-            self.effective_method_anew(method);
-        }
         self.scheme = Some(if https { "HTTPS" } else { "HTTP" });
+        let held = self.effective_method.as_deref().map(str::as_bytes);
+        if held.and_then(|h| short_eq(h, method.as_bytes())) != Some(true) {
+            self.effective_method_other(method);
+        }
     }
 
-    /// [`TransferInfo::note_request`] with a method the info does not
-    /// hold. (Out of line: the usual repeat then needs no frame for the
-    /// allocation.)
+    /// [`TransferInfo::note_request`] past the short compare: a method
+    /// the info may not hold. (Out of line and called last: the usual
+    /// repeat then needs no call frame at all.)
     #[inline(never)]
-    fn effective_method_anew(&mut self, method: &str) {
-        self.effective_method = Some(method.to_owned());
+    fn effective_method_other(&mut self, method: &str) {
+        if self.effective_method.as_deref() != Some(method) {
+            self.effective_method = Some(method.to_owned());
+        }
     }
 }
 
@@ -170,12 +173,28 @@ fn free(s: String) {
 }
 
 /// `*field = Some(value)` in `field`'s own buffer or, when it has none,
-/// in the spare one. (Inline: the usual case, the same value again, is
-/// one comparison.)
+/// in the spare one. (Inline: the usual cases, the same value again in
+/// the field or in the spare buffer the last transfer left, are one
+/// comparison and no copy.)
 #[inline]
 pub(crate) fn set_str(field: &mut Option<String>, spare: &mut String, value: &str) {
-    if !same_opt(field.as_deref(), value.as_bytes()) {
-        set_str_anew(field, spare, value);
+    let v = value.as_bytes();
+    match field {
+        Some(s) if short_eq(s.as_bytes(), v) == Some(true) => {}
+        None if short_eq(spare.as_bytes(), v) == Some(true) => *field = Some(std::mem::take(spare)),
+        _ => set_str_other(field, spare, value),
+    }
+}
+
+/// [`set_str`] past the short compare: a value longer than it compares,
+/// or one that differs. (Out of line and called last: the usual repeat
+/// then needs no call frame at all.)
+#[inline(never)]
+fn set_str_other(field: &mut Option<String>, spare: &mut String, value: &str) {
+    match field {
+        Some(s) if s.as_str() == value => {}
+        None if spare.as_str() == value => *field = Some(std::mem::take(spare)),
+        _ => set_str_anew(field, spare, value),
     }
 }
 
@@ -202,26 +221,29 @@ fn set_str_anew(field: &mut Option<String>, spare: &mut String, value: &str) {
 /// are UTF-8 and otherwise leave the field as it is.
 pub(crate) fn set_str_bytes(field: &mut Option<String>, spare: &mut String, value: &[u8]) {
     match field {
-        Some(s) if same_bytes(s.as_bytes(), value) => {}
-        None if same_bytes(spare.as_bytes(), value) => *field = Some(std::mem::take(spare)),
-        _ => set_str_utf8(field, spare, value),
+        Some(s) if short_eq(s.as_bytes(), value) == Some(true) => {}
+        None if short_eq(spare.as_bytes(), value) == Some(true) => {
+            *field = Some(std::mem::take(spare));
+        }
+        _ => set_str_bytes_other(field, spare, value),
     }
 }
 
-/// [`set_str_bytes`] with bytes that differ from both buffers: set when
-/// they are UTF-8. (Out of line: the usual repeat then needs no frame for
-/// the check and the copy.)
+/// [`set_str_bytes`] past the short compare: bytes longer than it
+/// compares, or ones that differ from both buffers, set when they are
+/// UTF-8. (Out of line and called last: the usual repeat then needs no
+/// call frame at all.)
 #[inline(never)]
-fn set_str_utf8(field: &mut Option<String>, spare: &mut String, value: &[u8]) {
-    if let Ok(value) = std::str::from_utf8(value) {
-        set_str(field, spare, value);
+fn set_str_bytes_other(field: &mut Option<String>, spare: &mut String, value: &[u8]) {
+    match field {
+        Some(s) if s.as_bytes() == value => {}
+        None if spare.as_bytes() == value => *field = Some(std::mem::take(spare)),
+        _ => {
+            if let Ok(value) = std::str::from_utf8(value) {
+                set_str(field, spare, value);
+            }
+        }
     }
-}
-
-/// Whether `field` holds `value`'s text.
-#[inline(always)]
-fn same_opt(field: Option<&str>, value: &[u8]) -> bool {
-    field.is_some_and(|f| same_bytes(f.as_bytes(), value))
 }
 
 /// `a == b`, inline for the short texts the info holds (a method, a
@@ -229,18 +251,27 @@ fn same_opt(field: Option<&str>, value: &[u8]) -> bool {
 /// instead of a `memcmp` call (issue 13); longer ones still call it.
 #[inline(always)]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    short_eq(a, b).unwrap_or_else(|| a == b)
+}
+
+/// `Some(a == b)` when that is told inline ([`same_bytes`]'s words, for
+/// texts of up to 32 bytes, or different lengths); `None` for longer
+/// texts of one length, whose `memcmp` call is left to the caller's out
+/// of line path (so that the usual short compare needs no call frame).
+#[inline(always)]
+fn short_eq(a: &[u8], b: &[u8]) -> Option<bool> {
     let n = a.len();
     if n != b.len() {
-        return false;
+        return Some(false);
     }
-    match n {
+    Some(match n {
         0 => true,
         1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
         4..=7 => ends::<4>(a, b),
         8..=16 => ends::<8>(a, b),
         17..=32 => ends::<16>(a, b),
-        _ => a == b,
-    }
+        _ => return None,
+    })
 }
 
 /// Whether the first and the last `N` bytes of `a` and `b` (of one length,
@@ -275,6 +306,51 @@ mod tests {
         let (mut none, mut spare) = (None, String::from("old"));
         set_str_bytes(&mut none, &mut spare, b"\xc3");
         assert_eq!(none, None);
+    }
+
+    /// `set_str` and `set_str_bytes` end with the value's text whether it
+    /// is short (compared inline) or long (compared out of line), in the
+    /// field's buffer, the spare one (taken as it is when it holds the
+    /// text already) or a new one; `note_request` likewise.
+    #[test]
+    fn setters_take_the_buffer_holding_the_text() {
+        let long = "http://example.com/a/path/longer/than/32/bytes";
+        for text in ["GET", "http://127.0.0.1:18080/1k.bin", long] {
+            let mut spare = text.to_owned();
+            let at = spare.as_ptr();
+            let mut field = None;
+            set_str(&mut field, &mut spare, text);
+            assert_eq!(field.as_deref(), Some(text));
+            assert_eq!(field.as_ref().map(|s| s.as_ptr()), Some(at), "{text}");
+            set_str(&mut field, &mut spare, text);
+            assert_eq!(field.as_ref().map(|s| s.as_ptr()), Some(at), "{text}");
+            let mut spare = text.to_owned();
+            let mut bytes_field = None;
+            set_str_bytes(&mut bytes_field, &mut spare, text.as_bytes());
+            assert_eq!(bytes_field, field);
+            assert!(spare.is_empty());
+            for other in ["PUT", "http://127.0.0.1:18080/2k.bin", &long[1..], ""] {
+                let mut f = field.clone();
+                set_str(&mut f, &mut String::from(text), other);
+                assert_eq!(f.as_deref(), Some(other));
+                let mut f = None;
+                set_str(&mut f, &mut String::from(text), other);
+                assert_eq!(f.as_deref(), Some(other));
+                let mut f = None;
+                set_str_bytes(&mut f, &mut String::from(text), other.as_bytes());
+                assert_eq!(f.as_deref(), Some(other));
+                let mut info = TransferInfo {
+                    effective_method: field.clone(),
+                    ..TransferInfo::default()
+                };
+                info.note_request(other, true);
+                assert_eq!(info.effective_method.as_deref(), Some(other));
+                assert_eq!(info.scheme, Some("HTTPS"));
+                info.note_request(other, false);
+                assert_eq!(info.effective_method.as_deref(), Some(other));
+                assert_eq!(info.scheme, Some("HTTP"));
+            }
+        }
     }
 
     /// The inline compare agrees with `==` at every length up to 40,

@@ -330,8 +330,8 @@ impl Multi {
                     return (pos, outcome);
                 }
             }
-            if let Decoded::Head(head) = d {
-                let outcome = self.on_head(ti, &head);
+            if let Decoded::Head(mut head) = d {
+                let outcome = self.on_head(ti, &mut head);
                 self.head_spare = Some(head);
                 if let Some(outcome) = outcome {
                     return (pos, outcome);
@@ -396,7 +396,9 @@ impl Transfer {
 impl Multi {
     /// A response head arrived: note what it says, hand its lines to the
     /// header callback. `Some` stops decoding (pause, 100, failure).
-    fn on_head(&mut self, ti: TransferKey, head: &ResponseHead) -> Option<Outcome> {
+    /// (`head` is the decoder's, lent: its lines may be handed to the
+    /// header log, see below.)
+    fn on_head(&mut self, ti: TransferKey, head: &mut ResponseHead) -> Option<Outcome> {
         self.mark_first_byte(ti);
         let t = &mut self.transfers[ti];
         t.easy.info.header_size += head.raw.len() as u64;
@@ -424,8 +426,20 @@ impl Multi {
             origin::HEADER
         };
         let reveal = t.easy.header.is_none();
-        t.easy
-            .with_header_log(|log| log.push(kind, &head.raw, true, reveal));
+        // Without a debug or a header callback, and with the final head's
+        // checks at their defaults, nothing below reads the head's lines:
+        // the log takes them instead of a copy (the usual case; only the
+        // status is read after this).
+        let lines_read_below = t.easy.debug.is_some()
+            || t.easy.header.is_some()
+            || (head.status >= 200 && !t.easy.xfer.is_unset());
+        if lines_read_below {
+            t.easy
+                .with_header_log(|log| log.push(kind, &head.raw, true, reveal));
+        } else {
+            t.easy.log_head_taken(kind, &mut head.raw, reveal);
+        }
+        let head: &ResponseHead = head;
         // The head is delivered whole; a pause takes effect before the body.
         let paused = match pass_header_lines(&mut t.easy, head.lines(), true) {
             Ok(paused) => paused,
