@@ -324,7 +324,10 @@ impl Multi {
             return Step::Wait;
         }
         let fresh = t.easy.fresh_connect;
-        if self.h2.may_share(t) {
+        // (With no HTTP/2 connection and no PIPEWAIT, `h2_reuse` finds no
+        // stream and waits for nothing: it is not called.)
+        let h2_ways = !self.h2.by_conn.is_empty() || t.easy.pipewait;
+        if h2_ways && self.h2.may_share(t) {
             if let Some(step) = self.h2_reuse(ti) {
                 return step;
             }
