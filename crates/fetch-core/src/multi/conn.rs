@@ -64,6 +64,23 @@ impl Conn {
         self.send_layered(data)
     }
 
+    /// [`Conn::send`] of the output from `out_pos` on. (Plaintext sends
+    /// from the buffer in place; through TLS the buffer is lent out
+    /// meanwhile. Inline: once per request, into `send`.)
+    #[inline]
+    pub(super) fn send_out(&mut self) -> io::Result<usize> {
+        faults::check(Op::Send)?;
+        if self.tls.is_none() && self.proxy_tls.is_none() {
+            return self
+                .sock
+                .send_with_flags(&self.out[self.out_pos..], SEND_FLAGS);
+        }
+        let out = std::mem::take(&mut self.out);
+        let sent = self.send_layered(&out[self.out_pos..]);
+        self.out = out;
+        sent
+    }
+
     /// [`Conn::send`] through a TLS session.
     #[inline(never)]
     fn send_layered(&mut self, data: &[u8]) -> io::Result<usize> {

@@ -626,11 +626,7 @@ impl Multi {
 #[inline]
 fn flush_out(conn: &mut Conn, sockets: &mut SocketTable) -> io::Result<bool> {
     while conn.out_pos < conn.out.len() {
-        let (pos, end) = (conn.out_pos, conn.out.len());
-        let out = std::mem::take(&mut conn.out);
-        let sent = conn.send(&out[pos..end]);
-        conn.out = out;
-        match sent {
+        match conn.send_out() {
             Ok(n) => conn.out_pos += n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 sockets.want(conn.fd, WANT_WRITE);

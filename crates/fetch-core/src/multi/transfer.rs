@@ -262,6 +262,7 @@ impl Multi {
         t.deadlines = ticks::Deadlines::NONE;
         let id = t.id(ti);
         let reusable = reusable && !t.easy.forbid_reuse;
+        let shared = t.easy.share.is_some();
         // (Without HTTP/2 streams there is no stream to detach, and the
         // row at hand gives up its connection.)
         let conn = if self.h2.by_transfer.is_empty() {
@@ -274,7 +275,7 @@ impl Multi {
         // No deadline is left: out of the queue.
         self.deadlines.set(ti, None, self.now);
         if let Some(cid) = conn {
-            self.release_conn(cid, reusable);
+            self.release_conn_of(cid, reusable, shared);
         }
         self.msgs.push_back(Message {
             transfer: id,
