@@ -56,6 +56,34 @@ impl Conn {
     /// as many records as the socket takes are written.
     pub(super) fn send(&mut self, data: &[u8]) -> io::Result<usize> {
         faults::check(Op::Send)?;
+        // (Plaintext straight to the socket: the layered path's frames
+        // cost more than the call itself, once per request; issue 13.)
+        if self.tls.is_none() && self.proxy_tls.is_none() {
+            return self.sock.send_with_flags(data, SEND_FLAGS);
+        }
+        self.send_layered(data)
+    }
+
+    /// [`Conn::send`] of the output from `out_pos` on. (Plaintext sends
+    /// from the buffer in place; through TLS the buffer is lent out
+    /// meanwhile. Inline: once per request, into `send`.)
+    #[inline]
+    pub(super) fn send_out(&mut self) -> io::Result<usize> {
+        faults::check(Op::Send)?;
+        if self.tls.is_none() && self.proxy_tls.is_none() {
+            return self
+                .sock
+                .send_with_flags(&self.out[self.out_pos..], SEND_FLAGS);
+        }
+        let out = std::mem::take(&mut self.out);
+        let sent = self.send_layered(&out[self.out_pos..]);
+        self.out = out;
+        sent
+    }
+
+    /// [`Conn::send`] through a TLS session.
+    #[inline(never)]
+    fn send_layered(&mut self, data: &[u8]) -> io::Result<usize> {
         match self.layers() {
             (Some(tls), mut wire) => write_through(tls, &mut wire, data),
             (None, mut wire) => wire.write(data),
@@ -67,17 +95,24 @@ impl Conn {
     pub(super) fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.drained = false;
         faults::check(Op::Recv)?;
-        let (got, drained) = match self.layers() {
-            (Some(tls), mut wire) => (read_through(tls, &mut wire, buf), false),
-            (None, mut wire) => {
-                let plain = wire.tls.is_none();
-                let got = wire.read(buf);
-                let short = matches!(got, Ok(n) if n > 0 && n < buf.len());
-                (got, plain && short)
-            }
-        };
-        self.drained = drained;
-        got
+        // (Plaintext straight from the socket: the layered path's frames
+        // cost more than the call itself, once per response; issue 13.)
+        if self.tls.is_none() && self.proxy_tls.is_none() {
+            let got = (&self.sock).read(buf);
+            self.drained = matches!(got, Ok(n) if n > 0 && n < buf.len());
+            return got;
+        }
+        self.recv_layered(buf)
+    }
+
+    /// [`Conn::recv`] through a TLS session (the target's, an https
+    /// proxy's or both): never `drained`, the session may hold bytes.
+    #[inline(never)]
+    fn recv_layered(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.layers() {
+            (Some(tls), mut wire) => read_through(tls, &mut wire, buf),
+            (None, mut wire) => wire.read(buf),
+        }
     }
 
     /// Writes the TLS records waiting in either session (the target's,

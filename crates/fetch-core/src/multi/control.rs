@@ -219,19 +219,13 @@ impl Multi {
     pub(super) fn start_rates(&mut self, ti: TransferKey) {
         // Milestones read the clock afresh: several can fall into one call.
         let mark = self.clock.moment();
-        let t = &mut self.transfers[ti];
-        if t.marks.pretransfer.is_none() {
-            t.marks.pretransfer = t.tick(mark);
+        if start_rates_of(&mut self.transfers[ti], mark, self.now) {
+            self.start_low_speed_window(ti);
         }
-        // The speed bookkeeping starts at the call's time, never later: a
-        // rate limit compares it with that time (a start after it would
-        // wait for nothing, and the timer loop would run it again at once).
-        let start = t.tick(self.now);
-        t.rates.start = (start, t.easy.info.size_download, t.easy.info.size_upload);
-        self.start_low_speed_window(ti);
     }
 
-    fn start_low_speed_window(&mut self, ti: TransferKey) {
+    /// Starts the low-speed window (FETCHOPT_LOW_SPEED_*), if one is set.
+    pub(super) fn start_low_speed_window(&mut self, ti: TransferKey) {
         let now = self.now;
         let t = &mut self.transfers[ti];
         let Some((_, time)) = t.easy.seldom.low_speed else {
@@ -394,6 +388,23 @@ impl Multi {
             info.speed_upload = speed(info.size_upload);
         }
     }
+}
+
+/// [`Multi::start_rates`] on transfer `t`'s row: `mark` is the clock read
+/// for PRETRANSFER, `now` the call's time. Returns whether a low-speed
+/// window is to start (`Multi::start_low_speed_window`). (Inline: once per
+/// request, with the row at hand.)
+#[inline]
+pub(super) fn start_rates_of(t: &mut super::Transfer, mark: Moment, now: Moment) -> bool {
+    if t.marks.pretransfer.is_none() {
+        t.marks.pretransfer = t.tick(mark);
+    }
+    // The speed bookkeeping starts at the call's time, never later: a
+    // rate limit compares it with that time (a start after it would
+    // wait for nothing, and the timer loop would run it again at once).
+    let start = t.tick(now);
+    t.rates.start = (start, t.easy.info.size_download, t.easy.info.size_upload);
+    t.easy.seldom.low_speed.is_some()
 }
 
 /// `size` bytes in `secs` seconds as bytes per second (upstream's

@@ -298,12 +298,22 @@ impl Multi {
         }
     }
 
+    /// A transfer is done with connection `cid`: it goes back to the pool
+    /// (or the transfer's share) when `reusable`, else it is closed.
+    #[inline]
     pub(super) fn release_conn(&mut self, cid: ConnKey, reusable: bool) {
+        self.release_conn_of(cid, reusable, true);
+    }
+
+    /// [`Multi::release_conn`]; `shared` is false when the transfer on
+    /// the connection is known to hold no share, so the share's check
+    /// (two row lookups) is skipped (`finish` has the row at hand).
+    pub(super) fn release_conn_of(&mut self, cid: ConnKey, reusable: bool, shared: bool) {
         if !reusable {
             self.close_conn(cid);
             return;
         }
-        if self.park_in_share(cid) {
+        if shared && self.park_in_share(cid) {
             return;
         }
         let conn = &mut self.conns[cid];

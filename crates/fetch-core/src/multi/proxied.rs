@@ -65,19 +65,24 @@ impl Transfer {
     /// part it adds.
     #[inline]
     pub(super) fn choose_proxy(&mut self, env: &ProxyEnv, target: &Dest) -> String {
+        if self.proxy_free(env, target) {
+            return String::new();
+        }
+        self.choose_proxy_of(env, target)
+    }
+
+    /// No proxy option, none in the environment for the target's scheme,
+    /// and nothing of an earlier proxy to clear: choosing the proxy would
+    /// change nothing and add nothing to the pool key.
+    #[inline]
+    pub(super) fn proxy_free(&self, env: &ProxyEnv, target: &Dest) -> bool {
         let px = &self.px;
-        if self.easy.proxy.is_unset()
+        self.easy.proxy.is_unset()
             && env.for_scheme(target.https).is_none()
             && px.proxy.is_none()
             && px.error.0.is_none()
             && px.target_addr.is_none()
             && px.handshake.is_none()
-        {
-            // No proxy option, none in the environment for this scheme,
-            // and nothing of an earlier proxy to clear.
-            return String::new();
-        }
-        self.choose_proxy_of(env, target)
     }
 
     /// [`Transfer::choose_proxy`] when a proxy may apply, or one of an

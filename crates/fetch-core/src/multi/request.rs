@@ -267,19 +267,25 @@ impl Multi {
         if !matches!(t.body_out, body::BodyOut::Plain) {
             t.body_out = body::BodyOut::Plain;
         }
-        if plain_request(t) {
+        let t = if plain_request(t) {
             write_plain_head(t, conn, ti);
             queue_bytes_body(t, conn, BodyFraming::None, false);
             // Upstream counts the head and a body sent along with it.
             t.easy.info.request_size += conn.out.len() as u64;
+            t
         } else {
             let (framing, expect) = self.write_head(ti, cid);
             let t = &mut self.transfers[ti];
             let conn = &mut self.conns[cid];
             queue_bytes_body(t, conn, framing, expect);
             t.easy.info.request_size += conn.out.len() as u64;
+            t
+        };
+        // `Multi::start_rates` with the row at hand.
+        let mark = self.clock.moment();
+        if control::start_rates_of(t, mark, self.now) {
+            self.start_low_speed_window(ti);
         }
-        self.start_rates(ti);
         Step::Continue
     }
 
@@ -620,11 +626,7 @@ impl Multi {
 #[inline]
 fn flush_out(conn: &mut Conn, sockets: &mut SocketTable) -> io::Result<bool> {
     while conn.out_pos < conn.out.len() {
-        let (pos, end) = (conn.out_pos, conn.out.len());
-        let out = std::mem::take(&mut conn.out);
-        let sent = conn.send(&out[pos..end]);
-        conn.out = out;
-        match sent {
+        match conn.send_out() {
             Ok(n) => conn.out_pos += n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 sockets.want(conn.fd, WANT_WRITE);

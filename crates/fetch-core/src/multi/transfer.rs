@@ -262,6 +262,7 @@ impl Multi {
         t.deadlines = ticks::Deadlines::NONE;
         let id = t.id(ti);
         let reusable = reusable && !t.easy.forbid_reuse;
+        let shared = t.easy.share.is_some();
         // (Without HTTP/2 streams there is no stream to detach, and the
         // row at hand gives up its connection.)
         let conn = if self.h2.by_transfer.is_empty() {
@@ -274,7 +275,7 @@ impl Multi {
         // No deadline is left: out of the queue.
         self.deadlines.set(ti, None, self.now);
         if let Some(cid) = conn {
-            self.release_conn(cid, reusable);
+            self.release_conn_of(cid, reusable, shared);
         }
         self.msgs.push_back(Message {
             transfer: id,
@@ -284,34 +285,25 @@ impl Multi {
 
     pub(super) fn start(&mut self, ti: TransferKey) -> Step {
         let now = self.now;
-        if self.transfers[ti].started.is_none() && !self.begin_transfer(ti) {
-            return Step::Wait;
-        }
-        let t = &mut self.transfers[ti];
-        if t.target.is_none() {
-            if let Err(e) = t.method.check() {
-                self.fail(ti, e);
-                return Step::Wait;
+        // (One row lookup for the checks below: each is a bounds and an
+        // occupancy check.)
+        let mut t = &mut self.transfers[ti];
+        if t.started.is_none() {
+            match begin_transfer(t, now) {
+                Ok(false) => {}
+                Ok(true) => {
+                    self.load_resolve(ti);
+                    t = &mut self.transfers[ti];
+                }
+                Err(e) => {
+                    self.fail(ti, e);
+                    return Step::Wait;
+                }
             }
-            let tag = t.easy.tls_tag();
-            // An HSTS upgrade is not the URL's own parse: not cached.
-            let mut direct = true;
-            let target = match (&t.easy.url, &t.easy.target_cache) {
-                (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
-                // (Setting the URL drops the cached target: no compare.)
-                (Some(raw), Some(cached)) if cached.cached_for(raw, tag) => Ok(cached.clone()),
-                (Some(raw), _) => {
-                    Dest::parse_shared(raw, tag, t.easy.seldom.default_protocol.as_deref())
-                        .and_then(|d| hsts_step(&mut t.easy, d, tag, &mut direct))
-                        .and_then(|d| d.with_port(t.easy.conn.port))
-                }
-            };
-            let target = target.and_then(|d| xfer::check_first_scheme(&t.easy, &d).map(|()| d));
-            match target {
-                Ok(target) => {
-                    t.easy.target_cache = direct.then(|| target.clone());
-                    t.set_target(&self.proxy_env, target);
-                }
+        }
+        if t.target.is_none() {
+            match first_target(t) {
+                Ok(target) => t.set_target(&self.proxy_env, target),
                 Err(e) => {
                     self.fail(ti, e);
                     return Step::Wait;
@@ -324,7 +316,10 @@ impl Multi {
             return Step::Wait;
         }
         let fresh = t.easy.fresh_connect;
-        if self.h2.may_share(t) {
+        // (With no HTTP/2 connection and no PIPEWAIT, `h2_reuse` finds no
+        // stream and waits for nothing: it is not called.)
+        let h2_ways = !self.h2.by_conn.is_empty() || t.easy.pipewait;
+        if h2_ways && self.h2.may_share(t) {
             if let Some(step) = self.h2_reuse(ti) {
                 return step;
             }
@@ -350,41 +345,6 @@ impl Multi {
         let deadline = now.checked_add(self.transfers[ti].easy.connect_timeout);
         self.set_deadline(ti, Kind::Connect, deadline);
         self.connect_next(ti, 0, None)
-    }
-
-    /// The first start of a transfer (not of each redirect): its total
-    /// deadline, and its RESOLVE and CONNECT_TO lists checked (RESOLVE
-    /// loaded into the multi). Returns whether it may go on.
-    fn begin_transfer(&mut self, ti: TransferKey) -> bool {
-        let now = self.now;
-        let t = &mut self.transfers[ti];
-        t.started = Some(now);
-        t.easy.with_header_log(HeaderLog::clear);
-        // Upstream reads the HSTS callback's entries before each transfer
-        // (only with one set: no call without).
-        let pulled = match t.easy.hsts_read {
-            Some(_) => t.easy.pull_hsts(),
-            None => Ok(()),
-        };
-        if let Err(e) = pulled {
-            self.fail(ti, e);
-            return false;
-        }
-        let t = &mut self.transfers[ti];
-        if let Some(limit) = t.easy.timeout {
-            let at = now.checked_add(limit);
-            t.deadlines.set(Kind::Total, at);
-        }
-        let conn = &t.easy.conn;
-        if conn.is_unset() || (conn.resolve.is_empty() && conn.connect_to.is_empty()) {
-            return true;
-        }
-        if let Err(e) = conn.check() {
-            self.fail(ti, e);
-            return false;
-        }
-        self.load_resolve(ti);
-        true
     }
 
     /// [`Transfer::set_target`] for transfer `ti`.
@@ -500,6 +460,41 @@ impl Transfer {
     #[inline(always)]
     pub(super) fn set_target(&mut self, proxy_env: &crate::proxy::ProxyEnv, target: Arc<Dest>) {
         let t = self;
+        // No connection option, Alt-Svc, route or proxy (the usual
+        // transfer): the pool key is the origin alone, with no parts to
+        // work out, compare and drop (issue 13).
+        let plain = t.easy.conn.is_unset()
+            && !(target.https && t.easy.altsvc.is_some())
+            && t.route.is_none()
+            && t.proxy_free(proxy_env, &target);
+        if plain {
+            if t.pool_key != target.origin {
+                t.addrs.clear();
+                t.pool_key.clear();
+                t.pool_key.push_str(&target.origin);
+            }
+        } else {
+            t.set_pool_key(proxy_env, &target);
+        }
+        let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
+        let state = &mut *t.easy;
+        crate::transfer_info::set_str(
+            &mut state.info.effective_url,
+            &mut state.spare.effective_url,
+            shown,
+        );
+        t.seen_https |= target.https;
+        if t.first.is_none() {
+            t.first = Some(target.clone());
+        }
+        t.target = Some(target);
+    }
+
+    /// [`Transfer::set_target`]'s route and pool key when a connection
+    /// option, Alt-Svc, a route or a proxy may add to the key.
+    #[inline(never)]
+    fn set_pool_key(&mut self, proxy_env: &crate::proxy::ProxyEnv, target: &Dest) {
+        let t = self;
         // (An unset group routes nothing and adds nothing to the key.)
         let conn_set = !t.easy.conn.is_unset();
         let route = conn_set.then(|| t.easy.conn.route(&target.host, target.port));
@@ -511,7 +506,7 @@ impl Transfer {
         });
         // The pool key is the origin plus what the connection options and a
         // proxy add (usually nothing): rebuilt only when it changes.
-        let via = t.choose_proxy(proxy_env, &target);
+        let via = t.choose_proxy(proxy_env, target);
         let suffix = if conn_set || route.is_some() {
             t.easy.conn.key_suffix(route.as_ref())
         } else {
@@ -539,19 +534,59 @@ impl Transfer {
         if route.is_some() || t.route.is_some() {
             t.route = route.map(Box::new);
         }
-        let shown = target.shown.as_deref().unwrap_or(target.url.as_str());
-        let state = &mut *t.easy;
-        crate::transfer_info::set_str(
-            &mut state.info.effective_url,
-            &mut state.spare.effective_url,
-            shown,
-        );
-        t.seen_https |= target.https;
-        if t.first.is_none() {
-            t.first = Some(target.clone());
-        }
-        t.target = Some(target);
     }
+}
+
+/// The first start of transfer `t` (not of each redirect) at `now`: its
+/// total deadline, and its RESOLVE and CONNECT_TO lists checked. `Ok(true)`
+/// when its RESOLVE list is to be loaded into the multi. (Inline: once
+/// per transfer, its own frame cost more than the lookups it saves.)
+#[inline(always)]
+fn begin_transfer(t: &mut Transfer, now: Moment) -> Result<bool, Error> {
+    t.started = Some(now);
+    t.easy.with_header_log(HeaderLog::clear);
+    // Upstream reads the HSTS callback's entries before each transfer
+    // (only with one set: no call without).
+    if t.easy.hsts_read.is_some() {
+        t.easy.pull_hsts()?;
+    }
+    if let Some(limit) = t.easy.timeout {
+        let at = now.checked_add(limit);
+        t.deadlines.set(Kind::Total, at);
+    }
+    let conn = &t.easy.conn;
+    if conn.is_unset() || (conn.resolve.is_empty() && conn.connect_to.is_empty()) {
+        return Ok(false);
+    }
+    conn.check()?;
+    Ok(true)
+}
+
+/// The target of a transfer `t` that has none yet: the handle's URL (its
+/// cached parse when there is one), upgraded by HSTS, its scheme allowed.
+/// The handle's cache is updated. (Inline: once per transfer.)
+#[inline(always)]
+fn first_target(t: &mut Transfer) -> Result<Arc<Dest>, Error> {
+    t.method.check()?;
+    let tag = t.easy.tls_tag();
+    // An HSTS upgrade is not the URL's own parse: not cached.
+    let mut direct = true;
+    let target = match (&t.easy.url, &t.easy.target_cache) {
+        (None, _) => Err(Error::new(ErrorCode::UrlMalformat, "No URL set")),
+        // (Setting the URL drops the cached target: no compare. The cached
+        // target itself is taken, so the cache stays as it is: storing it
+        // again is an atomic increment and decrement for nothing.)
+        (Some(raw), Some(cached)) if cached.cached_for(raw, tag) => {
+            let d = cached.clone();
+            return xfer::check_first_scheme(&t.easy, &d).map(|()| d);
+        }
+        (Some(raw), _) => Dest::parse_shared(raw, tag, t.easy.seldom.default_protocol.as_deref())
+            .and_then(|d| hsts_step(&mut t.easy, d, tag, &mut direct))
+            .and_then(|d| d.with_port(t.easy.conn.port)),
+    };
+    let target = target.and_then(|d| xfer::check_first_scheme(&t.easy, &d).map(|()| d))?;
+    t.easy.target_cache = direct.then(|| target.clone());
+    Ok(target)
 }
 
 /// The OS error number behind a failure, if an I/O error is in its chain
