@@ -5,6 +5,14 @@
  * Content-Length bytes have arrived. No chunked bodies, no redirects, no
  * TLS, no timers: it exists to show what the kernel and the server cost.
  *
+ * With BENCH_FLOOR=rounds (the informative AR row), each next request
+ * waits for the round an application of the multi interface pays to
+ * start a transfer it re-adds: the app's timer armed to fire at once (a
+ * timerfd at 1 ns, as upstream's ephiperfifo example and bench/driver.c
+ * arm it for a timeout of 0, TF-04), then read when it fires. The
+ * connections done in one pass of the loop wait together, as the
+ * transfers re-added between two calls share one timer callback (TF-03).
+ *
  *   floor http://IPV4:PORT/PATH TOTAL CONCURRENCY
  *
  * prints the same JSON line as driver.c (see bench_common.h).
@@ -19,6 +27,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 
 #define HEAD_MAX 4096
 #define READ_BUF (256 * 1024)
@@ -42,6 +51,11 @@ static struct bench_result res;
 static long started;
 static int epfd;
 static unsigned char rbuf[READ_BUF];
+/* BENCH_FLOOR=rounds: the timerfd, and the connections waiting for it. */
+static int tfd = -1;
+static int armed;
+static struct conn **waiting;
+static long nwaiting;
 
 static void fail(const char *what)
 {
@@ -130,10 +144,45 @@ static void send_request(struct conn *c)
   c->head_len = 0;
 }
 
+/* The round: the timer armed at 1 ns once per batch of waiting
+   connections (a timer callback of 0 ms), each one's request sent when it
+   has fired. */
+static void wait_round(struct conn *c)
+{
+  struct itimerspec its;
+  c->state = IDLE; /* until its request is sent */
+  waiting[nwaiting++] = c;
+  if(armed)
+    return;
+  memset(&its, 0, sizeof(its));
+  its.it_value.tv_nsec = 1;
+  if(timerfd_settime(tfd, 0, &its, NULL) != 0)
+    fail("timerfd_settime");
+  res.timer_calls++;
+  armed = 1;
+}
+
+static void end_round(void)
+{
+  uint64_t expirations;
+  long i, n = nwaiting;
+  if(read(tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+    fail("read timerfd");
+  armed = 0;
+  nwaiting = 0;
+  for(i = 0; i < n; i++)
+    send_request(waiting[i]);
+}
+
 static void next_or_idle(struct conn *c)
 {
   res.ok++;
-  if(started < args.total) {
+  if(started < args.total && tfd >= 0) {
+    started++;
+    c->sent = 0;
+    wait_round(c);
+  }
+  else if(started < args.total) {
     started++;
     c->sent = 0;
     send_request(c);
@@ -253,6 +302,18 @@ int main(int argc, char **argv)
   conns = calloc((size_t)args.concurrency, sizeof(*conns));
   if(!conns)
     return 2;
+  if(getenv("BENCH_FLOOR") && !strcmp(getenv("BENCH_FLOOR"), "rounds")) {
+    struct epoll_event tev;
+    waiting = calloc((size_t)args.concurrency, sizeof(*waiting));
+    tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if(!waiting || tfd < 0)
+      fail("timerfd");
+    memset(&tev, 0, sizeof(tev));
+    tev.events = EPOLLIN;
+    tev.data.ptr = NULL; /* the timer: no connection */
+    if(epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &tev) != 0)
+      fail("epoll_ctl timerfd");
+  }
   res.rss_base_kib = bench_rss_kib();
   t0 = bench_now();
   for(i = 0; i < args.concurrency; i++)
@@ -271,7 +332,10 @@ int main(int argc, char **argv)
     }
     for(i = 0; i < n; i++) {
       struct conn *c = events[i].data.ptr;
-      if(c->state == CONNECTING) {
+      if(!c) {
+        end_round();
+      }
+      else if(c->state == CONNECTING) {
         int err = 0;
         socklen_t len = sizeof(err);
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -295,6 +359,9 @@ int main(int argc, char **argv)
   for(i = 0; i < args.concurrency; i++)
     close(conns[i].fd);
   free(conns);
+  free(waiting);
+  if(tfd >= 0)
+    close(tfd);
   close(epfd);
   return res.stalled ? 1 : 0;
 }

@@ -11,7 +11,7 @@
 //!
 //! Each workload runs every client `runs` times, interleaved, and the
 //! median of each figure is reported. Instruction counts come from
-//! callgrind on a scaled-down workload A. Writes `docs/bench/RESULTS.md`
+//! callgrind on workload A at its own size. Writes `docs/bench/RESULTS.md`
 //! and `target/bench/results.json`. Not a pass/fail gate: the exit code
 //! says only whether the bench itself could run.
 
@@ -96,6 +96,10 @@ pub(crate) struct Workload {
     /// timerfd (BENCH_LOOP=timeout): the informative AT row, never a
     /// target's measurement.
     pub(crate) timeout_loop: bool,
+    /// Only the floor runs, sending each next request from a timerfd armed
+    /// at 1 ns (BENCH_FLOOR=rounds): the informative AR row, the floor of
+    /// a client that pays the timer round TF-04 asks of an application.
+    pub(crate) floor_rounds: bool,
 }
 
 fn workloads(quick: bool, big: u64) -> Vec<Workload> {
@@ -111,6 +115,7 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         encoding: None,
         h2: false,
         timeout_loop: false,
+        floor_rounds: false,
     };
     // Scaling pair: the same transfers per connection at both sizes, so
     // the per-transfer share of connection set-up is the same.
@@ -166,6 +171,19 @@ fn workloads(quick: bool, big: u64) -> Vec<Workload> {
                 "AT",
                 format!(
                     "AT (informative): {a} × 1 KiB, 100 in flight, timer in epoll_wait's timeout, no timerfd (BENCH_LOOP=timeout)"
+                ),
+                "1k.bin",
+                a,
+                100,
+                false,
+            )
+        },
+        Workload {
+            floor_rounds: true,
+            ..w(
+                "AR",
+                format!(
+                    "AR (informative): {a} × 1 KiB, 100 in flight, the floor sending each next request from a timerfd armed at 1 ns, as A's driver starts a re-added transfer (BENCH_FLOOR=rounds)"
                 ),
                 "1k.bin",
                 a,
@@ -490,6 +508,13 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
                 reason: format!("the floor client {reason}"),
             });
         }
+        if w.floor_rounds {
+            for (_, _, verdict) in &mut per[..3] {
+                *verdict = Some(Outcome::NotRun {
+                    reason: "the same run as row A: only the floor differs here".into(),
+                });
+            }
+        }
         for run in 0..runs {
             // Rotate the order so no client always runs first (cold caches)
             // or last.
@@ -556,7 +581,13 @@ fn run_inner(root: &Path, args: &BenchArgs) -> io::Result<()> {
     let (instructions, callgrind_note) = if args.no_callgrind {
         (Vec::new(), Some("skipped (--no-callgrind)".to_owned()))
     } else {
-        match callgrind_all(&bins, &nginx.url("1k.bin"), &out) {
+        // At workload A's own size (the figure is per transfer of
+        // A's whole run; a scaled-down run would weigh start-up ten times).
+        let a_total = results
+            .iter()
+            .find(|(w, _)| w.key == "A")
+            .map_or(if args.quick { 2_000 } else { 20_000 }, |(w, _)| w.total);
+        match callgrind_all(&bins, &nginx.url("1k.bin"), a_total, &out) {
             Ok(v) => (v, None),
             Err(e) => {
                 eprintln!("callgrind: {e}");
@@ -678,6 +709,11 @@ fn run_client(
     } else {
         cmd.env_remove("BENCH_LOOP");
     }
+    if w.floor_rounds {
+        cmd.env("BENCH_FLOOR", "rounds");
+    } else {
+        cmd.env_remove("BENCH_FLOOR");
+    }
     if let Some(ca) = ca {
         cmd.arg(ca);
     }
@@ -715,17 +751,16 @@ fn run_client(
     }
 }
 
-/// Instruction counts for workload A scaled down: every client at
-/// 2,000 transfers and at 1,000, 100 in flight, under callgrind.
-fn callgrind_all(bins: &Bins, url: &str, out: &Path) -> io::Result<Vec<Instructions>> {
-    const N: u64 = 2_000;
+/// Instruction counts for workload A: every client at `total` transfers (A's
+/// own size) and at half of it, 100 in flight, under callgrind.
+fn callgrind_all(bins: &Bins, url: &str, total: u64, out: &Path) -> io::Result<Vec<Instructions>> {
     let dir = out.join("callgrind");
     std::fs::create_dir_all(&dir)?;
     let mut all = Vec::new();
     for c in Client::ALL {
         let mut irs = [0u64; 2];
         let mut file = PathBuf::new();
-        for (slot, n) in [N, N / 2].into_iter().enumerate() {
+        for (slot, n) in [total, total / 2].into_iter().enumerate() {
             eprintln!("==> callgrind [{}] {n} transfers", c.name());
             let path = dir.join(format!("{}-{n}.out", c.name()));
             let status = Command::new("valgrind")
@@ -735,6 +770,7 @@ fn callgrind_all(bins: &Bins, url: &str, out: &Path) -> io::Result<Vec<Instructi
                 .args([url, &n.to_string(), "100"])
                 // Workload A's own loop (a timerfd), whatever the shell set.
                 .env_remove("BENCH_LOOP")
+                .env_remove("BENCH_FLOOR")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()?;
@@ -751,7 +787,7 @@ fn callgrind_all(bins: &Bins, url: &str, out: &Path) -> io::Result<Vec<Instructi
         }
         all.push(Instructions {
             client: c.name(),
-            transfers: N,
+            transfers: total,
             total_ir: irs[0],
             half_ir: irs[1],
             out_file: file,

@@ -28,6 +28,7 @@ pub(crate) fn workloads(quick: bool, big: u64) -> Vec<Workload> {
         encoding: None,
         h2: true,
         timeout_loop: false,
+        floor_rounds: false,
     };
     vec![
         w(

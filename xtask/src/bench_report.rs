@@ -573,7 +573,7 @@ pub(crate) fn markdown(
         let _ = writeln!(s, "\n{n}");
     }
 
-    let _ = writeln!(s, "\n## Instructions (callgrind, workload A scaled down)\n");
+    let _ = writeln!(s, "\n## Instructions (callgrind, workload A)\n");
     match &bench.callgrind_note {
         Some(note) => {
             let _ = writeln!(s, "{note}");
