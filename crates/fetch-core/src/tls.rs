@@ -55,6 +55,13 @@ pub struct TlsOptions {
     pub client_key: Option<PathBuf>,
     /// The lowest accepted protocol version.
     pub min_version: TlsVersion,
+    /// The peer's public key must match this (FETCHOPT_PINNEDPUBLICKEY):
+    /// `sha256//<base64>` hashes of the end-entity certificate's
+    /// SubjectPublicKeyInfo joined by `;`, or the name of a file holding
+    /// that key in DER or PEM. Checked after every handshake, with or
+    /// without peer verification; a mismatch (or an unreadable file) is
+    /// [`ErrorCode::SslPinnedpubkeynotmatch`].
+    pub pinned_pubkey: Option<String>,
 }
 
 impl Default for TlsOptions {
@@ -68,6 +75,7 @@ impl Default for TlsOptions {
             client_cert: None,
             client_key: None,
             min_version: TlsVersion::Default,
+            pinned_pubkey: None,
         }
     }
 }

@@ -4,10 +4,11 @@
 //! PROXYUSERPWD, PROXYUSERNAME, PROXYPASSWORD, PROXYAUTH, NOPROXY, and the
 //! https proxy's TLS options PROXY_CAINFO, PROXY_CAPATH, PROXY_CAINFO_BLOB,
 //! PROXY_SSL_VERIFYPEER, PROXY_SSL_VERIFYHOST, PROXY_SSLCERT(TYPE),
-//! PROXY_SSLKEY(TYPE), PROXY_SSLVERSION, set as their non-proxy twins): their
-//! table (a part of the easy option table, see `EASY_OPTIONS`), what
-//! setopt keeps, and how it reaches the engine transfer
-//! ([`ProxyOpts::apply`]). Setopt checks their arguments as upstream's does.
+//! PROXY_SSLKEY(TYPE), PROXY_SSLVERSION, PROXY_PINNEDPUBLICKEY, set as
+//! their non-proxy twins): their table (a part of the easy option table,
+//! see `EASY_OPTIONS`), what setopt keeps, and how it reaches the engine
+//! transfer ([`ProxyOpts::apply`]). Setopt checks their arguments as
+//! upstream's does.
 
 use std::ffi::CString;
 
@@ -135,6 +136,9 @@ option_part! {
     /// FETCHOPT_PROXY_CAINFO_BLOB: PEM CA certificates in memory.
     FETCHOPT_PROXY_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 310,
         |o, a| { x(o).tls.ca_blob = blob_bytes(a)?; Ok(()) };
+    /// FETCHOPT_PROXY_PINNEDPUBLICKEY: the proxy's key, as PINNEDPUBLICKEY.
+    FETCHOPT_PROXY_PINNEDPUBLICKEY = FETCHOPTTYPE_STRINGPOINT + 263,
+        |o, a| { x(o).tls.pinned_pubkey = a.text(); Ok(()) };
 }
 
 fn set_userpwd(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
