@@ -181,3 +181,80 @@ fn proxy_pins_match_upstream() {
     assert_eq!(run("proxy", &turl, &good), ok);
     assert_eq!(run("proxy", &turl, &other), mismatch);
 }
+
+/// CA files for a [`CertKind::LongChain`] server: the leaf's issuer
+/// alone, the root with the leaf's issuer, the root with the intermediate
+/// it signed.
+fn chain_cas(f: &PkiFiles) -> [String; 3] {
+    let pki = TestPki::shared();
+    let chain = pki.server(CertKind::LongChain).chain_pem();
+    let end = "-----END CERTIFICATE-----";
+    let blocks: Vec<String> = chain
+        .split_inclusive(end)
+        .filter(|b| b.contains(end))
+        .map(|b| format!("{}\n", b.trim_start()))
+        .collect();
+    let (first, top) = (&blocks[1], &blocks[blocks.len() - 1]);
+    assert!(first.starts_with("-----BEGIN CERTIFICATE-----"), "{first}");
+    assert!(top.starts_with("-----BEGIN CERTIFICATE-----"), "{top}");
+    let write = |name: &str, text: &str| {
+        let p = f.dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let ca = pki.ca_pem();
+    [
+        write("inter.pem", first),
+        write("root-inter.pem", &format!("{ca}{first}")),
+        write("root-top.pem", &format!("{ca}{top}")),
+    ]
+}
+
+#[test]
+fn ssl_options_partial_chains_match_upstream() {
+    let srv = TlsServer::start(CertKind::LongChain, fixtures::TlsOptions::default());
+    let url = srv.url_host("localhost", "/bytes/10");
+    let f = files();
+    let [inter, root_inter, root_top] = chain_cas(&f);
+    let root = f.ca.to_str().unwrap();
+    let ok = "setopt=0\nrc=0\n";
+    let unknown = "setopt=0\nrc=60\n";
+    let run = |bits: i64, ca: &str| both("ssl_options", &url, &bits.to_string(), Path::new(ca), "");
+    // An intermediate in CAINFO ends a chain by default...
+    assert_eq!(run(0, &inter), ok);
+    // ...not with NO_PARTIALCHAIN (alone, or among every other bit).
+    assert_eq!(run(4, &inter), unknown);
+    assert_eq!(run(0x7fff_ffff, &inter), unknown);
+    // As OpenSSL builds chains: once the leaf's issuer is found in the
+    // store, the rest must come from the store too (the server's
+    // intermediates above it are not used)...
+    assert_eq!(run(4, &root_inter), unknown);
+    // ...while a store intermediate signed by the root completes one.
+    assert_eq!(run(4, &root_top), ok);
+    assert_eq!(run(4, root), ok);
+    // The other bits change nothing here; any value is taken.
+    assert_eq!(run(1 | 2 | 8 | 16 | 32, &inter), ok);
+    assert_eq!(run(-1, root), ok);
+    assert_eq!(run(0, root), ok);
+}
+
+#[test]
+fn proxy_ssl_options_match_upstream() {
+    let plain = HttpServer::start();
+    let url = plain.url("/bytes/10");
+    let f = files();
+    let [inter, ..] = chain_cas(&f);
+    let run = |bits: i64| {
+        let p = HttpsProxy::start(CertKind::LongChain, ProxyBehaviour::Honest);
+        let proxy = p.url_host("localhost");
+        both(
+            "proxy_ssl_options",
+            &url,
+            &bits.to_string(),
+            Path::new(&inter),
+            &proxy,
+        )
+    };
+    assert_eq!(run(0), "setopt=0\nrc=0\n");
+    assert_eq!(run(4), "setopt=0\nrc=60\n");
+}

@@ -35,3 +35,23 @@ fn pins_are_checked_on_resumed_sessions_too() {
     }
     assert!(srv.resumed_sessions() >= 1, "{}", srv.resumed_sessions());
 }
+
+/// `TlsOptions::partial_chain` (FETCHSSLOPT_NO_PARTIALCHAIN clears it): an
+/// intermediate as the only trusted CA ends a chain only when it is on.
+#[test_log::test]
+fn partial_chains_can_be_refused() {
+    let srv = TlsServer::start(CertKind::LongChain, fixtures::TlsOptions::default());
+    let chain = TestPki::shared().server(CertKind::LongChain).chain_pem();
+    let end = "-----END CERTIFICATE-----";
+    let issuer = chain.split_inclusive(end).nth(1).unwrap().trim_start();
+    for (partial, want) in [
+        (true, Ok(())),
+        (false, Err(ErrorCode::PeerFailedVerification)),
+    ] {
+        let mut e = Easy::with_url(srv.url_host("localhost", "/bytes/10"));
+        e.tls_mut().ca_blob = Some(format!("{issuer}\n").into_bytes());
+        e.tls_mut().partial_chain = partial;
+        let (app, id) = run_one(e);
+        assert_eq!(app.outcome(id), want, "partial_chain {partial}");
+    }
+}

@@ -446,6 +446,9 @@ easy_options! {
     /// FETCHOPT_PINNEDPUBLICKEY: `sha256//` hashes or a key file.
     FETCHOPT_PINNEDPUBLICKEY = FETCHOPTTYPE_STRINGPOINT + 230, dirty::TLS,
         |o, a| { o.tls.edit().pinned_pubkey = a.text(); Ok(()) };
+    /// FETCHOPT_SSL_OPTIONS (`FETCHSSLOPT_*`; NO_PARTIALCHAIN has effect).
+    FETCHOPT_SSL_OPTIONS = FETCHOPTTYPE_VALUES + 216, dirty::TLS,
+        |o, a| { o.tls.edit().partial_chain = partial_chain(a.int()); Ok(()) };
     /// FETCHOPT_NOSIGNAL: a documented no-op (no signals are used).
     FETCHOPT_NOSIGNAL = FETCHOPTTYPE_LONG + 99, NONE, |_, _| Ok(());
     /// FETCHOPT_PRIVATE.
