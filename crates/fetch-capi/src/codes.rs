@@ -290,6 +290,19 @@ consts! { CODE_CONSTANTS;
     FETCH_SSLVERSION_MAX_TLSv1_2: i64 = FETCH_SSLVERSION_TLSv1_2 << 16;
     /// FETCH_SSLVERSION_MAX_TLSv1_3.
     FETCH_SSLVERSION_MAX_TLSv1_3: i64 = FETCH_SSLVERSION_TLSv1_3 << 16;
+    /// FETCHSSLOPT_ALLOW_BEAST (no effect: rustls offers no TLS 1.0).
+    FETCHSSLOPT_ALLOW_BEAST: i64 = 1;
+    /// FETCHSSLOPT_NO_REVOKE (no effect: no revocation checks are made).
+    FETCHSSLOPT_NO_REVOKE: i64 = 1 << 1;
+    /// FETCHSSLOPT_NO_PARTIALCHAIN: only self-signed CAs are anchors.
+    FETCHSSLOPT_NO_PARTIALCHAIN: i64 = 1 << 2;
+    /// FETCHSSLOPT_REVOKE_BEST_EFFORT (no effect, as NO_REVOKE).
+    FETCHSSLOPT_REVOKE_BEST_EFFORT: i64 = 1 << 3;
+    /// FETCHSSLOPT_NATIVE_CA (no effect, as upstream's OpenSSL builds off
+    /// Windows).
+    FETCHSSLOPT_NATIVE_CA: i64 = 1 << 4;
+    /// FETCHSSLOPT_AUTO_CLIENT_CERT (no effect: Schannel only upstream).
+    FETCHSSLOPT_AUTO_CLIENT_CERT: i64 = 1 << 5;
     /// FETCH_POLL_REMOVE.
     FETCH_POLL_REMOVE: c_int = 4;
     /// FETCH_SOCKET_TIMEOUT / FETCH_SOCKET_BAD.

@@ -152,7 +152,7 @@ fn known_but_unbuilt_options_say_why() {
             FETCHE_NOT_BUILT_IN
         );
         assert_eq!(
-            fetch_easy_setopt_ptr(e, FETCHOPT_PINNEDPUBLICKEY, c"x".as_ptr().cast()),
+            fetch_easy_setopt_long(e, FETCHOPT_SSL_VERIFYSTATUS, 1),
             FETCHE_UNKNOWN_OPTION
         );
         assert_eq!(fetch_easy_setopt_long(e, 99_999, 1), FETCHE_UNKNOWN_OPTION);

@@ -108,6 +108,7 @@ mod live;
 mod method;
 pub mod mime;
 mod multi;
+mod pinning;
 mod proxy;
 mod rare;
 mod resolve;

@@ -55,6 +55,21 @@ pub struct TlsOptions {
     pub client_key: Option<PathBuf>,
     /// The lowest accepted protocol version.
     pub min_version: TlsVersion,
+    /// The peer's public key must match this (FETCHOPT_PINNEDPUBLICKEY):
+    /// `sha256//<base64>` hashes of the end-entity certificate's
+    /// SubjectPublicKeyInfo joined by `;`, or the name of a file holding
+    /// that key in DER or PEM. Checked after every handshake, with or
+    /// without peer verification; a mismatch (or an unreadable file) is
+    /// [`ErrorCode::SslPinnedpubkeynotmatch`].
+    pub pinned_pubkey: Option<String>,
+    /// A CA certificate that is not self-signed (an intermediate in
+    /// CAINFO, CAPATH or the CA blob) is trusted as the end of a chain:
+    /// OpenSSL's `X509_V_FLAG_PARTIAL_CHAIN`, which upstream sets unless
+    /// FETCHSSLOPT_NO_PARTIALCHAIN is given (default `true`). When `false`,
+    /// only self-signed CA certificates (issuer name equal to subject
+    /// name) are trust anchors; the others may still link a chain to one.
+    /// The built-in roots are all self-signed.
+    pub partial_chain: bool,
 }
 
 impl Default for TlsOptions {
@@ -68,6 +83,8 @@ impl Default for TlsOptions {
             client_cert: None,
             client_key: None,
             min_version: TlsVersion::Default,
+            pinned_pubkey: None,
+            partial_chain: true,
         }
     }
 }
@@ -95,17 +112,48 @@ fn bad_ca(what: impl std::fmt::Display) -> Error {
     )
 }
 
-fn load_roots(opts: &TlsOptions) -> Result<RootCertStore, Error> {
+/// Whether a DER certificate names itself as its issuer.
+fn self_signed(cert: &CertificateDer<'_>) -> bool {
+    crate::pinning::tbs_fields(cert).is_some_and(|f| f[2] == f[4])
+}
+
+/// A DER certificate's subject name (the whole DER element).
+fn subject(cert: &CertificateDer<'_>) -> Option<Vec<u8>> {
+    crate::pinning::tbs_fields(cert).map(|f| f[4].to_vec())
+}
+
+/// The trust anchors and, without partial chains, the CA certificates
+/// that are not anchors (`links`) and the anchors' subject names.
+struct Trust {
+    roots: RootCertStore,
+    links: Vec<CertificateDer<'static>>,
+    anchor_names: Vec<Vec<u8>>,
+}
+
+fn load_roots(opts: &TlsOptions) -> Result<Trust, Error> {
     let mut roots = RootCertStore::empty();
+    let mut links = Vec::new();
+    let mut anchor_names = Vec::new();
     if opts.ca_file.is_none() && opts.ca_path.is_none() && opts.ca_blob.is_none() {
         #[cfg(feature = "webpki-roots")]
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        return Ok(roots);
+        return Ok(Trust {
+            roots,
+            links,
+            anchor_names,
+        });
     }
     let mut add = |certs: Vec<CertificateDer<'static>>, what: &str| -> Result<(), Error> {
         if certs.is_empty() {
             return Err(bad_ca(format!("{what}: no certificates")));
         }
+        let certs = if opts.partial_chain {
+            certs
+        } else {
+            links.extend(certs.iter().filter(|c| !self_signed(c)).cloned());
+            anchor_names.extend(certs.iter().filter(|c| self_signed(c)).filter_map(subject));
+            certs.into_iter().filter(self_signed).collect()
+        };
         let (_, bad) = roots.add_parsable_certificates(certs);
         if bad > 0 && roots.is_empty() {
             return Err(bad_ca(format!("{what}: unusable certificates")));
@@ -150,7 +198,11 @@ fn load_roots(opts: &TlsOptions) -> Result<RootCertStore, Error> {
         }
         add(certs, &format!("CApath {}", dir.display()))?;
     }
-    Ok(roots)
+    Ok(Trust {
+        roots,
+        links,
+        anchor_names,
+    })
 }
 
 /// Builds the client configuration for `opts`.
@@ -166,15 +218,24 @@ pub(crate) fn client_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, Erro
         .with_protocol_versions(versions)
         .map_err(|e| Error::new(ErrorCode::SslConnectError, e.to_string()))?;
     let verifier: Arc<dyn ServerCertVerifier> = if opts.verify_peer {
-        let roots = load_roots(opts)?;
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .map_err(bad_ca)?;
-        if opts.verify_host {
-            inner
+        let trust = load_roots(opts)?;
+        if opts.partial_chain {
+            webpki_verifier(opts, trust.roots, &provider)?
         } else {
-            tracing::warn!("TLS host name verification is off (SSL_VERIFYHOST=0)");
-            Arc::new(AnyHost { inner })
+            // Without partial chains, a CA file of intermediates only has
+            // no anchor at all: every chain fails as unknown (60), as with
+            // upstream, rather than as a bad CA file.
+            let inner = (!trust.roots.is_empty())
+                .then(|| webpki_verifier(opts, trust.roots, &provider))
+                .transpose()?;
+            let link_names = trust.links.iter().filter_map(subject).collect();
+            Arc::new(FullChain {
+                inner,
+                links: trust.links,
+                link_names,
+                anchor_names: trust.anchor_names,
+                algorithms: provider.signature_verification_algorithms,
+            })
         }
     } else {
         tracing::warn!(
@@ -211,6 +272,23 @@ pub(crate) fn client_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, Erro
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// The webpki verifier for `roots`, checking the host name or not.
+fn webpki_verifier(
+    opts: &TlsOptions,
+    roots: RootCertStore,
+    provider: &Arc<CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, Error> {
+    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(bad_ca)?;
+    Ok(if opts.verify_host {
+        inner
+    } else {
+        tracing::warn!("TLS host name verification is off (SSL_VERIFYHOST=0)");
+        Arc::new(AnyHost { inner })
+    })
 }
 
 /// Starts a client session for `host` (SNI comes from it; IP literals send
@@ -250,6 +328,7 @@ pub(crate) fn map_error(e: &rustls::Error, handshaking: bool, host: &str) -> Err
             }
             C::Revoked => "certificate revoked".to_owned(),
             C::BadSignature => "certificate signature failure".to_owned(),
+            C::Other(o) if o.0.is::<IssuerNotFound>() => o.0.to_string(),
             other => format!("{other:?}"),
         },
         _ => {
@@ -286,6 +365,8 @@ pub(crate) fn verify_result(e: &rustls::Error) -> i64 {
         C::InvalidPurpose | C::InvalidPurposeContext { .. } => 26,
         // X509_V_ERR_CERT_SIGNATURE_FAILURE
         C::BadSignature => 7,
+        // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+        C::Other(o) if o.0.is::<IssuerNotFound>() => 2,
         // X509_V_ERR_UNSPECIFIED, also for a name that does not match: what
         // upstream (with OpenSSL) reports then.
         _ => 1,
@@ -378,6 +459,116 @@ impl ServerCertVerifier for NoVerification {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// FETCHSSLOPT_NO_PARTIALCHAIN: chains must end at a self-signed anchor
+/// (`inner`'s roots), built as OpenSSL builds them (see
+/// [`FullChain::store_path`]). No anchor at all: every chain is unknown.
+#[derive(Debug)]
+struct FullChain {
+    inner: Option<Arc<dyn ServerCertVerifier>>,
+    /// The CA certificates that are not self-signed, and their subjects.
+    links: Vec<CertificateDer<'static>>,
+    link_names: Vec<Vec<u8>>,
+    /// The anchors' subjects.
+    anchor_names: Vec<Vec<u8>>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl FullChain {
+    /// The intermediates OpenSSL's chain building would use: up from the
+    /// leaf through the presented certificates until an issuer is in the
+    /// trust store, then store certificates only (the presented ones above
+    /// that point are not used). Returns them, and whether the walk entered
+    /// the store at a certificate that is not self-signed: then a chain
+    /// that cannot be completed is OpenSSL's "unable to get issuer
+    /// certificate", not "... local issuer ...".
+    fn store_path(
+        &self,
+        leaf: &CertificateDer<'_>,
+        presented: &[CertificateDer<'_>],
+    ) -> (Vec<CertificateDer<'static>>, bool) {
+        let mut pool = self.links.clone();
+        let mut cur = crate::pinning::tbs_fields(leaf).map(|f| f[2].to_vec());
+        for _ in 0..=presented.len() {
+            let Some(issuer) = cur.take() else { break };
+            if self.link_names.contains(&issuer) {
+                return (pool, true);
+            }
+            if self.anchor_names.contains(&issuer) {
+                break;
+            }
+            let next = presented
+                .iter()
+                .find(|c| subject(c).as_ref() == Some(&issuer));
+            if let Some(next) = next {
+                pool.push(next.clone().into_owned());
+                cur = crate::pinning::tbs_fields(next).map(|f| f[2].to_vec());
+            }
+        }
+        (pool, false)
+    }
+}
+
+/// OpenSSL's X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT (see
+/// [`FullChain::store_path`]).
+#[derive(Debug)]
+struct IssuerNotFound;
+
+impl std::fmt::Display for IssuerNotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("unable to get issuer certificate")
+    }
+}
+
+impl std::error::Error for IssuerNotFound {}
+
+impl ServerCertVerifier for FullChain {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        use rustls::CertificateError::UnknownIssuer;
+        let (pool, via_link) = self.store_path(end_entity, intermediates);
+        let result = match &self.inner {
+            None => Err(rustls::Error::InvalidCertificate(UnknownIssuer)),
+            Some(inner) => inner.verify_server_cert(end_entity, &pool, server_name, ocsp, now),
+        };
+        match result {
+            Err(rustls::Error::InvalidCertificate(UnknownIssuer)) if via_link => {
+                Err(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::Other(rustls::OtherError(Arc::new(IssuerNotFound))),
+                ))
+            }
+            other => other,
+        }
     }
 
     fn verify_tls12_signature(

@@ -152,6 +152,11 @@ impl Arg {
         (!self.ptr.is_null()).then(|| unsafe { CStr::from_ptr(self.ptr.cast()) }.to_owned())
     }
 
+    /// A string option as Rust text (invalid UTF-8 replaced).
+    pub(super) fn text(self) -> Option<String> {
+        self.string().map(|s| s.to_string_lossy().into_owned())
+    }
+
     pub(super) fn path(self) -> Option<PathBuf> {
         self.string().as_deref().map(path)
     }
@@ -438,6 +443,12 @@ easy_options! {
     /// FETCHOPT_CAPATH.
     FETCHOPT_CAPATH = FETCHOPTTYPE_STRINGPOINT + 97, dirty::TLS,
         |o, a| { o.tls.edit().ca_path = a.path(); Ok(()) };
+    /// FETCHOPT_PINNEDPUBLICKEY: `sha256//` hashes or a key file.
+    FETCHOPT_PINNEDPUBLICKEY = FETCHOPTTYPE_STRINGPOINT + 230, dirty::TLS,
+        |o, a| { o.tls.edit().pinned_pubkey = a.text(); Ok(()) };
+    /// FETCHOPT_SSL_OPTIONS (`FETCHSSLOPT_*`; NO_PARTIALCHAIN has effect).
+    FETCHOPT_SSL_OPTIONS = FETCHOPTTYPE_VALUES + 216, dirty::TLS,
+        |o, a| { o.tls.edit().partial_chain = partial_chain(a.int()); Ok(()) };
     /// FETCHOPT_NOSIGNAL: a documented no-op (no signals are used).
     FETCHOPT_NOSIGNAL = FETCHOPTTYPE_LONG + 99, NONE, |_, _| Ok(());
     /// FETCHOPT_PRIVATE.

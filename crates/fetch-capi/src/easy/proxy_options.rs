@@ -4,10 +4,11 @@
 //! PROXYUSERPWD, PROXYUSERNAME, PROXYPASSWORD, PROXYAUTH, NOPROXY, and the
 //! https proxy's TLS options PROXY_CAINFO, PROXY_CAPATH, PROXY_CAINFO_BLOB,
 //! PROXY_SSL_VERIFYPEER, PROXY_SSL_VERIFYHOST, PROXY_SSLCERT(TYPE),
-//! PROXY_SSLKEY(TYPE), PROXY_SSLVERSION, set as their non-proxy twins): their
-//! table (a part of the easy option table, see `EASY_OPTIONS`), what
-//! setopt keeps, and how it reaches the engine transfer
-//! ([`ProxyOpts::apply`]). Setopt checks their arguments as upstream's does.
+//! PROXY_SSLKEY(TYPE), PROXY_SSLVERSION, PROXY_PINNEDPUBLICKEY,
+//! PROXY_SSL_OPTIONS, set as their non-proxy twins): their table (a part of the easy option table,
+//! see `EASY_OPTIONS`), what setopt keeps, and how it reaches the engine
+//! transfer ([`ProxyOpts::apply`]). Setopt checks their arguments as
+//! upstream's does.
 
 use std::ffi::CString;
 
@@ -135,6 +136,22 @@ option_part! {
     /// FETCHOPT_PROXY_CAINFO_BLOB: PEM CA certificates in memory.
     FETCHOPT_PROXY_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 310,
         |o, a| { x(o).tls.ca_blob = blob_bytes(a)?; Ok(()) };
+    /// FETCHOPT_PROXY_SSL_OPTIONS (`FETCHSSLOPT_*`, as SSL_OPTIONS).
+    FETCHOPT_PROXY_SSL_OPTIONS = FETCHOPTTYPE_LONG + 261,
+        |o, a| { x(o).tls.partial_chain = partial_chain(a.int()); Ok(()) };
+    /// FETCHOPT_PROXY_PINNEDPUBLICKEY: the proxy's key, as PINNEDPUBLICKEY.
+    FETCHOPT_PROXY_PINNEDPUBLICKEY = FETCHOPTTYPE_STRINGPOINT + 263,
+        |o, a| { x(o).tls.pinned_pubkey = a.text(); Ok(()) };
+}
+
+/// (PROXY_)SSL_OPTIONS: whether partial chains are allowed. As upstream's
+/// setopt, any value is taken: unknown bits are ignored, and so are the
+/// bits that mean nothing with rustls here (ALLOW_BEAST: no TLS 1.0;
+/// NO_REVOKE, REVOKE_BEST_EFFORT: no revocation checks are made;
+/// NATIVE_CA: CAINFO or the built-in roots, as upstream's OpenSSL builds
+/// off Windows; AUTO_CLIENT_CERT: Schannel only upstream).
+pub(super) fn partial_chain(bits: i64) -> bool {
+    bits & FETCHSSLOPT_NO_PARTIALCHAIN == 0
 }
 
 fn set_userpwd(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {

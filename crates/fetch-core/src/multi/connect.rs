@@ -429,6 +429,10 @@ impl Multi {
                 let version = tls.protocol_version();
                 let alpn_h2 = tls.alpn_protocol() == Some(crate::h2::ALPN_H2);
                 let t = &mut self.transfers[ti];
+                let leaf = tls.peer_certificates().and_then(<[_]>::first);
+                if let Err(e) = t.check_pin(leaf.map(|c| c.as_ref()), to_proxy) {
+                    break e;
+                }
                 t.easy.trace_text(|| {
                     let v = version.map_or_else(|| "unknown".to_owned(), |v| format!("{v:?}"));
                     let proxy = if to_proxy { "proxy " } else { "" };

@@ -123,6 +123,24 @@ impl Transfer {
         tls::map_error(e, true, host)
     }
 
+    /// FETCHOPT_(PROXY_)PINNEDPUBLICKEY: the handshake just done (with
+    /// the https proxy when `to_proxy`) presented `leaf`; a pin set for
+    /// that peer must match its public key.
+    pub(super) fn check_pin(&mut self, leaf: Option<&[u8]>, to_proxy: bool) -> Result<(), Error> {
+        let pin = if to_proxy {
+            self.px
+                .proxy_tls()
+                .and_then(|(o, _)| o.pinned_pubkey.as_ref())
+        } else {
+            self.easy.tls.pinned_pubkey.as_ref()
+        };
+        let Some(pin) = pin.cloned() else {
+            return Ok(());
+        };
+        let easy = &mut self.easy;
+        crate::pinning::check(&pin, leaf, |line| easy.trace_text(|| line))
+    }
+
     /// The name resolution failure for `host`.
     pub(super) fn resolve_error(&self, host: &str) -> Error {
         if self.px.connects_to_proxy() {
