@@ -96,6 +96,11 @@ pub struct ConnOptions {
     pub unix_socket: Option<UnixSocket>,
     /// FETCHOPT_PORT: the port of the first URL, instead of its own.
     pub port: Option<u16>,
+    /// FETCHOPT_HAPPY_EYEBALLS_TIMEOUT_MS: when a name has addresses of
+    /// both IP families, how long the first address's family is tried
+    /// alone before the other family's first attempt starts beside it
+    /// (the first to connect is used). Default 200 ms, as upstream.
+    pub happy_eyeballs_timeout: Duration,
 }
 
 /// Upstream's TCP keep-alive idle time and interval.
@@ -104,6 +109,8 @@ pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(60);
 pub const DEFAULT_DNS_CACHE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Upstream's MAXAGE_CONN.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(118);
+/// Upstream's happy eyeballs timeout (CURL_HET_DEFAULT).
+pub const DEFAULT_HAPPY_EYEBALLS_TIMEOUT: Duration = Duration::from_millis(200);
 /// Upstream's UPLOAD_BUFFERSIZE.
 pub const DEFAULT_UPLOAD_BUFFER: usize = 64 * 1024;
 
@@ -127,6 +134,7 @@ impl Default for ConnOptions {
             upload_buffer_size: DEFAULT_UPLOAD_BUFFER,
             unix_socket: None,
             port: None,
+            happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
         }
     }
 }

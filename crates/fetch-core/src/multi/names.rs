@@ -97,6 +97,9 @@ impl Multi {
             return false;
         }
         t.addrs = addrs;
+        if t.addrs.len() > 1 {
+            self.plan_race(ti);
+        }
         true
     }
 }
