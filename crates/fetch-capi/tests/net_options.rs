@@ -13,6 +13,7 @@ mod cbuild;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use cbuild::{compile, compile_upstream, crate_dir};
 use fixtures::{Script, ScriptedServer};
@@ -331,4 +332,95 @@ fn request_target_replaces_the_absolute_url_to_a_proxy() {
         "{:?}",
         o.heads
     );
+}
+
+// ---- FETCHOPT_HAPPY_EYEBALLS_TIMEOUT_MS ----
+
+/// Setopt takes any value, as upstream 7.88 does (a negative one is 0).
+#[test]
+fn happy_eyeballs_setopt_answers_as_upstream() {
+    let steps = ["he=200", "he=0", "he=-1", "he=9223372036854775807", "he=1"];
+    let (o, t) = both(&ok_server(), "http://ADDR/a", &steps);
+    let answers = |r: &Run| -> Vec<String> {
+        r.out
+            .lines()
+            .filter(|l| l.starts_with("setopt "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(answers(&o), answers(&t));
+    assert!(
+        answers(&o).iter().all(|l| l.ends_with("=0")),
+        "{:?}",
+        answers(&o)
+    );
+}
+
+/// A listener on 127.0.0.1 that never answers (its accept queue is full,
+/// so SYNs are dropped) on the port of `server`, which listens on [::1].
+/// Returns the sockets to keep.
+fn stuck_v4_beside(server: &ScriptedServer) -> Option<Vec<socket2::Socket>> {
+    use socket2::{Domain, Socket, Type};
+    let v4: std::net::SocketAddr = format!("127.0.0.1:{}", server.addr().port())
+        .parse()
+        .unwrap();
+    let stuck = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    stuck.bind(&v4.into()).ok()?;
+    stuck.listen(0).unwrap();
+    let mut keep = vec![stuck];
+    for _ in 0..64 {
+        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        let answered = s
+            .connect_timeout(&v4.into(), Duration::from_millis(200))
+            .is_ok();
+        keep.push(s);
+        if !answered {
+            return Some(keep);
+        }
+    }
+    panic!("64 connects to {v4} were all answered: its accept queue never filled");
+}
+
+/// Runs `lib` against a name whose first address (127.0.0.1) never
+/// answers and whose second (::1) serves.
+fn run_dual(lib: Lib, he: &str) -> Run {
+    for _ in 0..50 {
+        let server =
+            ScriptedServer::start_on(std::net::Ipv6Addr::LOCALHOST.into(), vec![ok_server()]);
+        let Some(_keep) = stuck_v4_beside(&server) else {
+            continue; // the IPv4 port is taken: another port
+        };
+        let port = server.addr().port();
+        let url = format!("http://dual.test:{port}/a");
+        let resolve = format!("resolve=dual.test:{port}:127.0.0.1,[::1]");
+        let he = format!("he={he}");
+        let out = Command::new(exe(lib))
+            .args([url.as_str(), &resolve, &he, "timeout=20000", "perform"])
+            .output()
+            .expect("run the C program");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        eprintln!("--- {lib:?} {he}:\n{text}");
+        return Run {
+            out: text,
+            lines: Vec::new(),
+            heads: Vec::new(),
+        };
+    }
+    panic!("no port free on both 127.0.0.1 and [::1] in 50 tries");
+}
+
+/// The first family does not answer: both libraries start the other
+/// family's attempt after the timeout and connect over IPv6, no sooner.
+#[test]
+fn happy_eyeballs_head_start_as_upstream() {
+    for (he, at_least, below) in [("100", 100, 1500), ("1500", 1500, 4000)] {
+        for lib in [Lib::Fetch, Lib::Upstream] {
+            let r = run_dual(lib, he);
+            assert_eq!(r.get("result"), "0", "{lib:?} {he}");
+            assert_eq!(r.get("body"), "ok");
+            assert_eq!(r.get("ip"), "::1", "{lib:?} {he}");
+            let ms: u64 = r.get("connect_ms").parse().unwrap();
+            assert!((at_least..below).contains(&ms), "{lib:?} {he}: {ms} ms");
+        }
+    }
 }

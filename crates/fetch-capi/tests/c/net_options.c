@@ -11,6 +11,8 @@
  *   he=N        FETCHOPT_HAPPY_EYEBALLS_TIMEOUT_MS, N
  *   method=S    FETCHOPT_CUSTOMREQUEST, S
  *   proxy=S     FETCHOPT_PROXY, S
+ *   resolve=S   FETCHOPT_RESOLVE, a list of the one entry S
+ *   timeout=N   FETCHOPT_CONNECTTIMEOUT_MS, N
  *   follow      FETCHOPT_FOLLOWLOCATION, 1
  *   perform     fetch_easy_perform
  * Every line printed is "key=value"; nothing depends on the port. */
@@ -48,10 +50,17 @@ static void perform(FETCH *e, char *err) {
   printf("error=%s\n", err);
   printf("body=%s\n", body);
   printf("code=%ld\n", code);
+  char *ip = NULL;
+  double connect = -1;
+  fetch_easy_getinfo(e, FETCHINFO_PRIMARY_IP, &ip);
+  fetch_easy_getinfo(e, FETCHINFO_CONNECT_TIME, &connect);
+  printf("ip=%s\n", ip ? ip : "(null)");
+  printf("connect_ms=%ld\n", (long)(connect * 1000));
 }
 
 int main(int argc, char **argv) {
   static char err[FETCH_ERROR_SIZE];
+  struct fetch_slist *resolve = NULL;
   if (argc < 2) {
     fprintf(stderr, "usage: net_options URL STEP...\n");
     return 2;
@@ -73,6 +82,12 @@ int main(int argc, char **argv) {
       SET(e, FETCHOPT_HAPPY_EYEBALLS_TIMEOUT_MS, atol(v));
     } else if (!strncmp(s, "method=", 7)) {
       SET(e, FETCHOPT_CUSTOMREQUEST, v);
+    } else if (!strncmp(s, "resolve=", 8)) {
+      fetch_slist_free_all(resolve);
+      resolve = fetch_slist_append(NULL, v);
+      SET(e, FETCHOPT_RESOLVE, resolve);
+    } else if (!strncmp(s, "timeout=", 8)) {
+      SET(e, FETCHOPT_CONNECTTIMEOUT_MS, atol(v));
     } else if (!strncmp(s, "proxy=", 6)) {
       SET(e, FETCHOPT_PROXY, v);
     } else if (!strcmp(s, "follow")) {
@@ -85,6 +100,7 @@ int main(int argc, char **argv) {
     }
   }
   fetch_easy_cleanup(e);
+  fetch_slist_free_all(resolve);
   fetch_global_cleanup();
   return 0;
 }
