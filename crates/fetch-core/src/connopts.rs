@@ -101,6 +101,11 @@ pub struct ConnOptions {
     /// alone before the other family's first attempt starts beside it
     /// (the first to connect is used). Default 200 ms, as upstream.
     pub happy_eyeballs_timeout: Duration,
+    /// FETCHOPT_DNS_SHUFFLE_ADDRESSES: a name's addresses are put in a
+    /// random order when they are learnt (a lookup's answer, a RESOLVE
+    /// entry loaded, `localhost`), before they are cached and tried, as
+    /// upstream. Off by default.
+    pub dns_shuffle: bool,
 }
 
 /// Upstream's TCP keep-alive idle time and interval.
@@ -135,7 +140,26 @@ impl Default for ConnOptions {
             unix_socket: None,
             port: None,
             happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
+            dns_shuffle: false,
         }
+    }
+}
+
+/// Puts `addrs` in a random order (FETCHOPT_DNS_SHUFFLE_ADDRESSES): a
+/// Fisher-Yates shuffle on the system's random bytes. Without random bytes
+/// the order is kept.
+pub(crate) fn shuffle(addrs: &mut [SocketAddr]) {
+    if addrs.len() < 2 {
+        return;
+    }
+    let mut random = vec![0u8; 4 * addrs.len()];
+    if getrandom::getrandom(&mut random).is_err() {
+        return;
+    }
+    for i in (1..addrs.len()).rev() {
+        let r = u32::from_le_bytes(random[4 * i..4 * i + 4].try_into().expect("4 bytes"));
+        let j = (r as usize) % (i + 1);
+        addrs.swap(i, j);
     }
 }
 
@@ -425,6 +449,22 @@ impl Easy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shuffle is a permutation: every address kept, once.
+    #[test]
+    fn shuffle_keeps_every_address() {
+        let addrs: Vec<SocketAddr> = (1..=50)
+            .map(|i| SocketAddr::new(IpAddr::from([127, 0, 0, i]), 80))
+            .collect();
+        let mut shuffled = addrs.clone();
+        shuffle(&mut shuffled);
+        let mut sorted = shuffled.clone();
+        sorted.sort();
+        assert_eq!(sorted, addrs);
+        let mut one = addrs[..1].to_vec();
+        shuffle(&mut one);
+        assert_eq!(one, addrs[..1]);
+    }
 
     #[test]
     fn resolve_entries_parse_as_upstream() {

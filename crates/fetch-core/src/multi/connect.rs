@@ -19,10 +19,14 @@ impl Multi {
             .ok()
             .map(|ip| vec![SocketAddr::new(ip, port)]);
         let local = (host == "localhost" || host.ends_with(".localhost")).then(|| {
-            vec![
+            let mut v = vec![
                 SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port),
                 SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port),
-            ]
+            ];
+            if t.easy.conn.dns_shuffle {
+                crate::connopts::shuffle(&mut v);
+            }
+            v
         });
         let share = t.easy.share.as_ref();
         let shared_pin = share.and_then(|s| s.dns(|c| c.pinned(&host, port, now)).flatten());
@@ -104,7 +108,7 @@ impl Multi {
         for r in done {
             let ti = TransferKey::from_slot((r.key >> 32) as usize);
             let generation = r.key as u32;
-            let ok = match r.result {
+            let mut ok = match r.result {
                 Ok(addrs) if !addrs.is_empty() => Some(addrs),
                 _ => None,
             };
@@ -112,6 +116,10 @@ impl Multi {
                 .transfers
                 .get(ti)
                 .filter(|t| t.generation == generation && t.phase == Phase::Resolving);
+            if let (Some(addrs), Some(true)) = (&mut ok, t.map(|t| t.easy.conn.dns_shuffle)) {
+                // Shuffled before it is cached, as upstream.
+                crate::connopts::shuffle(addrs);
+            }
             // DNS_CACHE_TIMEOUT 0: the answer is used once, not kept.
             let keep = t.is_none_or(|t| t.easy.conn.dns_cache_timeout != Some(Duration::ZERO));
             let share = t.and_then(|t| t.easy.share.as_ref());
