@@ -424,3 +424,62 @@ fn happy_eyeballs_head_start_as_upstream() {
         }
     }
 }
+
+// ---- FETCHOPT_DNS_SHUFFLE_ADDRESSES ----
+
+/// Setopt takes any value, as upstream (non-zero is on).
+#[test]
+fn dns_shuffle_setopt_answers_as_upstream() {
+    let steps = ["shuffle=1", "shuffle=0", "shuffle=7", "shuffle=-1"];
+    let (o, _) = both(&ok_server(), "http://ADDR/a", &steps);
+    assert_eq!(
+        o.out.lines().filter(|l| l.ends_with("=0")).count(),
+        4,
+        "{}",
+        o.out
+    );
+}
+
+/// How many addresses `lib` tried in a transfer of a name pinned
+/// (RESOLVE) to 127.0.0.1, where the server is, then 127.0.0.2..=`n`,
+/// where nothing listens.
+fn tries(lib: Lib, shuffle: &str, n: usize) -> usize {
+    let server = ScriptedServer::start(ok_server());
+    let port = server.addr().port();
+    let ips: Vec<String> = (1..=n).map(|i| format!("127.0.0.{i}")).collect();
+    let resolve = format!("resolve=shuf.test:{port}:{}", ips.join(","));
+    let url = format!("http://shuf.test:{port}/a");
+    let shuffle = format!("shuffle={shuffle}");
+    let out = Command::new(exe(lib))
+        .args([url.as_str(), &resolve, &shuffle, "count", "perform"])
+        .output()
+        .expect("run the C program");
+    let run = Run {
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        lines: Vec::new(),
+        heads: Vec::new(),
+    };
+    assert_eq!(run.get("result"), "0", "{lib:?}\n{}", run.out);
+    assert_eq!(run.get("ip"), "127.0.0.1");
+    run.get("tried").parse().unwrap()
+}
+
+/// Both libraries shuffle RESOLVE's addresses when the option is on, and
+/// try them in order when it is off. libfetch: six runs with 20 addresses
+/// all trying the server's first by chance is about one in 64 million.
+/// Upstream spends about a second on each refused address, so it gets 3
+/// addresses and up to 12 runs, stopping at the first shuffled one (all
+/// twelve unshuffled by chance: about one in 530,000).
+#[test]
+fn dns_shuffle_reorders_pinned_addresses_as_upstream() {
+    for lib in [Lib::Fetch, Lib::Upstream] {
+        assert_eq!(tries(lib, "0", 20), 1, "{lib:?}: in order");
+        assert_eq!(tries(lib, "0", 20), 1, "{lib:?}: in order");
+    }
+    let ours: Vec<usize> = (0..6).map(|_| tries(Lib::Fetch, "1", 20)).collect();
+    assert!(ours.iter().any(|&n| n > 1), "{ours:?}");
+    assert!(
+        (0..12).any(|_| tries(Lib::Upstream, "1", 3) > 1),
+        "upstream shuffles too"
+    );
+}

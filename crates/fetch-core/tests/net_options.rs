@@ -228,3 +228,53 @@ fn happy_eyeballs_first_family_wins_during_the_race() {
     assert!(took >= Duration::from_millis(300), "{took:?}");
     server.join().unwrap();
 }
+
+/// The addresses tried by a transfer of a name pinned to 127.0.0.1 (the
+/// server) and 127.0.0.2..=20 (nothing listens: refused at once), in the
+/// order they were tried, from the trace.
+fn tried_order(port: u16, shuffle: bool) -> Vec<String> {
+    use std::sync::{Arc, Mutex};
+    let mut e = Easy::with_url(format!("http://shuf.test:{port}/bytes/10"));
+    let mut conn = e.get_conn_options().clone();
+    let ips: Vec<String> = (1..=20).map(|i| format!("127.0.0.{i}")).collect();
+    conn.resolve = vec![format!("shuf.test:{port}:{}", ips.join(","))];
+    conn.dns_shuffle = shuffle;
+    e.conn_options(conn);
+    let trace = Arc::new(Mutex::new(Vec::new()));
+    let t = trace.clone();
+    e.debug_function(move |kind, data| {
+        let text = String::from_utf8_lossy(data);
+        if kind == fetch_core::InfoType::Text && text.contains("Trying ") {
+            t.lock().unwrap().push(text.trim().to_owned());
+        }
+    });
+    let (ip, _) = connect_of(e);
+    assert_eq!(ip, Some("127.0.0.1".parse().unwrap()));
+    let tried = trace.lock().unwrap().clone();
+    assert_eq!(
+        tried.last().map(String::as_str),
+        Some(format!("Trying 127.0.0.1:{port}...").as_str())
+    );
+    tried
+}
+
+/// DNS_SHUFFLE_ADDRESSES: the pinned addresses are tried in a random
+/// order (six runs all starting with the first of 20 by chance: about one
+/// in 64 million); off, in the order given.
+#[test_log::test]
+fn dns_shuffle_tries_the_addresses_in_random_order() {
+    let srv = fixtures::HttpServer::start();
+    let port = srv.addr().port();
+    for _ in 0..3 {
+        assert_eq!(
+            tried_order(port, false).len(),
+            1,
+            "in order: the first serves"
+        );
+    }
+    let runs: Vec<Vec<String>> = (0..6).map(|_| tried_order(port, true)).collect();
+    assert!(
+        runs.iter().any(|r| r.len() > 1),
+        "shuffled: some run tried another address first: {runs:?}"
+    );
+}

@@ -13,6 +13,9 @@
  *   proxy=S     FETCHOPT_PROXY, S
  *   resolve=S   FETCHOPT_RESOLVE, a list of the one entry S
  *   timeout=N   FETCHOPT_CONNECTTIMEOUT_MS, N
+ *   shuffle=N   FETCHOPT_DNS_SHUFFLE_ADDRESSES, N
+ *   count       count the "Trying" lines of the debug trace (printed by
+ *               perform as tried=N)
  *   follow      FETCHOPT_FOLLOWLOCATION, 1
  *   perform     fetch_easy_perform
  * Every line printed is "key=value"; nothing depends on the port. */
@@ -24,6 +27,17 @@
 
 static char body[4096];
 static size_t body_len;
+static int tried;
+
+static int on_debug(FETCH *e, fetch_infotype type, char *data, size_t size,
+                    void *ud) {
+  (void)e;
+  (void)ud;
+  if (type == FETCHINFO_TEXT && size >= 8 && !memcmp(data, "  Trying", 8)) {
+    tried++;
+  }
+  return 0;
+}
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud) {
   (void)ud;
@@ -56,6 +70,8 @@ static void perform(FETCH *e, char *err) {
   fetch_easy_getinfo(e, FETCHINFO_CONNECT_TIME, &connect);
   printf("ip=%s\n", ip ? ip : "(null)");
   printf("connect_ms=%ld\n", (long)(connect * 1000));
+  printf("tried=%d\n", tried);
+  tried = 0;
 }
 
 int main(int argc, char **argv) {
@@ -86,6 +102,11 @@ int main(int argc, char **argv) {
       fetch_slist_free_all(resolve);
       resolve = fetch_slist_append(NULL, v);
       SET(e, FETCHOPT_RESOLVE, resolve);
+    } else if (!strncmp(s, "shuffle=", 8)) {
+      SET(e, FETCHOPT_DNS_SHUFFLE_ADDRESSES, atol(v));
+    } else if (!strcmp(s, "count")) {
+      fetch_easy_setopt(e, FETCHOPT_DEBUGFUNCTION, on_debug);
+      fetch_easy_setopt(e, FETCHOPT_VERBOSE, 1L);
     } else if (!strncmp(s, "timeout=", 8)) {
       SET(e, FETCHOPT_CONNECTTIMEOUT_MS, atol(v));
     } else if (!strncmp(s, "proxy=", 6)) {
