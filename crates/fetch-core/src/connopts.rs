@@ -96,6 +96,16 @@ pub struct ConnOptions {
     pub unix_socket: Option<UnixSocket>,
     /// FETCHOPT_PORT: the port of the first URL, instead of its own.
     pub port: Option<u16>,
+    /// FETCHOPT_HAPPY_EYEBALLS_TIMEOUT_MS: when a name has addresses of
+    /// both IP families, how long the first address's family is tried
+    /// alone before the other family's first attempt starts beside it
+    /// (the first to connect is used). Default 200 ms, as upstream.
+    pub happy_eyeballs_timeout: Duration,
+    /// FETCHOPT_DNS_SHUFFLE_ADDRESSES: a name's addresses are put in a
+    /// random order when they are learnt (a lookup's answer, a RESOLVE
+    /// entry loaded, `localhost`), before they are cached and tried, as
+    /// upstream. Off by default.
+    pub dns_shuffle: bool,
 }
 
 /// Upstream's TCP keep-alive idle time and interval.
@@ -104,6 +114,8 @@ pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(60);
 pub const DEFAULT_DNS_CACHE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Upstream's MAXAGE_CONN.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(118);
+/// Upstream's happy eyeballs timeout (CURL_HET_DEFAULT).
+pub const DEFAULT_HAPPY_EYEBALLS_TIMEOUT: Duration = Duration::from_millis(200);
 /// Upstream's UPLOAD_BUFFERSIZE.
 pub const DEFAULT_UPLOAD_BUFFER: usize = 64 * 1024;
 
@@ -127,7 +139,27 @@ impl Default for ConnOptions {
             upload_buffer_size: DEFAULT_UPLOAD_BUFFER,
             unix_socket: None,
             port: None,
+            happy_eyeballs_timeout: DEFAULT_HAPPY_EYEBALLS_TIMEOUT,
+            dns_shuffle: false,
         }
+    }
+}
+
+/// Puts `addrs` in a random order (FETCHOPT_DNS_SHUFFLE_ADDRESSES): a
+/// Fisher-Yates shuffle on the system's random bytes. Without random bytes
+/// the order is kept.
+pub(crate) fn shuffle(addrs: &mut [SocketAddr]) {
+    if addrs.len() < 2 {
+        return;
+    }
+    let mut random = vec![0u8; 4 * addrs.len()];
+    if getrandom::getrandom(&mut random).is_err() {
+        return;
+    }
+    for i in (1..addrs.len()).rev() {
+        let r = u32::from_le_bytes(random[4 * i..4 * i + 4].try_into().expect("4 bytes"));
+        let j = (r as usize) % (i + 1);
+        addrs.swap(i, j);
     }
 }
 
@@ -417,6 +449,22 @@ impl Easy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shuffle is a permutation: every address kept, once.
+    #[test]
+    fn shuffle_keeps_every_address() {
+        let addrs: Vec<SocketAddr> = (1..=50)
+            .map(|i| SocketAddr::new(IpAddr::from([127, 0, 0, i]), 80))
+            .collect();
+        let mut shuffled = addrs.clone();
+        shuffle(&mut shuffled);
+        let mut sorted = shuffled.clone();
+        sorted.sort();
+        assert_eq!(sorted, addrs);
+        let mut one = addrs[..1].to_vec();
+        shuffle(&mut one);
+        assert_eq!(one, addrs[..1]);
+    }
 
     #[test]
     fn resolve_entries_parse_as_upstream() {

@@ -21,6 +21,9 @@ pub(crate) struct Dest {
     /// The URL carries a user name (read for every request; `url`'s own
     /// accessor parses its serialization each time).
     pub(crate) has_username: bool,
+    /// The URL carries user information, maybe empty (`http://@host/`):
+    /// what FETCHOPT_DISALLOW_USERNAME_IN_URL refuses.
+    pub(crate) has_userinfo: bool,
     pub(crate) https: bool,
     /// Host name or address, lower case, IPv6 without brackets.
     pub(crate) host: String,
@@ -37,6 +40,15 @@ pub(crate) struct Dest {
     /// The head of a plain HTTP/1.1 GET of this target, made the first
     /// time one is sent (see [`Dest::plain_get_head`]).
     plain_get: std::sync::OnceLock<Box<[u8]>>,
+}
+
+/// Whether the authority of URL string `raw` (with or without a scheme)
+/// has an `@`: user information, even an empty one, which the parsed URL
+/// no longer shows.
+fn userinfo_in(raw: &str) -> bool {
+    let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
+    let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    rest[..end].contains('@')
 }
 
 impl Dest {
@@ -131,10 +143,13 @@ impl Dest {
             Some(p) => format!("{host_str}:{p}"),
             None => host_str.to_owned(),
         };
+        let has_username = !url.username().is_empty();
+        let has_userinfo = has_username || url.password().is_some() || userinfo_in(&raw);
         Ok(Arc::new(Self {
             raw,
             tag,
-            has_username: !url.username().is_empty(),
+            has_username,
+            has_userinfo,
             url,
             https,
             host,
@@ -304,6 +319,32 @@ mod tests {
         assert_eq!(raw("http://h"), "/");
         assert_eq!(raw("http://h?q"), "/?q");
         assert_eq!(raw("h:80/a b/../"), "/a%20b/../");
+    }
+
+    /// What DISALLOW_USERNAME_IN_URL refuses: any user information, even
+    /// an empty one the parsed URL no longer shows; an `@` past the
+    /// authority is not one.
+    #[test]
+    fn user_information_is_seen_even_empty() {
+        let info = |u: &str| Dest::parse(u, 0, None).unwrap().has_userinfo;
+        for u in [
+            "http://u@h/",
+            "http://u:p@h/",
+            "http://:p@h/",
+            "http://@h/",
+            "u@h/x",
+        ] {
+            assert!(info(u), "{u}");
+        }
+        for u in [
+            "http://h/a@b",
+            "http://h/?x=@",
+            "http://h/#@",
+            "h/@",
+            "http://h\\@x",
+        ] {
+            assert!(!info(u), "{u}");
+        }
     }
 
     #[test]

@@ -123,8 +123,8 @@ pub use altsvc::{Alpn, AltSvcCache, AltSvcEntry, SharedAltSvc};
 pub use auth::HttpAuth;
 pub use clock::Clock;
 pub use connopts::{
-    ConnOptions, DEFAULT_DNS_CACHE_TIMEOUT, DEFAULT_KEEPALIVE, DEFAULT_MAX_AGE,
-    DEFAULT_UPLOAD_BUFFER, IpResolve, Prereq, PrereqFn, UnixSocket,
+    ConnOptions, DEFAULT_DNS_CACHE_TIMEOUT, DEFAULT_HAPPY_EYEBALLS_TIMEOUT, DEFAULT_KEEPALIVE,
+    DEFAULT_MAX_AGE, DEFAULT_UPLOAD_BUFFER, IpResolve, Prereq, PrereqFn, UnixSocket,
 };
 pub use cookies::{Cookie, CookieJar, SameSite, SharedCookieJar};
 pub use date::getdate;

@@ -156,6 +156,10 @@ pub(crate) struct XferOptions {
     pub(crate) post_redirect: PostRedirect,
     pub(crate) time_condition: TimeCondition,
     pub(crate) time_value: i64,
+    /// FETCHOPT_DISALLOW_USERNAME_IN_URL.
+    pub(crate) disallow_username: bool,
+    /// FETCHOPT_REQUEST_TARGET.
+    pub(crate) request_target: Option<String>,
 }
 
 impl Default for XferOptions {
@@ -173,6 +177,8 @@ impl Default for XferOptions {
             post_redirect: PostRedirect::default(),
             time_condition: TimeCondition::None,
             time_value: 0,
+            disallow_username: false,
+            request_target: None,
         }
     }
 }
@@ -286,6 +292,33 @@ impl Easy {
         }
         if self.xfer.time_value != value {
             self.xfer.time_value = value;
+        }
+        self
+    }
+
+    /// Refuse URLs that carry a user name, or any user information at all
+    /// (`http://@host/` and `http://:secret@host/` included), with
+    /// [`ErrorCode::LoginDenied`] before anything is sent
+    /// (FETCHOPT_DISALLOW_USERNAME_IN_URL). As upstream, the check applies
+    /// to the first URL and to every redirect's target, not to a proxy's
+    /// URL.
+    pub fn disallow_username_in_url(&mut self, on: bool) -> &mut Self {
+        if self.xfer.disallow_username != on {
+            self.xfer.disallow_username = on;
+        }
+        self
+    }
+
+    /// Send `target` as the request target instead of the path and query
+    /// of the URL (FETCHOPT_REQUEST_TARGET): as is, unchecked (`"*"` for
+    /// `OPTIONS *`), in every request of the transfer (each redirect too),
+    /// as HTTP/2's `:path`, and in place of the absolute URL a forwarding
+    /// proxy would get, as upstream. The URL still says where to connect
+    /// and what `Host:` is; authentication digests still cover the URL's
+    /// path. `None` goes back to the URL's path.
+    pub fn request_target(&mut self, target: Option<String>) -> &mut Self {
+        if self.xfer.request_target != target {
+            self.xfer.request_target = target;
         }
         self
     }

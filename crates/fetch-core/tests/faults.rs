@@ -287,7 +287,9 @@ fn unknown_fd_sa08_as02() {
 
 /// A name with several addresses: one that never answers (its listener's
 /// backlog is full, so SYNs are dropped) does not use up the whole connect
-/// timeout; after half of it the next address is tried.
+/// timeout. (Here the next address is of the other family, so happy
+/// eyeballs starts it after 200 ms; within one family the next address is
+/// tried after half of the connect timeout.)
 #[test_log::test]
 fn unanswered_address_falls_through_to_the_next() {
     use socket2::{Domain, Socket, Type};

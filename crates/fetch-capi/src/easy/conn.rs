@@ -2,7 +2,7 @@
 #![allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
 //! Connection control through the C ABI: the setopt handlers of RESOLVE,
 //! CONNECT_TO, IPRESOLVE, INTERFACE, LOCALPORT(RANGE), TCP_*,
-//! DNS_CACHE_TIMEOUT, MAXAGE_CONN, MAXLIFETIME_CONN, MAXCONNECTS,
+//! DNS_CACHE_TIMEOUT, HAPPY_EYEBALLS_TIMEOUT_MS, MAXAGE_CONN, MAXLIFETIME_CONN, MAXCONNECTS,
 //! BUFFERSIZE, UPLOAD_BUFFERSIZE, UNIX_SOCKET_PATH, ABSTRACT_UNIX_SOCKET,
 //! PORT and PREREQFUNCTION/DATA (their table entries are in `options`),
 //! how they reach the engine transfer, and `fetch_easy_upkeep`.
@@ -152,6 +152,14 @@ pub(super) fn set_dns_cache_timeout(o: &mut Options, a: Arg) -> Result<(), FETCH
             u64::try_from(n).map_err(|_| FETCHE_BAD_FUNCTION_ARGUMENT)?,
         )),
     };
+    Ok(())
+}
+
+/// FETCHOPT_HAPPY_EYEBALLS_TIMEOUT_MS. Upstream 7.88 accepts any value,
+/// a negative one starting both families at once: here it is 0.
+pub(super) fn set_happy_eyeballs(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
+    let ms = u64::try_from(a.int()).unwrap_or(0);
+    o.conn.edit().core.happy_eyeballs_timeout = Duration::from_millis(ms);
     Ok(())
 }
 

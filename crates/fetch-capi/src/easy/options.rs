@@ -578,6 +578,11 @@ easy_options! {
     FETCHOPT_BUFFERSIZE = FETCHOPTTYPE_LONG + 98, dirty::SCALARS, set_buffersize;
     /// FETCHOPT_IPRESOLVE (FETCH_IPRESOLVE_WHATEVER/V4/V6).
     FETCHOPT_IPRESOLVE = FETCHOPTTYPE_VALUES + 113, dirty::SCALARS, set_ipresolve;
+    /// FETCHOPT_HAPPY_EYEBALLS_TIMEOUT_MS (default 200; negative is 0).
+    FETCHOPT_HAPPY_EYEBALLS_TIMEOUT_MS = FETCHOPTTYPE_LONG + 271, dirty::SCALARS, set_happy_eyeballs;
+    /// FETCHOPT_DNS_SHUFFLE_ADDRESSES (any non-zero value is on).
+    FETCHOPT_DNS_SHUFFLE_ADDRESSES = FETCHOPTTYPE_LONG + 275, dirty::SCALARS,
+        |o, a| { o.conn.edit().core.dns_shuffle = a.flag(); Ok(()) };
     /// FETCHOPT_TCP_NODELAY (on by default).
     FETCHOPT_TCP_NODELAY = FETCHOPTTYPE_LONG + 121, dirty::SCALARS, set_tcp_nodelay;
     /// FETCHOPT_LOCALPORT.

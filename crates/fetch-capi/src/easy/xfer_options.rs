@@ -2,7 +2,8 @@
 #![allow(clippy::useless_conversion)]
 //! The transfer options of issue 14 (PATH_AS_IS, REFERER, AUTOREFERER,
 //! FAILONERROR, RANGE, RESUME_FROM, FILETIME, PROTOCOLS(_STR),
-//! REDIR_PROTOCOLS(_STR), POSTREDIR, HEADEROPT, TIMECONDITION/TIMEVALUE):
+//! REDIR_PROTOCOLS(_STR), POSTREDIR, HEADEROPT, TIMECONDITION/TIMEVALUE,
+//! and later DISALLOW_USERNAME_IN_URL and REQUEST_TARGET):
 //! their table (a second part of the easy option table, see
 //! `EASY_OPTIONS`), what setopt keeps, and how it reaches the engine
 //! transfer ([`XferOpts::apply`]). Setopt checks their arguments as
@@ -36,6 +37,8 @@ pub(crate) struct XferOpts {
     separate_headers: bool,
     time_condition: TimeCondition,
     time_value: i64,
+    disallow_username: bool,
+    request_target: Option<CString>,
 }
 
 impl Default for XferOpts {
@@ -54,6 +57,8 @@ impl Default for XferOpts {
             separate_headers: false,
             time_condition: TimeCondition::None,
             time_value: 0,
+            disallow_username: false,
+            request_target: None,
         }
     }
 }
@@ -72,7 +77,9 @@ impl XferOpts {
             .allowed_protocols(self.protocols)
             .redirect_protocols(self.redir_protocols)
             .post_redirect(PostRedirect(self.post_redirect))
-            .time_condition(self.time_condition, self.time_value);
+            .time_condition(self.time_condition, self.time_value)
+            .disallow_username_in_url(self.disallow_username)
+            .request_target(text(&self.request_target));
     }
 }
 
@@ -123,9 +130,18 @@ option_part! {
     /// FETCHOPT_PATH_AS_IS.
     FETCHOPT_PATH_AS_IS = FETCHOPTTYPE_LONG + 234,
         |o, a| { x(o).path_as_is = a.flag(); Ok(()) };
+    /// FETCHOPT_REQUEST_TARGET: sent instead of the URL's path and query,
+    /// as is (NULL: the URL's).
+    FETCHOPT_REQUEST_TARGET = FETCHOPTTYPE_STRINGPOINT + 266,
+        |o, a| { x(o).request_target = a.string(); Ok(()) };
     /// FETCHOPT_TIMEVALUE_LARGE.
     FETCHOPT_TIMEVALUE_LARGE = FETCHOPTTYPE_OFF_T + 270,
         |o, a| { x(o).time_value = a.int(); Ok(()) };
+    /// FETCHOPT_DISALLOW_USERNAME_IN_URL: a URL with user information
+    /// fails with FETCHE_LOGIN_DENIED (any non-zero value is on, as
+    /// upstream).
+    FETCHOPT_DISALLOW_USERNAME_IN_URL = FETCHOPTTYPE_LONG + 278,
+        |o, a| { x(o).disallow_username = a.flag(); Ok(()) };
     /// FETCHOPT_PROTOCOLS_STR ("http,https", "all").
     FETCHOPT_PROTOCOLS_STR = FETCHOPTTYPE_STRINGPOINT + 318,
         |o, a| { x(o).protocols = protocol_list(a)?; Ok(()) };

@@ -19,10 +19,14 @@ impl Multi {
             .ok()
             .map(|ip| vec![SocketAddr::new(ip, port)]);
         let local = (host == "localhost" || host.ends_with(".localhost")).then(|| {
-            vec![
+            let mut v = vec![
                 SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port),
                 SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port),
-            ]
+            ];
+            if t.easy.conn.dns_shuffle {
+                crate::connopts::shuffle(&mut v);
+            }
+            v
         });
         let share = t.easy.share.as_ref();
         let shared_pin = share.and_then(|s| s.dns(|c| c.pinned(&host, port, now)).flatten());
@@ -104,7 +108,7 @@ impl Multi {
         for r in done {
             let ti = TransferKey::from_slot((r.key >> 32) as usize);
             let generation = r.key as u32;
-            let ok = match r.result {
+            let mut ok = match r.result {
                 Ok(addrs) if !addrs.is_empty() => Some(addrs),
                 _ => None,
             };
@@ -112,6 +116,10 @@ impl Multi {
                 .transfers
                 .get(ti)
                 .filter(|t| t.generation == generation && t.phase == Phase::Resolving);
+            if let (Some(addrs), Some(true)) = (&mut ok, t.map(|t| t.easy.conn.dns_shuffle)) {
+                // Shuffled before it is cached, as upstream.
+                crate::connopts::shuffle(addrs);
+            }
             // DNS_CACHE_TIMEOUT 0: the answer is used once, not kept.
             let keep = t.is_none_or(|t| t.easy.conn.dns_cache_timeout != Some(Duration::ZERO));
             let share = t.and_then(|t| t.easy.share.as_ref());
@@ -156,7 +164,15 @@ impl Multi {
         loop {
             let t = &mut self.transfers[ti];
             let Some(&addr) = t.addrs.get(next) else {
-                let err = no_address_left(t, self.now, cause);
+                if !self.races.is_empty() && self.race(ti).is_some() {
+                    // Happy eyeballs: the other family goes on alone.
+                    match self.race_takes_over(ti) {
+                        Some(n) => next = n,
+                        None => return Step::Wait,
+                    }
+                    continue;
+                }
+                let err = no_address_left(&self.transfers[ti], self.now, cause);
                 self.fail(ti, err);
                 return Step::Wait;
             };
@@ -188,6 +204,9 @@ impl Multi {
                     });
                     let attempt = attempt.flatten();
                     self.set_deadline(ti, Kind::Attempt, attempt);
+                    if !self.races.is_empty() {
+                        self.arm_race(ti);
+                    }
                     return Step::Wait;
                 }
                 Err(OpenError::Fatal(e)) => {
@@ -209,10 +228,18 @@ impl Multi {
     /// the connection table and the socket table, waiting to be writable.
     fn adopt(&mut self, ti: TransferKey, sock: socket2::Socket, next_addr: usize) {
         let t = &mut self.transfers[ti];
-        let fd = sock.as_raw_fd();
-        let origin = t.pool_key.clone();
         t.phase = Phase::Connecting { next_addr };
         t.easy.info.num_connects += 1;
+        let cid = self.new_conn(ti, sock);
+        self.transfers[ti].conn = Some(cid);
+    }
+
+    /// A connection of transfer `ti` connecting on `sock`: it joins the
+    /// connection table and the socket table, waiting to be writable.
+    pub(super) fn new_conn(&mut self, ti: TransferKey, sock: socket2::Socket) -> ConnKey {
+        let t = &self.transfers[ti];
+        let fd = sock.as_raw_fd();
+        let origin = t.pool_key.clone();
         let pool_first = self.pool.opened(&origin);
         let cid = self.conns.insert(Conn {
             sock,
@@ -233,9 +260,9 @@ impl Multi {
             proxy_tls: None,
             closer: t.easy.close_socket.clone(),
         });
-        self.transfers[ti].conn = Some(cid);
         self.sockets.insert(fd, Owner::Conn(cid));
         self.sockets.want(fd, WANT_WRITE);
+        cid
     }
 
     /// UNIX_SOCKET_PATH: the connection is a Unix stream socket; no name is
@@ -280,9 +307,21 @@ impl Multi {
     pub(super) fn check_connect(
         &mut self,
         ti: TransferKey,
-        next_addr: usize,
-        events: Events,
+        mut next_addr: usize,
+        mut events: Events,
     ) -> Step {
+        if !self.races.is_empty() && self.race(ti).is_some_and(|r| r.conn.is_some()) {
+            // Happy eyeballs: the event may be either socket's.
+            if !self.check_race(ti) {
+                return Step::Wait;
+            }
+            events = Events::NONE;
+            // (A race's attempt that connected is the transfer's now, with
+            // its own next address.)
+            if let Phase::Connecting { next_addr: n } = self.transfers[ti].phase {
+                next_addr = n;
+            }
+        }
         let cid = self.transfers[ti]
             .conn
             .expect("connecting has a connection");
@@ -326,6 +365,10 @@ impl Multi {
                 .trace_text(|| format!("Connected to {host} ({ip}) port {port}"));
         }
         self.set_deadline(ti, Kind::Attempt, None);
+        if !self.races.is_empty() {
+            // Connected first: the other family's attempt, if any, ends.
+            self.drop_race(ti);
+        }
         if self.transfers[ti].px.proxy_tls().is_some() {
             return self.start_proxy_tls(ti, cid);
         }

@@ -405,6 +405,11 @@ impl Multi {
         }
         if t.deadlines.due(Kind::Attempt, limit) {
             t.deadlines.clear(Kind::Attempt);
+            if !self.races.is_empty() && self.eyeballs_due(ti, limit) {
+                // The other family's attempt started; this one goes on.
+                return;
+            }
+            let t = &mut self.transfers[ti];
             if let Phase::Connecting { next_addr } = t.phase {
                 // This address is not answering; more remain, so move on
                 // rather than spend the whole connect timeout on it.

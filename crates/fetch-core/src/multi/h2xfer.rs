@@ -47,7 +47,10 @@ impl Multi {
             (b":method".to_vec(), t.method.as_str().as_bytes().to_vec()),
             (b":scheme".to_vec(), scheme.to_vec()),
             (b":authority".to_vec(), authority.as_bytes().to_vec()),
-            (b":path".to_vec(), dest.request_target.as_bytes().to_vec()),
+            (
+                b":path".to_vec(),
+                h2_path(&t.easy, &dest).as_bytes().to_vec(),
+            ),
         ];
         if !names("accept") {
             fields.push((b"accept".to_vec(), b"*/*".to_vec()));
@@ -619,6 +622,15 @@ impl Multi {
             }
         }
     }
+}
+
+/// The `:path` of a request: FETCHOPT_REQUEST_TARGET when set, as is;
+/// otherwise the URL's path and query.
+fn h2_path<'a>(easy: &'a Easy, dest: &'a Dest) -> &'a str {
+    easy.xfer
+        .request_target
+        .as_deref()
+        .unwrap_or(&dest.request_target)
 }
 
 /// How much of a request body goes out before the send limit is checked

@@ -36,6 +36,7 @@ mod conn;
 mod connect;
 mod control;
 mod deadlines;
+mod eyeballs;
 mod h2conn;
 mod h2head;
 mod h2push;
@@ -162,6 +163,9 @@ pub struct Multi {
     resolver: Option<Resolver>,
     /// Names pinned by FETCHOPT_RESOLVE entries.
     dns_pins: rustc_hash::FxHashMap<(String, u16), names::Pin>,
+    /// The happy-eyeballs races of the transfers connecting to a name of
+    /// both IP families (`eyeballs`): few at a time, none usually.
+    races: Vec<(TransferKey, eyeballs::Race)>,
     rbuf: Vec<u8>,
     /// The buffer decoded body pieces are made in, shared like `rbuf`.
     piece: Vec<u8>,
@@ -227,6 +231,7 @@ impl Multi {
             observer: None,
             resolver: None,
             dns_pins: rustc_hash::FxHashMap::default(),
+            races: Vec::new(),
             rbuf: Vec::new(),
             piece: Vec::new(),
             ubuf: Vec::new(),
@@ -456,6 +461,9 @@ impl Multi {
             self.running -= 1;
             // On a shared connection only the stream is reset.
             self.h2_detach(ti);
+            if !self.races.is_empty() {
+                self.drop_race(ti);
+            }
             if let Some(cid) = self.transfers[ti].conn.take() {
                 self.close_conn(cid);
             }

@@ -49,7 +49,10 @@ impl Multi {
                     v.join(",")
                 })
             });
-            let addrs: Vec<SocketAddr> = addrs.collect();
+            let mut addrs: Vec<SocketAddr> = addrs.collect();
+            if t.easy.conn.dns_shuffle {
+                crate::connopts::shuffle(&mut addrs);
+            }
             let pinned = share
                 .and_then(|s| s.dns(|c| c.pin(e.host.clone(), e.port, addrs.clone(), expires)));
             if pinned.is_none() {
@@ -97,6 +100,9 @@ impl Multi {
             return false;
         }
         t.addrs = addrs;
+        if t.addrs.len() > 1 {
+            self.plan_race(ti);
+        }
         true
     }
 }

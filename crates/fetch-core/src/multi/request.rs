@@ -330,7 +330,10 @@ impl Multi {
         };
         let raw_target;
         let absolute = t.absolute_target();
-        let target = if let Some(a) = &absolute {
+        let target = if let Some(r) = &t.easy.xfer.request_target {
+            // REQUEST_TARGET: as is, even to a forwarding proxy (upstream).
+            r.as_str()
+        } else if let Some(a) = &absolute {
             a.as_str()
         } else if t.easy.xfer.path_as_is {
             raw_target = dest.raw_request_target();

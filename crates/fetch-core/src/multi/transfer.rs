@@ -50,7 +50,9 @@ pub(super) enum Kind {
     LowSpeed = 3,
     /// Give up waiting for "100 Continue" and send the body.
     Expect = 4,
-    /// Give up on one address and try the next (more addresses remain).
+    /// Give up on one address and try the next (more addresses remain);
+    /// or, first, start the other address family's attempt (happy
+    /// eyeballs, `eyeballs`).
     Attempt = 5,
     /// A paused transfer's progress callback is due (about once a second,
     /// as upstream: it is how applications resume a paused transfer).
@@ -249,6 +251,9 @@ impl Multi {
             return;
         }
         self.settle_info(ti);
+        if !self.races.is_empty() {
+            self.drop_race(ti);
+        }
         let t = &mut self.transfers[ti];
         if let Err(e) = &result {
             // Upstream's failf(): the error detail is traced too.

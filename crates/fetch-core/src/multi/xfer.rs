@@ -215,7 +215,7 @@ fn disallowed(scheme: &str) -> Error {
     )
 }
 
-/// PROTOCOLS for a transfer's first URL. (Inline: at the default, the
+/// PROTOCOLS (and DISALLOW_USERNAME_IN_URL) for a transfer's first URL. (Inline: at the default, the
 /// usual case, it is one test.)
 #[inline]
 pub(super) fn check_first_scheme(easy: &Easy, dest: &Dest) -> Result<(), Error> {
@@ -223,6 +223,7 @@ pub(super) fn check_first_scheme(easy: &Easy, dest: &Dest) -> Result<(), Error> 
         // The default allows every scheme, and a target is http or https.
         return Ok(());
     }
+    check_userinfo(easy, dest)?;
     let scheme = dest.url.scheme();
     if easy.xfer.protocols.allows(scheme) {
         Ok(())
@@ -231,8 +232,25 @@ pub(super) fn check_first_scheme(easy: &Easy, dest: &Dest) -> Result<(), Error> 
     }
 }
 
-/// PROTOCOLS and REDIR_PROTOCOLS for a redirect's target.
+/// DISALLOW_USERNAME_IN_URL: a URL with user information is refused
+/// before its scheme is looked at, as upstream's URL parser refuses it
+/// (FETCHE_LOGIN_DENIED; the detail is the URL API's text for
+/// FETCHUE_USER_NOT_ALLOWED, where upstream 7.88 leaves the error buffer
+/// empty).
+fn check_userinfo(easy: &Easy, dest: &Dest) -> Result<(), Error> {
+    if easy.xfer.disallow_username && dest.has_userinfo {
+        return Err(Error::new(
+            ErrorCode::LoginDenied,
+            "URL rejected: Credentials was passed in the URL when prohibited",
+        ));
+    }
+    Ok(())
+}
+
+/// PROTOCOLS and REDIR_PROTOCOLS for a redirect's target (and
+/// DISALLOW_USERNAME_IN_URL).
 pub(super) fn check_redirect_scheme(easy: &Easy, dest: &Dest) -> Result<(), Error> {
+    check_userinfo(easy, dest)?;
     let scheme = dest.url.scheme();
     let x = &easy.xfer;
     if x.protocols.allows(scheme) && x.redir_protocols.allows(scheme) {
