@@ -165,9 +165,19 @@ fn happy_eyeballs_timeout_is_the_head_start() {
     assert_eq!(ip, Some("::1".parse().unwrap()));
     assert!(took >= Duration::from_millis(1500), "{took:?}");
     assert!(took < Duration::from_secs(5), "{took:?}");
-    let (ip, took) = connect_of(with_timeout(dual.easy(), 0));
-    assert_eq!(ip, Some("::1".parse().unwrap()));
-    assert!(took < Duration::from_millis(100), "{took:?}");
+    // With 0 the race starts at once: well under the 200 ms default. A
+    // loaded machine can delay one connect past that, so the quickest of
+    // up to three tries is judged (the default would never be under 100).
+    let mut quickest = Duration::MAX;
+    for _ in 0..3 {
+        let (ip, took) = connect_of(with_timeout(dual.easy(), 0));
+        assert_eq!(ip, Some("::1".parse().unwrap()));
+        quickest = quickest.min(took);
+        if quickest < Duration::from_millis(100) {
+            break;
+        }
+    }
+    assert!(quickest < Duration::from_millis(100), "{quickest:?}");
 }
 
 /// The first family answering first wins while the other family's
