@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use cbuild::{compile, compile_upstream, crate_dir, require};
+use cbuild::{compile, compile_upstream, crate_dir, require, run_without_proxy_env};
 use fixtures::{
     CertKind, HttpServer, HttpsProxy, ProxyBehaviour, TestPki, TlsMisbehaviour, TlsServer,
 };
@@ -44,23 +44,7 @@ fn run(lib: Lib, mode: &str, url: &str, proxy: &str) -> String {
     let files = TestPki::shared().write_temp().unwrap();
     let mut cmd = Command::new(exe(lib));
     cmd.args([mode, url, proxy]).arg(&files.ca);
-    for v in [
-        "http_proxy",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        cmd.env_remove(v);
-    }
-    let out = cmd.output().expect("run the C program");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!(
-        "{lib:?} {mode}:\n{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{lib:?} {mode}: {:?}", out.status);
-    text
+    run_without_proxy_env(cmd, &format!("{lib:?} {mode}"))
 }
 
 /// Runs both builds, each through a fresh proxy from `proxy`, and checks

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use cbuild::{compile, compile_upstream, crate_dir};
+use cbuild::{compile, compile_upstream, crate_dir, run_without_proxy_env};
 use fixtures::{CertKind, HttpServer, HttpsProxy, PkiFiles, ProxyBehaviour, TestPki, TlsServer};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,23 +34,7 @@ fn exe(lib: Lib) -> &'static Path {
 fn run(lib: Lib, args: &[&str]) -> String {
     let mut cmd = Command::new(exe(lib));
     cmd.args(args);
-    for v in [
-        "http_proxy",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        cmd.env_remove(v);
-    }
-    let out = cmd.output().expect("run the C program");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!(
-        "{lib:?} {args:?}:\n{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{lib:?} {args:?}: {:?}", out.status);
-    text
+    run_without_proxy_env(cmd, &format!("{lib:?} {args:?}"))
 }
 
 /// Runs both builds and checks they print the same (error texts

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{App, run_one};
+use common::{App, fill_accept_queue, run_one};
 use fetch_core::{Easy, ErrorCode, Events, MultiError, Target};
 use fixtures::{Script, ScriptedServer};
 
@@ -68,25 +68,6 @@ fn connection_refused_sa06() {
         code_of(Easy::with_url(format!("http://{addr}/"))),
         Err(ErrorCode::CouldntConnect)
     );
-}
-
-/// Fills the accept queue of a listener nobody accepts on, so later SYNs
-/// are dropped. Done once a connect goes unanswered, which shows the queue
-/// is full (rather than sleeping and hoping it is). Keep the sockets.
-fn fill_accept_queue(addr: std::net::SocketAddr) -> Vec<socket2::Socket> {
-    use socket2::{Domain, Socket, Type};
-    let mut fillers = Vec::new();
-    for _ in 0..64 {
-        let s = Socket::new(Domain::for_address(addr), Type::STREAM, None).unwrap();
-        let answered = s
-            .connect_timeout(&addr.into(), Duration::from_millis(200))
-            .is_ok();
-        fillers.push(s);
-        if !answered {
-            return fillers;
-        }
-    }
-    panic!("64 connects to {addr} were all answered: its accept queue never filled");
 }
 
 /// A connect that never completes: a listener whose backlog is full drops

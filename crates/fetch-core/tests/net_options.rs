@@ -7,7 +7,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::run_one;
+use common::{fill_accept_queue, run_one};
 use fetch_core::{Easy, ErrorCode, HttpVersion};
 use fixtures::{H2Server, Script, ScriptedServer, pattern};
 
@@ -102,24 +102,6 @@ impl DualStack {
         e.connect_timeout(Duration::from_secs(20));
         e
     }
-}
-
-/// Fills the accept queue of a listener nobody accepts on, until a
-/// connect goes unanswered.
-fn fill_accept_queue(addr: SocketAddr) -> Vec<socket2::Socket> {
-    use socket2::{Domain, Socket, Type};
-    let mut fillers = Vec::new();
-    for _ in 0..64 {
-        let s = Socket::new(Domain::for_address(addr), Type::STREAM, None).unwrap();
-        let answered = s
-            .connect_timeout(&addr.into(), Duration::from_millis(200))
-            .is_ok();
-        fillers.push(s);
-        if !answered {
-            return fillers;
-        }
-    }
-    panic!("64 connects to {addr} were all answered: its accept queue never filled");
 }
 
 fn with_timeout(mut e: Easy, ms: u64) -> Easy {

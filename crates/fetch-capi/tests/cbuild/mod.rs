@@ -252,3 +252,24 @@ impl Twin {
         stdout_lines(&out)
     }
 }
+
+/// Runs `cmd` (a C test program) with no proxy in its environment, so a
+/// machine's proxy variables cannot change what it connects to; prints
+/// both outputs under `label` for a failing test's log and asserts it
+/// exited 0. Returns what it printed on stdout.
+pub fn run_without_proxy_env(mut cmd: Command, label: &str) -> String {
+    for v in [
+        "http_proxy",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        cmd.env_remove(v);
+    }
+    let out = cmd.output().expect("run the C program");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("{label}:\n{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{label}: {:?}", out.status);
+    text
+}

@@ -236,3 +236,22 @@ pub fn run_one(easy: Easy) -> (App, TransferId) {
     app.run(Duration::from_secs(20));
     (app, id)
 }
+
+/// Fills the accept queue of a listener nobody accepts on, so later SYNs
+/// are dropped. Done once a connect goes unanswered, which shows the queue
+/// is full (rather than sleeping and hoping it is). Keep the sockets.
+pub fn fill_accept_queue(addr: std::net::SocketAddr) -> Vec<socket2::Socket> {
+    use socket2::{Domain, Socket, Type};
+    let mut fillers = Vec::new();
+    for _ in 0..64 {
+        let s = Socket::new(Domain::for_address(addr), Type::STREAM, None).unwrap();
+        let answered = s
+            .connect_timeout(&addr.into(), Duration::from_millis(200))
+            .is_ok();
+        fillers.push(s);
+        if !answered {
+            return fillers;
+        }
+    }
+    panic!("64 connects to {addr} were all answered: its accept queue never filled");
+}
