@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::ptr;
 use std::sync::LazyLock;
 
-use fetch_core::{HttpVersion, Method, TlsVersion};
+use fetch_core::{HttpVersion, Method};
 
 use super::callbacks::callback;
 use super::conn::*;
@@ -33,35 +33,6 @@ const MAX_INPUT_LENGTH: usize = 8_000_000;
 /// A NUL-terminated option string as a path.
 fn path(s: &CStr) -> PathBuf {
     PathBuf::from(OsStr::from_bytes(s.to_bytes()))
-}
-
-/// FETCHOPT_SSLVERSION: the minimum in the low 16 bits, the maximum above.
-/// Minimums below TLS 1.2 mean "1.2 or newer" (rustls has nothing older;
-/// upstream's rustls backend does the same). The engine has no maximum, so
-/// only "none", "default" and TLS 1.3 are accepted as one.
-fn tls_version(arg: i64) -> Result<TlsVersion, FETCHcode> {
-    let (min, max) = (arg & 0xffff, arg >> 16);
-    let v = match min {
-        FETCH_SSLVERSION_DEFAULT => TlsVersion::Default,
-        FETCH_SSLVERSION_TLSv1
-        | FETCH_SSLVERSION_TLSv1_0
-        | FETCH_SSLVERSION_TLSv1_1
-        | FETCH_SSLVERSION_TLSv1_2 => TlsVersion::V1_2,
-        FETCH_SSLVERSION_TLSv1_3 => TlsVersion::V1_3,
-        // SSLv2, SSLv3, negative, LAST and above: as upstream's setopt.
-        _ => return Err(FETCHE_BAD_FUNCTION_ARGUMENT),
-    };
-    match max << 16 {
-        FETCH_SSLVERSION_MAX_NONE | FETCH_SSLVERSION_MAX_DEFAULT | FETCH_SSLVERSION_MAX_TLSv1_3 => {
-            Ok(v)
-        }
-        // Capping at 1.2 is something rustls can do but the engine does not
-        // offer yet.
-        FETCH_SSLVERSION_MAX_TLSv1_2 if v != TlsVersion::V1_3 => Err(FETCHE_NOT_BUILT_IN),
-        // Below the minimum, or a version rustls lacks (upstream's rustls
-        // backend refuses these too).
-        _ => Err(FETCHE_BAD_FUNCTION_ARGUMENT),
-    }
 }
 
 /// FETCHOPT_HTTP_VERSION, as upstream's setopt: negative is a bad
@@ -237,17 +208,17 @@ macro_rules! easy_options {
 }
 
 /// Defines a part of the easy option table kept in its own file, whose
-/// options all mark the scalar options dirty: each option's constant and
-/// the part's entries.
+/// options all mark the same part of the options dirty: each option's
+/// constant and the part's entries.
 macro_rules! option_part {
-    ($(#[$tdoc:meta])* $table:ident; $($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $set:expr;)*) => {
+    ($(#[$tdoc:meta])* $table:ident, $dirty:expr; $($(#[$doc:meta])* $name:ident = $ty:ident + $n:literal, $set:expr;)*) => {
         $($(#[$doc])* pub const $name: FETCHoption = $ty + $n;)*
         $(#[$tdoc])*
         pub(super) static $table: &[EasyOpt] = &[$(EasyOpt {
             name: stringify!($name),
             number: $name,
             ot: option_ot!($ty),
-            dirty: dirty::SCALARS,
+            dirty: $dirty,
             set: $set,
         }),*];
     };
@@ -259,14 +230,18 @@ pub use xfer_options::*;
 #[path = "proxy_options.rs"]
 mod proxy_options;
 pub use proxy_options::*;
+#[path = "tls_options.rs"]
+mod tls_options;
+pub use tls_options::*;
 
-/// Every supported easy option: this file's table and the transfer
-/// options' (`xfer_options`).
+/// Every supported easy option: this file's table and its parts
+/// (`xfer_options`, `proxy_options`, `tls_options`).
 pub(crate) static EASY_OPTIONS: LazyLock<Vec<&'static EasyOpt>> = LazyLock::new(|| {
     MAIN_OPTIONS
         .iter()
         .chain(XFER_OPTIONS)
         .chain(PROXY_OPTIONS)
+        .chain(TLS_OPTIONS)
         .collect()
 });
 
@@ -359,15 +334,9 @@ easy_options! {
     /// FETCHOPT_HTTPHEADER.
     FETCHOPT_HTTPHEADER = FETCHOPTTYPE_SLISTPOINT + 23, NONE,
         |o, a| { o.headers = a.ptr.cast(); Ok(()) };
-    /// FETCHOPT_SSLCERT.
-    FETCHOPT_SSLCERT = FETCHOPTTYPE_STRINGPOINT + 25, dirty::TLS,
-        |o, a| { o.tls.edit().client_cert = a.path(); Ok(()) };
     /// FETCHOPT_HEADERDATA.
     FETCHOPT_HEADERDATA = FETCHOPTTYPE_CBPOINT + 29, HOOKS,
         |o, a| { o.header_data = a.ptr_mut(); Ok(()) };
-    /// FETCHOPT_SSLVERSION.
-    FETCHOPT_SSLVERSION = FETCHOPTTYPE_VALUES + 32, dirty::TLS,
-        |o, a| { o.tls.edit().min_version = tls_version(a.int())?; Ok(()) };
     /// FETCHOPT_CUSTOMREQUEST.
     FETCHOPT_CUSTOMREQUEST = FETCHOPTTYPE_STRINGPOINT + 36, REBUILD, set_custom_request;
     /// FETCHOPT_STDERR: the `FILE *` verbose lines go to without a debug
@@ -407,12 +376,6 @@ easy_options! {
     /// FETCHOPT_POSTFIELDSIZE.
     FETCHOPT_POSTFIELDSIZE = FETCHOPTTYPE_LONG + 60, REBUILD,
         |o, a| { o.post_size = a.size()?; Ok(()) };
-    /// FETCHOPT_SSL_VERIFYPEER.
-    FETCHOPT_SSL_VERIFYPEER = FETCHOPTTYPE_LONG + 64, dirty::TLS,
-        |o, a| { o.tls.edit().verify_peer = a.flag(); Ok(()) };
-    /// FETCHOPT_CAINFO.
-    FETCHOPT_CAINFO = FETCHOPTTYPE_STRINGPOINT + 65, dirty::TLS,
-        |o, a| { o.tls.edit().ca_file = a.path(); Ok(()) };
     /// FETCHOPT_MAXREDIRS (-1 unlimited).
     FETCHOPT_MAXREDIRS = FETCHOPTTYPE_LONG + 68, dirty::SCALARS,
         |o, a| { o.max_redirs = a.size()?; Ok(()) };
@@ -424,14 +387,8 @@ easy_options! {
         set_header_fn;
     /// FETCHOPT_HTTPGET: back to a plain GET.
     FETCHOPT_HTTPGET = FETCHOPTTYPE_LONG + 80, REBUILD, set_http_get;
-    /// FETCHOPT_SSL_VERIFYHOST (modern upstream treats 1 as 2).
-    FETCHOPT_SSL_VERIFYHOST = FETCHOPTTYPE_LONG + 81, dirty::TLS,
-        |o, a| { o.tls.edit().verify_host = a.flag(); Ok(()) };
     /// FETCHOPT_SSLCERTTYPE.
     FETCHOPT_SSLCERTTYPE = FETCHOPTTYPE_STRINGPOINT + 86, NONE, only_pem;
-    /// FETCHOPT_SSLKEY.
-    FETCHOPT_SSLKEY = FETCHOPTTYPE_STRINGPOINT + 87, dirty::TLS,
-        |o, a| { o.tls.edit().client_key = a.path(); Ok(()) };
     /// FETCHOPT_SSLKEYTYPE.
     FETCHOPT_SSLKEYTYPE = FETCHOPTTYPE_STRINGPOINT + 88, NONE, only_pem;
     /// FETCHOPT_DEBUGFUNCTION (called only with FETCHOPT_VERBOSE on).
@@ -440,15 +397,6 @@ easy_options! {
     /// FETCHOPT_DEBUGDATA.
     FETCHOPT_DEBUGDATA = FETCHOPTTYPE_CBPOINT + 95, HOOKS,
         |o, a| { o.debug_data = a.ptr_mut(); Ok(()) };
-    /// FETCHOPT_CAPATH.
-    FETCHOPT_CAPATH = FETCHOPTTYPE_STRINGPOINT + 97, dirty::TLS,
-        |o, a| { o.tls.edit().ca_path = a.path(); Ok(()) };
-    /// FETCHOPT_PINNEDPUBLICKEY: `sha256//` hashes or a key file.
-    FETCHOPT_PINNEDPUBLICKEY = FETCHOPTTYPE_STRINGPOINT + 230, dirty::TLS,
-        |o, a| { o.tls.edit().pinned_pubkey = a.text(); Ok(()) };
-    /// FETCHOPT_SSL_OPTIONS (`FETCHSSLOPT_*`; NO_PARTIALCHAIN has effect).
-    FETCHOPT_SSL_OPTIONS = FETCHOPTTYPE_VALUES + 216, dirty::TLS,
-        |o, a| { o.tls.edit().partial_chain = partial_chain(a.int()); Ok(()) };
     /// FETCHOPT_NOSIGNAL: a documented no-op (no signals are used).
     FETCHOPT_NOSIGNAL = FETCHOPTTYPE_LONG + 99, NONE, |_, _| Ok(());
     /// FETCHOPT_PRIVATE.
@@ -562,8 +510,6 @@ easy_options! {
     /// above 65535 ms is clamped.
     FETCHOPT_EXPECT_100_TIMEOUT_MS = FETCHOPTTYPE_LONG + 227, dirty::SCALARS,
         |o, a| { o.expect_100_timeout_ms = a.unsigned()?.min(u64::from(u16::MAX)); Ok(()) };
-    /// FETCHOPT_CAINFO_BLOB.
-    FETCHOPT_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 309, dirty::TLS, set_ca_blob;
     /// FETCHOPT_PORT: the first URL's port instead of its own (0: the URL's).
     FETCHOPT_PORT = FETCHOPTTYPE_LONG + 3, dirty::SCALARS, set_port;
     /// FETCHOPT_INTERFACE: `if!NAME`, `host!ADDRESS` or either, bound
@@ -775,11 +721,6 @@ fn only_pem(_: &mut Options, a: Arg) -> Result<(), FETCHcode> {
         Some(t) if !t.to_bytes().eq_ignore_ascii_case(b"PEM") => Err(FETCHE_NOT_BUILT_IN),
         _ => Ok(()),
     }
-}
-
-fn set_ca_blob(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {
-    o.tls.edit().ca_blob = blob_bytes(a)?;
-    Ok(())
 }
 
 /// A blob option's bytes (copied), `None` for NULL.

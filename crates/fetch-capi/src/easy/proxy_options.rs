@@ -14,7 +14,7 @@ use std::ffi::CString;
 
 use fetch_core::{Easy, ProxyOptions, ProxyType, TlsOptions};
 
-use super::{Arg, EasyOpt, blob_bytes, only_pem, tls_version};
+use super::{Arg, EasyOpt, blob_bytes, only_pem, partial_chain, tls_version};
 use crate::codes::*;
 use crate::easy::{Options, dirty};
 
@@ -82,7 +82,7 @@ fn x(o: &mut Options) -> &mut ProxyOpts {
 
 option_part! {
     /// The proxy options' part of the easy option table.
-    PROXY_OPTIONS;
+    PROXY_OPTIONS, dirty::SCALARS;
     /// FETCHOPT_PROXY: `[scheme://][user:password@]host[:port]`; "" for
     /// none at all, NULL for the environment's (`http_proxy`...).
     FETCHOPT_PROXY = FETCHOPTTYPE_STRINGPOINT + 4,
@@ -142,16 +142,6 @@ option_part! {
     /// FETCHOPT_PROXY_PINNEDPUBLICKEY: the proxy's key, as PINNEDPUBLICKEY.
     FETCHOPT_PROXY_PINNEDPUBLICKEY = FETCHOPTTYPE_STRINGPOINT + 263,
         |o, a| { x(o).tls.pinned_pubkey = a.text(); Ok(()) };
-}
-
-/// (PROXY_)SSL_OPTIONS: whether partial chains are allowed. As upstream's
-/// setopt, any value is taken: unknown bits are ignored, and so are the
-/// bits that mean nothing with rustls here (ALLOW_BEAST: no TLS 1.0;
-/// NO_REVOKE, REVOKE_BEST_EFFORT: no revocation checks are made;
-/// NATIVE_CA: CAINFO or the built-in roots, as upstream's OpenSSL builds
-/// off Windows; AUTO_CLIENT_CERT: Schannel only upstream).
-pub(super) fn partial_chain(bits: i64) -> bool {
-    bits & FETCHSSLOPT_NO_PARTIALCHAIN == 0
 }
 
 fn set_userpwd(o: &mut Options, a: Arg) -> Result<(), FETCHcode> {

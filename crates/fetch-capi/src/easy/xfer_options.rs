@@ -90,7 +90,7 @@ fn x(o: &mut Options) -> &mut XferOpts {
 
 option_part! {
     /// The transfer options' part of the easy option table.
-    XFER_OPTIONS;
+    XFER_OPTIONS, dirty::SCALARS;
     /// FETCHOPT_RANGE: "A-B" asks for `Range: bytes=A-B` (NULL: none).
     FETCHOPT_RANGE = FETCHOPTTYPE_STRINGPOINT + 7,
         |o, a| { x(o).range = a.string(); Ok(()) };
