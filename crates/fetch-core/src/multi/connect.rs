@@ -215,9 +215,7 @@ impl Multi {
                 }
                 Err(OpenError::Attempt(e)) => {
                     tracing::debug!(transfer = %ti, %addr, %e, "connect failed");
-                    t.easy.trace_text(|| {
-                        format!("connect to {} port {} failed: {e}", addr.ip(), addr.port())
-                    });
+                    trace_connect_failed(&mut t.easy, addr.ip(), addr.port(), &e);
                     cause = Some(e);
                 }
             }
@@ -325,23 +323,19 @@ impl Multi {
         let cid = self.transfers[ti]
             .conn
             .expect("connecting has a connection");
-        let sock = &self.conns[cid].sock;
-        let failure = match faults::check(Op::ConnectResult).and_then(|()| sock.take_error()) {
-            Ok(Some(e)) | Err(e) => Some(e),
-            Ok(None) if events.contains(Events::OUT) => None,
-            Ok(None) => match sock.peer_addr() {
-                Ok(_) => None,
-                Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {
-                    return Step::Wait;
-                }
-                Err(e) => Some(e),
-            },
+        let status = match faults::check(Op::ConnectResult) {
+            Ok(()) => connect_status(&self.conns[cid].sock, events),
+            Err(e) => ConnectStatus::Failed(e),
+        };
+        let failure = match status {
+            ConnectStatus::Pending => return Step::Wait,
+            ConnectStatus::Connected => None,
+            ConnectStatus::Failed(e) => Some(e),
         };
         if let Some(e) = failure {
             let t = &mut self.transfers[ti];
             if let (Some(ip), port) = (t.easy.info.primary_ip, t.easy.info.primary_port) {
-                t.easy
-                    .trace_text(|| format!("connect to {ip} port {port} failed: {e}"));
+                trace_connect_failed(&mut t.easy, ip, port, &e);
             }
             self.transfers[ti].conn = None;
             self.close_conn(cid);
@@ -545,4 +539,32 @@ fn no_address_left(t: &Transfer, now: Moment, cause: Option<io::Error>) -> Error
         Some(cause) => err.caused_by(cause),
         None => err,
     }
+}
+
+/// How a connecting socket stands.
+pub(super) enum ConnectStatus {
+    Pending,
+    Connected,
+    Failed(io::Error),
+}
+
+/// Asks a connecting socket how it stands: its pending error first; then
+/// writable `events` say connected, and without them its peer address
+/// does (ENOTCONN: still pending). Shared by the transfer's own attempt
+/// and a happy-eyeballs race's, whose events are not trusted.
+pub(super) fn connect_status(sock: &socket2::Socket, events: Events) -> ConnectStatus {
+    match sock.take_error() {
+        Ok(Some(e)) | Err(e) => ConnectStatus::Failed(e),
+        Ok(None) if events.contains(Events::OUT) => ConnectStatus::Connected,
+        Ok(None) => match sock.peer_addr() {
+            Ok(_) => ConnectStatus::Connected,
+            Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => ConnectStatus::Pending,
+            Err(e) => ConnectStatus::Failed(e),
+        },
+    }
+}
+
+/// Upstream's verbose line for a failed connect attempt.
+pub(super) fn trace_connect_failed(easy: &mut Easy, ip: IpAddr, port: u16, e: &io::Error) {
+    easy.trace_text(|| format!("connect to {ip} port {port} failed: {e}"));
 }

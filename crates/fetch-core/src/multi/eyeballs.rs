@@ -16,6 +16,7 @@
 //! connection's, so while a race runs `check_connect` asks both sockets
 //! rather than trusting the events.
 
+use super::connect::{ConnectStatus, connect_status, trace_connect_failed};
 use super::sockets::{OpenError, open_socket};
 use super::*;
 
@@ -40,24 +41,6 @@ impl Race {
     /// No attempt of the other family has started yet.
     fn waiting(&self) -> bool {
         self.next == 0 && self.conn.is_none()
-    }
-}
-
-/// How a connecting socket stands, asked without its events.
-enum Status {
-    Pending,
-    Connected,
-    Failed(io::Error),
-}
-
-fn status(sock: &socket2::Socket) -> Status {
-    match sock.take_error() {
-        Ok(Some(e)) | Err(e) => Status::Failed(e),
-        Ok(None) => match sock.peer_addr() {
-            Ok(_) => Status::Connected,
-            Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => Status::Pending,
-            Err(e) => Status::Failed(e),
-        },
     }
 }
 
@@ -185,9 +168,7 @@ impl Multi {
                     return false;
                 }
                 Err(OpenError::Attempt(e)) => {
-                    t.easy.trace_text(|| {
-                        format!("connect to {} port {} failed: {e}", addr.ip(), addr.port())
-                    });
+                    trace_connect_failed(&mut t.easy, addr.ip(), addr.port(), &e);
                 }
             }
         }
@@ -199,17 +180,33 @@ impl Multi {
     /// or `None` when the race's attempt now is the connection.
     pub(super) fn race_takes_over(&mut self, ti: TransferKey) -> Option<usize> {
         let race = self.take_race(ti)?;
+        if race.conn.is_some() {
+            self.race_wins(ti, race);
+            None
+        } else {
+            let t = &mut self.transfers[ti];
+            t.deadlines.clear(Kind::Attempt);
+            t.addrs = race.addrs;
+            Some(race.next)
+        }
+    }
+
+    /// The race (taken out of the multi) becomes the transfer's connect:
+    /// its attempt is the transfer's connection, its addresses the ones
+    /// left to try, and the transfer is scheduled to look at it.
+    fn race_wins(&mut self, ti: TransferKey, race: Race) {
         let t = &mut self.transfers[ti];
         t.deadlines.clear(Kind::Attempt);
         t.addrs = race.addrs;
-        match race.conn {
-            None => Some(race.next),
-            Some((cid, addr)) => {
-                adopt_race(t, cid, addr, race.next);
-                self.schedule(ti);
-                None
-            }
+        if let Some((cid, addr)) = race.conn {
+            t.conn = Some(cid);
+            t.phase = Phase::Connecting {
+                next_addr: race.next,
+            };
+            t.easy.info.primary_ip = Some(addr.ip());
+            t.easy.info.primary_port = addr.port();
         }
+        self.schedule(ti);
     }
 
     /// `check_connect` while a race's attempt runs: the race's socket is
@@ -221,24 +218,18 @@ impl Multi {
         let Some((cid, addr)) = self.race(ti).and_then(|r| r.conn) else {
             return true;
         };
-        match status(&self.conns[cid].sock) {
-            Status::Pending => true,
-            Status::Connected => {
+        match connect_status(&self.conns[cid].sock, Events::NONE) {
+            ConnectStatus::Pending => true,
+            ConnectStatus::Connected => {
                 if let Some(own) = self.transfers[ti].conn.take() {
                     self.close_conn(own);
                 }
                 let race = self.take_race(ti).expect("checked above");
-                let t = &mut self.transfers[ti];
-                t.deadlines.clear(Kind::Attempt);
-                t.addrs = race.addrs;
-                adopt_race(t, cid, addr, race.next);
-                self.schedule(ti);
+                self.race_wins(ti, race);
                 true
             }
-            Status::Failed(e) => {
-                self.transfers[ti].easy.trace_text(|| {
-                    format!("connect to {} port {} failed: {e}", addr.ip(), addr.port())
-                });
+            ConnectStatus::Failed(e) => {
+                trace_connect_failed(&mut self.transfers[ti].easy, addr.ip(), addr.port(), &e);
                 if let Some(r) = self.race_mut(ti) {
                     r.conn = None;
                 }
@@ -261,15 +252,6 @@ impl Multi {
             self.close_conn(cid);
         }
     }
-}
-
-/// The race's attempt `cid` to `addr` is the transfer's connection now,
-/// the other family's addresses its own from `next` on.
-fn adopt_race(t: &mut Transfer, cid: ConnKey, addr: SocketAddr, next: usize) {
-    t.conn = Some(cid);
-    t.phase = Phase::Connecting { next_addr: next };
-    t.easy.info.primary_ip = Some(addr.ip());
-    t.easy.info.primary_port = addr.port();
 }
 
 #[cfg(test)]
