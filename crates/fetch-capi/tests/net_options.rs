@@ -15,7 +15,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use cbuild::{compile, compile_upstream, crate_dir};
+use cbuild::{compile, compile_upstream, crate_dir, printed};
 use fixtures::{Script, ScriptedServer};
 
 /// Which library a build of the C program links.
@@ -51,11 +51,7 @@ struct Run {
 impl Run {
     /// The value printed for `key` (the first such line).
     fn get(&self, key: &str) -> &str {
-        let prefix = format!("{key}=");
-        self.out
-            .lines()
-            .find_map(|l| l.strip_prefix(prefix.as_str()))
-            .unwrap_or_else(|| panic!("no {key} in:\n{}", self.out))
+        printed(&self.out, key)
     }
 }
 

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use cbuild::{compile, compile_upstream, crate_dir, require};
+use cbuild::{compile, compile_upstream, crate_dir, printed, require};
 use fixtures::{CertKind, Script, ScriptedServer, TestPki, TlsOptions, TlsServer};
 
 /// Which library a build of the C program links.
@@ -54,11 +54,7 @@ struct Run {
 impl Run {
     /// The value printed for `key` (the first such line).
     fn get(&self, key: &str) -> &str {
-        let prefix = format!("{key}=");
-        self.out
-            .lines()
-            .find_map(|l| l.strip_prefix(prefix.as_str()))
-            .unwrap_or_else(|| panic!("no {key} in:\n{}", self.out))
+        printed(&self.out, key)
     }
 
     /// The request heads' lines, for one request.

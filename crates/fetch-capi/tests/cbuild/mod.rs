@@ -273,3 +273,12 @@ pub fn run_without_proxy_env(mut cmd: Command, label: &str) -> String {
     assert!(out.status.success(), "{label}: {:?}", out.status);
     text
 }
+
+/// The value a C test program printed as `key=value` (the first such
+/// line of `out`); panics, showing `out`, when there is none.
+pub fn printed<'a>(out: &'a str, key: &str) -> &'a str {
+    let prefix = format!("{key}=");
+    out.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("no {key} in:\n{out}"))
+}
