@@ -10,6 +10,7 @@ use std::io::Read;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use memchr::memmem;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode};
@@ -80,22 +81,18 @@ fn file_matches(path: &str, key: &[u8]) -> bool {
 fn pem_public_key(pem: &[u8]) -> Option<Vec<u8>> {
     const BEGIN: &[u8] = b"-----BEGIN PUBLIC KEY-----";
     const END: &[u8] = b"\n-----END PUBLIC KEY-----";
-    let start = find(pem, BEGIN)?;
+    let start = memmem::find(pem, BEGIN)?;
     if start > 0 && pem[start - 1] != b'\n' {
         return None;
     }
     let body = &pem[start + BEGIN.len()..];
-    let end = find(body, END)?;
+    let end = memmem::find(body, END)?;
     let text: Vec<u8> = body[..end]
         .iter()
         .copied()
         .filter(|&b| b != b'\n' && b != b'\r')
         .collect();
     STANDARD.decode(text).ok()
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// One DER element: (tag, the whole element, its contents, what follows).
