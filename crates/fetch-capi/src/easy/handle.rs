@@ -23,6 +23,10 @@ pub unsafe extern "C" fn fetch_easy_init() -> *mut c_void {
 fn new_handle(opts: Options) -> *mut c_void {
     let h = Box::into_raw(FetchEasy::new(opts));
     registry::insert(h, Kind::Easy);
+    // The application's next calls (its setopts) are about this handle:
+    // remembered, the first of them finds it without the registry's lock
+    // (issue 13: a fresh handle per transfer).
+    registry::remember_live(h, Kind::Easy);
     h.cast()
 }
 
