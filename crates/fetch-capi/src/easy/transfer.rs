@@ -25,7 +25,7 @@ impl FetchEasy {
     #[inline]
     pub(crate) fn prepare(&mut self) -> Easy {
         // A request left over from an earlier run means nothing now.
-        let _ = self.pause.take();
+        let _ = self.hooks.pause.take();
         self.snapshot = None;
         self.live.reset();
         if let Some(e) = self.take_unchanged() {
@@ -221,11 +221,11 @@ impl FetchEasy {
     fn apply_body(&self, e: &mut Easy) {
         let o = &self.opts;
         let reader = || {
-            let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
+            let hooks = self.hooks.clone();
             move |buf: &mut [u8]| {
                 if hooks.is_detached() {
                     ReadResult::Abort
-                } else if pause.blocks(FETCHPAUSE_SEND) {
+                } else if hooks.pause.blocks(FETCHPAUSE_SEND) {
                     ReadResult::Pause
                 } else {
                     let (f, data) = hooks.read();
