@@ -7,7 +7,7 @@ use std::ffi::CStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fetch_core::{Easy, Method, ReadResult};
+use fetch_core::{Easy, HttpAuth, Method, ReadResult};
 
 use super::callbacks::{Hooks, call_read, debug_closure, read_result};
 use super::{FetchEasy, Options, PostData, dirty};
@@ -165,8 +165,9 @@ impl FetchEasy {
     }
 
     /// The options of the SCALARS dirty group. On a new engine transfer
-    /// (`fresh`), the groups the handle never set are skipped: the engine
-    /// starts at their defaults.
+    /// (`fresh`), what the handle left at its defaults is skipped where
+    /// the engine starts at the same value (a group never set, no
+    /// credentials, no socket hooks, no default scheme or encodings).
     fn apply_scalars(&self, e: &mut Easy, fresh: bool) {
         let o = &self.opts;
         e.follow_location(o.follow);
@@ -179,22 +180,38 @@ impl FetchEasy {
         e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
         e.unrestricted_auth(o.unrestricted_auth);
         e.fresh_connect(o.fresh_connect);
-        apply_auth(o, e);
+        let apply = |set: bool| set || !fresh;
+        if apply(o.httpauth != HttpAuth::BASIC || o.bearer.is_some() || o.username.is_some()) {
+            apply_auth(o, e);
+        }
         e.http_version(o.http_version);
         e.pipewait(o.pipewait);
-        e.accept_encoding(
-            o.accept_encoding
-                .as_ref()
-                .map(|v| v.to_string_lossy().into_owned()),
-        );
+        if apply(o.accept_encoding.is_some()) {
+            e.accept_encoding(
+                o.accept_encoding
+                    .as_ref()
+                    .map(|v| v.to_string_lossy().into_owned()),
+            );
+        }
         e.content_decoding(o.content_decoding);
         e.transfer_decoding(o.transfer_decoding);
         e.max_filesize(Some(o.max_filesize));
         e.forbid_reuse(o.forbid_reuse);
-        let (open, sockopt, close) = o.socket_hooks.with(|h| h.engine_hooks());
-        e.socket_hooks(open, sockopt, close);
-        let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
-        e.default_protocol(scheme.as_deref());
+        if apply(o.socket_hooks.is_set()) {
+            let (open, sockopt, close) = o.socket_hooks.with(|h| h.engine_hooks());
+            e.socket_hooks(open, sockopt, close);
+        }
+        if apply(o.default_protocol.is_some()) {
+            let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
+            e.default_protocol(scheme.as_deref());
+        }
+        self.apply_groups(e, fresh);
+    }
+
+    /// The option groups of the SCALARS dirty group; on a new engine
+    /// transfer only those the handle set (see `prepare_changed`).
+    fn apply_groups(&self, e: &mut Easy, fresh: bool) {
+        let o = &self.opts;
         let apply = |set: bool| set || !fresh;
         if apply(o.xfer.is_set()) {
             o.xfer.with(|x| x.apply(e));
@@ -368,6 +385,9 @@ mod tests {
         assert!(*e.get_conn_options() == conn);
         assert!(*Easy::new().tls_mut() == h.opts.tls.with(TlsOptions::clone));
         assert!(!h.opts.cookies.is_set() && !h.opts.hsts.is_set() && !h.opts.altsvc.is_set());
+        // Authentication: the engine starts at Basic with no credentials.
+        assert!(h.opts.httpauth == fetch_core::HttpAuth::default());
+        assert!(h.opts.username.is_none() && h.opts.bearer.is_none());
     }
 
     #[test]
