@@ -376,7 +376,7 @@ mod tests {
     /// only a changed value.)
     #[test]
     fn unset_groups_are_the_engine_defaults() {
-        let h = FetchEasy::new(Options::default());
+        let h = FetchEasy::new(Options::default);
         let mut e = Easy::new();
         let (proxy, conn) = (e.get_proxy_options().clone(), e.get_conn_options().clone());
         h.opts.proxy.with(|p| p.apply(&mut e));
