@@ -49,7 +49,9 @@ static OPTION_INDEX: LazyLock<Vec<Option<&'static EasyOpt>>> = LazyLock::new(|| 
 impl FetchEasy {
     /// One `fetch_easy_setopt`: unknown options first, then the argument's
     /// type, then the option's own handler; on success the entry's dirty
-    /// bits say what the next add re-applies.
+    /// bits say what the next add re-applies. (Inline: its one caller,
+    /// `easy_setopt`, is the frame every setopt entry point shares.)
+    #[inline]
     fn setopt(&mut self, option: FETCHoption, value: Value) -> FETCHcode {
         if option == FETCHOPT_SHARE {
             // Set here, not by the table's handler: it needs the handle.
