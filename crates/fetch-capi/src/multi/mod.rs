@@ -378,13 +378,14 @@ impl FetchMulti {
     fn register(&self, id: TransferId, h: *mut c_void) {
         let mut v = self.easies.borrow_mut();
         let i = id.index();
-        if v.len() == i {
+        if i < v.len() {
+            // A slot freed earlier (the steady state of reused handles).
+            v[i] = Some((id, h));
+        } else if i == v.len() {
             v.push(Some((id, h)));
         } else {
-            if v.len() < i {
-                v.resize(i + 1, None);
-            }
-            v[i] = Some((id, h));
+            v.resize(i, None);
+            v.push(Some((id, h)));
         }
         self.added.set(self.added.get() + 1);
     }
