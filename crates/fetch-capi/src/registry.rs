@@ -13,9 +13,9 @@
 //!
 //! Cost: a thread remembers the last handles it found live (a small
 //! direct-mapped table per kind, one slot per address hash), each with the
-//! registry's removal count at that moment; while no handle has been
-//! removed since, asking again about one of them costs a multiply, a
-//! thread-local read and one atomic load. Otherwise one uncontended mutex
+//! registry's removal count of its kind at that moment; while no handle of
+//! that kind has been removed since, asking again about one of them costs
+//! a multiply, a thread-local read and one atomic load. Otherwise one uncontended mutex
 //! and one probe of an open-addressing table (see [`Table`]). The hashes
 //! are multiplicative, not SipHash: keys are our own heap addresses, not
 //! attacker input.
@@ -157,9 +157,13 @@ fn table() -> MutexGuard<'static, Table> {
     LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// How many handles have been removed; bumped under the lock by every
-/// removal, so a remembered lookup older than the last removal is stale.
-static REMOVALS: AtomicU64 = AtomicU64::new(0);
+/// How many handles of each kind have been removed; bumped under the lock
+/// by every removal, so a remembered lookup older than the last removal of
+/// its kind is stale. Per kind: a key names its kind, so the removal of an
+/// easy handle cannot make a remembered multi stale, and a program that
+/// cleans up easy handles between its multi calls keeps finding its multi
+/// without the lock (issue 13).
+static REMOVALS: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
 
 /// Slots per kind in each thread's table of handles found live (a power
 /// of two).
@@ -202,7 +206,7 @@ pub(crate) fn remove<T>(p: *const T, kind: Kind) -> bool {
     if removed {
         // Under the lock, before the memory can be released: every
         // thread's remembered lookup is stale from here on.
-        REMOVALS.fetch_add(1, Ordering::AcqRel);
+        REMOVALS[kind as usize].fetch_add(1, Ordering::AcqRel);
     }
     removed
 }
@@ -218,7 +222,7 @@ pub(crate) fn is_live<T>(p: *const T, kind: Kind) -> bool {
     }
     let addr = p as usize;
     let i = seen_slot(addr);
-    let removals = REMOVALS.load(Ordering::Acquire);
+    let removals = REMOVALS[kind as usize].load(Ordering::Acquire);
     let remembered = SEEN
         .try_with(|seen| seen[kind as usize][i].get() == (addr, removals))
         .unwrap_or(false);
@@ -237,7 +241,7 @@ fn look_up(addr: usize, kind: Kind, i: usize) -> bool {
     if live {
         // Read again under the lock: a removal cannot run meanwhile, so
         // the count stored is the one this answer is valid for.
-        let now = REMOVALS.load(Ordering::Acquire);
+        let now = REMOVALS[kind as usize].load(Ordering::Acquire);
         let _ = SEEN.try_with(|seen| seen[kind as usize][i].set((addr, now)));
     }
     live
@@ -249,7 +253,7 @@ fn look_up(addr: usize, kind: Kind, i: usize) -> bool {
 /// message): its next entry point then finds it without the lock.
 pub(crate) fn remember_live<T>(p: *const T, kind: Kind) {
     let addr = p as usize;
-    let removals = REMOVALS.load(Ordering::Acquire);
+    let removals = REMOVALS[kind as usize].load(Ordering::Acquire);
     debug_assert!(key(addr, kind).is_some_and(|k| table().find(k).is_some()));
     let _ = SEEN.try_with(|seen| seen[kind as usize][seen_slot(addr)].set((addr, removals)));
 }
@@ -330,6 +334,29 @@ mod tests {
         remember_live(a, Kind::Multi);
         assert!(is_live(a, Kind::Multi));
         assert!(remove(b, Kind::Multi));
+        assert!(is_live(a, Kind::Multi));
+        assert!(remove(a, Kind::Multi));
+        assert!(!is_live(a, Kind::Multi));
+    }
+
+    /// Removal counts are per kind: an address freed as one kind and
+    /// registered again as another is never taken for the old kind, and
+    /// a remembered handle of another kind still answers right.
+    #[test]
+    fn removals_of_one_kind_leave_the_others_right() {
+        let objs: Vec<Box<u64>> = (0..2).map(Box::new).collect();
+        let (a, b) = (&raw const *objs[0], &raw const *objs[1]);
+        insert(a, Kind::Easy);
+        insert(b, Kind::Multi);
+        assert!(is_live(a, Kind::Easy));
+        assert!(is_live(b, Kind::Multi));
+        assert!(remove(a, Kind::Easy));
+        assert!(is_live(b, Kind::Multi));
+        insert(a, Kind::Multi);
+        assert!(!is_live(a, Kind::Easy));
+        assert!(is_live(a, Kind::Multi));
+        assert!(remove(b, Kind::Multi));
+        assert!(!is_live(b, Kind::Multi));
         assert!(is_live(a, Kind::Multi));
         assert!(remove(a, Kind::Multi));
         assert!(!is_live(a, Kind::Multi));

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use fetch_core::{Easy, Flow, InfoType, Progress, ReadResult, SeekResult};
 
-use super::{FetchEasy, Options};
+use super::{FetchEasy, Options, PauseRequest};
 use crate::codes::*;
 
 /// `fetch_write_callback` / header callback.
@@ -69,6 +69,10 @@ pub(crate) struct Hooks {
     header_wanted: AtomicBool,
     /// FETCHOPT_HEADER: header lines also go to the write function.
     include_header: AtomicBool,
+    /// `fetch_easy_pause` requests waiting for the engine (CB-06). Here,
+    /// not in an `Arc` of its own: the closures read both, and a handle
+    /// per transfer then costs one allocation less (issue 13).
+    pub(crate) pause: PauseRequest,
 }
 
 /// A callback option's function pointer as stored in [`Hooks`].
@@ -406,13 +410,13 @@ impl FetchEasy {
         let mut e = Easy::new();
         e.live_info(Some(self.live.clone()));
         e.header_log(Some(self.header_api.log.clone()));
-        let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
+        let hooks = self.hooks.clone();
         e.write_function(move |buf| {
             if hooks.is_detached() {
                 // Cleaned up from inside a callback: end the transfer
                 // without calling the application (docs/decisions.md 25).
                 Flow::Abort
-            } else if pause.blocks(FETCHPAUSE_RECV) {
+            } else if hooks.pause.blocks(FETCHPAUSE_RECV) {
                 // Paused from inside an earlier callback of this call: the
                 // engine keeps the data for the resume.
                 Flow::Pause
@@ -424,7 +428,7 @@ impl FetchEasy {
             }
         });
         if want_header {
-            let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
+            let hooks = self.hooks.clone();
             e.header_function(move |line| {
                 // Header lines are not kept for redelivery, so the callback
                 // always gets them; a pending receive pause stops the
@@ -443,7 +447,7 @@ impl FetchEasy {
                     flow = write_flow(call_write(f, data, line), line.len());
                 }
                 match flow {
-                    Flow::Continue if pause.blocks(FETCHPAUSE_RECV) => Flow::Pause,
+                    Flow::Continue if hooks.pause.blocks(FETCHPAUSE_RECV) => Flow::Pause,
                     flow => flow,
                 }
             });

@@ -16,13 +16,19 @@ use crate::registry::{self, Kind};
 /// Always safe to call; the handle must be freed with `fetch_easy_cleanup`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fetch_easy_init() -> *mut c_void {
-    guard(ptr::null_mut(), || new_handle(Options::default()))
+    guard(ptr::null_mut(), || new_handle(Options::default))
 }
 
-/// A new registered handle with `opts`.
-fn new_handle(opts: Options) -> *mut c_void {
+/// A new registered handle with the options `opts` makes (built in
+/// place, see `FetchEasy::new`).
+#[inline]
+fn new_handle(opts: impl FnOnce() -> Options) -> *mut c_void {
     let h = Box::into_raw(FetchEasy::new(opts));
     registry::insert(h, Kind::Easy);
+    // The application's next calls (its setopts) are about this handle:
+    // remembered, the first of them finds it without the registry's lock
+    // (issue 13: a fresh handle per transfer).
+    registry::remember_live(h, Kind::Easy);
     h.cast()
 }
 
@@ -120,7 +126,7 @@ pub unsafe extern "C" fn fetch_easy_duphandle(h: *mut c_void) -> *mut c_void {
         // SAFETY: as documented above.
         match unsafe { easy_ref(h) } {
             // The copy holds no share (upstream: it is not duplicated).
-            Some(e) => new_handle(Options {
+            Some(e) => new_handle(|| Options {
                 share: None,
                 ..e.opts.clone()
             }),
@@ -135,7 +141,7 @@ pub(crate) fn dup_for_push(h: *mut c_void, url: &str) -> Option<*mut c_void> {
     // SAFETY: `h` is checked against the registry before it is read.
     let e = unsafe { easy_ref(h) }?;
     let url = std::ffi::CString::new(url).ok()?;
-    Some(new_handle(Options {
+    Some(new_handle(|| Options {
         share: None,
         url: Some(url),
         ..e.opts.clone()

@@ -595,7 +595,7 @@ mod tests {
     /// is what `getinfo` writes through the caller's pointer.
     #[test]
     fn info_types_match() {
-        let mut e = FetchEasy::new(Options::default());
+        let mut e = FetchEasy::new(Options::default);
         for item in INFO_ITEMS {
             let v = match item.get {
                 Handle(f) => f(&e),

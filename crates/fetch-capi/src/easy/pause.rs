@@ -3,7 +3,6 @@
 //! (CB-06).
 
 use std::ffi::{c_int, c_void};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use fetch_core::Pause;
@@ -29,12 +28,15 @@ use crate::multi::pause_transfer;
 #[derive(Debug)]
 pub(crate) struct PauseRequest(AtomicI32);
 
+/// No request.
+impl Default for PauseRequest {
+    fn default() -> Self {
+        Self(AtomicI32::new(Self::NONE))
+    }
+}
+
 impl PauseRequest {
     const NONE: i32 = -1;
-
-    pub(super) fn new() -> Arc<Self> {
-        Arc::new(Self(AtomicI32::new(Self::NONE)))
-    }
 
     /// Records `bits` (FETCHPAUSE_*), replacing any earlier request.
     pub(crate) fn set(&self, bits: c_int) {
@@ -80,19 +82,19 @@ pub unsafe extern "C" fn fetch_easy_pause(h: *mut c_void, bitmask: c_int) -> FET
         // SAFETY: as documented above; the reference is not used after the
         // state and request are copied out, so callbacks run below may
         // reach the handle again.
-        let (state, pause) = match unsafe { easy_ref(h) } {
-            Some(e) => (e.state, e.pause.clone()),
+        let (state, hooks) = match unsafe { easy_ref(h) } {
+            Some(e) => (e.state, e.hooks.clone()),
             None => return FETCHE_BAD_FUNCTION_ARGUMENT,
         };
         match state {
             State::Idle => FETCHE_BAD_FUNCTION_ARGUMENT,
             // Applied by the add once the transfer has an id.
             State::Adding { .. } | State::Performing => {
-                pause.set(bitmask);
+                hooks.pause.set(bitmask);
                 FETCHE_OK
             }
             // SAFETY: an added handle's multi is live (see refresh_info).
-            State::Added { multi, id } => unsafe { pause_transfer(multi, id, &pause, bitmask) },
+            State::Added { multi, id } => unsafe { pause_transfer(multi, id, &hooks, bitmask) },
         }
     })
 }

@@ -8,7 +8,6 @@ use fetch_core::{Easy, Events, Multi, Target};
 use fetch_poll::Driver;
 
 use super::callbacks::Hooks;
-use super::pause::PauseRequest;
 use super::{State, easy_mut, easy_ref, unpin};
 use crate::codes::*;
 use crate::guard;
@@ -27,7 +26,7 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
     guard(FETCHE_BAD_FUNCTION_ARGUMENT, || {
         // SAFETY: checked against the registry; the reference is dropped
         // before any callback can run.
-        let (easy, multi, pause, hooks) = match unsafe { easy_ref(h) } {
+        let (easy, multi, hooks) = match unsafe { easy_ref(h) } {
             None => return FETCHE_BAD_FUNCTION_ARGUMENT,
             Some(e) => match e.state {
                 State::Added { .. } | State::Adding { .. } => return FETCHE_FAILED_INIT,
@@ -49,12 +48,12 @@ pub unsafe extern "C" fn fetch_easy_perform(h: *mut c_void) -> FETCHcode {
                     e.state = State::Performing;
                     e.pins += 1;
                     let easy = e.prepare();
-                    (easy, multi, e.pause.clone(), e.hooks.clone())
+                    (easy, multi, e.hooks.clone())
                 }
             },
         };
         let mut multi = multi;
-        let (easy, outcome) = run_to_completion(&mut multi, easy, &pause, &hooks);
+        let (easy, outcome) = run_to_completion(&mut multi, easy, &hooks);
         // SAFETY: pinned above, so still ours even if a callback retired it.
         let e = unsafe { easy_mut(h) };
         e.state = State::Idle;
@@ -89,13 +88,8 @@ type Outcome = (
 );
 
 /// Runs one transfer on a private driver. Pauses requested from its
-/// callbacks (`pause`) are applied after each step (CB-06).
-fn run_to_completion(
-    driver: &mut Driver,
-    easy: Easy,
-    pause: &PauseRequest,
-    hooks: &Hooks,
-) -> Outcome {
+/// callbacks (`hooks.pause`) are applied after each step (CB-06).
+fn run_to_completion(driver: &mut Driver, easy: Easy, hooks: &Hooks) -> Outcome {
     let id = match driver.multi_mut().add(easy) {
         Ok(id) => id,
         Err(e) => return (Some(*e.easy), Err(FETCHE_FAILED_INIT)),
@@ -116,7 +110,7 @@ fn run_to_completion(
             return (easy, Err(FETCHE_ABORTED_BY_CALLBACK));
         }
         for _ in 0..8 {
-            match pause.take() {
+            match hooks.pause.take() {
                 Some(p) => {
                     let _ = driver.multi_mut().pause(id, p);
                 }

@@ -2,13 +2,14 @@
 //! reuses the held [`Easy`] and applies only what the option table marked
 //! dirty since it last ran.
 
+use std::borrow::Cow;
 use std::ffi::CStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fetch_core::{Easy, Method, ReadResult};
+use fetch_core::{Easy, HttpAuth, Method, ReadResult};
 
-use super::callbacks::{call_read, debug_closure, read_result};
+use super::callbacks::{Hooks, call_read, debug_closure, read_result};
 use super::{FetchEasy, Options, PostData, dirty};
 use crate::codes::*;
 
@@ -24,7 +25,7 @@ impl FetchEasy {
     #[inline]
     pub(crate) fn prepare(&mut self) -> Easy {
         // A request left over from an earlier run means nothing now.
-        let _ = self.pause.take();
+        let _ = self.hooks.pause.take();
         self.snapshot = None;
         self.live.reset();
         if let Some(e) = self.take_unchanged() {
@@ -37,7 +38,7 @@ impl FetchEasy {
     /// transfer (or a new one) with what changed since it last ran.
     #[inline(never)]
     fn prepare_changed(&mut self) -> Easy {
-        let mut e = self.reuse_or_rebuild();
+        let (mut e, fresh) = self.reuse_or_rebuild();
         // `self` is the `FETCH *` the application holds (the handle's box).
         let handle = std::ptr::from_mut(self).cast();
         self.hooks.set_handle(handle);
@@ -58,18 +59,24 @@ impl FetchEasy {
         // (A NULL URL rebuilds: a new engine transfer has none.) The same
         // string set again keeps the parsed URL cached in the engine.
         if let (true, Some(u)) = (d & dirty::URL != 0, &o.url) {
-            let u = u.to_string_lossy();
+            let u = text(u);
             if e.configured_url() != Some(&*u) {
                 e.url(u.into_owned());
             }
         }
-        if d & dirty::TLS != 0 {
+        // A new engine transfer holds the defaults of every option group
+        // already (`unset_groups_are_the_engine_defaults`): a group never
+        // set is not built at its defaults, compared and dropped again
+        // (issue 13: a fresh handle's first add).
+        if d & dirty::TLS != 0 && (!fresh || o.tls.is_set()) {
             e.tls(o.tls.with(Clone::clone));
         }
         if d & dirty::SCALARS != 0 {
-            self.apply_scalars(&mut e);
+            self.apply_scalars(&mut e, fresh);
         }
-        self.apply_conn(&mut e, d & dirty::SCALARS != 0);
+        if !fresh || o.conn.is_set() {
+            self.apply_conn(&mut e, d & dirty::SCALARS != 0);
+        }
         if d & dirty::BODY != 0 {
             self.apply_body(&mut e);
         }
@@ -112,8 +119,8 @@ impl FetchEasy {
     }
 
     /// The held engine transfer when only appliable options changed;
-    /// otherwise a new one, with everything marked dirty.
-    fn reuse_or_rebuild(&mut self) -> Easy {
+    /// otherwise a new one, with everything marked dirty (then `true`).
+    fn reuse_or_rebuild(&mut self) -> (Easy, bool) {
         let o = &self.opts;
         let want_header = o.header_fn.is_some() || !o.header_data.is_null() || o.include_header;
         let want_progress = !o.noprogress && (o.xferinfo_fn.is_some() || o.progress_fn.is_some());
@@ -125,14 +132,20 @@ impl FetchEasy {
             && want_header == self.has_header
             && want_progress == self.has_progress;
         match self.core.take() {
-            Some(e) if reuse => e,
+            Some(e) if reuse => (e, false),
             _ => {
                 self.dirty = dirty::ALL;
                 self.applied_headers.clear();
                 // New closures over new hooks: an engine transfer that is
-                // still around somewhere keeps calling the old ones.
-                self.hooks = Arc::default();
-                self.fresh(want_header, want_progress)
+                // still around somewhere keeps calling the old ones. Hooks
+                // nothing else holds (a new handle's, or the old closures
+                // are gone) are cleared in place instead: the same state
+                // without a second allocation for a fresh handle (issue 13).
+                match Arc::get_mut(&mut self.hooks) {
+                    Some(h) => *h = Hooks::default(),
+                    None => self.hooks = Arc::default(),
+                }
+                (self.fresh(want_header, want_progress), true)
             }
         }
     }
@@ -151,8 +164,11 @@ impl FetchEasy {
         }
     }
 
-    /// The options of the SCALARS dirty group.
-    fn apply_scalars(&self, e: &mut Easy) {
+    /// The options of the SCALARS dirty group. On a new engine transfer
+    /// (`fresh`), what the handle left at its defaults is skipped where
+    /// the engine starts at the same value (a group never set, no
+    /// credentials, no socket hooks, no default scheme or encodings).
+    fn apply_scalars(&self, e: &mut Easy, fresh: bool) {
         let o = &self.opts;
         e.follow_location(o.follow);
         e.max_redirs(u32::try_from(o.max_redirs).ok());
@@ -164,42 +180,69 @@ impl FetchEasy {
         e.expect_100_timeout(Duration::from_millis(o.expect_100_timeout_ms));
         e.unrestricted_auth(o.unrestricted_auth);
         e.fresh_connect(o.fresh_connect);
-        apply_auth(o, e);
+        let apply = |set: bool| set || !fresh;
+        if apply(o.httpauth != HttpAuth::BASIC || o.bearer.is_some() || o.username.is_some()) {
+            apply_auth(o, e);
+        }
         e.http_version(o.http_version);
         e.pipewait(o.pipewait);
-        e.accept_encoding(
-            o.accept_encoding
-                .as_ref()
-                .map(|v| v.to_string_lossy().into_owned()),
-        );
+        if apply(o.accept_encoding.is_some()) {
+            e.accept_encoding(
+                o.accept_encoding
+                    .as_ref()
+                    .map(|v| v.to_string_lossy().into_owned()),
+            );
+        }
         e.content_decoding(o.content_decoding);
         e.transfer_decoding(o.transfer_decoding);
         e.max_filesize(Some(o.max_filesize));
         e.forbid_reuse(o.forbid_reuse);
-        let (open, sockopt, close) = o.socket_hooks.with(|h| h.engine_hooks());
-        e.socket_hooks(open, sockopt, close);
-        let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
-        e.default_protocol(scheme.as_deref());
-        o.xfer.with(|x| x.apply(e));
-        o.proxy.with(|p| p.apply(e));
-        e.cookie_jar(o.cookies.with(|c| c.jar.clone()));
+        if apply(o.socket_hooks.is_set()) {
+            let (open, sockopt, close) = o.socket_hooks.with(|h| h.engine_hooks());
+            e.socket_hooks(open, sockopt, close);
+        }
+        if apply(o.default_protocol.is_some()) {
+            let scheme = o.default_protocol.as_ref().map(|s| s.to_string_lossy());
+            e.default_protocol(scheme.as_deref());
+        }
+        self.apply_groups(e, fresh);
+    }
+
+    /// The option groups of the SCALARS dirty group; on a new engine
+    /// transfer only those the handle set (see `prepare_changed`).
+    fn apply_groups(&self, e: &mut Easy, fresh: bool) {
+        let o = &self.opts;
+        let apply = |set: bool| set || !fresh;
+        if apply(o.xfer.is_set()) {
+            o.xfer.with(|x| x.apply(e));
+        }
+        if apply(o.proxy.is_set()) {
+            o.proxy.with(|p| p.apply(e));
+        }
         e.share_tagged(o.share.as_ref(), std::ptr::from_ref(self) as usize);
-        e.hsts(o.hsts.with(|h| h.cache.clone()));
-        e.alt_svc(o.altsvc.with(|a| a.cache.clone()));
-        let me = crate::SendPtr(std::ptr::from_ref(self).cast_mut().cast());
-        e.hsts_read_function(o.hsts.with(|h| h.read_closure(me)));
-        e.cookie(o.cookies.with(|c| c.fixed.clone()));
+        if apply(o.cookies.is_set()) {
+            e.cookie_jar(o.cookies.with(|c| c.jar.clone()));
+            e.cookie(o.cookies.with(|c| c.fixed.clone()));
+        }
+        if apply(o.hsts.is_set()) {
+            e.hsts(o.hsts.with(|h| h.cache.clone()));
+            let me = crate::SendPtr(std::ptr::from_ref(self).cast_mut().cast());
+            e.hsts_read_function(o.hsts.with(|h| h.read_closure(me)));
+        }
+        if apply(o.altsvc.is_set()) {
+            e.alt_svc(o.altsvc.with(|a| a.cache.clone()));
+        }
     }
 
     /// The method and request body.
     fn apply_body(&self, e: &mut Easy) {
         let o = &self.opts;
         let reader = || {
-            let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
+            let hooks = self.hooks.clone();
             move |buf: &mut [u8]| {
                 if hooks.is_detached() {
                     ReadResult::Abort
-                } else if pause.blocks(FETCHPAUSE_SEND) {
+                } else if hooks.pause.blocks(FETCHPAUSE_SEND) {
                     ReadResult::Pause
                 } else {
                     let (f, data) = hooks.read();
@@ -279,6 +322,23 @@ impl FetchEasy {
     }
 }
 
+/// A C string as text, invalid UTF-8 replaced as `to_string_lossy` does.
+/// ASCII (any usual URL) is recognised by `is_ascii`, a word at a time,
+/// and other text checked by `str::from_utf8`, not by the lossy decoder's
+/// byte loop (about 200 instructions for a short URL at a fresh handle's
+/// first add; `from_utf8` alone took about 110; issue 13).
+fn text(s: &CStr) -> Cow<'_, str> {
+    let bytes = s.to_bytes();
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is valid UTF-8.
+        return Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    match s.to_str() {
+        Ok(t) => Cow::Borrowed(t),
+        Err(_) => s.to_string_lossy(),
+    }
+}
+
 /// The method the options ask for, CUSTOMREQUEST aside (for
 /// FETCHINFO_EFFECTIVE_METHOD).
 fn base_method(o: &Options) -> &'static str {
@@ -305,4 +365,48 @@ fn apply_auth(o: &Options, e: &mut Easy) {
             .map(|p| p.to_string_lossy().into_owned());
         (u.to_string_lossy().into_owned(), p.unwrap_or_default())
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use fetch_core::{Easy, TlsOptions};
+
+    use super::super::{FetchEasy, Options};
+    use super::text;
+
+    /// `prepare_changed` skips the option groups a handle never set when
+    /// it builds a new engine transfer: applying them at their defaults
+    /// must leave a new engine transfer as it is. (The transfer options,
+    /// `XferOpts`, have no getter in the engine: their defaults are
+    /// `XferOptions::default`'s field for field, and each setter stores
+    /// only a changed value.)
+    #[test]
+    fn unset_groups_are_the_engine_defaults() {
+        let h = FetchEasy::new(Options::default);
+        let mut e = Easy::new();
+        let (proxy, conn) = (e.get_proxy_options().clone(), e.get_conn_options().clone());
+        h.opts.proxy.with(|p| p.apply(&mut e));
+        h.apply_conn(&mut e, true);
+        assert!(*e.get_proxy_options() == proxy);
+        assert!(*e.get_conn_options() == conn);
+        assert!(*Easy::new().tls_mut() == h.opts.tls.with(TlsOptions::clone));
+        assert!(!h.opts.cookies.is_set() && !h.opts.hsts.is_set() && !h.opts.altsvc.is_set());
+        // Authentication: the engine starts at Basic with no credentials.
+        assert!(h.opts.httpauth == fetch_core::HttpAuth::default());
+        assert!(h.opts.username.is_none() && h.opts.bearer.is_none());
+    }
+
+    #[test]
+    fn text_is_to_string_lossy() {
+        for bytes in [
+            &b"http://a/"[..],
+            b"",
+            b"\xff",
+            b"a\xc3\x28b",
+            "\u{e9}t\u{e9}".as_bytes(),
+        ] {
+            let c = std::ffi::CString::new(bytes).unwrap();
+            assert_eq!(text(&c), c.to_string_lossy());
+        }
+    }
 }

@@ -61,7 +61,7 @@ use fetch_poll::Driver;
 use engine::{Engine, Wakeup};
 
 use crate::codes::*;
-use crate::easy::{FetchEasy, PauseRequest, State, easy_mut, release};
+use crate::easy::{FetchEasy, Hooks, State, easy_mut, release};
 use crate::guard;
 use crate::registry::{self, Kind};
 
@@ -115,7 +115,7 @@ pub struct FetchMulti {
     deferred: RefCell<Vec<(RawFd, Option<usize>)>>,
     /// Transfers whose `fetch_easy_pause` came from inside a callback,
     /// applied when the call returns (CB-06).
-    deferred_pause: RefCell<Vec<(TransferId, Arc<PauseRequest>)>>,
+    deferred_pause: RefCell<Vec<(TransferId, Arc<Hooks>)>>,
     /// Something may be waiting in `retired`, `deferred`, `deferred_pause`
     /// or `watched` (set by [`FetchMulti::defer`], cleared by `after` once
     /// they are empty): the common call checks this one flag, not four
@@ -257,7 +257,7 @@ impl FetchMulti {
             }
             let pauses = self.deferred_pause.take();
             for (id, request) in pauses {
-                if let Some(p) = request.take() {
+                if let Some(p) = request.pause.take() {
                     // The transfer may have ended meanwhile: nothing to do.
                     let _ = multi.pause(id, p);
                 }
@@ -370,14 +370,23 @@ impl FetchMulti {
         }
     }
 
-    /// Lists `h` as transfer `id`. (Inline: once per add.)
+    /// Lists `h` as transfer `id`. (Inline: once per add.) The table
+    /// grows by a push when the index is the next one (the engine's slots
+    /// fill in order): `resize` by one was an out-of-line call of about 65
+    /// instructions per add while transfers pile up (issue 13, L8).
     #[inline]
     fn register(&self, id: TransferId, h: *mut c_void) {
         let mut v = self.easies.borrow_mut();
-        if v.len() <= id.index() {
-            v.resize(id.index() + 1, None);
+        let i = id.index();
+        if i < v.len() {
+            // A slot freed earlier (the steady state of reused handles).
+            v[i] = Some((id, h));
+        } else if i == v.len() {
+            v.push(Some((id, h)));
+        } else {
+            v.resize(i, None);
+            v.push(Some((id, h)));
         }
-        v[id.index()] = Some((id, h));
         self.added.set(self.added.get() + 1);
     }
 

@@ -10,7 +10,7 @@ use fetch_core::{MultiError, TransferId, TransferInfo};
 
 use super::{FETCHMsg, FETCHMsgData, FetchMulti, entry, entry_idle, multi_ref, store_running};
 use crate::codes::*;
-use crate::easy::{PauseRequest, State, easy_mut, easy_ref, pin, unpin};
+use crate::easy::{Hooks, State, easy_mut, easy_ref, pin, unpin};
 use crate::guard;
 use crate::registry::{self, Kind};
 
@@ -61,17 +61,17 @@ pub(crate) unsafe fn watch_info(multi: *const FetchMulti, id: TransferId) -> boo
 pub(crate) unsafe fn pause_transfer(
     multi: *const FetchMulti,
     id: TransferId,
-    request: &Arc<PauseRequest>,
+    request: &Arc<Hooks>,
     bits: c_int,
 ) -> FETCHcode {
     // SAFETY: the caller promises `multi` is live.
     let m = unsafe { &*multi };
     if m.busy.get() {
-        request.set(bits);
+        request.pause.set(bits);
         m.defer(&m.deferred_pause, (id, request.clone()));
         return FETCHE_OK;
     }
-    let _ = request.take();
+    let _ = request.pause.take();
     match m.drive(|engine| engine.pause(id, fetch_core::Pause::from_bits(bits))) {
         Ok(Ok(())) => FETCHE_OK,
         // A socket or timer callback returned -1 on the way.
@@ -268,8 +268,8 @@ unsafe fn record_added(mm: &FetchMulti, e: *mut c_void, id: TransferId) {
         mm.defer(&mm.retired, (id, e));
     } else {
         mm.register(id, e);
-        if x.pause.is_pending() {
-            mm.defer(&mm.deferred_pause, (id, x.pause.clone()));
+        if x.hooks.pause.is_pending() {
+            mm.defer(&mm.deferred_pause, (id, x.hooks.clone()));
         }
     }
 }
