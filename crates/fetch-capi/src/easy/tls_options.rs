@@ -1,6 +1,6 @@
-//! The TLS options (SSLCERT, SSLKEY, SSLVERSION, SSL_VERIFYPEER,
-//! SSL_VERIFYHOST, CAINFO, CAINFO_BLOB, CAPATH, PINNEDPUBLICKEY,
-//! SSL_OPTIONS): their part of the easy option table (see `EASY_OPTIONS`),
+//! The TLS options (SSLCERT, SSLKEY, SSLCERT_BLOB, SSLKEY_BLOB, KEYPASSWD,
+//! SSLVERSION, SSL_VERIFYPEER, SSL_VERIFYHOST, CAINFO, CAINFO_BLOB, CAPATH,
+//! PINNEDPUBLICKEY, SSL_OPTIONS): their part of the easy option table (see `EASY_OPTIONS`),
 //! each marking the TLS options dirty, and the argument readers their
 //! https-proxy twins (`proxy_options`) share.
 
@@ -16,6 +16,9 @@ option_part! {
     /// FETCHOPT_SSLCERT.
     FETCHOPT_SSLCERT = FETCHOPTTYPE_STRINGPOINT + 25,
         |o, a| { o.tls.edit().client_cert = a.path(); Ok(()) };
+    /// FETCHOPT_KEYPASSWD: the client key's password (NULL: none).
+    FETCHOPT_KEYPASSWD = FETCHOPTTYPE_STRINGPOINT + 26,
+        |o, a| { o.tls.edit().key_password = a.text(); Ok(()) };
     /// FETCHOPT_SSLVERSION.
     FETCHOPT_SSLVERSION = FETCHOPTTYPE_VALUES + 32,
         |o, a| { o.tls.edit().min_version = tls_version(a.int())?; Ok(()) };
@@ -40,6 +43,14 @@ option_part! {
     /// FETCHOPT_SSL_OPTIONS (`FETCHSSLOPT_*`; NO_PARTIALCHAIN has effect).
     FETCHOPT_SSL_OPTIONS = FETCHOPTTYPE_VALUES + 216,
         |o, a| { o.tls.edit().partial_chain = partial_chain(a.int()); Ok(()) };
+    /// FETCHOPT_SSLCERT_BLOB: client certificate chain, PEM in memory
+    /// (copied); wins over SSLCERT.
+    FETCHOPT_SSLCERT_BLOB = FETCHOPTTYPE_BLOB + 291,
+        |o, a| { o.tls.edit().client_cert_blob = blob_bytes(a)?; Ok(()) };
+    /// FETCHOPT_SSLKEY_BLOB: client private key, PEM in memory (copied);
+    /// wins over SSLKEY.
+    FETCHOPT_SSLKEY_BLOB = FETCHOPTTYPE_BLOB + 292,
+        |o, a| { o.tls.edit().client_key_blob = blob_bytes(a)?; Ok(()) };
     /// FETCHOPT_CAINFO_BLOB.
     FETCHOPT_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 309, set_ca_blob;
 }
