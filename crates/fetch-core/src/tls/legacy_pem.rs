@@ -47,41 +47,20 @@ pub(super) fn decrypt(
     let mut data = base64::engine::general_purpose::STANDARD
         .decode(body)
         .map_err(|e| e.to_string())?;
-    let key_len = match cipher.to_ascii_uppercase().as_str() {
-        "AES-128-CBC" => 16,
-        "AES-192-CBC" => 24,
-        "AES-256-CBC" => 32,
-        "DES-EDE3-CBC" => 24,
+    let cipher = cipher.to_ascii_uppercase();
+    let (key_len, iv_len) = match cipher.as_str() {
+        "AES-128-CBC" => (16, 16),
+        "AES-192-CBC" => (24, 16),
+        "AES-256-CBC" => (32, 16),
+        "DES-EDE3-CBC" => (24, 8),
         other => return Err(format!("unsupported PEM cipher {other}")),
     };
-    let block_len = if key_len == 24 && cipher.eq_ignore_ascii_case("DES-EDE3-CBC") {
-        8
-    } else {
-        16
-    };
-    if iv.len() != block_len {
+    if iv.len() != iv_len {
         return Err("bad DEK-Info IV".into());
     }
     let key = bytes_to_key(password.as_bytes(), &iv[..8], key_len);
-    let bad = |_| "bad decrypt (wrong KEYPASSWD?)".to_owned();
-    let plain = match cipher.to_ascii_uppercase().as_str() {
-        "AES-128-CBC" => cbc::Decryptor::<aes::Aes128>::new_from_slices(&key, &iv)
-            .map_err(|e| e.to_string())?
-            .decrypt_padded_mut::<Pkcs7>(&mut data)
-            .map_err(bad)?,
-        "AES-192-CBC" => cbc::Decryptor::<aes::Aes192>::new_from_slices(&key, &iv)
-            .map_err(|e| e.to_string())?
-            .decrypt_padded_mut::<Pkcs7>(&mut data)
-            .map_err(bad)?,
-        "AES-256-CBC" => cbc::Decryptor::<aes::Aes256>::new_from_slices(&key, &iv)
-            .map_err(|e| e.to_string())?
-            .decrypt_padded_mut::<Pkcs7>(&mut data)
-            .map_err(bad)?,
-        _ => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
-            .map_err(|e| e.to_string())?
-            .decrypt_padded_mut::<Pkcs7>(&mut data)
-            .map_err(bad)?,
-    };
+    let plain = cbc_decrypt(&cipher, &key, &iv, &mut data)
+        .ok_or_else(|| "bad decrypt (wrong KEYPASSWD?)".to_owned())?;
     // A wrong password that happens to leave valid padding leaves no DER
     // SEQUENCE spanning the whole text.
     if !whole_sequence(plain) {
@@ -94,6 +73,25 @@ pub(super) fn decrypt(
         "PRIVATE KEY" => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)),
         other => return Err(format!("unsupported key type {other}")),
     })
+}
+
+/// Decrypts `data` in place with `cipher` (a DEK-Info name, upper case)
+/// in CBC mode and removes the PKCS#7 padding; `None` for bad padding.
+fn cbc_decrypt<'a>(cipher: &str, key: &[u8], iv: &[u8], data: &'a mut [u8]) -> Option<&'a [u8]> {
+    fn run<'d, C: BlockDecryptMut + KeyIvInit>(
+        key: &[u8],
+        iv: &[u8],
+        data: &'d mut [u8],
+    ) -> Option<&'d [u8]> {
+        let d = C::new_from_slices(key, iv).ok()?;
+        d.decrypt_padded_mut::<Pkcs7>(data).ok()
+    }
+    match cipher {
+        "AES-128-CBC" => run::<cbc::Decryptor<aes::Aes128>>(key, iv, data),
+        "AES-192-CBC" => run::<cbc::Decryptor<aes::Aes192>>(key, iv, data),
+        "AES-256-CBC" => run::<cbc::Decryptor<aes::Aes256>>(key, iv, data),
+        _ => run::<cbc::Decryptor<des::TdesEde3>>(key, iv, data),
+    }
 }
 
 /// OpenSSL's `EVP_BytesToKey` with MD5 and one round: `D_i = MD5(D_(i-1)
@@ -158,6 +156,47 @@ mod tests {
     }
 
     const KEY_HEX: &str = "035FB8145B73CF111570DC936112BE9C375A5D3D8B915BC213BDBEF9DBFB7851";
+
+    /// `openssl ec -des3`, `openssl ec -aes128` (one P-256 key) and
+    /// `openssl genrsa -aes192 -traditional 1024`, password "secret".
+    fn blocks() -> Vec<(&'static str, &'static [u8])> {
+        let mut pem: &[u8] = include_bytes!("legacy_test_keys.pem");
+        let mut out = Vec::new();
+        while let Some(end) = pem.windows(20).position(|w| w.starts_with(b"-----END ")) {
+            let stop = end + pem[end..].iter().position(|&b| b == b'\n').unwrap();
+            let block = &pem[..stop];
+            let label = if block.starts_with(b"-----BEGIN RSA") {
+                "RSA PRIVATE KEY"
+            } else {
+                "EC PRIVATE KEY"
+            };
+            out.push((label, block));
+            pem = &pem[stop + 1..];
+        }
+        out
+    }
+
+    #[test]
+    fn openssl_legacy_keys_decrypt() {
+        let keys = blocks();
+        assert_eq!(keys.len(), 3);
+        for (label, block) in &keys {
+            assert!(is_encrypted(block));
+            let key = decrypt(label, block, "secret").unwrap();
+            let plain = match &key {
+                PrivateKeyDer::Sec1(k) => k.secret_sec1_der(),
+                PrivateKeyDer::Pkcs1(k) => k.secret_pkcs1_der(),
+                _ => panic!("{label}"),
+            };
+            assert!(whole_sequence(plain));
+            assert!(decrypt(label, block, "wrong").is_err());
+        }
+        // The two P-256 blocks hold one key.
+        assert_eq!(
+            decrypt(keys[0].0, keys[0].1, "secret").unwrap(),
+            decrypt(keys[1].0, keys[1].1, "secret").unwrap()
+        );
+    }
 
     #[test]
     fn whole_sequence_checks_lengths() {
