@@ -21,6 +21,7 @@ use crate::error::{Error, ErrorCode};
 use crate::failure::Detail;
 
 mod client_auth;
+mod issuer;
 mod legacy_pem;
 
 /// The lowest TLS version a transfer accepts (FETCHOPT_SSLVERSION).
@@ -71,6 +72,16 @@ pub struct TlsOptions {
     /// key without it, or with a wrong one, is
     /// [`ErrorCode::SslCertproblem`].
     pub key_password: Option<String>,
+    /// The server's certificate must have been issued by the first
+    /// certificate of this PEM file (FETCHOPT_ISSUERCERT), checked after
+    /// the chain (with SSL_VERIFYPEER off too) as upstream's
+    /// `X509_check_issued`: names, authority key identifier, key usage; no
+    /// signature. A mismatch, or a file that cannot be read, is
+    /// [`ErrorCode::SslIssuerError`].
+    pub issuer_cert: Option<PathBuf>,
+    /// The same in memory (FETCHOPT_ISSUERCERT_BLOB); wins over
+    /// `issuer_cert`.
+    pub issuer_cert_blob: Option<Vec<u8>>,
     /// The lowest accepted protocol version.
     pub min_version: TlsVersion,
     /// The peer's public key must match this (FETCHOPT_PINNEDPUBLICKEY):
@@ -103,6 +114,8 @@ impl Default for TlsOptions {
             client_cert_blob: None,
             client_key_blob: None,
             key_password: None,
+            issuer_cert: None,
+            issuer_cert_blob: None,
             min_version: TlsVersion::Default,
             pinned_pubkey: None,
             partial_chain: true,
@@ -266,6 +279,7 @@ pub(crate) fn client_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, Erro
             algorithms: provider.signature_verification_algorithms,
         })
     };
+    let verifier = issuer::wrap(opts, verifier);
     let builder = builder
         .dangerous()
         .with_custom_certificate_verifier(verifier);
@@ -327,6 +341,9 @@ pub(crate) fn map_error(e: &rustls::Error, handshaking: bool, host: &str) -> Err
                 host: host.to_owned(),
             };
             return Error::new(ErrorCode::PeerFailedVerification, detail);
+        }
+        rustls::Error::InvalidCertificate(C::Other(o)) if o.0.is::<issuer::IssuerFailed>() => {
+            return Error::new(ErrorCode::SslIssuerError, o.0.to_string());
         }
         rustls::Error::InvalidCertificate(c) => match c {
             C::UnknownIssuer => "unable to get local issuer certificate".to_owned(),

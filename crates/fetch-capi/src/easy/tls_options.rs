@@ -1,6 +1,6 @@
 //! The TLS options (SSLCERT, SSLKEY, SSLCERT_BLOB, SSLKEY_BLOB, KEYPASSWD,
 //! SSLVERSION, SSL_VERIFYPEER, SSL_VERIFYHOST, CAINFO, CAINFO_BLOB, CAPATH,
-//! PINNEDPUBLICKEY, SSL_OPTIONS): their part of the easy option table (see `EASY_OPTIONS`),
+//! ISSUERCERT, ISSUERCERT_BLOB, PINNEDPUBLICKEY, SSL_OPTIONS): their part of the easy option table (see `EASY_OPTIONS`),
 //! each marking the TLS options dirty, and the argument readers their
 //! https-proxy twins (`proxy_options`) share.
 
@@ -37,6 +37,9 @@ option_part! {
     /// FETCHOPT_CAPATH.
     FETCHOPT_CAPATH = FETCHOPTTYPE_STRINGPOINT + 97,
         |o, a| { o.tls.edit().ca_path = a.path(); Ok(()) };
+    /// FETCHOPT_ISSUERCERT: PEM file of the server certificate's issuer.
+    FETCHOPT_ISSUERCERT = FETCHOPTTYPE_STRINGPOINT + 170,
+        |o, a| { o.tls.edit().issuer_cert = a.path(); Ok(()) };
     /// FETCHOPT_PINNEDPUBLICKEY: `sha256//` hashes or a key file.
     FETCHOPT_PINNEDPUBLICKEY = FETCHOPTTYPE_STRINGPOINT + 230,
         |o, a| { o.tls.edit().pinned_pubkey = a.text(); Ok(()) };
@@ -51,6 +54,10 @@ option_part! {
     /// wins over SSLKEY.
     FETCHOPT_SSLKEY_BLOB = FETCHOPTTYPE_BLOB + 292,
         |o, a| { o.tls.edit().client_key_blob = blob_bytes(a)?; Ok(()) };
+    /// FETCHOPT_ISSUERCERT_BLOB: the issuer, PEM in memory (copied); wins
+    /// over ISSUERCERT.
+    FETCHOPT_ISSUERCERT_BLOB = FETCHOPTTYPE_BLOB + 295,
+        |o, a| { o.tls.edit().issuer_cert_blob = blob_bytes(a)?; Ok(()) };
     /// FETCHOPT_CAINFO_BLOB.
     FETCHOPT_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 309, set_ca_blob;
 }
