@@ -96,10 +96,10 @@ fn pem_public_key(pem: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// One DER element: (tag, the whole element, its contents, what follows).
-type Tlv<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
+pub(crate) type Tlv<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
 
 /// Splits the first DER element off `input` (definite lengths only).
-fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
+pub(crate) fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
     let (&tag, rest) = input.split_first()?;
     let (&first, rest) = rest.split_first()?;
     let (len, rest) = if first < 0x80 {

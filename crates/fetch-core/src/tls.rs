@@ -14,11 +14,15 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use crate::error::{Error, ErrorCode};
 use crate::failure::Detail;
+
+mod client_auth;
+mod issuer;
+mod legacy_pem;
 
 /// The lowest TLS version a transfer accepts (FETCHOPT_SSLVERSION).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -51,8 +55,33 @@ pub struct TlsOptions {
     pub verify_host: bool,
     /// Client certificate chain, PEM file (FETCHOPT_SSLCERT).
     pub client_cert: Option<PathBuf>,
-    /// Client private key, PEM file (FETCHOPT_SSLKEY).
+    /// Client private key, PEM file (FETCHOPT_SSLKEY). Without it (and
+    /// without `client_key_blob`) the key is read from the certificate's
+    /// file or blob. A key without a certificate is ignored, as upstream.
     pub client_key: Option<PathBuf>,
+    /// Client certificate chain, PEM in memory (FETCHOPT_SSLCERT_BLOB);
+    /// used instead of `client_cert` when set, as upstream.
+    pub client_cert_blob: Option<Vec<u8>>,
+    /// Client private key, PEM in memory (FETCHOPT_SSLKEY_BLOB); used
+    /// instead of `client_key` when set.
+    pub client_key_blob: Option<Vec<u8>>,
+    /// The client key's password (FETCHOPT_KEYPASSWD): decrypts a PKCS#8
+    /// `ENCRYPTED PRIVATE KEY` (PBES2: PBKDF2 or scrypt, AES-CBC) or an
+    /// OpenSSL legacy `Proc-Type: 4,ENCRYPTED` key (AES-128/192/256-CBC,
+    /// DES-EDE3-CBC). Unused for a key that is not encrypted; an encrypted
+    /// key without it, or with a wrong one, is
+    /// [`ErrorCode::SslCertproblem`].
+    pub key_password: Option<String>,
+    /// The server's certificate must have been issued by the first
+    /// certificate of this PEM file (FETCHOPT_ISSUERCERT), checked after
+    /// the chain (with SSL_VERIFYPEER off too) as upstream's
+    /// `X509_check_issued`: names, authority key identifier, key usage; no
+    /// signature. A mismatch, or a file that cannot be read, is
+    /// [`ErrorCode::SslIssuerError`].
+    pub issuer_cert: Option<PathBuf>,
+    /// The same in memory (FETCHOPT_ISSUERCERT_BLOB); wins over
+    /// `issuer_cert`.
+    pub issuer_cert_blob: Option<Vec<u8>>,
     /// The lowest accepted protocol version.
     pub min_version: TlsVersion,
     /// The peer's public key must match this (FETCHOPT_PINNEDPUBLICKEY):
@@ -82,6 +111,11 @@ impl Default for TlsOptions {
             verify_host: true,
             client_cert: None,
             client_key: None,
+            client_cert_blob: None,
+            client_key_blob: None,
+            key_password: None,
+            issuer_cert: None,
+            issuer_cert_blob: None,
             min_version: TlsVersion::Default,
             pinned_pubkey: None,
             partial_chain: true,
@@ -245,30 +279,18 @@ pub(crate) fn client_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, Erro
             algorithms: provider.signature_verification_algorithms,
         })
     };
+    let verifier = issuer::wrap(opts, verifier);
     let builder = builder
         .dangerous()
         .with_custom_certificate_verifier(verifier);
-    let mut config = match (&opts.client_cert, &opts.client_key) {
-        (None, None) => builder.with_no_client_auth(),
-        (cert, key) => {
-            let cert_err = |e: &dyn std::fmt::Display| {
-                Error::new(
-                    ErrorCode::SslCertproblem,
-                    format!("client certificate: {e}"),
-                )
-            };
-            let cert = cert
-                .as_ref()
-                .ok_or_else(|| cert_err(&"SSLKEY set without SSLCERT"))?;
-            let key = key.as_ref().unwrap_or(cert);
-            let chain = CertificateDer::pem_file_iter(cert)
-                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-                .map_err(|e| cert_err(&e))?;
-            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| cert_err(&e))?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| cert_err(&e))?
-        }
+    let mut config = match client_auth::identity(opts)? {
+        None => builder.with_no_client_auth(),
+        Some((chain, key)) => builder.with_client_auth_cert(chain, key).map_err(|e| {
+            Error::new(
+                ErrorCode::SslCertproblem,
+                format!("client certificate: {e}"),
+            )
+        })?,
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
@@ -319,6 +341,9 @@ pub(crate) fn map_error(e: &rustls::Error, handshaking: bool, host: &str) -> Err
                 host: host.to_owned(),
             };
             return Error::new(ErrorCode::PeerFailedVerification, detail);
+        }
+        rustls::Error::InvalidCertificate(C::Other(o)) if o.0.is::<issuer::IssuerFailed>() => {
+            return Error::new(ErrorCode::SslIssuerError, o.0.to_string());
         }
         rustls::Error::InvalidCertificate(c) => match c {
             C::UnknownIssuer => "unable to get local issuer certificate".to_owned(),

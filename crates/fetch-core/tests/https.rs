@@ -133,6 +133,45 @@ fn client_certificates() {
 }
 
 #[test_log::test]
+fn client_certificates_from_memory_and_the_issuer_check() {
+    let opts = fixtures::TlsOptions {
+        require_client_cert: true,
+        ..fixtures::TlsOptions::default()
+    };
+    let srv = TlsServer::start(CertKind::Good, opts);
+    let pki = TestPki::shared();
+    let client = pki.client();
+    let with = |cert: &str, key: Option<&str>| {
+        let mut e = trusting(srv.url("/bytes/5"));
+        e.tls_mut().client_cert_blob = Some(cert.as_bytes().to_vec());
+        e.tls_mut().client_key_blob = key.map(|k| k.as_bytes().to_vec());
+        e
+    };
+    assert_eq!(
+        code(with(client.chain_pem(), Some(client.key_pem()))),
+        Ok(())
+    );
+    // The key from the certificate's blob.
+    let both = format!("{}{}", client.chain_pem(), client.key_pem());
+    assert_eq!(code(with(&both, None)), Ok(()));
+    // Another key than the certificate's.
+    let other = pki.server(CertKind::Good).key_pem();
+    let wrong = code(with(client.chain_pem(), Some(other)));
+    assert_eq!(wrong, Err(ErrorCode::SslCertproblem));
+    // The server certificate's issuer: the CA, not the leaf itself.
+    let mut e = with(&both, None);
+    e.tls_mut().issuer_cert_blob = Some(pki.ca_pem().into_bytes());
+    assert_eq!(code(e), Ok(()));
+    let mut e = with(&both, None);
+    let leaf = pki.server(CertKind::Good).chain_pem();
+    e.tls_mut().issuer_cert_blob = Some(leaf.as_bytes().to_vec());
+    assert_eq!(code(e), Err(ErrorCode::SslIssuerError));
+    let mut e = with(&both, None);
+    e.tls_mut().issuer_cert = Some("/nonexistent/issuer.pem".into());
+    assert_eq!(code(e), Err(ErrorCode::SslIssuerError));
+}
+
+#[test_log::test]
 fn misbehaving_peers() {
     let cases = [
         (

@@ -4,7 +4,8 @@
 //! PROXYUSERPWD, PROXYUSERNAME, PROXYPASSWORD, PROXYAUTH, NOPROXY, and the
 //! https proxy's TLS options PROXY_CAINFO, PROXY_CAPATH, PROXY_CAINFO_BLOB,
 //! PROXY_SSL_VERIFYPEER, PROXY_SSL_VERIFYHOST, PROXY_SSLCERT(TYPE),
-//! PROXY_SSLKEY(TYPE), PROXY_SSLVERSION, PROXY_PINNEDPUBLICKEY,
+//! PROXY_SSLKEY(TYPE), PROXY_SSLCERT_BLOB, PROXY_SSLKEY_BLOB,
+//! PROXY_KEYPASSWD, PROXY_ISSUERCERT(_BLOB), PROXY_SSLVERSION, PROXY_PINNEDPUBLICKEY,
 //! PROXY_SSL_OPTIONS, set as their non-proxy twins): their table (a part of the easy option table,
 //! see `EASY_OPTIONS`), what setopt keeps, and how it reaches the engine
 //! transfer ([`ProxyOpts::apply`]). Setopt checks their arguments as
@@ -131,8 +132,26 @@ option_part! {
     /// FETCHOPT_PROXY_SSLKEY: client private key (PEM file).
     FETCHOPT_PROXY_SSLKEY = FETCHOPTTYPE_STRINGPOINT + 256,
         |o, a| { x(o).tls.client_key = a.path(); Ok(()) };
+    /// FETCHOPT_PROXY_KEYPASSWD: the proxy client key's password.
+    FETCHOPT_PROXY_KEYPASSWD = FETCHOPTTYPE_STRINGPOINT + 258,
+        |o, a| { x(o).tls.key_password = a.text(); Ok(()) };
     /// FETCHOPT_PROXY_SSLKEYTYPE: "PEM" only.
     FETCHOPT_PROXY_SSLKEYTYPE = FETCHOPTTYPE_STRINGPOINT + 257, only_pem;
+    /// FETCHOPT_PROXY_ISSUERCERT: PEM file of the proxy certificate's
+    /// issuer.
+    FETCHOPT_PROXY_ISSUERCERT = FETCHOPTTYPE_STRINGPOINT + 296,
+        |o, a| { x(o).tls.issuer_cert = a.path(); Ok(()) };
+    /// FETCHOPT_PROXY_ISSUERCERT_BLOB: the same in memory (copied).
+    FETCHOPT_PROXY_ISSUERCERT_BLOB = FETCHOPTTYPE_BLOB + 297,
+        |o, a| { x(o).tls.issuer_cert_blob = blob_bytes(a)?; Ok(()) };
+    /// FETCHOPT_PROXY_SSLCERT_BLOB: client certificate chain for the
+    /// proxy, PEM in memory (copied); wins over PROXY_SSLCERT.
+    FETCHOPT_PROXY_SSLCERT_BLOB = FETCHOPTTYPE_BLOB + 293,
+        |o, a| { x(o).tls.client_cert_blob = blob_bytes(a)?; Ok(()) };
+    /// FETCHOPT_PROXY_SSLKEY_BLOB: its private key, PEM in memory
+    /// (copied); wins over PROXY_SSLKEY.
+    FETCHOPT_PROXY_SSLKEY_BLOB = FETCHOPTTYPE_BLOB + 294,
+        |o, a| { x(o).tls.client_key_blob = blob_bytes(a)?; Ok(()) };
     /// FETCHOPT_PROXY_CAINFO_BLOB: PEM CA certificates in memory.
     FETCHOPT_PROXY_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 310,
         |o, a| { x(o).tls.ca_blob = blob_bytes(a)?; Ok(()) };

@@ -1,6 +1,6 @@
-//! The TLS options (SSLCERT, SSLKEY, SSLVERSION, SSL_VERIFYPEER,
-//! SSL_VERIFYHOST, CAINFO, CAINFO_BLOB, CAPATH, PINNEDPUBLICKEY,
-//! SSL_OPTIONS): their part of the easy option table (see `EASY_OPTIONS`),
+//! The TLS options (SSLCERT, SSLKEY, SSLCERT_BLOB, SSLKEY_BLOB, KEYPASSWD,
+//! SSLVERSION, SSL_VERIFYPEER, SSL_VERIFYHOST, CAINFO, CAINFO_BLOB, CAPATH,
+//! ISSUERCERT, ISSUERCERT_BLOB, PINNEDPUBLICKEY, SSL_OPTIONS): their part of the easy option table (see `EASY_OPTIONS`),
 //! each marking the TLS options dirty, and the argument readers their
 //! https-proxy twins (`proxy_options`) share.
 
@@ -16,6 +16,9 @@ option_part! {
     /// FETCHOPT_SSLCERT.
     FETCHOPT_SSLCERT = FETCHOPTTYPE_STRINGPOINT + 25,
         |o, a| { o.tls.edit().client_cert = a.path(); Ok(()) };
+    /// FETCHOPT_KEYPASSWD: the client key's password (NULL: none).
+    FETCHOPT_KEYPASSWD = FETCHOPTTYPE_STRINGPOINT + 26,
+        |o, a| { o.tls.edit().key_password = a.text(); Ok(()) };
     /// FETCHOPT_SSLVERSION.
     FETCHOPT_SSLVERSION = FETCHOPTTYPE_VALUES + 32,
         |o, a| { o.tls.edit().min_version = tls_version(a.int())?; Ok(()) };
@@ -34,12 +37,27 @@ option_part! {
     /// FETCHOPT_CAPATH.
     FETCHOPT_CAPATH = FETCHOPTTYPE_STRINGPOINT + 97,
         |o, a| { o.tls.edit().ca_path = a.path(); Ok(()) };
+    /// FETCHOPT_ISSUERCERT: PEM file of the server certificate's issuer.
+    FETCHOPT_ISSUERCERT = FETCHOPTTYPE_STRINGPOINT + 170,
+        |o, a| { o.tls.edit().issuer_cert = a.path(); Ok(()) };
     /// FETCHOPT_PINNEDPUBLICKEY: `sha256//` hashes or a key file.
     FETCHOPT_PINNEDPUBLICKEY = FETCHOPTTYPE_STRINGPOINT + 230,
         |o, a| { o.tls.edit().pinned_pubkey = a.text(); Ok(()) };
     /// FETCHOPT_SSL_OPTIONS (`FETCHSSLOPT_*`; NO_PARTIALCHAIN has effect).
     FETCHOPT_SSL_OPTIONS = FETCHOPTTYPE_VALUES + 216,
         |o, a| { o.tls.edit().partial_chain = partial_chain(a.int()); Ok(()) };
+    /// FETCHOPT_SSLCERT_BLOB: client certificate chain, PEM in memory
+    /// (copied); wins over SSLCERT.
+    FETCHOPT_SSLCERT_BLOB = FETCHOPTTYPE_BLOB + 291,
+        |o, a| { o.tls.edit().client_cert_blob = blob_bytes(a)?; Ok(()) };
+    /// FETCHOPT_SSLKEY_BLOB: client private key, PEM in memory (copied);
+    /// wins over SSLKEY.
+    FETCHOPT_SSLKEY_BLOB = FETCHOPTTYPE_BLOB + 292,
+        |o, a| { o.tls.edit().client_key_blob = blob_bytes(a)?; Ok(()) };
+    /// FETCHOPT_ISSUERCERT_BLOB: the issuer, PEM in memory (copied); wins
+    /// over ISSUERCERT.
+    FETCHOPT_ISSUERCERT_BLOB = FETCHOPTTYPE_BLOB + 295,
+        |o, a| { o.tls.edit().issuer_cert_blob = blob_bytes(a)?; Ok(()) };
     /// FETCHOPT_CAINFO_BLOB.
     FETCHOPT_CAINFO_BLOB = FETCHOPTTYPE_BLOB + 309, set_ca_blob;
 }
