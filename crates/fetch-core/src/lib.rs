@@ -141,6 +141,6 @@ pub use multi::{Abort, AddError, Message, Multi, Pause, PushAction, PushPromise,
 pub use proxy::{ProxyOptions, ProxyType};
 pub use share::{LockAccess, LockData, Share, ShareError, ShareLock};
 pub use socket::{Events, Interest, SOCKET_TIMEOUT, Socket, SocketContext, SocketEvent, Target};
-pub use tls::{TlsOptions, TlsVersion};
+pub use tls::{Password, TlsOptions, TlsVersion};
 pub use version::HttpVersion;
 pub use xfer::{PostRedirect, Protocols, TimeCondition};

@@ -71,7 +71,7 @@ pub struct TlsOptions {
     /// DES-EDE3-CBC). Unused for a key that is not encrypted; an encrypted
     /// key without it, or with a wrong one, is
     /// [`ErrorCode::SslCertproblem`].
-    pub key_password: Option<String>,
+    pub key_password: Option<Password>,
     /// The server's certificate must have been issued by the first
     /// certificate of this PEM file (FETCHOPT_ISSUERCERT), checked after
     /// the chain (with SSL_VERIFYPEER off too) as upstream's
@@ -99,6 +99,29 @@ pub struct TlsOptions {
     /// name) are trust anchors; the others may still link a chain to one.
     /// The built-in roots are all self-signed.
     pub partial_chain: bool,
+}
+
+/// A password kept in options (FETCHOPT_KEYPASSWD). Its `Debug` output
+/// does not show it, so options printed to a log never carry it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Password(String);
+
+impl Password {
+    /// The password `text`.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The password's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
 }
 
 impl Default for TlsOptions {
@@ -616,5 +639,26 @@ impl ServerCertVerifier for FullChain {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Options printed for a log must not carry the key's password.
+    #[test]
+    fn debug_output_hides_the_key_password() {
+        let opts = TlsOptions {
+            key_password: Some(Password::new("hunter2-secret")),
+            ..TlsOptions::default()
+        };
+        let text = format!("{opts:?}");
+        assert!(!text.contains("hunter2-secret"), "{text}");
+        assert!(
+            text.contains("key_password: Some(Password(<redacted>))"),
+            "{text}"
+        );
+        assert_eq!(opts.key_password.unwrap().as_str(), "hunter2-secret");
     }
 }

@@ -134,7 +134,7 @@ option_part! {
         |o, a| { x(o).tls.client_key = a.path(); Ok(()) };
     /// FETCHOPT_PROXY_KEYPASSWD: the proxy client key's password.
     FETCHOPT_PROXY_KEYPASSWD = FETCHOPTTYPE_STRINGPOINT + 258,
-        |o, a| { x(o).tls.key_password = a.text(); Ok(()) };
+        |o, a| { x(o).tls.key_password = a.text().map(fetch_core::Password::new); Ok(()) };
     /// FETCHOPT_PROXY_SSLKEYTYPE: "PEM" only.
     FETCHOPT_PROXY_SSLKEYTYPE = FETCHOPTTYPE_STRINGPOINT + 257, only_pem;
     /// FETCHOPT_PROXY_ISSUERCERT: PEM file of the proxy certificate's

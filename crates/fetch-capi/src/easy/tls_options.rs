@@ -18,7 +18,7 @@ option_part! {
         |o, a| { o.tls.edit().client_cert = a.path(); Ok(()) };
     /// FETCHOPT_KEYPASSWD: the client key's password (NULL: none).
     FETCHOPT_KEYPASSWD = FETCHOPTTYPE_STRINGPOINT + 26,
-        |o, a| { o.tls.edit().key_password = a.text(); Ok(()) };
+        |o, a| { o.tls.edit().key_password = a.text().map(fetch_core::Password::new); Ok(()) };
     /// FETCHOPT_SSLVERSION.
     FETCHOPT_SSLVERSION = FETCHOPTTYPE_VALUES + 32,
         |o, a| { o.tls.edit().min_version = tls_version(a.int())?; Ok(()) };

@@ -12,8 +12,8 @@ use std::path::Path;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use super::TlsOptions;
 use super::legacy_pem;
+use super::{Password, TlsOptions};
 use crate::error::{Error, ErrorCode};
 
 /// Where a certificate or key comes from.
@@ -74,7 +74,10 @@ pub(super) fn identity(opts: &TlsOptions) -> Result<Option<Identity>, Error> {
             "unable to use client certificate: no certificate".into(),
         ));
     }
-    let key = private_key(&key.bytes("private key")?, opts.key_password.as_deref())?;
+    let key = private_key(
+        &key.bytes("private key")?,
+        opts.key_password.as_ref().map(Password::as_str),
+    )?;
     Ok(Some((chain, key)))
 }
 
