@@ -202,6 +202,35 @@ fn certificate_and_key_blobs_match_upstream() {
     assert_eq!(srv.handshakes().iter().filter(|h| h.client_cert).count(), 6);
 }
 
+/// Blobs of length 0 are taken at setopt, as upstream, and fail where
+/// they are used: an empty CA blob has no certificates (77), an empty
+/// client certificate none to send (58), an empty issuer none to check
+/// with (83); an empty key blob is the key, even when the certificate's
+/// blob holds one (58).
+#[test]
+fn empty_blobs_fail_where_used_as_upstream() {
+    let srv = server();
+    let url = srv.url_host("localhost", "/bytes/10");
+    let k = keys();
+    let run = |what: &str| {
+        both(
+            "empty",
+            &url,
+            &k,
+            &Client {
+                cert: what,
+                key: &k.both,
+                pass: "-",
+            },
+            "",
+        )
+    };
+    assert_eq!(run("ca"), "setopt=0,0,0\nrc=77\n");
+    assert_eq!(run("cert"), CERTPROBLEM);
+    assert_eq!(run("issuer"), "setopt=0,0,0\nrc=83\n");
+    assert_eq!(run("key"), CERTPROBLEM);
+}
+
 #[test]
 fn keypasswd_matches_upstream() {
     let srv = server();
@@ -306,13 +335,10 @@ fn blob_and_password_argument_checks() {
         // SAFETY: a live handle.
         assert_eq!(unsafe { fetch_easy_setopt_ptr(e, opt, null()) }, FETCHE_OK);
         assert_eq!(set_blob(e, opt, (&raw mut byte).cast(), 1), FETCHE_OK);
-        // No data, over upstream's 8,000,000-byte limit, length 0 (see
-        // ABI.md: upstream takes that one and fails at connect).
-        for (data, len) in [
-            (null_mut(), 10),
-            ((&raw mut byte).cast(), 8_000_001),
-            ((&raw mut byte).cast(), 0),
-        ] {
+        // No data, over upstream's 8,000,000-byte limit (length 0 is
+        // taken: empty_blobs_fail_where_used_as_upstream).
+        assert_eq!(set_blob(e, opt, null_mut(), 0), FETCHE_OK);
+        for (data, len) in [(null_mut(), 10), ((&raw mut byte).cast(), 8_000_001)] {
             assert_eq!(
                 set_blob(e, opt, data, len),
                 FETCHE_BAD_FUNCTION_ARGUMENT,

@@ -93,6 +93,19 @@ int main(int argc, char **argv) {
     set_blob(e, FETCHOPT_SSLKEY_BLOB, key, FETCH_BLOB_COPY);
     set = fetch_easy_setopt(e, FETCHOPT_SSLCERT_BLOB, NULL);
     set2 = fetch_easy_setopt(e, FETCHOPT_SSLKEY_BLOB, NULL);
+  } else if (!strcmp(mode, "empty")) {
+    /* Blobs of length 0 (the data pointer NULL for one, not for the
+       other) are taken, and fail when used: CERT names which. */
+    struct fetch_blob none = {NULL, 0, FETCH_BLOB_COPY};
+    struct fetch_blob blank = {"", 0, FETCH_BLOB_NOCOPY};
+    FETCHoption opt = !strcmp(cert, "ca") ? FETCHOPT_CAINFO_BLOB
+                    : !strcmp(cert, "issuer") ? FETCHOPT_ISSUERCERT_BLOB
+                    : !strcmp(cert, "key") ? FETCHOPT_SSLKEY_BLOB
+                    : FETCHOPT_SSLCERT_BLOB;
+    set = fetch_easy_setopt(e, opt, &none);
+    set2 = fetch_easy_setopt(e, opt, &blank);
+    if (opt != FETCHOPT_SSLCERT_BLOB)
+      set_blob(e, FETCHOPT_SSLCERT_BLOB, key, FETCH_BLOB_COPY);
   } else if (!strcmp(mode, "proxy_files")) {
     fetch_easy_setopt(e, FETCHOPT_PROXY_CAINFO, ca);
     set = fetch_easy_setopt(e, FETCHOPT_PROXY_SSLCERT, opt_str(cert));
