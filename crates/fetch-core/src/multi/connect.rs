@@ -256,7 +256,7 @@ impl Multi {
             local: None,
             tls: None,
             proxy_tls: None,
-            closer: t.easy.close_socket.clone(),
+            closer: t.easy.hooks.get().and_then(|h| h.close_socket.clone()),
         });
         self.sockets.insert(fd, Owner::Conn(cid));
         self.sockets.want(fd, WANT_WRITE);

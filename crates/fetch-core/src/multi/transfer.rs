@@ -552,7 +552,7 @@ fn begin_transfer(t: &mut Transfer, now: Moment) -> Result<bool, Error> {
     t.easy.with_header_log(HeaderLog::clear);
     // Upstream reads the HSTS callback's entries before each transfer
     // (only with one set: no call without).
-    if t.easy.hsts_read.is_some() {
+    if t.easy.hooks.get().is_some_and(|h| h.hsts_read.is_some()) {
         t.easy.pull_hsts()?;
     }
     if let Some(limit) = t.easy.timeout {
