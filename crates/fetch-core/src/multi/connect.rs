@@ -9,6 +9,23 @@ pub(super) const MIN_ATTEMPT: Duration = Duration::from_millis(200);
 
 impl Multi {
     pub(super) fn resolve(&mut self, ti: TransferKey) -> Step {
+        // An IP address with no pin that could stand for it (no share, no
+        // RESOLVE entry): its one address, without a copy of the name or
+        // a parse of its text (issue 13, workload L8: a transfer that must
+        // wait for a slot resolves before it waits). The same answer as
+        // `resolve_name`'s.
+        let t = &self.transfers[ti];
+        if t.easy.share.is_none() && self.dns_pins.is_empty() {
+            if let Some(addr) = t.literal_addr() {
+                return self.addrs_step(ti, vec![addr]);
+            }
+        }
+        self.resolve_name(ti)
+    }
+
+    /// [`Multi::resolve`] past the usual IP address: pins, `localhost`,
+    /// the caches and the resolver.
+    fn resolve_name(&mut self, ti: TransferKey) -> Step {
         let now = self.now;
         let t = &mut self.transfers[ti];
         let (host, port) = t.connect_host();

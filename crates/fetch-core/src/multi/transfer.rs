@@ -197,6 +197,21 @@ impl Transfer {
         }
     }
 
+    /// The address to connect to when the host to connect to is an IP
+    /// address (the target's, as its URL parser read it; a proxy's or a
+    /// route's, parsed here).
+    pub(super) fn literal_addr(&self) -> Option<SocketAddr> {
+        let (host, port) = self.connect_host();
+        let target = self.target();
+        // (The same text as the target's: the parsed address stands for it.)
+        let ip = if std::ptr::eq(host, target.host.as_str()) {
+            target.ip
+        } else {
+            host.parse::<IpAddr>().ok()
+        };
+        ip.map(|ip| SocketAddr::new(ip, port))
+    }
+
     pub(super) fn id(&self, key: TransferKey) -> TransferId {
         TransferId {
             key,
