@@ -72,7 +72,9 @@ pub struct EasyState {
     pub(crate) max_recv_speed: u64,
     pub(crate) max_send_speed: u64,
     pub(crate) expect_100_timeout: Duration,
-    pub(crate) seek: Option<SeekFn>,
+    /// The write and seek callbacks of a binding (`shared_io`), used
+    /// where no closure of its own is set.
+    pub(crate) io: Option<Arc<dyn SharedIo>>,
     pub(crate) unrestricted_auth: bool,
     pub(crate) live: Option<Arc<crate::live::LiveInfo>>,
     pub(crate) header_log: Option<Arc<Mutex<HeaderLog>>>,
@@ -162,6 +164,9 @@ pub(crate) struct SeldomHooks(Option<Box<HookParts>>);
 #[derive(Default)]
 pub(crate) struct HookParts {
     pub(crate) user_data: Option<Box<dyn Any + Send>>,
+    /// FETCHOPT_SEEKFUNCTION as a closure (a multipart body's own, or an
+    /// application's through `seek_function`).
+    pub(crate) seek: Option<SeekFn>,
     pub(crate) open_socket: Option<OpenSocketFn>,
     pub(crate) sockopt: Option<SockoptFn>,
     pub(crate) close_socket: Option<CloseSocketFn>,
@@ -262,7 +267,7 @@ impl Easy {
             max_recv_speed: 0,
             max_send_speed: 0,
             expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
-            seek: None,
+            io: None,
             unrestricted_auth: false,
             tls_tag: None,
             live: None,
@@ -404,8 +409,27 @@ impl Easy {
     where
         F: FnMut(SeekFrom) -> SeekResult + Send + 'static,
     {
-        self.seek = Some(Box::new(f));
+        let f: SeekFn = Box::new(f);
+        self.hooks.set(|h| &mut h.seek, Some(f));
         self
+    }
+
+    /// Sets the write and seek callbacks as one shared object: each is
+    /// used where no [`Easy::write_function`] or [`Easy::seek_function`]
+    /// is set. Handing over another reference to `io` allocates nothing,
+    /// where each closure set is a heap block of its own.
+    pub fn shared_io(&mut self, io: Option<Arc<dyn SharedIo>>) -> &mut Self {
+        self.io = io;
+        self
+    }
+
+    /// Runs the seek callback, if there is one: the closure set, else the
+    /// shared one.
+    pub(crate) fn seek_to(&mut self, to: SeekFrom) -> Option<SeekResult> {
+        match self.hooks.get_mut().and_then(|h| h.seek.as_mut()) {
+            Some(seek) => Some(seek(to)),
+            None => self.io.as_ref().map(|io| io.seek(to)),
+        }
     }
 
     /// A multipart body starts from its first byte in every transfer (an
@@ -415,9 +439,7 @@ impl Easy {
         if self.seldom.body_type.is_none() {
             return;
         }
-        if let Some(seek) = self.seek.as_mut() {
-            let _ = seek(SeekFrom::Start(0));
-        }
+        let _ = self.seek_to(SeekFrom::Start(0));
     }
 
     /// Publishes the transfer's info scalars (status, address, sizes) to

@@ -6,12 +6,12 @@
 use std::ffi::{c_char, c_double, c_int, c_void};
 use std::io::SeekFrom;
 use std::ptr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::{Arc, OnceLock};
 
-use fetch_core::{Easy, Flow, InfoType, Progress, ReadResult, SeekResult};
+use fetch_core::{Easy, Flow, InfoType, Progress, ReadResult, SeekResult, SharedIo};
 
-use super::{FetchEasy, Options};
+use super::{FetchEasy, Options, PauseRequest};
 use crate::codes::*;
 
 /// `fetch_write_callback` / header callback.
@@ -69,6 +69,9 @@ pub(crate) struct Hooks {
     header_wanted: AtomicBool,
     /// FETCHOPT_HEADER: header lines also go to the write function.
     include_header: AtomicBool,
+    /// The handle's pause requests (`FetchEasy::pause`), for the write
+    /// callback: set when the first engine transfer is built.
+    pause: OnceLock<Arc<PauseRequest>>,
 }
 
 /// A callback option's function pointer as stored in [`Hooks`].
@@ -386,6 +389,37 @@ impl ProgressCb {
     }
 }
 
+/// The write and seek callbacks of the handle's engine transfers.
+impl SharedIo for Hooks {
+    fn write(&self, buf: &[u8]) -> Flow {
+        if self.is_detached() {
+            // Cleaned up from inside a callback: end the transfer without
+            // calling the application (docs/decisions.md 25).
+            Flow::Abort
+        } else if self.pause.get().is_some_and(|p| p.blocks(FETCHPAUSE_RECV)) {
+            // Paused from inside an earlier callback of this call: the
+            // engine keeps the data for the resume.
+            Flow::Pause
+        } else if buf.is_empty() {
+            Flow::Continue
+        } else {
+            let (f, data) = Self::write(self);
+            write_flow(call_write(f, data, buf), buf.len())
+        }
+    }
+
+    fn seek(&self, to: SeekFrom) -> SeekResult {
+        let SeekFrom::Start(offset) = to else {
+            return SeekResult::CantSeek;
+        };
+        match Self::seek(self) {
+            _ if self.is_detached() => SeekResult::Fail,
+            (Some(f), data) => call_seek(f, data, offset),
+            (None, _) => SeekResult::CantSeek,
+        }
+    }
+}
+
 /// A callback passed as a data pointer (what the header's `_Generic` macro
 /// and `_func` entry points produce), as a typed function pointer.
 ///
@@ -406,23 +440,12 @@ impl FetchEasy {
         let mut e = Easy::new();
         e.live_info(Some(self.live.clone()));
         e.header_log(Some(self.header_api.log.clone()));
-        let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
-        e.write_function(move |buf| {
-            if hooks.is_detached() {
-                // Cleaned up from inside a callback: end the transfer
-                // without calling the application (docs/decisions.md 25).
-                Flow::Abort
-            } else if pause.blocks(FETCHPAUSE_RECV) {
-                // Paused from inside an earlier callback of this call: the
-                // engine keeps the data for the resume.
-                Flow::Pause
-            } else if buf.is_empty() {
-                Flow::Continue
-            } else {
-                let (f, data) = hooks.write();
-                write_flow(call_write(f, data, buf), buf.len())
-            }
-        });
+        // The write and seek callbacks are `Hooks`' own (`SharedIo`): the
+        // engine transfer holds one more reference to them, where two
+        // closures were two heap blocks per handle (issue 13, workload L8).
+        // (The handle's pause requests never change: set once.)
+        let _ = self.hooks.pause.set(self.pause.clone());
+        e.shared_io(Some(self.hooks.clone()));
         if want_header {
             let (hooks, pause) = (self.hooks.clone(), self.pause.clone());
             e.header_function(move |line| {
@@ -448,17 +471,6 @@ impl FetchEasy {
                 }
             });
         }
-        let hooks = self.hooks.clone();
-        e.seek_function(move |to| {
-            let SeekFrom::Start(offset) = to else {
-                return SeekResult::CantSeek;
-            };
-            match hooks.seek() {
-                _ if hooks.is_detached() => SeekResult::Fail,
-                (Some(f), data) => call_seek(f, data, offset),
-                (None, _) => SeekResult::CantSeek,
-            }
-        });
         if want_progress {
             let hooks = self.hooks.clone();
             e.progress_function(move |p| match hooks.progress() {

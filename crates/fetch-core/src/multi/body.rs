@@ -107,10 +107,13 @@ impl Transfer {
         self.easy.publish_live();
         let flow = match self.easy.write.as_mut() {
             Some(cb) => cb(data),
-            None => {
-                self.easy.sink.extend_from_slice(data);
-                Flow::Continue
-            }
+            None => match &self.easy.io {
+                Some(io) => io.write(data),
+                None => {
+                    self.easy.sink.extend_from_slice(data);
+                    Flow::Continue
+                }
+            },
         };
         match flow {
             Flow::Continue => {

@@ -381,11 +381,7 @@ impl Multi {
         if !matches!(t.easy.body, Body::Reader { .. }) || t.ex.upload_read == 0 {
             return Ok(());
         }
-        let outcome = t
-            .easy
-            .seek
-            .as_mut()
-            .map(|seek| seek(io::SeekFrom::Start(0)));
+        let outcome = t.easy.seek_to(io::SeekFrom::Start(0));
         if outcome == Some(SeekResult::Ok) {
             t.ex.upload_read = 0;
             t.easy.info.size_upload = 0;
