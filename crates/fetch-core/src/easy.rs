@@ -468,6 +468,18 @@ impl Easy {
         }
     }
 
+    /// Empties the header log, if there is one, for a transfer that
+    /// starts. (Inline, at every start: through `with_header_log` LLVM
+    /// made it a call of its own once the log's clear grew a store.)
+    #[inline(always)]
+    pub(crate) fn clear_header_log(&self) {
+        if let Some(log) = &self.header_log {
+            log.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clear();
+        }
+    }
+
     /// Hands a head's lines to the header log, if there is one
     /// ([`HeaderLog::push_taken`]). (Not through [`Easy::with_header_log`]:
     /// the arguments come in registers, not as a closure's captures.)

@@ -564,7 +564,7 @@ impl Transfer {
 #[inline(always)]
 fn begin_transfer(t: &mut Transfer, now: Moment) -> Result<bool, Error> {
     t.started = Some(now);
-    t.easy.with_header_log(HeaderLog::clear);
+    t.easy.clear_header_log();
     // Upstream reads the HSTS callback's entries before each transfer
     // (only with one set: no call without).
     if t.easy.hooks.get().is_some_and(|h| h.hsts_read.is_some()) {
