@@ -714,6 +714,12 @@ impl Easy {
     /// options (hashing them, a CA blob included, is not per transfer).
     pub(crate) fn tls_tag(&mut self) -> u64 {
         let s = &mut *self.state;
+        // Options never set are the defaults, whose tag is 0: no compare
+        // with a default value made for it (issue 13, workload L8: a new
+        // handle's first transfer works its tag out).
+        if s.tls.is_unset() {
+            return 0;
+        }
         *s.tls_tag.get_or_insert_with(|| s.tls.pool_tag())
     }
 
