@@ -490,8 +490,7 @@ impl Transfer {
         if plain {
             if t.pool_key != target.origin {
                 t.addrs.clear();
-                t.pool_key.clear();
-                t.pool_key.push_str(&target.origin);
+                crate::transfer_info::assign_str(&mut t.pool_key, &target.origin);
             }
         } else {
             t.set_pool_key(proxy_env, &target);
