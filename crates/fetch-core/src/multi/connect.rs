@@ -17,6 +17,18 @@ impl Multi {
         let t = &self.transfers[ti];
         if t.easy.share.is_none() && self.dns_pins.is_empty() {
             if let Some(addr) = t.literal_addr() {
+                // No slot for a new connection: the transfer waits as it
+                // would with the address set (`start`'s next pass finds
+                // nothing new before the pool's check), but keeps none.
+                // The address is the same when it may connect and is
+                // worked out again then: keeping it was an allocation per
+                // waiting transfer (workload L8). Addresses IPRESOLVE
+                // refuses and those a proxy takes go the usual way.
+                let kept_as_is = t.easy.conn.ip_resolve.allows(&addr) && !t.px.wants_target_addr();
+                if kept_as_is && !self.pool.may_open(&t.pool_key) {
+                    self.wait_for_slot(ti);
+                    return Step::Wait;
+                }
                 return self.addrs_step(ti, vec![addr]);
             }
         }
