@@ -21,6 +21,14 @@ pub(crate) enum Body {
     Reader { read: ReadFn, len: Option<u64> },
 }
 
+/// The write callback: a closure ([`Easy::write_function`]) or a shared
+/// object ([`Easy::shared_io`], whose seek serves too). One slot, so the
+/// body's delivery tests one tag whichever it is.
+pub(crate) enum Writer {
+    Fn(WriteFn),
+    Shared(Arc<dyn SharedIo>),
+}
+
 /// A transfer's configuration: what upstream calls an easy handle.
 ///
 /// Build it, hand it to [`crate::Multi::add`], and get it back (with its
@@ -53,7 +61,7 @@ pub struct EasyState {
     pub(crate) method: Method,
     pub(crate) headers: Vec<String>,
     pub(crate) body: Body,
-    pub(crate) write: Option<WriteFn>,
+    pub(crate) write: Option<Writer>,
     pub(crate) header: Option<HeaderFn>,
     pub(crate) sink: Vec<u8>,
     pub(crate) connect_timeout: Duration,
@@ -72,9 +80,6 @@ pub struct EasyState {
     pub(crate) max_recv_speed: u64,
     pub(crate) max_send_speed: u64,
     pub(crate) expect_100_timeout: Duration,
-    /// The write and seek callbacks of a binding (`shared_io`), used
-    /// where no closure of its own is set.
-    pub(crate) io: Option<Arc<dyn SharedIo>>,
     pub(crate) unrestricted_auth: bool,
     pub(crate) live: Option<Arc<crate::live::LiveInfo>>,
     pub(crate) header_log: Option<Arc<Mutex<HeaderLog>>>,
@@ -267,7 +272,6 @@ impl Easy {
             max_recv_speed: 0,
             max_send_speed: 0,
             expect_100_timeout: DEFAULT_EXPECT_100_TIMEOUT,
-            io: None,
             unrestricted_auth: false,
             tls_tag: None,
             live: None,
@@ -414,21 +418,26 @@ impl Easy {
         self
     }
 
-    /// Sets the write and seek callbacks as one shared object: each is
-    /// used where no [`Easy::write_function`] or [`Easy::seek_function`]
-    /// is set. Handing over another reference to `io` allocates nothing,
-    /// where each closure set is a heap block of its own.
+    /// Sets the write and seek callbacks as one shared object (`None`:
+    /// neither). It replaces the write closure, and a later
+    /// [`Easy::write_function`] replaces it, its seek included; a seek
+    /// closure ([`Easy::seek_function`], or a multipart body's own rewind)
+    /// is used before its seek. Handing over another reference to `io`
+    /// allocates nothing, where each closure is a heap block of its own.
     pub fn shared_io(&mut self, io: Option<Arc<dyn SharedIo>>) -> &mut Self {
-        self.io = io;
+        self.write = io.map(Writer::Shared);
         self
     }
 
     /// Runs the seek callback, if there is one: the closure set, else the
-    /// shared one.
+    /// shared object's.
     pub(crate) fn seek_to(&mut self, to: SeekFrom) -> Option<SeekResult> {
-        match self.hooks.get_mut().and_then(|h| h.seek.as_mut()) {
-            Some(seek) => Some(seek(to)),
-            None => self.io.as_ref().map(|io| io.seek(to)),
+        if let Some(seek) = self.hooks.get_mut().and_then(|h| h.seek.as_mut()) {
+            return Some(seek(to));
+        }
+        match &self.write {
+            Some(Writer::Shared(io)) => Some(io.seek(to)),
+            _ => None,
         }
     }
 
@@ -643,7 +652,7 @@ impl Easy {
     where
         F: FnMut(&[u8]) -> Flow + Send + 'static,
     {
-        self.write = Some(Box::new(f));
+        self.write = Some(Writer::Fn(Box::new(f)));
         self
     }
 

@@ -12,6 +12,7 @@
 use super::response::Outcome;
 use super::*;
 use crate::decode::{self, Content, Plan};
+use crate::easy::Writer;
 use crate::http::ResponseHead;
 
 /// The largest piece of decoded body handed to the write callback at once
@@ -106,14 +107,12 @@ impl Transfer {
         }
         self.easy.publish_live();
         let flow = match self.easy.write.as_mut() {
-            Some(cb) => cb(data),
-            None => match &self.easy.io {
-                Some(io) => io.write(data),
-                None => {
-                    self.easy.sink.extend_from_slice(data);
-                    Flow::Continue
-                }
-            },
+            Some(Writer::Fn(cb)) => cb(data),
+            Some(Writer::Shared(io)) => io.write(data),
+            None => {
+                self.easy.sink.extend_from_slice(data);
+                Flow::Continue
+            }
         };
         match flow {
             Flow::Continue => {
