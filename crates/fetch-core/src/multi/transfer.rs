@@ -490,7 +490,8 @@ impl Transfer {
         if plain {
             if t.pool_key != target.origin {
                 t.addrs.clear();
-                crate::transfer_info::assign_str(&mut t.pool_key, &target.origin);
+                t.pool_key.clear();
+                t.pool_key.push_str(&target.origin);
             }
         } else {
             t.set_pool_key(proxy_env, &target);
