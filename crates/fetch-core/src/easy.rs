@@ -723,13 +723,19 @@ impl Easy {
     /// options (hashing them, a CA blob included, is not per transfer).
     pub(crate) fn tls_tag(&mut self) -> u64 {
         let s = &mut *self.state;
+        if let Some(tag) = s.tls_tag {
+            return tag;
+        }
         // Options never set are the defaults, whose tag is 0: no compare
         // with a default value made for it (issue 13, workload L8: a new
         // handle's first transfer works its tag out).
-        if s.tls.is_unset() {
-            return 0;
-        }
-        *s.tls_tag.get_or_insert_with(|| s.tls.pool_tag())
+        let tag = if s.tls.is_unset() {
+            0
+        } else {
+            s.tls.pool_tag()
+        };
+        s.tls_tag = Some(tag);
+        tag
     }
 
     /// Sets the progress callback (FETCHOPT_XFERINFOFUNCTION). It is called

@@ -106,9 +106,10 @@ impl Transfer {
             return Err(too_large(limit, total));
         }
         self.easy.publish_live();
+        // (The shared object first: every transfer of the C ABI has it.)
         let flow = match self.easy.write.as_mut() {
-            Some(Writer::Fn(cb)) => cb(data),
             Some(Writer::Shared(io)) => io.write(data),
+            Some(Writer::Fn(cb)) => cb(data),
             None => {
                 self.easy.sink.extend_from_slice(data);
                 Flow::Continue
