@@ -232,24 +232,6 @@ fn new_str(dst: &mut String, src: &str) {
     *dst = src.to_owned();
 }
 
-/// [`assign_str`] for bytes.
-#[inline(always)]
-pub(crate) fn assign_bytes(dst: &mut Vec<u8>, src: &[u8]) {
-    if dst.capacity() == 0 {
-        new_bytes(dst, src);
-    } else {
-        dst.clear();
-        dst.extend_from_slice(src);
-    }
-}
-
-/// [`assign_bytes`] into a buffer-less vector.
-#[cold]
-#[inline(never)]
-fn new_bytes(dst: &mut Vec<u8>, src: &[u8]) {
-    *dst = src.to_vec();
-}
-
 /// [`set_str`] for a value still in bytes (a response header's): bytes
 /// equal to the field's text or to the spare buffer's need no UTF-8 check
 /// (they are a `String`'s already), so the usual repeat of the last

@@ -350,7 +350,8 @@ impl ResponseDecoder {
         let mut head = self.spare.take().unwrap_or_default();
         head.status = status;
         head.minor_version = minor_version;
-        crate::transfer_info::assign_bytes(&mut head.raw, raw);
+        head.raw.clear();
+        head.raw.extend_from_slice(raw);
         head.content_length = content_length;
         head.chunked = chunked;
         head.close = close;

@@ -270,6 +270,10 @@ struct FreedOrigins {
 }
 
 impl FreedOrigins {
+    /// (Out of line: with no waiter, the usual case of a release, the
+    /// caller then pays one test.)
+    #[cold]
+    #[inline(never)]
     fn push(&mut self, origin: &str) {
         let mut s = self.spare.pop().unwrap_or_default();
         s.clear();
