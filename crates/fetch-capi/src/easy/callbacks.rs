@@ -37,9 +37,11 @@ pub type fetch_func = Option<unsafe extern "C" fn()>;
 /// The C callbacks and their data pointers as the engine closures of a
 /// transfer call them, shared with those closures.
 ///
-/// The closures are boxed once per handle (when its engine transfer is
-/// built) and read the callbacks from here on every call, so changing a
-/// callback or its data needs no new closure. The values are published
+/// The engine transfer of a handle calls the write and seek callbacks
+/// through this very object (`SharedIo`), and the header and progress
+/// closures (boxed when the engine transfer is built) read theirs from
+/// here on every call, so changing a callback or its data needs no new
+/// closure. The values are published
 /// from the options when the handle is added (or performed), so a
 /// `fetch_easy_setopt` made while a transfer runs takes effect with the
 /// next one, as before. Relaxed atomics only because the closures must be
