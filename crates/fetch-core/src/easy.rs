@@ -97,8 +97,9 @@ pub struct EasyState {
     pub(crate) http_version: crate::HttpVersion,
     /// FETCHOPT_PIPEWAIT.
     pub(crate) pipewait: bool,
-    /// The socket hooks, PREREQFUNCTION, the HSTS read callback and the
-    /// user data: set by few transfers, so out of line (`SeldomHooks`).
+    /// The socket hooks, PREREQFUNCTION, the HSTS read callback, the seek
+    /// closure and the user data: set by few transfers, so out of line
+    /// (`SeldomHooks`).
     pub(crate) hooks: SeldomHooks,
     /// `tls.pool_tag()`, cached until the TLS options change.
     pub(crate) tls_tag: Option<u64>,
@@ -157,11 +158,10 @@ impl crate::rare::Defaults for Seldom {
 }
 
 /// The hooks and data of an [`EasyState`] that few transfers set, kept
-/// out of line while none is: 88 bytes less per handle, and the state's
-/// block (1,088 bytes with them inline) within the sizes glibc's malloc
-/// serves from its small bins and thread cache (issue 13, workload L8:
-/// `Easy::new` about 23 instructions cheaper; see
-/// `easy_state_is_a_small_request`).
+/// out of line while none is: the state's block (1,088 bytes with them
+/// inline) is then within the sizes glibc's malloc serves from its small
+/// bins and thread cache (issue 13, workload L8: `Easy::new` about 23
+/// instructions cheaper; see `easy_state_is_a_small_request`).
 #[derive(Default)]
 pub(crate) struct SeldomHooks(Option<Box<HookParts>>);
 
