@@ -82,6 +82,18 @@ pub type SockoptFn = Box<dyn FnMut(BorrowedFd<'_>) -> io::Result<SockOpt> + Send
 /// which may outlive the transfer in the pool.
 pub type CloseSocketFn = Arc<Mutex<dyn FnMut(OwnedFd) + Send>>;
 
+/// The write and seek callbacks as one shared object ([`crate::Easy::shared_io`]):
+/// for a binding that keeps its callbacks in a shared block of its own,
+/// so that each transfer it builds holds another reference to that block
+/// instead of two closures on the heap (issue 13: two allocations per
+/// new handle).
+pub trait SharedIo: Send + Sync {
+    /// As the write callback ([`WriteFn`]).
+    fn write(&self, data: &[u8]) -> Flow;
+    /// As the seek callback ([`SeekFn`]).
+    fn seek(&self, to: SeekFrom) -> SeekResult;
+}
+
 /// Seek callback: moves the upload stream, so a request can be sent again
 /// (a retry on a new connection, a 307/308 redirect) with the same body.
 pub type SeekFn = Box<dyn FnMut(SeekFrom) -> SeekResult + Send>;

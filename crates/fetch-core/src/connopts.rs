@@ -441,7 +441,7 @@ impl Easy {
     /// Sets the callback run once the connection is made (or reused), right
     /// before each request is sent (FETCHOPT_PREREQFUNCTION).
     pub fn prereq_function(&mut self, f: Option<PrereqFn>) -> &mut Self {
-        self.prereq = f;
+        self.hooks.set(|h| &mut h.prereq, f);
         self
     }
 }

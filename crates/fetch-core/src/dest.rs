@@ -27,6 +27,9 @@ pub(crate) struct Dest {
     pub(crate) https: bool,
     /// Host name or address, lower case, IPv6 without brackets.
     pub(crate) host: String,
+    /// `host` as an address, when it is one: what the URL parser read
+    /// already, so connecting to it needs no second parse of the text.
+    pub(crate) ip: Option<std::net::IpAddr>,
     pub(crate) port: u16,
     /// Pool key: scheme, host, port, and non-default TLS settings.
     pub(crate) origin: String,
@@ -127,6 +130,11 @@ impl Dest {
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_owned();
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(a)) => Some(a.into()),
+            Some(url::Host::Ipv6(a)) => Some(a.into()),
+            _ => None,
+        };
         let port = url.port_or_known_default().unwrap_or(80);
         let scheme = if https { "https" } else { "http" };
         let origin = match (https, tag) {
@@ -153,6 +161,7 @@ impl Dest {
             url,
             https,
             host,
+            ip,
             port,
             origin,
             request_target,

@@ -73,11 +73,52 @@ struct Block {
     status_line: bool,
 }
 
+/// The blocks of a log, the first one inline: most transfers have one
+/// head, so a new handle's first head needs no list on the heap (issue 13,
+/// workload L8: one allocation per handle made). Later blocks (1xx heads,
+/// trailers, redirects) go to `rest`.
+#[derive(Debug, Default)]
+struct Blocks {
+    first: Option<Block>,
+    rest: Vec<Block>,
+}
+
+impl Blocks {
+    #[inline(always)]
+    fn clear(&mut self) {
+        self.first = None;
+        self.rest.clear();
+    }
+
+    /// Whether a push needs no allocation.
+    #[inline(always)]
+    fn has_room(&self) -> bool {
+        self.first.is_none() || self.rest.len() < self.rest.capacity()
+    }
+
+    #[inline(always)]
+    fn push(&mut self, b: Block) {
+        if self.first.is_none() {
+            self.first = Some(b);
+        } else {
+            self.rest.push(b);
+        }
+    }
+
+    fn last(&self) -> Option<&Block> {
+        self.rest.last().or(self.first.as_ref())
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Block> {
+        self.first.iter().chain(&self.rest)
+    }
+}
+
 /// A transfer's received header lines (see the module docs).
 #[derive(Debug, Default)]
 pub struct HeaderLog {
     bytes: Vec<u8>,
-    blocks: Vec<Block>,
+    blocks: Blocks,
     /// Bytes of `bytes` queries may see.
     visible: usize,
     /// The number of the current request (0 for the first).
@@ -121,6 +162,8 @@ impl HeaderLog {
     }
 
     /// Forgets everything (a new transfer starts); keeps the memory.
+    /// (Inline: at every transfer's start, in the engine's step.)
+    #[inline]
     pub fn clear(&mut self) {
         self.bytes.clear();
         self.blocks.clear();
@@ -153,7 +196,7 @@ impl HeaderLog {
     pub(crate) fn push_taken(&mut self, origin: u32, raw: &mut Vec<u8>, reveal: bool) {
         // (Only the usual case inline, with room for its block: it then
         // makes no call and needs few registers saved.)
-        if self.bytes.is_empty() && self.blocks.len() < self.blocks.capacity() {
+        if self.bytes.is_empty() && self.blocks.has_room() {
             // The log's buffer, cleared, goes to the head for its next use.
             std::mem::swap(&mut self.bytes, raw);
             self.push_block(origin, 0, true, reveal);
@@ -178,11 +221,6 @@ impl HeaderLog {
     /// The block of the bytes from `start` to the end, pushed last.
     #[inline(always)]
     fn push_block(&mut self, origin: u32, start: usize, status_line: bool, reveal: bool) {
-        // Most transfers have one head: room for one block, not the four
-        // a first push would make (kept by every handle; issue 13).
-        if self.blocks.capacity() == 0 {
-            self.blocks.reserve_exact(1);
-        }
         self.blocks.push(Block {
             range: start..self.bytes.len(),
             request: self.request,
@@ -201,7 +239,7 @@ impl HeaderLog {
 
     /// Calls `f` with each visible field in arrival order.
     fn walk(&self, mut f: impl FnMut(&Raw) -> ControlFlow<()>) {
-        for b in &self.blocks {
+        for b in self.blocks.iter() {
             let end = b.range.end.min(self.visible);
             let mut pos = b.range.start;
             let mut pending: Option<Raw> = None;

@@ -331,7 +331,7 @@ impl crate::Easy {
     ///     })));
     /// ```
     pub fn hsts_read_function(&mut self, f: Option<HstsReadFn>) -> &mut Self {
-        self.hsts_read = f;
+        self.hooks.set(|h| &mut h.hsts_read, f);
         self
     }
 
@@ -340,7 +340,7 @@ impl crate::Easy {
         let Some(cache) = self.hsts_cache().cloned() else {
             return Ok(());
         };
-        let Some(mut read) = self.hsts_read.take() else {
+        let Some(mut read) = self.hooks.get_mut().and_then(|h| h.hsts_read.take()) else {
             return Ok(());
         };
         let result = loop {
@@ -360,7 +360,7 @@ impl crate::Easy {
                 }
             }
         };
-        self.hsts_read = Some(read);
+        self.hooks.set(|h| &mut h.hsts_read, Some(read));
         result
     }
 }

@@ -131,7 +131,7 @@ pub use date::getdate;
 pub use easy::{
     CloseSocketFn, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EXPECT_100_TIMEOUT, DEFAULT_MAX_REDIRS,
     DebugFn, Easy, Flow, HeaderFn, InfoType, Method, OpenSocketFn, Progress, ProgressFn, ReadFn,
-    ReadResult, SeekFn, SeekResult, SockOpt, SockoptFn, TransferInfo, WriteFn,
+    ReadResult, SeekFn, SeekResult, SharedIo, SockOpt, SockoptFn, TransferInfo, WriteFn,
 };
 pub use error::{Error, ErrorCode, MultiError, easy_strerror, multi_strerror};
 pub use headers::{HeaderError, HeaderLog};

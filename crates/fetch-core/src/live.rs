@@ -4,6 +4,7 @@
 //! before each application callback of a transfer the engine copies the
 //! info scalars that change during it into a shared [`LiveInfo`].
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
@@ -41,7 +42,9 @@ struct XferLive {
     request_size: u64,
     condition_unmet: bool,
     retry_after: i64,
-    effective_method: Option<String>,
+    /// A usual method's name is the static text (no copy on the heap for
+    /// each new record: issue 13, workload L8 makes one per transfer).
+    effective_method: Option<Cow<'static, str>>,
     http_version: u8,
     referer: Option<String>,
     ssl_verify_result: i64,
@@ -69,11 +72,37 @@ fn copy_str_anew(dst: &mut Option<String>, src: &Option<String>) {
     dst.clone_from(src);
 }
 
+/// [`copy_str`] for the published method: the same text again is one
+/// inline compare; a usual method's name is its static text.
+#[inline(always)]
+fn copy_method(dst: &mut Option<Cow<'static, str>>, src: &Option<String>) {
+    let same = match (&*dst, src) {
+        (Some(d), Some(s)) => crate::transfer_info::same_bytes(d.as_bytes(), s.as_bytes()),
+        (None, None) => true,
+        _ => false,
+    };
+    if !same {
+        copy_method_anew(dst, src);
+    }
+}
+
+/// [`copy_method`] with a method that changed (out of line, as
+/// [`copy_str_anew`]).
+#[inline(never)]
+fn copy_method_anew(dst: &mut Option<Cow<'static, str>>, src: &Option<String>) {
+    *dst = src.as_deref().map(|m| {
+        ["GET", "HEAD", "POST", "PUT"]
+            .into_iter()
+            .find(|&known| known == m)
+            .map_or_else(|| Cow::Owned(m.to_owned()), Cow::Borrowed)
+    });
+}
+
 impl XferLive {
     fn publish(&mut self, i: &TransferInfo) {
         self.primary_ip = i.primary_ip;
         copy_str(&mut self.content_type, &i.content_type);
-        copy_str(&mut self.effective_method, &i.effective_method);
+        copy_method(&mut self.effective_method, &i.effective_method);
         copy_str(&mut self.referer, &i.referer);
         self.filetime = i.filetime;
         self.scheme = i.scheme;
@@ -87,7 +116,12 @@ impl XferLive {
     fn overlay(&self, i: &mut TransferInfo) {
         i.primary_ip = self.primary_ip;
         copy_str(&mut i.content_type, &self.content_type);
-        copy_str(&mut i.effective_method, &self.effective_method);
+        match &self.effective_method {
+            Some(m) => {
+                crate::transfer_info::set_str(&mut i.effective_method, &mut String::new(), m)
+            }
+            None => i.effective_method = None,
+        }
         copy_str(&mut i.referer, &self.referer);
         i.filetime = self.filetime;
         i.scheme = self.scheme;

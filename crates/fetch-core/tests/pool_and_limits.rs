@@ -316,3 +316,29 @@ fn forbid_reuse_and_fresh_connect() {
     );
     assert_eq!(srv.accepted(), 3);
 }
+
+/// OPT-04 with nothing to reuse: a transfer waiting for a slot to an IP
+/// address keeps no address while it waits, and once the slot frees with
+/// no idle connection left (FORBID_REUSE closed it) it connects afresh.
+#[test_log::test]
+fn host_limit_waiters_connect_afresh_when_nothing_is_pooled() {
+    let srv = HttpServer::start();
+    let mut app = App::new();
+    app.multi.set_max_host_connections(1);
+    let ids: Vec<_> = (0..3)
+        .map(|_| {
+            let mut e = Easy::with_url(srv.url("/bytes/1000"));
+            e.forbid_reuse(true);
+            app.add(e)
+        })
+        .collect();
+    app.run(Duration::from_secs(10));
+    for id in ids {
+        let easy = app.multi.remove(id).unwrap();
+        assert_eq!(easy.info().response_code, 200);
+        assert_eq!(easy.info().num_connects, 1, "a connection of its own");
+    }
+    // (Not the server's peak: it may see a closed connection's end after
+    // the next one's start.)
+    assert_eq!(srv.accepted(), 3);
+}

@@ -9,7 +9,7 @@ use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-use fetch_core::{Easy, Flow, InfoType, Progress, ReadResult, SeekResult};
+use fetch_core::{Easy, Flow, InfoType, Progress, ReadResult, SeekResult, SharedIo};
 
 use super::{FetchEasy, Options, PauseRequest};
 use crate::codes::*;
@@ -37,9 +37,11 @@ pub type fetch_func = Option<unsafe extern "C" fn()>;
 /// The C callbacks and their data pointers as the engine closures of a
 /// transfer call them, shared with those closures.
 ///
-/// The closures are boxed once per handle (when its engine transfer is
-/// built) and read the callbacks from here on every call, so changing a
-/// callback or its data needs no new closure. The values are published
+/// The engine transfer of a handle calls the write and seek callbacks
+/// through this very object (`SharedIo`), and the header and progress
+/// closures (boxed when the engine transfer is built) read theirs from
+/// here on every call, so changing a callback or its data needs no new
+/// closure. The values are published
 /// from the options when the handle is added (or performed), so a
 /// `fetch_easy_setopt` made while a transfer runs takes effect with the
 /// next one, as before. Relaxed atomics only because the closures must be
@@ -390,6 +392,37 @@ impl ProgressCb {
     }
 }
 
+/// The write and seek callbacks of the handle's engine transfers.
+impl SharedIo for Hooks {
+    fn write(&self, buf: &[u8]) -> Flow {
+        if self.is_detached() {
+            // Cleaned up from inside a callback: end the transfer without
+            // calling the application (docs/decisions.md 25).
+            Flow::Abort
+        } else if self.pause.blocks(FETCHPAUSE_RECV) {
+            // Paused from inside an earlier callback of this call: the
+            // engine keeps the data for the resume.
+            Flow::Pause
+        } else if buf.is_empty() {
+            Flow::Continue
+        } else {
+            let (f, data) = Self::write(self);
+            write_flow(call_write(f, data, buf), buf.len())
+        }
+    }
+
+    fn seek(&self, to: SeekFrom) -> SeekResult {
+        let SeekFrom::Start(offset) = to else {
+            return SeekResult::CantSeek;
+        };
+        match Self::seek(self) {
+            _ if self.is_detached() => SeekResult::Fail,
+            (Some(f), data) => call_seek(f, data, offset),
+            (None, _) => SeekResult::CantSeek,
+        }
+    }
+}
+
 /// A callback passed as a data pointer (what the header's `_Generic` macro
 /// and `_func` entry points produce), as a typed function pointer.
 ///
@@ -410,23 +443,10 @@ impl FetchEasy {
         let mut e = Easy::new();
         e.live_info(Some(self.live.clone()));
         e.header_log(Some(self.header_api.log.clone()));
-        let hooks = self.hooks.clone();
-        e.write_function(move |buf| {
-            if hooks.is_detached() {
-                // Cleaned up from inside a callback: end the transfer
-                // without calling the application (docs/decisions.md 25).
-                Flow::Abort
-            } else if hooks.pause.blocks(FETCHPAUSE_RECV) {
-                // Paused from inside an earlier callback of this call: the
-                // engine keeps the data for the resume.
-                Flow::Pause
-            } else if buf.is_empty() {
-                Flow::Continue
-            } else {
-                let (f, data) = hooks.write();
-                write_flow(call_write(f, data, buf), buf.len())
-            }
-        });
+        // The write and seek callbacks are `Hooks`' own (`SharedIo`): the
+        // engine transfer holds one more reference to them, where two
+        // closures were two heap blocks per handle (issue 13, workload L8).
+        e.shared_io(Some(self.hooks.clone()));
         if want_header {
             let hooks = self.hooks.clone();
             e.header_function(move |line| {
@@ -452,17 +472,6 @@ impl FetchEasy {
                 }
             });
         }
-        let hooks = self.hooks.clone();
-        e.seek_function(move |to| {
-            let SeekFrom::Start(offset) = to else {
-                return SeekResult::CantSeek;
-            };
-            match hooks.seek() {
-                _ if hooks.is_detached() => SeekResult::Fail,
-                (Some(f), data) => call_seek(f, data, offset),
-                (None, _) => SeekResult::CantSeek,
-            }
-        });
         if want_progress {
             let hooks = self.hooks.clone();
             e.progress_function(move |p| match hooks.progress() {

@@ -12,6 +12,7 @@
 use super::response::Outcome;
 use super::*;
 use crate::decode::{self, Content, Plan};
+use crate::easy::Writer;
 use crate::http::ResponseHead;
 
 /// The largest piece of decoded body handed to the write callback at once
@@ -105,8 +106,10 @@ impl Transfer {
             return Err(too_large(limit, total));
         }
         self.easy.publish_live();
+        // (The shared object first: every transfer of the C ABI has it.)
         let flow = match self.easy.write.as_mut() {
-            Some(cb) => cb(data),
+            Some(Writer::Shared(io)) => io.write(data),
+            Some(Writer::Fn(cb)) => cb(data),
             None => {
                 self.easy.sink.extend_from_slice(data);
                 Flow::Continue

@@ -9,6 +9,35 @@ pub(super) const MIN_ATTEMPT: Duration = Duration::from_millis(200);
 
 impl Multi {
     pub(super) fn resolve(&mut self, ti: TransferKey) -> Step {
+        // An IP address with no pin that could stand for it (no share, no
+        // RESOLVE entry): its one address, without a copy of the name or
+        // a parse of its text (issue 13, workload L8: a transfer that must
+        // wait for a slot resolves before it waits). The same answer as
+        // `resolve_name`'s.
+        let t = &self.transfers[ti];
+        if t.easy.share.is_none() && self.dns_pins.is_empty() {
+            if let Some(addr) = t.literal_addr() {
+                // No slot for a new connection: the transfer waits as it
+                // would with the address set (`start`'s next pass finds
+                // nothing new before the pool's check), but keeps none.
+                // The address is the same when it may connect and is
+                // worked out again then: keeping it was an allocation per
+                // waiting transfer (workload L8). Addresses IPRESOLVE
+                // refuses and those a proxy takes go the usual way.
+                let kept_as_is = t.easy.conn.ip_resolve.allows(&addr) && !t.px.wants_target_addr();
+                if kept_as_is && !self.pool.may_open(&t.pool_key) {
+                    self.wait_for_slot(ti);
+                    return Step::Wait;
+                }
+                return self.addrs_step(ti, vec![addr]);
+            }
+        }
+        self.resolve_name(ti)
+    }
+
+    /// [`Multi::resolve`] past the usual IP address: pins, `localhost`,
+    /// the caches and the resolver.
+    fn resolve_name(&mut self, ti: TransferKey) -> Step {
         let now = self.now;
         let t = &mut self.transfers[ti];
         let (host, port) = t.connect_host();
@@ -256,7 +285,7 @@ impl Multi {
             local: None,
             tls: None,
             proxy_tls: None,
-            closer: t.easy.close_socket.clone(),
+            closer: t.easy.hooks.get().and_then(|h| h.close_socket.clone()),
         });
         self.sockets.insert(fd, Owner::Conn(cid));
         self.sockets.want(fd, WANT_WRITE);

@@ -113,7 +113,7 @@ pub(super) struct Pool {
     /// Origins with waiters, oldest first (for slots of the total limit).
     waiting_origins: VecDeque<String>,
     /// Origins whose slot or idle connection freed up since the last call.
-    freed: Vec<String>,
+    freed: FreedOrigins,
     /// A slot of the total limit freed up, or a limit changed.
     total_freed: bool,
     max_connects: Option<usize>,
@@ -137,7 +137,9 @@ impl Pool {
     }
 
     fn wake_all(&mut self) {
-        self.freed.extend(self.waiting_origins.iter().cloned());
+        for origin in &self.waiting_origins {
+            self.freed.push(origin);
+        }
         self.total_freed = true;
     }
 
@@ -185,7 +187,7 @@ impl Pool {
         // A waiter of this origin can take it; under the total limit any
         // waiter can make room by closing it.
         if waiters {
-            self.freed.push(origin.to_owned());
+            self.freed.push(origin);
         }
         self.total_freed |= self.max_total != 0;
     }
@@ -220,7 +222,7 @@ impl Pool {
             if o.open == 0 && o.waiting.is_empty() && o.idle.is_empty() {
                 self.origins.remove(origin);
             } else if !o.waiting.is_empty() {
-                self.freed.push(origin.to_owned());
+                self.freed.push(origin);
             }
         }
         self.total_freed |= self.max_total != 0;
@@ -252,7 +254,31 @@ impl Pool {
 
     /// Whether anything freed up since the last call.
     pub(super) fn has_freed(&self) -> bool {
-        !self.freed.is_empty() || (self.total_freed && !self.waiting_origins.is_empty())
+        !self.freed.list.is_empty() || (self.total_freed && !self.waiting_origins.is_empty())
+    }
+}
+
+/// The origins whose slot or idle connection freed up, in order, one
+/// entry per slot. The buffers of handled entries are kept for the next
+/// ones: under a host limit every finished transfer frees a slot for a
+/// waiter, and a new `String` and list for each cost two allocations and
+/// their frees per transfer (issue 13, workload L8).
+#[derive(Default)]
+struct FreedOrigins {
+    list: Vec<String>,
+    spare: Vec<String>,
+}
+
+impl FreedOrigins {
+    /// (Out of line: with no waiter, the usual case of a release, the
+    /// caller then pays one test.)
+    #[cold]
+    #[inline(never)]
+    fn push(&mut self, origin: &str) {
+        let mut s = self.spare.pop().unwrap_or_default();
+        s.clear();
+        s.push_str(origin);
+        self.list.push(s);
     }
 }
 
@@ -438,8 +464,7 @@ impl Multi {
         }
         t.phase = Phase::Pending;
         let waiter = (ti, t.generation);
-        let origin = t.pool_key.clone();
-        self.pool.wait(&origin, waiter);
+        self.pool.wait(&t.pool_key, waiter);
     }
 
     /// Wakes waiters for the slots that freed up: one per freed origin,
@@ -447,9 +472,15 @@ impl Multi {
     /// connection may open. A woken transfer that still finds no slot
     /// waits again (at the back of its queue).
     pub(super) fn start_pending(&mut self) {
-        let freed = std::mem::take(&mut self.pool.freed);
-        for origin in freed {
+        // (Entries the wakes add meanwhile go to a new list, as before,
+        // and wait for the next call; the taken list's buffers are kept.)
+        let mut freed = std::mem::take(&mut self.pool.freed.list);
+        for origin in freed.drain(..) {
             self.wake_one(&origin);
+            self.pool.freed.spare.push(origin);
+        }
+        if self.pool.freed.list.is_empty() {
+            self.pool.freed.list = freed;
         }
         if !std::mem::take(&mut self.pool.total_freed) {
             return;

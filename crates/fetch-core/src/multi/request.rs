@@ -381,11 +381,7 @@ impl Multi {
         if !matches!(t.easy.body, Body::Reader { .. }) || t.ex.upload_read == 0 {
             return Ok(());
         }
-        let outcome = t
-            .easy
-            .seek
-            .as_mut()
-            .map(|seek| seek(io::SeekFrom::Start(0)));
+        let outcome = t.easy.seek_to(io::SeekFrom::Start(0));
         if outcome == Some(SeekResult::Ok) {
             t.ex.upload_read = 0;
             t.easy.info.size_upload = 0;
@@ -647,7 +643,7 @@ fn flush_out(conn: &mut Conn, sockets: &mut SocketTable) -> io::Result<bool> {
 /// callback, the usual case, it is one test.)
 #[inline]
 fn prereq_allows(t: &mut Transfer, conn: &Conn) -> bool {
-    if t.easy.prereq.is_none() {
+    if t.easy.hooks.get().is_none_or(|h| h.prereq.is_none()) {
         return true;
     }
     call_prereq(t, conn)
@@ -658,7 +654,7 @@ fn prereq_allows(t: &mut Transfer, conn: &Conn) -> bool {
 fn call_prereq(t: &mut Transfer, conn: &Conn) -> bool {
     // Info read inside the callback sees this connection.
     t.easy.publish_live();
-    let Some(prereq) = t.easy.prereq.as_mut() else {
+    let Some(prereq) = t.easy.hooks.get_mut().and_then(|h| h.prereq.as_mut()) else {
         return true;
     };
     let show =

@@ -30,7 +30,7 @@ impl From<io::Error> for OpenError {
 pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> Result<socket2::Socket, OpenError> {
     let sock = new_socket(addr, easy).map_err(|e| io::Error::new(e.kind(), OpenFailed(e)))?;
     tune(&sock, &easy.conn);
-    if let Some(tune) = easy.sockopt.as_mut() {
+    if let Some(tune) = easy.hooks.get_mut().and_then(|h| h.sockopt.as_mut()) {
         if tune(std::os::fd::AsFd::as_fd(&sock))? == SockOpt::AlreadyConnected {
             return Ok(sock);
         }
@@ -42,18 +42,20 @@ pub(super) fn open_socket(addr: SocketAddr, easy: &mut Easy) -> Result<socket2::
 /// A socket for `addr`, made by the application's hook or here.
 fn new_socket(addr: SocketAddr, easy: &mut Easy) -> io::Result<socket2::Socket> {
     faults::check(Op::Socket)?;
-    Ok(match easy.open_socket.as_mut() {
-        Some(open) => {
-            let sock = socket2::Socket::from(open(addr)?);
-            sock.set_nonblocking(true)?;
-            sock
-        }
-        None => socket2::Socket::new(
-            Domain::for_address(addr),
-            Type::STREAM.nonblocking(),
-            Some(Protocol::TCP),
-        )?,
-    })
+    Ok(
+        match easy.hooks.get_mut().and_then(|h| h.open_socket.as_mut()) {
+            Some(open) => {
+                let sock = socket2::Socket::from(open(addr)?);
+                sock.set_nonblocking(true)?;
+                sock
+            }
+            None => socket2::Socket::new(
+                Domain::for_address(addr),
+                Type::STREAM.nonblocking(),
+                Some(Protocol::TCP),
+            )?,
+        },
+    )
 }
 
 /// A socket could not be made at all (a local failure, such as running

@@ -197,6 +197,21 @@ impl Transfer {
         }
     }
 
+    /// The address to connect to when the host to connect to is an IP
+    /// address (the target's, as its URL parser read it; a proxy's or a
+    /// route's, parsed here).
+    pub(super) fn literal_addr(&self) -> Option<SocketAddr> {
+        let (host, port) = self.connect_host();
+        let target = self.target();
+        // (The same text as the target's: the parsed address stands for it.)
+        let ip = if std::ptr::eq(host, target.host.as_str()) {
+            target.ip
+        } else {
+            host.parse::<IpAddr>().ok()
+        };
+        ip.map(|ip| SocketAddr::new(ip, port))
+    }
+
     pub(super) fn id(&self, key: TransferKey) -> TransferId {
         TransferId {
             key,
@@ -549,10 +564,10 @@ impl Transfer {
 #[inline(always)]
 fn begin_transfer(t: &mut Transfer, now: Moment) -> Result<bool, Error> {
     t.started = Some(now);
-    t.easy.with_header_log(HeaderLog::clear);
+    t.easy.clear_header_log();
     // Upstream reads the HSTS callback's entries before each transfer
     // (only with one set: no call without).
-    if t.easy.hsts_read.is_some() {
+    if t.easy.hooks.get().is_some_and(|h| h.hsts_read.is_some()) {
         t.easy.pull_hsts()?;
     }
     if let Some(limit) = t.easy.timeout {
