@@ -11,32 +11,18 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
-use cbuild::{compile, compile_upstream, crate_dir, require, run_without_proxy_env};
+use cbuild::{Lib, Twin, require, run_without_proxy_env};
 use fixtures::{
     CertKind, HttpServer, HttpsProxy, ProxyBehaviour, TestPki, TlsMisbehaviour, TlsServer,
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lib {
-    Fetch,
-    Upstream,
-}
-
-fn source() -> PathBuf {
-    crate_dir().join("tests/c/https_proxy.c")
-}
+static PROGRAM: Twin = Twin::new("https_proxy");
 
 fn exe(lib: Lib) -> &'static Path {
-    static OURS: OnceLock<PathBuf> = OnceLock::new();
-    static THEIRS: OnceLock<PathBuf> = OnceLock::new();
-    match lib {
-        Lib::Fetch => OURS.get_or_init(|| compile(&source(), "https_proxy")),
-        Lib::Upstream => THEIRS.get_or_init(|| compile_upstream(&source(), "https_proxy")),
-    }
+    PROGRAM.exe(lib)
 }
 
 /// Runs one build; returns what it printed (stdout).

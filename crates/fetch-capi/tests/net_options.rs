@@ -10,32 +10,17 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use cbuild::{compile, compile_upstream, crate_dir, printed};
+use cbuild::{Lib, Twin, printed};
 use fixtures::{Script, ScriptedServer};
 
-/// Which library a build of the C program links.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lib {
-    Fetch,
-    Upstream,
-}
-
-fn source() -> PathBuf {
-    crate_dir().join("tests/c/net_options.c")
-}
+static PROGRAM: Twin = Twin::new("net_options");
 
 fn exe(lib: Lib) -> &'static Path {
-    static FETCH: OnceLock<PathBuf> = OnceLock::new();
-    static UPSTREAM: OnceLock<PathBuf> = OnceLock::new();
-    match lib {
-        Lib::Fetch => FETCH.get_or_init(|| compile(&source(), "net_options")),
-        Lib::Upstream => UPSTREAM.get_or_init(|| compile_upstream(&source(), "net_options")),
-    }
+    PROGRAM.exe(lib)
 }
 
 /// What one run printed and the request lines its server got.

@@ -11,40 +11,21 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
-use cbuild::{compile, compile_upstream, crate_dir};
+use cbuild::{Lib, Twin};
 use fixtures::{CertKind, HttpProxy, HttpServer, ProxyBehaviour, SocksServer, TestPki, TlsServer};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lib {
-    Fetch,
-    Upstream,
-}
+static PROGRAM: Twin = Twin::new("proxy");
 
-fn source() -> PathBuf {
-    crate_dir().join("tests/c/proxy.c")
-}
-
-fn fetch_exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile(&source(), "proxy"))
-}
-
-/// The same program renamed to upstream's names and linked with -lcurl.
-fn upstream_exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile_upstream(&source(), "proxy"))
+fn exe(lib: Lib) -> &'static Path {
+    PROGRAM.exe(lib)
 }
 
 /// Runs one build; returns what it printed (stdout).
 fn run(lib: Lib, mode: &str, url: &str, proxy: &str, env: &[(&str, &str)]) -> String {
-    let exe = match lib {
-        Lib::Fetch => fetch_exe(),
-        Lib::Upstream => upstream_exe(),
-    };
+    let exe = exe(lib);
     let files = TestPki::shared().write_temp().unwrap();
     let mut cmd = Command::new(exe);
     cmd.args([mode, url, proxy]).arg(&files.ca);

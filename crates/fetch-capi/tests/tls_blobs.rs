@@ -9,34 +9,23 @@ mod cbuild;
 mod common;
 
 use std::ffi::{c_uint, c_void};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::ptr::{null, null_mut};
-use std::sync::OnceLock;
 
 use base64::Engine;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockEncryptMut, KeyIvInit};
-use cbuild::{compile, compile_upstream, crate_dir, run_without_proxy_env};
+use cbuild::{Lib, Twin, run_without_proxy_env};
 use common::*;
 use fetch::*;
 use fixtures::{CertKind, HttpServer, HttpsProxy, PkiFiles, ProxyBehaviour, TestPki, TlsServer};
 use md5::{Digest, Md5};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lib {
-    Fetch,
-    Upstream,
-}
+static PROGRAM: Twin = Twin::new("tls_blobs");
 
 fn exe(lib: Lib) -> &'static Path {
-    static OURS: OnceLock<PathBuf> = OnceLock::new();
-    static THEIRS: OnceLock<PathBuf> = OnceLock::new();
-    let source = crate_dir().join("tests/c/tls_blobs.c");
-    match lib {
-        Lib::Fetch => OURS.get_or_init(|| compile(&source, "tls_blobs")),
-        Lib::Upstream => THEIRS.get_or_init(|| compile_upstream(&source, "tls_blobs")),
-    }
+    PROGRAM.exe(lib)
 }
 
 /// Runs one build; returns what it printed (stdout).

@@ -8,30 +8,20 @@ mod cbuild;
 mod common;
 
 use std::ffi::{c_uint, c_void};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::ptr::{null, null_mut};
 use std::sync::OnceLock;
 
-use cbuild::{compile, compile_upstream, crate_dir, run_without_proxy_env};
+use cbuild::{Lib, Twin, run_without_proxy_env};
 use common::*;
 use fetch::*;
 use fixtures::{CertKind, HttpServer, HttpsProxy, PkiFiles, ProxyBehaviour, TestPki, TlsServer};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lib {
-    Fetch,
-    Upstream,
-}
+static PROGRAM: Twin = Twin::new("tls_issuer");
 
 fn exe(lib: Lib) -> &'static Path {
-    static OURS: OnceLock<PathBuf> = OnceLock::new();
-    static THEIRS: OnceLock<PathBuf> = OnceLock::new();
-    let source = crate_dir().join("tests/c/tls_issuer.c");
-    match lib {
-        Lib::Fetch => OURS.get_or_init(|| compile(&source, "tls_issuer")),
-        Lib::Upstream => THEIRS.get_or_init(|| compile_upstream(&source, "tls_issuer")),
-    }
+    PROGRAM.exe(lib)
 }
 
 fn run(lib: Lib, args: &[&str]) -> String {

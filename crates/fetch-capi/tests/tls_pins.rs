@@ -7,27 +7,16 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
-use cbuild::{compile, compile_upstream, crate_dir, run_without_proxy_env};
+use cbuild::{Lib, Twin, run_without_proxy_env};
 use fixtures::{CertKind, HttpServer, HttpsProxy, PkiFiles, ProxyBehaviour, TestPki, TlsServer};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lib {
-    Fetch,
-    Upstream,
-}
+static PROGRAM: Twin = Twin::new("tls_pins");
 
 fn exe(lib: Lib) -> &'static Path {
-    static OURS: OnceLock<PathBuf> = OnceLock::new();
-    static THEIRS: OnceLock<PathBuf> = OnceLock::new();
-    let source = crate_dir().join("tests/c/tls_pins.c");
-    match lib {
-        Lib::Fetch => OURS.get_or_init(|| compile(&source, "tls_pins")),
-        Lib::Upstream => THEIRS.get_or_init(|| compile_upstream(&source, "tls_pins")),
-    }
+    PROGRAM.exe(lib)
 }
 
 /// Runs one build; returns what it printed (stdout).

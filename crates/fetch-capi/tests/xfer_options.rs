@@ -15,33 +15,16 @@
 
 mod cbuild;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
-use cbuild::{compile, compile_upstream, crate_dir, printed, require};
+use cbuild::{Lib, Twin, printed, require};
 use fixtures::{CertKind, Script, ScriptedServer, TestPki, TlsOptions, TlsServer};
 
-/// Which library a build of the C program links.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lib {
-    Fetch,
-    Upstream,
-}
+static PROGRAM: Twin = Twin::new("xfer_options");
 
-fn source() -> PathBuf {
-    crate_dir().join("tests/c/xfer_options.c")
-}
-
-fn fetch_exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile(&source(), "xfer_options"))
-}
-
-/// The same program renamed to upstream's names and linked with -lcurl.
-fn upstream_exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile_upstream(&source(), "xfer_options"))
+fn exe(lib: Lib) -> &'static Path {
+    PROGRAM.exe(lib)
 }
 
 /// What one run printed and what its server received.
@@ -77,10 +60,7 @@ fn run_one(lib: Lib, scripts: &[Script], mode: &str, path: &str, arg: &str) -> R
         format!("{base}{path}")
     };
     let arg = arg.replace("{base}", base);
-    let exe = match lib {
-        Lib::Fetch => fetch_exe(),
-        Lib::Upstream => upstream_exe(),
-    };
+    let exe = exe(lib);
     let out = Command::new(exe)
         .args([mode, url.as_str(), arg.as_str()])
         .output()
@@ -421,7 +401,7 @@ fn autoreferer_drops_credentials() {
     let scripts = serve(&[redirect("302 Found", "/next"), ok_body("ok")]);
     let server = ScriptedServer::start_seq(scripts);
     let url = server.url("/x").replace("http://", "http://user:pw@");
-    let out = Command::new(fetch_exe())
+    let out = Command::new(exe(Lib::Fetch))
         .args(["referer", url.as_str(), "1"])
         .output()
         .unwrap();
@@ -609,10 +589,7 @@ fn info_ids_as_upstream() {
 
 /// Runs `lib`'s build in `mode` against `url`, with `arg`.
 fn run_url(lib: Lib, mode: &str, url: &str, arg: &str) -> Run {
-    let exe = match lib {
-        Lib::Fetch => fetch_exe(),
-        Lib::Upstream => upstream_exe(),
-    };
+    let exe = exe(lib);
     let out = Command::new(exe).args([mode, url, arg]).output().unwrap();
     assert!(out.status.success());
     Run {
@@ -696,10 +673,7 @@ fn default_io_without_data_is_stdout_and_stdin() {
     let resp = response("200 OK", &[], "to stdout");
     for lib in [Lib::Fetch, Lib::Upstream] {
         let server = ScriptedServer::start_seq(serve(std::slice::from_ref(&resp)));
-        let exe = match lib {
-            Lib::Fetch => fetch_exe(),
-            Lib::Upstream => upstream_exe(),
-        };
+        let exe = exe(lib);
         let mut child = Command::new(exe)
             .args(["stdio", server.url("/in").as_str(), "10"])
             .stdin(Stdio::piped())
@@ -763,7 +737,7 @@ fn xfer_program_is_clean_under_valgrind() {
             "--leak-check=full",
             "--errors-for-leak-kinds=definite",
         ])
-        .arg(fetch_exe())
+        .arg(exe(Lib::Fetch))
         .args(["referer", server.url("/x").as_str(), "1"])
         .output()
         .expect("run valgrind");

@@ -198,6 +198,16 @@ pub fn stdout_lines(out: &std::process::Output) -> Vec<String> {
     stdout.lines().map(str::to_owned).collect()
 }
 
+/// Which build of a [`Twin`] program: against this library, or renamed
+/// against the installed libcurl.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lib {
+    /// Built against this library as written.
+    Fetch,
+    /// Renamed (fetch -> curl) and built against upstream libcurl.
+    Upstream,
+}
+
 /// One C program of `tests/c` built twice, each build made at first use:
 /// against this library (run under valgrind, [`memcheck`]) and, renamed,
 /// against the installed libcurl ([`compile_upstream`]). Meant for a
@@ -231,6 +241,14 @@ impl Twin {
     pub fn theirs_exe(&self) -> &Path {
         self.theirs
             .get_or_init(|| compile_upstream(&self.source(), self.name))
+    }
+
+    /// The build against `lib`.
+    pub fn exe(&self, lib: Lib) -> &Path {
+        match lib {
+            Lib::Fetch => self.ours_exe(),
+            Lib::Upstream => self.theirs_exe(),
+        }
     }
 
     /// Our build run under valgrind with `args`: its stdout lines (it must
