@@ -8,33 +8,21 @@ mod cbuild;
 mod common;
 
 use std::ffi::{c_uint, c_void};
-use std::path::Path;
-use std::process::Command;
 use std::ptr::{null, null_mut};
 use std::sync::OnceLock;
 
-use cbuild::{Lib, Twin, run_without_proxy_env};
+use cbuild::{Lib, Twin};
 use common::*;
 use fetch::*;
 use fixtures::{CertKind, HttpServer, HttpsProxy, PkiFiles, ProxyBehaviour, TestPki, TlsServer};
 
 static PROGRAM: Twin = Twin::new("tls_issuer");
 
-fn exe(lib: Lib) -> &'static Path {
-    PROGRAM.exe(lib)
-}
-
-fn run(lib: Lib, args: &[&str]) -> String {
-    let mut cmd = Command::new(exe(lib));
-    cmd.args(args);
-    run_without_proxy_env(cmd, &format!("{lib:?} {args:?}"))
-}
-
 /// Runs both builds and checks they print the same; returns it.
 fn both(mode: &str, url: &str, ca: &str, issuer: &str, proxy: &str) -> String {
     let args = [mode, url, ca, issuer, proxy];
-    let ours = run(Lib::Fetch, &args);
-    let theirs = run(Lib::Upstream, &args);
+    let ours = PROGRAM.run(Lib::Fetch, &args);
+    let theirs = PROGRAM.run(Lib::Upstream, &args);
     assert_eq!(ours, theirs, "libfetch and upstream differ in {args:?}");
     ours
 }
@@ -87,7 +75,7 @@ fn issuercert_matches_upstream() {
     let srv = TlsServer::start(CertKind::Good, fixtures::TlsOptions::default());
     let url = srv.url_host("localhost", "/bytes/10");
     let x = files();
-    let run_one = run;
+    let run_one = |lib, args: &[&str]| PROGRAM.run(lib, args);
     let run = |mode, issuer: &str| both(mode, &url, &x.ca, issuer, "");
     assert_eq!(run("file", &x.ca), ok());
     let check = |name: &str| format!("SSL: Certificate issuer check failed ({name})");

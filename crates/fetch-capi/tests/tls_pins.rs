@@ -8,31 +8,19 @@
 mod cbuild;
 
 use std::path::Path;
-use std::process::Command;
 
-use cbuild::{Lib, Twin, run_without_proxy_env};
+use cbuild::{Lib, Twin};
 use fixtures::{CertKind, HttpServer, HttpsProxy, PkiFiles, ProxyBehaviour, TestPki, TlsServer};
 
 static PROGRAM: Twin = Twin::new("tls_pins");
-
-fn exe(lib: Lib) -> &'static Path {
-    PROGRAM.exe(lib)
-}
-
-/// Runs one build; returns what it printed (stdout).
-fn run(lib: Lib, args: &[&str]) -> String {
-    let mut cmd = Command::new(exe(lib));
-    cmd.args(args);
-    run_without_proxy_env(cmd, &format!("{lib:?} {args:?}"))
-}
 
 /// Runs both builds and checks they print the same (error texts
 /// included); returns libfetch's without the error texts.
 fn both(mode: &str, url: &str, arg: &str, ca: &Path, proxy: &str) -> String {
     let ca = ca.to_str().unwrap();
     let args = [mode, url, arg, ca, proxy];
-    let ours = run(Lib::Fetch, &args);
-    let theirs = run(Lib::Upstream, &args);
+    let ours = PROGRAM.run(Lib::Fetch, &args);
+    let theirs = PROGRAM.run(Lib::Upstream, &args);
     assert_eq!(ours, theirs, "libfetch and upstream differ in {args:?}");
     ours.lines()
         .filter(|l| !l.starts_with("error="))

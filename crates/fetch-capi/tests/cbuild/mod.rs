@@ -251,6 +251,14 @@ impl Twin {
         }
     }
 
+    /// The build against `lib` run with `args` and no proxy environment
+    /// ([`run_without_proxy_env`]): what it printed on stdout.
+    pub fn run(&self, lib: Lib, args: &[&str]) -> String {
+        let mut cmd = Command::new(self.exe(lib));
+        cmd.args(args);
+        run_without_proxy_env(cmd, &format!("{} {lib:?} {args:?}", self.name))
+    }
+
     /// Our build run under valgrind with `args`: its stdout lines (it must
     /// exit 0, so no memory error or leak).
     pub fn ours(&self, args: &[&str]) -> Vec<String> {
