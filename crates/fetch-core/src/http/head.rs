@@ -2,7 +2,7 @@
 //! lines say about framing and the transfer info.
 //!
 //! Most heads are plain: `HTTP/1.x NNN reason`, then `Name: value` lines of
-//! visible ASCII, every line ending in CRLF. [`fast`] reads those in one
+//! visible ASCII, every line ending in CRLF. [`fast`](mod@fast) reads those in one
 //! pass without storing the header lines. Anything else (bare LF, obs-fold,
 //! spaces before a colon, several spaces in the status line, obs-text,
 //! control bytes, a malformed line) goes to httparse, which also words the

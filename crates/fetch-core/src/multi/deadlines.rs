@@ -97,7 +97,7 @@ impl DeadlineQueue {
     }
 
     /// Moves or removes `ti`, which is in the run-now list (rare: a kick
-    /// normally leaves the list by [`DeadlineQueue::pop`]).
+    /// normally leaves the list by [`DeadlineQueue::pop_due`]).
     #[cold]
     fn move_from_now(&mut self, ti: TransferKey, at: Option<Moment>, now: Moment) {
         if let Some(i) = self.now.iter().position(|e| e.1 == ti) {
