@@ -1,7 +1,11 @@
 //! Response decoding: an incremental state machine over the bytes read,
 //! returning heads, body ranges, trailers and the end of the message.
 
-use super::{Decoded, HttpError, InfoFields, MAX_HEAD_SIZE, ResponseHead, head};
+use std::sync::Arc;
+
+use super::{
+    Decoded, HeadOptions, HttpError, InfoFields, MAX_HEAD_SIZE, ResponseHead, head, quirks,
+};
 
 /// Longest chunk-size line (size plus extensions) we wait for.
 pub(super) const MAX_CHUNK_LINE: usize = 16 * 1024;
@@ -50,6 +54,11 @@ pub(crate) struct ResponseDecoder {
     /// A head lent by the caller ([`Self::lend`]): the next head is made
     /// in its allocations.
     spare: Option<Box<ResponseHead>>,
+    /// FETCHOPT_IGNORE_CONTENT_LENGTH (a copy of `options`' flag, read
+    /// once per head).
+    ignore_content_length: bool,
+    /// The transfer's head options, when it set any.
+    options: Option<Arc<HeadOptions>>,
 }
 
 impl ResponseDecoder {
@@ -65,7 +74,16 @@ impl ResponseDecoder {
             reusable: false,
             failed: None,
             spare: None,
+            ignore_content_length: false,
+            options: None,
         }
+    }
+
+    /// Reads the heads to come as the transfer's `options` say
+    /// (FETCHOPT_IGNORE_CONTENT_LENGTH, FETCHOPT_HTTP200ALIASES).
+    pub(crate) fn set_options(&mut self, options: Arc<HeadOptions>) {
+        self.ignore_content_length = options.ignore_content_length;
+        self.options = Some(options);
     }
 
     /// Lends the decoder a head its reader is done with, so that the next
@@ -301,8 +319,28 @@ impl ResponseDecoder {
 
     /// Parses a complete head and sets up framing for what follows it.
     fn start_message(&mut self, raw: &[u8]) -> Result<Box<ResponseHead>, HttpError> {
-        let parsed = head::parse(raw)?;
-        self.start_parsed(raw, parsed.minor_version, parsed.status, &parsed.facts)
+        match head::parse(raw) {
+            Ok(parsed) => {
+                self.start_parsed(raw, parsed.minor_version, parsed.status, &parsed.facts)
+            }
+            Err(err) => match &self.options {
+                Some(o) if o.aliases_first_line(raw) => self.start_aliased(raw),
+                _ => Err(err),
+            },
+        }
+    }
+
+    /// A head whose first line is one of FETCHOPT_HTTP200ALIASES: read as
+    /// `HTTP/1.0 200` with the same header lines; the head keeps the
+    /// line the server sent (upstream hands that to the header callback).
+    #[cold]
+    fn start_aliased(&mut self, raw: &[u8]) -> Result<Box<ResponseHead>, HttpError> {
+        let line = quirks::first_line(raw);
+        let read_as = [quirks::ALIASED_STATUS_LINE, &raw[line.len()..]].concat();
+        let parsed = head::parse(&read_as)?;
+        let mut head = self.start_parsed(&read_as, 0, 200, &parsed.facts)?;
+        quirks::restore_first_line(&mut head, line);
+        Ok(head)
     }
 
     /// Sets up framing for what follows the head `raw`, read as HTTP/1.x
@@ -328,7 +366,11 @@ impl ResponseDecoder {
         let interim = (100..200).contains(&status) && status != 101;
         let no_body =
             self.head_request || (100..200).contains(&status) || matches!(status, 204 | 304);
-        let content_length = if has_te || !facts.has_content_length {
+        let content_length = if self.ignore_content_length {
+            // Upstream reads no Content-Length line then; a 204 or 304
+            // says 0 as it always does.
+            matches!(status, 204 | 304).then_some(0)
+        } else if has_te || !facts.has_content_length {
             None
         } else if no_body {
             // Framing does not depend on it, so a bad value is not fatal here.
@@ -340,7 +382,10 @@ impl ResponseDecoder {
             self.state = body_state(no_body, chunked, has_te, content_length);
             // RFC 9112 6.1: Transfer-Encoding with Content-Length, or in
             // HTTP/1.0, suggests smuggling; do not trust the connection after.
-            let suspicious = has_te && (minor_version == 0 || facts.has_content_length);
+            // (A Content-Length line ignored is not read: upstream then
+            // keeps a chunked response's connection.)
+            let cl_line = facts.has_content_length && !self.ignore_content_length;
+            let suspicious = has_te && (minor_version == 0 || cl_line);
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }

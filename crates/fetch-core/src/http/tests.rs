@@ -164,22 +164,29 @@ fn chunk_encoding() {
 
 /// What a caller saw for one response.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Outcome {
-    heads: Vec<ResponseHead>,
-    body: Vec<u8>,
+pub(super) struct Outcome {
+    pub(super) heads: Vec<ResponseHead>,
+    pub(super) body: Vec<u8>,
     trailers: Vec<u8>,
     /// `Some(reusable)` once Done came out (from decode or eof).
-    done: Option<bool>,
+    pub(super) done: Option<bool>,
     /// Done came from eof().
-    by_eof: bool,
+    pub(super) by_eof: bool,
     /// Bytes after the message.
-    leftover: Vec<u8>,
+    pub(super) leftover: Vec<u8>,
 }
 
 /// Mimics the caller contract: keep unconsumed bytes, append new ones,
 /// call decode until NeedMore; eof() after the last piece.
 fn drive(head_request: bool, pieces: &[&[u8]]) -> Result<Outcome, HttpError> {
-    let mut dec = ResponseDecoder::new(head_request);
+    drive_decoder(ResponseDecoder::new(head_request), pieces)
+}
+
+/// [`drive`] with a decoder set up by the caller.
+pub(super) fn drive_decoder(
+    mut dec: ResponseDecoder,
+    pieces: &[&[u8]],
+) -> Result<Outcome, HttpError> {
     let mut out = Outcome::default();
     let mut buf = Vec::new();
     for (index, piece) in pieces.iter().enumerate() {

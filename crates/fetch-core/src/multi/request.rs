@@ -264,6 +264,9 @@ impl Multi {
         // A new exchange: nothing of the previous request's carries over.
         t.ex = Exchange::default();
         t.decoder = ResponseDecoder::new(t.method == Method::Head);
+        if let Some(options) = &t.easy.seldom.head_options {
+            t.decoder.set_options(options.clone());
+        }
         if !matches!(t.body_out, body::BodyOut::Plain) {
             t.body_out = body::BodyOut::Plain;
         }
