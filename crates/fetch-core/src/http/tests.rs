@@ -179,13 +179,15 @@ pub(super) struct Outcome {
 /// Mimics the caller contract: keep unconsumed bytes, append new ones,
 /// call decode until NeedMore; eof() after the last piece.
 fn drive(head_request: bool, pieces: &[&[u8]]) -> Result<Outcome, HttpError> {
-    drive_decoder(ResponseDecoder::new(head_request), pieces)
+    drive_decoder(ResponseDecoder::new(head_request), pieces, None)
 }
 
-/// [`drive`] with a decoder set up by the caller.
+/// [`drive`] with a decoder set up by the caller, and a refused head read
+/// again with `aliases` as the engine does.
 pub(super) fn drive_decoder(
     mut dec: ResponseDecoder,
     pieces: &[&[u8]],
+    aliases: Option<&HeadOptions>,
 ) -> Result<Outcome, HttpError> {
     let mut out = Outcome::default();
     let mut buf = Vec::new();
@@ -195,7 +197,12 @@ pub(super) fn drive_decoder(
         loop {
             spins += 1;
             assert!(spins < 10_000, "decoder does not make progress");
-            let (consumed, event) = dec.decode(&buf)?;
+            let awaited = dec.awaits_head();
+            let mut decoded = dec.decode(&buf);
+            if let (true, Err(_), Some(o)) = (awaited, &decoded, aliases) {
+                decoded = dec.decode_aliased(&buf, o).unwrap_or(decoded);
+            }
+            let (consumed, event) = decoded?;
             assert!(consumed <= buf.len());
             let need_more = event == Decoded::NeedMore;
             match event {

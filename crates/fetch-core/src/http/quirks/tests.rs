@@ -3,8 +3,6 @@
 //! responses (checked with the C program of fetch-capi's
 //! tests/http_opts.rs, which compares the two libraries on the wire).
 
-use std::sync::Arc;
-
 use super::super::tests::{Outcome, drive_decoder};
 use super::super::{HttpError, ResponseDecoder};
 use super::HeadOptions;
@@ -12,7 +10,7 @@ use super::HeadOptions;
 /// A decoder for a GET (or HEAD) reading heads as `options` say.
 fn decoder(head_request: bool, options: HeadOptions) -> ResponseDecoder {
     let mut dec = ResponseDecoder::new(head_request);
-    dec.set_options(Arc::new(options));
+    dec.set_options(&options);
     dec
 }
 
@@ -32,11 +30,16 @@ fn aliases(list: &[&str]) -> HeadOptions {
 
 /// `msg` whole, split at every byte and byte by byte: the same outcome.
 fn run(head_request: bool, options: &HeadOptions, msg: &[u8]) -> Result<Outcome, HttpError> {
-    let whole = drive_decoder(decoder(head_request, options.clone()), &[msg]);
+    let whole = drive_decoder(
+        decoder(head_request, options.clone()),
+        &[msg],
+        Some(options),
+    );
     for at in 0..=msg.len() {
         let split = drive_decoder(
             decoder(head_request, options.clone()),
             &[&msg[..at], &msg[at..]],
+            Some(options),
         );
         assert_eq!(split, whole, "split at {at}");
     }
