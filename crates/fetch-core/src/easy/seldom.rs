@@ -28,7 +28,8 @@ pub(crate) struct Seldom {
     /// FETCHOPT_LOW_SPEED_LIMIT and _TIME, when both are set.
     pub(crate) low_speed: Option<(u64, Duration)>,
     /// FETCHOPT_IGNORE_CONTENT_LENGTH and FETCHOPT_HTTP200ALIASES, when
-    /// either differs from the default (each request's decoder shares it).
+    /// either differs from the default (read when a request starts and
+    /// when a head is refused).
     pub(crate) head_options: Option<Arc<HeadOptions>>,
 }
 

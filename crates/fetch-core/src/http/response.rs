@@ -77,22 +77,35 @@ impl ResponseDecoder {
     }
 
     /// Makes this decoder the one [`Self::new`] makes, in place: field by
-    /// field, without a drop of the whole old decoder.
+    /// field, without a drop of the whole old decoder. (Every field is
+    /// named, so a new one cannot be missed.)
     #[inline(always)]
     pub(crate) fn reset(&mut self, head_request: bool) {
-        self.head_request = head_request;
-        self.state = State::Head;
-        self.scan = 0;
-        self.head_bytes = 0;
-        self.started = false;
-        self.reusable = false;
-        self.failed = None;
-        self.spare = None;
-        self.ignore_content_length = false;
+        let Self {
+            head_request: request,
+            state,
+            scan,
+            head_bytes,
+            started,
+            reusable,
+            failed,
+            spare,
+            ignore_content_length,
+        } = self;
+        *request = head_request;
+        *state = State::Head;
+        *scan = 0;
+        *head_bytes = 0;
+        *started = false;
+        *reusable = false;
+        *failed = None;
+        *spare = None;
+        *ignore_content_length = false;
     }
 
     /// Reads the heads to come as the transfer's `options` say
-    /// (FETCHOPT_IGNORE_CONTENT_LENGTH, FETCHOPT_HTTP200ALIASES).
+    /// (FETCHOPT_IGNORE_CONTENT_LENGTH; the aliases are handed to
+    /// [`Self::decode_aliased`] when a head is refused).
     pub(crate) fn set_options(&mut self, options: &HeadOptions) {
         self.ignore_content_length = options.ignore_content_length;
     }

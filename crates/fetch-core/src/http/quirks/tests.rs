@@ -142,3 +142,17 @@ fn aliases_match_as_upstream_prefixes() {
     assert_eq!(status(&["HTTP/1."], "HTTP/1.1 20"), None);
     assert_eq!(status(&["X"], "HTTP/1.1 99 X"), None);
 }
+
+/// A decoder reset in place after a response reads the next one as a new
+/// decoder does.
+#[test]
+fn a_reset_decoder_is_a_new_one() {
+    let mut dec = decoder(false, ignoring_length());
+    let msg = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
+    let _ = dec.decode(msg);
+    dec.reset(true);
+    assert_eq!(
+        format!("{dec:?}"),
+        format!("{:?}", ResponseDecoder::new(true))
+    );
+}
