@@ -3,19 +3,21 @@
 //! The transfer options of issue 14 (PATH_AS_IS, REFERER, AUTOREFERER,
 //! FAILONERROR, RANGE, RESUME_FROM, FILETIME, PROTOCOLS(_STR),
 //! REDIR_PROTOCOLS(_STR), POSTREDIR, HEADEROPT, TIMECONDITION/TIMEVALUE,
-//! and later DISALLOW_USERNAME_IN_URL and REQUEST_TARGET):
+//! and later DISALLOW_USERNAME_IN_URL and REQUEST_TARGET, and
+//! IGNORE_CONTENT_LENGTH and HTTP200ALIASES of decision 93):
 //! their table (a second part of the easy option table, see
 //! `EASY_OPTIONS`), what setopt keeps, and how it reaches the engine
 //! transfer ([`XferOpts::apply`]). Setopt checks their arguments as
 //! upstream's does.
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 
 use fetch_core::{Easy, PostRedirect, Protocols, TimeCondition};
 
 use super::{Arg, EasyOpt};
 use crate::codes::*;
 use crate::easy::{Options, dirty};
+use crate::slist::fetch_slist;
 
 /// What setopt keeps of these options.
 #[derive(Clone)]
@@ -39,6 +41,9 @@ pub(crate) struct XferOpts {
     time_value: i64,
     disallow_username: bool,
     request_target: Option<CString>,
+    ignore_content_length: bool,
+    /// FETCHOPT_HTTP200ALIASES: the list's strings, copied at setopt.
+    http200_aliases: Vec<Vec<u8>>,
 }
 
 impl Default for XferOpts {
@@ -59,6 +64,8 @@ impl Default for XferOpts {
             time_value: 0,
             disallow_username: false,
             request_target: None,
+            ignore_content_length: false,
+            http200_aliases: Vec::new(),
         }
     }
 }
@@ -79,7 +86,9 @@ impl XferOpts {
             .post_redirect(PostRedirect(self.post_redirect))
             .time_condition(self.time_condition, self.time_value)
             .disallow_username_in_url(self.disallow_username)
-            .request_target(text(&self.request_target));
+            .request_target(text(&self.request_target))
+            .ignore_content_length(self.ignore_content_length)
+            .http200_aliases(self.http200_aliases.clone());
     }
 }
 
@@ -142,6 +151,17 @@ option_part! {
     /// upstream).
     FETCHOPT_DISALLOW_USERNAME_IN_URL = FETCHOPTTYPE_LONG + 278,
         |o, a| { x(o).disallow_username = a.flag(); Ok(()) };
+    /// FETCHOPT_HTTP200ALIASES: status line prefixes read as
+    /// `HTTP/1.0 200` (NULL: none). The strings are copied here: later
+    /// changes to the list need another setopt (upstream reads the list
+    /// it was given while a response arrives).
+    FETCHOPT_HTTP200ALIASES = FETCHOPTTYPE_SLISTPOINT + 104,
+        |o, a| { x(o).http200_aliases = slist_bytes(a.ptr.cast()); Ok(()) };
+    /// FETCHOPT_IGNORE_CONTENT_LENGTH: an HTTP/1.x body that is not
+    /// chunked is read until the server closes (any non-zero value is
+    /// on, as upstream).
+    FETCHOPT_IGNORE_CONTENT_LENGTH = FETCHOPTTYPE_LONG + 136,
+        |o, a| { x(o).ignore_content_length = a.flag(); Ok(()) };
     /// FETCHOPT_PROTOCOLS_STR ("http,https", "all").
     FETCHOPT_PROTOCOLS_STR = FETCHOPTTYPE_STRINGPOINT + 318,
         |o, a| { x(o).protocols = protocol_list(a)?; Ok(()) };
@@ -185,4 +205,19 @@ fn protocol_list(a: Arg) -> Result<Protocols, FETCHcode> {
         .to_str()
         .map_err(|_| easy_code(fetch_core::ErrorCode::UnsupportedProtocol))?;
     Protocols::parse(s).map_err(|e| easy_code(e.code()))
+}
+
+/// The bytes of each string of the application's list `node` (NULL: none).
+fn slist_bytes(mut node: *const fetch_slist) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    // SAFETY: an SLISTPOINT option's argument is NULL or a list from
+    // fetch_slist_append (the caller's contract), valid during setopt.
+    while let Some(n) = unsafe { node.as_ref() } {
+        if !n.data.is_null() {
+            // SAFETY: list strings are NUL-terminated C strings.
+            out.push(unsafe { CStr::from_ptr(n.data) }.to_bytes().to_vec());
+        }
+        node = n.next;
+    }
+    out
 }

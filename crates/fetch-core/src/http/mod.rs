@@ -20,11 +20,13 @@ use crate::error::ErrorCode;
 
 pub(crate) mod date;
 mod head;
+mod quirks;
 mod request;
 mod response;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use quirks::HeadOptions;
 pub(crate) use request::{
     RequestParts, encode_chunk, encode_last_chunk, encode_request, user_framing,
 };

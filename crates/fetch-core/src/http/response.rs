@@ -1,7 +1,9 @@
 //! Response decoding: an incremental state machine over the bytes read,
 //! returning heads, body ranges, trailers and the end of the message.
 
-use super::{Decoded, HttpError, InfoFields, MAX_HEAD_SIZE, ResponseHead, head};
+use super::{
+    Decoded, HeadOptions, HttpError, InfoFields, MAX_HEAD_SIZE, ResponseHead, head, quirks,
+};
 
 /// Longest chunk-size line (size plus extensions) we wait for.
 pub(super) const MAX_CHUNK_LINE: usize = 16 * 1024;
@@ -50,6 +52,11 @@ pub(crate) struct ResponseDecoder {
     /// A head lent by the caller ([`Self::lend`]): the next head is made
     /// in its allocations.
     spare: Option<Box<ResponseHead>>,
+    /// FETCHOPT_IGNORE_CONTENT_LENGTH. (The decoder holds nothing of
+    /// the head options that needs a drop: its drop glue then stays as
+    /// small as before, inlined where a plain transfer drops it; the
+    /// aliases are lent to [`Self::decode_aliased`].)
+    ignore_content_length: bool,
 }
 
 impl ResponseDecoder {
@@ -65,7 +72,42 @@ impl ResponseDecoder {
             reusable: false,
             failed: None,
             spare: None,
+            ignore_content_length: false,
         }
+    }
+
+    /// Makes this decoder the one [`Self::new`] makes, in place: field by
+    /// field, without a drop of the whole old decoder. (Every field is
+    /// named, so a new one cannot be missed.)
+    #[inline(always)]
+    pub(crate) fn reset(&mut self, head_request: bool) {
+        let Self {
+            head_request: request,
+            state,
+            scan,
+            head_bytes,
+            started,
+            reusable,
+            failed,
+            spare,
+            ignore_content_length,
+        } = self;
+        *request = head_request;
+        *state = State::Head;
+        *scan = 0;
+        *head_bytes = 0;
+        *started = false;
+        *reusable = false;
+        *failed = None;
+        *spare = None;
+        *ignore_content_length = false;
+    }
+
+    /// Reads the heads to come as the transfer's `options` say
+    /// (FETCHOPT_IGNORE_CONTENT_LENGTH; the aliases are handed to
+    /// [`Self::decode_aliased`] when a head is refused).
+    pub(crate) fn set_options(&mut self, options: &HeadOptions) {
+        self.ignore_content_length = options.ignore_content_length;
     }
 
     /// Lends the decoder a head its reader is done with, so that the next
@@ -305,6 +347,45 @@ impl ResponseDecoder {
         self.start_parsed(raw, parsed.minor_version, parsed.status, &parsed.facts)
     }
 
+    /// After [`Self::decode`] failed on a head at the front of `input`
+    /// (the decoder awaited one): the head read with one of `options`'
+    /// FETCHOPT_HTTP200ALIASES taking its first line, the failure
+    /// forgotten; `None` (the failure stands) when none takes it.
+    #[cold]
+    pub(crate) fn decode_aliased(
+        &mut self,
+        input: &[u8],
+        options: &HeadOptions,
+    ) -> Option<Result<(usize, Decoded), HttpError>> {
+        // (The failed call skipped the empty lines and counted the head
+        // bytes already.)
+        let skip = input
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        let buf = &input[skip..];
+        if !options.aliases_first_line(buf) {
+            return None;
+        }
+        let end = find_empty_line(buf, &mut 0)?;
+        let result = self.start_aliased(&buf[..end]);
+        self.failed = result.as_ref().err().cloned();
+        Some(result.map(|head| (skip + end, Decoded::Head(head))))
+    }
+
+    /// A head whose first line is one of FETCHOPT_HTTP200ALIASES: read as
+    /// `HTTP/1.0 200` with the same header lines; the head keeps the
+    /// line the server sent (upstream hands that to the header callback).
+    #[cold]
+    fn start_aliased(&mut self, raw: &[u8]) -> Result<Box<ResponseHead>, HttpError> {
+        let line = quirks::first_line(raw);
+        let read_as = [quirks::ALIASED_STATUS_LINE, &raw[line.len()..]].concat();
+        let parsed = head::parse(&read_as)?;
+        let mut head = self.start_parsed(&read_as, 0, 200, &parsed.facts)?;
+        quirks::restore_first_line(&mut head, line);
+        Ok(head)
+    }
+
     /// Sets up framing for what follows the head `raw`, read as HTTP/1.x
     /// (`minor_version`) with `status` and what its lines say, `facts`.
     /// (The facts are lent, not moved: they stay where the reader made them.)
@@ -328,7 +409,11 @@ impl ResponseDecoder {
         let interim = (100..200).contains(&status) && status != 101;
         let no_body =
             self.head_request || (100..200).contains(&status) || matches!(status, 204 | 304);
-        let content_length = if has_te || !facts.has_content_length {
+        let content_length = if self.ignore_content_length {
+            // Upstream reads no Content-Length line then; a 204 or 304
+            // says 0 as it always does.
+            matches!(status, 204 | 304).then_some(0)
+        } else if has_te || !facts.has_content_length {
             None
         } else if no_body {
             // Framing does not depend on it, so a bad value is not fatal here.
@@ -340,7 +425,10 @@ impl ResponseDecoder {
             self.state = body_state(no_body, chunked, has_te, content_length);
             // RFC 9112 6.1: Transfer-Encoding with Content-Length, or in
             // HTTP/1.0, suggests smuggling; do not trust the connection after.
-            let suspicious = has_te && (minor_version == 0 || facts.has_content_length);
+            // (A Content-Length line ignored is not read: upstream then
+            // keeps a chunked response's connection.)
+            let cl_line = facts.has_content_length && !self.ignore_content_length;
+            let suspicious = has_te && (minor_version == 0 || cl_line);
             self.reusable =
                 !close && !suspicious && status != 101 && self.state != State::UntilClose;
         }

@@ -164,22 +164,31 @@ fn chunk_encoding() {
 
 /// What a caller saw for one response.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Outcome {
-    heads: Vec<ResponseHead>,
-    body: Vec<u8>,
+pub(super) struct Outcome {
+    pub(super) heads: Vec<ResponseHead>,
+    pub(super) body: Vec<u8>,
     trailers: Vec<u8>,
     /// `Some(reusable)` once Done came out (from decode or eof).
-    done: Option<bool>,
+    pub(super) done: Option<bool>,
     /// Done came from eof().
-    by_eof: bool,
+    pub(super) by_eof: bool,
     /// Bytes after the message.
-    leftover: Vec<u8>,
+    pub(super) leftover: Vec<u8>,
 }
 
 /// Mimics the caller contract: keep unconsumed bytes, append new ones,
 /// call decode until NeedMore; eof() after the last piece.
 fn drive(head_request: bool, pieces: &[&[u8]]) -> Result<Outcome, HttpError> {
-    let mut dec = ResponseDecoder::new(head_request);
+    drive_decoder(ResponseDecoder::new(head_request), pieces, None)
+}
+
+/// [`drive`] with a decoder set up by the caller, and a refused head read
+/// again with `aliases` as the engine does.
+pub(super) fn drive_decoder(
+    mut dec: ResponseDecoder,
+    pieces: &[&[u8]],
+    aliases: Option<&HeadOptions>,
+) -> Result<Outcome, HttpError> {
     let mut out = Outcome::default();
     let mut buf = Vec::new();
     for (index, piece) in pieces.iter().enumerate() {
@@ -188,7 +197,12 @@ fn drive(head_request: bool, pieces: &[&[u8]]) -> Result<Outcome, HttpError> {
         loop {
             spins += 1;
             assert!(spins < 10_000, "decoder does not make progress");
-            let (consumed, event) = dec.decode(&buf)?;
+            let awaited = dec.awaits_head();
+            let mut decoded = dec.decode(&buf);
+            if let (true, Err(_), Some(o)) = (awaited, &decoded, aliases) {
+                decoded = dec.decode_aliased(&buf, o).unwrap_or(decoded);
+            }
+            let (consumed, event) = decoded?;
             assert!(consumed <= buf.len());
             let need_more = event == Decoded::NeedMore;
             match event {

@@ -279,8 +279,15 @@ impl Multi {
     /// header API and callback, then the final-head checks (FAILONERROR).
     fn h2_head(&mut self, ti: TransferKey, status: u16, fields: &[Header]) {
         self.mark_first_byte(ti);
-        let head = h2head::response_head(status, fields);
+        let mut head = h2head::response_head(status, fields);
         let t = &mut self.transfers[ti];
+        if let Some(options) = &t.easy.seldom.head_options {
+            // FETCHOPT_IGNORE_CONTENT_LENGTH: the stream's end ends the
+            // body anyway; the length is not read (as upstream).
+            if options.ignore_content_length {
+                head.content_length = matches!(status, 204 | 304).then_some(0);
+            }
+        }
         t.easy.info.header_size += head.raw.len() as u64;
         if t.easy.jar().is_some() {
             response::store_cookies(t, &head);

@@ -263,7 +263,10 @@ impl Multi {
         t.phase = Phase::Sending;
         // A new exchange: nothing of the previous request's carries over.
         t.ex = Exchange::default();
-        t.decoder = ResponseDecoder::new(t.method == Method::Head);
+        t.decoder.reset(t.method == Method::Head);
+        if let Some(options) = &t.easy.seldom.head_options {
+            t.decoder.set_options(options);
+        }
         if !matches!(t.body_out, body::BodyOut::Plain) {
             t.body_out = body::BodyOut::Plain;
         }

@@ -298,9 +298,12 @@ impl Multi {
             if lend {
                 t.decoder.lend(self.head_spare.take());
             }
-            let decoded = t.decoder.decode(&input[pos..]);
+            let mut decoded = t.decoder.decode(&input[pos..]);
             if lend {
                 self.head_spare = t.decoder.take_spare();
+                if decoded.is_err() && !t.easy.seldom.is_unset() {
+                    decoded = aliased(t, &input[pos..]).unwrap_or(decoded);
+                }
             }
             // (One match: a second one over a rebuilt result moved it.)
             let failed = |e: HttpError| Outcome::Failed(Error::new(e.code(), e.to_string()));
@@ -598,4 +601,12 @@ fn note_redirect(t: &mut Transfer, head: &ResponseHead) {
             t.easy.info.redirect_url = Some(next);
         }
     }
+}
+
+/// FETCHOPT_HTTP200ALIASES: a head the decoder refused, read again with
+/// the transfer's aliases (`None`: it has none, or none takes the line).
+#[cold]
+fn aliased(t: &mut Transfer, input: &[u8]) -> Option<Result<(usize, Decoded), HttpError>> {
+    let options = t.easy.seldom.head_options.clone()?;
+    t.decoder.decode_aliased(input, &options)
 }
